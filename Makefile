@@ -1,0 +1,43 @@
+# Open Data Kontrak — the commands a developer needs. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint format db-stop clean
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	@touch $@
+
+$(VENV)/.runtime: $(VENV)/.python-ok requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+## run: set up and serve the portal with demo data at http://127.0.0.1:8000 (Ctrl-C stops it)
+run: $(VENV)/.runtime
+	$(BIN)/python manage.py runportal
+
+## test: set up and run the whole test suite (browser tests need Debian's chromium)
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## lint: ruff's checks and formatting, without changing anything
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## format: let ruff fix what it can and format the code
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## db-stop: stop the embedded PostgreSQL server if it is running
+db-stop: $(VENV)/.runtime
+	$(BIN)/python -c 'from pathlib import Path; from opendata_kontrak import embedded_db; \
+		print("stopped" if embedded_db.stop(Path("var/pgdata")) else "not running")'

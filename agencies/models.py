@@ -1,0 +1,99 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from agencies import roles
+
+
+class AgencyKind(models.TextChoices):
+    # In the order the regency lists its agencies.
+    DINAS = "dinas", "Dinas"
+    BADAN = "badan", "Badan"
+    SEKRETARIAT = "sekretariat", "Sekretariat DPRD"
+    INSPEKTORAT = "inspektorat", "Inspektorat"
+    SATPOL_PP = "satpol_pp", "Satuan Polisi Pamong Praja"
+    BAGIAN = "bagian", "Bagian Sekretariat Daerah"
+    RSUD = "rsud", "Rumah Sakit Umum Daerah"
+    KECAMATAN = "kecamatan", "Kecamatan"
+
+
+KIND_ORDER = {kind: position for position, kind in enumerate(AgencyKind.values)}
+
+
+class AgencyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Agency(models.Model):
+    """A regional government agency (Perangkat Daerah): the `buyer` of its procurement."""
+
+    code = models.SlugField("kode", max_length=80, unique=True)
+    name = models.CharField("nama", max_length=200)
+    short_name = models.CharField("singkatan", max_length=40, blank=True)
+    kind = models.CharField("jenis", max_length=20, choices=AgencyKind.choices)
+    sirup_id = models.CharField(
+        "ID satker SiRUP",
+        max_length=20,
+        blank=True,
+        help_text="Dipakai untuk mencocokkan baris impor SiRUP dengan perangkat daerah ini.",
+    )
+    sirup_name = models.CharField("nama di SiRUP", max_length=200, blank=True)
+    source = models.CharField("sumber data", max_length=300, blank=True)
+    is_active = models.BooleanField("aktif", default=True)
+    created_at = models.DateTimeField("dibuat", auto_now_add=True)
+    updated_at = models.DateTimeField("diubah", auto_now=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "perangkat daerah"
+        verbose_name_plural = "perangkat daerah"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sirup_id"], condition=~Q(sirup_id=""), name="agency_sirup_id_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def kind_position(self):
+        return KIND_ORDER[self.kind]
+
+
+class User(AbstractUser):
+    """A portal account. Operators belong to exactly one agency and act only within it."""
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name="perangkat daerah",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+
+    class Meta:
+        verbose_name = "pengguna"
+        verbose_name_plural = "pengguna"
+
+    def has_role(self, role):
+        if not self.is_active:
+            return False
+        # Prefetched groups are reused when present, so lists of users stay one query.
+        return any(group.name == role for group in self.groups.all())
+
+    @property
+    def is_operator(self):
+        return self.has_role(roles.OPERATOR) and self.agency_id is not None
+
+    @property
+    def is_supervisor(self):
+        return self.has_role(roles.SUPERVISOR)
+
+    @property
+    def is_administrator(self):
+        return self.is_superuser or self.has_role(roles.ADMINISTRATOR)

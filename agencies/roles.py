@@ -1,0 +1,51 @@
+"""The portal's roles, kept as auth groups so that administrators can see who holds which.
+
+Each role's permissions are listed here as "app_label.codename". `sync_roles` gives each group
+exactly these permissions; migrations that add models call it again, so it skips permissions
+whose model does not exist yet.
+"""
+
+OPERATOR = "Operator"
+SUPERVISOR = "Pengawas"
+ADMINISTRATOR = "Administrator"
+
+ROLE_PERMISSIONS = {
+    OPERATOR: [
+        "agencies.view_agency",
+    ],
+    SUPERVISOR: [
+        "agencies.view_agency",
+    ],
+    ADMINISTRATOR: [
+        "agencies.add_agency",
+        "agencies.change_agency",
+        "agencies.view_agency",
+        "agencies.add_user",
+        "agencies.change_user",
+        "agencies.view_user",
+        "auth.view_group",
+    ],
+}
+
+
+def sync_roles(apps, schema_editor=None):
+    """Create the role groups and set their permissions; safe to run any number of times."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after `migrate` finishes; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for name in names:
+            app_label, codename = name.split(".")
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)

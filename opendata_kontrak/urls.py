@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from contracts import views as contract_views
+
+admin.site.site_header = "Open Data Kontrak — Ruang Kerja Operator"
+admin.site.site_title = "Open Data Kontrak"
+admin.site.index_title = "Ruang kerja"
+
+urlpatterns = [
+    path("", contract_views.home, name="home"),
+    path("perangkat-daerah/", include("agencies.urls")),
+    path("tentang/", TemplateView.as_view(template_name="about.html"), name="about"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,73 @@
+"""Real Chromium (Debian's build) driven by Playwright against a live portal.
+
+Playwright runs an event loop in the test thread; Django refuses ORM calls from such a thread
+unless told that this is intended.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.apps import apps
+
+from agencies.register import load_register
+from agencies.roles import sync_roles
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("CI") == "true":
+        # In CI a missing browser is a broken set-up, never a reason to test less.
+        return
+    skip = pytest.mark.skip(
+        reason=f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium`"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if os.environ.get("CI") == "true" and not os.path.exists(CHROMIUM):
+        pytest.fail(f"CI=true and Chromium is missing at {CHROMIUM}: .ci/run must install it")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture
+def portal(live_server, transactional_db, settings):
+    """The live portal with its register and roles, which transactional tests flush away.
+
+    The live server answers /static/ from the source folders (unhashed names), so its pages
+    must ask for unhashed names too; the hashed, compressed set is tested in test_pages.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    load_register(path=settings.PORTAL["AGENCY_REGISTER"])
+    sync_roles(apps)
+    return live_server
+
+
+@pytest.fixture
+def console_errors(page):
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors

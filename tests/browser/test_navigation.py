@@ -1,0 +1,47 @@
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+def test_a_citizen_on_a_phone_finds_the_agencies(portal, phone):
+    errors = []
+    phone.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    phone.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    phone.goto(portal.url + "/")
+    expect(phone).to_have_title("Beranda — Kabupaten Bojonegoro")
+    expect(phone.get_by_role("heading", level=1)).to_be_visible()
+
+    # Nothing sticks out sideways on a 360 px screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    phone.get_by_role("navigation", name="Navigasi utama").get_by_role(
+        "link", name="Perangkat Daerah"
+    ).tap()
+    expect(phone).to_have_url(portal.url + "/perangkat-daerah/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Perangkat Daerah")
+    expect(phone.locator(".agency-list__item")).to_have_count(74)
+    expect(phone.get_by_role("heading", name="Kecamatan 28")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert errors == []
+
+
+def test_keyboard_users_can_skip_to_the_content(portal, page, console_errors):
+    page.goto(portal.url + "/tentang/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Langsung ke konten utama")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(portal.url + "/tentang/#konten")
+    assert console_errors == []
