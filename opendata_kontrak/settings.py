@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
+from opendata_kontrak import storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -169,26 +171,16 @@ MEDIA_URL = "/media/"
 
 S3_BUCKET = env("S3_BUCKET")
 if S3_BUCKET:
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": env("S3_ENDPOINT_URL"),
-            "access_key": env("S3_ACCESS_KEY_ID"),
-            "secret_key": env("S3_SECRET_ACCESS_KEY"),
-            "region_name": env("S3_REGION", "us-east-1"),
-            # Drafts' documents must stay private: no public ACL, only short-lived signed URLs.
-            "default_acl": None,
-            "querystring_auth": True,
-            "querystring_expire": int(env("S3_URL_EXPIRE_SECONDS", "300")),
-            "file_overwrite": False,
-        },
-    }
+    _default_storage = storage.s3_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=env("S3_ENDPOINT_URL"),
+        access_key=env("S3_ACCESS_KEY_ID"),
+        secret_key=env("S3_SECRET_ACCESS_KEY"),
+        region=env("S3_REGION", "us-east-1"),
+        url_expire_seconds=int(env("S3_URL_EXPIRE_SECONDS", "300")),
+    )
 else:
-    _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
-    }
+    _default_storage = storage.local_storage(location=MEDIA_ROOT, base_url=MEDIA_URL)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

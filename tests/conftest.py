@@ -2,6 +2,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from opendata_kontrak import storage
+
 
 @pytest.fixture(scope="session", autouse=True)
 def collected_static(tmp_path_factory):
@@ -15,9 +17,66 @@ def collected_static(tmp_path_factory):
 def media_root(tmp_path, settings):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
+        "default": storage.local_storage(location=tmp_path / "media", base_url="/media/"),
     }
     return tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3 endpoint on loopback (moto's server), for the object-storage path."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("moto_server did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_storage(s3_endpoint, settings):
+    """STORAGES pointing at a fresh bucket on the local S3 endpoint, as settings.py builds it."""
+    from uuid import uuid4
+
+    import boto3
+
+    bucket = f"dokumen-{uuid4().hex[:12]}"
+    credentials = {"aws_access_key_id": "uji", "aws_secret_access_key": "rahasia-uji"}
+    boto3.client(
+        "s3", endpoint_url=s3_endpoint, region_name="us-east-1", **credentials
+    ).create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": storage.s3_storage(
+            bucket=bucket,
+            endpoint_url=s3_endpoint,
+            access_key=credentials["aws_access_key_id"],
+            secret_key=credentials["aws_secret_access_key"],
+            region="us-east-1",
+            url_expire_seconds=300,
+        ),
+    }
+    return bucket
