@@ -6,6 +6,7 @@ unless told that this is intended.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -71,3 +72,23 @@ def console_errors(page):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
+
+
+@pytest.fixture
+def axe_violations():
+    """Run axe-core (the copy shipped in axe-playwright-python) on a page: WCAG A and AA rules."""
+    import axe_playwright_python
+
+    script = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+
+    def check(page):
+        page.add_script_tag(path=str(script))
+        result = page.evaluate(
+            "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+        )
+        return [
+            f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+            for v in result["violations"]
+        ]
+
+    return check

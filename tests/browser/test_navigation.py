@@ -4,6 +4,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
+SMALLEST = {"width": 320, "height": 640}
 
 
 @pytest.fixture
@@ -33,6 +34,12 @@ def test_a_citizen_on_a_phone_finds_the_agencies(portal, phone):
     expect(phone.locator(".agency-list__item")).to_have_count(74)
     expect(phone.get_by_role("heading", name="Kecamatan 28")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # The smallest phones still in use: nothing sticks out there either.
+    phone.set_viewport_size(SMALLEST)
+    for path in ["/", "/perangkat-daerah/", "/tentang/"]:
+        phone.goto(portal.url + path)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= SMALLEST["width"], path
     assert errors == []
 
 
@@ -45,3 +52,9 @@ def test_keyboard_users_can_skip_to_the_content(portal, page, console_errors):
     page.keyboard.press("Enter")
     expect(page).to_have_url(portal.url + "/tentang/#konten")
     assert console_errors == []
+
+
+@pytest.mark.parametrize("path", ["/", "/perangkat-daerah/", "/tentang/", "/tidak-ada/"])
+def test_pages_pass_axe_wcag_aa(portal, page, axe_violations, path):
+    page.goto(portal.url + path)
+    assert axe_violations(page) == []
