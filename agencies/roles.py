@@ -9,13 +9,51 @@ OPERATOR = "Operator"
 SUPERVISOR = "Pengawas"
 ADMINISTRATOR = "Administrator"
 
+
+def _crud(model, actions=("add", "change", "delete", "view")):
+    return [f"contracts.{action}_{model}" for action in actions]
+
+
+_OPERATOR_CONTRACTS = [
+    *_crud("process"),
+    *_crud("document"),
+    *_crud("bidder"),
+    *_crud("amendment"),
+    *_crud("progressreport"),
+    *_crud("payment"),
+    # Suppliers are shared by every agency: operators add them, administrators correct them.
+    *_crud("supplier", ("add", "view")),
+    "contracts.view_documenttype",
+    "contracts.view_stagerequirement",
+    "contracts.view_stageexemption",
+    "contracts.view_auditentry",
+]
+_READ_EVERYTHING = [
+    *[
+        f"contracts.view_{model}"
+        for model in [
+            "process",
+            "document",
+            "bidder",
+            "amendment",
+            "progressreport",
+            "payment",
+            "supplier",
+            "documenttype",
+            "stagerequirement",
+            "stageexemption",
+            "auditentry",
+        ]
+    ],
+    "agencies.view_agency",
+]
+
 ROLE_PERMISSIONS = {
     OPERATOR: [
         "agencies.view_agency",
+        *_OPERATOR_CONTRACTS,
     ],
-    SUPERVISOR: [
-        "agencies.view_agency",
-    ],
+    SUPERVISOR: _READ_EVERYTHING,
     ADMINISTRATOR: [
         "agencies.add_agency",
         "agencies.change_agency",
@@ -24,6 +62,11 @@ ROLE_PERMISSIONS = {
         "agencies.change_user",
         "agencies.view_user",
         "auth.view_group",
+        *_OPERATOR_CONTRACTS,
+        *_crud("supplier", ("change", "delete")),
+        *_crud("documenttype"),
+        *_crud("stagerequirement"),
+        *_crud("stageexemption"),
     ],
 }
 

@@ -186,6 +186,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_HANDLERS = [
+    "contracts.uploads.DocumentSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Document intake (contracts/pdf.py): per-file limit, and the bounds of the PDF reader.
+DOCUMENT_MAX_BYTES = int(env("DOCUMENT_MAX_MB", "25")) * 1024 * 1024
+PDF_WORKER_TIMEOUT_SECONDS = float(env("PDF_WORKER_TIMEOUT_SECONDS", "30"))
+PDF_TEXT_SECONDS = float(env("PDF_TEXT_SECONDS", "10"))
+PDF_TEXT_MAX_CHARS = int(env("PDF_TEXT_MAX_CHARS", "1000000"))
+PDF_WORKER_MEMORY_BYTES = int(env("PDF_WORKER_MEMORY_MB", "768")) * 1024 * 1024
+# Several PDFs of one stage go up in one request.
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
 # Production: everything check --deploy asks for. A TLS-terminating proxy in front is assumed
 # to set X-Forwarded-Proto when SECURE_PROXY_SSL_HEADER is on.

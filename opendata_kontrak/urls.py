@@ -12,5 +12,6 @@ urlpatterns = [
     path("", contract_views.home, name="home"),
     path("perangkat-daerah/", include("agencies.urls")),
     path("tentang/", TemplateView.as_view(template_name="about.html"), name="about"),
+    path("", include("contracts.urls")),
     path("admin/", admin.site.urls),
 ]

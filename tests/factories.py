@@ -45,3 +45,42 @@ def make_supervisor(**fields):
 
 def make_administrator(**fields):
     return make_user(role=roles.ADMINISTRATOR, **fields)
+
+
+def make_process(agency, **fields):
+    """A draft package with its completeness stored, as the services leave one."""
+    from contracts import completeness
+    from contracts.models import Process
+
+    number = next(_sequence)
+    defaults = {"fiscal_year": 2018, "title": f"Paket uji {number}"}
+    process = Process.objects.create(agency=agency, **{**defaults, **fields})
+    completeness.refresh([process.pk])
+    return process
+
+
+PLANNING_FIELDS = {
+    "program_name": "Program Peningkatan Infrastruktur Jalan",
+    "activity_name": "Rehabilitasi Jalan Kabupaten",
+    "rup_code": "17654321",
+    "budget_amount": 1_250_000_000,
+    "funding_sources": ["APBD"],
+    "category": "pekerjaan_konstruksi",
+    "method": "tender",
+    "location_kecamatan": "Dander",
+    "pa_kpa_name": "Ir. Kepala Dinas",
+    "ppk_name": "Pejabat Pembuat Komitmen",
+    "pptk_name": "Pejabat Teknis",
+}
+
+
+def planning_fields(**overrides):
+    import datetime
+
+    return {
+        **PLANNING_FIELDS,
+        "rup_code": str(17_000_000 + next(_sequence)),
+        "planned_start": datetime.date(2018, 3, 1),
+        "planned_end": datetime.date(2018, 11, 30),
+        **overrides,
+    }

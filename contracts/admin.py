@@ -1,0 +1,695 @@
+"""The operators' workspace: one page per package with its five stages as sections.
+
+Every path is scoped: the list, the object URLs, the agency choices, the inlines, the actions
+and the document links all go through Process.objects.visible_to / editable_by, and every write
+goes through contracts.services, which checks again.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from agencies.models import Agency
+from contracts import completeness, services
+from contracts.forms import (
+    ProcessAdminForm,
+    StageRequirementForm,
+    SupplierForm,
+    upload_files_field,
+    upload_type_field,
+)
+from contracts.models import (
+    STAGE_ORDER,
+    Amendment,
+    AuditEntry,
+    Bidder,
+    Document,
+    DocumentType,
+    Payment,
+    Process,
+    ProgressReport,
+    Stage,
+    StageExemption,
+    StageRequirement,
+    Status,
+    Supplier,
+)
+from contracts.templatetags.rupiah import rupiah
+
+GENERAL = "Paket"
+PUBLICATION = "Publikasi"
+
+# Fieldset name -> stage section it belongs to.
+STAGE_FIELDSETS = {
+    Stage.PLANNING: [
+        (
+            "Anggaran dan metode",
+            [
+                ("program_code", "program_name"),
+                ("activity_code", "activity_name"),
+                ("sub_activity_code", "sub_activity_name"),
+                "account_code",
+                "rup_code",
+                "budget_amount",
+                "funding_sources",
+                ("category", "method"),
+                "method_original",
+            ],
+        ),
+        (
+            "Lokasi dan jadwal",
+            [
+                ("location_kecamatan", "location_desa"),
+                "location_detail",
+                ("planned_start", "planned_end"),
+            ],
+        ),
+        (
+            "Pejabat",
+            [
+                ("pa_kpa_name", "pa_kpa_nip"),
+                ("ppk_name", "ppk_nip"),
+                ("pptk_name", "pptk_nip"),
+            ],
+        ),
+    ],
+    Stage.TENDER: [
+        (
+            "Data pemilihan",
+            [
+                "tender_code",
+                "hps_amount",
+                ("tender_announced", "bid_deadline"),
+                "number_of_tenderers",
+                "procuring_entity",
+                "lpse_url",
+            ],
+        ),
+    ],
+    Stage.AWARD: [("Penetapan pemenang", ["supplier", ("award_amount", "award_date")])],
+    Stage.CONTRACT: [
+        (
+            "Data kontrak",
+            [
+                "contract_number",
+                ("contract_amount", "contract_signed"),
+                ("contract_start", "contract_end"),
+            ],
+        ),
+    ],
+    Stage.IMPLEMENTATION: [("Penyelesaian", ["completion_date"])],
+}
+
+
+def upload_fieldset_name(stage):
+    return f"Unggah dokumen {Stage(stage).label}"
+
+
+# --- scoping helpers -----------------------------------------------------------------------
+
+
+class ProcessScopedInlineMixin:
+    """Inline rows follow their package: readable if it is, changeable if it is."""
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return Process.objects.visible_to(request.user).filter(pk=obj.pk).exists()
+
+    def _may_edit(self, request, obj, allowed):
+        if obj is None or not allowed:
+            return allowed
+        return services.can_edit(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_edit(request, obj, super().has_add_permission(request, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request, obj, super().has_change_permission(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit(request, obj, super().has_delete_permission(request, obj))
+
+
+class BidderInline(ProcessScopedInlineMixin, admin.TabularInline):
+    model = Bidder
+    extra = 0
+    autocomplete_fields = ["supplier"]
+    stage = Stage.TENDER
+    verbose_name_plural = "Peserta tender"
+
+
+class AmendmentInline(ProcessScopedInlineMixin, admin.TabularInline):
+    model = Amendment
+    extra = 0
+    stage = Stage.CONTRACT
+
+
+class ProgressReportInline(ProcessScopedInlineMixin, admin.TabularInline):
+    model = ProgressReport
+    extra = 0
+    stage = Stage.IMPLEMENTATION
+
+
+class PaymentInline(ProcessScopedInlineMixin, admin.TabularInline):
+    model = Payment
+    extra = 0
+    stage = Stage.IMPLEMENTATION
+
+
+class DocumentInline(ProcessScopedInlineMixin, admin.TabularInline):
+    """The documents of one stage: retitle, retype or delete; new ones come by upload."""
+
+    model = Document
+    extra = 0
+    fields = ["document_type", "title", "download", "page_count", "size_display", "text_state"]
+    readonly_fields = ["download", "page_count", "size_display", "text_state"]
+    stage = None
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(stage=self.stage).select_related("document_type")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "document_type":
+            kwargs["queryset"] = DocumentType.objects.filter(stage=self.stage)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="berkas")
+    def download(self, document):
+        url = reverse("contracts:document-download", args=[document.pk])
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', url, document.original_filename
+        )
+
+    @admin.display(description="ukuran")
+    def size_display(self, document):
+        from django.template.defaultfilters import filesizeformat
+
+        return filesizeformat(document.size)
+
+    @admin.display(description="teks")
+    def text_state(self, document):
+        return document.get_text_status_display()
+
+
+def document_inline(stage):
+    return type(
+        f"DocumentInline_{stage}",
+        (DocumentInline,),
+        {"stage": stage, "verbose_name_plural": f"Dokumen {Stage(stage).label}"},
+    )
+
+
+DOCUMENT_INLINES = [document_inline(stage) for stage in STAGE_ORDER]
+
+
+# --- the package ---------------------------------------------------------------------------
+
+
+@admin.register(Process)
+class ProcessAdmin(admin.ModelAdmin):
+    form = ProcessAdminForm
+    change_form_template = "admin/contracts/process/change_form.html"
+    list_display = [
+        "title",
+        "agency",
+        "fiscal_year",
+        "method",
+        "budget",
+        "status_badge",
+        "stage_badges",
+        "updated_at",
+    ]
+    list_display_links = ["title"]
+    list_filter = [
+        "fiscal_year",
+        "status",
+        "method",
+        "category",
+        ("agency", admin.RelatedOnlyFieldListFilter),
+        "is_sample",
+    ]
+    search_fields = [
+        "title",
+        "ocid",
+        "rup_code",
+        "tender_code",
+        "contract_number",
+        "supplier__name",
+        "agency__name",
+    ]
+    list_select_related = ["agency", "supplier"]
+    list_per_page = 50
+    autocomplete_fields = ["supplier"]
+    readonly_fields = [
+        "ocid",
+        "status",
+        "published_at",
+        "published_by",
+        "withdrawn_at",
+        "withdrawn_reason",
+    ]
+    inlines = [
+        BidderInline,
+        AmendmentInline,
+        ProgressReportInline,
+        PaymentInline,
+        *DOCUMENT_INLINES,
+    ]
+    actions = ["publish_selected"]
+
+    # Scope ----------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=Process.objects.visible_to(request.user).values("pk"))
+            .prefetch_related("completeness")
+        )
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return services.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        # Published packages are withdrawn, with a public reason, never deleted.
+        return obj.status == Status.DRAFT and services.can_edit(request.user, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            agencies = Agency.objects.active()
+            if not request.user.is_administrator:
+                agencies = agencies.filter(pk=request.user.agency_id)
+            kwargs["queryset"] = agencies
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if request.user.is_operator:
+            initial.setdefault("agency", request.user.agency_id)
+        return initial
+
+    # Layout ---------------------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        editable = (
+            self.has_add_permission(request)
+            if obj is None
+            else self.has_change_permission(request, obj)
+        )
+        fieldsets = [
+            (GENERAL, {"fields": ["agency", "fiscal_year", "title", "description", "ocid"]}),
+        ]
+        for stage in STAGE_ORDER:
+            for name, fields in STAGE_FIELDSETS[stage]:
+                fieldsets.append((name, {"fields": fields}))
+            if editable:
+                fieldsets.append(
+                    (
+                        upload_fieldset_name(stage),
+                        {
+                            "fields": [upload_type_field(stage), upload_files_field(stage)],
+                            "classes": ["upload-fieldset"],
+                        },
+                    )
+                )
+        fieldsets.append(
+            (
+                PUBLICATION,
+                {
+                    "fields": [
+                        "is_sample",
+                        "status",
+                        "published_at",
+                        "published_by",
+                        "withdrawn_at",
+                        "withdrawn_reason",
+                    ]
+                },
+            )
+        )
+        return fieldsets
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        fieldsets = list(context["adminform"])
+        inlines = context["inline_admin_formsets"]
+        stored = {row.stage: row for row in obj.completeness.all()} if obj else {}
+        sections = []
+        for index, stage in enumerate(STAGE_ORDER, start=1):
+            names = {name for name, _ in STAGE_FIELDSETS[stage]} | {upload_fieldset_name(stage)}
+            sections.append(
+                {
+                    "stage": stage,
+                    "number": index,
+                    "label": Stage(stage).label,
+                    "fieldsets": [fs for fs in fieldsets if fs.name in names],
+                    "inlines": [i for i in inlines if getattr(i.opts, "stage", None) == stage],
+                    "completeness": stored.get(stage),
+                }
+            )
+        context.update(
+            {
+                "general_fieldsets": [fs for fs in fieldsets if fs.name == GENERAL],
+                "publication_fieldsets": [fs for fs in fieldsets if fs.name == PUBLICATION],
+                "stage_sections": sections,
+                "can_publish": bool(obj)
+                and obj.status != Status.PUBLISHED
+                and services.can_edit(request.user, obj),
+                "can_withdraw": bool(obj)
+                and obj.status == Status.PUBLISHED
+                and services.can_edit(request.user, obj),
+            }
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Saving ---------------------------------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with services.files_follow_transaction():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        services.save_process(process=obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        process = form.instance
+        if issubclass(formset.model, Document):
+            documents = formset.save(commit=False)
+            for document in formset.deleted_objects:
+                services.delete_document(document=document, by=request.user)
+            for document in documents:
+                services.update_document(document=document, by=request.user)
+            return
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            row.delete()
+        for row in rows:
+            row.save()
+        formset.save_m2m()
+        services.record_rows_changed(
+            process=process,
+            by=request.user,
+            label=str(formset.model._meta.verbose_name_plural),
+            added=formset.new_objects,
+            changed=[row for row, _ in formset.changed_objects],
+            deleted=formset.deleted_objects,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for stage, (document_type, checked) in form.pending_uploads.items():
+            documents = services.add_documents(
+                process=form.instance,
+                stage=stage,
+                document_type=document_type,
+                uploads=checked,
+                by=request.user,
+            )
+            messages.success(
+                request,
+                f"{len(documents)} dokumen {Stage(stage).label} tersimpan: "
+                + ", ".join(d.original_filename for d in documents),
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            services.ensure_can_edit(request.user, obj)
+            names = [d.file.name for d in obj.documents.all()]
+            services.record(process=obj, by=request.user, action=AuditEntry.Action.DELETE)
+            obj.delete()
+            # Files go once the deletion has committed; a rollback keeps rows and files together.
+            transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    # List -----------------------------------------------------------------------------------
+
+    @admin.display(description="pagu", ordering="budget_amount")
+    def budget(self, process):
+        return rupiah(process.budget_amount)
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, process):
+        return format_html(
+            '<span class="badge badge--{}">{}</span>', process.status, process.get_status_display()
+        )
+
+    @admin.display(description="kelengkapan tahap")
+    def stage_badges(self, process):
+        rows = {row.stage: row for row in process.completeness.all()}
+        return format_html(
+            '<span class="stage-badges">{}</span>',
+            format_html_join(
+                "",
+                '<span class="stage-badge stage-badge--{}" title="{}: {}">{}</span>',
+                (
+                    (
+                        _badge_state(rows.get(stage)),
+                        Stage(stage).label,
+                        _badge_text(rows.get(stage)),
+                        number,
+                    )
+                    for number, stage in enumerate(STAGE_ORDER, start=1)
+                ),
+            ),
+        )
+
+    @admin.action(description="Publikasikan paket terpilih", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        editable = queryset.filter(pk__in=Process.objects.editable_by(request.user).values("pk"))
+        published = 0
+        for process in editable.exclude(status=Status.PUBLISHED):
+            services.publish_process(process=process, by=request.user)
+            published += 1
+        skipped = queryset.count() - editable.count()
+        self.message_user(request, f"{published} paket dipublikasikan.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} paket bukan milik perangkat daerah Anda dan dilewati.",
+                messages.WARNING,
+            )
+
+    # Publication views ----------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/publikasi/",
+                self.admin_site.admin_view(self.publish_view),
+                name="contracts_process_publish",
+            ),
+            path(
+                "<path:object_id>/tarik/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="contracts_process_withdraw",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _editable_object(self, request, object_id):
+        process = self.get_object(request, unquote(object_id))
+        if process is None:
+            raise Http404("Paket tidak ditemukan.")
+        if not self.has_change_permission(request, process):
+            raise PermissionDenied
+        return process
+
+    def publish_view(self, request, object_id):
+        process = self._editable_object(request, object_id)
+        change_url = reverse("admin:contracts_process_change", args=[process.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        services.publish_process(process=process, by=request.user)
+        self.message_user(request, f"“{process}” dipublikasikan.", messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+    def withdraw_view(self, request, object_id):
+        process = self._editable_object(request, object_id)
+        change_url = reverse("admin:contracts_process_change", args=[process.pk])
+        error = None
+        if request.method == "POST":
+            try:
+                services.withdraw_process(
+                    process=process, by=request.user, reason=request.POST.get("reason", "")
+                )
+            except ValidationError as problem:
+                error = " ".join(problem.messages)
+            else:
+                self.message_user(request, f"“{process}” ditarik dari publikasi.", messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        return TemplateResponse(
+            request,
+            "admin/contracts/process/withdraw.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": process,
+                "error": error,
+                "reason": request.POST.get("reason", ""),
+                "change_url": change_url,
+                "title": "Tarik paket dari publikasi",
+            },
+        )
+
+
+def _badge_state(row):
+    if row is None:
+        return "unknown"
+    if not row.is_required:
+        return "exempt"
+    return "complete" if row.is_complete else "missing"
+
+
+def _badge_text(row):
+    if row is None:
+        return "belum dihitung"
+    if not row.is_required:
+        return "tidak berlaku untuk metode ini"
+    if row.is_complete:
+        return "lengkap"
+    return "kurang " + ", ".join(item["label"] for item in row.missing)
+
+
+# --- shared registers ----------------------------------------------------------------------
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    form = SupplierForm
+    list_display = ["name", "npwp_display", "address"]
+    search_fields = ["name", "npwp"]
+
+    @admin.display(description="NPWP", ordering="npwp")
+    def npwp_display(self, supplier):
+        return supplier.npwp_display
+
+
+class AdministratorEditsMixin:
+    """Rules every agency lives by: administrators change them, others only read."""
+
+    def has_add_permission(self, request):
+        return request.user.is_administrator and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_administrator and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_administrator and super().has_delete_permission(request, obj)
+
+
+class RecomputesCompletenessMixin:
+    """A change of the rules changes every package's completeness: recompute in bulk."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(self._recompute(request))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(self._recompute(request))
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(self._recompute(request))
+
+    def _recompute(self, request):
+        def recompute():
+            count = completeness.refresh_all()
+            self.message_user(request, f"Kelengkapan {count} paket dihitung ulang.")
+
+        return recompute
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(AdministratorEditsMixin, admin.ModelAdmin):
+    list_display = ["name", "stage", "ocds_code", "is_local", "position"]
+    list_filter = ["stage", "is_local"]
+    search_fields = ["name", "code", "ocds_code"]
+
+
+@admin.register(StageRequirement)
+class StageRequirementAdmin(AdministratorEditsMixin, RecomputesCompletenessMixin, admin.ModelAdmin):
+    form = StageRequirementForm
+    list_display = ["__str__", "stage", "methods_display", "categories_display", "is_active"]
+    list_filter = ["stage", "is_active"]
+    list_select_related = ["document_type"]
+
+    @admin.display(description="metode")
+    def methods_display(self, requirement):
+        return ", ".join(requirement.methods) or "semua"
+
+    @admin.display(description="jenis")
+    def categories_display(self, requirement):
+        return ", ".join(requirement.categories) or "semua"
+
+
+@admin.register(StageExemption)
+class StageExemptionAdmin(AdministratorEditsMixin, RecomputesCompletenessMixin, admin.ModelAdmin):
+    list_display = ["method", "stage"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "action", "process_label", "changes_summary"]
+    list_filter = ["action", ("at", admin.DateFieldListFilter)]
+    search_fields = ["process_label", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        entries = super().get_queryset(request)
+        user = request.user
+        if user.is_administrator or user.is_supervisor:
+            return entries
+        if user.is_operator:
+            return entries.filter(agency_id=user.agency_id)
+        return entries.none()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="perubahan")
+    def changes_summary(self, entry):
+        return format_html_join(
+            format_html("<br>"),
+            "<strong>{}</strong>: {}",
+            ((label, _describe(value)) for label, value in entry.changes.items()),
+        )
+
+
+def _describe(value):
+    if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], dict):
+        old, new = value
+        return f"{old if old not in (None, '') else '—'} → {new if new not in (None, '') else '—'}"
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {', '.join(map(str, items))}" for key, items in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)

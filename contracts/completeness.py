@@ -1,0 +1,218 @@
+"""Which stages of a package are complete, by the requirements administrators keep as data.
+
+The result is stored in StageCompleteness rows, refreshed after every change to a package, its
+documents or its rows, and in bulk when the requirements themselves change.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+
+from contracts.models import (
+    STAGE_ORDER,
+    Document,
+    DocumentType,
+    Process,
+    Stage,
+    StageCompleteness,
+    StageExemption,
+    StageRequirement,
+)
+
+# The process fields a requirement may name, per stage. Names of related rows (progress
+# reports, payments, bidders, amendments) mean "at least one row".
+REQUIREMENT_FIELDS = {
+    Stage.PLANNING: [
+        "program_name",
+        "program_code",
+        "activity_name",
+        "activity_code",
+        "sub_activity_name",
+        "sub_activity_code",
+        "account_code",
+        "rup_code",
+        "budget_amount",
+        "funding_sources",
+        "category",
+        "method",
+        "location_kecamatan",
+        "location_desa",
+        "planned_start",
+        "planned_end",
+        "pa_kpa_name",
+        "ppk_name",
+        "pptk_name",
+    ],
+    Stage.TENDER: [
+        "tender_code",
+        "hps_amount",
+        "tender_announced",
+        "bid_deadline",
+        "number_of_tenderers",
+        "procuring_entity",
+        "lpse_url",
+        "bidders",
+    ],
+    Stage.AWARD: ["supplier", "award_amount", "award_date"],
+    Stage.CONTRACT: [
+        "contract_number",
+        "contract_amount",
+        "contract_signed",
+        "contract_start",
+        "contract_end",
+        "amendments",
+    ],
+    Stage.IMPLEMENTATION: ["progress_reports", "payments", "completion_date"],
+}
+RELATED_FIELDS = ["bidders", "amendments", "progress_reports", "payments"]
+
+
+def field_label(name):
+    field = Process._meta.get_field(name)
+    if name in RELATED_FIELDS:
+        return field.related_model._meta.verbose_name_plural
+    return field.verbose_name
+
+
+def field_choices():
+    return [
+        (Stage(stage).label, [(name, field_label(name)) for name in names])
+        for stage, names in REQUIREMENT_FIELDS.items()
+    ]
+
+
+@dataclass
+class Rules:
+    requirements: list
+    exemptions: set
+
+    @classmethod
+    def load(cls):
+        requirements = StageRequirement.objects.filter(is_active=True).select_related(
+            "document_type"
+        )
+        return cls(
+            # What is missing reads in the order of the form: fields first, then documents.
+            requirements=sorted(requirements, key=_reading_order),
+            exemptions=set(StageExemption.objects.values_list("method", "stage")),
+        )
+
+
+def _reading_order(requirement):
+    if requirement.field_name:
+        fields = REQUIREMENT_FIELDS.get(requirement.stage, [])
+        position = fields.index(requirement.field_name) if requirement.field_name in fields else 99
+        return (0, position, requirement.pk)
+    return (1, requirement.document_type.position, requirement.pk)
+
+
+def _filled(process, name, related_counts):
+    if name in RELATED_FIELDS:
+        return related_counts.get(name, 0) > 0
+    value = getattr(process, f"{name}_id" if name == "supplier" else name)
+    return value not in (None, "", [])
+
+
+def evaluate(process, *, rules, document_type_ids, related_counts):
+    """{stage: (is_required, is_complete, missing)} for one process."""
+    result = {}
+    for stage in STAGE_ORDER:
+        if (process.method, stage) in rules.exemptions:
+            result[stage] = (False, True, [])
+            continue
+        missing = []
+        for requirement in rules.requirements:
+            if requirement.stage != stage:
+                continue
+            if requirement.methods and process.method not in requirement.methods:
+                continue
+            if requirement.categories and process.category not in requirement.categories:
+                continue
+            if requirement.document_type_id:
+                if requirement.document_type_id not in document_type_ids:
+                    missing.append(
+                        {
+                            "kind": "document",
+                            "code": requirement.document_type.code,
+                            "label": requirement.document_type.name,
+                        }
+                    )
+            elif not _filled(process, requirement.field_name, related_counts):
+                missing.append(
+                    {
+                        "kind": "field",
+                        "code": requirement.field_name,
+                        "label": str(field_label(requirement.field_name)),
+                    }
+                )
+        result[stage] = (True, not missing, missing)
+    return result
+
+
+def _related_counts(process_ids):
+    """{process_id: {relation: rows}}, one grouped query per relation (no cross-join)."""
+    counts = {}
+    for name in RELATED_FIELDS:
+        model = Process._meta.get_field(name).related_model
+        for process_id, number in (
+            model.objects.filter(process_id__in=process_ids)
+            .values_list("process_id")
+            .annotate(number=Count("pk"))
+        ):
+            counts.setdefault(process_id, {})[name] = number
+    return counts
+
+
+@transaction.atomic
+def refresh(process_ids, *, rules=None):
+    """Recompute and store the completeness of these processes (any number, in one pass)."""
+    rules = rules or Rules.load()
+    process_ids = list(process_ids)
+    if not process_ids:
+        return
+    documents = {}
+    for process_id, type_id in (
+        Document.objects.filter(process_id__in=process_ids)
+        .values_list("process_id", "document_type_id")
+        .distinct()
+    ):
+        documents.setdefault(process_id, set()).add(type_id)
+    related = _related_counts(process_ids)
+    rows = []
+    for process in Process.objects.filter(pk__in=process_ids).order_by("pk"):
+        outcome = evaluate(
+            process,
+            rules=rules,
+            document_type_ids=documents.get(process.pk, set()),
+            related_counts=related.get(process.pk, {}),
+        )
+        for stage, (is_required, is_complete, missing) in outcome.items():
+            rows.append(
+                StageCompleteness(
+                    process_id=process.pk,
+                    stage=stage,
+                    is_required=is_required,
+                    is_complete=is_complete,
+                    missing=missing,
+                )
+            )
+    StageCompleteness.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["process", "stage"],
+        update_fields=["is_required", "is_complete", "missing", "updated_at"],
+    )
+
+
+def refresh_all(*, chunk_size=2000):
+    """After a change of the requirements: every process, in chunks, with the rules read once."""
+    rules = Rules.load()
+    ids = list(Process.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk_size):
+        refresh(ids[start : start + chunk_size], rules=rules)
+    return len(ids)
+
+
+def document_types_for(stage):
+    return DocumentType.objects.filter(stage=stage)

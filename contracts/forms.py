@@ -1,0 +1,178 @@
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from contracts.completeness import REQUIREMENT_FIELDS, field_choices
+from contracts.models import (
+    STAGE_ORDER,
+    Category,
+    DocumentType,
+    FundingSource,
+    Method,
+    Process,
+    Stage,
+    StageRequirement,
+    Supplier,
+)
+from contracts.npwp import InvalidNPWP, normalize_npwp
+from contracts.pdf import PdfRejected, inspect_upload
+
+
+class MultiplePdfInput(forms.FileInput):
+    allow_multiple_selected = True
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {
+                "multiple": True,
+                "accept": ".pdf,application/pdf",
+                "data-max-bytes": settings.DOCUMENT_MAX_BYTES,
+                **(attrs or {}),
+            }
+        )
+
+
+class MultiplePdfField(forms.Field):
+    """Several PDFs in one input. The checks themselves run in ProcessAdminForm.clean."""
+
+    widget = MultiplePdfInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if not value:
+            return []
+        files = value if isinstance(value, list | tuple) else [value]
+        return [item for item in files if item]
+
+
+def upload_type_field(stage):
+    return f"upload_type_{stage}"
+
+
+def upload_files_field(stage):
+    return f"upload_files_{stage}"
+
+
+class ProcessAdminForm(forms.ModelForm):
+    funding_sources = forms.MultipleChoiceField(
+        label="Sumber dana",
+        choices=FundingSource.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    lpse_url = forms.URLField(
+        label="Tautan LPSE",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"size": 60}),
+    )
+
+    class Meta:
+        model = Process
+        fields = "__all__"  # noqa: DJ007 (ProcessAdmin picks the fields through its fieldsets)
+        widgets = {
+            "title": forms.TextInput(attrs={"size": 80}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.DOCUMENT_MAX_BYTES)
+        for stage in STAGE_ORDER:
+            self.fields[upload_type_field(stage)] = forms.ModelChoiceField(
+                label="Jenis dokumen",
+                queryset=DocumentType.objects.filter(stage=stage),
+                required=False,
+                help_text="Berlaku untuk semua berkas yang dipilih; dapat diubah per dokumen.",
+            )
+            self.fields[upload_files_field(stage)] = MultiplePdfField(
+                label="Berkas PDF",
+                help_text=f"Boleh memilih beberapa berkas sekaligus. PDF saja, paling besar "
+                f"{limit} per berkas, tanpa kata sandi.",
+            )
+        self.pending_uploads = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        for stage in STAGE_ORDER:
+            files = cleaned.get(upload_files_field(stage)) or []
+            if not files:
+                continue
+            document_type = cleaned.get(upload_type_field(stage))
+            if document_type is None:
+                self.add_error(
+                    upload_type_field(stage),
+                    f"Pilih jenis dokumen untuk {len(files)} berkas {Stage(stage).label} ini.",
+                )
+            checked, problems = [], []
+            for uploaded in files:
+                try:
+                    checked.append((uploaded, inspect_upload(uploaded)))
+                except PdfRejected as rejection:
+                    problems.append(f"{rejection.filename}: {rejection.reason}.")
+            if problems:
+                problems.append(
+                    "Tidak ada berkas tahap ini yang disimpan. Pilih ulang berkasnya; "
+                    "isian lain di formulir tetap seperti yang Anda ketik."
+                )
+                self.add_error(upload_files_field(stage), problems)
+            elif document_type is not None:
+                self.pending_uploads[stage] = (document_type, checked)
+        return cleaned
+
+
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = ["name", "npwp", "address"]
+        help_texts = {"npwp": "15 angka (format lama) atau 16 angka; titik dan strip boleh."}
+
+    def clean_npwp(self):
+        try:
+            return normalize_npwp(self.cleaned_data.get("npwp"))
+        except InvalidNPWP as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+class StageRequirementForm(forms.ModelForm):
+    field_name = forms.ChoiceField(
+        label="Isian", required=False, choices=[("", "— (syarat berupa dokumen) —")]
+    )
+
+    methods = forms.MultipleChoiceField(
+        label="Hanya untuk metode",
+        choices=Method.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Kosongkan jika berlaku untuk semua metode.",
+    )
+    categories = forms.MultipleChoiceField(
+        label="Hanya untuk jenis pengadaan",
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Kosongkan jika berlaku untuk semua jenis.",
+    )
+
+    class Meta:
+        model = StageRequirement
+        fields = ["stage", "field_name", "document_type", "methods", "categories", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field_name"].choices = [*self.fields["field_name"].choices, *field_choices()]
+
+    def clean(self):
+        cleaned = super().clean()
+        field_name, document_type = cleaned.get("field_name"), cleaned.get("document_type")
+        if bool(field_name) == bool(document_type):
+            raise forms.ValidationError("Pilih salah satu: sebuah isian atau sebuah jenis dokumen.")
+        if document_type and document_type.stage != cleaned.get("stage"):
+            raise forms.ValidationError("Jenis dokumen itu milik tahap lain.")
+        if field_name and field_name not in REQUIREMENT_FIELDS.get(cleaned.get("stage"), []):
+            raise forms.ValidationError("Isian itu milik tahap lain.")
+        return cleaned

@@ -1,0 +1,618 @@
+"""A procurement package (paket) through its five stages, mapped to OCDS 1.1.5.
+
+One package is one contracting process, one `ocid`. Indonesian procurement gives a package one
+tender, one winner and one contract, so those stages' fields live on the process itself and
+the OCDS output turns them into arrays of one; what repeats (bidders, amendments, progress
+reports, payments, documents) has its own table.
+
+Money is integer Rupiah (BigIntegerField): the regency's amounts have no sen.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection, models
+from django.db.models import F, Q
+
+from agencies.models import Agency
+
+
+class Stage(models.TextChoices):
+    PLANNING = "perencanaan", "Perencanaan"
+    TENDER = "pemilihan", "Pemilihan Penyedia"
+    AWARD = "pemenang", "Pemenang"
+    CONTRACT = "kontrak", "Kontrak"
+    IMPLEMENTATION = "implementasi", "Implementasi"
+
+
+STAGE_ORDER = list(Stage.values)
+
+
+class Category(models.TextChoices):
+    """Jenis pengadaan (Perpres 16/2018)."""
+
+    GOODS = "barang", "Barang"
+    WORKS = "pekerjaan_konstruksi", "Pekerjaan Konstruksi"
+    CONSULTING = "jasa_konsultansi", "Jasa Konsultansi"
+    OTHER_SERVICES = "jasa_lainnya", "Jasa Lainnya"
+
+
+class Method(models.TextChoices):
+    """Metode pemilihan (Perpres 16/2018), plus Swakelola which selects no supplier."""
+
+    TENDER = "tender", "Tender"
+    QUICK_TENDER = "tender_cepat", "Tender Cepat"
+    SELECTION = "seleksi", "Seleksi"
+    DIRECT_PROCUREMENT = "pengadaan_langsung", "Pengadaan Langsung"
+    DIRECT_APPOINTMENT = "penunjukan_langsung", "Penunjukan Langsung"
+    E_PURCHASING = "e_purchasing", "E-Purchasing"
+    SELF_MANAGED = "swakelola", "Swakelola"
+
+
+class FundingSource(models.TextChoices):
+    APBD = "APBD", "APBD"
+    APBD_P = "APBDP", "APBD Perubahan"
+    APBD_PROVINSI = "APBD_PROVINSI", "APBD Provinsi"
+    APBN = "APBN", "APBN"
+    DAK = "DAK", "DAK"
+    DBH = "DBH", "DBH (dana bagi hasil)"
+    BLUD = "BLUD", "BLUD"
+    OTHER = "LAINNYA", "Lainnya"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draf"
+    PUBLISHED = "published", "Dipublikasikan"
+    WITHDRAWN = "withdrawn", "Ditarik"
+
+
+class Supplier(models.Model):
+    """A company (penyedia / rekanan), shared by every package it bid on or won."""
+
+    name = models.CharField("nama", max_length=255)
+    # Canonical 16 digits: since 2024 a company's NPWP is its old 15 digits with a leading 0.
+    npwp = models.CharField("NPWP", max_length=16, unique=True, null=True, blank=True)
+    address = models.TextField("alamat", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "penyedia"
+        verbose_name_plural = "penyedia"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(npwp__regex=r"^[0-9]{16}$"), name="supplier_npwp_16_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def npwp_display(self):
+        from contracts.npwp import format_npwp
+
+        return format_npwp(self.npwp) if self.npwp else ""
+
+
+class ProcessQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def editable_by(self, user):
+        """What this user may change: their agency's packages for an operator, all for admins."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_administrator:
+            return self
+        if user.is_operator:
+            return self.filter(agency_id=user.agency_id)
+        return self.none()
+
+    def visible_to(self, user):
+        """What this user may read, drafts included: what they edit, and all for supervisors."""
+        if user.is_authenticated and user.is_active and user.is_supervisor:
+            return self
+        return self.editable_by(user)
+
+    def public_or_visible_to(self, user):
+        return self.filter(
+            Q(status=Status.PUBLISHED) | Q(pk__in=self.visible_to(user).values("pk"))
+        )
+
+    def allocate_ids(self, count):
+        """Reserve primary keys, so that an ocid can be written in the same INSERT."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [self.model._meta.db_table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+
+def make_ocid(pk):
+    return f"{settings.PORTAL['OCID_PREFIX']}-{pk}"
+
+
+class Process(models.Model):
+    agency = models.ForeignKey(
+        Agency, verbose_name="perangkat daerah", on_delete=models.PROTECT, related_name="processes"
+    )
+    ocid = models.CharField("ocid", max_length=64, unique=True, editable=False)
+    fiscal_year = models.PositiveSmallIntegerField(
+        "tahun anggaran", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField("nama paket", max_length=500)
+    description = models.TextField("uraian", blank=True)
+    is_sample = models.BooleanField(
+        "contoh", default=False, help_text="Data contoh untuk demo, bukan paket sungguhan."
+    )
+
+    # Perencanaan
+    program_code = models.CharField("kode program", max_length=60, blank=True)
+    program_name = models.CharField("program", max_length=500, blank=True)
+    activity_code = models.CharField("kode kegiatan", max_length=60, blank=True)
+    activity_name = models.CharField("kegiatan", max_length=500, blank=True)
+    sub_activity_code = models.CharField("kode sub kegiatan", max_length=60, blank=True)
+    sub_activity_name = models.CharField("sub kegiatan", max_length=500, blank=True)
+    account_code = models.CharField("kode rekening", max_length=200, blank=True)
+    rup_code = models.CharField("kode RUP", max_length=30, blank=True)
+    budget_amount = models.BigIntegerField("pagu (Rp)", null=True, blank=True)
+    funding_sources = ArrayField(
+        models.CharField(max_length=20, choices=FundingSource.choices),
+        verbose_name="sumber dana",
+        default=list,
+        blank=True,
+    )
+    category = models.CharField(
+        "jenis pengadaan", max_length=30, choices=Category.choices, blank=True
+    )
+    method = models.CharField("metode pemilihan", max_length=30, choices=Method.choices, blank=True)
+    method_original = models.CharField(
+        "metode (istilah asli)",
+        max_length=100,
+        blank=True,
+        help_text="Istilah metode sebagaimana tertulis di sumber, mis. 'Lelang Umum'.",
+    )
+    location_kecamatan = models.CharField("kecamatan", max_length=100, blank=True)
+    location_desa = models.CharField("desa/kelurahan", max_length=100, blank=True)
+    location_detail = models.CharField("detail lokasi", max_length=500, blank=True)
+    planned_start = models.DateField("rencana mulai", null=True, blank=True)
+    planned_end = models.DateField("rencana selesai", null=True, blank=True)
+    pa_kpa_name = models.CharField("nama PA/KPA", max_length=200, blank=True)
+    pa_kpa_nip = models.CharField("NIP PA/KPA", max_length=18, blank=True)
+    ppk_name = models.CharField("nama PPK", max_length=200, blank=True)
+    ppk_nip = models.CharField("NIP PPK", max_length=18, blank=True)
+    pptk_name = models.CharField("nama PPTK", max_length=200, blank=True)
+    pptk_nip = models.CharField("NIP PPTK", max_length=18, blank=True)
+
+    # Pemilihan Penyedia
+    tender_code = models.CharField("kode tender", max_length=30, blank=True)
+    hps_amount = models.BigIntegerField("HPS (Rp)", null=True, blank=True)
+    tender_announced = models.DateField("tanggal pengumuman", null=True, blank=True)
+    bid_deadline = models.DateField("batas pemasukan penawaran", null=True, blank=True)
+    number_of_tenderers = models.PositiveIntegerField("jumlah peserta", null=True, blank=True)
+    procuring_entity = models.CharField("Pokja / Pejabat Pengadaan", max_length=255, blank=True)
+    lpse_url = models.URLField("tautan LPSE", max_length=500, blank=True)
+
+    # Pemenang
+    supplier = models.ForeignKey(
+        Supplier,
+        verbose_name="penyedia pemenang",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="awarded_processes",
+    )
+    award_amount = models.BigIntegerField("nilai penetapan (Rp)", null=True, blank=True)
+    award_date = models.DateField("tanggal penetapan", null=True, blank=True)
+
+    # Kontrak
+    contract_number = models.CharField("nomor kontrak/SPK", max_length=200, blank=True)
+    contract_amount = models.BigIntegerField("nilai kontrak (Rp)", null=True, blank=True)
+    contract_signed = models.DateField("tanggal tanda tangan", null=True, blank=True)
+    contract_start = models.DateField("mulai kontrak", null=True, blank=True)
+    contract_end = models.DateField("akhir kontrak", null=True, blank=True)
+
+    # Implementasi
+    completion_date = models.DateField("tanggal serah terima (BAST)", null=True, blank=True)
+
+    # Publication
+    status = models.CharField(
+        "status", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField("dipublikasikan", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="dipublikasikan oleh",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField("ditarik", null=True, blank=True)
+    withdrawn_reason = models.TextField("alasan penarikan", blank=True)
+
+    created_at = models.DateTimeField("dibuat", auto_now_add=True)
+    updated_at = models.DateTimeField("diubah", auto_now=True)
+
+    objects = ProcessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "paket pengadaan"
+        verbose_name_plural = "paket pengadaan"
+        ordering = ["-fiscal_year", "-updated_at"]
+        indexes = [
+            models.Index(fields=["agency", "fiscal_year"]),
+            models.Index(fields=["status", "fiscal_year"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "fiscal_year", "rup_code"],
+                condition=~Q(rup_code=""),
+                name="process_rup_code_unique_per_agency_year",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
+                    name=f"process_{name}_not_negative",
+                )
+                for name in ["budget_amount", "hps_amount", "award_amount", "contract_amount"]
+            ],
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{start}__isnull": True})
+                    | Q(**{f"{end}__isnull": True})
+                    | Q(**{f"{start}__lte": F(end)}),
+                    name=f"process_{start}_before_{end}",
+                )
+                for start, end in [
+                    ("planned_start", "planned_end"),
+                    ("tender_announced", "bid_deadline"),
+                    ("contract_start", "contract_end"),
+                ]
+            ],
+            models.CheckConstraint(
+                condition=~Q(status=Status.WITHDRAWN) | ~Q(withdrawn_reason=""),
+                name="process_withdrawal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT) | Q(published_at__isnull=False),
+                name="process_publication_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.pk is None:
+            (self.pk,) = Process.objects.allocate_ids(1)
+            kwargs["force_insert"] = True
+        if not self.ocid:
+            self.ocid = make_ocid(self.pk)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+
+class DocumentType(models.Model):
+    """A kind of document a stage holds, with its OCDS documentType code.
+
+    Codes not in the OCDS codelist are local codes (is_local), documented by their description.
+    """
+
+    code = models.SlugField("kode", max_length=60, unique=True)
+    name = models.CharField("nama", max_length=200)
+    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
+    ocds_code = models.CharField("kode OCDS documentType", max_length=60)
+    is_local = models.BooleanField("kode lokal", default=False)
+    description = models.TextField("keterangan", blank=True)
+    position = models.PositiveSmallIntegerField("urutan", default=0)
+
+    class Meta:
+        verbose_name = "jenis dokumen"
+        verbose_name_plural = "jenis dokumen"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+def document_upload_to(document, filename):
+    # The stored name is ours, never the uploaded one: the original is kept for display only.
+    return f"dokumen/{uuid.uuid4().hex}.pdf"
+
+
+class TextStatus(models.TextChoices):
+    OK = "ok", "Teks terbaca"
+    EMPTY = "empty", "Tidak ada teks (mungkin hasil pindai)"
+    FAILED = "failed", "Teks tidak dapat diambil"
+    TIMEOUT = "timeout", "Pengambilan teks melewati batas waktu"
+
+
+class Document(models.Model):
+    process = models.ForeignKey(
+        Process, verbose_name="paket", on_delete=models.CASCADE, related_name="documents"
+    )
+    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
+    document_type = models.ForeignKey(
+        DocumentType, verbose_name="jenis dokumen", on_delete=models.PROTECT
+    )
+    title = models.CharField("judul", max_length=255, blank=True)
+    file = models.FileField("berkas", upload_to=document_upload_to, max_length=200)
+    original_filename = models.CharField("nama berkas asli", max_length=255)
+    size = models.PositiveBigIntegerField("ukuran (bita)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    page_count = models.PositiveIntegerField("jumlah halaman")
+    text = models.TextField("teks", blank=True)
+    text_status = models.CharField(
+        "status teks", max_length=10, choices=TextStatus.choices, default=TextStatus.OK
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="diunggah oleh",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("diunggah", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "dokumen"
+        verbose_name_plural = "dokumen"
+        ordering = ["stage", "uploaded_at", "pk"]
+        indexes = [models.Index(fields=["process", "stage"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(page_count__gte=1), name="document_has_pages"),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="document_sha256_hex"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.original_filename
+
+
+class Bidder(models.Model):
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="bidders")
+    supplier = models.ForeignKey(
+        Supplier, verbose_name="penyedia", on_delete=models.PROTECT, related_name="bids"
+    )
+    bid_amount = models.BigIntegerField("nilai penawaran (Rp)", null=True, blank=True)
+    corrected_amount = models.BigIntegerField("harga terkoreksi (Rp)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "peserta tender"
+        verbose_name_plural = "peserta tender"
+        constraints = [
+            models.UniqueConstraint(fields=["process", "supplier"], name="bidder_once_per_process"),
+            models.CheckConstraint(
+                condition=(Q(bid_amount__isnull=True) | Q(bid_amount__gte=0))
+                & (Q(corrected_amount__isnull=True) | Q(corrected_amount__gte=0)),
+                name="bidder_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.supplier)
+
+
+class Amendment(models.Model):
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="amendments")
+    number = models.CharField("nomor adendum", max_length=200)
+    date = models.DateField("tanggal")
+    description = models.TextField("perubahan", blank=True)
+    new_amount = models.BigIntegerField("nilai kontrak baru (Rp)", null=True, blank=True)
+    new_end = models.DateField("akhir kontrak baru", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "adendum"
+        verbose_name_plural = "adendum"
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_amount__isnull=True) | Q(new_amount__gte=0),
+                name="amendment_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class ProgressReport(models.Model):
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="progress_reports")
+    date = models.DateField("tanggal laporan")
+    physical_percent = models.DecimalField(
+        "progres fisik (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    financial_percent = models.DecimalField(
+        "progres keuangan (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    note = models.CharField("catatan", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "laporan kemajuan"
+        verbose_name_plural = "laporan kemajuan"
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(physical_percent__gte=0, physical_percent__lte=100)
+                & Q(financial_percent__gte=0, financial_percent__lte=100),
+                name="progress_percent_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date}: fisik {self.physical_percent}%"
+
+
+class Payment(models.Model):
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="payments")
+    label = models.CharField("termin", max_length=100)
+    sp2d_number = models.CharField("nomor SP2D", max_length=100, blank=True)
+    amount = models.BigIntegerField("nilai (Rp)", validators=[MinValueValidator(0)])
+    date = models.DateField("tanggal bayar")
+
+    class Meta:
+        verbose_name = "pembayaran"
+        verbose_name_plural = "pembayaran"
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class StageRequirement(models.Model):
+    """One thing a stage needs before it counts as complete: a field filled or a document.
+
+    Empty `methods` / `categories` mean every method / category.
+    """
+
+    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
+    field_name = models.CharField("isian", max_length=60, blank=True)
+    document_type = models.ForeignKey(
+        DocumentType,
+        verbose_name="jenis dokumen",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    methods = ArrayField(
+        models.CharField(max_length=30, choices=Method.choices),
+        verbose_name="hanya untuk metode",
+        default=list,
+        blank=True,
+    )
+    categories = ArrayField(
+        models.CharField(max_length=30, choices=Category.choices),
+        verbose_name="hanya untuk jenis",
+        default=list,
+        blank=True,
+    )
+    is_active = models.BooleanField("berlaku", default=True)
+
+    class Meta:
+        verbose_name = "syarat kelengkapan"
+        verbose_name_plural = "syarat kelengkapan"
+        ordering = ["stage", "field_name", "document_type__position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(field_name="") & Q(document_type__isnull=False))
+                | (~Q(field_name="") & Q(document_type__isnull=True)),
+                name="requirement_is_field_or_document",
+            ),
+        ]
+
+    def __str__(self):
+        what = self.document_type.name if self.document_type_id else self.field_label
+        return f"{self.get_stage_display()}: {what}"
+
+    @property
+    def field_label(self):
+        return Process._meta.get_field(self.field_name).verbose_name if self.field_name else ""
+
+
+class StageExemption(models.Model):
+    """A stage a method does not have, e.g. Swakelola has no supplier selection or award."""
+
+    method = models.CharField("metode", max_length=30, choices=Method.choices)
+    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
+
+    class Meta:
+        verbose_name = "tahap yang tidak berlaku"
+        verbose_name_plural = "tahap yang tidak berlaku"
+        constraints = [
+            models.UniqueConstraint(fields=["method", "stage"], name="exemption_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_method_display()} tanpa {self.get_stage_display()}"
+
+
+class StageCompleteness(models.Model):
+    """Stored completeness of one stage of one process, kept right by the services.
+
+    Lists and dashboards read these rows instead of re-evaluating requirements per package.
+    """
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="completeness")
+    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
+    is_required = models.BooleanField("berlaku", default=True)
+    is_complete = models.BooleanField("lengkap", default=False)
+    # [{"kind": "field"|"document", "code": ..., "label": ...}]
+    missing = models.JSONField("yang belum ada", default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "kelengkapan tahap"
+        verbose_name_plural = "kelengkapan tahap"
+        constraints = [
+            models.UniqueConstraint(fields=["process", "stage"], name="completeness_unique"),
+            models.CheckConstraint(
+                condition=Q(is_required=True) | Q(is_complete=True),
+                name="completeness_exempt_counts_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["stage", "is_required", "is_complete"])]
+
+    def __str__(self):
+        return f"{self.process_id} {self.stage}: {'lengkap' if self.is_complete else 'belum'}"
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when: every change to a process, its stages and its documents."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Dibuat"
+        CHANGE = "change", "Diubah"
+        PUBLISH = "publish", "Dipublikasikan"
+        WITHDRAW = "withdraw", "Ditarik"
+        UPLOAD = "upload", "Dokumen diunggah"
+        DOCUMENT_CHANGE = "document_change", "Dokumen diubah"
+        DOCUMENT_DELETE = "document_delete", "Dokumen dihapus"
+        DELETE = "delete", "Dihapus"
+
+    process = models.ForeignKey(
+        Process, on_delete=models.SET_NULL, null=True, related_name="audit_entries"
+    )
+    process_label = models.CharField("paket", max_length=500)
+    # Kept beside the process so that an operator still sees their agency's trail of a
+    # package that was deleted.
+    agency = models.ForeignKey(
+        Agency, verbose_name="perangkat daerah", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="oleh",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField("tindakan", max_length=20, choices=Action.choices)
+    # {"field label": [old, new]} or, for documents, {"berkas": name, ...}
+    changes = models.JSONField("perubahan", default=dict, blank=True)
+    at = models.DateTimeField("waktu", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "jejak perubahan"
+        verbose_name_plural = "jejak perubahan"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.process_label}"

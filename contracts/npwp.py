@@ -1,0 +1,37 @@
+"""NPWP, the Indonesian tax number that identifies a supplier.
+
+Companies had 15 digits (99.999.999.9-999.999). Since the 2024 reform every NPWP has 16 digits:
+a person's is their NIK, a company's is its old number with a leading 0. The portal keeps the
+16-digit form, so a company appears once whichever form a source uses.
+"""
+
+import re
+
+
+class InvalidNPWP(ValueError):
+    pass
+
+
+def normalize_npwp(value):
+    """Return the canonical 16 digits, or None for an empty value; raise InvalidNPWP otherwise."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text or set(text) <= {"0", ".", "-", " "}:
+        return None
+    if re.search(r"[^0-9.\- ]", text):
+        raise InvalidNPWP(f"NPWP {text!r} memuat karakter selain angka, titik dan tanda hubung")
+    digits = re.sub(r"[^0-9]", "", text)
+    if len(digits) == 15:
+        return "0" + digits
+    if len(digits) == 16:
+        return digits
+    raise InvalidNPWP(f"NPWP {text!r} harus 15 atau 16 angka, bukan {len(digits)}")
+
+
+def format_npwp(canonical):
+    """Show a company's number in the familiar 15-digit layout, a NIK-based one as 16 digits."""
+    if canonical.startswith("0"):
+        d = canonical[1:]
+        return f"{d[0:2]}.{d[2:5]}.{d[5:8]}.{d[8]}-{d[9:12]}.{d[12:15]}"
+    return canonical

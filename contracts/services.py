@@ -1,0 +1,325 @@
+"""Every write to a package goes through here: permission, audit trail, completeness, files.
+
+Views and the admin call these functions; none of them writes a Process or a Document itself.
+"""
+
+import contextvars
+import datetime
+from contextlib import contextmanager
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+
+from contracts import completeness
+from contracts.models import AuditEntry, Document, Process, Status
+
+AUDITED_EXCLUDE = {
+    "id",
+    "ocid",
+    "created_at",
+    "updated_at",
+    "status",
+    "published_at",
+    "published_by",
+    "withdrawn_at",
+    "withdrawn_reason",
+}
+
+
+def can_edit(user, process):
+    return Process.objects.editable_by(user).filter(pk=process.pk).exists()
+
+
+def ensure_can_edit(user, process):
+    if not can_edit(user, process):
+        raise PermissionDenied("Anda tidak berhak mengubah paket ini.")
+
+
+def ensure_agency_allowed(user, agency_id):
+    if user.is_administrator:
+        return
+    if not (user.is_operator and user.agency_id == agency_id):
+        raise PermissionDenied("Operator hanya dapat mengelola paket perangkat daerahnya sendiri.")
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+def snapshot(instance):
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in AUDITED_EXCLUDE:
+            continue
+        if field.is_relation:
+            related = getattr(instance, field.name)
+            values[field.name] = str(related) if related is not None else None
+        else:
+            values[field.name] = _plain(getattr(instance, field.attname))
+    return values
+
+
+def diff(before, after, model):
+    changes = {}
+    for name, new in after.items():
+        old = before.get(name)
+        if old != new:
+            label = str(model._meta.get_field(name).verbose_name)
+            changes[label] = [old, new]
+    return changes
+
+
+def record(*, process, by, action, changes=None):
+    return AuditEntry.objects.create(
+        process=process,
+        process_label=str(process)[:500],
+        agency_id=process.agency_id,
+        user=by if by is not None and by.is_authenticated else None,
+        action=action,
+        changes=changes or {},
+    )
+
+
+# --- files follow the transaction ----------------------------------------------------------
+
+_journal = contextvars.ContextVar("stored_files", default=None)
+
+
+@contextmanager
+def files_follow_transaction():
+    """Files stored inside this block are deleted again unless a row that names them commits.
+
+    Nested blocks share the outermost one's journal; that one reconciles once the outermost
+    transaction has ended, so an admin save that fails after the upload leaves no orphan.
+    """
+    journal = _journal.get()
+    if journal is not None:
+        try:
+            yield journal
+        except BaseException:
+            _delete_uncommitted(journal, everything=True)
+            raise
+        return
+    journal = []
+    token = _journal.set(journal)
+    try:
+        yield journal
+    except BaseException:
+        _delete_uncommitted(journal, everything=True)
+        raise
+    else:
+        if not connection.in_atomic_block:
+            _delete_uncommitted(journal)
+    finally:
+        _journal.reset(token)
+
+
+def _delete_uncommitted(journal, everything=False):
+    if not journal:
+        return
+    kept = (
+        set()
+        if everything
+        else set(Document.objects.filter(file__in=journal).values_list("file", flat=True))
+    )
+    for name in journal:
+        if name not in kept:
+            default_storage.delete(name)
+    journal.clear()
+
+
+def _store(uploaded):
+    journal = _journal.get()
+    name = default_storage.save(
+        Document.file.field.generate_filename(None, uploaded.name), uploaded
+    )
+    if journal is not None:
+        journal.append(name)
+    return name
+
+
+# --- processes ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_process(*, process, by):
+    """Create or update a package as `by`; record what changed; refresh its completeness."""
+    creating = process.pk is None
+    if creating:
+        before = None
+    else:
+        previous = Process.objects.select_for_update().get(pk=process.pk)
+        ensure_can_edit(by, previous)
+        before = snapshot(previous)
+    ensure_agency_allowed(by, process.agency_id)
+    process.full_clean()
+    process.save()
+    if creating:
+        record(process=process, by=by, action=AuditEntry.Action.CREATE)
+    else:
+        changes = diff(before, snapshot(process), Process)
+        if changes:
+            record(process=process, by=by, action=AuditEntry.Action.CHANGE, changes=changes)
+    completeness.refresh([process.pk])
+    return process
+
+
+@transaction.atomic
+def record_rows_changed(*, process, by, label, added=(), changed=(), deleted=()):
+    """After bidders, amendments, progress reports or payments were saved by a formset."""
+    ensure_can_edit(by, process)
+    changes = {}
+    if added:
+        changes["ditambah"] = [str(row) for row in added]
+    if changed:
+        changes["diubah"] = [str(row) for row in changed]
+    if deleted:
+        changes["dihapus"] = [str(row) for row in deleted]
+    if changes:
+        record(process=process, by=by, action=AuditEntry.Action.CHANGE, changes={label: changes})
+    completeness.refresh([process.pk])
+
+
+@transaction.atomic
+def publish_process(*, process, by):
+    ensure_can_edit(by, process)
+    if process.status == Status.PUBLISHED:
+        return process
+    process.status = Status.PUBLISHED
+    process.published_at = timezone.now()
+    process.published_by = by
+    process.withdrawn_at = None
+    process.withdrawn_reason = ""
+    process.save(
+        update_fields=[
+            "status",
+            "published_at",
+            "published_by",
+            "withdrawn_at",
+            "withdrawn_reason",
+            "updated_at",
+        ]
+    )
+    record(process=process, by=by, action=AuditEntry.Action.PUBLISH)
+    return process
+
+
+@transaction.atomic
+def withdraw_process(*, process, by, reason):
+    ensure_can_edit(by, process)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Alasan penarikan wajib diisi: masyarakat akan membacanya.")
+    if process.status != Status.PUBLISHED:
+        raise ValidationError("Hanya paket yang sudah dipublikasikan yang dapat ditarik.")
+    process.status = Status.WITHDRAWN
+    process.withdrawn_at = timezone.now()
+    process.withdrawn_reason = reason
+    process.save(update_fields=["status", "withdrawn_at", "withdrawn_reason", "updated_at"])
+    record(process=process, by=by, action=AuditEntry.Action.WITHDRAW, changes={"alasan": reason})
+    return process
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def add_documents(*, process, stage, document_type, uploads, by):
+    """Store checked PDFs of one stage: `uploads` is [(UploadedFile, PdfInfo)].
+
+    All or nothing: if any file fails to store or any row fails to save, no file and no row
+    remains.
+    """
+    if document_type.stage != stage:
+        raise ValidationError(f"{document_type} bukan dokumen tahap ini.")
+    with files_follow_transaction(), transaction.atomic():
+        ensure_can_edit(by, process)
+        documents = []
+        for uploaded, info in uploads:
+            from contracts.pdf import display_filename
+
+            original = display_filename(uploaded.name)
+            document = Document(
+                process=process,
+                stage=stage,
+                document_type=document_type,
+                title=original.removesuffix(".pdf").removesuffix(".PDF")[:255],
+                original_filename=original,
+                size=info.size,
+                sha256=info.sha256,
+                page_count=info.page_count,
+                text=info.text,
+                text_status=info.text_status,
+                uploaded_by=by,
+            )
+            document.file.name = _store(uploaded)
+            document.save()
+            documents.append(document)
+        record(
+            process=process,
+            by=by,
+            action=AuditEntry.Action.UPLOAD,
+            changes={
+                "tahap": document_type.get_stage_display(),
+                "jenis": document_type.name,
+                "berkas": [d.original_filename for d in documents],
+            },
+        )
+        completeness.refresh([process.pk])
+    return documents
+
+
+@transaction.atomic
+def update_document(*, document, by):
+    previous = Document.objects.select_related("process").get(pk=document.pk)
+    ensure_can_edit(by, previous.process)
+    if document.process_id != previous.process_id or document.file.name != previous.file.name:
+        raise PermissionDenied("Berkas dan paket sebuah dokumen tidak dapat dipindahkan.")
+    if document.document_type.stage != document.stage:
+        raise ValidationError(f"{document.document_type} bukan dokumen tahap ini.")
+    changes = {}
+    for field in ["document_type", "title"]:
+        old, new = getattr(previous, field), getattr(document, field)
+        if old != new:
+            changes[str(Document._meta.get_field(field).verbose_name)] = [str(old), str(new)]
+    document.save(update_fields=["document_type", "title"])
+    if changes:
+        changes["berkas"] = document.original_filename
+        record(
+            process=document.process,
+            by=by,
+            action=AuditEntry.Action.DOCUMENT_CHANGE,
+            changes=changes,
+        )
+        completeness.refresh([document.process_id])
+    return document
+
+
+@transaction.atomic
+def delete_document(*, document, by):
+    process = document.process
+    ensure_can_edit(by, process)
+    name = document.file.name
+    document.delete()
+    # The file goes only once the row's deletion is committed: a rollback keeps both.
+    transaction.on_commit(lambda: default_storage.delete(name))
+    record(
+        process=process,
+        by=by,
+        action=AuditEntry.Action.DOCUMENT_DELETE,
+        changes={"berkas": document.original_filename, "jenis": str(document.document_type)},
+    )
+    completeness.refresh([process.pk])
