@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from agencies import roles
 
@@ -80,11 +81,13 @@ class User(AbstractUser):
         verbose_name = "pengguna"
         verbose_name_plural = "pengguna"
 
+    @cached_property
+    def role_names(self):
+        # Read once per request's user object: permission checks ask many times per page.
+        return {group.name for group in self.groups.all()}
+
     def has_role(self, role):
-        if not self.is_active:
-            return False
-        # Prefetched groups are reused when present, so lists of users stay one query.
-        return any(group.name == role for group in self.groups.all())
+        return self.is_active and role in self.role_names
 
     @property
     def is_operator(self):

@@ -9,16 +9,18 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from agencies.models import Agency
 from contracts import completeness, services
 from contracts.forms import (
     ProcessAdminForm,
+    RupiahField,
     StageRequirementForm,
     SupplierForm,
     upload_files_field,
@@ -113,9 +115,17 @@ def upload_fieldset_name(stage):
 
 # --- scoping helpers -----------------------------------------------------------------------
 
+# Amounts in whole Rupiah with dots, percentages with a decimal comma.
+NUMBER_FIELDS = {
+    models.BigIntegerField: {"form_class": RupiahField},
+    models.DecimalField: {"localize": True},
+}
+
 
 class ProcessScopedInlineMixin:
     """Inline rows follow their package: readable if it is, changeable if it is."""
+
+    formfield_overrides = NUMBER_FIELDS
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)
@@ -221,6 +231,7 @@ DOCUMENT_INLINES = [document_inline(stage) for stage in STAGE_ORDER]
 @admin.register(Process)
 class ProcessAdmin(admin.ModelAdmin):
     form = ProcessAdminForm
+    formfield_overrides = NUMBER_FIELDS
     change_form_template = "admin/contracts/process/change_form.html"
     list_display = [
         "title",
@@ -678,7 +689,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description="perubahan")
     def changes_summary(self, entry):
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             "<strong>{}</strong>: {}",
             ((label, _describe(value)) for label, value in entry.changes.items()),
         )

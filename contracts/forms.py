@@ -56,7 +56,31 @@ def upload_files_field(stage):
     return f"upload_files_{stage}"
 
 
-class ProcessAdminForm(forms.ModelForm):
+def _stage_upload_fields():
+    limit = filesizeformat(settings.DOCUMENT_MAX_BYTES)
+    fields = {}
+    for stage in STAGE_ORDER:
+        fields[upload_type_field(stage)] = forms.ModelChoiceField(
+            label="Jenis dokumen",
+            queryset=DocumentType.objects.filter(stage=stage),
+            required=False,
+            help_text="Berlaku untuk semua berkas yang dipilih; dapat diubah per dokumen.",
+        )
+        fields[upload_files_field(stage)] = MultiplePdfField(
+            label="Berkas PDF",
+            help_text=f"Boleh memilih beberapa berkas sekaligus. PDF saja, paling besar "
+            f"{limit} per berkas, tanpa kata sandi.",
+        )
+    return fields
+
+
+class StageUploadFields:
+    """Per stage: a document type and several PDFs. Declared here so the admin knows them."""
+
+    declared_fields = _stage_upload_fields()
+
+
+class ProcessAdminForm(StageUploadFields, forms.ModelForm):
     funding_sources = forms.MultipleChoiceField(
         label="Sumber dana",
         choices=FundingSource.choices,
@@ -81,19 +105,6 @@ class ProcessAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        limit = filesizeformat(settings.DOCUMENT_MAX_BYTES)
-        for stage in STAGE_ORDER:
-            self.fields[upload_type_field(stage)] = forms.ModelChoiceField(
-                label="Jenis dokumen",
-                queryset=DocumentType.objects.filter(stage=stage),
-                required=False,
-                help_text="Berlaku untuk semua berkas yang dipilih; dapat diubah per dokumen.",
-            )
-            self.fields[upload_files_field(stage)] = MultiplePdfField(
-                label="Berkas PDF",
-                help_text=f"Boleh memilih beberapa berkas sekaligus. PDF saja, paling besar "
-                f"{limit} per berkas, tanpa kata sandi.",
-            )
         self.pending_uploads = {}
 
     def clean(self):
@@ -176,3 +187,40 @@ class StageRequirementForm(forms.ModelForm):
         if field_name and field_name not in REQUIREMENT_FIELDS.get(cleaned.get("stage"), []):
             raise forms.ValidationError("Isian itu milik tahap lain.")
         return cleaned
+
+
+class RupiahInput(forms.TextInput):
+    """Shows 1250000000 as 1.250.000.000, the way operators read and type amounts."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", ".")
+        return super().format_value(value)
+
+
+class RupiahField(forms.IntegerField):
+    """Whole Rupiah: accepts '1.250.000.000', 'Rp 1.250.000.000' or '1250000000'."""
+
+    widget = RupiahInput
+    default_error_messages = {
+        "invalid": "Tulis jumlah rupiah tanpa sen, mis. 1.250.000.000.",
+    }
+
+    def __init__(self, *, max_value=None, min_value=0, **kwargs):
+        kwargs.pop("step_size", None)
+        super().__init__(max_value=max_value, min_value=min_value, **kwargs)
+
+    def widget_attrs(self, widget):
+        # No min/max/step attributes: they would turn the box into a number input's rules.
+        return {}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().removeprefix("Rp").removeprefix("rp").strip()
+            if "," in value:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            value = value.replace(".", "").replace(" ", "")
+        return super().to_python(value)

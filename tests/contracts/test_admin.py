@@ -1,0 +1,473 @@
+"""The operators' workspace in the admin, through HTTP as a browser drives it."""
+
+import datetime
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from agencies.models import Agency
+from contracts.models import (
+    AuditEntry,
+    Bidder,
+    Document,
+    DocumentType,
+    Process,
+    StageCompleteness,
+    Status,
+    Supplier,
+)
+from tests import pdfs
+from tests.admin_forms import form_data
+from tests.factories import (
+    make_administrator,
+    make_operator,
+    make_process,
+    make_supervisor,
+    planning_fields,
+)
+
+ADD_URL = "/admin/contracts/process/add/"
+LIST_URL = "/admin/contracts/process/"
+
+
+def change_url(process):
+    return f"/admin/contracts/process/{process.pk}/change/"
+
+
+def pdf_upload(name, data=None):
+    content = pdfs.good_pdf(name) if data is None else data
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@pytest.fixture
+def agency_a():
+    return Agency.objects.get(code="dinas-kesehatan")
+
+
+@pytest.fixture
+def agency_b():
+    return Agency.objects.get(code="dinas-pendidikan")
+
+
+@pytest.fixture
+def operator_a(agency_a):
+    return make_operator(agency_a, username="operator-a")
+
+
+@pytest.fixture
+def operator_b(agency_b):
+    return make_operator(agency_b, username="operator-b")
+
+
+def planning_post(agency, **extra):
+    fields = planning_fields()
+    data = {
+        "agency": str(agency.pk),
+        "fiscal_year": "2018",
+        "title": "Pembangunan Puskesmas Dander",
+        "funding_sources": fields.pop("funding_sources"),
+        "planned_start": "01/03/2018",
+        "planned_end": "30/11/2018",
+    }
+    fields.pop("planned_start"), fields.pop("planned_end")
+    data.update({k: str(v) for k, v in fields.items()})
+    data.update(extra)
+    return data
+
+
+@pytest.mark.django_db
+def test_operator_creates_a_package_with_two_pdfs_of_one_stage(
+    client, agency_a, operator_a, media_root
+):
+    client.force_login(operator_a)
+    page = client.get(ADD_URL)
+    assert page.status_code == 200
+    html = page.content.decode()
+    for heading in [
+        "Tahap 1: Perencanaan",
+        "Tahap 2: Pemilihan Penyedia",
+        "Tahap 3: Pemenang",
+        "Tahap 4: Kontrak",
+        "Tahap 5: Implementasi",
+    ]:
+        assert heading in html
+    dpa = DocumentType.objects.get(code="dpa")
+    data = form_data(
+        page,
+        **planning_post(agency_a),
+        upload_type_perencanaan=str(dpa.pk),
+        upload_files_perencanaan=[pdf_upload("DPA 2018.pdf"), pdf_upload("DPA Perubahan.pdf")],
+        _continue="1",
+    )
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 302, _errors(response)
+    process = Process.objects.get(title="Pembangunan Puskesmas Dander")
+    assert process.agency == agency_a
+    assert process.budget_amount == 1_250_000_000
+    assert process.planned_end == datetime.date(2018, 11, 30)
+    assert process.funding_sources == ["APBD"]
+    assert sorted(process.documents.values_list("original_filename", flat=True)) == [
+        "DPA 2018.pdf",
+        "DPA Perubahan.pdf",
+    ]
+    assert AuditEntry.objects.filter(process=process, user=operator_a, action="create").exists()
+    upload = AuditEntry.objects.get(process=process, action="upload")
+    assert upload.changes["berkas"] == ["DPA 2018.pdf", "DPA Perubahan.pdf"]
+
+    # The page now shows the documents and what planning still lacks.
+    html = client.get(change_url(process)).content.decode()
+    assert "DPA 2018.pdf" in html
+    planning = StageCompleteness.objects.get(process=process, stage="perencanaan")
+    assert [item["code"] for item in planning.missing] == [
+        "renja",
+        "jadwal-kegiatan",
+        "kak-perencanaan",
+    ]
+    assert "Renja SKPD" in html
+
+
+@pytest.mark.django_db
+def test_each_stage_is_saved_and_shown(client, agency_a, operator_a):
+    process = make_process(agency_a, **planning_fields())
+    supplier = Supplier.objects.create(name="CV Sehat Sentosa", npwp="0012345678901000")
+    client.force_login(operator_a)
+    page = client.get(change_url(process))
+    data = form_data(
+        page,
+        tender_code="1234567",
+        hps_amount="1200000000",
+        tender_announced="02/04/2018",
+        bid_deadline="16/04/2018",
+        number_of_tenderers="7",
+        procuring_entity="Pokja ULP 12",
+        lpse_url="https://lpse.bojonegorokab.go.id/eproc4/lelang/1234567/pengumumanlelang",
+        supplier=str(supplier.pk),
+        award_amount="1150000000",
+        award_date="30/04/2018",
+        contract_number="027/123/SPK/412.201/2018",
+        contract_amount="1150000000",
+        contract_signed="07/05/2018",
+        contract_start="07/05/2018",
+        contract_end="05/11/2018",
+        completion_date="05/11/2018",
+        **{
+            "bidders-TOTAL_FORMS": "1",
+            "bidders-0-supplier": str(supplier.pk),
+            "bidders-0-bid_amount": "1150000000",
+            "progress_reports-TOTAL_FORMS": "1",
+            "progress_reports-0-date": "01/08/2018",
+            "progress_reports-0-physical_percent": "45,5",
+            "progress_reports-0-financial_percent": "30",
+            "payments-TOTAL_FORMS": "1",
+            "payments-0-label": "Termin 1",
+            "payments-0-sp2d_number": "SP2D-0042",
+            "payments-0-amount": "345000000",
+            "payments-0-date": "15/08/2018",
+        },
+        _continue="1",
+    )
+    response = client.post(change_url(process), data)
+    assert response.status_code == 302, _errors(response)
+    process.refresh_from_db()
+    assert (process.tender_code, process.hps_amount, process.number_of_tenderers) == (
+        "1234567",
+        1_200_000_000,
+        7,
+    )
+    assert process.supplier == supplier and process.award_amount == 1_150_000_000
+    assert process.contract_end == datetime.date(2018, 11, 5)
+    assert Bidder.objects.get(process=process).bid_amount == 1_150_000_000
+    assert str(process.progress_reports.get().physical_percent) == "45.50"
+    assert process.payments.get().sp2d_number == "SP2D-0042"
+
+    html = client.get(change_url(process)).content.decode()
+    for shown in ["1234567", "Pokja ULP 12", "027/123/SPK/412.201/2018", "SP2D-0042"]:
+        assert shown in html
+    rows = {row.stage: row for row in process.completeness.all()}
+    assert "bidders" not in [item["code"] for item in rows["pemilihan"].missing]
+    assert "supplier" not in [item["code"] for item in rows["pemenang"].missing]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("kosong.pdf", b"", "berkas kosong"),
+        ("terpotong.pdf", pdfs.truncated_pdf(), "terpotong"),
+        ("surat.pdf", b"bukan pdf" * 50, "bukan berkas PDF"),
+        ("terkunci.pdf", pdfs.encrypted_pdf(), "dilindungi kata sandi"),
+        ("skrip.pdf", pdfs.javascript_pdf(), "JavaScript"),
+    ],
+)
+def test_a_bad_pdf_is_refused_and_what_was_typed_is_kept(
+    client, agency_a, operator_a, media_root, name, data, reason
+):
+    client.force_login(operator_a)
+    page = client.get(ADD_URL)
+    dpa = DocumentType.objects.get(code="dpa")
+    response = client.post(
+        ADD_URL,
+        form_data(
+            page,
+            **planning_post(agency_a, title="Judul yang sudah diketik"),
+            upload_type_perencanaan=str(dpa.pk),
+            upload_files_perencanaan=[pdf_upload("baik.pdf"), pdf_upload(name, data)],
+        ),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{name}: " in html and reason in html
+    assert "Tidak ada berkas tahap ini yang disimpan" in html
+    assert 'value="Judul yang sudah diketik"' in html
+    assert not Process.objects.filter(title="Judul yang sudah diketik").exists()
+    assert not Document.objects.exists()
+    assert not (media_root / "dokumen").exists() or not any((media_root / "dokumen").iterdir())
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_limit_is_refused_while_streaming(
+    client, agency_a, operator_a, media_root, settings
+):
+    settings.DOCUMENT_MAX_BYTES = 4096
+    client.force_login(operator_a)
+    page = client.get(ADD_URL)
+    dpa = DocumentType.objects.get(code="dpa")
+    big = pdfs.good_pdf("besar", ["baris panjang " * 20] * 40, pages=6)
+    assert len(big) > 4096
+    response = client.post(
+        ADD_URL,
+        form_data(
+            page,
+            **planning_post(agency_a),
+            upload_type_perencanaan=str(dpa.pk),
+            upload_files_perencanaan=[pdf_upload("besar.pdf", big)],
+        ),
+    )
+    assert response.status_code == 200
+    assert "besar.pdf: ukurannya melebihi batas 4,0" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_deleting_a_document_in_the_admin(
+    client, agency_a, operator_a, media_root, django_capture_on_commit_callbacks
+):
+    client.force_login(operator_a)
+    page = client.get(ADD_URL)
+    dpa = DocumentType.objects.get(code="dpa")
+    client.post(
+        ADD_URL,
+        form_data(
+            page,
+            **planning_post(agency_a),
+            upload_type_perencanaan=str(dpa.pk),
+            upload_files_perencanaan=[pdf_upload("DPA.pdf")],
+        ),
+    )
+    process = Process.objects.get()
+    document = process.documents.get()
+    stored = media_root / document.file.name
+    assert stored.exists()
+    page = client.get(change_url(process))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(change_url(process), form_data(page, **{"documents-0-DELETE": "on"}))
+    assert response.status_code == 302, _errors(response)
+    assert not process.documents.exists()
+    assert not stored.exists()
+    assert AuditEntry.objects.filter(process=process, action="document_delete").exists()
+
+
+# --- isolation between two agencies ---------------------------------------------------------
+
+
+@pytest.fixture
+def two_agencies(agency_a, agency_b, operator_a, operator_b, media_root):
+    mine = make_process(agency_a, title="Paket Dinkes")
+    theirs = make_process(agency_b, title="Paket Disdik")
+    Document.objects.create(
+        process=theirs,
+        stage="perencanaan",
+        document_type=DocumentType.objects.get(code="dpa"),
+        file="dokumen/rahasia.pdf",
+        original_filename="DPA Disdik.pdf",
+        size=10,
+        sha256="0" * 64,
+        page_count=1,
+    )
+    (media_root / "dokumen").mkdir(parents=True, exist_ok=True)
+    (media_root / "dokumen" / "rahasia.pdf").write_bytes(pdfs.good_pdf("rahasia"))
+    return mine, theirs
+
+
+@pytest.mark.django_db
+def test_the_list_and_search_show_only_the_operators_agency(client, operator_a, two_agencies):
+    client.force_login(operator_a)
+    html = client.get(LIST_URL).content.decode()
+    assert "Paket Dinkes" in html and "Paket Disdik" not in html
+    html = client.get(LIST_URL, {"q": "Disdik"}).content.decode()
+    assert "Paket Disdik" not in html
+    # The agency filter offers only what the operator can see.
+    assert "Dinas Pendidikan" not in client.get(LIST_URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_another_agencys_object_urls_answer_nothing(client, operator_a, two_agencies):
+    _, theirs = two_agencies
+    client.force_login(operator_a)
+    for url in [
+        change_url(theirs),
+        f"/admin/contracts/process/{theirs.pk}/delete/",
+        f"/admin/contracts/process/{theirs.pk}/history/",
+        f"/admin/contracts/process/{theirs.pk}/tarik/",
+    ]:
+        assert client.get(url).status_code in {302, 404}, url
+        if client.get(url).status_code == 302:
+            # The admin redirects unknown objects to its index with a message, never shows them.
+            assert "Paket Disdik" not in client.get(url, follow=True).content.decode()
+    response = client.post(f"/admin/contracts/process/{theirs.pk}/publikasi/")
+    assert response.status_code in {302, 404}
+    theirs.refresh_from_db()
+    assert theirs.status == Status.DRAFT
+
+
+@pytest.mark.django_db
+def test_an_operator_cannot_create_for_another_agency(client, agency_b, operator_a):
+    client.force_login(operator_a)
+    page = client.get(ADD_URL)
+    html = page.content.decode()
+    options = re.findall(
+        r'<option value="(\d+)"', html.split('name="agency"')[1].split("</select>")[0]
+    )
+    assert options == [str(operator_a.agency_id)]
+    response = client.post(ADD_URL, form_data(page, **planning_post(agency_b)))
+    assert response.status_code == 200
+    assert "agency" in response.context["adminform"].form.errors
+    assert not Process.objects.filter(agency=agency_b).exists()
+
+
+@pytest.mark.django_db
+def test_bulk_actions_skip_other_agencies(client, operator_a, two_agencies):
+    mine, theirs = two_agencies
+    client.force_login(operator_a)
+    client.post(
+        LIST_URL,
+        {"action": "publish_selected", "_selected_action": [mine.pk, theirs.pk]},
+    )
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.status == Status.PUBLISHED
+    assert theirs.status == Status.DRAFT
+
+
+@pytest.mark.django_db
+def test_document_files_of_drafts_stay_inside_the_agency(
+    client, operator_a, operator_b, two_agencies
+):
+    _, theirs = two_agencies
+    url = reverse("contracts:document-download", args=[theirs.documents.get().pk])
+    assert client.get(url).status_code == 404  # anonymous
+    client.force_login(operator_a)
+    assert client.get(url).status_code == 404  # another agency
+    client.force_login(operator_b)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    client.force_login(make_supervisor())
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_supervisors_read_everything_and_change_nothing(client, two_agencies):
+    _, theirs = two_agencies
+    client.force_login(make_supervisor())
+    html = client.get(LIST_URL).content.decode()
+    assert "Paket Dinkes" in html and "Paket Disdik" in html
+    page = client.get(change_url(theirs))
+    assert page.status_code == 200
+    assert 'name="title"' not in page.content.decode()
+    response = client.post(change_url(theirs), {"title": "Diubah pengawas"})
+    assert response.status_code == 403
+    assert client.get(ADD_URL).status_code == 403
+    client.post(LIST_URL, {"action": "publish_selected", "_selected_action": [theirs.pk]})
+    theirs.refresh_from_db()
+    assert theirs.title == "Paket Disdik" and theirs.status == Status.DRAFT
+
+
+@pytest.mark.django_db
+def test_administrators_manage_every_agency(client, agency_b, two_agencies):
+    _, theirs = two_agencies
+    administrator = make_administrator()
+    client.force_login(administrator)
+    page = client.get(change_url(theirs))
+    response = client.post(change_url(theirs), form_data(page, title="Paket Disdik (koreksi)"))
+    assert response.status_code == 302, _errors(response)
+    theirs.refresh_from_db()
+    assert theirs.title == "Paket Disdik (koreksi)"
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_shows_who_changed_what(client, agency_a, operator_a):
+    process = make_process(agency_a, title="Judul lama")
+    client.force_login(operator_a)
+    page = client.get(change_url(process))
+    client.post(change_url(process), form_data(page, title="Judul baru"))
+    client.force_login(make_supervisor())
+    html = client.get("/admin/contracts/auditentry/").content.decode()
+    assert "operator-a" in html
+    assert "Judul lama → Judul baru" in html
+
+
+@pytest.mark.django_db
+def test_operators_see_only_their_agencys_audit_trail(client, operator_a, operator_b, two_agencies):
+    mine, theirs = two_agencies
+    from contracts import services
+
+    services.publish_process(process=theirs, by=operator_b)
+    services.publish_process(process=mine, by=operator_a)
+    client.force_login(operator_a)
+    html = client.get("/admin/contracts/auditentry/").content.decode()
+    assert "Paket Dinkes" in html and "Paket Disdik" not in html
+
+
+@pytest.mark.django_db
+def test_withdrawal_needs_a_public_reason(client, agency_a, operator_a):
+    process = make_process(agency_a)
+    client.force_login(operator_a)
+    client.post(f"/admin/contracts/process/{process.pk}/publikasi/")
+    process.refresh_from_db()
+    assert process.status == Status.PUBLISHED
+    response = client.post(f"/admin/contracts/process/{process.pk}/tarik/", {"reason": ""})
+    assert "Alasan penarikan wajib" in response.content.decode()
+    client.post(f"/admin/contracts/process/{process.pk}/tarik/", {"reason": "Anggaran dialihkan"})
+    process.refresh_from_db()
+    assert (process.status, process.withdrawn_reason) == (Status.WITHDRAWN, "Anggaran dialihkan")
+
+
+@pytest.mark.django_db
+def test_the_list_runs_a_fixed_number_of_queries(
+    client, agency_a, operator_a, django_assert_max_num_queries
+):
+    for _ in range(20):
+        make_process(agency_a)
+    client.force_login(operator_a)
+    client.get(LIST_URL)
+    with django_assert_max_num_queries(12):
+        response = client.get(LIST_URL)
+    assert response.status_code == 200
+    for _ in range(20):
+        make_process(agency_a)
+    with django_assert_max_num_queries(12):
+        client.get(LIST_URL)
+
+
+def _errors(response):
+    if not hasattr(response, "context") or response.context is None:
+        return response.status_code
+    context = response.context
+    problems = [context["adminform"].form.errors] if "adminform" in context else []
+    for inline in context.get("inline_admin_formsets", []):
+        problems.append(inline.formset.errors)
+        problems.append(inline.formset.non_form_errors())
+    return problems
