@@ -21,6 +21,7 @@ from contracts import completeness, services
 from contracts.forms import (
     ProcessAdminForm,
     RupiahField,
+    RupiahInput,
     StageRequirementForm,
     SupplierForm,
     upload_files_field,
@@ -117,7 +118,7 @@ def upload_fieldset_name(stage):
 
 # Amounts in whole Rupiah with dots, percentages with a decimal comma.
 NUMBER_FIELDS = {
-    models.BigIntegerField: {"form_class": RupiahField},
+    models.BigIntegerField: {"form_class": RupiahField, "widget": RupiahInput},
     models.DecimalField: {"localize": True},
 }
 
@@ -235,13 +236,12 @@ class ProcessAdmin(admin.ModelAdmin):
     change_form_template = "admin/contracts/process/change_form.html"
     list_display = [
         "title",
-        "agency",
+        "agency_short",
         "fiscal_year",
         "method",
         "budget",
         "status_badge",
         "stage_badges",
-        "updated_at",
     ]
     list_display_links = ["title"]
     list_filter = [
@@ -281,7 +281,21 @@ class ProcessAdmin(admin.ModelAdmin):
     ]
     actions = ["publish_selected"]
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     # Scope ----------------------------------------------------------------------------------
+
+    def get_list_display(self, request):
+        # An operator's list is one agency: the column would repeat it on every row.
+        if request.user.is_operator and not request.user.is_administrator:
+            return [name for name in self.list_display if name != "agency_short"]
+        return self.list_display
+
+    def get_list_filter(self, request):
+        if request.user.is_operator and not request.user.is_administrator:
+            return [f for f in self.list_filter if not isinstance(f, tuple)]
+        return self.list_filter
 
     def get_queryset(self, request):
         return (
@@ -426,18 +440,23 @@ class ProcessAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        for stage, (document_type, checked) in form.pending_uploads.items():
-            documents = services.add_documents(
-                process=form.instance,
-                stage=stage,
-                document_type=document_type,
-                uploads=checked,
-                by=request.user,
-            )
+        for stage, checked in form.pending_uploads.items():
+            by_type = {}
+            for document_type, uploaded, info in checked:
+                by_type.setdefault(document_type, []).append((uploaded, info))
+            saved = []
+            for document_type, uploads in by_type.items():
+                saved += services.add_documents(
+                    process=form.instance,
+                    stage=stage,
+                    document_type=document_type,
+                    uploads=uploads,
+                    by=request.user,
+                )
             messages.success(
                 request,
-                f"{len(documents)} dokumen {Stage(stage).label} tersimpan: "
-                + ", ".join(d.original_filename for d in documents),
+                f"{len(saved)} dokumen {Stage(stage).label} tersimpan: "
+                + ", ".join(f"{d.original_filename} ({d.document_type})" for d in saved),
             )
 
     def delete_model(self, request, obj):
@@ -454,6 +473,10 @@ class ProcessAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
     # List -----------------------------------------------------------------------------------
+
+    @admin.display(description="perangkat daerah", ordering="agency__name")
+    def agency_short(self, process):
+        return process.agency.short_name or process.agency.name
 
     @admin.display(description="pagu", ordering="budget_amount")
     def budget(self, process):

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -10,7 +12,6 @@ from contracts.models import (
     FundingSource,
     Method,
     Process,
-    Stage,
     StageRequirement,
     Supplier,
 )
@@ -64,7 +65,8 @@ def _stage_upload_fields():
             label="Jenis dokumen",
             queryset=DocumentType.objects.filter(stage=stage),
             required=False,
-            help_text="Berlaku untuk semua berkas yang dipilih; dapat diubah per dokumen.",
+            help_text="Berlaku untuk semua berkas yang dipilih. Kosongkan agar jenis dikenali "
+            "dari nama berkas (mis. “DPA 2018.pdf”, “Renja SKPD.pdf”).",
         )
         fields[upload_files_field(stage)] = MultiplePdfField(
             label="Berkas PDF",
@@ -111,29 +113,50 @@ class ProcessAdminForm(StageUploadFields, forms.ModelForm):
         cleaned = super().clean()
         for stage in STAGE_ORDER:
             files = cleaned.get(upload_files_field(stage)) or []
-            if not files:
-                continue
-            document_type = cleaned.get(upload_type_field(stage))
-            if document_type is None:
-                self.add_error(
-                    upload_type_field(stage),
-                    f"Pilih jenis dokumen untuk {len(files)} berkas {Stage(stage).label} ini.",
-                )
-            checked, problems = [], []
-            for uploaded in files:
-                try:
-                    checked.append((uploaded, inspect_upload(uploaded)))
-                except PdfRejected as rejection:
-                    problems.append(f"{rejection.filename}: {rejection.reason}.")
-            if problems:
-                problems.append(
-                    "Tidak ada berkas tahap ini yang disimpan. Pilih ulang berkasnya; "
-                    "isian lain di formulir tetap seperti yang Anda ketik."
-                )
-                self.add_error(upload_files_field(stage), problems)
-            elif document_type is not None:
-                self.pending_uploads[stage] = (document_type, checked)
+            if files:
+                self._check_uploads(stage, files, cleaned.get(upload_type_field(stage)))
         return cleaned
+
+    def _check_uploads(self, stage, files, chosen_type):
+        types = list(DocumentType.objects.filter(stage=stage))
+        checked, problems, unknown = [], [], []
+        for uploaded in files:
+            document_type = chosen_type or guess_document_type(uploaded.name, types)
+            if document_type is None:
+                unknown.append(uploaded.name)
+            try:
+                checked.append((document_type, uploaded, inspect_upload(uploaded)))
+            except PdfRejected as rejection:
+                problems.append(f"{rejection.filename}: {rejection.reason}.")
+        if unknown:
+            self.add_error(
+                upload_type_field(stage),
+                "Jenis dokumen tidak dapat dikenali dari nama berkas "
+                f"{', '.join(unknown)}: pilih jenisnya di sini.",
+            )
+        if problems:
+            problems.append(
+                "Tidak ada berkas tahap ini yang disimpan. Pilih ulang berkasnya; "
+                "isian lain di formulir tetap seperti yang Anda ketik."
+            )
+            self.add_error(upload_files_field(stage), problems)
+        if not unknown and not problems:
+            self.pending_uploads[stage] = checked
+
+
+def guess_document_type(filename, types):
+    """The one type of this stage whose code words all appear in the file name, if exactly one.
+
+    "DPA Dinkes 2018.pdf" is a DPA, "KAK Perencanaan.pdf" a KAK Perencanaan; a name that
+    fits none or several types is left for the operator to choose.
+    """
+    words = set(re.split(r"[^a-z0-9]+", filename.lower()))
+    matches = [t for t in types if set(t.code.split("-")) <= words]
+    if not matches:
+        return None
+    best = max(len(t.code.split("-")) for t in matches)
+    specific = [t for t in matches if len(t.code.split("-")) == best]
+    return specific[0] if len(specific) == 1 else None
 
 
 class SupplierForm(forms.ModelForm):

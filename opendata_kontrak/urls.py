@@ -7,6 +7,8 @@ from contracts import views as contract_views
 admin.site.site_header = "Open Data Kontrak — Ruang Kerja Operator"
 admin.site.site_title = "Open Data Kontrak"
 admin.site.index_title = "Ruang kerja"
+# The package page needs the width more than a second navigation needs the space.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", contract_views.home, name="home"),

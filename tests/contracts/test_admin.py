@@ -129,6 +129,45 @@ def test_operator_creates_a_package_with_two_pdfs_of_one_stage(
 
 
 @pytest.mark.django_db
+def test_several_pdfs_of_different_types_at_once(client, agency_a, operator_a, media_root):
+    client.force_login(operator_a)
+    page = client.get(ADD_URL)
+    files = ["DPA 2018.pdf", "Renja SKPD 2018.pdf", "Jadwal Kegiatan.pdf", "KAK Perencanaan.pdf"]
+    response = client.post(
+        ADD_URL,
+        form_data(
+            page,
+            **planning_post(agency_a),
+            upload_files_perencanaan=[pdf_upload(name) for name in files],
+        ),
+    )
+    assert response.status_code == 302, _errors(response)
+    process = Process.objects.get()
+    assert dict(process.documents.values_list("original_filename", "document_type__code")) == {
+        "DPA 2018.pdf": "dpa",
+        "Renja SKPD 2018.pdf": "renja",
+        "Jadwal Kegiatan.pdf": "jadwal-kegiatan",
+        "KAK Perencanaan.pdf": "kak-perencanaan",
+    }
+    assert process.completeness.get(stage="perencanaan").is_complete
+
+
+@pytest.mark.django_db
+def test_an_unrecognised_file_name_asks_for_the_type(client, agency_a, operator_a, media_root):
+    client.force_login(operator_a)
+    page = client.get(ADD_URL)
+    response = client.post(
+        ADD_URL,
+        form_data(
+            page, **planning_post(agency_a), upload_files_perencanaan=[pdf_upload("scan01.pdf")]
+        ),
+    )
+    assert response.status_code == 200
+    assert "tidak dapat dikenali dari nama berkas scan01.pdf" in response.content.decode()
+    assert not Process.objects.exists() and not Document.objects.exists()
+
+
+@pytest.mark.django_db
 def test_each_stage_is_saved_and_shown(client, agency_a, operator_a):
     process = make_process(agency_a, **planning_fields())
     supplier = Supplier.objects.create(name="CV Sehat Sentosa", npwp="0012345678901000")

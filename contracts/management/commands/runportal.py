@@ -24,6 +24,7 @@ class Command(BaseCommand):
         call_command("load_agencies", stdout=self.stdout)
         if not settings.PRODUCTION:
             call_command("create_demo_accounts", stdout=self.stdout)
+            call_command("create_demo_processes", stdout=self.stdout)
         call_command("collectstatic", interactive=False, verbosity=0)
 
         host, _, port = bind.rpartition(":")

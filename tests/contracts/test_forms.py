@@ -1,0 +1,46 @@
+import pytest
+
+from contracts.forms import RupiahField, guess_document_type
+from contracts.models import DocumentType
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("filename", "stage", "code"),
+    [
+        ("DPA Dinkes 2018.pdf", "perencanaan", "dpa"),
+        ("renja_skpd_2018.PDF", "perencanaan", "renja"),
+        ("KAK-Perencanaan final.pdf", "perencanaan", "kak-perencanaan"),
+        ("Jadwal Kegiatan.pdf", "perencanaan", "jadwal-kegiatan"),
+        ("KAK Pelaksanaan.pdf", "pemilihan", "kak-pelaksanaan"),
+        ("SPMK no 12.pdf", "kontrak", "spmk"),
+        ("scan0001.pdf", "perencanaan", None),
+        # Fits both "adendum" and "kontrak": the operator chooses.
+        ("Adendum Kontrak I.pdf", "kontrak", None),
+    ],
+)
+def test_document_types_are_recognised_from_clear_file_names(filename, stage, code):
+    types = list(DocumentType.objects.filter(stage=stage))
+    guessed = guess_document_type(filename, types)
+    assert (guessed.code if guessed else None) == code
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("1.250.000.000", 1_250_000_000),
+        ("Rp 1.250.000.000", 1_250_000_000),
+        ("845000000", 845_000_000),
+        ("", None),
+    ],
+)
+def test_rupiah_is_typed_the_indonesian_way(typed, value):
+    assert RupiahField(required=False).clean(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["1.250,50", "satu juta", "-5"])
+def test_rupiah_refuses_sen_words_and_negatives(typed):
+    from django import forms
+
+    with pytest.raises(forms.ValidationError):
+        RupiahField(required=False).clean(typed)
