@@ -1,4 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import TemplateView
 
@@ -10,7 +13,14 @@ admin.site.index_title = "Ruang kerja"
 # The package page needs the width more than a second navigation needs the space.
 admin.site.enable_nav_sidebar = False
 
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page says; point them at the logo.
+    return HttpResponseRedirect(static(settings.PORTAL["LOGO"]))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", contract_views.home, name="home"),
     path("perangkat-daerah/", include("agencies.urls")),
     path("tentang/", TemplateView.as_view(template_name="about.html"), name="about"),

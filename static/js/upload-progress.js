@@ -49,9 +49,10 @@
       text.textContent = percent + "%";
     });
     request.addEventListener("load", function () {
-      if (request.responseURL && request.responseURL !== (form.action || window.location.href)) {
-        window.location.assign(request.responseURL);
-        return;
+      // The answer (after any redirect) is the page a normal submit would show, messages
+      // included: show it and its address, without asking the server a second time.
+      if (request.responseURL) {
+        window.history.replaceState(null, "", request.responseURL);
       }
       document.open();
       document.write(request.responseText);
