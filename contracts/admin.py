@@ -392,6 +392,11 @@ class ProcessAdmin(admin.ModelAdmin):
             )
         context.update(
             {
+                "audit_entries": (
+                    obj.audit_entries.select_related("user").order_by("-at", "-pk")[:15]
+                    if obj
+                    else []
+                ),
                 "general_fieldsets": [fs for fs in fieldsets if fs.name == GENERAL],
                 "publication_fieldsets": [fs for fs in fieldsets if fs.name == PUBLICATION],
                 "stage_sections": sections,
@@ -711,11 +716,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description="perubahan")
     def changes_summary(self, entry):
-        return format_html_join(
-            mark_safe("<br>"),
-            "<strong>{}</strong>: {}",
-            ((label, _describe(value)) for label, value in entry.changes.items()),
-        )
+        return describe_changes(entry)
+
+
+def describe_changes(entry):
+    return format_html_join(
+        mark_safe("<br>"),
+        "<strong>{}</strong>: {}",
+        ((label, _describe(value)) for label, value in entry.changes.items()),
+    )
 
 
 def _describe(value):

@@ -525,7 +525,9 @@ class StageRequirement(models.Model):
 
     @property
     def field_label(self):
-        return Process._meta.get_field(self.field_name).verbose_name if self.field_name else ""
+        from contracts.completeness import field_label
+
+        return str(field_label(self.field_name)) if self.field_name else ""
 
 
 class StageExemption(models.Model):

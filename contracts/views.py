@@ -16,9 +16,11 @@ def document_download(request, pk):
     Anyone else gets 404, so a draft's existence is not revealed either.
     """
     allowed = Process.objects.public_or_visible_to(request.user)
-    document = get_object_or_404(Document.objects.filter(process__in=allowed), pk=pk)
+    document = get_object_or_404(
+        Document.objects.filter(process__in=allowed).select_related("process"), pk=pk
+    )
     disposition = "attachment" if request.GET.get("unduh") else "inline"
-    if not hasattr(default_storage, "path"):
+    if not _is_local(default_storage):
         # Object storage: a short-lived signed URL, so the file never streams through a worker.
         return HttpResponseRedirect(
             default_storage.url(
@@ -50,3 +52,11 @@ def _disposition(kind, document):
     from django.utils.http import content_disposition_header
 
     return content_disposition_header(kind == "attachment", document.original_filename)
+
+
+def _is_local(storage):
+    try:
+        storage.path("")
+    except NotImplementedError:
+        return False
+    return True

@@ -13,3 +13,10 @@ def rupiah(amount):
     value = int(amount)
     sign = "-" if value < 0 else ""
     return f"{sign}Rp {abs(value):,}".replace(",", ".")
+
+
+@register.filter
+def audit_changes(entry):
+    from contracts.admin import describe_changes
+
+    return describe_changes(entry)

@@ -15,6 +15,7 @@ from contracts.models import (
     DocumentType,
     Process,
     StageCompleteness,
+    StageRequirement,
     Status,
     Supplier,
 )
@@ -510,3 +511,44 @@ def _errors(response):
         problems.append(inline.formset.errors)
         problems.append(inline.formset.non_form_errors())
     return problems
+
+
+@pytest.mark.django_db
+def test_the_package_page_shows_its_recent_trail(client, agency_a, operator_a):
+    process = make_process(agency_a, title="Judul awal")
+    client.force_login(operator_a)
+    page = client.get(change_url(process))
+    client.post(change_url(process), form_data(page, title="Judul kedua", _continue="1"))
+    html = client.get(change_url(process)).content.decode()
+    assert "Jejak perubahan terakhir" in html
+    assert "Judul awal → Judul kedua" in html
+
+
+@pytest.mark.django_db
+def test_a_requirement_edited_in_the_admin_recomputes_every_package(
+    client, agency_a, django_capture_on_commit_callbacks
+):
+    process = make_process(agency_a, **planning_fields())
+    assert not process.completeness.get(stage="perencanaan").is_complete
+    client.force_login(make_administrator())
+    for requirement in StageRequirement.objects.filter(
+        stage="perencanaan", document_type__isnull=False
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                f"/admin/contracts/stagerequirement/{requirement.pk}/delete/", {"post": "yes"}
+            )
+        assert response.status_code == 302
+    assert process.completeness.get(stage="perencanaan").is_complete
+
+
+@pytest.mark.django_db
+def test_operators_cannot_edit_the_rules(client, operator_a):
+    client.force_login(operator_a)
+    requirement = StageRequirement.objects.first()
+    assert client.get("/admin/contracts/stagerequirement/").status_code == 200
+    response = client.post(
+        f"/admin/contracts/stagerequirement/{requirement.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert StageRequirement.objects.filter(pk=requirement.pk).exists()

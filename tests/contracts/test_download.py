@@ -1,0 +1,74 @@
+import urllib.request
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from agencies.models import Agency
+from contracts import services
+from contracts.models import DocumentType
+from contracts.pdf import inspect_upload
+from tests import pdfs
+from tests.factories import make_operator, make_process
+
+
+def upload_one(process, by, data, name="DPA Dinkes 2018.pdf"):
+    uploaded = SimpleUploadedFile(name, data)
+    (document,) = services.add_documents(
+        process=process,
+        stage="perencanaan",
+        document_type=DocumentType.objects.get(code="dpa"),
+        uploads=[(uploaded, inspect_upload(uploaded))],
+        by=by,
+    )
+    return document
+
+
+@pytest.fixture
+def operator():
+    return make_operator(Agency.objects.get(code="dinas-kesehatan"))
+
+
+@pytest.mark.django_db
+def test_a_published_document_downloads_with_its_name_and_bytes(client, operator, media_root):
+    process = make_process(operator.agency)
+    data = pdfs.good_pdf("DPA", ["isi"], pages=2)
+    document = upload_one(process, operator, data)
+    url = reverse("contracts:document-download", args=[document.pk])
+    assert client.get(url).status_code == 404  # still a draft
+    services.publish_process(process=process, by=operator)
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("inline")
+    assert b"".join(response.streaming_content) == data
+
+    response = client.get(url, {"unduh": "1"})
+    assert response["Content-Disposition"] == 'attachment; filename="DPA Dinkes 2018.pdf"'
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_package_takes_its_documents_off_line(client, operator, media_root):
+    process = make_process(operator.agency)
+    document = upload_one(process, operator, pdfs.good_pdf())
+    services.publish_process(process=process, by=operator)
+    services.withdraw_process(process=process, by=operator, reason="Dibatalkan")
+    assert client.get(reverse("contracts:document-download", args=[document.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_documents_on_object_storage_download_through_a_signed_url(client, operator, s3_storage):
+    process = make_process(operator.agency)
+    data = pdfs.good_pdf("Kontrak", ["di bucket"])
+    document = upload_one(process, operator, data, name="Kontrak.pdf")
+    services.publish_process(process=process, by=operator)
+
+    response = client.get(reverse("contracts:document-download", args=[document.pk]))
+    assert response.status_code == 302
+    signed = response["Location"]
+    assert "X-Amz-Signature=" in signed
+    with urllib.request.urlopen(signed, timeout=5) as answer:  # noqa: S310 (loopback S3)
+        assert answer.read() == data
+        assert answer.headers["Content-Type"] == "application/pdf"
