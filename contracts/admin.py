@@ -474,6 +474,7 @@ class ProcessAdmin(admin.ModelAdmin):
             transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
 
     def delete_queryset(self, request, queryset):
+        # Django's bulk delete has already asked has_delete_permission for each object.
         for obj in queryset:
             self.delete_model(request, obj)
 

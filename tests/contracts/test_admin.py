@@ -552,3 +552,26 @@ def test_operators_cannot_edit_the_rules(client, operator_a):
     )
     assert response.status_code == 403
     assert StageRequirement.objects.filter(pk=requirement.pk).exists()
+
+
+@pytest.mark.django_db
+def test_bulk_delete_takes_drafts_only(client, agency_a, operator_a):
+    from contracts import services
+
+    draft = make_process(agency_a, title="Draf salah ketik")
+    published = make_process(agency_a, title="Sudah terbit")
+    services.publish_process(process=published, by=operator_a)
+    client.force_login(operator_a)
+    chosen = {"action": "delete_selected", "_selected_action": [draft.pk, published.pk]}
+    confirmation = client.post(LIST_URL, chosen)
+    # The confirmation page says what may not be deleted; confirming anyway is refused.
+    assert "paket pengadaan" in confirmation.content.decode()
+    assert confirmation.context["perms_lacking"]
+    assert client.post(LIST_URL, {**chosen, "post": "yes"}).status_code == 403
+    assert Process.objects.filter(pk__in=[draft.pk, published.pk]).count() == 2
+
+    client.post(
+        LIST_URL, {"action": "delete_selected", "_selected_action": [draft.pk], "post": "yes"}
+    )
+    assert not Process.objects.filter(pk=draft.pk).exists()
+    assert AuditEntry.objects.filter(process_label="Draf salah ketik", action="delete").exists()
