@@ -158,7 +158,7 @@ class Process(models.Model):
     activity_name = models.CharField("kegiatan", max_length=500, blank=True)
     sub_activity_code = models.CharField("kode sub kegiatan", max_length=60, blank=True)
     sub_activity_name = models.CharField("sub kegiatan", max_length=500, blank=True)
-    account_code = models.CharField("kode rekening", max_length=200, blank=True)
+    account_code = models.CharField("kode rekening", max_length=500, blank=True)
     rup_code = models.CharField("kode RUP", max_length=30, blank=True)
     budget_amount = models.BigIntegerField("pagu (Rp)", null=True, blank=True)
     funding_sources = ArrayField(

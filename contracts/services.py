@@ -48,7 +48,7 @@ def ensure_agency_allowed(user, agency_id):
 # --- audit ---------------------------------------------------------------------------------
 
 
-def _plain(value):
+def plain(value):
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, datetime.date | datetime.datetime):
@@ -56,7 +56,7 @@ def _plain(value):
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     return str(value)
 
 
@@ -69,7 +69,7 @@ def snapshot(instance):
             related = getattr(instance, field.name)
             values[field.name] = str(related) if related is not None else None
         else:
-            values[field.name] = _plain(getattr(instance, field.attname))
+            values[field.name] = plain(getattr(instance, field.attname))
     return values
 
 

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "agencies",
     "contracts",
+    "imports",
 ]
 
 MIDDLEWARE = [

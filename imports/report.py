@@ -1,0 +1,58 @@
+from collections import Counter
+from dataclasses import dataclass, field
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+SKIPPED = "skipped"
+
+OUTCOME_LABELS = {
+    CREATED: "baru",
+    UPDATED: "diperbarui",
+    UNCHANGED: "tidak berubah",
+    SKIPPED: "dilewati",
+}
+
+
+@dataclass
+class RowResult:
+    line: int
+    key: str
+    outcome: str
+    messages: list = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """What happened to every row of one file: each row has exactly one outcome."""
+
+    kind: str
+    filename: str
+    rows: list = field(default_factory=list)
+    committed: bool = False
+
+    def add(self, line, key, outcome, messages=()):
+        self.rows.append(RowResult(line, key, outcome, list(messages)))
+
+    @property
+    def counts(self):
+        counter = Counter(row.outcome for row in self.rows)
+        return {outcome: counter.get(outcome, 0) for outcome in OUTCOME_LABELS}
+
+    @property
+    def total(self):
+        return len(self.rows)
+
+    @property
+    def with_messages(self):
+        return [row for row in self.rows if row.messages]
+
+    def summary(self):
+        counts = self.counts
+        parts = [f"{counts[o]} {OUTCOME_LABELS[o]}" for o in OUTCOME_LABELS]
+        warned = len([r for r in self.with_messages if r.outcome != SKIPPED])
+        return (
+            f"{self.filename}: {self.total} baris — "
+            + ", ".join(parts)
+            + (f"; {warned} baris dengan catatan" if warned else "")
+        )

@@ -1,0 +1,48 @@
+"""Running an import: a preview that writes nothing, or a commit that writes all or nothing."""
+
+import hashlib
+import io
+
+from django.db import transaction
+
+from imports import lpse, sirup
+from imports.models import ImportKind, ImportRun
+from imports.readers import read_rows
+
+IMPORTERS = {
+    ImportKind.SIRUP: (sirup.REQUIRED_COLUMNS, sirup.import_plans),
+    ImportKind.LPSE_TENDER: (lpse.TENDER_COLUMNS, lpse.import_tenders),
+    ImportKind.LPSE_BIDDER: (lpse.BIDDER_COLUMNS, lpse.import_bidders),
+}
+
+
+class _Preview(Exception):
+    def __init__(self, report):
+        self.report = report
+
+
+def run_import(*, kind, content, filename, by=None, scope=None, commit):
+    """Import `content` (bytes). With commit=False the same work runs and is rolled back.
+
+    Raises imports.readers.ImportFileError when the file as a whole cannot be read.
+    """
+    columns, importer = IMPORTERS[ImportKind(kind)]
+    rows = read_rows(io.BytesIO(content), filename, columns)
+    try:
+        with transaction.atomic():
+            report = importer(rows, by=by, scope=scope, filename=filename)
+            if not commit:
+                raise _Preview(report)
+            ImportRun.objects.create(
+                kind=kind,
+                filename=filename[:255],
+                sha256=hashlib.sha256(content).hexdigest(),
+                user=by if by is not None and by.is_authenticated else None,
+                agency=scope,
+                rows=report.total,
+                counts=report.counts,
+            )
+    except _Preview as preview:
+        return preview.report
+    report.committed = True
+    return report

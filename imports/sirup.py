@@ -1,0 +1,199 @@
+"""SiRUP procurement-plan exports (RUP penyedia) -> packages at the planning stage."""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from contracts.models import Process, Status
+from imports import values
+from imports.common import AgencyMatcher, ProcessWriter, out_of_scope
+from imports.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
+
+REQUIRED_COLUMNS = [
+    "kode_rup",
+    "nama_paket",
+    "pagu_rup",
+    "metode_pemilihan",
+    "jenis_pengadaan",
+    "sumber_dana",
+    "nama_satker",
+    "id_satker",
+    "tahun",
+]
+
+CANCELLED_REASON = "Rencana dibatalkan di SiRUP (status aktif: tidak)."
+
+
+def read_plan(row):
+    """The package fields a SiRUP row gives, and notes on what could not be read."""
+    notes = []
+
+    def attempt(reader, value, default):
+        try:
+            return reader(value)
+        except values.Unreadable as problem:
+            notes.append(str(problem))
+            return default
+
+    method, original = attempt(values.method, row.get("metode_pemilihan"), ("", ""))
+    category, mixed = attempt(values.category, row.get("jenis_pengadaan"), ("", False))
+    if mixed:
+        notes.append(
+            f"jenis pengadaan campuran ({values.text(row.get('jenis_pengadaan'))[:80]}); "
+            "dipakai yang pertama"
+        )
+    budget = attempt(values.amount, row.get("pagu_rup"), None)
+    if budget is None:
+        notes.append("pagu kosong atau nol: dicatat sebagai belum diketahui")
+    start = attempt(values.date, row.get("awal_pekerjaan"), None)
+    end = attempt(values.date, row.get("akhir_pekerjaan"), None)
+    if start and end and start > end:
+        notes.append(f"jadwal terbalik ({start} sesudah {end}): akhir pekerjaan dikosongkan")
+        end = None
+    details = values.split(row.get("detail_lokasi"))
+    fields = {
+        "title": values.text(row.get("nama_paket"))[:500],
+        "description": values.text(row.get("deskripsi")),
+        "program_name": values.text(row.get("program"))[:500],
+        "program_code": values.text(row.get("kode_string_program"))[:60],
+        "activity_name": values.text(row.get("kegiatan"))[:500],
+        "activity_code": values.text(row.get("kode_string_kegiatan"))[:60],
+        "account_code": "; ".join(values.split(row.get("mak")))[:500],
+        "budget_amount": budget,
+        "funding_sources": values.funding(row.get("sumber_dana")),
+        "category": category,
+        "method": method,
+        "method_original": values.original_term(method, original),
+        "location_kecamatan": next(filter(None, map(values.kecamatan, details)), ""),
+        "location_detail": "; ".join(details)[:500],
+        "planned_start": start,
+        "planned_end": end,
+        "pa_kpa_name": values.text(row.get("nama_kpa"))[:200],
+        "pa_kpa_nip": attempt(values.nip, row.get("nip_kpa"), ""),
+        "ppk_name": values.text(row.get("nama_ppk"))[:200],
+        "ppk_nip": attempt(values.nip, row.get("nip_ppk"), ""),
+    }
+    return fields, notes
+
+
+def publication(row):
+    """Status fields: announced plans are public, cancelled ones withdrawn with the reason."""
+    try:
+        updated = values.date(row.get("tanggal_terakhir_update"))
+    except values.Unreadable:
+        updated = None
+    moment = (
+        timezone.make_aware(datetime.datetime.combine(updated, datetime.time(12)))
+        if updated
+        else timezone.now()
+    )
+    if values.text(row.get("status_aktif")).lower() == "tidak":
+        return {
+            "status": Status.WITHDRAWN,
+            "published_at": moment,
+            "withdrawn_at": moment,
+            "withdrawn_reason": CANCELLED_REASON,
+        }
+    if values.text(row.get("status_umumkan")).lower() == "sudah":
+        return {"status": Status.PUBLISHED, "published_at": moment}
+    return {"status": Status.DRAFT}
+
+
+def _latest_rows(rows, report):
+    """One row per kode RUP: the one SiRUP updated last; the others are reported."""
+    chosen = {}
+    for line, row in rows:
+        code = values.text(row.get("kode_rup"))
+        stamp = values.text(row.get("tanggal_terakhir_update"))
+        if code in chosen and chosen[code][2] >= stamp:
+            report.add(
+                line,
+                code,
+                SKIPPED,
+                [f"kode RUP {code} muncul lagi; dipakai baris {chosen[code][0]} yang lebih baru"],
+            )
+            continue
+        if code in chosen:
+            old_line = chosen[code][0]
+            report.add(
+                old_line,
+                code,
+                SKIPPED,
+                [f"kode RUP {code} muncul lagi; dipakai baris {line} yang lebih baru"],
+            )
+        chosen[code] = (line, row, stamp)
+    return sorted(chosen.values(), key=lambda item: item[0])
+
+
+def import_plans(rows, *, by=None, scope=None, filename="sirup.csv"):
+    report = ImportReport(kind="sirup", filename=filename)
+    matcher = AgencyMatcher()
+    writer = ProcessWriter(by=by, source=f"impor SiRUP {filename}")
+    candidates = []
+    for line, row in rows:
+        code = values.text(row.get("kode_rup"))
+        if not code.isdigit():
+            report.add(line, code, SKIPPED, [f"kode RUP {code!r} kosong atau bukan angka"])
+            continue
+        if not values.text(row.get("nama_paket")):
+            report.add(line, code, SKIPPED, ["nama paket kosong"])
+            continue
+        try:
+            year = values.count(row.get("tahun"))
+        except values.Unreadable as problem:
+            report.add(line, code, SKIPPED, [str(problem)])
+            continue
+        if not year or not 2000 <= year <= 2100:
+            report.add(line, code, SKIPPED, [f"tahun {row.get('tahun')!r} tidak masuk akal"])
+            continue
+        agency = matcher.find(satker_id=row.get("id_satker"), name=row.get("nama_satker"))
+        if agency is None:
+            report.add(
+                line,
+                code,
+                SKIPPED,
+                [
+                    f"perangkat daerah {values.text(row.get('nama_satker'))!r} "
+                    f"(id satker {values.text(row.get('id_satker'))}) tidak ada di register"
+                ],
+            )
+            continue
+        if out_of_scope(agency, scope):
+            report.add(line, code, SKIPPED, [f"milik {agency.name}, bukan perangkat daerah Anda"])
+            continue
+        candidates.append((line, {**row, "_agency": agency, "_year": year}))
+
+    kept = _latest_rows(candidates, report)
+    existing = {
+        (p.agency_id, p.fiscal_year, p.rup_code): p
+        for p in Process.objects.filter(
+            rup_code__in=[values.text(row["kode_rup"]) for _, row, _ in kept]
+        )
+    }
+    for line, row, _ in kept:
+        code = values.text(row["kode_rup"])
+        agency, year = row["_agency"], row["_year"]
+        fields, notes = read_plan(row)
+        process = existing.get((agency.pk, year, code))
+        if process is None:
+            writer.create(
+                agency=agency, fiscal_year=year, rup_code=code, **fields, **publication(row)
+            )
+            report.add(line, code, CREATED, notes)
+            continue
+        status = publication(row)
+        if status["status"] == Status.WITHDRAWN and process.status != Status.WITHDRAWN:
+            # A plan cancelled in SiRUP is withdrawn here too; other status changes stay ours.
+            if process.published_at:
+                status.pop("published_at")
+            fields.update(status)
+        outcome = UPDATED if writer.update(process, fields) else UNCHANGED
+        report.add(line, code, outcome, notes)
+    writer.save()
+    report.rows.sort(key=lambda result: result.line)
+    return report
+
+
+def shared_file():
+    return settings.BASE_DIR / "imports" / "data" / "bojonegoro" / "sirup_rup_penyedia_2018.csv"
