@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format db-stop clean
+.PHONY: run test lint format db-stop bench-import
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -36,6 +36,10 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## bench-import: time the SiRUP importer on ROWS rows (default 10000), rolled back afterwards
+bench-import: $(VENV)/.runtime
+	$(BIN)/python scripts/bench_import.py $(or $(ROWS),10000)
 
 ## db-stop: stop the embedded PostgreSQL server if it is running
 db-stop: $(VENV)/.runtime

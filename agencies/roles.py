@@ -27,6 +27,7 @@ _OPERATOR_CONTRACTS = [
     "contracts.view_stagerequirement",
     "contracts.view_stageexemption",
     "contracts.view_auditentry",
+    "imports.view_importrun",
 ]
 _READ_EVERYTHING = [
     *[
@@ -46,6 +47,7 @@ _READ_EVERYTHING = [
         ]
     ],
     "agencies.view_agency",
+    "imports.view_importrun",
 ]
 
 ROLE_PERMISSIONS = {

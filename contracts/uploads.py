@@ -23,10 +23,13 @@ class DocumentSizeLimitHandler(FileUploadHandler):
         super().new_file(*args, **kwargs)
         self.received = 0
         self.over_limit = False
+        # Import files (spreadsheets of a whole regency) have their own, larger limit.
+        importing = self.request is not None and self.request.path.startswith("/admin/imports/")
+        self.limit = settings.IMPORT_MAX_BYTES if importing else settings.DOCUMENT_MAX_BYTES
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > settings.DOCUMENT_MAX_BYTES:
+        if self.received > self.limit:
             self.over_limit = True
         # Returning None keeps the chunk from the handlers after this one.
         return None if self.over_limit else raw_data

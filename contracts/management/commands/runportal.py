@@ -18,6 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--no-real-data",
+            action="store_true",
+            help="Jangan muat data nyata Bojonegoro (SiRUP 2018, LPSE 2018-2020).",
+        )
 
     def handle(self, *args, bind, workers, **options):
         call_command("migrate", interactive=False, verbosity=0)
@@ -25,6 +30,8 @@ class Command(BaseCommand):
         if not settings.PRODUCTION:
             call_command("create_demo_accounts", stdout=self.stdout)
             call_command("create_demo_processes", stdout=self.stdout)
+        if not settings.PRODUCTION and not options["no_real_data"]:
+            call_command("import_bojonegoro", stdout=self.stdout)
         call_command("collectstatic", interactive=False, verbosity=0)
 
         host, _, port = bind.rpartition(":")
