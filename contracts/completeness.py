@@ -6,7 +6,7 @@ documents or its rows, and in bulk when the requirements themselves change.
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 
 from contracts.models import (
@@ -180,13 +180,17 @@ def refresh(process_ids, *, rules=None):
         documents.setdefault(process_id, set()).add(type_id)
     related = _related_counts(process_ids)
     rows = []
-    for process in Process.objects.filter(pk__in=process_ids).order_by("pk"):
+    processes = list(Process.objects.filter(pk__in=process_ids).order_by("pk"))
+    for process in processes:
+        counts = related.get(process.pk, {})
         outcome = evaluate(
             process,
             rules=rules,
             document_type_ids=documents.get(process.pk, set()),
-            related_counts=related.get(process.pk, {}),
+            related_counts=counts,
         )
+        process.stage_reached = stage_reached(process, counts)
+        process.all_complete = all(complete for _, complete, _ in outcome.values())
         for stage, (is_required, is_complete, missing) in outcome.items():
             rows.append(
                 StageCompleteness(
@@ -203,6 +207,52 @@ def refresh(process_ids, *, rules=None):
         unique_fields=["process", "stage"],
         update_fields=["is_required", "is_complete", "missing", "updated_at"],
     )
+    Process.objects.bulk_update(processes, ["stage_reached", "all_complete"], batch_size=1000)
+    _refresh_search(process_ids)
+
+
+def stage_reached(process, related_counts):
+    """The furthest stage the package has data for, as citizens filter by it."""
+    if (
+        process.completion_date
+        or related_counts.get("progress_reports")
+        or related_counts.get("payments")
+    ):
+        return Stage.IMPLEMENTATION
+    if process.contract_number or process.contract_signed or process.contract_amount:
+        return Stage.CONTRACT
+    if process.supplier_id or process.award_amount:
+        return Stage.AWARD
+    if process.tender_code or process.hps_amount or process.tender_announced:
+        return Stage.TENDER
+    return Stage.PLANNING
+
+
+# Title and codes weigh most, then names and places, then the description, then the text of
+# the documents (bounded: a tsvector holds at most 1 MB).
+SEARCH_SQL = """
+UPDATE contracts_process AS p SET search_vector =
+    setweight(to_tsvector('indonesian_unaccent', p.title), 'A')
+    || setweight(to_tsvector('simple', concat_ws(' ', p.ocid, p.rup_code, p.tender_code,
+                                                  p.contract_number)), 'A')
+    || setweight(to_tsvector('indonesian_unaccent', concat_ws(' ',
+        (SELECT s.name FROM contracts_supplier s WHERE s.id = p.supplier_id),
+        p.program_name, p.activity_name, p.sub_activity_name, p.location_kecamatan,
+        p.location_desa, a.name, a.short_name)), 'B')
+    || setweight(to_tsvector('indonesian_unaccent', concat_ws(' ', p.description,
+        (SELECT string_agg(s.name, ' ') FROM contracts_bidder b
+         JOIN contracts_supplier s ON s.id = b.supplier_id WHERE b.process_id = p.id))), 'C')
+    || setweight(to_tsvector('indonesian_unaccent', left(coalesce(
+        (SELECT string_agg(d.text, ' ') FROM contracts_document d WHERE d.process_id = p.id),
+        ''), 300000)), 'D')
+FROM agencies_agency AS a
+WHERE a.id = p.agency_id AND p.id = ANY(%s)
+"""
+
+
+def _refresh_search(process_ids):
+    with connection.cursor() as cursor:
+        cursor.execute(SEARCH_SQL, [list(process_ids)])
 
 
 def refresh_all(*, chunk_size=2000):

@@ -12,9 +12,12 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from agencies.models import Agency
 
@@ -82,6 +85,9 @@ class Supplier(models.Model):
         verbose_name = "penyedia"
         verbose_name_plural = "penyedia"
         ordering = ["name"]
+        indexes = [
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="supplier_name_trigram"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(npwp__regex=r"^[0-9]{16}$"), name="supplier_npwp_16_digits"
@@ -220,6 +226,13 @@ class Process(models.Model):
     # Implementasi
     completion_date = models.DateField("tanggal serah terima (BAST)", null=True, blank=True)
 
+    # Kept by contracts.completeness.refresh, for the public filters and search.
+    stage_reached = models.CharField(
+        "tahap terakhir", max_length=20, choices=Stage.choices, default=Stage.PLANNING
+    )
+    all_complete = models.BooleanField("semua tahap lengkap", default=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
     # Publication
     status = models.CharField(
         "status", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -248,6 +261,10 @@ class Process(models.Model):
         indexes = [
             models.Index(fields=["agency", "fiscal_year"]),
             models.Index(fields=["status", "fiscal_year"]),
+            models.Index(fields=["status", "-published_at"], name="process_status_published"),
+            GinIndex(fields=["search_vector"], name="process_search"),
+            GinIndex(fields=["funding_sources"], name="process_funding"),
+            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="process_title_trigram"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from contracts import completeness
 from contracts.models import AuditEntry, Document, Process, Status
 
+# Publication has its own trail entries; the rest is derived by contracts.completeness.
 AUDITED_EXCLUDE = {
     "id",
     "ocid",
@@ -26,6 +27,9 @@ AUDITED_EXCLUDE = {
     "published_by",
     "withdrawn_at",
     "withdrawn_reason",
+    "stage_reached",
+    "all_complete",
+    "search_vector",
 }
 
 

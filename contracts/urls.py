@@ -1,9 +1,14 @@
 from django.urls import path
 
-from contracts import views
+from contracts import feeds, views
 
 app_name = "contracts"
 
 urlpatterns = [
+    path("paket/", views.process_list, name="process-list"),
+    path("paket/<int:pk>/", views.process_detail, name="process-detail"),
+    path("perangkat-daerah/<slug:code>/", views.agency_detail, name="agency-detail"),
+    path("penyedia/<int:pk>/", views.supplier_detail, name="supplier-detail"),
     path("dokumen/<int:pk>/", views.document_download, name="document-download"),
+    path("feed/paket/", feeds.LatestPackagesFeed(), name="feed"),
 ]

@@ -1,13 +1,186 @@
 from django.core.files.storage import default_storage
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
-from agencies.models import Agency
-from contracts.models import Document, Process
+from agencies.models import Agency, AgencyKind
+from contracts.filters import COMPLETENESS, SORTS, PackageFilter, agencies_for_filter
+from contracts.models import (
+    STAGE_ORDER,
+    Category,
+    Document,
+    FundingSource,
+    Method,
+    Process,
+    Stage,
+    Supplier,
+)
+
+PAGE_SIZE = 25
+
+
+def public_packages():
+    return Process.objects.published().select_related("agency", "supplier")
+
+
+def _page(request, queryset, size=PAGE_SIZE):
+    paginator = Paginator(queryset, size)
+    try:
+        return paginator.page(request.GET.get("halaman", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
 
 
 def home(request):
-    return render(request, "contracts/home.html", {"agency_count": Agency.objects.active().count()})
+    published = Process.objects.published()
+    years = sorted(set(published.values_list("fiscal_year", flat=True).distinct()), reverse=True)
+    chosen = request.GET.get("tahun", "")
+    year = (
+        int(chosen) if chosen.isdigit() and int(chosen) in years else (years[0] if years else None)
+    )
+    of_year = published.filter(fiscal_year=year)
+    figures = of_year.aggregate(
+        packages=Count("pk"),
+        budget=Sum("budget_amount"),
+        contracts=Sum("contract_amount"),
+        complete=Count("pk", filter=Q(all_complete=True)),
+    )
+    return render(
+        request,
+        "contracts/home.html",
+        {
+            "years": years,
+            "year": year,
+            "figures": figures,
+            "complete_share": round(100 * figures["complete"] / figures["packages"])
+            if figures["packages"]
+            else None,
+            "latest": public_packages().order_by("-published_at", "-pk")[:8],
+            "agency_count": Agency.objects.active().count(),
+            "kecamatan": Agency.objects.active().filter(kind=AgencyKind.KECAMATAN).order_by("name"),
+        },
+    )
+
+
+def process_list(request):
+    package_filter = PackageFilter.from_query(request.GET)
+    base = Process.objects.published()
+    results = package_filter.apply(public_packages())
+    page = _page(request, results)
+    facets = package_filter.facets(base)
+    params = package_filter.params
+    return render(
+        request,
+        "contracts/process_list.html",
+        {
+            "page": page,
+            "filter": package_filter,
+            "params": params,
+            "facets": facets,
+            "options": {
+                "tahun": sorted(facets["tahun"].items(), reverse=True),
+                "jenis_pd": [(k, v, facets["jenis_pd"].get(k, 0)) for k, v in AgencyKind.choices],
+                "tahap": [(k, v, facets["tahap"].get(k, 0)) for k, v in Stage.choices],
+                "metode": [(k, v, facets["metode"].get(k, 0)) for k, v in Method.choices],
+                "jenis": [(k, v, facets["jenis"].get(k, 0)) for k, v in Category.choices],
+                "dana": FundingSource.choices,
+                "lengkap": [
+                    ("ya", COMPLETENESS["ya"], facets["lengkap"].get(True, 0)),
+                    ("tidak", COMPLETENESS["tidak"], facets["lengkap"].get(False, 0)),
+                ],
+                "urut": [
+                    (k, label) for k, (label, _) in SORTS.items() if k != "relevan" or "q" in params
+                ],
+            },
+            "agencies": agencies_for_filter(),
+            "page_query": package_filter.query_string(halaman=None),
+        },
+    )
+
+
+def process_detail(request, pk):
+    process = get_object_or_404(public_packages(), pk=pk)
+    documents = list(process.documents.select_related("document_type").order_by("pk"))
+    stored = {row.stage: row for row in process.completeness.all()}
+    stages = []
+    reached = STAGE_ORDER.index(process.stage_reached)
+    for index, stage in enumerate(STAGE_ORDER):
+        stages.append(
+            {
+                "stage": stage,
+                "label": Stage(stage).label,
+                "number": index + 1,
+                "state": stored.get(stage),
+                "reached": index <= reached,
+                "documents": [d for d in documents if d.stage == stage],
+            }
+        )
+    return render(
+        request,
+        "contracts/process_detail.html",
+        {
+            "process": process,
+            "stages": stages,
+            "bidders": process.bidders.select_related("supplier").order_by("bid_amount", "pk"),
+            "amendments": process.amendments.all(),
+            "progress_reports": process.progress_reports.all(),
+            "payments": process.payments.all(),
+        },
+    )
+
+
+def agency_detail(request, code):
+    agency = get_object_or_404(Agency.objects.active(), code=code)
+    packages = public_packages().filter(agency=agency).order_by("-published_at", "-pk")
+    per_year = (
+        Process.objects.published()
+        .filter(agency=agency)
+        .values("fiscal_year")
+        .annotate(
+            packages=Count("pk"),
+            budget=Sum("budget_amount"),
+            contracts=Sum("contract_amount"),
+            complete=Count("pk", filter=Q(all_complete=True)),
+        )
+        .order_by("-fiscal_year")
+    )
+    return render(
+        request,
+        "agencies/agency_detail.html",
+        {
+            "agency": agency,
+            "page": _page(request, packages),
+            "per_year": per_year,
+        },
+    )
+
+
+def supplier_detail(request, pk):
+    supplier = get_object_or_404(Supplier, pk=pk)
+    involved = Q(supplier=supplier) | Q(bidders__supplier=supplier)
+    packages = public_packages().filter(involved).distinct().order_by("-fiscal_year", "-pk")
+    won = Process.objects.published().filter(supplier=supplier)
+    totals = (
+        won.values("fiscal_year", "agency__name")
+        .annotate(packages=Count("pk"), awarded=Sum("award_amount"))
+        .order_by("-fiscal_year", "agency__name")
+    )
+    if not packages.exists():
+        # A supplier seen only on drafts is not public yet.
+        raise Http404("Penyedia tidak ditemukan.")
+    return render(
+        request,
+        "contracts/supplier_detail.html",
+        {
+            "supplier": supplier,
+            "page": _page(request, packages),
+            "totals": totals,
+            "won_count": won.count(),
+        },
+    )
 
 
 def document_download(request, pk):
@@ -43,7 +216,7 @@ def document_download(request, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = (
-        "private, no-store" if not document.process.is_published else ("public, max-age=3600")
+        "public, max-age=3600" if document.process.is_published else "private, no-store"
     )
     return response
 

@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from contracts import views as contract_views
+from contracts.sitemaps import SITEMAPS
 
 admin.site.site_header = "Open Data Kontrak — Ruang Kerja Operator"
 admin.site.site_title = "Open Data Kontrak"
@@ -25,5 +27,6 @@ urlpatterns = [
     path("perangkat-daerah/", include("agencies.urls")),
     path("tentang/", TemplateView.as_view(template_name="about.html"), name="about"),
     path("", include("contracts.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,177 @@
+"""The public package list's filters, search, sort and facets, read from the URL.
+
+Every filter lives in the query string, so a search can be shared and bookmarked. A malformed
+value is dropped and named back to the citizen, never a server error.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Count, F, Q
+
+from agencies.models import Agency, AgencyKind
+from contracts.models import Category, FundingSource, Method, Process, Stage
+
+SORTS = {
+    "terbaru": ("Terbaru", ["-published_at", "-pk"]),
+    "nilai": ("Pagu terbesar", [F("budget_amount").desc(nulls_last=True), "-pk"]),
+    "nilai_kecil": ("Pagu terkecil", [F("budget_amount").asc(nulls_last=True), "pk"]),
+    "nama": ("Nama A–Z", ["title", "pk"]),
+    "relevan": ("Paling relevan", None),
+}
+COMPLETENESS = {"ya": "Semua tahap lengkap", "tidak": "Ada tahap belum lengkap"}
+SEARCH_CONFIG = "indonesian_unaccent"
+
+
+@dataclass
+class PackageFilter:
+    params: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, query):
+        params, problems = {}, []
+
+        def choice(name, allowed, label):
+            value = query.get(name, "").strip()
+            if not value:
+                return
+            if value in allowed:
+                params[name] = value
+            else:
+                problems.append(f"{label} “{value[:40]}” tidak dikenal; saringan ini diabaikan.")
+
+        year = query.get("tahun", "").strip()
+        if year:
+            if year.isdigit() and 2000 <= int(year) <= 2100:
+                params["tahun"] = int(year)
+            else:
+                problems.append(f"Tahun “{year[:10]}” tidak valid; saringan ini diabaikan.")
+        choice("jenis_pd", AgencyKind.values, "Jenis perangkat daerah")
+        choice("tahap", Stage.values, "Tahap")
+        choice("metode", Method.values, "Metode")
+        choice("jenis", Category.values, "Jenis pengadaan")
+        choice("dana", FundingSource.values, "Sumber dana")
+        choice("lengkap", COMPLETENESS, "Kelengkapan")
+        choice("urut", SORTS, "Urutan")
+        agency = query.get("pd", "").strip()
+        if agency:
+            params["pd"] = agency[:80]
+        place = query.get("kecamatan", "").strip()
+        if place:
+            params["kecamatan"] = place[:100]
+        supplier = query.get("penyedia", "").strip()
+        if supplier:
+            if supplier.isdigit():
+                params["penyedia"] = int(supplier)
+            else:
+                problems.append("Penyedia tidak valid; saringan ini diabaikan.")
+        for name, label in [("nilai_min", "Pagu terendah"), ("nilai_max", "Pagu tertinggi")]:
+            raw = query.get(name, "").strip()
+            if raw:
+                digits = raw.removeprefix("Rp").strip().replace(".", "")
+                if digits.isdigit() and len(digits) <= 15:
+                    params[name] = int(digits)
+                else:
+                    problems.append(f"{label} “{raw[:20]}” bukan jumlah rupiah; diabaikan.")
+        text = " ".join(query.get("q", "").split())[:200]
+        if text:
+            params["q"] = text
+        return cls(params=params, problems=problems)
+
+    # --- building the query ----------------------------------------------------------------
+
+    def conditions(self, exclude=None):
+        """Q for every active filter but `exclude` (a facet counts without its own filter)."""
+        p = self.params
+        q = Q()
+        if "tahun" in p and exclude != "tahun":
+            q &= Q(fiscal_year=p["tahun"])
+        if "pd" in p and exclude != "pd":
+            q &= Q(agency__code=p["pd"])
+        if "jenis_pd" in p and exclude != "jenis_pd":
+            q &= Q(agency__kind=p["jenis_pd"])
+        if "tahap" in p and exclude != "tahap":
+            q &= Q(stage_reached=p["tahap"])
+        if "metode" in p and exclude != "metode":
+            q &= Q(method=p["metode"])
+        if "jenis" in p and exclude != "jenis":
+            q &= Q(category=p["jenis"])
+        if "dana" in p and exclude != "dana":
+            q &= Q(funding_sources__contains=[p["dana"]])
+        if "kecamatan" in p and exclude != "kecamatan":
+            q &= Q(location_kecamatan__iexact=p["kecamatan"])
+        if "penyedia" in p:
+            q &= Q(supplier_id=p["penyedia"]) | Q(bidders__supplier_id=p["penyedia"])
+        if "lengkap" in p and exclude != "lengkap":
+            q &= Q(all_complete=p["lengkap"] == "ya")
+        if "nilai_min" in p:
+            q &= Q(budget_amount__gte=p["nilai_min"])
+        if "nilai_max" in p:
+            q &= Q(budget_amount__lte=p["nilai_max"])
+        if "q" in p:
+            q &= Q(search_vector=self.search_query())
+        return q
+
+    def search_query(self):
+        return SearchQuery(self.params["q"], config=SEARCH_CONFIG, search_type="websearch")
+
+    def apply(self, queryset):
+        queryset = queryset.filter(self.conditions())
+        if "penyedia" in self.params:
+            queryset = queryset.distinct()
+        sort = self.sort
+        if sort == "relevan":
+            return queryset.annotate(
+                rank=SearchRank(F("search_vector"), self.search_query())
+            ).order_by("-rank", "-pk")
+        return queryset.order_by(*SORTS[sort][1])
+
+    @property
+    def sort(self):
+        default = "relevan" if "q" in self.params else "terbaru"
+        chosen = self.params.get("urut", default)
+        return "terbaru" if chosen == "relevan" and "q" not in self.params else chosen
+
+    def facets(self, base):
+        """Counts beside each option: one grouped query per facet, each without its own filter."""
+
+        def grouped(name, column):
+            rows = (
+                base.filter(self.conditions(exclude=name))
+                .values(column)
+                .annotate(n=Count("pk", distinct=True))
+                .order_by()
+            )
+            return {row[column]: row["n"] for row in rows}
+
+        return {
+            "tahun": grouped("tahun", "fiscal_year"),
+            "jenis_pd": grouped("jenis_pd", "agency__kind"),
+            "tahap": grouped("tahap", "stage_reached"),
+            "metode": grouped("metode", "method"),
+            "jenis": grouped("jenis", "category"),
+            "lengkap": grouped("lengkap", "all_complete"),
+        }
+
+    # --- URLs --------------------------------------------------------------------------------
+
+    def query_string(self, **changes):
+        merged = {**self.params, **changes}
+        return "&".join(
+            f"{key}={_quote(value)}" for key, value in merged.items() if value not in (None, "")
+        )
+
+    def suggestions(self):
+        """What to loosen when nothing matches: the active filters, each with a link without it."""
+        return [(name, self.query_string(**{name: None})) for name in self.params if name != "urut"]
+
+
+def _quote(value):
+    from urllib.parse import quote
+
+    return quote(str(value))
+
+
+def agencies_for_filter():
+    return Agency.objects.active().order_by("name").only("code", "name", "short_name")
