@@ -10,13 +10,13 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, F, Q
 
 from agencies.models import Agency, AgencyKind
-from contracts.models import Category, FundingSource, Method, Process, Stage
+from contracts.models import Category, FundingSource, Method, Stage
 
 SORTS = {
     "terbaru": ("Terbaru", ["-published_at", "-pk"]),
     "nilai": ("Pagu terbesar", [F("budget_amount").desc(nulls_last=True), "-pk"]),
     "nilai_kecil": ("Pagu terkecil", [F("budget_amount").asc(nulls_last=True), "pk"]),
-    "nama": ("Nama A–Z", ["title", "pk"]),
+    "nama": ("Nama A-Z", ["title", "pk"]),
     "relevan": ("Paling relevan", None),
 }
 COMPLETENESS = {"ya": "Semua tahap lengkap", "tidak": "Ada tahap belum lengkap"}
