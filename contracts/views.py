@@ -66,6 +66,12 @@ def home(request):
 
 
 def process_list(request):
+    if any(value.strip() == "" for value in request.GET.values()):
+        # The filter form sends every field; keep shared addresses short and readable.
+        kept = request.GET.copy()
+        for key in [k for k, v in request.GET.items() if v.strip() == ""]:
+            del kept[key]
+        return HttpResponseRedirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
     package_filter = PackageFilter.from_query(request.GET)
     base = Process.objects.published()
     results = package_filter.apply(public_packages())

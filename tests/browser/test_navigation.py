@@ -54,7 +54,18 @@ def test_keyboard_users_can_skip_to_the_content(portal, page, console_errors):
     assert console_errors == []
 
 
-@pytest.mark.parametrize("path", ["/", "/perangkat-daerah/", "/tentang/", "/tidak-ada/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/perangkat-daerah/",
+        "/tentang/",
+        "/tidak-ada/",
+        "/paket/",
+        "/paket/?q=kapal&tahun=20x8",
+        "/perangkat-daerah/dinas-kesehatan/",
+    ],
+)
 def test_pages_pass_axe_wcag_aa(portal, page, axe_violations, path):
     page.goto(portal.url + path)
     assert axe_violations(page) == []

@@ -1,0 +1,268 @@
+"""The public site: what citizens can find, and what they never see."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from agencies.models import Agency
+from contracts import services
+from contracts.models import Bidder, DocumentType, Supplier
+from contracts.pdf import inspect_upload
+from tests import pdfs
+from tests.factories import make_operator, make_process
+
+
+@pytest.fixture
+def health():
+    return Agency.objects.get(code="dinas-kesehatan")
+
+
+@pytest.fixture
+def roads():
+    return Agency.objects.get(code="dinas-pu-bina-marga-penataan-ruang")
+
+
+@pytest.fixture
+def operator(health):
+    return make_operator(health)
+
+
+def publish(process, by):
+    services.publish_process(process=process, by=by)
+    return process
+
+
+def attach(process, by, text, name="KAK.pdf", code="kak-pelaksanaan"):
+    uploaded = SimpleUploadedFile(name, pdfs.good_pdf(name, [text]))
+    document_type = DocumentType.objects.get(code=code)
+    return services.add_documents(
+        process=process,
+        stage=document_type.stage,
+        document_type=document_type,
+        uploads=[(uploaded, inspect_upload(uploaded))],
+        by=by,
+    )[0]
+
+
+@pytest.fixture
+def catalogue(health, roads, operator, media_root):
+    """Published, draft and withdrawn packages of two agencies, with a supplier and a PDF."""
+    roads_operator = make_operator(roads)
+    supplier = Supplier.objects.create(name="CV Sehat Sentosa", npwp="0012345678901000")
+    published = publish(
+        make_process(
+            health,
+            title="Rehabilitasi Puskesmas Dander",
+            fiscal_year=2018,
+            method="tender",
+            budget_amount=900_000_000,
+            location_kecamatan="Dander",
+            supplier=supplier,
+            funding_sources=["DAK"],
+        ),
+        operator,
+    )
+    attach(published, operator, "Spesifikasi kursi gigi hidrolik merk Zirkonia")
+    publish(
+        make_process(
+            health,
+            title="Pengadaan Obat Generik",
+            fiscal_year=2019,
+            method="e_purchasing",
+            budget_amount=300_000_000,
+        ),
+        operator,
+    )
+    publish(
+        make_process(
+            roads,
+            title="Peningkatan Jalan Ngumpakdalem",
+            fiscal_year=2018,
+            method="tender",
+            budget_amount=2_400_000_000,
+            location_kecamatan="Dander",
+        ),
+        roads_operator,
+    )
+    draft = make_process(
+        health, title="Draf Rahasia Puskesmas", fiscal_year=2018, supplier=supplier
+    )
+    attach(draft, operator, "Kata unik draf Xylofon")
+    withdrawn = publish(
+        make_process(roads, title="Paket Ditarik Jembatan", fiscal_year=2018), roads_operator
+    )
+    services.withdraw_process(process=withdrawn, by=roads_operator, reason="Dibatalkan")
+    Bidder.objects.create(process=draft, supplier=supplier, bid_amount=1)
+    return {"published": published, "draft": draft, "withdrawn": withdrawn, "supplier": supplier}
+
+
+def titles(response):
+    return re.findall(
+        r'class="package__title"><a href="[^"]+">([^<]+)</a>', response.content.decode()
+    )
+
+
+def count(response):
+    return int(re.search(r'data-count="(\d+)"', response.content.decode()).group(1))
+
+
+@pytest.mark.django_db
+def test_filters_narrow_the_list(client, catalogue):
+    url = reverse("contracts:process-list")
+    assert count(client.get(url)) == 3
+    assert count(client.get(url, {"pd": "dinas-kesehatan", "tahun": "2018"})) == 1
+    assert count(client.get(url, {"tahun": "2018", "kecamatan": "dander"})) == 2
+    assert titles(client.get(url, {"metode": "e_purchasing"})) == ["Pengadaan Obat Generik"]
+    assert titles(client.get(url, {"dana": "DAK"})) == ["Rehabilitasi Puskesmas Dander"]
+    assert count(client.get(url, {"nilai_min": "1.000.000.000"})) == 1
+    assert count(client.get(url, {"jenis_pd": "kecamatan"})) == 0
+    assert titles(client.get(url, {"urut": "nilai"}))[0] == "Peningkatan Jalan Ngumpakdalem"
+    assert titles(client.get(url, {"urut": "nama"}))[0] == "Pengadaan Obat Generik"
+
+
+@pytest.mark.django_db
+def test_facets_count_without_their_own_filter(client, catalogue):
+    response = client.get(reverse("contracts:process-list"), {"tahun": "2018"})
+    facets = response.context["facets"]
+    assert facets["tahun"] == {2018: 2, 2019: 1}
+    assert facets["metode"] == {"tender": 2}
+
+
+@pytest.mark.django_db
+def test_search_finds_words_inside_documents_titles_and_supplier_names(client, catalogue):
+    url = reverse("contracts:process-list")
+    assert titles(client.get(url, {"q": "zirkonia"})) == ["Rehabilitasi Puskesmas Dander"]
+    assert titles(client.get(url, {"q": "sehat sentosa"})) == ["Rehabilitasi Puskesmas Dander"]
+    # Accents typed or not, the same words are found (unaccent in the search configuration).
+    assert titles(client.get(url, {"q": "ngumpakdalém"})) == ["Peningkatan Jalan Ngumpakdalem"]
+    assert titles(client.get(url, {"q": "Ngumpakdalem"})) == ["Peningkatan Jalan Ngumpakdalem"]
+    assert count(client.get(url, {"q": "xylofon"})) == 0  # only in a draft's PDF
+
+
+@pytest.mark.django_db
+def test_drafts_and_withdrawn_packages_appear_nowhere(client, catalogue, health):
+    hidden = ["Draf Rahasia Puskesmas", "Paket Ditarik Jembatan"]
+    pages = [
+        reverse("home"),
+        reverse("contracts:process-list"),
+        reverse("contracts:process-list") + "?q=rahasia",
+        reverse("contracts:process-list") + "?q=jembatan",
+        reverse("contracts:feed"),
+        reverse("contracts:feed") + "?pd=dinas-kesehatan",
+        reverse("contracts:agency-detail", args=[health.code]),
+        reverse("contracts:supplier-detail", args=[catalogue["supplier"].pk]),
+        "/sitemap.xml",
+    ]
+    for url in pages:
+        body = client.get(url).content.decode()
+        for title in hidden:
+            assert title not in body, (url, title)
+    for process in [catalogue["draft"], catalogue["withdrawn"]]:
+        assert client.get(reverse("contracts:process-detail", args=[process.pk])).status_code == 404
+    draft_document = catalogue["draft"].documents.get()
+    assert (
+        client.get(reverse("contracts:document-download", args=[draft_document.pk])).status_code
+        == 404
+    )
+    facets = client.get(reverse("contracts:process-list")).context["facets"]
+    assert sum(facets["tahun"].values()) == 3
+
+
+@pytest.mark.django_db
+def test_a_supplier_seen_only_on_drafts_is_not_public(client, health, operator):
+    hidden = Supplier.objects.create(name="PT Belum Publik")
+    make_process(health, supplier=hidden)
+    assert client.get(reverse("contracts:supplier-detail", args=[hidden.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_package_page_shows_stages_documents_and_supplier(client, catalogue):
+    published = catalogue["published"]
+    response = client.get(reverse("contracts:process-detail", args=[published.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="timeline__step') == 5
+    assert "CV Sehat Sentosa" in html and "01.234.567.8-901.000" in html
+    assert "Rp 900.000.000" in html
+    assert published.ocid in html
+    document = published.documents.get()
+    assert reverse("contracts:document-download", args=[document.pk]) in html
+    assert "Belum ada:" in html
+
+
+@pytest.mark.django_db
+def test_malformed_filters_are_named_and_ignored(client, catalogue):
+    response = client.get(
+        reverse("contracts:process-list"),
+        {"tahun": "20x8", "metode": "arisan", "nilai_min": "banyak", "halaman": "999"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tahun “20x8” tidak valid" in html and "Metode “arisan” tidak dikenal" in html
+    assert count(response) == 3
+
+
+@pytest.mark.django_db
+def test_an_empty_result_suggests_what_to_loosen(client, catalogue):
+    html = client.get(
+        reverse("contracts:process-list"), {"q": "kapal selam", "tahun": "2018"}
+    ).content.decode()
+    assert "Tidak ada paket yang cocok" in html
+    assert "tanpa saringan “q”" in html and "?tahun=2018" in html
+
+
+@pytest.mark.django_db
+def test_the_feed_follows_an_agency(client, catalogue):
+    body = client.get(reverse("contracts:feed"), {"pd": "dinas-kesehatan"}).content.decode()
+    assert "<feed" in body and "Rehabilitasi Puskesmas Dander" in body
+    assert "Peningkatan Jalan Ngumpakdalem" not in body
+
+
+@pytest.mark.django_db
+def test_home_shows_the_years_figures(client, catalogue):
+    html = client.get(reverse("home"), {"tahun": "2018"}).content.decode()
+    assert "Tahun anggaran 2018" in html
+    assert "Rp 3.300.000.000" in html  # 900 juta + 2,4 miliar published in 2018
+
+
+# --- speed guarded by structure --------------------------------------------------------------
+
+
+def make_many(agency, by, number):
+    for index in range(number):
+        publish(make_process(agency, title=f"Paket massal {index}", budget_amount=index), by)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("many", [5, 30])
+def test_list_pages_run_a_fixed_number_of_queries(
+    client, health, operator, django_assert_num_queries, many
+):
+    make_many(health, operator, many)
+    supplier = Supplier.objects.create(name="CV Tetap")
+    for process in list(health.processes.all())[:3]:
+        process.supplier = supplier
+        process.save(update_fields=["supplier"])
+    # count, page, 6 facets, agencies of the filter
+    with django_assert_num_queries(9):
+        client.get(reverse("contracts:process-list"))
+    with django_assert_num_queries(9):
+        client.get(reverse("contracts:process-list"), {"q": "paket", "tahun": "2018"})
+    # agency, per-year totals, count, page
+    with django_assert_num_queries(4):
+        client.get(reverse("contracts:agency-detail", args=[health.code]))
+    # supplier, exists, count, page, totals, won count
+    with django_assert_num_queries(6):
+        client.get(reverse("contracts:supplier-detail", args=[supplier.pk]))
+    # years, figures, latest, agencies count, kecamatan
+    with django_assert_num_queries(5):
+        client.get(reverse("home"))
+
+
+@pytest.mark.django_db
+def test_empty_form_fields_leave_the_shared_address(client):
+    response = client.get(reverse("contracts:process-list"), {"q": "", "tahun": "2018", "pd": ""})
+    assert response.status_code == 302
+    assert response["Location"] == "/paket/?tahun=2018"
