@@ -6,8 +6,9 @@ value is dropped and named back to the citizen, never a server error.
 
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db.models import Count, F, Q
+from django.db.models.functions import Upper
 
 from agencies.models import Agency, AgencyKind
 from contracts.models import Category, FundingSource, Method, Stage
@@ -100,7 +101,7 @@ class PackageFilter:
         if "dana" in p and exclude != "dana":
             q &= Q(funding_sources__contains=[p["dana"]])
         if "kecamatan" in p and exclude != "kecamatan":
-            q &= Q(location_kecamatan__iexact=p["kecamatan"])
+            q &= Q(kecamatan_upper=p["kecamatan"].upper())
         if "penyedia" in p:
             q &= Q(supplier_id=p["penyedia"]) | Q(bidders__supplier_id=p["penyedia"])
         if "lengkap" in p and exclude != "lengkap":
@@ -117,7 +118,7 @@ class PackageFilter:
         return SearchQuery(self.params["q"], config=SEARCH_CONFIG, search_type="websearch")
 
     def apply(self, queryset):
-        queryset = queryset.filter(self.conditions())
+        queryset = with_lookups(queryset).filter(self.conditions())
         if "penyedia" in self.params:
             queryset = queryset.distinct()
         sort = self.sort
@@ -135,6 +136,8 @@ class PackageFilter:
 
     def facets(self, base):
         """Counts beside each option: one grouped query per facet, each without its own filter."""
+
+        base = with_lookups(base)
 
         def grouped(name, column):
             rows = (
@@ -165,6 +168,21 @@ class PackageFilter:
     def suggestions(self):
         """What to loosen when nothing matches: the active filters, each with a link without it."""
         return [(name, self.query_string(**{name: None})) for name in self.params if name != "urut"]
+
+
+def with_lookups(queryset):
+    # Upper-cased kecamatan, so the filter uses its expression index whatever the case typed.
+    return queryset.annotate(kecamatan_upper=Upper("location_kecamatan"))
+
+
+def similar_titles(queryset, text, limit=5):
+    """Packages whose title is close to a search that found nothing: typos forgiven (pg_trgm)."""
+    # Only asked when a search found nothing, so a scan of the titles is affordable here.
+    return (
+        queryset.annotate(closeness=TrigramWordSimilarity(text.upper(), Upper("title")))
+        .filter(closeness__gte=0.45)
+        .order_by("-closeness", "-pk")[:limit]
+    )
 
 
 def _quote(value):

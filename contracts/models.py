@@ -262,6 +262,13 @@ class Process(models.Model):
             models.Index(fields=["agency", "fiscal_year"]),
             models.Index(fields=["status", "fiscal_year"]),
             models.Index(fields=["status", "-published_at"], name="process_status_published"),
+            # One index behind each public filter (contracts/filters.py).
+            models.Index(fields=["status", "stage_reached"], name="process_stage_reached"),
+            models.Index(fields=["status", "method"], name="process_method"),
+            models.Index(fields=["status", "category"], name="process_category"),
+            models.Index(fields=["status", "budget_amount"], name="process_budget"),
+            models.Index(fields=["status", "all_complete"], name="process_all_complete"),
+            models.Index(Upper("location_kecamatan"), name="process_kecamatan"),
             GinIndex(fields=["search_vector"], name="process_search"),
             GinIndex(fields=["funding_sources"], name="process_funding"),
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="process_title_trigram"),

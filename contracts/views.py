@@ -5,7 +5,13 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
 from agencies.models import Agency, AgencyKind
-from contracts.filters import COMPLETENESS, SORTS, PackageFilter, agencies_for_filter
+from contracts.filters import (
+    COMPLETENESS,
+    SORTS,
+    PackageFilter,
+    agencies_for_filter,
+    similar_titles,
+)
 from contracts.models import (
     STAGE_ORDER,
     Category,
@@ -103,6 +109,9 @@ def process_list(request):
             },
             "agencies": agencies_for_filter(),
             "page_query": package_filter.query_string(halaman=None),
+            "similar": similar_titles(public_packages(), params["q"])
+            if "q" in params and not page.paginator.count
+            else [],
         },
     )
 

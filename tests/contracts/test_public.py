@@ -266,3 +266,35 @@ def test_empty_form_fields_leave_the_shared_address(client):
     response = client.get(reverse("contracts:process-list"), {"q": "", "tahun": "2018", "pd": ""})
     assert response.status_code == 302
     assert response["Location"] == "/paket/?tahun=2018"
+
+
+@pytest.mark.django_db
+def test_a_typo_gets_similar_titles(client, catalogue):
+    html = client.get(reverse("contracts:process-list"), {"q": "puskemas"}).content.decode()
+    assert "Tidak ada paket yang cocok" in html
+    assert "Paket dengan judul mirip" in html and "Rehabilitasi Puskesmas Dander" in html
+    assert "Draf Rahasia Puskesmas" not in html
+
+
+@pytest.mark.django_db
+def test_every_public_filter_and_the_search_have_an_index():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'contracts_process'")
+        definitions = " ".join(row[0] for row in cursor.fetchall())
+    for needle in [
+        "(status, fiscal_year)",
+        "(agency_id",
+        "stage_reached",
+        "method)",
+        "category)",
+        "budget_amount)",
+        "all_complete)",
+        "upper((location_kecamatan)",
+        "gin (search_vector)",
+        "gin (funding_sources)",
+        "gin_trgm_ops",
+        "supplier_id",
+    ]:
+        assert needle in definitions, needle
