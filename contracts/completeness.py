@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from contracts.models import (
     STAGE_ORDER,
@@ -179,6 +180,13 @@ def refresh(process_ids, *, rules=None):
     ):
         documents.setdefault(process_id, set()).add(type_id)
     related = _related_counts(process_ids)
+    completed_since = dict(
+        (((row.process_id, row.stage), row.completed_at))
+        for row in StageCompleteness.objects.filter(
+            process_id__in=process_ids, completed_at__isnull=False
+        ).only("process_id", "stage", "completed_at")
+    )
+    now = timezone.now()
     rows = []
     processes = list(Process.objects.filter(pk__in=process_ids).order_by("pk"))
     for process in processes:
@@ -199,13 +207,16 @@ def refresh(process_ids, *, rules=None):
                     is_required=is_required,
                     is_complete=is_complete,
                     missing=missing,
+                    completed_at=(completed_since.get((process.pk, stage)) or now)
+                    if is_complete
+                    else None,
                 )
             )
     StageCompleteness.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["process", "stage"],
-        update_fields=["is_required", "is_complete", "missing", "updated_at"],
+        update_fields=["is_required", "is_complete", "missing", "completed_at", "updated_at"],
     )
     Process.objects.bulk_update(processes, ["stage_reached", "all_complete"], batch_size=1000)
     _refresh_search(process_ids)

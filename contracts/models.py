@@ -583,6 +583,9 @@ class StageCompleteness(models.Model):
     is_complete = models.BooleanField("lengkap", default=False)
     # [{"kind": "field"|"document", "code": ..., "label": ...}]
     missing = models.JSONField("yang belum ada", default=list, blank=True)
+    # When the stage last became complete; empty while it is not. The supervisors' trend
+    # counts, for each month, the stages complete by then.
+    completed_at = models.DateTimeField("lengkap sejak", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -26,4 +26,17 @@ def _navigation(path):
 
 def portal(request):
     """The publisher's identity and the navigation, for every page."""
-    return {"portal": settings.PORTAL, "navigation": _navigation(request.path)}
+    navigation = _navigation(request.path)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        # Staff see their own way in beside the public sections.
+        if user.is_supervisor or user.is_administrator:
+            navigation.append(_item("Pengawasan", "dashboards:matrix", request.path))
+        elif user.is_operator:
+            navigation.append(_item("Tugas saya", "dashboards:todo", request.path))
+    return {"portal": settings.PORTAL, "navigation": navigation}
+
+
+def _item(label, url_name, path):
+    url = reverse(url_name)
+    return {"label": label, "url": url, "current": path.startswith(url)}

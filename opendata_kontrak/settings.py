@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "agencies",
     "contracts",
     "imports",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns = [
     path("perangkat-daerah/", include("agencies.urls")),
     path("tentang/", TemplateView.as_view(template_name="about.html"), name="about"),
     path("", include("contracts.urls")),
+    path("", include("dashboards.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

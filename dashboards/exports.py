@@ -1,0 +1,44 @@
+"""CSV and XLSX of what the supervisors see, safe to open in a spreadsheet."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value):
+    """A cell a spreadsheet will not run: text that starts like a formula gets a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_response(filename, header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe(value) for value in row])
+    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def xlsx_response(filename, header, rows):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(filename[:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([safe(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

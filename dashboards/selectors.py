@@ -1,0 +1,193 @@
+"""The supervisors' numbers, read from the stored completeness (never re-evaluated per package).
+
+A stage counts where it applies to the package's method (`is_required`); withdrawn packages do
+not count; drafts do, since supervisors chase what is not published yet too.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from agencies.models import KIND_ORDER, Agency, AgencyKind
+from contracts.models import STAGE_ORDER, Process, Stage, StageCompleteness, Status
+
+
+@dataclass
+class Cell:
+    required: int = 0
+    complete: int = 0
+
+    @property
+    def share(self):
+        return round(100 * self.complete / self.required) if self.required else None
+
+    @property
+    def missing(self):
+        return self.required - self.complete
+
+    def add(self, other):
+        self.required += other.required
+        self.complete += other.complete
+
+
+@dataclass
+class Row:
+    label: str
+    agency: Agency = None
+    cells: dict = field(default_factory=dict)
+    total: Cell = field(default_factory=Cell)
+
+
+def counted_stages(year):
+    return StageCompleteness.objects.filter(process__fiscal_year=year, is_required=True).exclude(
+        process__status=Status.WITHDRAWN
+    )
+
+
+def years():
+    return sorted(Process.objects.values_list("fiscal_year", flat=True).distinct(), reverse=True)
+
+
+def matrix(year, sort="jenis"):
+    """Rows of agencies by stages, with totals per kind and for the regency (two queries)."""
+    counts = (
+        counted_stages(year)
+        .values("process__agency_id", "stage")
+        .annotate(required=Count("pk"), complete=Count("pk", filter=Q(is_complete=True)))
+        .order_by()
+    )
+    cells = {
+        (c["process__agency_id"], c["stage"]): Cell(c["required"], c["complete"]) for c in counts
+    }
+    rows = []
+    for agency in Agency.objects.active():
+        row = Row(label=agency.name, agency=agency)
+        for stage in STAGE_ORDER:
+            cell = cells.get((agency.pk, stage), Cell())
+            row.cells[stage] = cell
+            row.total.add(cell)
+        rows.append(row)
+    if sort == "terburuk":
+        rows.sort(key=lambda r: (r.total.share is None, r.total.share or 0, -r.total.required))
+    else:
+        rows.sort(key=lambda r: (KIND_ORDER[r.agency.kind], r.label))
+    kinds = []
+    for kind, label in AgencyKind.choices:
+        total = Row(label=label)
+        for stage in STAGE_ORDER:
+            total.cells[stage] = Cell()
+        for row in rows:
+            if row.agency.kind == kind:
+                for stage in STAGE_ORDER:
+                    total.cells[stage].add(row.cells[stage])
+                total.total.add(row.total)
+        kinds.append(total)
+    regency = Row(label="Kabupaten")
+    for stage in STAGE_ORDER:
+        regency.cells[stage] = Cell()
+        for row in rows:
+            regency.cells[stage].add(row.cells[stage])
+        regency.total.add(regency.cells[stage])
+    return rows, kinds, regency
+
+
+def due_date(process, stage):
+    """When the stage should have been done, from the package's own dates."""
+    candidates = {
+        Stage.PLANNING: [process.planned_start],
+        Stage.TENDER: [process.bid_deadline, process.tender_announced, process.planned_start],
+        Stage.AWARD: [process.award_date, process.bid_deadline],
+        Stage.CONTRACT: [process.contract_signed, process.contract_start, process.award_date],
+        Stage.IMPLEMENTATION: [process.contract_end, process.planned_end],
+    }[stage]
+    return next((date for date in candidates if date), None)
+
+
+@dataclass
+class Missing:
+    row: StageCompleteness
+    due: datetime.date = None
+
+    @property
+    def process(self):
+        return self.row.process
+
+    @property
+    def overdue_days(self):
+        today = timezone.localdate()
+        return (today - self.due).days if self.due and self.due < today else 0
+
+
+def incomplete(rows):
+    items = [Missing(row, due_date(row.process, row.stage)) for row in rows]
+    items.sort(key=lambda m: (-m.overdue_days, m.process.pk, STAGE_ORDER.index(m.row.stage)))
+    return items
+
+
+def drilldown(year, agency, stage):
+    rows = (
+        counted_stages(year)
+        .filter(process__agency=agency, stage=stage, is_complete=False)
+        .select_related("process")
+    )
+    return incomplete(rows)
+
+
+def todo(agency, limit=None):
+    rows = (
+        StageCompleteness.objects.filter(
+            process__agency=agency, is_required=True, is_complete=False
+        )
+        .exclude(process__status=Status.WITHDRAWN)
+        .select_related("process")
+    )
+    items = incomplete(rows)
+    return items[:limit] if limit else items
+
+
+def trend(year, agency=None):
+    """Share of required stages complete at the end of each month of the year, so far."""
+    today = timezone.localdate()
+    last_month = 12 if year < today.year else today.month if year == today.year else 0
+    rows = counted_stages(year)
+    if agency is not None:
+        rows = rows.filter(process__agency=agency)
+    ends = {}
+    for month in range(1, last_month + 1):
+        day = calendar.monthrange(year, month)[1]
+        ends[month] = timezone.make_aware(datetime.datetime(year, month, day, 23, 59, 59))
+    counts = rows.aggregate(
+        required=Count("pk"),
+        **{
+            f"m{month}": Count("pk", filter=Q(is_complete=True, completed_at__lte=end))
+            for month, end in ends.items()
+        },
+    )
+    required = counts["required"]
+    return [
+        {
+            "month": month,
+            "label": datetime.date(year, month, 1),
+            "complete": counts[f"m{month}"],
+            "required": required,
+            "share": round(100 * counts[f"m{month}"] / required) if required else None,
+        }
+        for month in ends
+    ]
+
+
+def public_openness(year):
+    """Per agency, the share of published packages with every required stage complete."""
+    rows = (
+        Process.objects.published()
+        .filter(fiscal_year=year)
+        .values("agency__code", "agency__name")
+        .annotate(packages=Count("pk"), complete=Count("pk", filter=Q(all_complete=True)))
+        .order_by()
+    )
+    result = [{**row, "share": round(100 * row["complete"] / row["packages"])} for row in rows]
+    result.sort(key=lambda r: (-r["share"], -r["packages"], r["agency__name"]))
+    return result
