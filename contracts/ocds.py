@@ -1,0 +1,379 @@
+"""A package as OCDS 1.1.5: its compiled release, and validation against the official schemas.
+
+Mapping (DOMAIN.md): the agency is the `buyer`; planning carries the budget (kode RUP, pagu in
+IDR, program); the tender, the one award and the one contract become arrays of one; documents
+keep their stage's section and their documentType (local codes documented in the README).
+"""
+
+import datetime
+import json
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from contracts.models import Category, Method, Stage, Status
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "ocds" / "1.1.5"
+SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/"
+
+METHODS = {
+    Method.TENDER: "open",
+    Method.QUICK_TENDER: "open",
+    Method.SELECTION: "selective",
+    # E-Purchasing buys from suppliers already admitted to the e-catalogue.
+    Method.E_PURCHASING: "limited",
+    Method.DIRECT_PROCUREMENT: "direct",
+    Method.DIRECT_APPOINTMENT: "direct",
+}
+CATEGORIES = {
+    Category.GOODS: "goods",
+    Category.WORKS: "works",
+    Category.CONSULTING: "services",
+    Category.OTHER_SERVICES: "services",
+}
+STAGE_TAGS = {
+    Stage.PLANNING: "planning",
+    Stage.TENDER: "tender",
+    Stage.AWARD: "award",
+    Stage.CONTRACT: "contract",
+    Stage.IMPLEMENTATION: "implementation",
+}
+
+
+def _datetime(value):
+    """OCDS dates are date-times; a calendar date is taken at midnight, Jakarta time."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    moment = datetime.datetime.combine(value, datetime.time())
+    return timezone.make_aware(moment, timezone.get_default_timezone()).isoformat()
+
+
+def _money(amount):
+    return {"amount": amount, "currency": "IDR"} if amount is not None else None
+
+
+def _clean(value):
+    """Drop empty fields, as OCDS wants absent rather than null or empty."""
+    if isinstance(value, dict):
+        cleaned = {k: _clean(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [item for item in (_clean(v) for v in value) if item not in (None, "", [], {})]
+    return value
+
+
+def agency_party(agency):
+    identifier = (
+        {"scheme": "ID-SIRUP", "id": agency.sirup_id} if agency.sirup_id else {"id": agency.code}
+    )
+    return {
+        "id": f"buyer-{agency.code}",
+        "name": agency.name,
+        "identifier": {**identifier, "legalName": agency.name},
+        "roles": ["buyer"],
+    }
+
+
+def supplier_party(supplier, roles):
+    return {
+        "id": f"supplier-{supplier.npwp or supplier.pk}",
+        "name": supplier.name,
+        "identifier": {"scheme": "ID-NPWP", "id": supplier.npwp, "legalName": supplier.name}
+        if supplier.npwp
+        else None,
+        "address": {"streetAddress": supplier.address} if supplier.address else None,
+        "roles": sorted(roles),
+    }
+
+
+def _documents(process, documents, stage):
+    return [
+        {
+            "id": str(document.pk),
+            "documentType": document.document_type.ocds_code,
+            "title": document.title or document.original_filename,
+            "url": settings.PORTAL.get("BASE_URL", "") + f"/dokumen/{document.pk}/",
+            "datePublished": _datetime(document.uploaded_at),
+            "format": "application/pdf",
+            "language": "id",
+        }
+        for document in documents
+        if document.stage == stage
+    ]
+
+
+def compiled_release(process, *, documents=(), bidders=(), amendments=(), progress=(), payments=()):
+    """The package's current state as one release; lists are passed in to avoid N+1."""
+    agency = process.agency
+    parties = {f"buyer-{agency.code}": agency_party(agency)}
+    entity_id = None
+    if process.procuring_entity:
+        entity_id = f"entity-{agency.code}-{process.pk}"
+        parties[entity_id] = {
+            "id": entity_id,
+            "name": process.procuring_entity,
+            "roles": ["procuringEntity"],
+        }
+    supplier_roles = {}
+    for bidder in bidders:
+        supplier_roles.setdefault(bidder.supplier, set()).add("tenderer")
+    if process.supplier:
+        supplier_roles.setdefault(process.supplier, set()).add("supplier")
+    for supplier, roles in supplier_roles.items():
+        party = supplier_party(supplier, roles)
+        parties[party["id"]] = party
+
+    def ref(party_id):
+        return {"id": party_id, "name": parties[party_id]["name"]}
+
+    release = {
+        "ocid": process.ocid,
+        "id": f"{process.ocid}-{process.updated_at:%Y%m%dT%H%M%S}",
+        "date": _datetime(process.updated_at),
+        "tag": ["compiled"],
+        "initiationType": "tender",
+        "language": "id",
+        "parties": list(parties.values()),
+        "buyer": ref(f"buyer-{agency.code}"),
+        "planning": {
+            "rationale": process.description,
+            "budget": {
+                "id": process.rup_code,
+                "description": process.activity_name or process.title,
+                "amount": _money(process.budget_amount),
+                "project": process.program_name,
+                "projectID": process.program_code,
+            },
+            "milestones": [
+                {
+                    "id": "rencana-mulai",
+                    "title": "Rencana mulai",
+                    "type": "timeline",
+                    "dueDate": _datetime(process.planned_start),
+                }
+                if process.planned_start
+                else None,
+                {
+                    "id": "rencana-selesai",
+                    "title": "Rencana selesai",
+                    "type": "timeline",
+                    "dueDate": _datetime(process.planned_end),
+                }
+                if process.planned_end
+                else None,
+            ],
+            "documents": _documents(process, documents, Stage.PLANNING),
+        },
+    }
+    if process.method != Method.SELF_MANAGED:
+        release["tender"] = {
+            "id": process.tender_code or f"{process.ocid}-tender",
+            "title": process.title,
+            "status": "complete" if process.supplier_id else "active",
+            "value": _money(process.hps_amount),
+            "procurementMethod": METHODS.get(process.method),
+            "procurementMethodDetails": process.method_original or process.get_method_display(),
+            "mainProcurementCategory": CATEGORIES.get(process.category),
+            "additionalProcurementCategories": ["consultingServices"]
+            if process.category == Category.CONSULTING
+            else None,
+            "tenderPeriod": {
+                "startDate": _datetime(process.tender_announced),
+                "endDate": _datetime(process.bid_deadline),
+            },
+            "numberOfTenderers": process.number_of_tenderers,
+            "tenderers": [ref(supplier_party(b.supplier, {"tenderer"})["id"]) for b in bidders],
+            "procuringEntity": ref(entity_id) if entity_id else None,
+            "documents": _documents(process, documents, Stage.TENDER),
+        }
+    else:
+        release["tender"] = {
+            "id": f"{process.ocid}-swakelola",
+            "procurementMethodDetails": "Swakelola",
+            "mainProcurementCategory": CATEGORIES.get(process.category),
+        }
+    award_id = f"{process.ocid}-award"
+    if process.supplier_id or process.award_amount:
+        release["awards"] = [
+            {
+                "id": award_id,
+                "status": "active",
+                "date": _datetime(process.award_date),
+                "value": _money(process.award_amount),
+                "suppliers": [ref(supplier_party(process.supplier, {"supplier"})["id"])]
+                if process.supplier
+                else [],
+                "documents": _documents(process, documents, Stage.AWARD),
+            }
+        ]
+    if process.contract_number or process.contract_amount or process.contract_signed:
+        release["contracts"] = [
+            {
+                "id": process.contract_number or f"{process.ocid}-contract",
+                "awardID": award_id if "awards" in release else f"{process.ocid}-swakelola",
+                "status": "terminated" if process.completion_date else "active",
+                "value": _money(process.contract_amount),
+                "dateSigned": _datetime(process.contract_signed),
+                "period": {
+                    "startDate": _datetime(process.contract_start),
+                    "endDate": _datetime(process.contract_end),
+                },
+                "amendments": [
+                    {
+                        "id": str(a.pk),
+                        "date": _datetime(a.date),
+                        "description": a.description or a.number,
+                        "rationale": a.number,
+                    }
+                    for a in amendments
+                ],
+                "documents": _documents(process, documents, Stage.CONTRACT),
+                "implementation": {
+                    "transactions": [
+                        {
+                            "id": str(p.pk),
+                            "source": p.sp2d_number,
+                            "date": _datetime(p.date),
+                            "value": _money(p.amount),
+                            "uri": None,
+                        }
+                        for p in payments
+                    ],
+                    "milestones": [
+                        {
+                            "id": f"progres-{r.pk}",
+                            "title": f"Progres fisik {r.physical_percent}%",
+                            "description": f"Fisik {r.physical_percent}%, keuangan "
+                            f"{r.financial_percent}%",
+                            "type": "reporting",
+                            "status": "met",
+                            "dateMet": _datetime(r.date),
+                        }
+                        for r in progress
+                    ]
+                    + (
+                        [
+                            {
+                                "id": "serah-terima",
+                                "title": "Serah terima pekerjaan (BAST)",
+                                "type": "delivery",
+                                "status": "met",
+                                "dateMet": _datetime(process.completion_date),
+                            }
+                        ]
+                        if process.completion_date
+                        else []
+                    ),
+                    "documents": _documents(process, documents, Stage.IMPLEMENTATION),
+                },
+            }
+        ]
+    if process.status == Status.WITHDRAWN:
+        release["tender"]["status"] = "withdrawn"
+        release["tender"]["statusDetails"] = process.withdrawn_reason
+    return _clean(release)
+
+
+def release_tags(process):
+    """The stages a package's release speaks of, up to the one it reached."""
+    from contracts.models import STAGE_ORDER
+
+    reached = STAGE_ORDER.index(process.stage_reached)
+    return [STAGE_TAGS[stage] for stage in STAGE_ORDER[: reached + 1]]
+
+
+def release_package(releases, *, uri):
+    return {
+        "uri": uri,
+        "version": "1.1",
+        "publishedDate": timezone.now().isoformat(),
+        "publisher": {"name": f"{settings.PORTAL['REGION_NAME']} — {settings.PORTAL['SITE_NAME']}"},
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "releases": releases,
+    }
+
+
+@cache
+def _registry():
+    from referencing import Registry, Resource
+
+    resources = []
+    for path in SCHEMA_DIR.glob("*.json"):
+        contents = json.loads(path.read_text())
+        resources.append(
+            (
+                SCHEMA_URL + path.name,
+                Resource.from_contents(
+                    contents,
+                    default_specification=__import__("referencing.jsonschema").jsonschema.DRAFT4,
+                ),
+            )
+        )
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator(schema_name):
+    from jsonschema import Draft4Validator, FormatChecker
+
+    schema = json.loads((SCHEMA_DIR / schema_name).read_text())
+    return Draft4Validator(schema, registry=_registry(), format_checker=FormatChecker())
+
+
+def schema_errors(document, schema_name="release-package-schema.json"):
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}"
+        for error in validator(schema_name).iter_errors(document)
+    ]
+
+
+def release(process, **lists):
+    """The package's latest release: its current state, tagged with the stages it reached."""
+    data = compiled_release(process, **lists)
+    data["tag"] = (
+        release_tags(process) if process.status != Status.WITHDRAWN else ["tenderCancellation"]
+    )
+    return data
+
+
+def record_package(process, *, uri, **lists):
+    return {
+        "uri": uri,
+        "version": "1.1",
+        "publishedDate": timezone.now().isoformat(),
+        "publisher": {"name": f"{settings.PORTAL['REGION_NAME']} — {settings.PORTAL['SITE_NAME']}"},
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "packages": [uri],
+        "records": [
+            {
+                "ocid": process.ocid,
+                "releases": [release(process, **lists)],
+                "compiledRelease": compiled_release(process, **lists),
+            }
+        ],
+    }
+
+
+def related_lists(process):
+    """The rows a release needs, for one package (prefetched ones are reused)."""
+    return {
+        "documents": list(process.documents.all()),
+        "bidders": list(process.bidders.all()),
+        "amendments": list(process.amendments.all()),
+        "progress": list(process.progress_reports.all()),
+        "payments": list(process.payments.all()),
+    }
+
+
+def with_related(queryset):
+    return queryset.select_related("agency", "supplier").prefetch_related(
+        "documents__document_type",
+        "bidders__supplier",
+        "amendments",
+        "progress_reports",
+        "payments",
+    )
