@@ -96,7 +96,7 @@ def _documents(process, documents, stage):
             "id": str(document.pk),
             "documentType": document.document_type.ocds_code,
             "title": document.title or document.original_filename,
-            "url": settings.PORTAL.get("BASE_URL", "") + f"/dokumen/{document.pk}/",
+            "url": f"{settings.PORTAL['BASE_URL']}/dokumen/{document.pk}/",
             "datePublished": _datetime(document.uploaded_at),
             "format": "application/pdf",
             "language": "id",

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "contracts",
     "imports",
     "dashboards",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 PORTAL = {
     "REGION_NAME": env("PORTAL_REGION_NAME", "Kabupaten Bojonegoro"),
     "SITE_NAME": env("PORTAL_SITE_NAME", "Open Data Kontrak"),
+    # The public address, for links in open data read outside the portal (OCDS document URLs).
+    "BASE_URL": env("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "LOGO": env("PORTAL_LOGO", "img/logo.svg"),
     "CONTACT_EMAIL": env("PORTAL_CONTACT_EMAIL", "kominfo@bojonegorokab.go.id"),
     "CONTACT_PHONE": env("PORTAL_CONTACT_PHONE", "(0353) 881826"),

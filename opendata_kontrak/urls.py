@@ -28,6 +28,7 @@ urlpatterns = [
     path("tentang/", TemplateView.as_view(template_name="about.html"), name="about"),
     path("", include("contracts.urls")),
     path("", include("dashboards.urls")),
+    path("", include("opendata.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

@@ -64,6 +64,8 @@ def test_keyboard_users_can_skip_to_the_content(portal, page, console_errors):
         "/paket/",
         "/paket/?q=kapal&tahun=20x8",
         "/perangkat-daerah/dinas-kesehatan/",
+        "/data-terbuka/",
+        "/keterbukaan/",
     ],
 )
 def test_pages_pass_axe_wcag_aa(portal, page, axe_violations, path):
