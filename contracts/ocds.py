@@ -286,15 +286,19 @@ def release_tags(process):
     return [STAGE_TAGS[stage] for stage in STAGE_ORDER[: reached + 1]]
 
 
-def release_package(releases, *, uri):
+def _package(uri):
+    """What every release or record package says about itself and its publisher."""
     return {
         "uri": uri,
         "version": "1.1",
         "publishedDate": timezone.now().isoformat(),
         "publisher": {"name": f"{settings.PORTAL['REGION_NAME']} — {settings.PORTAL['SITE_NAME']}"},
         "license": "https://creativecommons.org/licenses/by/4.0/",
-        "releases": releases,
     }
+
+
+def release_package(releases, *, uri):
+    return {**_package(uri), "releases": releases}
 
 
 @cache
@@ -342,11 +346,7 @@ def release(process, **lists):
 
 def record_package(process, *, uri, **lists):
     return {
-        "uri": uri,
-        "version": "1.1",
-        "publishedDate": timezone.now().isoformat(),
-        "publisher": {"name": f"{settings.PORTAL['REGION_NAME']} — {settings.PORTAL['SITE_NAME']}"},
-        "license": "https://creativecommons.org/licenses/by/4.0/",
+        **_package(uri),
         "packages": [uri],
         "records": [
             {
