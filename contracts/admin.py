@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from agencies.models import Agency
 from contracts import completeness, services
@@ -43,7 +42,7 @@ from contracts.models import (
     Status,
     Supplier,
 )
-from contracts.templatetags.rupiah import rupiah
+from contracts.templatetags.rupiah import audit_changes, rupiah
 
 GENERAL = "Paket"
 PUBLICATION = "Publikasi"
@@ -377,6 +376,7 @@ class ProcessAdmin(admin.ModelAdmin):
         fieldsets = list(context["adminform"])
         inlines = context["inline_admin_formsets"]
         stored = {row.stage: row for row in obj.completeness.all()} if obj else {}
+        editable = bool(obj) and self.has_change_permission(request, obj)
         sections = []
         for index, stage in enumerate(STAGE_ORDER, start=1):
             names = {name for name, _ in STAGE_FIELDSETS[stage]} | {upload_fieldset_name(stage)}
@@ -400,12 +400,8 @@ class ProcessAdmin(admin.ModelAdmin):
                 "general_fieldsets": [fs for fs in fieldsets if fs.name == GENERAL],
                 "publication_fieldsets": [fs for fs in fieldsets if fs.name == PUBLICATION],
                 "stage_sections": sections,
-                "can_publish": bool(obj)
-                and obj.status != Status.PUBLISHED
-                and services.can_edit(request.user, obj),
-                "can_withdraw": bool(obj)
-                and obj.status == Status.PUBLISHED
-                and services.can_edit(request.user, obj),
+                "can_publish": editable and obj.status != Status.PUBLISHED,
+                "can_withdraw": editable and obj.status == Status.PUBLISHED,
             }
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -689,8 +685,21 @@ class StageExemptionAdmin(AdministratorEditsMixin, RecomputesCompletenessMixin, 
     list_display = ["method", "stage"]
 
 
+class ReadOnlyAdminMixin:
+    """Records of what happened: shown, never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "user", "action", "process_label", "changes_summary"]
     list_filter = ["action", ("at", admin.DateFieldListFilter)]
     search_fields = ["process_label", "user__username"]
@@ -706,34 +715,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
             return entries.filter(agency_id=user.agency_id)
         return entries.none()
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="perubahan")
     def changes_summary(self, entry):
-        return describe_changes(entry)
-
-
-def describe_changes(entry):
-    return format_html_join(
-        mark_safe("<br>"),
-        "<strong>{}</strong>: {}",
-        ((label, _describe(value)) for label, value in entry.changes.items()),
-    )
-
-
-def _describe(value):
-    if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], dict):
-        old, new = value
-        return f"{old if old not in (None, '') else '—'} → {new if new not in (None, '') else '—'}"
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {', '.join(map(str, items))}" for key, items in value.items())
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return str(value)
+        return audit_changes(entry)

@@ -13,7 +13,6 @@ from django.utils import timezone
 from contracts.models import (
     STAGE_ORDER,
     Document,
-    DocumentType,
     Process,
     Stage,
     StageCompleteness,
@@ -273,7 +272,3 @@ def refresh_all(*, chunk_size=2000):
     for start in range(0, len(ids), chunk_size):
         refresh(ids[start : start + chunk_size], rules=rules)
     return len(ids)
-
-
-def document_types_for(stage):
-    return DocumentType.objects.filter(stage=stage)

@@ -14,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from contracts.admin import ReadOnlyAdminMixin
 from imports.models import ImportKind, ImportRun
 from imports.readers import ImportFileError
 from imports.report import OUTCOME_LABELS
@@ -51,7 +52,7 @@ def import_scope(user):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["finished_at", "kind", "filename", "user", "agency", "rows", "outcome"]
     list_filter = ["kind"]
     list_select_related = ["user", "agency"]
@@ -62,15 +63,6 @@ class ImportRunAdmin(admin.ModelAdmin):
         if request.user.is_administrator or request.user.is_supervisor:
             return runs
         return runs.filter(agency_id=request.user.agency_id)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="hasil")
     def outcome(self, run):

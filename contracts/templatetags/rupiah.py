@@ -1,6 +1,8 @@
 """Money and dates the Indonesian way, for every template and the admin."""
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -17,6 +19,20 @@ def rupiah(amount):
 
 @register.filter
 def audit_changes(entry):
-    from contracts.admin import describe_changes
+    """An audit entry's changes as 'label: old → new' lines."""
+    return format_html_join(
+        mark_safe("<br>"),
+        "<strong>{}</strong>: {}",
+        ((label, _describe(value)) for label, value in entry.changes.items()),
+    )
 
-    return describe_changes(entry)
+
+def _describe(value):
+    if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], dict):
+        old, new = value
+        return f"{old if old not in (None, '') else '—'} → {new if new not in (None, '') else '—'}"
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {', '.join(map(str, items))}" for key, items in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
