@@ -165,8 +165,13 @@ def _related_counts(process_ids):
 
 
 @transaction.atomic
-def refresh(process_ids, *, rules=None):
-    """Recompute and store the completeness of these processes (any number, in one pass)."""
+def refresh(process_ids, *, rules=None, releases=True):
+    """Recompute and store the completeness of these processes (any number, in one pass).
+
+    Also what follows from their data: the stage reached, the search text and, for published
+    packages whose public data changed, a new OCDS release (`releases=False` skips that when
+    only the requirements changed).
+    """
     rules = rules or Rules.load()
     process_ids = list(process_ids)
     if not process_ids:
@@ -219,6 +224,10 @@ def refresh(process_ids, *, rules=None):
     )
     Process.objects.bulk_update(processes, ["stage_reached", "all_complete"], batch_size=1000)
     _refresh_search(process_ids)
+    if releases:
+        from contracts.releases import capture
+
+        capture(process_ids)
 
 
 def stage_reached(process, related_counts):
@@ -270,5 +279,5 @@ def refresh_all(*, chunk_size=2000):
     rules = Rules.load()
     ids = list(Process.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk_size):
-        refresh(ids[start : start + chunk_size], rules=rules)
+        refresh(ids[start : start + chunk_size], rules=rules, releases=False)
     return len(ids)

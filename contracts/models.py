@@ -604,6 +604,34 @@ class StageCompleteness(models.Model):
         return f"{self.process_id} {self.stage}: {'lengkap' if self.is_complete else 'belum'}"
 
 
+class Release(models.Model):
+    """One OCDS release of a published package: what changed in its public data, and when.
+
+    Stored as published, never rewritten: the package's release history is the list of these,
+    oldest first, and its compiled release is built from the current data.
+    """
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="releases")
+    sequence = models.PositiveIntegerField("urutan")
+    date = models.DateTimeField("tanggal")
+    tags = ArrayField(models.CharField(max_length=40), verbose_name="tag")
+    stage_reached = models.CharField("tahap tercapai", max_length=20, choices=Stage.choices)
+    # SHA-256 of the release without its id, date and tags: an unchanged package adds nothing.
+    digest = models.CharField(max_length=64)
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = "rilis OCDS"
+        verbose_name_plural = "rilis OCDS"
+        ordering = ["process", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "sequence"], name="release_sequence_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.data.get('id', self.pk)} ({', '.join(self.tags)})"
+
+
 class AuditEntry(models.Model):
     """Who changed what, when: every change to a process, its stages and its documents."""
 

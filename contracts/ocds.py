@@ -344,17 +344,20 @@ def release(process, **lists):
     return data
 
 
-def record_package(process, *, uri, **lists):
+def record_package(process, *, uri, releases, **lists):
+    """The package's record: its release history and its compiled release."""
     return {
         **_package(uri),
         "packages": [uri],
-        "records": [
-            {
-                "ocid": process.ocid,
-                "releases": [release(process, **lists)],
-                "compiledRelease": compiled_release(process, **lists),
-            }
-        ],
+        "records": [record(process, releases=releases, **lists)],
+    }
+
+
+def record(process, *, releases, **lists):
+    return {
+        "ocid": process.ocid,
+        "releases": releases,
+        "compiledRelease": compiled_release(process, **lists),
     }
 
 

@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contracts import completeness
+from contracts import completeness, releases
 from contracts.models import AuditEntry, Document, Process, Status
 
 # Publication has its own trail entries; the rest is derived by contracts.completeness.
@@ -219,6 +219,7 @@ def publish_process(*, process, by):
         ]
     )
     record(process=process, by=by, action=AuditEntry.Action.PUBLISH)
+    releases.capture([process.pk])
     return process
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from agencies.models import Agency
 from contracts import services
-from contracts.models import DocumentType, Payment, Process, ProgressReport, Supplier
+from contracts.models import DocumentType, Payment, Process, ProgressReport, Release, Supplier
 from contracts.ocds import (
     compiled_release,
     record_package,
@@ -113,7 +114,7 @@ def test_a_package_at_each_stage_is_schema_valid(stage, operator, media_root):
     assert schema_errors(release_package([data], uri="https://contoh/ocds.json")) == []
     assert (
         schema_errors(
-            record_package(process, uri="https://contoh/r.json", **lists),
+            record_package(process, uri="https://contoh/r.json", releases=[data], **lists),
             "record-package-schema.json",
         )
         == []
@@ -138,7 +139,7 @@ def test_consultancy_and_swakelola(operator, media_root):
 
 
 @pytest.mark.django_db
-def test_codelist_values_are_official_or_documented(operator, media_root):
+def test_codelist_values_are_official_or_documented(client, operator, media_root):
     process = package_at(5, operator)
     data = compiled_release(process, **related_lists(process))
     roles = {role for party in data["parties"] for role in party["roles"]}
@@ -150,8 +151,13 @@ def test_codelist_values_are_official_or_documented(operator, media_root):
     document_types = {
         d["documentType"] for section in ["planning"] for d in data[section]["documents"]
     }
+    local_page = client.get(reverse("opendata:local-codes")).content.decode()
     for code in document_types:
         assert code in codes("documentType") or f"`{code}`" in README
+    # Every local code, used or not, is explained on the public page and in the README.
+    for code in DocumentType.objects.filter(is_local=True).values_list("ocds_code", flat=True):
+        assert code not in codes("documentType")
+        assert f'id="kode-{code}"' in local_page and f"`{code}`" in README
 
 
 @pytest.mark.django_db
@@ -179,3 +185,7 @@ def test_the_whole_imported_data_set_validates(capsys):
     published = Process.objects.published().count()
     assert f"{published} paket diperiksa, 0 masalah skema." in out
     assert published > 4000
+    # The import stored each published package's first release, with official tags only.
+    assert Release.objects.values("process").distinct().count() == published
+    tags = {tag for row in Release.objects.values_list("tags", flat=True) for tag in row}
+    assert tags and tags <= codes("releaseTag")

@@ -1,19 +1,38 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Prefetch
 
-from contracts.models import Process
-from contracts.ocds import related_lists, release, release_package, schema_errors, with_related
+from contracts.models import Process, Release
+from contracts.ocds import (
+    record_package,
+    related_lists,
+    release_package,
+    schema_errors,
+    with_related,
+)
+from contracts.releases import history
 
 
 class Command(BaseCommand):
-    help = "Periksa setiap paket terbit terhadap skema OCDS 1.1.5 dan laporkan masalahnya."
+    help = (
+        "Periksa paket rilis dan paket rekaman setiap paket terbit terhadap skema OCDS 1.1.5 "
+        "dan laporkan masalahnya."
+    )
 
     def handle(self, *args, **options):
         problems = 0
         checked = 0
-        for process in with_related(Process.objects.published()).iterator(chunk_size=500):
+        packages = with_related(Process.objects.published().order_by("pk")).prefetch_related(
+            Prefetch("releases", queryset=Release.objects.order_by("sequence"))
+        )
+        for process in packages.iterator(chunk_size=500):
             checked += 1
-            package = release_package([release(process, **related_lists(process))], uri="urn:x")
-            for error in schema_errors(package):
+            lists = related_lists(process)
+            releases = history(process, lists)
+            errors = schema_errors(release_package(releases, uri="urn:x")) + schema_errors(
+                record_package(process, uri="urn:x", releases=releases, **lists),
+                "record-package-schema.json",
+            )
+            for error in errors:
                 problems += 1
                 self.stdout.write(f"{process.ocid}: {error}")
         self.stdout.write(f"{checked} paket diperiksa, {problems} masalah skema.")

@@ -1,0 +1,133 @@
+"""The release history of published packages: one stored OCDS release per publication change.
+
+After any change to packages (by an operator, an import or a publication), `capture` builds
+each published package's current release and stores it only if its public content differs from
+the last one stored. Its tags say which sections are new (`award`) or changed (`awardUpdate`).
+"""
+
+import hashlib
+import json
+
+from django.db.models import Max
+from django.utils import timezone
+
+from contracts.models import STAGE_ORDER, Process, Release, Status
+from contracts.ocds import compiled_release, related_lists, release, release_tags, with_related
+
+# The sections of a release, in stage order, and the tag each one earns.
+SECTIONS = [
+    ("planning", "planning"),
+    ("tender", "tender"),
+    ("awards", "award"),
+    ("contracts", "contract"),
+    ("implementation", "implementation"),
+]
+
+
+def _sections(data):
+    contracts = [
+        {key: value for key, value in contract.items() if key != "implementation"}
+        for contract in data.get("contracts", [])
+    ]
+    implementation = [contract.get("implementation") for contract in data.get("contracts", [])]
+    return {
+        "planning": data.get("planning"),
+        "tender": data.get("tender"),
+        "awards": data.get("awards"),
+        "contracts": contracts or None,
+        "implementation": [item for item in implementation if item] or None,
+    }
+
+
+def _content(data):
+    return {key: value for key, value in data.items() if key not in ("id", "date", "tag")}
+
+
+def digest(data):
+    text = json.dumps(_content(data), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def tags_between(previous, current, process):
+    """Tags for `current` after the release `previous` (None for a package's first release).
+
+    A stage reached since the last release earns its tag (`award`); a stage reached before
+    whose section changed earns its update tag (`tenderUpdate`).
+    """
+    if previous is None:
+        return release_tags(process)
+    reached_before = STAGE_ORDER.index(previous.stage_reached)
+    reached_now = STAGE_ORDER.index(process.stage_reached)
+    before, after = _sections(previous.data), _sections(current)
+    tags = []
+    for index, (section, tag) in enumerate(SECTIONS):
+        if reached_before < index <= reached_now:
+            tags.append(tag)
+        elif index <= min(reached_before, reached_now) and after[section] != before[section]:
+            tags.append(f"{tag}Update")
+    if not tags:
+        # Only the parties or the buyer changed: an update of the furthest stage reached.
+        tags = [release_tags(process)[-1] + "Update"]
+    return tags
+
+
+def capture(process_ids, *, now=None):
+    """Store a new release for each published package among these whose data changed."""
+    now = now or timezone.now()
+    process_ids = list(process_ids)
+    packages = with_related(
+        Process.objects.filter(pk__in=process_ids, status=Status.PUBLISHED).order_by("pk")
+    )
+    latest_sequence = dict(
+        Release.objects.filter(process_id__in=process_ids)
+        .values("process_id")
+        .annotate(last=Max("sequence"))
+        .values_list("process_id", "last")
+    )
+    previous = {
+        release.process_id: release
+        for release in Release.objects.filter(
+            process_id__in=list(latest_sequence),
+            sequence__in=set(latest_sequence.values()),
+        )
+        if latest_sequence.get(release.process_id) == release.sequence
+    }
+    new = []
+    for process in packages.iterator(chunk_size=500):
+        current = compiled_release(process, **related_lists(process))
+        last = previous.get(process.pk)
+        fingerprint = digest(current)
+        if last is not None and last.digest == fingerprint:
+            continue
+        sequence = (last.sequence if last else 0) + 1
+        tags = tags_between(last, current, process)
+        current.update(
+            {"id": f"{process.ocid}-{sequence:04d}", "date": now.isoformat(), "tag": tags}
+        )
+        new.append(
+            Release(
+                process=process,
+                sequence=sequence,
+                date=now,
+                tags=tags,
+                stage_reached=process.stage_reached,
+                digest=fingerprint,
+                data=current,
+            )
+        )
+    Release.objects.bulk_create(new, batch_size=500)
+    return len(new)
+
+
+def capture_missing():
+    """A first release for published packages that have none (data from before releases)."""
+    missing = Process.objects.published().filter(releases__isnull=True).values_list("pk", flat=True)
+    return capture(list(missing))
+
+
+def history(process, lists):
+    """The stored releases, oldest first; a package never captured shows its current state.
+
+    Reads `process.releases`: prefetch it ordered by sequence when reading many packages.
+    """
+    return [stored.data for stored in process.releases.all()] or [release(process, **lists)]
