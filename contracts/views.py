@@ -208,7 +208,7 @@ def document_download(request, pk):
         Document.objects.filter(process__in=allowed).select_related("process"), pk=pk
     )
     disposition = "attachment" if request.GET.get("unduh") else "inline"
-    if not _is_local(default_storage):
+    if not is_local(default_storage):
         # Object storage: a short-lived signed URL, so the file never streams through a worker.
         return HttpResponseRedirect(
             default_storage.url(
@@ -242,7 +242,7 @@ def _disposition(kind, document):
     return content_disposition_header(kind == "attachment", document.original_filename)
 
 
-def _is_local(storage):
+def is_local(storage):
     try:
         storage.path("")
     except NotImplementedError:

@@ -1,13 +1,22 @@
 from django.urls import path
 
-from opendata import views
+from opendata import api, views
 
 app_name = "opendata"
 
 urlpatterns = [
     path("data-terbuka/", views.index, name="index"),
-    path("data-terbuka/<str:scope>/ocds.json", views.bulk_json, name="bulk-json"),
-    path("data-terbuka/<str:scope>/ocds.jsonl", views.bulk_jsonl, name="bulk-jsonl"),
+    path("data-terbuka/kebijakan/", views.policy, name="policy"),
+    path("data-terbuka/kode-lokal/", views.local_codes, name="local-codes"),
+    path("data-terbuka/<str:scope>/<str:name>", views.download, name="download"),
     path("ocds/<str:ocid>/", views.package_release, name="release"),
     path("ocds/<str:ocid>/rekam/", views.package_record, name="record"),
+    path("api/", views.api_docs, name="api-docs"),
+    path("api/v1/", api.root, name="api-root"),
+    path("api/v1/paket/", api.packages, name="api-packages"),
+    path("api/v1/paket/<str:ocid>/", api.package, name="api-package"),
+    path("api/v1/perangkat-daerah/", api.agencies, name="api-agencies"),
+    path("api/v1/perangkat-daerah/<slug:code>/", api.agency, name="api-agency"),
+    path("api/v1/penyedia/", api.suppliers, name="api-suppliers"),
+    path("api/v1/penyedia/<int:pk>/", api.supplier, name="api-supplier"),
 ]

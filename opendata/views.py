@@ -1,19 +1,36 @@
-"""Open data: each package in OCDS at a stable URL, and every package in bulk, streamed."""
+"""Open data: each package in OCDS at a stable URL, and every package in bulk files."""
 
-import json
-
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.utils.http import content_disposition_header, http_date
 
-from contracts.models import Process
-from contracts.ocds import record_package, related_lists, release, release_package, with_related
-
-CHUNK = 500
+from agencies.models import AgencyKind
+from contracts.filters import SORTS
+from contracts.models import Category, DocumentType, FundingSource, Method, Process, Release, Stage
+from contracts.ocds import (
+    CATEGORIES,
+    METHODS,
+    record_package,
+    related_lists,
+    release_package,
+    with_related,
+)
+from contracts.releases import history
+from contracts.views import is_local
+from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE
+from opendata.bulk import FILES, SCOPE_ALL, scopes
+from opendata.models import BulkFile
 
 
 def _published(ocid):
-    found = with_related(Process.objects.published().filter(ocid=ocid)).first()
+    found = (
+        with_related(Process.objects.published().filter(ocid=ocid))
+        .prefetch_related(Prefetch("releases", queryset=Release.objects.order_by("sequence")))
+        .first()
+    )
     if found is None:
         raise Http404("Paket tidak ditemukan atau belum dipublikasikan.")
     return found
@@ -27,87 +44,121 @@ def _json(data):
 
 def package_release(request, ocid):
     process = _published(ocid)
-    uri = request.build_absolute_uri()
-    return _json(release_package([release(process, **related_lists(process))], uri=uri))
+    releases = history(process, related_lists(process))
+    return _json(release_package(releases, uri=request.build_absolute_uri()))
 
 
 def package_record(request, ocid):
     process = _published(ocid)
+    lists = related_lists(process)
     return _json(
-        record_package(process, uri=request.build_absolute_uri(), **related_lists(process))
+        record_package(
+            process, uri=request.build_absolute_uri(), releases=history(process, lists), **lists
+        )
     )
 
 
-def _years():
-    return sorted(
-        Process.objects.published().values_list("fiscal_year", flat=True).distinct(),
-        reverse=True,
+def download(request, scope, name):
+    bulk = BulkFile.objects.filter(scope=scope, name=name).first()
+    if bulk is None:
+        raise Http404("Berkas ini tidak ada atau sedang disiapkan.")
+    filename = f"opendatakontrak-{scope}-{name}"
+    if not is_local(default_storage):
+        # Object storage: a short-lived signed URL, so the file never streams through a worker.
+        return HttpResponseRedirect(
+            default_storage.url(
+                bulk.storage_name,
+                parameters={
+                    "ResponseContentType": FILES[name][1],
+                    "ResponseContentDisposition": content_disposition_header(True, filename),
+                },
+            )
+        )
+    try:
+        handle = default_storage.open(bulk.storage_name, "rb")
+    except FileNotFoundError:
+        raise Http404("Berkas ini sedang dibangun ulang; coba lagi sebentar lagi.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type=FILES[name][1]
+        + ("; charset=utf-8" if "json" in name or "csv" in name else ""),
     )
-
-
-def _selection(scope):
-    packages = Process.objects.published()
-    if scope != "semua":
-        if not scope.isdigit():
-            raise Http404
-        packages = packages.filter(fiscal_year=int(scope))
-    return with_related(packages.order_by("pk"))
-
-
-def _releases(packages):
-    # Rows are fetched 500 at a time with their related rows, so memory stays flat.
-    for process in packages.iterator(chunk_size=CHUNK):
-        yield release(process, **related_lists(process))
-
-
-def bulk_json(request, scope):
-    packages = _selection(scope)
-    head = release_package([], uri=request.build_absolute_uri())
-    opening = json.dumps(head, ensure_ascii=False)[: -len("[]}")] + "["
-
-    def stream():
-        yield opening
-        for index, item in enumerate(_releases(packages)):
-            yield ("," if index else "") + json.dumps(item, ensure_ascii=False)
-        yield "]}"
-
-    return _download(stream(), f"ocds-{scope}.json", "application/json")
-
-
-def bulk_jsonl(request, scope):
-    packages = _selection(scope)
-
-    def stream():
-        for item in _releases(packages):
-            yield json.dumps(item, ensure_ascii=False) + "\n"
-
-    return _download(stream(), f"ocds-{scope}.jsonl", "application/x-ndjson")
-
-
-def _download(chunks, filename, content_type):
-    response = StreamingHttpResponse(chunks, content_type=f"{content_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Length"] = bulk.size
+    response["Last-Modified"] = http_date(bulk.built_at.timestamp())
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
 def index(request):
-    years = _years()
-    scopes = [(str(year), f"Tahun anggaran {year}") for year in years] + [("semua", "Semua tahun")]
+    built = {}
+    for bulk in BulkFile.objects.order_by("name"):
+        built.setdefault(bulk.scope, {})[bulk.name] = bulk
+    sections = []
+    for scope in scopes():
+        files = built.get(scope, {})
+        sections.append(
+            {
+                "scope": scope,
+                "label": "Semua tahun" if scope == SCOPE_ALL else f"Tahun anggaran {scope}",
+                "files": [
+                    {"name": name, "about": about, "bulk": files.get(name)}
+                    for name, (about, _) in FILES.items()
+                ],
+                "built": next(iter(files.values()), None),
+            }
+        )
+    return render(request, "opendata/index.html", {"sections": sections})
+
+
+def policy(request):
+    return render(request, "opendata/policy.html", {"prefix": settings.PORTAL["OCID_PREFIX"]})
+
+
+def local_codes(request):
     return render(
         request,
-        "opendata/index.html",
+        "opendata/local_codes.html",
         {
-            "downloads": [
-                {
-                    "label": label,
-                    "count": Process.objects.published()
-                    .filter(**({} if scope == "semua" else {"fiscal_year": int(scope)}))
-                    .count(),
-                    "json": reverse("opendata:bulk-json", args=[scope]),
-                    "jsonl": reverse("opendata:bulk-jsonl", args=[scope]),
-                }
-                for scope, label in scopes
-            ],
+            "document_types": DocumentType.objects.order_by("stage", "position", "name"),
+            "methods": [(label, METHODS.get(code, "")) for code, label in Method.choices],
+            "categories": [(label, CATEGORIES[code]) for code, label in Category.choices],
         },
     )
+
+
+def api_docs(request):
+    example = Process.objects.published().order_by("-published_at", "-pk").first()
+    agency = example.agency if example else None
+    return render(
+        request,
+        "opendata/api.html",
+        {
+            "example": example,
+            "agency": agency,
+            "filters": API_FILTERS,
+            "rate_limit": settings.API_RATE_LIMIT,
+            "base": request.build_absolute_uri("/").rstrip("/"),
+        },
+    )
+
+
+# The list's parameters, as the public list page reads them (contracts/filters.py).
+API_FILTERS = [
+    ("q", "kata yang dicari: judul, kode, nama perangkat daerah atau penyedia, isi dokumen"),
+    ("tahun", "tahun anggaran, misalnya 2018"),
+    ("pd", "kode perangkat daerah (lihat /api/v1/perangkat-daerah/)"),
+    ("jenis_pd", "jenis perangkat daerah: " + ", ".join(AgencyKind.values)),
+    ("tahap", "tahap tercapai: " + ", ".join(Stage.values)),
+    ("metode", "metode pemilihan: " + ", ".join(Method.values)),
+    ("jenis", "jenis pengadaan: " + ", ".join(Category.values)),
+    ("dana", "sumber dana: " + ", ".join(FundingSource.values)),
+    ("kecamatan", "nama kecamatan lokasi"),
+    ("penyedia", "id penyedia (pemenang atau peserta)"),
+    ("lengkap", "ya = semua tahap wajib lengkap, tidak = ada yang belum"),
+    ("nilai_min / nilai_max", "batas pagu dalam rupiah"),
+    ("urut", "urutan: " + ", ".join(SORTS)),
+    ("halaman", "nomor halaman, mulai 1"),
+    ("per_halaman", f"jumlah per halaman, 1 sampai {MAX_PAGE_SIZE} (bawaan {PAGE_SIZE})"),
+]

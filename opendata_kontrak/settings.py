@@ -206,6 +206,12 @@ IMPORT_MAX_BYTES = int(env("IMPORT_MAX_MB", "50")) * 1024 * 1024
 # Several PDFs of one stage go up in one request.
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
+# Rate limits, counted per client address across every worker (opendata/ratelimit.py):
+# requests per window of seconds. Behind a reverse proxy, set PORTAL_BEHIND_PROXY so the
+# address the proxy appended to X-Forwarded-For is the one counted.
+API_RATE_LIMIT = (int(env("API_RATE_LIMIT", "120")), int(env("API_RATE_WINDOW_SECONDS", "60")))
+BEHIND_PROXY = env_bool("PORTAL_BEHIND_PROXY", False)
+
 # Production: everything check --deploy asks for. A TLS-terminating proxy in front is assumed
 # to set X-Forwarded-Proto when SECURE_PROXY_SSL_HEADER is on.
 if PRODUCTION:

@@ -65,6 +65,9 @@ def test_keyboard_users_can_skip_to_the_content(portal, page, console_errors):
         "/paket/?q=kapal&tahun=20x8",
         "/perangkat-daerah/dinas-kesehatan/",
         "/data-terbuka/",
+        "/data-terbuka/kebijakan/",
+        "/data-terbuka/kode-lokal/",
+        "/api/",
         "/keterbukaan/",
     ],
 )

@@ -1,81 +1,213 @@
+"""Bulk downloads and the open-data pages: every published package once, drafts nowhere."""
+
+import csv
+import io
 import json
+import re
+import urllib.request
 
 import pytest
-from django.http import StreamingHttpResponse
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from agencies.models import Agency
 from contracts import services
+from contracts.models import Bidder, DocumentType, Supplier
 from contracts.ocds import schema_errors
+from contracts.pdf import inspect_upload
+from opendata.bulk import FILES, build
+from opendata.models import BulkFile
+from tests import pdfs
 from tests.factories import make_operator, make_process, planning_fields
+
+BASE = "https://data.contoh.go.id"
+
+
+def publish(operator, **fields):
+    process = make_process(operator.agency, **{**planning_fields(), **fields})
+    services.publish_process(process=process, by=operator)
+    return process
 
 
 @pytest.fixture
-def packages():
+def packages(media_root):
     health = Agency.objects.get(code="dinas-kesehatan")
     operator = make_operator(health)
-    published = [
-        make_process(health, title=f"Terbit {n}", fiscal_year=2018 + n % 2, **planning_fields())
-        for n in range(4)
-    ]
-    for process in published:
-        services.publish_process(process=process, by=operator)
-    draft = make_process(health, title="Draf tersembunyi")
-    withdrawn = make_process(health, title="Ditarik")
-    services.publish_process(process=withdrawn, by=operator)
+    published = [publish(operator, title=f"Terbit {n}", fiscal_year=2018 + n % 2) for n in range(4)]
+    winner = Supplier.objects.create(npwp="0012345678901000", name="CV Maju")
+    rival = Supplier.objects.create(npwp="0098765432109000", name='=HYPERLINK("x")')
+    first = published[0]
+    first.supplier, first.award_amount = winner, 1_100_000_000
+    first.contract_number, first.contract_amount = "027/SPK/2018", 1_100_000_000
+    services.save_process(process=first, by=operator)
+    Bidder.objects.create(process=first, supplier=winner, bid_amount=1_100_000_000)
+    Bidder.objects.create(process=first, supplier=rival, bid_amount=1_150_000_000)
+    uploaded = SimpleUploadedFile("DPA.pdf", pdfs.good_pdf("DPA"))
+    services.add_documents(
+        process=first,
+        stage="perencanaan",
+        document_type=DocumentType.objects.get(code="dpa"),
+        uploads=[(uploaded, inspect_upload(uploaded))],
+        by=operator,
+    )
+    draft = make_process(health, title="Draf tersembunyi", **planning_fields())
+    withdrawn = publish(operator, title="Ditarik kembali")
     services.withdraw_process(process=withdrawn, by=operator, reason="Batal")
     return {"published": published, "draft": draft, "withdrawn": withdrawn}
 
 
-def body(response):
-    return b"".join(response.streaming_content).decode()
-
-
-@pytest.mark.django_db
-def test_each_package_has_a_valid_release_and_record(client, packages):
-    process = packages["published"][0]
-    response = client.get(reverse("opendata:release", args=[process.ocid]))
+def download(client, scope, name):
+    response = client.get(reverse("opendata:download", args=[scope, name]))
+    assert response.status_code == 200, (scope, name)
+    assert response.streaming  # a file read in chunks, never whole into memory
     assert response["Access-Control-Allow-Origin"] == "*"
-    data = response.json()
-    assert data["releases"][0]["ocid"] == process.ocid
-    assert schema_errors(data) == []
-    record = client.get(reverse("opendata:record", args=[process.ocid])).json()
-    assert schema_errors(record, "record-package-schema.json") == []
-    for hidden in [packages["draft"], packages["withdrawn"]]:
-        assert client.get(reverse("opendata:release", args=[hidden.ocid])).status_code == 404
-        assert client.get(reverse("opendata:record", args=[hidden.ocid])).status_code == 404
+    return b"".join(response.streaming_content)
+
+
+def csv_rows(content):
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 @pytest.mark.django_db
-def test_bulk_files_stream_one_release_per_published_package(client, packages):
+def test_every_file_holds_each_published_package_once_and_no_draft(client, packages):
+    assert build(base_url=BASE) == ["2019", "2018", "semua"]
     published = {p.ocid for p in packages["published"]}
-    response = client.get(reverse("opendata:bulk-jsonl", args=["semua"]))
-    assert isinstance(response, StreamingHttpResponse)
-    lines = [json.loads(line) for line in body(response).splitlines()]
-    assert sorted(item["ocid"] for item in lines) == sorted(published)
+    hidden = [packages["draft"], packages["withdrawn"]]
 
-    response = client.get(reverse("opendata:bulk-json", args=["semua"]))
-    assert isinstance(response, StreamingHttpResponse)
-    package = json.loads(body(response))
-    assert sorted(r["ocid"] for r in package["releases"]) == sorted(published)
-    assert schema_errors(package) == []
+    release_package = json.loads(download(client, "semua", "ocds.json"))
+    assert schema_errors(release_package) == []
+    assert {r["ocid"] for r in release_package["releases"]} == published
+    record_package = json.loads(download(client, "semua", "ocds-rekaman.json"))
+    assert schema_errors(record_package, "record-package-schema.json") == []
+    assert sorted(r["ocid"] for r in record_package["records"]) == sorted(published)
+    lines = download(client, "semua", "ocds.jsonl").decode().splitlines()
+    assert sorted(json.loads(line)["ocid"] for line in lines) == sorted(published)
 
-    of_2018 = json.loads(body(client.get(reverse("opendata:bulk-json", args=["2018"]))))
-    assert {r["ocid"] for r in of_2018["releases"]} == {
+    rows = csv_rows(download(client, "semua", "paket.csv"))
+    assert sorted(row["ocid"] for row in rows) == sorted(published)
+    first = packages["published"][0]
+    by_ocid = {row["ocid"]: row for row in rows}
+    assert by_ocid[first.ocid]["pagu"] == "1250000000"
+    assert by_ocid[first.ocid]["pemenang"] == "CV Maju"
+    assert [r["ocid"] for r in csv_rows(download(client, "semua", "dokumen.csv"))] == [first.ocid]
+    bidders = csv_rows(download(client, "semua", "peserta.csv"))
+    assert {(b["npwp"], b["pemenang"]) for b in bidders} == {
+        ("0012345678901000", "ya"),
+        ("0098765432109000", "tidak"),
+    }
+    # A name that looks like a formula stays text in a spreadsheet.
+    assert {b["nama"] for b in bidders} == {"CV Maju", '\'=HYPERLINK("x")'}
+    assert [r["ocid"] for r in csv_rows(download(client, "semua", "pemenang.csv"))] == [first.ocid]
+    assert [r["nomor_kontrak"] for r in csv_rows(download(client, "semua", "kontrak.csv"))] == [
+        "027/SPK/2018"
+    ]
+
+    workbook = load_workbook(io.BytesIO(download(client, "semua", "paket.xlsx")))
+    assert workbook.sheetnames == ["paket", "dokumen", "peserta", "pemenang", "kontrak"]
+    sheet_rows = list(workbook["paket"].iter_rows(values_only=True))
+    assert sorted(row[0] for row in sheet_rows[1:]) == sorted(published)
+    names = [row[2] for row in workbook["peserta"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == sorted(b["nama"] for b in bidders)
+    assert all(cell.data_type != "f" for row in workbook["peserta"].iter_rows() for cell in row)
+
+    of_2018 = csv_rows(download(client, "2018", "paket.csv"))
+    assert {row["ocid"] for row in of_2018} == {
         p.ocid for p in packages["published"] if p.fiscal_year == 2018
     }
-    assert client.get("/data-terbuka/tahun-lalu/ocds.json").status_code == 404
+    for name in FILES:
+        if name.endswith(".xlsx"):
+            continue
+        text = download(client, "semua", name).decode("utf-8-sig")
+        for process in hidden:
+            assert process.ocid not in text and process.title not in text, name
 
 
 @pytest.mark.django_db
-def test_bulk_files_read_related_rows_in_chunks(client, packages, django_assert_max_num_queries):
-    # Fixed queries per chunk of 500 packages: the stream never asks per package.
-    with django_assert_max_num_queries(10):
-        body(client.get(reverse("opendata:bulk-jsonl", args=["semua"])))
+def test_files_are_rebuilt_only_when_their_data_changed(
+    client, packages, django_capture_on_commit_callbacks
+):
+    build(base_url=BASE)
+    assert build(base_url=BASE) == []
+    stored = BulkFile.objects.get(scope="2019", name="paket.csv").storage_name
+
+    operator = make_operator(Agency.objects.get(code="dinas-kesehatan"))
+    late = publish(operator, title="Terbit belakangan", fiscal_year=2019)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert build(base_url=BASE) == ["2019", "semua"]
+    rows = csv_rows(download(client, "2019", "paket.csv"))
+    assert late.ocid in {row["ocid"] for row in rows}
+    # The replaced file is gone from storage; the new one is what the page points at.
+    from django.core.files.storage import default_storage
+
+    assert not default_storage.exists(stored)
+
+    services.withdraw_process(process=late, by=operator, reason="Salah tahun")
+    assert build(base_url=BASE) == ["2019", "semua"]
+    assert late.ocid not in download(client, "2019", "paket.csv").decode()
 
 
 @pytest.mark.django_db
-def test_the_open_data_page_lists_the_downloads(client, packages):
+def test_a_year_without_published_packages_loses_its_files(client, packages):
+    build(base_url=BASE)
+    operator = make_operator(Agency.objects.get(code="dinas-kesehatan"))
+    for process in packages["published"]:
+        if process.fiscal_year == 2019:
+            services.withdraw_process(process=process, by=operator, reason="Uji")
+    build(base_url=BASE)
+    assert not BulkFile.objects.filter(scope="2019").exists()
+    assert client.get(reverse("opendata:download", args=["2019", "paket.csv"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_builder_reads_in_chunks_whatever_the_number_of_packages(media_root):
+    operator = make_operator(Agency.objects.get(code="dinas-kesehatan"))
+
+    def queries_to_build():
+        with CaptureQueriesContext(connection) as captured:
+            build(base_url=BASE, force=True)
+        return len(captured)
+
+    publish(operator)
+    build(base_url=BASE)  # the first build creates the rows that later builds update
+    few = queries_to_build()
+    for _ in range(6):
+        publish(operator)
+    assert queries_to_build() == few
+
+
+@pytest.mark.django_db
+def test_the_page_shows_each_file_with_its_size_and_date(client, packages):
     html = client.get(reverse("opendata:index")).content.decode()
-    assert "/data-terbuka/2018/ocds.json" in html and "/data-terbuka/semua/ocds.jsonl" in html
-    assert 'href="/data-terbuka/"' in html  # the header now links to it
+    assert "sedang disiapkan" in html  # nothing built yet: said so, no dead link
+    build(base_url=BASE)
+    html = client.get(reverse("opendata:index")).content.decode()
+    for bulk in BulkFile.objects.all():
+        link = reverse("opendata:download", args=[bulk.scope, bulk.name])
+        assert f'href="{link}"' in html
+        assert f'data-bytes="{bulk.size}"' in html
+    assert len(BulkFile.objects.all()) == 3 * len(FILES)
+    assert re.search(r"dibuat \d{1,2} \w+ \d{4}, \d\d:\d\d WIB", html)
+    assert 'href="/data-terbuka/kebijakan/"' in html and 'href="/data-terbuka/"' in html
+
+
+@pytest.mark.django_db
+def test_policy_page_states_licence_timing_and_prefix(client, settings):
+    html = client.get(reverse("opendata:policy")).content.decode()
+    assert "CC BY 4.0" in html and "creativecommons.org/licenses/by/4.0" in html
+    assert f"<code>{settings.PORTAL['OCID_PREFIX']}</code>" in html
+    assert "10 menit" in html and "seketika" in html
+
+
+@pytest.mark.django_db
+def test_bulk_files_on_object_storage_download_through_a_signed_url(client, s3_storage):
+    operator = make_operator(Agency.objects.get(code="dinas-kesehatan"))
+    process = publish(operator)
+    build(base_url=BASE)
+    response = client.get(reverse("opendata:download", args=["semua", "paket.csv"]))
+    assert response.status_code == 302
+    with urllib.request.urlopen(response["Location"]) as fetched:  # noqa: S310 (loopback)
+        rows = csv_rows(fetched.read())
+    assert [row["ocid"] for row in rows] == [process.ocid]

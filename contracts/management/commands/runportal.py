@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from contracts import releases
 from opendata_kontrak import embedded_db
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             call_command("create_demo_processes", stdout=self.stdout)
         if not settings.PRODUCTION and not options["no_real_data"]:
             call_command("import_bojonegoro", stdout=self.stdout)
+        releases.capture_missing()
         call_command("collectstatic", interactive=False, verbosity=0)
 
         host, _, port = bind.rpartition(":")
@@ -55,6 +57,10 @@ class Command(BaseCommand):
                 "-",
             ]
         )
+        # Bulk downloads are rebuilt beside the server whenever the data changed.
+        builder = subprocess.Popen(
+            [sys.executable, "-m", "django", "build_open_data", "--watch", "600"]
+        )
         # SIGTERM (e.g. from a process manager) ends the portal the same way as Ctrl-C.
         signal.signal(signal.SIGTERM, lambda *_: gunicorn.terminate())
         try:
@@ -63,5 +69,10 @@ class Command(BaseCommand):
             # Ctrl-C reached gunicorn too (same process group); give it time to finish requests.
             gunicorn.wait()
         finally:
+            builder.terminate()
+            try:
+                builder.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                builder.kill()
             if settings.EMBEDDED_PGDATA and embedded_db.stop(settings.EMBEDDED_PGDATA):
                 self.stdout.write("Basis data tertanam dihentikan.")

@@ -1,0 +1,396 @@
+"""A read-only JSON API (/api/v1/): published packages with the public site's filters, agencies
+and suppliers. Open to any origin for GET, rate-limited per client address.
+
+Lists are paginated by page number: `count` is the total, `next` and `previous` are full URLs
+(null at either end), so a client walks every result by following `next`.
+"""
+
+import datetime
+import functools
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Agency
+from contracts.filters import PackageFilter
+from contracts.models import STAGE_ORDER, Bidder, Process, Stage, Supplier
+from opendata import ratelimit
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+class ApiError(Exception):
+    def __init__(self, status, message, problems=()):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.problems = list(problems)
+
+
+def _cors(response):
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    response["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+    response["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _reply(data, status=200, headers=None):
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return _cors(response)
+
+
+def endpoint(view):
+    """GET only, rate-limited, errors as JSON in Indonesian, CORS open on every answer."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "OPTIONS":
+            response = _cors(JsonResponse({}, status=204))
+            response.content = b""
+            return response
+        if request.method not in ("GET", "HEAD"):
+            response = _reply({"galat": "API ini hanya untuk dibaca (GET)."}, status=405)
+            response["Allow"] = "GET, HEAD, OPTIONS"
+            return response
+        limit, window = settings.API_RATE_LIMIT
+        verdict = ratelimit.hit(
+            "api", ratelimit.client_address(request), limit=limit, window=window
+        )
+        headers = {
+            "X-RateLimit-Limit": str(verdict.limit),
+            "X-RateLimit-Remaining": str(verdict.remaining),
+        }
+        if not verdict.allowed:
+            headers["Retry-After"] = str(verdict.retry_after)
+            return _reply(
+                {
+                    "galat": f"Terlalu banyak permintaan: paling banyak {limit} per {window} "
+                    f"detik. Coba lagi {verdict.retry_after} detik lagi."
+                },
+                status=429,
+                headers=headers,
+            )
+        try:
+            data = view(request, *args, **kwargs)
+        except ApiError as error:
+            body = {"galat": error.message}
+            if error.problems:
+                body["masalah"] = error.problems
+            return _reply(body, status=error.status, headers=headers)
+        return _reply(data, headers=headers)
+
+    return wrapper
+
+
+def _absolute(request, path):
+    return request.build_absolute_uri(path)
+
+
+def _paginate(request, queryset, serialize):
+    """One page of `queryset` with its total and the links either side."""
+    try:
+        number = int(request.GET.get("halaman", "1"))
+        size = int(request.GET.get("per_halaman", str(PAGE_SIZE)))
+    except ValueError:
+        raise ApiError(400, "halaman dan per_halaman harus bilangan bulat.") from None
+    if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        raise ApiError(400, f"halaman mulai dari 1; per_halaman antara 1 dan {MAX_PAGE_SIZE}.")
+    count = queryset.count()
+    pages = max((count + size - 1) // size, 1)
+    if number > pages:
+        raise ApiError(404, f"Halaman {number} tidak ada: hanya ada {pages} halaman.")
+    rows = list(queryset[(number - 1) * size : number * size])
+
+    def link(page):
+        query = request.GET.copy()
+        query["halaman"] = page
+        return _absolute(request, f"{request.path}?{query.urlencode()}")
+
+    return {
+        "count": count,
+        "halaman": number,
+        "jumlah_halaman": pages,
+        "per_halaman": size,
+        "next": link(number + 1) if number < pages else None,
+        "previous": link(number - 1) if number > 1 else None,
+        "results": [serialize(request, row) for row in rows],
+    }
+
+
+# --- packages ------------------------------------------------------------------------------
+
+
+def _agency(agency):
+    return {"kode": agency.code, "nama": agency.name, "jenis": agency.kind}
+
+
+def _supplier(request, supplier):
+    if supplier is None:
+        return None
+    return {
+        "id": supplier.pk,
+        "npwp": supplier.npwp,
+        "nama": supplier.name,
+        "api": _absolute(request, reverse("opendata:api-supplier", args=[supplier.pk])),
+    }
+
+
+def _date(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat()
+    return value.isoformat() if value else None
+
+
+def package_summary(request, process):
+    return {
+        "ocid": process.ocid,
+        "nama_paket": process.title,
+        "tahun_anggaran": process.fiscal_year,
+        "kode_rup": process.rup_code,
+        "perangkat_daerah": _agency(process.agency),
+        "metode_pemilihan": process.method,
+        "jenis_pengadaan": process.category,
+        "sumber_dana": process.funding_sources,
+        "kecamatan": process.location_kecamatan,
+        "pagu": process.budget_amount,
+        "hps": process.hps_amount,
+        "nilai_kontrak": process.contract_amount,
+        "penyedia": _supplier(request, process.supplier),
+        "tahap_tercapai": process.stage_reached,
+        "semua_tahap_lengkap": process.all_complete,
+        "dipublikasikan": _date(process.published_at),
+        "diperbarui": _date(process.updated_at),
+        "url": _absolute(request, reverse("contracts:process-detail", args=[process.pk])),
+        "api": _absolute(request, reverse("opendata:api-package", args=[process.ocid])),
+        "ocds": _absolute(request, reverse("opendata:release", args=[process.ocid])),
+    }
+
+
+def _public_packages():
+    return Process.objects.published().select_related("agency", "supplier")
+
+
+@endpoint
+def packages(request):
+    package_filter = PackageFilter.from_query(request.GET)
+    if package_filter.problems:
+        # The site ignores a bad filter and says so; an API refuses, naming each one.
+        problems = [problem.split(";")[0] + "." for problem in package_filter.problems]
+        raise ApiError(400, "Ada saringan yang tidak valid.", problems)
+    queryset = package_filter.apply(_public_packages())
+    return _paginate(request, queryset, package_summary)
+
+
+@endpoint
+def package(request, ocid):
+    process = (
+        _public_packages()
+        .prefetch_related("documents__document_type", "bidders__supplier", "completeness")
+        .filter(ocid=ocid)
+        .first()
+    )
+    if process is None:
+        raise ApiError(404, "Paket tidak ditemukan atau belum dipublikasikan.")
+    completeness = {row.stage: row for row in process.completeness.all()}
+    base = settings.PORTAL["BASE_URL"]
+    return {
+        **package_summary(request, process),
+        "uraian": process.description,
+        "program": process.program_name,
+        "kegiatan": process.activity_name,
+        "sub_kegiatan": process.sub_activity_name,
+        "kode_rekening": process.account_code,
+        "desa": process.location_desa,
+        "rencana_mulai": _date(process.planned_start),
+        "rencana_selesai": _date(process.planned_end),
+        "kode_tender": process.tender_code,
+        "jumlah_peserta": process.number_of_tenderers,
+        "nilai_penetapan": process.award_amount,
+        "tanggal_penetapan": _date(process.award_date),
+        "nomor_kontrak": process.contract_number,
+        "tanggal_kontrak": _date(process.contract_signed),
+        "mulai_kontrak": _date(process.contract_start),
+        "akhir_kontrak": _date(process.contract_end),
+        "tanggal_serah_terima": _date(process.completion_date),
+        "tahap": [
+            {
+                "tahap": stage,
+                "nama": Stage(stage).label,
+                "berlaku": completeness[stage].is_required if stage in completeness else None,
+                "lengkap": completeness[stage].is_complete if stage in completeness else None,
+                "belum_ada": [item["label"] for item in completeness[stage].missing]
+                if stage in completeness
+                else [],
+            }
+            for stage in STAGE_ORDER
+        ],
+        "dokumen": [
+            {
+                "id": document.pk,
+                "tahap": document.stage,
+                "jenis": document.document_type.name,
+                "document_type": document.document_type.ocds_code,
+                "judul": document.title,
+                "halaman": document.page_count,
+                "ukuran_bita": document.size,
+                "sha256": document.sha256,
+                "url": f"{base}{reverse('contracts:document-download', args=[document.pk])}",
+            }
+            for document in sorted(process.documents.all(), key=lambda d: d.pk)
+        ],
+        "peserta": [
+            {
+                "penyedia": _supplier(request, bidder.supplier),
+                "nilai_penawaran": bidder.bid_amount,
+                "harga_terkoreksi": bidder.corrected_amount,
+            }
+            for bidder in sorted(process.bidders.all(), key=lambda b: b.pk)
+        ],
+        "ocds_rekaman": _absolute(request, reverse("opendata:record", args=[process.ocid])),
+    }
+
+
+# --- agencies ------------------------------------------------------------------------------
+
+
+def _agency_figures(queryset):
+    published = Q(processes__status="published")
+    return queryset.annotate(
+        paket=Count("processes", filter=published),
+        pagu=Sum("processes__budget_amount", filter=published),
+        nilai_kontrak=Sum("processes__contract_amount", filter=published),
+    )
+
+
+def agency_row(request, agency):
+    return {
+        **_agency(agency),
+        "singkatan": agency.short_name,
+        "paket": agency.paket,
+        "pagu": agency.pagu,
+        "nilai_kontrak": agency.nilai_kontrak,
+        "url": _absolute(request, reverse("contracts:agency-detail", args=[agency.code])),
+        "api": _absolute(request, reverse("opendata:api-agency", args=[agency.code])),
+        "paket_api": _absolute(request, reverse("opendata:api-packages") + f"?pd={agency.code}"),
+    }
+
+
+@endpoint
+def agencies(request):
+    queryset = _agency_figures(Agency.objects.active()).order_by("name", "pk")
+    return _paginate(request, queryset, agency_row)
+
+
+@endpoint
+def agency(request, code):
+    found = _agency_figures(Agency.objects.active().filter(code=code)).first()
+    if found is None:
+        raise ApiError(404, "Perangkat daerah tidak ditemukan.")
+    per_year = (
+        Process.objects.published()
+        .filter(agency=found)
+        .values("fiscal_year")
+        .annotate(
+            paket=Count("pk"),
+            pagu=Sum("budget_amount"),
+            nilai_kontrak=Sum("contract_amount"),
+            lengkap=Count("pk", filter=Q(all_complete=True)),
+        )
+        .order_by("-fiscal_year")
+    )
+    return {
+        **agency_row(request, found),
+        "per_tahun": [
+            {
+                "tahun_anggaran": row["fiscal_year"],
+                "paket": row["paket"],
+                "pagu": row["pagu"],
+                "nilai_kontrak": row["nilai_kontrak"],
+                "semua_tahap_lengkap": row["lengkap"],
+            }
+            for row in per_year
+        ],
+    }
+
+
+# --- suppliers -----------------------------------------------------------------------------
+
+
+def _public_suppliers():
+    """Suppliers named on at least one published package, as winner or bidder."""
+    published = Process.objects.published()
+    return Supplier.objects.filter(
+        Exists(published.filter(supplier=OuterRef("pk")))
+        | Exists(Bidder.objects.filter(supplier=OuterRef("pk"), process__in=published))
+    )
+
+
+def supplier_row(request, supplier):
+    return {
+        **_supplier(request, supplier),
+        "url": _absolute(request, reverse("contracts:supplier-detail", args=[supplier.pk])),
+        "paket_api": _absolute(
+            request, reverse("opendata:api-packages") + f"?penyedia={supplier.pk}"
+        ),
+    }
+
+
+@endpoint
+def suppliers(request):
+    queryset = _public_suppliers().order_by("name", "pk")
+    text = " ".join(request.GET.get("q", "").split())[:100]
+    if text:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        match = Q(name__icontains=text)
+        if len(digits) >= 6:
+            match |= Q(npwp__startswith=digits)
+        queryset = queryset.filter(match)
+    return _paginate(request, queryset, supplier_row)
+
+
+@endpoint
+def supplier(request, pk):
+    found = _public_suppliers().filter(pk=pk).first()
+    if found is None:
+        raise ApiError(404, "Penyedia tidak ditemukan.")
+    won = (
+        Process.objects.published()
+        .filter(supplier=found)
+        .values("fiscal_year")
+        .annotate(paket=Count("pk"), nilai_penetapan=Sum("award_amount"))
+        .order_by("-fiscal_year")
+    )
+    return {
+        **supplier_row(request, found),
+        "alamat": found.address,
+        "menang_per_tahun": [
+            {
+                "tahun_anggaran": row["fiscal_year"],
+                "paket": row["paket"],
+                "nilai_penetapan": row["nilai_penetapan"],
+            }
+            for row in won
+        ],
+        "ikut_tender": Bidder.objects.filter(
+            supplier=found, process__in=Process.objects.published()
+        ).count(),
+    }
+
+
+@endpoint
+def root(request):
+    return {
+        "versi": "1",
+        "dokumentasi": _absolute(request, reverse("opendata:api-docs")),
+        "paket": _absolute(request, reverse("opendata:api-packages")),
+        "perangkat_daerah": _absolute(request, reverse("opendata:api-agencies")),
+        "penyedia": _absolute(request, reverse("opendata:api-suppliers")),
+        "lisensi": "https://creativecommons.org/licenses/by/4.0/",
+    }

@@ -1,0 +1,56 @@
+"""Fixed-window rate limits kept in PostgreSQL, so every gunicorn worker counts the same hits.
+
+One statement per request: an upsert that returns the window's count. The table is unlogged
+(counters need no crash safety) and old windows are swept now and then.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+UPSERT = """
+INSERT INTO opendata_ratecounter (key, window_start, hits) VALUES (%s, %s, 1)
+ON CONFLICT (key, window_start) DO UPDATE SET hits = opendata_ratecounter.hits + 1
+RETURNING hits
+"""
+SWEEP = "DELETE FROM opendata_ratecounter WHERE window_start < %s"
+
+
+@dataclass
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    retry_after: int
+
+
+def client_address(request):
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        # The proxy appends the address it saw; anything before it the client could forge.
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            return last[:100]
+    return request.META.get("REMOTE_ADDR", "")[:100]
+
+
+def hit(scope, key, *, limit, window):
+    """Count one request of `key` in `scope`; allowed while at most `limit` per `window` s."""
+    now = timezone.now()
+    start = int(now.timestamp()) // window * window
+    window_start = datetime.datetime.fromtimestamp(start, tz=datetime.UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(UPSERT, [f"{scope}:{key}", window_start])
+        hits = cursor.fetchone()[0]
+        if hits == 1 and random.random() < 0.01:  # noqa: S311 (not security: housekeeping)
+            cursor.execute(SWEEP, [now - datetime.timedelta(days=1)])
+    return Verdict(
+        allowed=hits <= limit,
+        limit=limit,
+        remaining=max(limit - hits, 0),
+        retry_after=start + window - int(now.timestamp()),
+    )

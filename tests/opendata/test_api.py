@@ -1,0 +1,208 @@
+"""The read-only JSON API: pages that walk every published package once, filters as on the
+site, drafts nowhere, open CORS, and a rate limit shared by every worker."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agencies.models import Agency
+from contracts import services
+from contracts.filters import PackageFilter
+from contracts.models import Bidder, Process, Supplier
+from opendata.models import RateCounter
+from tests.factories import make_operator, make_process, planning_fields
+
+
+def publish(operator, **fields):
+    process = make_process(operator.agency, **{**planning_fields(), **fields})
+    services.publish_process(process=process, by=operator)
+    return process
+
+
+@pytest.fixture
+def data():
+    health = Agency.objects.get(code="dinas-kesehatan")
+    roads = Agency.objects.get(code="dinas-pu-bina-marga-penataan-ruang")
+    health_operator, roads_operator = make_operator(health), make_operator(roads)
+    published = [
+        publish(health_operator, title=f"Obat {n}", fiscal_year=2018 + n % 3) for n in range(7)
+    ] + [publish(roads_operator, title=f"Jembatan {n}", method="seleksi") for n in range(4)]
+    winner = Supplier.objects.create(npwp="0012345678901000", name="CV Maju Jaya")
+    published[0].supplier = winner
+    services.save_process(process=published[0], by=health_operator)
+    hidden_supplier = Supplier.objects.create(npwp="0099999999999000", name="PT Rahasia")
+    draft = make_process(health, title="Draf rahasia", supplier=hidden_supplier)
+    Bidder.objects.create(process=draft, supplier=hidden_supplier)
+    withdrawn = publish(health_operator, title="Ditarik")
+    services.withdraw_process(process=withdrawn, by=health_operator, reason="Batal")
+    return {
+        "published": published,
+        "hidden": [draft, withdrawn],
+        "winner": winner,
+        "hidden_supplier": hidden_supplier,
+        "health": health,
+    }
+
+
+def walk(client, url):
+    """Follow `next` from the first page to the last; return every result and the pages."""
+    results, pages = [], 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        results += body["results"]
+        pages += 1
+        url = body["next"]
+    return results, pages, body["count"]
+
+
+@pytest.mark.django_db
+def test_the_pages_walk_every_published_package_exactly_once(client, data):
+    results, pages, count = walk(client, reverse("opendata:api-packages") + "?per_halaman=3")
+    ocids = [item["ocid"] for item in results]
+    assert sorted(ocids) == sorted(p.ocid for p in data["published"])
+    assert len(ocids) == len(set(ocids)) == count == 11
+    assert pages == 4
+    last = client.get(reverse("opendata:api-packages") + "?per_halaman=3&halaman=4").json()
+    assert last["next"] is None and last["previous"].endswith("per_halaman=3&halaman=3")
+    # Every sort order walks the same set once.
+    for sort in ["nilai", "nilai_kecil", "nama", "terbaru"]:
+        url = reverse("opendata:api-packages") + f"?per_halaman=4&urut={sort}"
+        results, _, _ = walk(client, url)
+        assert sorted(r["ocid"] for r in results) == sorted(ocids), sort
+
+
+@pytest.mark.django_db
+def test_filters_and_search_answer_as_the_site_does(client, data):
+    for query in ["tahun=2019", "metode=seleksi", "q=jembatan", f"pd={data['health'].code}"]:
+        results, _, count = walk(client, reverse("opendata:api-packages") + f"?{query}")
+        from django.http import QueryDict
+
+        site = PackageFilter.from_query(QueryDict(query)).apply(Process.objects.published())
+        assert sorted(r["ocid"] for r in results) == sorted(site.values_list("ocid", flat=True))
+        assert count == site.count() > 0, query
+    winner = data["winner"]
+    results, _, _ = walk(client, reverse("opendata:api-packages") + f"?penyedia={winner.pk}")
+    assert [r["ocid"] for r in results] == [data["published"][0].ocid]
+    assert results[0]["penyedia"]["npwp"] == winner.npwp
+
+
+@pytest.mark.django_db
+def test_drafts_and_withdrawn_packages_appear_nowhere(client, data):
+    everything = []
+    for name in ["api-packages", "api-agencies", "api-suppliers"]:
+        results, _, _ = walk(client, reverse(f"opendata:{name}") + "?per_halaman=100")
+        everything.append(str(results))
+    for process in data["hidden"]:
+        assert client.get(reverse("opendata:api-package", args=[process.ocid])).status_code == 404
+        assert all(process.ocid not in text and process.title not in text for text in everything)
+    hidden_supplier = data["hidden_supplier"]
+    assert "PT Rahasia" not in everything[2]
+    url = reverse("opendata:api-supplier", args=[hidden_supplier.pk])
+    assert client.get(url).status_code == 404
+    health = client.get(reverse("opendata:api-agency", args=[data["health"].code])).json()
+    assert health["paket"] == 7  # the draft and the withdrawn package are not counted
+    assert sum(year["paket"] for year in health["per_tahun"]) == 7
+
+
+@pytest.mark.django_db
+def test_a_package_in_detail(client, data, settings):
+    process = data["published"][0]
+    body = client.get(reverse("opendata:api-package", args=[process.ocid])).json()
+    assert body["ocid"] == process.ocid and body["pagu"] == 1_250_000_000
+    assert [stage["tahap"] for stage in body["tahap"]] == [
+        "perencanaan",
+        "pemilihan",
+        "pemenang",
+        "kontrak",
+        "implementasi",
+    ]
+    assert body["perangkat_daerah"]["kode"] == "dinas-kesehatan"
+    assert body["ocds"].endswith(f"/ocds/{process.ocid}/")
+    assert client.get(body["ocds"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_bad_requests_get_a_clear_answer(client, data):
+    url = reverse("opendata:api-packages")
+    response = client.get(url + "?tahun=dua-ribu&metode=arisan")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["galat"] == "Ada saringan yang tidak valid."
+    assert len(body["masalah"]) == 2 and "arisan" in body["masalah"][1]
+    for query in ["halaman=nol", "halaman=0", "per_halaman=101", "per_halaman=0"]:
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 400 and "halaman" in response.json()["galat"], query
+    response = client.get(url + "?halaman=99")
+    assert response.status_code == 404 and "hanya ada 1 halaman" in response.json()["galat"]
+    assert client.get(reverse("opendata:api-package", args=["ocds-x-1"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_cors_is_open_for_reading_only(client, data):
+    url = reverse("opendata:api-packages")
+    assert client.get(url)["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options(url, HTTP_ORIGIN="https://peneliti.example")
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    for method in [client.post, client.put, client.delete]:
+        response = method(url)
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert Process.objects.published().count() == 11  # nothing was written
+
+
+@pytest.mark.django_db
+def test_the_rate_limit_is_per_address_and_answers_when_to_retry(client, data, settings):
+    settings.API_RATE_LIMIT = (3, 60)
+    url = reverse("opendata:api-root")
+    remaining = [client.get(url)["X-RateLimit-Remaining"] for _ in range(3)]
+    assert remaining == ["2", "1", "0"]
+    refused = client.get(url)
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert "Terlalu banyak permintaan" in refused.json()["galat"]
+    assert refused["Access-Control-Allow-Origin"] == "*"
+    # Another address is counted on its own; the count lives in the database for all workers.
+    assert client.get(url, REMOTE_ADDR="10.0.0.9").status_code == 200
+    assert RateCounter.objects.get(key="api:127.0.0.1").hits == 4
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_address_the_proxy_saw_is_counted(client, data, settings):
+    settings.API_RATE_LIMIT = (1, 60)
+    settings.BEHIND_PROXY = True
+    url = reverse("opendata:api-root")
+    # A client cannot escape the limit by forging the first X-Forwarded-For entries.
+    for forged in ["1.1.1.1", "2.2.2.2"]:
+        client.get(url, HTTP_X_FORWARDED_FOR=f"{forged}, 203.0.113.7")
+    assert RateCounter.objects.get(key="api:203.0.113.7").hits == 2
+
+
+@pytest.mark.django_db
+def test_a_list_page_costs_the_same_queries_whatever_its_size(client, data):
+    url = reverse("opendata:api-packages")
+
+    def queries(query):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"{url}?{query}").status_code == 200
+        return len(captured)
+
+    # rate limit, count, page (agency and supplier joined)
+    assert queries("per_halaman=2") == queries("per_halaman=100") == 3
+    assert queries("per_halaman=100&q=obat") == 3
+
+
+@pytest.mark.django_db
+def test_the_documentation_page_examples_work(client, data):
+    html = client.get(reverse("opendata:api-docs")).content.decode()
+    import re
+
+    links = re.findall(r'href="(/api/v1/[^"]*)"', html)
+    assert len(links) >= 3
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+    for example in re.findall(r"curl '[^']*?(/api/v1/[^']*)'", html):
+        assert client.get(example.replace("&amp;", "&")).status_code == 200, example
