@@ -37,7 +37,7 @@ def test_a_citizen_on_a_phone_finds_the_agencies(portal, phone):
 
     # The smallest phones still in use: nothing sticks out there either.
     phone.set_viewport_size(SMALLEST)
-    for path in ["/", "/perangkat-daerah/", "/tentang/"]:
+    for path in ["/", "/perangkat-daerah/", "/tentang/", "/api/", "/data-terbuka/kode-lokal/"]:
         phone.goto(portal.url + path)
         assert phone.evaluate("document.documentElement.scrollWidth") <= SMALLEST["width"], path
     assert errors == []
