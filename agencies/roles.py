@@ -14,6 +14,9 @@ def _crud(model, actions=("add", "change", "delete", "view")):
     return [f"contracts.{action}_{model}" for action in actions]
 
 
+# Citizens' reports: operators moderate their agency's, supervisors everyone's.
+_MODERATE = ["participation.view_report", "participation.change_report"]
+
 _OPERATOR_CONTRACTS = [
     *_crud("process"),
     *_crud("document"),
@@ -28,6 +31,7 @@ _OPERATOR_CONTRACTS = [
     "contracts.view_stageexemption",
     "contracts.view_auditentry",
     "imports.view_importrun",
+    *_MODERATE,
 ]
 _READ_EVERYTHING = [
     *[
@@ -55,7 +59,7 @@ ROLE_PERMISSIONS = {
         "agencies.view_agency",
         *_OPERATOR_CONTRACTS,
     ],
-    SUPERVISOR: _READ_EVERYTHING,
+    SUPERVISOR: [*_READ_EVERYTHING, *_MODERATE],
     ADMINISTRATOR: [
         "agencies.add_agency",
         "agencies.change_agency",
@@ -69,6 +73,7 @@ ROLE_PERMISSIONS = {
         *_crud("documenttype"),
         *_crud("stagerequirement"),
         *_crud("stageexemption"),
+        "participation.delete_report",
     ],
 }
 

@@ -23,9 +23,15 @@ class DocumentSizeLimitHandler(FileUploadHandler):
         super().new_file(*args, **kwargs)
         self.received = 0
         self.over_limit = False
-        # Import files (spreadsheets of a whole regency) have their own, larger limit.
-        importing = self.request is not None and self.request.path.startswith("/admin/imports/")
-        self.limit = settings.IMPORT_MAX_BYTES if importing else settings.DOCUMENT_MAX_BYTES
+        # Import files (spreadsheets of a whole regency) have their own, larger limit;
+        # citizens' photos a smaller one.
+        path = self.request.path if self.request is not None else ""
+        if path.startswith("/admin/imports/"):
+            self.limit = settings.IMPORT_MAX_BYTES
+        elif path.endswith("/lapor/"):
+            self.limit = settings.REPORT_PHOTO_MAX_BYTES
+        else:
+            self.limit = settings.DOCUMENT_MAX_BYTES
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)

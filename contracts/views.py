@@ -22,6 +22,7 @@ from contracts.models import (
     Stage,
     Supplier,
 )
+from participation.models import Rating
 
 PAGE_SIZE = 25
 
@@ -67,6 +68,7 @@ def home(request):
             "latest": public_packages().order_by("-published_at", "-pk")[:8],
             "agency_count": Agency.objects.active().count(),
             "kecamatan": Agency.objects.active().filter(kind=AgencyKind.KECAMATAN).order_by("name"),
+            "poll_choices": Rating.choices,
         },
     )
 
@@ -118,6 +120,13 @@ def process_list(request):
 
 def process_detail(request, pk):
     process = get_object_or_404(public_packages(), pk=pk)
+    return render_process_detail(request, process)
+
+
+def render_process_detail(request, process, *, report_form=None, status=200):
+    """The package page; a citizen's report form with its errors when sent back."""
+    from participation.forms import ReportForm
+
     documents = list(process.documents.select_related("document_type").order_by("pk"))
     stored = {row.stage: row for row in process.completeness.all()}
     stages = []
@@ -143,7 +152,12 @@ def process_detail(request, pk):
             "amendments": process.amendments.all(),
             "progress_reports": process.progress_reports.all(),
             "payments": process.payments.all(),
+            "reports": process.reports.public()
+            .prefetch_related("photos")
+            .order_by("-created_at", "-pk"),
+            "report_form": report_form or ReportForm(),
         },
+        status=status,
     )
 
 

@@ -34,6 +34,8 @@ def portal(request):
             navigation.append(_item("Pengawasan", "dashboards:matrix", request.path))
         elif user.is_operator:
             navigation.append(_item("Tugas saya", "dashboards:todo", request.path))
+        if user.is_supervisor or user.is_administrator or user.is_operator:
+            navigation.append(_item("Laporan warga", "participation:open-reports", request.path))
     return {"portal": settings.PORTAL, "navigation": navigation}
 
 

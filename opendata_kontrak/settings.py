@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "imports",
     "dashboards",
     "opendata",
+    "participation",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,15 @@ PDF_WORKER_MEMORY_BYTES = int(env("PDF_WORKER_MEMORY_MB", "768")) * 1024 * 1024
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_MB", "50")) * 1024 * 1024
 # Several PDFs of one stage go up in one request.
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
+
+# Citizens' reports: photos per file and in pixels, and how many reports one address may send.
+REPORT_PHOTO_MAX_BYTES = int(env("REPORT_PHOTO_MAX_MB", "5")) * 1024 * 1024
+REPORT_PHOTO_MAX_PIXELS = int(env("REPORT_PHOTO_MAX_MEGAPIXELS", "40")) * 1_000_000
+REPORT_RATE_LIMIT = (
+    int(env("REPORT_RATE_LIMIT", "5")),
+    int(env("REPORT_RATE_WINDOW_SECONDS", "3600")),
+)
+POLL_RATE_LIMIT = (int(env("POLL_RATE_LIMIT", "30")), 86400)
 
 # Rate limits, counted per client address across every worker (opendata/ratelimit.py):
 # requests per window of seconds. Behind a reverse proxy, set PORTAL_BEHIND_PROXY so the

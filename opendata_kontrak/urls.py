@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("dashboards.urls")),
     path("", include("opendata.urls")),
+    path("", include("participation.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,115 @@
+import re
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.template.defaultfilters import filesizeformat
+
+from participation import photos
+from participation.models import Rating, Topic
+
+PHONE = re.compile(r"^\+?[0-9 ().-]{8,20}$")
+MAX_PHOTOS = 3
+
+
+class PhotoInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.Field):
+    widget = PhotoInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        files = [item for item in (value if isinstance(value, list | tuple) else [value]) if item]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(f"Paling banyak {MAX_PHOTOS} foto.")
+        cleaned, problems = [], []
+        for item in files:
+            try:
+                cleaned.append(photos.clean(item))
+            except ValidationError as error:
+                problems.extend(error.messages)
+        if problems:
+            raise ValidationError(problems)
+        return cleaned
+
+
+class ReportForm(forms.Form):
+    topic = forms.ChoiceField(label="Jenis", choices=Topic.choices, initial=Topic.COMMENT)
+    body = forms.CharField(
+        label="Isi laporan atau komentar",
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
+        help_text="10 sampai 2.000 karakter. Sebutkan apa yang Anda lihat dan kapan.",
+    )
+    place = forms.CharField(
+        label="Lokasi (opsional)",
+        max_length=200,
+        required=False,
+        help_text="Misalnya desa, jalan atau titik yang Anda maksud.",
+    )
+    name = forms.CharField(
+        label="Nama (opsional)",
+        max_length=100,
+        required=False,
+        help_text="Kosongkan untuk tampil sebagai “Warga”.",
+    )
+    contact = forms.CharField(
+        label="Surel atau nomor telepon (opsional, tidak dipublikasikan)",
+        max_length=100,
+        required=False,
+        help_text="Hanya dilihat perangkat daerah dan pengawas, bila perlu menghubungi Anda.",
+    )
+    photos = PhotosField(
+        label="Foto (opsional)",
+        help_text=f"JPEG atau PNG, paling banyak {MAX_PHOTOS} foto, masing-masing "
+        f"{filesizeformat(settings.REPORT_PHOTO_MAX_BYTES)}. Lokasi GPS dan data kamera "
+        "di dalam foto dihapus.",
+    )
+    # Left empty by people; bots that fill every field fill this one too.
+    website = forms.CharField(required=False, label="Jangan diisi")
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].widget.attrs.update(
+            {"multiple": True, "accept": "image/jpeg,image/png"}
+        )
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        if not self.is_bound:
+            self.initial["key"] = uuid.uuid4()
+
+    def clean_body(self):
+        return self.cleaned_data["body"].strip()
+
+    def clean_contact(self):
+        contact = self.cleaned_data["contact"].strip()
+        if not contact:
+            return ""
+        if "@" in contact:
+            try:
+                validate_email(contact)
+            except ValidationError:
+                raise ValidationError("Alamat surel tidak valid.") from None
+        elif not PHONE.match(contact):
+            raise ValidationError("Tulis alamat surel atau nomor telepon (8 sampai 20 angka).")
+        return contact
+
+    @property
+    def is_bot(self):
+        return bool(self.data.get("website", "").strip())
+
+
+class PollForm(forms.Form):
+    rating = forms.ChoiceField(
+        label="Bagaimana penilaian Anda atas portal ini?",
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
+    )

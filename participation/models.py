@@ -1,0 +1,166 @@
+"""Citizens' reports on published packages, their moderation and the agency's public answer;
+and the satisfaction poll of the original portal.
+
+A report's contact (email or phone) is for the agency only: no public page, feed, export or API
+ever reads it.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from contracts.models import Process
+
+
+class Topic(models.TextChoices):
+    COMMENT = "komentar", "Komentar"
+    QUALITY = "kualitas_pekerjaan", "Kualitas pekerjaan"
+    DELAY = "keterlambatan", "Keterlambatan"
+    IRREGULARITY = "dugaan_penyimpangan", "Dugaan penyimpangan"
+    OTHER = "lainnya", "Lainnya"
+
+
+class Moderation(models.TextChoices):
+    PENDING = "menunggu", "Menunggu pemeriksaan"
+    PUBLISHED = "terbit", "Diterbitkan"
+    REJECTED = "ditolak", "Ditolak"
+
+
+class FollowUp(models.TextChoices):
+    NEW = "baru", "Baru"
+    IN_PROGRESS = "ditindaklanjuti", "Ditindaklanjuti"
+    DONE = "selesai", "Selesai"
+
+
+class ReportQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(moderation=Moderation.PUBLISHED, process__status="published")
+
+    def open(self):
+        """What still needs someone: not rejected and not finished."""
+        return self.exclude(moderation=Moderation.REJECTED).exclude(status=FollowUp.DONE)
+
+    def moderated_by(self, user):
+        """The reports `user` may moderate: their agency's, or all for supervisors."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_administrator or user.is_supervisor:
+            return self
+        if user.is_operator:
+            return self.filter(process__agency_id=user.agency_id)
+        return self.none()
+
+
+class Report(models.Model):
+    process = models.ForeignKey(
+        Process, verbose_name="paket", on_delete=models.CASCADE, related_name="reports"
+    )
+    topic = models.CharField("jenis", max_length=30, choices=Topic.choices)
+    body = models.TextField("isi")
+    place = models.CharField("lokasi", max_length=200, blank=True)
+    name = models.CharField("nama", max_length=100, blank=True)
+    # Never shown publicly: only to the agency's operators and the supervisors.
+    contact = models.CharField("kontak (tidak dipublikasikan)", max_length=100, blank=True)
+    moderation = models.CharField(
+        "pemeriksaan", max_length=10, choices=Moderation.choices, default=Moderation.PENDING
+    )
+    rejection_reason = models.TextField("alasan penolakan", blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="diperiksa oleh",
+    )
+    moderated_at = models.DateTimeField("diperiksa", null=True, blank=True)
+    status = models.CharField(
+        "tindak lanjut", max_length=20, choices=FollowUp.choices, default=FollowUp.NEW
+    )
+    answer = models.TextField("jawaban perangkat daerah", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="dijawab oleh",
+    )
+    answered_at = models.DateTimeField("dijawab", null=True, blank=True)
+    # The form's one-time key: a second submit of the same form adds nothing.
+    submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField("dikirim", auto_now_add=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "laporan warga"
+        verbose_name_plural = "laporan warga"
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["process", "moderation"]),
+            models.Index(fields=["moderation", "status", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(moderation="ditolak") | ~Q(rejection_reason=""),
+                name="report_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Laporan #{self.pk} — {self.get_topic_display()}"
+
+
+def photo_upload_to(photo, filename):
+    return f"laporan/{uuid.uuid4().hex}.{photo.extension}"
+
+
+class ReportPhoto(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField("foto", upload_to=photo_upload_to, max_length=200)
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField("ukuran (bita)")
+
+    class Meta:
+        verbose_name = "foto laporan"
+        verbose_name_plural = "foto laporan"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"Foto {self.pk} laporan {self.report_id}"
+
+    @property
+    def extension(self):
+        return "png" if self.content_type == "image/png" else "jpg"
+
+
+class Rating(models.TextChoices):
+    VERY_SATISFIED = "sangat_puas", "Sangat Puas"
+    SATISFIED = "puas", "Puas"
+    FAIRLY_SATISFIED = "cukup_puas", "Cukup Puas"
+    DISSATISFIED = "tidak_puas", "Tidak Puas"
+
+
+class PollVote(models.Model):
+    """One visitor's answer to the satisfaction poll in one month."""
+
+    month = models.DateField("bulan")  # the first day of the month
+    rating = models.CharField("penilaian", max_length=20, choices=Rating.choices)
+    visitor = models.CharField(max_length=64)  # a random id in the visitor's signed cookie
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "suara survei kepuasan"
+        verbose_name_plural = "suara survei kepuasan"
+        constraints = [
+            models.UniqueConstraint(fields=["visitor", "month"], name="poll_one_vote_per_month")
+        ]
+        indexes = [models.Index(fields=["month", "rating"])]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}: {self.get_rating_display()}"

@@ -1,0 +1,90 @@
+"""Every write of a report: a citizen's submission and its moderation."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from participation.models import Moderation, Report, ReportPhoto, photo_upload_to
+
+
+def submit_report(*, process, topic, body, place, name, contact, key, photos):
+    """Store a report with its cleaned photos, all or nothing; a repeated key adds nothing.
+
+    Returns (report, created).
+    """
+    existing = Report.objects.filter(submission_key=key).first()
+    if existing is not None:
+        return existing, False
+    stored = []
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                process=process,
+                topic=topic,
+                body=body,
+                place=place,
+                name=name,
+                contact=contact,
+                submission_key=key,
+            )
+            for photo in photos:
+                row = ReportPhoto(
+                    report=report,
+                    content_type=photo.content_type,
+                    width=photo.width,
+                    height=photo.height,
+                    size=len(photo.content),
+                )
+                name_in_storage = default_storage.save(
+                    photo_upload_to(row, ""), ContentFile(photo.content)
+                )
+                stored.append(name_in_storage)
+                row.file.name = name_in_storage
+                row.save()
+    except IntegrityError:
+        _delete(stored)
+        # The same form sent twice at once: the first one won.
+        existing = Report.objects.filter(submission_key=key).first()
+        if existing is None:
+            raise
+        return existing, False
+    except BaseException:
+        _delete(stored)
+        raise
+    return report, True
+
+
+def _delete(names):
+    for name in names:
+        default_storage.delete(name)
+
+
+def can_moderate(user, report):
+    return Report.objects.moderated_by(user).filter(pk=report.pk).exists()
+
+
+@transaction.atomic
+def moderate(*, report, by, moderation, rejection_reason, status, answer):
+    """Publish or reject, set the follow-up status, answer publicly; only the allowed may."""
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if not can_moderate(by, current):
+        raise PermissionDenied("Laporan ini bukan untuk perangkat daerah Anda.")
+    rejection_reason = (rejection_reason or "").strip()
+    answer = (answer or "").strip()
+    if moderation == Moderation.REJECTED and not rejection_reason:
+        raise ValidationError({"rejection_reason": "Alasan penolakan wajib diisi."})
+    now = timezone.now()
+    if moderation != current.moderation:
+        current.moderation = moderation
+        current.moderated_by = by
+        current.moderated_at = now
+    current.rejection_reason = rejection_reason if moderation == Moderation.REJECTED else ""
+    current.status = status
+    if answer != current.answer:
+        current.answer = answer
+        current.answered_by = by if answer else None
+        current.answered_at = now if answer else None
+    current.save()
+    return current

@@ -1,0 +1,213 @@
+import contextlib
+import datetime
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.signing import BadSignature
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from contracts.views import is_local, public_packages, render_process_detail
+from opendata import ratelimit
+from participation import services
+from participation.forms import PollForm, ReportForm
+from participation.models import PollVote, Rating, Report, ReportPhoto
+
+VISITOR_COOKIE = "odk_pengunjung"
+
+
+@require_http_methods(["GET", "POST"])
+def report_submit(request, pk):
+    process = get_object_or_404(public_packages(), pk=pk)
+    back = reverse("contracts:process-detail", args=[process.pk]) + "#partisipasi"
+    if request.method == "GET":
+        return HttpResponseRedirect(back)
+    address = ratelimit.client_address(request)
+    limit, window = settings.REPORT_RATE_LIMIT
+    # Every attempt counts against a loose limit (photos cost work to check) ...
+    attempt = ratelimit.hit("laporan-coba", address, limit=limit * 6, window=window)
+    form = ReportForm(request.POST, request.FILES)
+    if not attempt.allowed:
+        form.add_error(None, _too_many(attempt))
+        return render_process_detail(request, process, report_form=form, status=429)
+    if form.is_bot:
+        # Say what a person would read; keep nothing.
+        messages.success(request, RECEIVED)
+        return HttpResponseRedirect(back)
+    if not form.is_valid():
+        return render_process_detail(request, process, report_form=form, status=400)
+    # ... and sent reports against the real one.
+    verdict = ratelimit.hit("laporan", address, limit=limit, window=window)
+    if not verdict.allowed:
+        form.add_error(None, _too_many(verdict))
+        return render_process_detail(request, process, report_form=form, status=429)
+    data = form.cleaned_data
+    services.submit_report(
+        process=process,
+        topic=data["topic"],
+        body=data["body"],
+        place=data["place"].strip(),
+        name=data["name"].strip(),
+        contact=data["contact"],
+        key=data["key"],
+        photos=data["photos"],
+    )
+    messages.success(request, RECEIVED)
+    return HttpResponseRedirect(back)
+
+
+RECEIVED = (
+    "Terima kasih. Laporan Anda sudah kami terima dan akan tampil di halaman ini setelah "
+    "diperiksa perangkat daerah."
+)
+
+
+def _too_many(verdict):
+    minutes = max(1, round(verdict.retry_after / 60))
+    return (
+        f"Terlalu banyak laporan dari alamat Anda. Coba lagi dalam {minutes} menit; "
+        "isian Anda masih di bawah ini (foto perlu dipilih ulang)."
+    )
+
+
+def report_photo(request, pk):
+    """A report's photo: public once the report is published, before that only to moderators."""
+    photo = get_object_or_404(ReportPhoto.objects.select_related("report"), pk=pk)
+    public = Report.objects.public().filter(pk=photo.report_id).exists()
+    if not public and not services.can_moderate(request.user, photo.report):
+        raise Http404("Foto tidak ditemukan.")
+    if not is_local(default_storage):
+        return HttpResponseRedirect(
+            default_storage.url(
+                photo.file.name, parameters={"ResponseContentType": photo.content_type}
+            )
+        )
+    try:
+        handle = default_storage.open(photo.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404("Foto tidak ditemukan.") from None
+    response = FileResponse(handle, content_type=photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
+    return response
+
+
+# --- the satisfaction poll -----------------------------------------------------------------
+
+
+def this_month():
+    today = timezone.localdate()
+    return datetime.date(today.year, today.month, 1)
+
+
+def poll_results(month=None):
+    votes = PollVote.objects.all()
+    if month is not None:
+        votes = votes.filter(month=month)
+    counts = dict(votes.values_list("rating").annotate(n=Count("pk")).order_by())
+    total = sum(counts.values())
+    return {
+        "total": total,
+        "rows": [
+            {
+                "rating": value,
+                "label": label,
+                "votes": counts.get(value, 0),
+                "percent": round(100 * counts.get(value, 0) / total, 1) if total else 0,
+            }
+            for value, label in Rating.choices
+        ],
+    }
+
+
+def _visitor(request):
+    try:
+        return request.get_signed_cookie(VISITOR_COOKIE, salt="poll")
+    except (KeyError, BadSignature):
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def poll(request):
+    month = this_month()
+    visitor = _visitor(request)
+    voted = visitor is not None and PollVote.objects.filter(visitor=visitor, month=month).exists()
+    form = PollForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = reverse("participation:poll")
+        limit, window = settings.POLL_RATE_LIMIT
+        verdict = ratelimit.hit(
+            "survei", ratelimit.client_address(request), limit=limit, window=window
+        )
+        if voted:
+            messages.info(request, "Anda sudah memberi penilaian bulan ini. Terima kasih.")
+            return HttpResponseRedirect(back)
+        if not verdict.allowed:
+            messages.error(request, "Terlalu banyak penilaian dari alamat Anda hari ini.")
+            return HttpResponseRedirect(back)
+        if form.is_valid():
+            visitor = visitor or secrets.token_hex(16)
+            # The same vote sent twice at once is counted once.
+            with contextlib.suppress(IntegrityError), transaction.atomic():
+                PollVote.objects.create(
+                    month=month, rating=form.cleaned_data["rating"], visitor=visitor
+                )
+            messages.success(request, "Terima kasih atas penilaian Anda.")
+            response = HttpResponseRedirect(back)
+            response.set_signed_cookie(
+                VISITOR_COOKIE,
+                visitor,
+                salt="poll",
+                max_age=400 * 24 * 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+            return response
+        status = 400
+    return render(
+        request,
+        "participation/poll.html",
+        {
+            "form": form,
+            "voted": voted,
+            "month": month,
+            "this_month": poll_results(month),
+            "all_time": poll_results(),
+        },
+        status=status,
+    )
+
+
+# --- supervisors ---------------------------------------------------------------------------
+
+
+@login_required
+def open_reports(request):
+    user = request.user
+    if not (user.is_supervisor or user.is_administrator or user.is_operator):
+        raise PermissionDenied
+    reports = (
+        Report.objects.moderated_by(user)
+        .open()
+        .select_related("process__agency")
+        .order_by("created_at", "pk")
+    )
+    return render(
+        request,
+        "participation/open_reports.html",
+        {"reports": reports, "now": timezone.now()},
+    )
