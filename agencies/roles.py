@@ -52,6 +52,7 @@ _READ_EVERYTHING = [
     ],
     "agencies.view_agency",
     "imports.view_importrun",
+    "integrity.view_threshold",
 ]
 
 ROLE_PERMISSIONS = {
@@ -74,6 +75,10 @@ ROLE_PERMISSIONS = {
         *_crud("stagerequirement"),
         *_crud("stageexemption"),
         "participation.delete_report",
+        "integrity.add_threshold",
+        "integrity.change_threshold",
+        "integrity.delete_threshold",
+        "integrity.view_threshold",
     ],
 }
 

@@ -226,8 +226,10 @@ def refresh(process_ids, *, rules=None, releases=True):
     _refresh_search(process_ids)
     if releases:
         from contracts.releases import capture
+        from integrity import flags
 
         capture(process_ids)
+        flags.refresh(process_ids)
 
 
 def stage_reached(process, related_counts):
@@ -280,4 +282,8 @@ def refresh_all(*, chunk_size=2000):
     ids = list(Process.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk_size):
         refresh(ids[start : start + chunk_size], rules=rules, releases=False)
+    # Missing documents feed a red flag: recompute them all once, not per chunk.
+    from integrity import flags
+
+    flags.refresh_all()
     return len(ids)

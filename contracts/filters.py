@@ -7,11 +7,12 @@ value is dropped and named back to the citizen, never a server error.
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
 
 from agencies.models import Agency, AgencyKind
 from contracts.models import Category, FundingSource, Method, Stage
+from integrity.models import Flag, PackageFlag
 
 SORTS = {
     "terbaru": ("Terbaru", ["-published_at", "-pk"]),
@@ -55,6 +56,7 @@ class PackageFilter:
         choice("dana", FundingSource.values, "Sumber dana")
         choice("lengkap", COMPLETENESS, "Kelengkapan")
         choice("urut", SORTS, "Urutan")
+        choice("tanda", Flag.values, "Tanda")
         agency = query.get("pd", "").strip()
         if agency:
             params["pd"] = agency[:80]
@@ -110,6 +112,8 @@ class PackageFilter:
             q &= Q(budget_amount__gte=p["nilai_min"])
         if "nilai_max" in p:
             q &= Q(budget_amount__lte=p["nilai_max"])
+        if "tanda" in p and exclude != "tanda":
+            q &= Exists(PackageFlag.objects.filter(process=OuterRef("pk"), flag=p["tanda"]))
         if "q" in p:
             q &= Q(search_vector=self.search_query())
         return q
@@ -148,7 +152,14 @@ class PackageFilter:
             )
             return {row[column]: row["n"] for row in rows}
 
+        flagged = (
+            PackageFlag.objects.filter(process__in=base.filter(self.conditions(exclude="tanda")))
+            .values("flag")
+            .annotate(n=Count("process", distinct=True))
+            .order_by()
+        )
         return {
+            "tanda": {row["flag"]: row["n"] for row in flagged},
             "tahun": grouped("tahun", "fiscal_year"),
             "jenis_pd": grouped("jenis_pd", "agency__kind"),
             "tahap": grouped("tahap", "stage_reached"),

@@ -344,21 +344,43 @@ def release(process, **lists):
     return data
 
 
-def record_package(process, *, uri, releases, **lists):
-    """The package's record: its release history and its compiled release."""
+def record_package(process, *, uri, releases, flags=(), **lists):
+    """The package's record: its release history and its compiled release with its flags."""
     return {
         **_package(uri),
+        "extensions": [red_flags_extension_url()],
         "packages": [uri],
-        "records": [record(process, releases=releases, **lists)],
+        "records": [
+            {
+                "ocid": process.ocid,
+                "releases": releases,
+                "compiledRelease": with_red_flags(compiled_release(process, **lists), flags),
+            }
+        ],
     }
 
 
-def record(process, *, releases, **lists):
-    return {
-        "ocid": process.ocid,
-        "releases": releases,
-        "compiledRelease": compiled_release(process, **lists),
-    }
+def red_flags_extension_url():
+    return f"{settings.PORTAL['BASE_URL']}/data-terbuka/ekstensi/tanda/extension.json"
+
+
+def with_red_flags(compiled, flags):
+    """The red-flags extension: the package's current flags, on its compiled release only.
+
+    Flags are the publisher's analysis of today's data, so they stay out of the release
+    history (where a flag appearing with time would read like a change of the package).
+    """
+    items = [
+        {
+            "id": flag.flag,
+            "title": flag.get_flag_display(),
+            "description": flag.reason,
+            "figures": flag.figures,
+            "source": flag.threshold.source if flag.threshold else None,
+        }
+        for flag in sorted(flags, key=lambda f: f.flag)
+    ]
+    return {**compiled, "redFlags": _clean(items)} if items else compiled
 
 
 def related_lists(process):

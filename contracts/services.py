@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contracts import completeness, releases
+from contracts import completeness
 from contracts.models import AuditEntry, Document, Process, Status
 
 # Publication has its own trail entries; the rest is derived by contracts.completeness.
@@ -219,7 +219,8 @@ def publish_process(*, process, by):
         ]
     )
     record(process=process, by=by, action=AuditEntry.Action.PUBLISH)
-    releases.capture([process.pk])
+    # Its first release, and the flags of its agency's year, which it now joins.
+    completeness.refresh([process.pk])
     return process
 
 
@@ -236,6 +237,7 @@ def withdraw_process(*, process, by, reason):
     process.withdrawn_reason = reason
     process.save(update_fields=["status", "withdrawn_at", "withdrawn_reason", "updated_at"])
     record(process=process, by=by, action=AuditEntry.Action.WITHDRAW, changes={"alasan": reason})
+    completeness.refresh([process.pk])
     return process
 
 

@@ -22,6 +22,7 @@ from contracts.models import (
     Stage,
     Supplier,
 )
+from integrity.models import Flag
 from participation.models import Rating
 
 PAGE_SIZE = 25
@@ -105,6 +106,7 @@ def process_list(request):
                     ("ya", COMPLETENESS["ya"], facets["lengkap"].get(True, 0)),
                     ("tidak", COMPLETENESS["tidak"], facets["lengkap"].get(False, 0)),
                 ],
+                "tanda": [(k, v, facets["tanda"].get(k, 0)) for k, v in Flag.choices],
                 "urut": [
                     (k, label) for k, (label, _) in SORTS.items() if k != "relevan" or "q" in params
                 ],
@@ -156,6 +158,7 @@ def render_process_detail(request, process, *, report_form=None, status=200):
             .prefetch_related("photos")
             .order_by("-created_at", "-pk"),
             "report_form": report_form or ReportForm(),
+            "flags": process.flags.select_related("threshold").order_by("flag"),
         },
         status=status,
     )

@@ -165,6 +165,7 @@ def package_summary(request, process):
         "penyedia": _supplier(request, process.supplier),
         "tahap_tercapai": process.stage_reached,
         "semua_tahap_lengkap": process.all_complete,
+        "tanda": sorted(flag.flag for flag in process.flags.all()),
         "dipublikasikan": _date(process.published_at),
         "diperbarui": _date(process.updated_at),
         "url": _absolute(request, reverse("contracts:process-detail", args=[process.pk])),
@@ -174,7 +175,9 @@ def package_summary(request, process):
 
 
 def _public_packages():
-    return Process.objects.published().select_related("agency", "supplier")
+    return (
+        Process.objects.published().select_related("agency", "supplier").prefetch_related("flags")
+    )
 
 
 @endpoint
@@ -252,6 +255,15 @@ def package(request, ocid):
                 "harga_terkoreksi": bidder.corrected_amount,
             }
             for bidder in sorted(process.bidders.all(), key=lambda b: b.pk)
+        ],
+        "tanda_rinci": [
+            {
+                "tanda": flag.flag,
+                "nama": flag.get_flag_display(),
+                "alasan": flag.reason,
+                "angka": flag.figures,
+            }
+            for flag in sorted(process.flags.all(), key=lambda f: f.flag)
         ],
         "ocds_rekaman": _absolute(request, reverse("opendata:record", args=[process.ocid])),
     }

@@ -24,12 +24,15 @@ from openpyxl import Workbook
 from contracts.models import Process, Release
 from contracts.ocds import (
     compiled_release,
+    red_flags_extension_url,
     related_lists,
     release_package,
+    with_red_flags,
     with_related,
 )
 from contracts.releases import history
 from dashboards.exports import safe
+from integrity.models import PackageFlag
 from opendata.models import BulkFile
 
 logger = logging.getLogger(__name__)
@@ -51,7 +54,8 @@ FILES = {
     "peserta.csv": ("CSV: satu baris per peserta tender", "text/csv"),
     "pemenang.csv": ("CSV: satu baris per penetapan pemenang", "text/csv"),
     "kontrak.csv": ("CSV: satu baris per kontrak", "text/csv"),
-    "paket.xlsx": ("XLSX: lembar paket, dokumen, peserta, pemenang dan kontrak", XLSX),
+    "tanda.csv": ("CSV: satu baris per tanda untuk dicermati", "text/csv"),
+    "paket.xlsx": ("XLSX: lembar paket, dokumen, peserta, pemenang, tanda dan kontrak", XLSX),
 }
 
 
@@ -91,6 +95,7 @@ def _package_row(process, lists, url):
         process.get_stage_reached_display(),
         "ya" if process.all_complete else "tidak",
         len(lists["documents"]),
+        ";".join(sorted(flag.flag for flag in process.flags.all())),
         process.published_at,
         process.updated_at,
         url,
@@ -157,6 +162,17 @@ def _contract_rows(process, lists, url):
         ]
 
 
+def _flag_rows(process, lists, url):
+    for flag in sorted(process.flags.all(), key=lambda f: f.flag):
+        yield [
+            process.ocid,
+            flag.flag,
+            flag.get_flag_display(),
+            flag.reason,
+            flag.threshold.source if flag.threshold else "",
+        ]
+
+
 # table: (columns, rows of one package)
 TABLES = {
     "paket": (
@@ -190,6 +206,7 @@ TABLES = {
             "tahap_tercapai",
             "semua_tahap_lengkap",
             "jumlah_dokumen",
+            "tanda",
             "dipublikasikan",
             "diperbarui",
             "url",
@@ -229,6 +246,7 @@ TABLES = {
         ],
         _award_rows,
     ),
+    "tanda": (["ocid", "tanda", "nama_tanda", "alasan", "dasar"], _flag_rows),
     "kontrak": (
         [
             "ocid",
@@ -276,7 +294,8 @@ def data_stamp(scope):
 
 def _packages(scope):
     return with_related(published_in(scope).order_by("pk")).prefetch_related(
-        Prefetch("releases", queryset=Release.objects.order_by("sequence"))
+        Prefetch("releases", queryset=Release.objects.order_by("sequence")),
+        Prefetch("flags", queryset=PackageFlag.objects.select_related("threshold")),
     )
 
 
@@ -302,6 +321,7 @@ def write(scope, folder, *, base_url, uri):
         head = json.dumps(
             {
                 **release_package([], uri=f"{uri}/ocds-rekaman.json"),
+                "extensions": [red_flags_extension_url()],
                 # The records embed their releases, which ocds.json publishes.
                 "packages": [f"{uri}/ocds.json"],
                 "records": [],
@@ -313,7 +333,7 @@ def write(scope, folder, *, base_url, uri):
         count = 0
         for process in _packages(scope).iterator(chunk_size=CHUNK):
             lists = related_lists(process)
-            compiled = compiled_release(process, **lists)
+            compiled = with_red_flags(compiled_release(process, **lists), process.flags.all())
             releases = history(process, lists)
             separator = "," if count else ""
             opened["ocds.json"].write(

@@ -1,9 +1,11 @@
 """Open data: each package in OCDS at a stable URL, and every package in bulk files."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header, http_date
 
@@ -20,6 +22,7 @@ from contracts.ocds import (
 )
 from contracts.releases import history
 from contracts.views import is_local
+from integrity.models import Flag, PackageFlag
 from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE
 from opendata.bulk import FILES, SCOPE_ALL, scopes
 from opendata.models import BulkFile
@@ -28,7 +31,10 @@ from opendata.models import BulkFile
 def _published(ocid):
     found = (
         with_related(Process.objects.published().filter(ocid=ocid))
-        .prefetch_related(Prefetch("releases", queryset=Release.objects.order_by("sequence")))
+        .prefetch_related(
+            Prefetch("releases", queryset=Release.objects.order_by("sequence")),
+            Prefetch("flags", queryset=PackageFlag.objects.select_related("threshold")),
+        )
         .first()
     )
     if found is None:
@@ -53,7 +59,11 @@ def package_record(request, ocid):
     lists = related_lists(process)
     return _json(
         record_package(
-            process, uri=request.build_absolute_uri(), releases=history(process, lists), **lists
+            process,
+            uri=request.build_absolute_uri(),
+            releases=history(process, lists),
+            flags=process.flags.all(),
+            **lists,
         )
     )
 
@@ -158,7 +168,28 @@ API_FILTERS = [
     ("penyedia", "id penyedia (pemenang atau peserta)"),
     ("lengkap", "ya = semua tahap wajib lengkap, tidak = ada yang belum"),
     ("nilai_min / nilai_max", "batas pagu dalam rupiah"),
+    ("tanda", "tanda untuk dicermati: " + ", ".join(Flag.values)),
     ("urut", "urutan: " + ", ".join(SORTS)),
     ("halaman", "nomor halaman, mulai 1"),
     ("per_halaman", f"jumlah per halaman, 1 sampai {MAX_PAGE_SIZE} (bawaan {PAGE_SIZE})"),
 ]
+
+
+EXTENSION_DIR = Path(__file__).resolve().parent / "extension" / "tanda"
+EXTENSION_FILES = {
+    "extension.json": "application/json",
+    "release-schema.json": "application/json",
+    "codelists/redFlag.csv": "text/csv",
+}
+
+
+def extension_file(request, name):
+    """The red-flags OCDS extension, served so that data users and tools can fetch it."""
+    if name not in EXTENSION_FILES:
+        raise Http404
+    response = HttpResponse(
+        (EXTENSION_DIR / name).read_bytes(),
+        content_type=f"{EXTENSION_FILES[name]}; charset=utf-8",
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -7,6 +7,7 @@ NAVIGATION = [
     ("Beranda", "home"),
     ("Paket", "contracts:process-list"),
     ("Perangkat Daerah", "agencies:agency-list"),
+    ("Tanda", "integrity:summary"),
     ("Data Terbuka", "opendata:index"),
     ("Tentang", "about"),
 ]

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "dashboards",
     "opendata",
     "participation",
+    "integrity",
 ]
 
 MIDDLEWARE = [

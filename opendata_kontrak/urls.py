@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("opendata.urls")),
     path("", include("participation.urls")),
+    path("", include("integrity.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

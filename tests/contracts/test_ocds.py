@@ -2,11 +2,13 @@
 
 import csv
 import datetime
+import re
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db.models import Count
 from django.urls import reverse
 
 from agencies.models import Agency
@@ -25,6 +27,7 @@ from contracts.pdf import inspect_upload
 from imports import lpse, sirup
 from imports.models import ImportKind
 from imports.services import run_import
+from integrity.models import Flag, PackageFlag
 from tests import pdfs
 from tests.factories import make_operator, make_process, planning_fields
 
@@ -172,7 +175,7 @@ def test_the_validator_does_reject_bad_data(operator, media_root):
 
 
 @pytest.mark.django_db
-def test_the_whole_imported_data_set_validates(capsys):
+def test_the_whole_imported_data_set_validates(capsys, client):
     tenders, bidders = lpse.shared_files()
     for kind, path in [
         (ImportKind.SIRUP, sirup.shared_file()),
@@ -189,3 +192,22 @@ def test_the_whole_imported_data_set_validates(capsys):
     assert Release.objects.values("process").distinct().count() == published
     tags = {tag for row in Release.objects.values_list("tags", flat=True) for tag in row}
     assert tags and tags <= codes("releaseTag")
+
+    # Red flags over the real data: the README's table, and the public page, say the same.
+    table = README.split("(checked by a test over the shared files):")[1].split("\n\n")[1]
+    claimed = {
+        code.strip("` "): int(n.replace(",", ""))
+        for code, n in re.findall(r"^\| (`\w+`|any flag) \| ([\d,]+) \|$", table, re.M)
+    }
+    flagged = PackageFlag.objects.filter(process__status="published")
+    actual = dict(
+        flagged.values_list("flag").annotate(n=Count("process", distinct=True)).order_by()
+    )
+    assert claimed == {
+        **{flag: actual.get(flag, 0) for flag in Flag.values},
+        "any flag": flagged.values("process").distinct().count(),
+    }
+    html = client.get(reverse("integrity:summary")).content.decode()
+    for flag in Flag.values:
+        shown = re.search(rf'<td data-flag="{flag}">(?:<a [^>]*>)?(\d+)', html).group(1)
+        assert int(shown) == actual.get(flag, 0)

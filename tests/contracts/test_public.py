@@ -245,10 +245,10 @@ def test_list_pages_run_a_fixed_number_of_queries(
     for process in list(health.processes.all())[:3]:
         process.supplier = supplier
         process.save(update_fields=["supplier"])
-    # count, page, 6 facets, agencies of the filter
-    with django_assert_num_queries(9):
+    # count, page, 7 facets (incl. red flags), agencies of the filter
+    with django_assert_num_queries(10):
         client.get(reverse("contracts:process-list"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(reverse("contracts:process-list"), {"q": "paket", "tahun": "2018"})
     # agency, per-year totals, count, page
     with django_assert_num_queries(4):

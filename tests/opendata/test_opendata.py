@@ -106,7 +106,7 @@ def test_every_file_holds_each_published_package_once_and_no_draft(client, packa
     ]
 
     workbook = load_workbook(io.BytesIO(download(client, "semua", "paket.xlsx")))
-    assert workbook.sheetnames == ["paket", "dokumen", "peserta", "pemenang", "kontrak"]
+    assert workbook.sheetnames == ["paket", "dokumen", "peserta", "pemenang", "tanda", "kontrak"]
     sheet_rows = list(workbook["paket"].iter_rows(values_only=True))
     assert sorted(row[0] for row in sheet_rows[1:]) == sorted(published)
     names = [row[2] for row in workbook["peserta"].iter_rows(min_row=2, values_only=True)]

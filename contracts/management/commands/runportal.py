@@ -57,9 +57,9 @@ class Command(BaseCommand):
                 "-",
             ]
         )
-        # Bulk downloads are rebuilt beside the server whenever the data changed.
+        # Beside the server: bulk downloads rebuilt when data changed, flags once a day.
         builder = subprocess.Popen(
-            [sys.executable, "-m", "django", "build_open_data", "--watch", "600"]
+            [sys.executable, "-m", "django", "portal_worker", "--every", "600"]
         )
         # SIGTERM (e.g. from a process manager) ends the portal the same way as Ctrl-C.
         signal.signal(signal.SIGTERM, lambda *_: gunicorn.terminate())

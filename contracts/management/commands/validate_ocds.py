@@ -10,6 +10,7 @@ from contracts.ocds import (
     with_related,
 )
 from contracts.releases import history
+from integrity.models import PackageFlag
 
 
 class Command(BaseCommand):
@@ -22,14 +23,17 @@ class Command(BaseCommand):
         problems = 0
         checked = 0
         packages = with_related(Process.objects.published().order_by("pk")).prefetch_related(
-            Prefetch("releases", queryset=Release.objects.order_by("sequence"))
+            Prefetch("releases", queryset=Release.objects.order_by("sequence")),
+            Prefetch("flags", queryset=PackageFlag.objects.select_related("threshold")),
         )
         for process in packages.iterator(chunk_size=500):
             checked += 1
             lists = related_lists(process)
             releases = history(process, lists)
             errors = schema_errors(release_package(releases, uri="urn:x")) + schema_errors(
-                record_package(process, uri="urn:x", releases=releases, **lists),
+                record_package(
+                    process, uri="urn:x", releases=releases, flags=process.flags.all(), **lists
+                ),
                 "record-package-schema.json",
             )
             for error in errors:

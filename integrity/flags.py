@@ -1,0 +1,327 @@
+"""Computing red flags for published packages, stored in PackageFlag rows.
+
+Some flags read one package (single bidder, short tender, amounts against HPS and pagu, a
+Pengadaan Langsung above its limit, a late stage without its documents); two read a group —
+the packages one agency gave one supplier in one fiscal year (repeated wins, Pengadaan
+Langsung that together pass the limit). So a change to a package recomputes its whole agency
+and year. Each flag carries its reason in words and the numbers behind it.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from contracts.models import STAGE_ORDER, Method, Process, Stage, StageCompleteness, Status
+from contracts.templatetags.rupiah import rupiah
+from integrity.models import Flag, PackageFlag, Threshold
+
+OPEN_TENDERS = {Method.TENDER, Method.QUICK_TENDER}
+COMPETITIVE = {Method.TENDER, Method.QUICK_TENDER, Method.SELECTION}
+
+
+@dataclass
+class Found:
+    flag: str
+    reason: str
+    figures: dict
+    threshold: Threshold | None = None
+
+
+class Thresholds:
+    """Every threshold row, read once per refresh."""
+
+    def __init__(self, rows):
+        self.rows = defaultdict(list)
+        for row in rows:
+            self.rows[row.flag].append(row)
+
+    @classmethod
+    def load(cls):
+        return cls(Threshold.objects.all())
+
+    def find(self, flag, date, *, category="", method=""):
+        """The most specific threshold of `flag` in force on `date`, or None."""
+        candidates = [
+            row
+            for row in self.rows.get(flag, [])
+            if row.applies(date, category=category, method=method)
+        ]
+        candidates.sort(key=lambda row: (bool(row.category) + bool(row.method), row.valid_from))
+        return candidates[-1] if candidates else None
+
+
+def reference_date(process):
+    """The date a package's rules are read at: its tender, else its plan, else its year."""
+    return (
+        process.tender_announced
+        or process.award_date
+        or process.contract_signed
+        or process.planned_start
+        or datetime.date(process.fiscal_year, 1, 1)
+    )
+
+
+def direct_value(process):
+    """What a Pengadaan Langsung is worth: its contract, award, HPS, else its pagu."""
+    for label, amount in [
+        ("nilai kontrak", process.contract_amount),
+        ("nilai penetapan", process.award_amount),
+        ("HPS", process.hps_amount),
+        ("pagu", process.budget_amount),
+    ]:
+        if amount:
+            return label, amount
+    return None, None
+
+
+def _percent(part, whole):
+    return round(100 * part / whole, 1)
+
+
+def package_flags(process, thresholds, *, bidder_count, missing_documents, today):
+    """The flags one package earns on its own."""
+    found = []
+    date = reference_date(process)
+    method, category = process.method, process.category
+
+    tenderers = process.number_of_tenderers or bidder_count
+    rule = thresholds.find(Flag.SINGLE_BIDDER, date, method=method)
+    if method in OPEN_TENDERS and rule and tenderers and tenderers <= rule.value:
+        found.append(
+            Found(
+                Flag.SINGLE_BIDDER,
+                f"{process.get_method_display()} ini diikuti {tenderers} peserta saja: "
+                "tidak ada persaingan harga.",
+                {"peserta": tenderers},
+                rule,
+            )
+        )
+
+    if method in COMPETITIVE and process.tender_announced and process.bid_deadline:
+        days = (process.bid_deadline - process.tender_announced).days
+        rule = thresholds.find(Flag.SHORT_TENDER, date, method=method)
+        if rule and days < rule.value:
+            found.append(
+                Found(
+                    Flag.SHORT_TENDER,
+                    f"Dari pengumuman ({process.tender_announced:%d-%m-%Y}) sampai batas "
+                    f"penawaran ({process.bid_deadline:%d-%m-%Y}) hanya {days} hari; "
+                    f"ambangnya {rule.value} hari.",
+                    {"hari": days, "ambang_hari": rule.value},
+                    rule,
+                )
+            )
+
+    hps, budget = process.hps_amount, process.budget_amount
+    # The price agreed: the contract's, else the award's (LPSE publishes awards, not contracts).
+    label, price = (
+        ("Nilai kontrak", process.contract_amount)
+        if process.contract_amount
+        else ("Nilai penetapan", process.award_amount)
+    )
+    if hps and price:
+        share = _percent(price, hps)
+        rule = thresholds.find(Flag.CONTRACT_ABOVE_HPS, date)
+        near = thresholds.find(Flag.CONTRACT_NEAR_HPS, date)
+        figures = {"nilai": price, "dasar_nilai": label.lower(), "hps": hps, "persen": share}
+        if rule and price * 100 > hps * rule.value:
+            found.append(
+                Found(
+                    Flag.CONTRACT_ABOVE_HPS,
+                    f"{label} {rupiah(price)} adalah {share}% dari HPS {rupiah(hps)}.",
+                    figures,
+                    rule,
+                )
+            )
+        elif near and price * 100 > hps * near.value:
+            found.append(
+                Found(
+                    Flag.CONTRACT_NEAR_HPS,
+                    f"{label} {rupiah(price)} adalah {share}% dari HPS {rupiah(hps)}; "
+                    f"di atas {near.value}% penawaran jarang bersaing.",
+                    figures,
+                    near,
+                )
+            )
+    if hps and budget:
+        rule = thresholds.find(Flag.HPS_ABOVE_BUDGET, date)
+        if rule and hps * 100 > budget * rule.value:
+            found.append(
+                Found(
+                    Flag.HPS_ABOVE_BUDGET,
+                    f"HPS {rupiah(hps)} melebihi pagu {rupiah(budget)} "
+                    f"({_percent(hps, budget)}% dari pagu).",
+                    {"hps": hps, "pagu": budget, "persen": _percent(hps, budget)},
+                    rule,
+                )
+            )
+
+    if method == Method.DIRECT_PROCUREMENT:
+        label, amount = direct_value(process)
+        rule = thresholds.find(Flag.DIRECT_ABOVE_LIMIT, date, category=category)
+        if rule and amount and amount > rule.value:
+            found.append(
+                Found(
+                    Flag.DIRECT_ABOVE_LIMIT,
+                    f"Pengadaan Langsung dengan {label} {rupiah(amount)}, di atas batasnya "
+                    f"{rupiah(rule.value)} untuk {process.get_category_display() or 'jenis ini'}.",
+                    {"nilai": amount, "dasar_nilai": label, "batas": rule.value},
+                    rule,
+                )
+            )
+
+    if missing_documents:
+        from dashboards.selectors import due_date
+
+        rule = thresholds.find(Flag.OVERDUE_MISSING, today)
+        late = []
+        reached = STAGE_ORDER.index(process.stage_reached)
+        for stage in STAGE_ORDER[: reached + 1]:
+            due = due_date(process, stage)
+            documents = missing_documents.get(stage)
+            if rule and documents and due and (today - due).days > rule.value:
+                late.append((stage, due, documents))
+        if late:
+            parts = [
+                f"{Stage(stage).label} (lewat {(today - due).days} hari sejak "
+                f"{due:%d-%m-%Y}): {', '.join(documents)}"
+                for stage, due, documents in late
+            ]
+            found.append(
+                Found(
+                    Flag.OVERDUE_MISSING,
+                    "Dokumen wajib belum diunggah padahal tahapnya sudah lewat: "
+                    + "; ".join(parts)
+                    + ".",
+                    {
+                        "tahap": [
+                            {"tahap": s, "jatuh_tempo": d.isoformat(), "dokumen": docs}
+                            for s, d, docs in late
+                        ]
+                    },
+                    rule,
+                )
+            )
+    return found
+
+
+def group_flags(members, thresholds):
+    """Flags of the packages one agency gave one supplier in one fiscal year: {pk: [Found]}."""
+    found = defaultdict(list)
+    if not members:
+        return found
+    latest = max(reference_date(p) for p in members)
+    rule = thresholds.find(Flag.REPEAT_WINNER, latest)
+    if rule and len(members) >= rule.value:
+        supplier = members[0].supplier
+        for process in members:
+            found[process.pk].append(
+                Found(
+                    Flag.REPEAT_WINNER,
+                    f"{supplier.name} memenangi {len(members)} paket dari "
+                    f"{process.agency.name} pada tahun anggaran {process.fiscal_year}.",
+                    {"paket": len(members), "ocid": sorted(p.ocid for p in members)},
+                    rule,
+                )
+            )
+    by_category = defaultdict(list)
+    for process in members:
+        if process.method == Method.DIRECT_PROCUREMENT:
+            by_category[process.category].append(process)
+    for category, direct in by_category.items():
+        if len(direct) < 2:
+            continue
+        rule = thresholds.find(
+            Flag.DIRECT_ABOVE_LIMIT, max(reference_date(p) for p in direct), category=category
+        )
+        total = sum(direct_value(p)[1] or 0 for p in direct)
+        if rule and total > rule.value:
+            for process in direct:
+                found[process.pk].append(
+                    Found(
+                        Flag.DIRECT_SPLIT,
+                        f"{len(direct)} Pengadaan Langsung {process.get_category_display()} "
+                        f"dari {process.agency.name} kepada {process.supplier.name} pada tahun "
+                        f"{process.fiscal_year} berjumlah {rupiah(total)}, di atas batas satu "
+                        f"Pengadaan Langsung {rupiah(rule.value)}.",
+                        {
+                            "paket": len(direct),
+                            "jumlah": total,
+                            "batas": rule.value,
+                            "ocid": sorted(p.ocid for p in direct),
+                        },
+                        rule,
+                    )
+                )
+    return found
+
+
+def refresh(process_ids, *, today=None):
+    """Recompute the flags of every published package sharing an agency and year with these."""
+    process_ids = list(process_ids)
+    if not process_ids:
+        return 0
+    groups = set(Process.objects.filter(pk__in=process_ids).values_list("agency_id", "fiscal_year"))
+    scope = Q()
+    for agency_id, year in groups:
+        scope |= Q(agency_id=agency_id, fiscal_year=year)
+    packages = Process.objects.filter(scope) if groups else Process.objects.none()
+    return _recompute(packages, stale=process_ids, today=today)
+
+
+def refresh_all(*, today=None):
+    return _recompute(Process.objects.all(), stale=None, today=today)
+
+
+def _recompute(packages, *, stale, today):
+    today = today or timezone.localdate()
+    thresholds = Thresholds.load()
+    published = list(packages.filter(status=Status.PUBLISHED).select_related("agency", "supplier"))
+    ids = [p.pk for p in published]
+    bidders = dict(
+        Process.objects.filter(pk__in=ids).annotate(n=Count("bidders")).values_list("pk", "n")
+    )
+    missing = defaultdict(dict)
+    for row in StageCompleteness.objects.filter(
+        process_id__in=ids, is_required=True, is_complete=False
+    ).only("process_id", "stage", "missing"):
+        documents = [item["label"] for item in row.missing if item.get("kind") == "document"]
+        if documents:
+            missing[row.process_id][row.stage] = documents
+    rows = []
+    winners = defaultdict(list)
+    for process in published:
+        for item in package_flags(
+            process,
+            thresholds,
+            bidder_count=bidders.get(process.pk, 0),
+            missing_documents=missing.get(process.pk),
+            today=today,
+        ):
+            rows.append(_row(process.pk, item))
+        if process.supplier_id and process.method != Method.SELF_MANAGED:
+            winners[(process.agency_id, process.fiscal_year, process.supplier_id)].append(process)
+    for members in winners.values():
+        for pk, items in group_flags(members, thresholds).items():
+            rows.extend(_row(pk, item) for item in items)
+    with transaction.atomic():
+        doomed = PackageFlag.objects.filter(process__in=packages)
+        if stale is not None:
+            doomed = PackageFlag.objects.filter(Q(process__in=packages) | Q(process_id__in=stale))
+        doomed.delete()
+        PackageFlag.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def _row(process_id, item):
+    return PackageFlag(
+        process_id=process_id,
+        flag=item.flag,
+        reason=item.reason,
+        figures=item.figures,
+        threshold=item.threshold,
+    )

@@ -1,0 +1,94 @@
+"""Red flags: patterns in a package's data that deserve a closer look — a reason to look, never
+a verdict. Their thresholds are data with a legal or methodological source and a validity
+period, so a new regulation is an administrator's edit, not a deploy."""
+
+from django.db import models
+from django.db.models import F, Q
+
+from contracts.models import Category, Method, Process
+
+
+class Flag(models.TextChoices):
+    SINGLE_BIDDER = "peserta_tunggal", "Satu peserta pada tender terbuka"
+    SHORT_TENDER = "masa_tender_singkat", "Masa penawaran singkat"
+    CONTRACT_ABOVE_HPS = "kontrak_di_atas_hps", "Nilai kontrak di atas HPS"
+    HPS_ABOVE_BUDGET = "hps_di_atas_pagu", "HPS di atas pagu"
+    CONTRACT_NEAR_HPS = "kontrak_dekat_hps", "Nilai kontrak sangat dekat HPS"
+    DIRECT_ABOVE_LIMIT = "pl_di_atas_batas", "Pengadaan Langsung di atas batasnya"
+    DIRECT_SPLIT = "pl_terpecah", "Beberapa Pengadaan Langsung ke satu penyedia melewati batas"
+    REPEAT_WINNER = "pemenang_berulang", "Penyedia yang sama berulang kali menang"
+    OVERDUE_MISSING = "tahap_lewat_dokumen_kurang", "Tahap lewat waktu, dokumen wajib belum ada"
+
+
+class Unit(models.TextChoices):
+    DAYS = "hari", "hari"
+    RUPIAH = "rupiah", "rupiah"
+    PERCENT = "persen", "persen"
+    PACKAGES = "paket", "paket"
+
+
+class Threshold(models.Model):
+    flag = models.CharField("tanda", max_length=40, choices=Flag.choices)
+    category = models.CharField(
+        "jenis pengadaan",
+        max_length=30,
+        choices=Category.choices,
+        blank=True,
+        help_text="Kosong: berlaku untuk semua jenis.",
+    )
+    method = models.CharField(
+        "metode",
+        max_length=30,
+        choices=Method.choices,
+        blank=True,
+        help_text="Kosong: berlaku untuk semua metode yang diperiksa tanda ini.",
+    )
+    value = models.BigIntegerField("nilai ambang")
+    unit = models.CharField("satuan", max_length=10, choices=Unit.choices)
+    valid_from = models.DateField("berlaku sejak")
+    valid_until = models.DateField("berlaku sampai", null=True, blank=True)
+    source = models.TextField("dasar hukum / sumber")
+    note = models.TextField("catatan", blank=True)
+
+    class Meta:
+        verbose_name = "ambang tanda"
+        verbose_name_plural = "ambang tanda"
+        ordering = ["flag", "category", "method", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="threshold_period_in_order",
+                violation_error_message="Tanggal akhir berlaku tidak boleh sebelum tanggal mulai.",
+            ),
+        ]
+
+    def __str__(self):
+        scope = " ".join(filter(None, [self.get_category_display(), self.get_method_display()]))
+        return (
+            f"{self.get_flag_display()}{f' ({scope})' if scope else ''}: {self.value} {self.unit}"
+        )
+
+    def applies(self, date, *, category="", method=""):
+        return (
+            self.valid_from <= date
+            and (self.valid_until is None or date <= self.valid_until)
+            and self.category in ("", category)
+            and self.method in ("", method)
+        )
+
+
+class PackageFlag(models.Model):
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="flags")
+    flag = models.CharField("tanda", max_length=40, choices=Flag.choices)
+    reason = models.TextField("alasan")
+    figures = models.JSONField("angka", default=dict)
+    threshold = models.ForeignKey(Threshold, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = "tanda paket"
+        verbose_name_plural = "tanda paket"
+        constraints = [models.UniqueConstraint(fields=["process", "flag"], name="packageflag_once")]
+        indexes = [models.Index(fields=["flag", "process"])]
+
+    def __str__(self):
+        return f"{self.process_id}: {self.get_flag_display()}"

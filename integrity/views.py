@@ -1,0 +1,52 @@
+from django.db.models import Count
+from django.shortcuts import render
+
+from contracts.models import Process
+from integrity.models import Flag, PackageFlag, Threshold
+
+
+def summary(request):
+    """How many published packages carry each flag, in all and per agency."""
+    years = sorted(
+        Process.objects.published().values_list("fiscal_year", flat=True).distinct(),
+        reverse=True,
+    )
+    chosen = request.GET.get("tahun", "")
+    year = int(chosen) if chosen.isdigit() and int(chosen) in years else None
+    flagged = PackageFlag.objects.filter(process__status="published")
+    published = Process.objects.published()
+    if year:
+        flagged = flagged.filter(process__fiscal_year=year)
+        published = published.filter(fiscal_year=year)
+    totals = dict(
+        flagged.values_list("flag").annotate(n=Count("process", distinct=True)).order_by()
+    )
+    per_agency = {}
+    for row in (
+        flagged.values("process__agency__code", "process__agency__name", "flag")
+        .annotate(n=Count("process", distinct=True))
+        .order_by()
+    ):
+        entry = per_agency.setdefault(
+            row["process__agency__code"],
+            {"code": row["process__agency__code"], "name": row["process__agency__name"]},
+        )
+        entry[row["flag"]] = row["n"]
+    agencies = sorted(
+        per_agency.values(), key=lambda a: (-sum(a.get(f, 0) for f in Flag.values), a["name"])
+    )
+    for agency in agencies:
+        agency["cells"] = [(flag, agency.get(flag, 0)) for flag in Flag.values]
+    return render(
+        request,
+        "integrity/summary.html",
+        {
+            "years": years,
+            "year": year,
+            "packages": published.count(),
+            "flagged_packages": flagged.values("process").distinct().count(),
+            "flags": [(value, label, totals.get(value, 0)) for value, label in Flag.choices],
+            "agencies": agencies,
+            "thresholds": Threshold.objects.order_by("flag", "category", "method", "valid_from"),
+        },
+    )
