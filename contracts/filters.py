@@ -152,14 +152,10 @@ class PackageFilter:
             )
             return {row[column]: row["n"] for row in rows}
 
-        flagged = (
-            PackageFlag.objects.filter(process__in=base.filter(self.conditions(exclude="tanda")))
-            .values("flag")
-            .annotate(n=Count("process", distinct=True))
-            .order_by()
-        )
+        flagged = grouped("tanda", "flags__flag")
+        flagged.pop(None, None)  # packages without any flag
         return {
-            "tanda": {row["flag"]: row["n"] for row in flagged},
+            "tanda": flagged,
             "tahun": grouped("tahun", "fiscal_year"),
             "jenis_pd": grouped("jenis_pd", "agency__kind"),
             "tahap": grouped("tahap", "stage_reached"),

@@ -3,7 +3,7 @@
 import hashlib
 import io
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from imports import lpse, sirup
 from imports.models import ImportKind, ImportRun
@@ -45,4 +45,21 @@ def run_import(*, kind, content, filename, by=None, scope=None, commit):
     except _Preview as preview:
         return preview.report
     report.committed = True
+    if report.counts.get("created", 0) + report.counts.get("updated", 0) >= BIG_IMPORT:
+        # Thousands of new rows at once: refresh the planner's statistics now rather than
+        # whenever autovacuum gets to it, so the public pages keep their fast plans.
+        with connection.cursor() as cursor:
+            for table in ANALYZED_TABLES:
+                cursor.execute(f"ANALYZE {table}")
     return report
+
+
+BIG_IMPORT = 1000
+ANALYZED_TABLES = [
+    "contracts_process",
+    "contracts_stagecompleteness",
+    "contracts_bidder",
+    "contracts_supplier",
+    "contracts_release",
+    "integrity_packageflag",
+]

@@ -14,6 +14,7 @@ from django.apps import apps
 from agencies.register import load_register
 from agencies.roles import sync_roles
 from contracts.rules import seed_rules
+from integrity.thresholds import seed_thresholds
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -53,8 +54,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def portal(live_server, transactional_db, settings):
-    """The live portal with the data its migrations load (register, roles, rules), which
-    transactional tests flush away after them.
+    """The live portal with the data its migrations load (register, roles, rules, thresholds),
+    which transactional tests flush away after them.
 
     The live server answers /static/ from the source folders (unhashed names), so its pages
     must ask for unhashed names too; the hashed, compressed set is tested in test_pages.
@@ -66,6 +67,7 @@ def portal(live_server, transactional_db, settings):
     load_register(path=settings.PORTAL["AGENCY_REGISTER"])
     sync_roles(apps)
     seed_rules(apps)
+    seed_thresholds(apps)
     return live_server
 
 

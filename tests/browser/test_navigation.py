@@ -37,7 +37,15 @@ def test_a_citizen_on_a_phone_finds_the_agencies(portal, phone):
 
     # The smallest phones still in use: nothing sticks out there either.
     phone.set_viewport_size(SMALLEST)
-    for path in ["/", "/perangkat-daerah/", "/tentang/", "/api/", "/data-terbuka/kode-lokal/"]:
+    for path in [
+        "/",
+        "/perangkat-daerah/",
+        "/tentang/",
+        "/api/",
+        "/data-terbuka/kode-lokal/",
+        "/tanda/",
+        "/survei-kepuasan/",
+    ]:
         phone.goto(portal.url + path)
         assert phone.evaluate("document.documentElement.scrollWidth") <= SMALLEST["width"], path
     assert errors == []
@@ -68,6 +76,8 @@ def test_keyboard_users_can_skip_to_the_content(portal, page, console_errors):
         "/data-terbuka/kebijakan/",
         "/data-terbuka/kode-lokal/",
         "/api/",
+        "/tanda/",
+        "/survei-kepuasan/",
         "/keterbukaan/",
     ],
 )

@@ -199,3 +199,19 @@ def test_without_a_contract_the_award_is_compared_with_the_hps(health):
     flag = PackageFlag.objects.get(process=process, flag=Flag.CONTRACT_NEAR_HPS)
     assert flag.figures["dasar_nilai"] == "nilai penetapan" and flag.figures["persen"] == 98.0
     assert flag.reason.startswith("Nilai penetapan Rp 980.000.000 adalah 98.0% dari HPS")
+
+
+@pytest.mark.django_db
+def test_refreshing_costs_the_same_queries_for_few_or_many_packages(health):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    supplier = Supplier.objects.create(npwp="0012345678901000", name="CV Banyak")
+
+    def queries(count):
+        ids = [direct(health, 150_000_000, supplier=supplier).pk for _ in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            flags.refresh(ids)
+        return len(captured)
+
+    assert queries(2) == queries(12)
