@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format db-stop bench-import
+.PHONY: run test lint format db-stop bench-import bench
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,6 +40,12 @@ format: $(VENV)/.dev
 ## bench-import: time the SiRUP importer on ROWS rows (default 10000), rolled back afterwards
 bench-import: $(VENV)/.runtime
 	$(BIN)/python scripts/bench_import.py $(or $(ROWS),10000)
+
+## bench: the benchmark at SCALE packages (default 10000): data, gunicorn, wrk, one table
+bench: $(VENV)/.runtime
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk; } || \
+		{ echo "wrk is needed: sudo apt-get install -y wrk"; exit 1; }
+	$(BIN)/python scripts/bench.py --scale $(or $(SCALE),10000) $(BENCH_ARGS)
 
 ## db-stop: stop the embedded PostgreSQL server if it is running
 db-stop: $(VENV)/.runtime

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from contracts import public_cache
 from contracts.models import (
     STAGE_ORDER,
     Document,
@@ -224,6 +225,7 @@ def refresh(process_ids, *, rules=None, releases=True):
     )
     Process.objects.bulk_update(processes, ["stage_reached", "all_complete"], batch_size=1000)
     _refresh_search(process_ids)
+    public_cache.changed()
     if releases:
         from contracts.releases import capture
         from integrity import flags

@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
 from agencies.models import Agency, AgencyKind
+from contracts import public_cache
 from contracts.filters import (
     COMPLETENESS,
     SORTS,
@@ -14,6 +15,7 @@ from contracts.filters import (
 )
 from contracts.models import (
     STAGE_ORDER,
+    Bidder,
     Category,
     Document,
     FundingSource,
@@ -32,8 +34,10 @@ def public_packages():
     return Process.objects.published().select_related("agency", "supplier")
 
 
-def _page(request, queryset, size=PAGE_SIZE):
+def _page(request, queryset, size=PAGE_SIZE, count=None):
     paginator = Paginator(queryset, size)
+    if count is not None:
+        paginator.count = count  # known already (cached): no COUNT(*) for this page
     try:
         return paginator.page(request.GET.get("halaman", 1))
     except PageNotAnInteger:
@@ -42,19 +46,35 @@ def _page(request, queryset, size=PAGE_SIZE):
         return paginator.page(paginator.num_pages)
 
 
+def published_years():
+    return public_cache.remember(
+        "tahun",
+        (),
+        lambda: list(
+            Process.objects.published()
+            .order_by("-fiscal_year")
+            .values_list("fiscal_year", flat=True)
+            .distinct()
+        ),
+    )
+
+
 def home(request):
     published = Process.objects.published()
-    years = sorted(set(published.values_list("fiscal_year", flat=True).distinct()), reverse=True)
+    years = published_years()
     chosen = request.GET.get("tahun", "")
     year = (
         int(chosen) if chosen.isdigit() and int(chosen) in years else (years[0] if years else None)
     )
-    of_year = published.filter(fiscal_year=year)
-    figures = of_year.aggregate(
-        packages=Count("pk"),
-        budget=Sum("budget_amount"),
-        contracts=Sum("contract_amount"),
-        complete=Count("pk", filter=Q(all_complete=True)),
+    figures = public_cache.remember(
+        "beranda",
+        year,
+        lambda: published.filter(fiscal_year=year).aggregate(
+            packages=Count("pk"),
+            budget=Sum("budget_amount"),
+            contracts=Sum("contract_amount"),
+            complete=Count("pk", filter=Q(all_complete=True)),
+        ),
     )
     return render(
         request,
@@ -67,7 +87,8 @@ def home(request):
             if figures["packages"]
             else None,
             "latest": public_packages().order_by("-published_at", "-pk")[:8],
-            "agency_count": Agency.objects.active().count(),
+            "agency_count": Agency.objects.active().count,  # read only when re-rendered
+            "fragment_key": public_cache.fragment_key("beranda", year),
             "kecamatan": Agency.objects.active().filter(kind=AgencyKind.KECAMATAN).order_by("name"),
             "poll_choices": Rating.choices,
         },
@@ -84,8 +105,16 @@ def process_list(request):
     package_filter = PackageFilter.from_query(request.GET)
     base = Process.objects.published()
     results = package_filter.apply(public_packages())
-    page = _page(request, results)
-    facets = package_filter.facets(base)
+    # The total and the facet counts depend on the filters only, not on the sort or page.
+    summary = public_cache.remember(
+        "daftar",
+        sorted((k, v) for k, v in package_filter.params.items() if k != "urut"),
+        lambda: {"count": results.count(), "facets": package_filter.facets(base)},
+    )
+    page = _page(request, results, count=summary["count"])
+    facets = summary["facets"]
+    # The rendered filter form and cards, cached per data version, filters, sort and page.
+    fragment_key = public_cache.fragment_key(package_filter.params, package_filter.sort)
     params = package_filter.params
     return render(
         request,
@@ -113,6 +142,7 @@ def process_list(request):
             },
             "agencies": agencies_for_filter(),
             "page_query": package_filter.query_string(halaman=None),
+            "fragment_key": fragment_key,
             "similar": similar_titles(public_packages(), params["q"])
             if "q" in params and not page.paginator.count
             else [],
@@ -129,12 +159,12 @@ def render_process_detail(request, process, *, report_form=None, status=200):
     """The package page; a citizen's report form with its errors when sent back."""
     from participation.forms import ReportForm
 
-    documents = list(process.documents.select_related("document_type").order_by("pk"))
-    stored = {row.stage: row for row in process.completeness.all()}
-    stages = []
-    reached = STAGE_ORDER.index(process.stage_reached)
-    for index, stage in enumerate(STAGE_ORDER):
-        stages.append(
+    def stages():
+        # Called by the template only when its cached fragment must be rendered anew.
+        documents = list(process.documents.select_related("document_type").order_by("pk"))
+        stored = {row.stage: row for row in process.completeness.all()}
+        reached = STAGE_ORDER.index(process.stage_reached)
+        return [
             {
                 "stage": stage,
                 "label": Stage(stage).label,
@@ -143,13 +173,16 @@ def render_process_detail(request, process, *, report_form=None, status=200):
                 "reached": index <= reached,
                 "documents": [d for d in documents if d.stage == stage],
             }
-        )
+            for index, stage in enumerate(STAGE_ORDER)
+        ]
+
     return render(
         request,
         "contracts/process_detail.html",
         {
             "process": process,
             "stages": stages,
+            "fragment_key": public_cache.fragment_key("paket", process.pk),
             "bidders": process.bidders.select_related("supplier").order_by("bid_amount", "pk"),
             "amendments": process.amendments.all(),
             "progress_reports": process.progress_reports.all(),
@@ -167,40 +200,56 @@ def render_process_detail(request, process, *, report_form=None, status=200):
 def agency_detail(request, code):
     agency = get_object_or_404(Agency.objects.active(), code=code)
     packages = public_packages().filter(agency=agency).order_by("-published_at", "-pk")
-    per_year = (
-        Process.objects.published()
-        .filter(agency=agency)
-        .values("fiscal_year")
-        .annotate(
-            packages=Count("pk"),
-            budget=Sum("budget_amount"),
-            contracts=Sum("contract_amount"),
-            complete=Count("pk", filter=Q(all_complete=True)),
-        )
-        .order_by("-fiscal_year")
+    per_year = public_cache.remember(
+        "pd-per-tahun",
+        agency.pk,
+        lambda: list(
+            Process.objects.published()
+            .filter(agency=agency)
+            .values("fiscal_year")
+            .annotate(
+                packages=Count("pk"),
+                budget=Sum("budget_amount"),
+                contracts=Sum("contract_amount"),
+                complete=Count("pk", filter=Q(all_complete=True)),
+            )
+            .order_by("-fiscal_year")
+        ),
     )
     return render(
         request,
         "agencies/agency_detail.html",
         {
             "agency": agency,
-            "page": _page(request, packages),
+            "page": _page(request, packages, count=sum(row["packages"] for row in per_year)),
             "per_year": per_year,
+            "fragment_key": public_cache.fragment_key("pd", agency.pk),
         },
     )
 
 
 def supplier_detail(request, pk):
     supplier = get_object_or_404(Supplier, pk=pk)
-    involved = Q(supplier=supplier) | Q(bidders__supplier=supplier)
-    packages = public_packages().filter(involved).distinct().order_by("-fiscal_year", "-pk")
-    won = Process.objects.published().filter(supplier=supplier)
-    totals = (
-        won.values("fiscal_year", "agency__name")
-        .annotate(packages=Count("pk"), awarded=Sum("award_amount"))
-        .order_by("-fiscal_year", "agency__name")
+    # Won or bid on: a semi-join, not a join that would need DISTINCT.
+    involved = Q(supplier=supplier) | Q(
+        pk__in=Bidder.objects.filter(supplier=supplier).values("process_id")
     )
-    if not packages.exists():
+    packages = public_packages().filter(involved).order_by("-fiscal_year", "-pk")
+    won = Process.objects.published().filter(supplier=supplier)
+    summary = public_cache.remember(
+        "penyedia",
+        supplier.pk,
+        lambda: {
+            "count": packages.count(),
+            "won": won.count(),
+            "totals": list(
+                won.values("fiscal_year", "agency__name")
+                .annotate(packages=Count("pk"), awarded=Sum("award_amount"))
+                .order_by("-fiscal_year", "agency__name")
+            ),
+        },
+    )
+    if not summary["count"]:
         # A supplier seen only on drafts is not public yet.
         raise Http404("Penyedia tidak ditemukan.")
     return render(
@@ -208,9 +257,10 @@ def supplier_detail(request, pk):
         "contracts/supplier_detail.html",
         {
             "supplier": supplier,
-            "page": _page(request, packages),
-            "totals": totals,
-            "won_count": won.count(),
+            "page": _page(request, packages, count=summary["count"]),
+            "totals": summary["totals"],
+            "won_count": summary["won"],
+            "fragment_key": public_cache.fragment_key("penyedia", supplier.pk),
         },
     )
 

@@ -48,7 +48,9 @@ def counted_stages(year):
 
 
 def years():
-    return sorted(Process.objects.values_list("fiscal_year", flat=True).distinct(), reverse=True)
+    return list(
+        Process.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
+    )
 
 
 def matrix(year, sort="jenis"):

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from agencies.models import Agency
+from contracts import public_cache
 from contracts.models import STAGE_ORDER, Stage
 from dashboards import exports, selectors
 from dashboards.charts import trend_svg
@@ -27,7 +28,7 @@ def supervisors_only(view):
 
 
 def _year(request):
-    years = selectors.years()
+    years = public_cache.remember("tahun-semua", (), selectors.years)
     chosen = request.GET.get("tahun", "")
     if chosen.isdigit() and int(chosen) in years:
         return int(chosen), years
@@ -43,14 +44,18 @@ def _stages():
 def matrix(request):
     year, years = _year(request)
     sort = "terburuk" if request.GET.get("urut") == "terburuk" else "jenis"
-    rows, kinds, regency = selectors.matrix(year, sort)
+
+    def data():
+        return public_cache.remember("matriks", (year, sort), lambda: selectors.matrix(year, sort))
+
     export = request.GET.get("format")
     if export in {"csv", "xlsx"}:
+        rows = data()[0]
         header = ["Perangkat daerah", "Jenis"]
         for _, label in _stages():
             header += [f"{label} lengkap", f"{label} wajib"]
         header += ["Total lengkap", "Total wajib", "Persen"]
-        data = [
+        table = [
             [row.label, row.agency.get_kind_display()]
             + [
                 n
@@ -61,8 +66,15 @@ def matrix(request):
             for row in rows
         ]
         respond = exports.csv_response if export == "csv" else exports.xlsx_response
-        return respond(f"kelengkapan-{year}", header, data)
-    trend = selectors.trend(year)
+        return respond(f"kelengkapan-{year}", header, table)
+
+    def trend():
+        return public_cache.remember("tren", year, lambda: selectors.trend(year))
+
+    def chart():
+        return trend_svg(trend(), f"Kelengkapan kabupaten per bulan {year}")
+
+    # Rows, trend and chart are read by the template only when its cached fragment is stale.
     return render(
         request,
         "dashboards/matrix.html",
@@ -70,12 +82,13 @@ def matrix(request):
             "year": year,
             "years": years,
             "sort": sort,
-            "rows": rows,
-            "kinds": kinds,
-            "regency": regency,
+            "rows": lambda: data()[0],
+            "kinds": lambda: data()[1],
+            "regency": lambda: data()[2],
             "stages": _stages(),
             "trend": trend,
-            "chart": trend_svg(trend, f"Kelengkapan kabupaten per bulan {year}"),
+            "chart": chart,
+            "fragment_key": public_cache.fragment_key("matriks", year, sort),
         },
     )
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from contracts import public_cache
 from contracts.models import STAGE_ORDER, Method, Process, Stage, StageCompleteness, Status
 from contracts.templatetags.rupiah import rupiah
 from integrity.models import Flag, PackageFlag, Threshold
@@ -274,7 +275,10 @@ def refresh(process_ids, *, today=None):
 
 
 def refresh_all(*, today=None):
-    return _recompute(Process.objects.all(), stale=None, today=today)
+    count = _recompute(Process.objects.all(), stale=None, today=today)
+    # (A refresh of some packages is part of the completeness refresh, which does this.)
+    public_cache.changed()
+    return count
 
 
 def _recompute(packages, *, stale, today):

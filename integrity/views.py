@@ -1,18 +1,32 @@
 from django.db.models import Count
 from django.shortcuts import render
 
+from contracts import public_cache
 from contracts.models import Process
+from contracts.views import published_years
 from integrity.models import Flag, PackageFlag, Threshold
 
 
 def summary(request):
     """How many published packages carry each flag, in all and per agency."""
-    years = sorted(
-        Process.objects.published().values_list("fiscal_year", flat=True).distinct(),
-        reverse=True,
-    )
+    years = published_years()
     chosen = request.GET.get("tahun", "")
     year = int(chosen) if chosen.isdigit() and int(chosen) in years else None
+    context = public_cache.remember("tanda", year, lambda: _summary(year))
+    return render(
+        request,
+        "integrity/summary.html",
+        {
+            **context,
+            "years": years,
+            "year": year,
+            "thresholds": Threshold.objects.order_by("flag", "category", "method", "valid_from"),
+            "fragment_key": public_cache.fragment_key("tanda", year),
+        },
+    )
+
+
+def _summary(year):
     flagged = PackageFlag.objects.filter(process__status="published")
     published = Process.objects.published()
     if year:
@@ -37,16 +51,9 @@ def summary(request):
     )
     for agency in agencies:
         agency["cells"] = [(flag, agency.get(flag, 0)) for flag in Flag.values]
-    return render(
-        request,
-        "integrity/summary.html",
-        {
-            "years": years,
-            "year": year,
-            "packages": published.count(),
-            "flagged_packages": flagged.values("process").distinct().count(),
-            "flags": [(value, label, totals.get(value, 0)) for value, label in Flag.choices],
-            "agencies": agencies,
-            "thresholds": Threshold.objects.order_by("flag", "category", "method", "valid_from"),
-        },
-    )
+    return {
+        "packages": published.count(),
+        "flagged_packages": flagged.values("process").distinct().count(),
+        "flags": [(value, label, totals.get(value, 0)) for value, label in Flag.choices],
+        "agencies": agencies,
+    }

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
+from contracts import public_cache
 from contracts.filters import PackageFilter
 from contracts.models import STAGE_ORDER, Bidder, Process, Stage, Supplier
 from opendata import ratelimit
@@ -78,7 +79,12 @@ def endpoint(view):
                 headers=headers,
             )
         try:
-            data = view(request, *args, **kwargs)
+            # Answers depend on the address and the data only: computed once per version.
+            data = public_cache.remember(
+                "api",
+                (request.path, sorted(request.GET.lists()), request.build_absolute_uri("/")),
+                lambda: view(request, *args, **kwargs),
+            )
         except ApiError as error:
             body = {"galat": error.message}
             if error.problems:
@@ -102,7 +108,14 @@ def _paginate(request, queryset, serialize):
         raise ApiError(400, "halaman dan per_halaman harus bilangan bulat.") from None
     if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         raise ApiError(400, f"halaman mulai dari 1; per_halaman antara 1 dan {MAX_PAGE_SIZE}.")
-    count = queryset.count()
+    count = public_cache.remember(
+        "api-jumlah",
+        (
+            request.path,
+            sorted((k, v) for k, v in request.GET.lists() if k not in ("halaman", "per_halaman")),
+        ),
+        queryset.count,
+    )
     pages = max((count + size - 1) // size, 1)
     if number > pages:
         raise ApiError(404, f"Halaman {number} tidak ada: hanya ada {pages} halaman.")

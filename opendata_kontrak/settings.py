@@ -146,6 +146,16 @@ else:
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every worker and transactional with the data (contracts/public_cache.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+        "TIMEOUT": 6 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
+    }
+}
+
 AUTH_USER_MODEL = "agencies.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -222,6 +232,8 @@ POLL_RATE_LIMIT = (int(env("POLL_RATE_LIMIT", "30")), 86400)
 # address the proxy appended to X-Forwarded-For is the one counted.
 API_RATE_LIMIT = (int(env("API_RATE_LIMIT", "120")), int(env("API_RATE_WINDOW_SECONDS", "60")))
 BEHIND_PROXY = env_bool("PORTAL_BEHIND_PROXY", False)
+# The benchmark's framework floor (/_lantai/): a template view without the database.
+BENCH_FLOOR = env_bool("PORTAL_BENCH_FLOOR", False)
 
 # Production: everything check --deploy asks for. A TLS-terminating proxy in front is assumed
 # to set X-Forwarded-Proto when SECURE_PROXY_SSL_HEADER is on.

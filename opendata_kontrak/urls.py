@@ -34,3 +34,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_FLOOR:
+    # Only for `make bench`: what Django itself costs on this machine, no database.
+    urlpatterns.append(path("_lantai/", TemplateView.as_view(template_name="bench_floor.html")))

@@ -230,6 +230,9 @@ def test_home_shows_the_years_figures(client, catalogue):
 # --- speed guarded by structure --------------------------------------------------------------
 
 
+COLD_LIST_QUERIES = 30
+
+
 def make_many(agency, by, number):
     for index in range(number):
         publish(make_process(agency, title=f"Paket massal {index}", budget_amount=index), by)
@@ -245,20 +248,36 @@ def test_list_pages_run_a_fixed_number_of_queries(
     for process in list(health.processes.all())[:3]:
         process.supplier = supplier
         process.save(update_fields=["supplier"])
-    # count, page, 7 facets (incl. red flags), agencies of the filter
-    with django_assert_num_queries(10):
-        client.get(reverse("contracts:process-list"))
-    with django_assert_num_queries(10):
-        client.get(reverse("contracts:process-list"), {"q": "paket", "tahun": "2018"})
-    # agency, per-year totals, count, page
-    with django_assert_num_queries(4):
-        client.get(reverse("contracts:agency-detail", args=[health.code]))
-    # supplier, exists, count, page, totals, won count
-    with django_assert_num_queries(6):
-        client.get(reverse("contracts:supplier-detail", args=[supplier.pk]))
-    # years, figures, latest, agencies count, kecamatan
-    with django_assert_num_queries(5):
-        client.get(reverse("home"))
+    pages = [
+        # (url, params, queries when cached: data version, cached aggregates, the page's
+        # own rows, and what the page lists besides)
+        # the list: version twice, aggregates, the rendered filter form and cards
+        (reverse("contracts:process-list"), {}, 5),
+        (reverse("contracts:process-list"), {"q": "paket", "tahun": "2018"}, 5),
+        # agency / supplier, version twice, aggregates, the rendered cards
+        (reverse("contracts:agency-detail", args=[health.code]), {}, 5),
+        (reverse("contracts:supplier-detail", args=[supplier.pk]), {}, 5),
+        (reverse("home"), {}, 6),  # years and figures (version + value each), the fragment
+    ]
+    for url, params, warm in pages:
+        client.get(url, params)  # computes the aggregates once
+        with django_assert_num_queries(warm):
+            client.get(url, params)
+    # A change to the data retires every cached aggregate at once.
+    publish(make_process(health, title="Paket baru"), operator)
+    html = client.get(reverse("contracts:process-list")).content.decode()
+    assert f'data-count="{many + 1}"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("many", [5, 30])
+def test_computing_the_list_aggregates_costs_the_same_at_any_size(
+    client, health, operator, django_assert_num_queries, many
+):
+    make_many(health, operator, many)
+    # version, count, 7 facets, cache writes; the page and the agencies of the filter
+    with django_assert_num_queries(COLD_LIST_QUERIES):
+        client.get(reverse("contracts:process-list"), {"q": "paket"})
 
 
 @pytest.mark.django_db
