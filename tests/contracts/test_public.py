@@ -267,6 +267,11 @@ def test_list_pages_run_a_fixed_number_of_queries(
     publish(make_process(health, title="Paket baru"), operator)
     html = client.get(reverse("contracts:process-list")).content.decode()
     assert f'data-count="{many + 1}"' in html
+    # So does a correction of a supplier's name in the workspace (no package service).
+    supplier.name = "CV Tetap Jaya"
+    supplier.save()
+    html = client.get(reverse("contracts:supplier-detail", args=[supplier.pk])).content.decode()
+    assert "Penyedia: CV Tetap Jaya" in html  # in the cached cards, not only the heading
 
 
 @pytest.mark.django_db
