@@ -1,7 +1,6 @@
-from django.core.files.storage import default_storage
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
 from agencies.models import Agency, AgencyKind
@@ -25,6 +24,7 @@ from contracts.models import (
     Supplier,
 )
 from integrity.models import Flag
+from opendata_kontrak import storage
 from participation.models import Rating
 
 PAGE_SIZE = 25
@@ -274,44 +274,11 @@ def document_download(request, pk):
     document = get_object_or_404(
         Document.objects.filter(process__in=allowed).select_related("process"), pk=pk
     )
-    disposition = "attachment" if request.GET.get("unduh") else "inline"
-    if not is_local(default_storage):
-        # Object storage: a short-lived signed URL, so the file never streams through a worker.
-        return HttpResponseRedirect(
-            default_storage.url(
-                document.file.name,
-                parameters={
-                    "ResponseContentType": "application/pdf",
-                    "ResponseContentDisposition": _disposition(disposition, document),
-                },
-            )
-        )
-    try:
-        handle = default_storage.open(document.file.name, "rb")
-    except FileNotFoundError as error:
-        raise Http404("Berkas dokumen tidak ditemukan.") from error
-    response = FileResponse(
-        handle,
+    return storage.serve(
+        document.file.name,
         content_type="application/pdf",
-        as_attachment=disposition == "attachment",
+        missing="Berkas dokumen tidak ditemukan.",
         filename=document.original_filename,
+        attachment=bool(request.GET.get("unduh")),
+        public=document.process.is_published,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = (
-        "public, max-age=3600" if document.process.is_published else "private, no-store"
-    )
-    return response
-
-
-def _disposition(kind, document):
-    from django.utils.http import content_disposition_header
-
-    return content_disposition_header(kind == "attachment", document.original_filename)
-
-
-def is_local(storage):
-    try:
-        storage.path("")
-    except NotImplementedError:
-        return False
-    return True

@@ -3,11 +3,10 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header, http_date
+from django.utils.http import http_date
 
 from agencies.models import AgencyKind
 from contracts.filters import SORTS
@@ -21,11 +20,11 @@ from contracts.ocds import (
     with_related,
 )
 from contracts.releases import history
-from contracts.views import is_local
 from integrity.models import Flag, PackageFlag
 from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE
 from opendata.bulk import FILES, SCOPE_ALL, scopes
 from opendata.models import BulkFile
+from opendata_kontrak import storage
 
 
 def _published(ocid):
@@ -72,29 +71,19 @@ def download(request, scope, name):
     bulk = BulkFile.objects.filter(scope=scope, name=name).first()
     if bulk is None:
         raise Http404("Berkas ini tidak ada atau sedang disiapkan.")
-    filename = f"opendatakontrak-{scope}-{name}"
-    if not is_local(default_storage):
-        # Object storage: a short-lived signed URL, so the file never streams through a worker.
-        return HttpResponseRedirect(
-            default_storage.url(
-                bulk.storage_name,
-                parameters={
-                    "ResponseContentType": FILES[name][1],
-                    "ResponseContentDisposition": content_disposition_header(True, filename),
-                },
-            )
-        )
-    try:
-        handle = default_storage.open(bulk.storage_name, "rb")
-    except FileNotFoundError:
-        raise Http404("Berkas ini sedang dibangun ulang; coba lagi sebentar lagi.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename,
-        content_type=FILES[name][1]
-        + ("; charset=utf-8" if "json" in name or "csv" in name else ""),
+    content_type = FILES[name][1]
+    if name.endswith((".json", ".jsonl", ".csv")):
+        content_type += "; charset=utf-8"
+    response = storage.serve(
+        bulk.storage_name,
+        content_type=content_type,
+        missing="Berkas ini sedang dibangun ulang; coba lagi sebentar lagi.",
+        filename=f"opendatakontrak-{scope}-{name}",
+        attachment=True,
     )
+    if response.status_code != 200:
+        return response  # a signed URL of the object store
+    response["Cache-Control"] = "public, max-age=600"  # rebuilt at most every 10 minutes
     response["Content-Length"] = bulk.size
     response["Last-Modified"] = http_date(bulk.built_at.timestamp())
     response["Access-Control-Allow-Origin"] = "*"

@@ -26,3 +26,41 @@ def local_storage(*, location, base_url):
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": location, "base_url": base_url},
     }
+
+
+def serve(name, *, content_type, missing, filename=None, attachment=False, public=True):
+    """A stored file as a response: read in chunks from local media, or, from object storage,
+    a redirect to a short-lived signed URL so the file never streams through a worker.
+
+    `missing` is the 404 message when the file is gone; `public` picks the caching headers.
+    """
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, Http404, HttpResponseRedirect
+    from django.utils.http import content_disposition_header
+
+    if not _is_local(default_storage):
+        parameters = {"ResponseContentType": content_type}
+        if filename:
+            parameters["ResponseContentDisposition"] = content_disposition_header(
+                attachment, filename
+            )
+        return HttpResponseRedirect(default_storage.url(name, parameters=parameters))
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404(missing) from None
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=attachment, filename=filename or ""
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
+    return response
+
+
+def _is_local(storage):
+    # Local storage knows file paths; object storage has none.
+    try:
+        storage.path("")
+    except NotImplementedError:
+        return False
+    return True

@@ -6,19 +6,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.signing import BadSignature
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from contracts.views import is_local, public_packages, render_process_detail
+from contracts.views import public_packages, render_process_detail
 from opendata import ratelimit
+from opendata_kontrak import storage
 from participation import services
 from participation.forms import PollForm, ReportForm
 from participation.models import PollVote, Rating, Report, ReportPhoto
@@ -86,20 +86,12 @@ def report_photo(request, pk):
     public = Report.objects.public().filter(pk=photo.report_id).exists()
     if not public and not services.can_moderate(request.user, photo.report):
         raise Http404("Foto tidak ditemukan.")
-    if not is_local(default_storage):
-        return HttpResponseRedirect(
-            default_storage.url(
-                photo.file.name, parameters={"ResponseContentType": photo.content_type}
-            )
-        )
-    try:
-        handle = default_storage.open(photo.file.name, "rb")
-    except FileNotFoundError:
-        raise Http404("Foto tidak ditemukan.") from None
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
-    return response
+    return storage.serve(
+        photo.file.name,
+        content_type=photo.content_type,
+        missing="Foto tidak ditemukan.",
+        public=public,
+    )
 
 
 # --- the satisfaction poll -----------------------------------------------------------------
