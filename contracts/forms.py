@@ -19,9 +19,27 @@ from contracts.npwp import InvalidNPWP, normalize_npwp
 from contracts.pdf import PdfRejected, inspect_upload
 
 
-class MultiplePdfInput(forms.FileInput):
+class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
+
+class MultipleFileField(forms.Field):
+    """Several files in one input, cleaned to a list (empty when none was chosen)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if not value:
+            return []
+        files = value if isinstance(value, list | tuple) else [value]
+        return [item for item in files if item]
+
+
+class MultiplePdfInput(MultipleFileInput):
     def __init__(self, attrs=None):
         super().__init__(
             {
@@ -33,20 +51,10 @@ class MultiplePdfInput(forms.FileInput):
         )
 
 
-class MultiplePdfField(forms.Field):
+class MultiplePdfField(MultipleFileField):
     """Several PDFs in one input. The checks themselves run in ProcessAdminForm.clean."""
 
     widget = MultiplePdfInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        if not value:
-            return []
-        files = value if isinstance(value, list | tuple) else [value]
-        return [item for item in files if item]
 
 
 def upload_type_field(stage):

@@ -4,12 +4,11 @@ verdict, the follow-up status and the public answer."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from participation import services
-from participation.models import FollowUp, Moderation, Report
+from participation.models import Moderation, Report
 
 
 class ReportModerationForm(forms.ModelForm):
@@ -142,17 +141,15 @@ class ReportAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        try:
-            services.moderate(
-                report=obj,
-                by=request.user,
-                moderation=form.cleaned_data["moderation"],
-                rejection_reason=form.cleaned_data["rejection_reason"],
-                status=form.cleaned_data["status"],
-                answer=form.cleaned_data["answer"],
-            )
-        except ValidationError as error:
-            raise PermissionDenied(error.messages[0]) from error
+        # The form has checked the reason; the service checks who may moderate this report.
+        services.moderate(
+            report=obj,
+            by=request.user,
+            moderation=form.cleaned_data["moderation"],
+            rejection_reason=form.cleaned_data["rejection_reason"],
+            status=form.cleaned_data["status"],
+            answer=form.cleaned_data["answer"],
+        )
 
     @admin.action(description="Terbitkan laporan terpilih", permissions=["change"])
     def publish_selected(self, request, queryset):
@@ -163,7 +160,7 @@ class ReportAdmin(admin.ModelAdmin):
                 by=request.user,
                 moderation=Moderation.PUBLISHED,
                 rejection_reason="",
-                status=report.status if report.status != FollowUp.NEW else FollowUp.NEW,
+                status=report.status,
                 answer=report.answer,
             )
             published += 1

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
 
+from contracts.forms import MultipleFileField
 from participation import photos
 from participation.models import Rating, Topic
 
@@ -14,19 +15,11 @@ PHONE = re.compile(r"^\+?[0-9 ().-]{8,20}$")
 MAX_PHOTOS = 3
 
 
-class PhotoInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.Field):
-    widget = PhotoInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
+class PhotosField(MultipleFileField):
+    """Up to three photos, each checked and re-encoded (participation/photos.py)."""
 
     def clean(self, value):
-        files = [item for item in (value if isinstance(value, list | tuple) else [value]) if item]
+        files = super().clean(value)
         if len(files) > MAX_PHOTOS:
             raise ValidationError(f"Paling banyak {MAX_PHOTOS} foto.")
         cleaned, problems = [], []
