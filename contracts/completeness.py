@@ -166,12 +166,14 @@ def _related_counts(process_ids):
 
 
 @transaction.atomic
-def refresh(process_ids, *, rules=None, releases=True):
+def refresh(process_ids, *, rules=None, releases=True, flags=True):
     """Recompute and store the completeness of these processes (any number, in one pass).
 
-    Also what follows from their data: the stage reached, the search text and, for published
-    packages whose public data changed, a new OCDS release (`releases=False` skips that when
-    only the requirements changed).
+    Also what follows from their data: the stage reached, the search text, a new data version
+    for the cache, for published packages whose public data changed a new OCDS release, and
+    the red flags of their agencies' years. `releases=False` skips the releases when only the
+    requirements changed; `flags=False` leaves the flags to a caller refreshing many chunks,
+    who recomputes them once at the end.
     """
     rules = rules or Rules.load()
     process_ids = list(process_ids)
@@ -228,10 +230,12 @@ def refresh(process_ids, *, rules=None, releases=True):
     public_cache.changed()
     if releases:
         from contracts.releases import capture
-        from integrity import flags
 
         capture(process_ids)
-        flags.refresh(process_ids)
+    if flags:
+        from integrity.flags import refresh as refresh_flags
+
+        refresh_flags(process_ids)
 
 
 def stage_reached(process, related_counts):
@@ -283,7 +287,7 @@ def refresh_all(*, chunk_size=2000):
     rules = Rules.load()
     ids = list(Process.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk_size):
-        refresh(ids[start : start + chunk_size], rules=rules, releases=False)
+        refresh(ids[start : start + chunk_size], rules=rules, releases=False, flags=False)
     # Missing documents feed a red flag: recompute them all once, not per chunk.
     from integrity import flags
 

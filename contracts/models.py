@@ -108,6 +108,10 @@ class ProcessQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
 
+    def fiscal_years(self):
+        """The fiscal years present, newest first."""
+        return list(self.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct())
+
     def editable_by(self, user):
         """What this user may change: their agency's packages for an operator, all for admins."""
         if not user.is_authenticated or not user.is_active:

@@ -47,16 +47,7 @@ def _page(request, queryset, size=PAGE_SIZE, count=None):
 
 
 def published_years():
-    return public_cache.remember(
-        "tahun",
-        (),
-        lambda: list(
-            Process.objects.published()
-            .order_by("-fiscal_year")
-            .values_list("fiscal_year", flat=True)
-            .distinct()
-        ),
-    )
+    return public_cache.remember("tahun", (), Process.objects.published().fiscal_years)
 
 
 def home(request):

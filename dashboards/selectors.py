@@ -48,9 +48,7 @@ def counted_stages(year):
 
 
 def years():
-    return list(
-        Process.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
-    )
+    return Process.objects.fiscal_years()
 
 
 def matrix(year, sort="jenis"):

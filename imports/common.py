@@ -9,6 +9,7 @@ from contracts import completeness
 from contracts.models import AuditEntry, Process, make_ocid
 from contracts.services import plain
 from imports.values import text
+from integrity import flags
 
 BATCH = 1000
 
@@ -107,5 +108,7 @@ class ProcessWriter:
         touched = [p.pk for p in self.new] + [p.pk for p, _, _ in self.changed]
         rules = completeness.Rules.load()
         for start in range(0, len(touched), 2000):
-            completeness.refresh(touched[start : start + 2000], rules=rules)
+            completeness.refresh(touched[start : start + 2000], rules=rules, flags=False)
+        # Flags are computed per agency and year: once for all chunks, not once per chunk.
+        flags.refresh(touched)
         return touched

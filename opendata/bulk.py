@@ -267,13 +267,7 @@ TABLES = {
 
 
 def scopes():
-    years = (
-        Process.objects.published()
-        .values_list("fiscal_year", flat=True)
-        .distinct()
-        .order_by("-fiscal_year")
-    )
-    return [str(year) for year in years] + [SCOPE_ALL]
+    return [str(year) for year in Process.objects.published().fiscal_years()] + [SCOPE_ALL]
 
 
 def published_in(scope):

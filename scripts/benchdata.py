@@ -185,8 +185,8 @@ def _copy_processes(rng, scale, agencies, suppliers):
             start = datetime.date(year, rng.randint(1, 9), rng.randint(1, 28))
             end = start + datetime.timedelta(days=rng.randint(30, 150))
             stage = rng.choices(range(5), weights=[20, 10, 15, 20, 35])[0]
-            if method == "swakelola":
-                stage = min(stage, 0) if stage < 3 else stage
+            if method == "swakelola" and stage in (1, 2):
+                stage = 0  # no supplier selection, no award: planning, then contract
             tendered = stage >= 1 and method != "swakelola"
             hps = int(budget * rng.uniform(0.85, 1.0)) if tendered else None
             announced = start - datetime.timedelta(days=rng.randint(20, 60)) if tendered else None
