@@ -19,6 +19,7 @@ from contracts.models import (
     StageCompleteness,
     StageExemption,
     StageRequirement,
+    Status,
 )
 
 # The process fields a requirement may name, per stage. Names of related rows (progress
@@ -227,7 +228,8 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
     )
     Process.objects.bulk_update(processes, ["stage_reached", "all_complete"], batch_size=1000)
     _refresh_search(process_ids)
-    public_cache.changed()
+    # A draft that was never public changes only what supervisors see.
+    public_cache.changed(public=any(process.status != Status.DRAFT for process in processes))
     if releases:
         from contracts.releases import capture
 

@@ -7,11 +7,12 @@ value is dropped and named back to the citizen, never a server error.
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
 
 from agencies.models import Agency, AgencyKind
-from contracts.models import Category, FundingSource, Method, Stage
+from contracts.models import Bidder, Category, FundingSource, Method, Stage
 from integrity.models import Flag, PackageFlag
 
 SORTS = {
@@ -20,6 +21,15 @@ SORTS = {
     "nilai_kecil": ("Pagu terkecil", [F("budget_amount").asc(nulls_last=True), "pk"]),
     "nama": ("Nama A-Z", ["title", "pk"]),
     "relevan": ("Paling relevan", None),
+}
+# Each facet beside the list and the column it counts.
+FACET_COLUMNS = {
+    "tahun": "fiscal_year",
+    "jenis_pd": "agency__kind",
+    "tahap": "stage_reached",
+    "metode": "method",
+    "jenis": "category",
+    "lengkap": "all_complete",
 }
 COMPLETENESS = {"ya": "Semua tahap lengkap", "tidak": "Ada tahap belum lengkap"}
 SEARCH_CONFIG = "indonesian_unaccent"
@@ -105,7 +115,9 @@ class PackageFilter:
         if "kecamatan" in p and exclude != "kecamatan":
             q &= Q(kecamatan_upper=p["kecamatan"].upper())
         if "penyedia" in p:
-            q &= Q(supplier_id=p["penyedia"]) | Q(bidders__supplier_id=p["penyedia"])
+            # Won or bid: a semi-join, so a package is matched once without DISTINCT.
+            bids = Bidder.objects.filter(supplier_id=p["penyedia"]).values("process")
+            q &= Q(supplier_id=p["penyedia"]) | Q(pk__in=bids)
         if "lengkap" in p and exclude != "lengkap":
             q &= Q(all_complete=p["lengkap"] == "ya")
         if "nilai_min" in p:
@@ -123,8 +135,6 @@ class PackageFilter:
 
     def apply(self, queryset):
         queryset = with_lookups(queryset).filter(self.conditions())
-        if "penyedia" in self.params:
-            queryset = queryset.distinct()
         sort = self.sort
         if sort == "relevan":
             return queryset.annotate(
@@ -138,31 +148,58 @@ class PackageFilter:
         chosen = self.params.get("urut", default)
         return "terbaru" if chosen == "relevan" and "q" not in self.params else chosen
 
-    def facets(self, base):
-        """Counts beside each option: one grouped query per facet, each without its own filter."""
+    def summary(self, base):
+        """The number of matches and the counts beside each option of every facet.
 
+        Each facet counts without its own filter, so its other options stay reachable. Facets
+        whose filter is not in use all share the same conditions: they are counted in one scan
+        with GROUPING SETS, the total with them. Each facet in use costs one more grouped query,
+        and the flags (several per package) one query on their own table.
+        """
         base = with_lookups(base)
+        active = [name for name in FACET_COLUMNS if name in self.params]
+        shared = [name for name in FACET_COLUMNS if name not in active]
+        counts = self._grouped(base, self.conditions(), shared)
+        total = counts.pop(None)
+        for name in active:
+            counts[name] = self._grouped(base, self.conditions(exclude=name), [name])[name]
+        matching = base.filter(self.conditions(exclude="tanda")).values("pk")
+        counts["tanda"] = dict(
+            PackageFlag.objects.filter(process__in=matching)
+            .values_list("flag")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        return {"count": total, "facets": counts}
 
-        def grouped(name, column):
-            rows = (
-                base.filter(self.conditions(exclude=name))
-                .values(column)
-                .annotate(n=Count("pk", distinct=True))
-                .order_by()
-            )
-            return {row[column]: row["n"] for row in rows}
-
-        flagged = grouped("tanda", "flags__flag")
-        flagged.pop(None, None)  # packages without any flag
-        return {
-            "tanda": flagged,
-            "tahun": grouped("tahun", "fiscal_year"),
-            "jenis_pd": grouped("jenis_pd", "agency__kind"),
-            "tahap": grouped("tahap", "stage_reached"),
-            "metode": grouped("metode", "method"),
-            "jenis": grouped("jenis", "category"),
-            "lengkap": grouped("lengkap", "all_complete"),
-        }
+    def _grouped(self, base, conditions, names):
+        """{name: {value: count}} for each facet in `names`, and {None: total}, in one scan."""
+        matching = base.filter(conditions).values(
+            **{f"f_{name}": F(FACET_COLUMNS[name]) for name in names}
+        )
+        sql, params = matching.query.sql_with_params()
+        columns = [f"f_{name}" for name in names]
+        sets = "".join(f"({column}), " for column in columns)
+        marks = f", GROUPING({', '.join(columns)})" if columns else ", 0"
+        # Column names come from FACET_COLUMNS, values stay parameters: nothing typed is spliced.
+        query = (
+            f"SELECT COUNT(*){marks}{''.join(f', {c}' for c in columns)} "  # noqa: S608
+            f"FROM ({sql}) AS matching GROUP BY GROUPING SETS ({sets}())"
+        )
+        counts = {name: {} for name in names}
+        counts[None] = 0
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            for n, mark, *values in cursor.fetchall():
+                # GROUPING sets a bit for each column *not* grouped in this row.
+                grouped = [
+                    name for i, name in enumerate(names) if not mark & (1 << (len(names) - 1 - i))
+                ]
+                if not grouped:
+                    counts[None] = n
+                else:
+                    counts[grouped[0]][values[names.index(grouped[0])]] = n
+        return counts
 
     # --- URLs --------------------------------------------------------------------------------
 

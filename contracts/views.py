@@ -100,7 +100,7 @@ def process_list(request):
     summary = public_cache.remember(
         "daftar",
         sorted((k, v) for k, v in package_filter.params.items() if k != "urut"),
-        lambda: {"count": results.count(), "facets": package_filter.facets(base)},
+        lambda: package_filter.summary(base),
     )
     page = _page(request, results, count=summary["count"])
     facets = summary["facets"]

@@ -28,7 +28,7 @@ def supervisors_only(view):
 
 
 def _year(request):
-    years = public_cache.remember("tahun-semua", (), selectors.years)
+    years = public_cache.remember("tahun-semua", (), selectors.years, scope=public_cache.INTERNAL)
     chosen = request.GET.get("tahun", "")
     if chosen.isdigit() and int(chosen) in years:
         return int(chosen), years
@@ -46,7 +46,12 @@ def matrix(request):
     sort = "terburuk" if request.GET.get("urut") == "terburuk" else "jenis"
 
     def data():
-        return public_cache.remember("matriks", (year, sort), lambda: selectors.matrix(year, sort))
+        return public_cache.remember(
+            "matriks",
+            (year, sort),
+            lambda: selectors.matrix(year, sort),
+            scope=public_cache.INTERNAL,
+        )
 
     export = request.GET.get("format")
     if export in {"csv", "xlsx"}:
@@ -69,7 +74,9 @@ def matrix(request):
         return respond(f"kelengkapan-{year}", header, table)
 
     def trend():
-        return public_cache.remember("tren", year, lambda: selectors.trend(year))
+        return public_cache.remember(
+            "tren", year, lambda: selectors.trend(year), scope=public_cache.INTERNAL
+        )
 
     def chart():
         return trend_svg(trend(), f"Kelengkapan kabupaten per bulan {year}")
@@ -88,7 +95,9 @@ def matrix(request):
             "stages": _stages(),
             "trend": trend,
             "chart": chart,
-            "fragment_key": public_cache.fragment_key("matriks", year, sort),
+            "fragment_key": public_cache.fragment_key(
+                "matriks", year, sort, scope=public_cache.INTERNAL
+            ),
         },
     )
 
