@@ -6,6 +6,7 @@ is a plain read of a stored file, so neither its size nor the number of download
 database or the web workers' memory. `manage.py build_open_data` rebuilds what changed.
 """
 
+import codecs
 import csv
 import datetime
 import json
@@ -266,6 +267,13 @@ TABLES = {
 }
 
 
+def files_for(scope):
+    """The files of a scope. All years together have no workbook: beyond a regency's few
+    years its sheets pass the million rows a spreadsheet holds, and it could only be made by
+    a second pass over the data; the CSV files hold the same rows."""
+    return [name for name in FILES if not (scope == SCOPE_ALL and name.endswith(".xlsx"))]
+
+
 def scopes():
     return [str(year) for year in Process.objects.published().fiscal_years()] + [SCOPE_ALL]
 
@@ -293,37 +301,78 @@ def _packages(scope):
     )
 
 
+# The most rows a spreadsheet sheet holds (Excel's limit); a table beyond it continues on a
+# sheet named "dokumen (2)", "dokumen (3)" and so on.
+SHEET_ROWS = 1_048_576
+
+
+class Sheets:
+    """The XLSX workbook of the tables, each table's rows spilling onto further sheets."""
+
+    def __init__(self):
+        self.workbook = Workbook(write_only=True)
+        self.current = {}
+        for table, (columns, _) in TABLES.items():
+            self._start(table, 1, columns)
+
+    def _start(self, table, number, columns):
+        title = table if number == 1 else f"{table} ({number})"
+        sheet = self.workbook.create_sheet(title)
+        sheet.append(columns)
+        self.current[table] = [sheet, number, 1]
+
+    def append(self, table, row):
+        sheet, number, used = self.current[table]
+        if used == SHEET_ROWS:
+            self._start(table, number + 1, TABLES[table][0])
+            sheet, number, used = self.current[table]
+        sheet.append(row)
+        self.current[table][2] = used + 1
+
+    def save(self, path):
+        self.workbook.save(path)
+
+
+def _package_heads(uri):
+    """The text of ocds.json and ocds-rekaman.json before their first release or record."""
+    head = json.dumps(release_package([], uri=f"{uri}/ocds.json"), ensure_ascii=False)
+    releases = head[: -len("[]}")] + "["
+    head = json.dumps(
+        {
+            **release_package([], uri=f"{uri}/ocds-rekaman.json"),
+            "extensions": [red_flags_extension_url()],
+            # The records embed their releases, which ocds.json publishes.
+            "packages": [f"{uri}/ocds.json"],
+            "records": [],
+        },
+        ensure_ascii=False,
+    )
+    records = head.replace('"releases": [], ', "")[: -len("[]}")] + "["
+    return {"ocds.json": releases, "ocds-rekaman.json": records}
+
+
+PACKAGE_TAIL = "]}"
+
+
+def _open_all(stack, folder):
+    return {
+        name: stack.enter_context(open(folder / name, "w", encoding=_encoding(name), newline=""))
+        for name in FILES
+        if not name.endswith(".xlsx")
+    }
+
+
 def write(scope, folder, *, base_url, uri):
-    """Write every file of `scope` into `folder`; return the number of packages."""
+    """Write every file of `scope` into `folder` from the database; return the packages."""
     folder = Path(folder)
     with ExitStack() as stack:
-        opened = {
-            name: stack.enter_context(
-                open(folder / name, "w", encoding=_encoding(name), newline="")
-            )
-            for name in FILES
-            if not name.endswith(".xlsx")
-        }
+        opened = _open_all(stack, folder)
         writers = {table: csv.writer(opened[f"{table}.csv"]) for table in TABLES}
-        workbook = Workbook(write_only=True)
-        sheets = {table: workbook.create_sheet(table) for table in TABLES}
+        sheets = Sheets()
         for table, (columns, _) in TABLES.items():
             writers[table].writerow(columns)
-            sheets[table].append(columns)
-        head = json.dumps(release_package([], uri=f"{uri}/ocds.json"), ensure_ascii=False)
-        opened["ocds.json"].write(head[: -len("[]}")] + "[")
-        head = json.dumps(
-            {
-                **release_package([], uri=f"{uri}/ocds-rekaman.json"),
-                "extensions": [red_flags_extension_url()],
-                # The records embed their releases, which ocds.json publishes.
-                "packages": [f"{uri}/ocds.json"],
-                "records": [],
-            },
-            ensure_ascii=False,
-        )
-        head = head.replace('"releases": [], ', "")
-        opened["ocds-rekaman.json"].write(head[: -len("[]}")] + "[")
+        for name, head in _package_heads(uri).items():
+            opened[name].write(head)
         count = 0
         for process in _packages(scope).iterator(chunk_size=CHUNK):
             lists = related_lists(process)
@@ -339,12 +388,82 @@ def write(scope, folder, *, base_url, uri):
             for table, (_, rows) in TABLES.items():
                 for row in rows(process, lists, base_url):
                     writers[table].writerow([safe(_date(value)) for value in row])
-                    sheets[table].append([_cell(value) for value in row])
+                    sheets.append(table, [_cell(value) for value in row])
             count += 1
-        opened["ocds.json"].write("]}")
-        opened["ocds-rekaman.json"].write("]}")
-        workbook.save(folder / "paket.xlsx")
+        for name in _package_heads(uri):
+            opened[name].write(PACKAGE_TAIL)
+        sheets.save(folder / "paket.xlsx")
     return count
+
+
+def assemble(years, folder, *, uri):
+    """Write the all-years files into `folder` from the stored files of each year.
+
+    Every year's files are current when this runs (they were rebuilt first, or unchanged), so
+    joining them gives the same rows as a pass over the database, at the cost of copying bytes:
+    JSON Lines and CSV are joined (one header), the OCDS packages get one head and each year's
+    releases or records.
+    """
+    folder = Path(folder)
+    stored = {
+        (bulk.scope, bulk.name): bulk
+        for bulk in BulkFile.objects.filter(scope__in=[str(year) for year in years])
+    }
+    heads = _package_heads(uri)
+    count = 0
+    with ExitStack() as stack:
+        opened = _open_all(stack, folder)
+        for name, head in heads.items():
+            opened[name].write(head)
+        for table, (columns, _) in TABLES.items():
+            csv.writer(opened[f"{table}.csv"]).writerow(columns)
+        written = dict.fromkeys(heads, False)
+        for year in years:
+            files = {name: stored[(str(year), name)] for name in opened}
+            count += files["ocds.jsonl"].packages
+            for name, target in opened.items():
+                with default_storage.open(files[name].storage_name, "rb") as source:
+                    if name in heads:
+                        written[name] |= _copy_package_body(
+                            source, target, name, files[name].size, separator=written[name]
+                        )
+                    elif name.endswith(".csv"):
+                        source.readline()  # the byte-order mark and the header
+                        _copy_text(source, target)
+                    else:
+                        _copy_text(source, target)
+        for name in heads:
+            opened[name].write(PACKAGE_TAIL)
+    return count
+
+
+# Where the releases (or records) of a stored OCDS package begin.
+BODY_MARKERS = {"ocds.json": b'"releases": [', "ocds-rekaman.json": b'"records": ['}
+
+
+def _copy_package_body(source, target, name, size, *, separator):
+    """Copy the releases (or records) of one year's OCDS package; True if there were any."""
+    head = source.read(1 << 16)
+    start = head.index(BODY_MARKERS[name]) + len(BODY_MARKERS[name])
+    remaining = size - start - len(PACKAGE_TAIL)
+    if remaining <= 0:
+        return False
+    source.seek(start)
+    if separator:
+        target.write(",")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    while remaining > 0:
+        chunk = source.read(min(remaining, 1 << 20))
+        remaining -= len(chunk)
+        target.write(decoder.decode(chunk, final=remaining <= 0))
+    return True
+
+
+def _copy_text(source, target):
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    while chunk := source.read(1 << 20):
+        target.write(decoder.decode(chunk))
+    target.write(decoder.decode(b"", final=True))
 
 
 def _encoding(name):
@@ -367,17 +486,21 @@ def build(*, base_url, force=False):
             return []  # another builder is at work
     try:
         wanted = scopes()
+        # Stamps first: a change during the build leaves some scope stale for the next run,
+        # never a file newer than its stamp says (the all-years files are joined from the
+        # years' files, built just before them).
+        stamps = {scope: data_stamp(scope) for scope in wanted}
         rebuilt = []
         for scope in wanted:
-            stamp = data_stamp(scope)
             current = list(BulkFile.objects.filter(scope=scope))
             if (
                 not force
-                and {f.name for f in current} == set(FILES)
-                and all(f.data_stamp == stamp for f in current)
+                and {f.name for f in current} == set(files_for(scope))
+                and all(f.data_stamp == stamps[scope] for f in current)
             ):
                 continue
-            _build_scope(scope, stamp, base_url=base_url)
+            years = [int(year) for year in wanted if year != SCOPE_ALL]
+            _build_scope(scope, stamps[scope], base_url=base_url, years=years)
             rebuilt.append(scope)
         for gone in BulkFile.objects.exclude(scope__in=wanted):
             default_storage.delete(gone.storage_name)
@@ -388,14 +511,18 @@ def build(*, base_url, force=False):
             cursor.execute("SELECT pg_advisory_unlock(hashtext('opendata.bulk'))")
 
 
-def _build_scope(scope, stamp, *, base_url):
+def _build_scope(scope, stamp, *, base_url, years):
     built_at = timezone.now()
     folder = f"data-terbuka/{scope}/{built_at:%Y%m%dT%H%M%S%f}"
+    uri = f"{base_url}/data-terbuka/{scope}"
     with tempfile.TemporaryDirectory(prefix="data-terbuka-") as workdir:
-        count = write(scope, workdir, base_url=base_url, uri=f"{base_url}/data-terbuka/{scope}")
+        if scope == SCOPE_ALL:
+            count = assemble(years, workdir, uri=uri)
+        else:
+            count = write(scope, workdir, base_url=base_url, uri=uri)
         stored = []
         try:
-            for name in FILES:
+            for name in files_for(scope):
                 with open(Path(workdir) / name, "rb") as handle:
                     stored.append((name, default_storage.save(f"{folder}/{name}", File(handle))))
         except Exception:

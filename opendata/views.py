@@ -22,7 +22,7 @@ from contracts.ocds import (
 from contracts.releases import history
 from integrity.models import Flag, PackageFlag
 from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE
-from opendata.bulk import FILES, SCOPE_ALL, scopes
+from opendata.bulk import FILES, SCOPE_ALL, files_for, scopes
 from opendata.models import BulkFile
 from opendata_kontrak import storage
 
@@ -102,8 +102,8 @@ def index(request):
                 "scope": scope,
                 "label": "Semua tahun" if scope == SCOPE_ALL else f"Tahun anggaran {scope}",
                 "files": [
-                    {"name": name, "about": about, "bulk": files.get(name)}
-                    for name, (about, _) in FILES.items()
+                    {"name": name, "about": FILES[name][0], "bulk": files.get(name)}
+                    for name in files_for(scope)
                 ],
                 "built": next(iter(files.values()), None),
             }

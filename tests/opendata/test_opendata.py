@@ -105,13 +105,24 @@ def test_every_file_holds_each_published_package_once_and_no_draft(client, packa
         "027/SPK/2018"
     ]
 
-    workbook = load_workbook(io.BytesIO(download(client, "semua", "paket.xlsx")))
-    assert workbook.sheetnames == ["paket", "dokumen", "peserta", "pemenang", "tanda", "kontrak"]
-    sheet_rows = list(workbook["paket"].iter_rows(values_only=True))
-    assert sorted(row[0] for row in sheet_rows[1:]) == sorted(published)
-    names = [row[2] for row in workbook["peserta"].iter_rows(min_row=2, values_only=True)]
+    # The workbooks are per year; together they hold what the all-years CSV files hold.
+    assert client.get(reverse("opendata:download", args=["semua", "paket.xlsx"])).status_code == 404
+    ocids, names = [], []
+    for year in ["2018", "2019"]:
+        workbook = load_workbook(io.BytesIO(download(client, year, "paket.xlsx")))
+        assert workbook.sheetnames == [
+            "paket",
+            "dokumen",
+            "peserta",
+            "pemenang",
+            "tanda",
+            "kontrak",
+        ]
+        ocids += [row[0] for row in workbook["paket"].iter_rows(min_row=2, values_only=True)]
+        names += [row[2] for row in workbook["peserta"].iter_rows(min_row=2, values_only=True)]
+        assert all(cell.data_type != "f" for row in workbook["peserta"].iter_rows() for cell in row)
+    assert sorted(ocids) == sorted(published)
     assert sorted(names) == sorted(b["nama"] for b in bidders)
-    assert all(cell.data_type != "f" for row in workbook["peserta"].iter_rows() for cell in row)
 
     of_2018 = csv_rows(download(client, "2018", "paket.csv"))
     assert {row["ocid"] for row in of_2018} == {
@@ -123,6 +134,22 @@ def test_every_file_holds_each_published_package_once_and_no_draft(client, packa
         text = download(client, "semua", name).decode("utf-8-sig")
         for process in hidden:
             assert process.ocid not in text and process.title not in text, name
+
+
+@pytest.mark.django_db
+def test_a_table_longer_than_a_sheet_continues_on_the_next(packages, monkeypatch, tmp_path):
+    from opendata import bulk
+
+    monkeypatch.setattr(bulk, "SHEET_ROWS", 2)  # a header and one row per sheet
+    count = bulk.write("2018", tmp_path, base_url=BASE, uri=f"{BASE}/data-terbuka/2018")
+    assert count >= 2
+    workbook = load_workbook(tmp_path / "paket.xlsx")
+    sheets = [name for name in workbook.sheetnames if name.split(" (")[0] == "paket"]
+    assert sheets == ["paket"] + [f"paket ({n})" for n in range(2, count + 1)]
+    rows = [list(workbook[name].iter_rows(values_only=True)) for name in sheets]
+    assert all(len(sheet) == 2 and sheet[0] == rows[0][0] for sheet in rows)  # each with header
+    expected = csv_rows((tmp_path / "paket.csv").read_bytes())
+    assert [sheet[1][0] for sheet in rows] == [row["ocid"] for row in expected]
 
 
 @pytest.mark.django_db
@@ -188,7 +215,8 @@ def test_the_page_shows_each_file_with_its_size_and_date(client, packages):
         link = reverse("opendata:download", args=[bulk.scope, bulk.name])
         assert f'href="{link}"' in html
         assert f'data-bytes="{bulk.size}"' in html
-    assert len(BulkFile.objects.all()) == 3 * len(FILES)
+    assert len(BulkFile.objects.all()) == 3 * len(FILES) - 1  # no workbook of all years
+    assert "XLSX tersedia per tahun anggaran" in html
     assert re.search(r"dibuat \d{1,2} \w+ \d{4}, \d\d:\d\d WIB", html)
     assert 'href="/data-terbuka/kebijakan/"' in html and 'href="/data-terbuka/"' in html
 
