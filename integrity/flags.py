@@ -274,8 +274,17 @@ def refresh(process_ids, *, today=None):
     return _recompute(packages, stale=process_ids, today=today)
 
 
-def refresh_all(*, today=None):
-    count = _recompute(Process.objects.all(), stale=None, today=today)
+def refresh_all(*, today=None, years=None):
+    """Every package's flags, one fiscal year at a time: memory holds one year, not ten.
+
+    The flags of a group (an agency's year) never span two years, so each year is whole.
+    """
+    if years is None:
+        years = Process.objects.order_by().values_list("fiscal_year", flat=True).distinct()
+    count = sum(
+        _recompute(Process.objects.filter(fiscal_year=year), stale=None, today=today)
+        for year in sorted(years)
+    )
     # (A refresh of some packages is part of the completeness refresh, which does this.)
     public_cache.changed()
     return count
