@@ -174,8 +174,10 @@ class PackageFilter:
 
     def _grouped(self, base, conditions, names):
         """{name: {value: count}} for each facet in `names`, and {None: total}, in one scan."""
-        matching = base.filter(conditions).values(
-            **{f"f_{name}": F(FACET_COLUMNS[name]) for name in names}
+        matching = (
+            base.filter(conditions)
+            .order_by()  # counted, not listed: the model's order would only add a sort
+            .values(**{f"f_{name}": F(FACET_COLUMNS[name]) for name in names})
         )
         sql, params = matching.query.sql_with_params()
         columns = [f"f_{name}" for name in names]
