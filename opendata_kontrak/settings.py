@@ -101,12 +101,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "opendata_kontrak.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "agencies.two_factor.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -161,12 +163,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Sign-in lockouts: failures per account and per address within `window` seconds lock that
+# account or address for `lockout` seconds (agencies/signin.py).
+# Administrators must set up an authenticator before they work (always in production; a local
+# demo lets its demo administrator in with the password alone).
+REQUIRE_ADMIN_TWO_FACTOR = env_bool("PORTAL_REQUIRE_ADMIN_TWO_FACTOR", PRODUCTION)
+LOGIN_LIMITS = {
+    "window": int(env("LOGIN_WINDOW_SECONDS", "900")),
+    "lockout": int(env("LOGIN_LOCKOUT_SECONDS", "900")),
+    "per_account": int(env("LOGIN_FAILURES_PER_ACCOUNT", "5")),
+    "per_address": int(env("LOGIN_FAILURES_PER_ADDRESS", "20")),
+}
 
 # Indonesian first: language, time zone, and the formats in opendata_kontrak/formats/.
 LANGUAGE_CODE = "id"
@@ -186,10 +199,11 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
 S3_BUCKET = env("S3_BUCKET")
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL")
 if S3_BUCKET:
     _default_storage = storage.s3_storage(
         bucket=S3_BUCKET,
-        endpoint_url=env("S3_ENDPOINT_URL"),
+        endpoint_url=S3_ENDPOINT_URL,
         access_key=env("S3_ACCESS_KEY_ID"),
         secret_key=env("S3_SECRET_ACCESS_KEY"),
         region=env("S3_REGION", "us-east-1"),
@@ -247,6 +261,9 @@ if PRODUCTION:
     if env_bool("SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600  # a working day; operators sign in again tomorrow
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
