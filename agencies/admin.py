@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from agencies.models import Agency, User
+from agencies.models import Agency, LoginAttempt, TwoFactor, User
 
 
 @admin.register(Agency)
@@ -39,3 +39,43 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("Perangkat daerah", {"fields": ["agency", "groups"]}),
     ]
+
+
+class AdministratorsOnly:
+    """Security records: administrators read them; nobody edits them by hand."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_administrator
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(AdministratorsOnly, admin.ModelAdmin):
+    list_display = ["at", "username", "address", "outcome", "user_agent"]
+    list_filter = ["outcome", "at"]
+    search_fields = ["username", "address"]
+    date_hierarchy = "at"
+
+
+@admin.register(TwoFactor)
+class TwoFactorAdmin(AdministratorsOnly, admin.ModelAdmin):
+    """Who uses an authenticator; deleting a row lets a user who lost their phone set up anew."""
+
+    list_display = ["user", "confirmed_at"]
+    search_fields = ["user__username"]
+    fields = ["user", "confirmed_at"]  # never the secret
+    readonly_fields = ["user", "confirmed_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)

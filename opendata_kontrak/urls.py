@@ -6,6 +6,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from agencies import two_factor
+from agencies.forms import WorkspaceLoginForm
 from contracts import views as contract_views
 from contracts.sitemaps import SITEMAPS
 
@@ -14,6 +16,8 @@ admin.site.site_title = "Open Data Kontrak"
 admin.site.index_title = "Ruang kerja"
 # The package page needs the width more than a second navigation needs the space.
 admin.site.enable_nav_sidebar = False
+# Lockouts after repeated failures, the audit of every attempt, and the authenticator's code.
+admin.site.login_form = WorkspaceLoginForm
 
 
 def favicon(request):
@@ -32,6 +36,7 @@ urlpatterns = [
     path("", include("participation.urls")),
     path("", include("integrity.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("admin/dua-langkah/", admin.site.admin_view(two_factor.setup), name="two-factor"),
     path("admin/", admin.site.urls),
 ]
 

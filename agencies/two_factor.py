@@ -1,0 +1,96 @@
+"""The workspace page where a user sets up (or resets) their authenticator app, and the rule
+that an administrator does nothing else in the workspace until theirs is set up."""
+
+import segno
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies import signin
+from agencies.models import TwoFactor
+
+
+class ConfirmForm(forms.Form):
+    code = forms.CharField(
+        label="Kode dari aplikasi",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def setup(request):
+    user = request.user
+    confirmed = signin.confirmed_device(user)
+    if request.method == "POST" and request.POST.get("aksi") == "matikan":
+        if signin.required(user):
+            messages.error(request, "Administrator wajib memakai autentikasi dua langkah.")
+        else:
+            TwoFactor.objects.filter(user=user).delete()
+            messages.success(request, "Autentikasi dua langkah dimatikan.")
+        return redirect("two-factor")
+    if request.method == "POST" and request.POST.get("aksi") == "ganti":
+        TwoFactor.objects.filter(user=user).delete()
+        return redirect("two-factor")
+    if confirmed:
+        return render(
+            request,
+            "admin/two_factor.html",
+            {**admin.site.each_context(request), "confirmed": confirmed, "title": TITLE},
+        )
+    device, _ = TwoFactor.objects.get_or_create(
+        user=user, confirmed_at=None, defaults={"secret": signin.new_secret()}
+    )
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if signin.verify(device, form.cleaned_data["code"]):
+            device.confirmed_at = timezone.now()
+            device.save(update_fields=["confirmed_at"])
+            messages.success(
+                request, "Autentikasi dua langkah aktif. Mulai sekarang masuk dengan kodenya."
+            )
+            return redirect("admin:index")
+        form.add_error("code", "Kode tidak cocok. Periksa jam ponsel dan masukkan kode terbaru.")
+    uri = signin.provisioning_uri(device)
+    return render(
+        request,
+        "admin/two_factor.html",
+        {
+            **admin.site.each_context(request),
+            "title": TITLE,
+            "form": form,
+            "qr": segno.make(uri, error="m").svg_data_uri(scale=5, title="Kode QR"),
+            "secret": " ".join(device.secret[i : i + 4] for i in range(0, len(device.secret), 4)),
+            "required": signin.required(user),
+        },
+    )
+
+
+TITLE = "Autentikasi dua langkah"
+
+
+class RequireTwoFactorMiddleware:
+    """An administrator without a confirmed authenticator may only set one up (or sign out)."""
+
+    GUARDED = ("/admin/", "/pengawasan/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and request.path.startswith(self.GUARDED)
+            and signin.required(user)
+        ):
+            allowed = {reverse("two-factor"), reverse("admin:logout"), reverse("admin:login")}
+            if request.path not in allowed and not signin.confirmed_device(user):
+                messages.warning(
+                    request,
+                    "Administrator wajib mengaktifkan autentikasi dua langkah sebelum bekerja.",
+                )
+                return redirect("two-factor")
+        return self.get_response(request)
