@@ -1,0 +1,401 @@
+"""Who may open what: every URL pattern of the portal, for every role, with its expected outcome.
+
+The cases are checked against the URL configuration itself: a pattern without a case here
+fails `test_every_url_pattern_has_a_rule`, so a new page cannot ship without someone deciding
+who may see it. Objects belong to agency A (Dinas Kesehatan); "operator B" works for another
+agency and must never see or change A's drafts, documents, reports or records.
+"""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
+
+from agencies.models import Agency, LoginAttempt, TwoFactor
+from contracts import services
+from contracts.models import AuditEntry, DocumentType, StageExemption, StageRequirement, Supplier
+from contracts.pdf import inspect_upload
+from imports.models import ImportRun
+from integrity.models import Threshold
+from participation.models import Moderation, Report, ReportPhoto
+from tests import pdfs
+from tests.factories import make_administrator, make_operator, make_process, make_supervisor
+
+ANON, OP_A, OP_B, SUPERVISOR, ADMIN = "anonim", "operator A", "operator B", "pengawas", "admin"
+ROLES = [ANON, OP_A, OP_B, SUPERVISOR, ADMIN]
+
+# Outcomes
+OK = "ok"  # 200
+LOGIN = "login"  # sent to the sign-in page
+DENY = "deny"  # 403, 404, or the workspace's "no such object" redirect; nothing shown
+GONE = "gone"  # 404: not there for this person (a draft's existence is not revealed)
+MOVED = "moved"  # a redirect elsewhere than the sign-in page or the workspace's index
+INDEX = "index"  # sent to the workspace's index (already signed in, or "no such object")
+POST_ONLY = "post"  # 405 to a GET
+
+
+def everyone(outcome):
+    return dict.fromkeys(ROLES, outcome)
+
+
+PUBLIC = everyone(OK)
+HIDDEN = everyone(GONE)
+WORKSPACE = {ANON: LOGIN, OP_A: OK, OP_B: OK, SUPERVISOR: OK, ADMIN: OK}
+EDITORS = {ANON: LOGIN, OP_A: OK, OP_B: OK, SUPERVISOR: DENY, ADMIN: OK}
+SUPERVISORS = {ANON: LOGIN, OP_A: DENY, OP_B: DENY, SUPERVISOR: OK, ADMIN: OK}
+ADMINISTRATORS = {ANON: LOGIN, OP_A: DENY, OP_B: DENY, SUPERVISOR: DENY, ADMIN: OK}
+NOBODY = {ANON: LOGIN, OP_A: DENY, OP_B: DENY, SUPERVISOR: DENY, ADMIN: DENY}
+# An object of agency A: its operators and those who see every agency read it ...
+AGENCY_A = {ANON: LOGIN, OP_A: OK, OP_B: DENY, SUPERVISOR: OK, ADMIN: OK}
+# ... and only its operators and administrators change it.
+AGENCY_A_EDIT = {ANON: LOGIN, OP_A: OK, OP_B: DENY, SUPERVISOR: DENY, ADMIN: OK}
+# A public address for something not public yet: only its own people get it.
+PRIVATE_FILE = {ANON: GONE, OP_A: OK, OP_B: GONE, SUPERVISOR: OK, ADMIN: OK}
+
+
+def png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 90, 200)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def add_pdf(process, by, text):
+    uploaded = SimpleUploadedFile("KAK.pdf", pdfs.good_pdf("KAK.pdf", [text]))
+    document_type = DocumentType.objects.get(code="kak-pelaksanaan")
+    return services.add_documents(
+        process=process,
+        stage=document_type.stage,
+        document_type=document_type,
+        uploads=[(uploaded, inspect_upload(uploaded))],
+        by=by,
+    )[0]
+
+
+def add_report(process, moderation):
+    report = Report.objects.create(
+        process=process, topic="keterlambatan", body="Belum dikerjakan.", moderation=moderation
+    )
+    ReportPhoto.objects.create(
+        report=report,
+        file=ContentFile(png(), name="foto.png"),
+        content_type="image/png",
+        width=8,
+        height=8,
+        size=100,
+    )
+    return report
+
+
+@pytest.fixture
+def world(media_root, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    health = Agency.objects.get(code="dinas-kesehatan")
+    roads = Agency.objects.get(code="dinas-pu-bina-marga-penataan-ruang")
+    op_a, op_b = make_operator(health), make_operator(roads)
+    supplier = Supplier.objects.create(name="CV Uji Matriks", npwp="0012345678901000")
+    draft = make_process(health, title="RAHASIA DRAF A", fiscal_year=2018)
+    draft_document = add_pdf(draft, op_a, "isi draf")
+    published = make_process(health, title="Paket Terbit A", fiscal_year=2018, supplier=supplier)
+    published_document = add_pdf(published, op_a, "isi terbit")
+    services.publish_process(process=published, by=op_a)
+    published.refresh_from_db()
+    private_report = add_report(published, Moderation.PENDING)
+    public_report = add_report(published, Moderation.PUBLISHED)
+    from opendata.bulk import build
+
+    build(base_url="http://testserver")
+    users = {
+        ANON: None,
+        OP_A: op_a,
+        OP_B: op_b,
+        SUPERVISOR: make_supervisor(),
+        ADMIN: make_administrator(),
+    }
+    run = ImportRun.objects.create(
+        kind="sirup", filename="rup.csv", sha256="0" * 64, user=op_a, agency=health, rows=1
+    )
+    attempt = LoginAttempt.objects.create(username="x", address="10.0.0.1", outcome="gagal")
+    device = TwoFactor.objects.create(user=op_a, secret="JBSWY3DPEHPK3PXP")
+    return {
+        "users": users,
+        "health": health,
+        "draft": draft,
+        "published": published,
+        "draft_document": draft_document,
+        "published_document": published_document,
+        "private_report": private_report,
+        "public_report": public_report,
+        "supplier": supplier,
+        # The object each admin model's object URLs are tried with: agency A's where scoped.
+        "objects": {
+            "auth_group": Group.objects.first().pk,
+            "agencies_agency": health.pk,
+            "agencies_user": op_a.pk,
+            "agencies_loginattempt": attempt.pk,
+            "agencies_twofactor": device.pk,
+            "contracts_process": draft.pk,
+            "contracts_supplier": supplier.pk,
+            "contracts_documenttype": DocumentType.objects.first().pk,
+            "contracts_stagerequirement": StageRequirement.objects.first().pk,
+            "contracts_stageexemption": StageExemption.objects.first().pk,
+            "contracts_auditentry": AuditEntry.objects.filter(process=draft).first().pk,
+            "imports_importrun": run.pk,
+            "participation_report": private_report.pk,
+            "integrity_threshold": Threshold.objects.first().pk,
+        },
+    }
+
+
+# Admin object views by model: (changelist, add, change, history, delete)
+ADMIN_MODELS = {
+    # The roles are kept by the code (agencies/roles.py): administrators read them only.
+    "auth_group": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
+    # Agencies and accounts are deactivated, never deleted: their history points at them.
+    "agencies_agency": (WORKSPACE, ADMINISTRATORS, WORKSPACE, WORKSPACE, NOBODY),
+    "agencies_user": (ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
+    "agencies_loginattempt": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
+    "agencies_twofactor": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS),
+    # A's draft: its operators edit and may delete it, supervisors read it, B sees nothing.
+    "contracts_process": (WORKSPACE, EDITORS, AGENCY_A, AGENCY_A, AGENCY_A_EDIT),
+    # Suppliers are shared: operators add and read them, administrators correct them.
+    "contracts_supplier": (WORKSPACE, EDITORS, WORKSPACE, WORKSPACE, ADMINISTRATORS),
+    "contracts_documenttype": (WORKSPACE, ADMINISTRATORS, WORKSPACE, WORKSPACE, ADMINISTRATORS),
+    "contracts_stagerequirement": (
+        WORKSPACE,
+        ADMINISTRATORS,
+        WORKSPACE,
+        WORKSPACE,
+        ADMINISTRATORS,
+    ),
+    "contracts_stageexemption": (WORKSPACE, ADMINISTRATORS, WORKSPACE, WORKSPACE, ADMINISTRATORS),
+    # Records of what happened: read within one's reach, never written by hand.
+    "contracts_auditentry": (WORKSPACE, NOBODY, AGENCY_A, AGENCY_A, NOBODY),
+    "imports_importrun": (WORKSPACE, NOBODY, AGENCY_A, AGENCY_A, NOBODY),
+    # A's report: A's operators and supervisors moderate; only administrators delete.
+    "participation_report": (WORKSPACE, NOBODY, AGENCY_A, AGENCY_A, ADMINISTRATORS),
+    "integrity_threshold": (SUPERVISORS, ADMINISTRATORS, SUPERVISORS, SUPERVISORS, ADMINISTRATORS),
+}
+
+
+def cases(world):
+    """(label, url, expected outcome per role) for every pattern of the URL configuration."""
+    draft, published = world["draft"], world["published"]
+    health = world["health"]
+    objects = world["objects"]
+    listed = [
+        ("favicon.ico", "/favicon.ico", everyone(MOVED)),
+        ("home", "/", PUBLIC),
+        ("agencies:agency-list", "/perangkat-daerah/", PUBLIC),
+        ("about", "/tentang/", PUBLIC),
+        ("contracts:process-list", "/paket/", PUBLIC),
+        ("contracts:process-detail", f"/paket/{published.pk}/", PUBLIC),
+        ("contracts:process-detail", f"/paket/{draft.pk}/", HIDDEN),
+        ("contracts:agency-detail", f"/perangkat-daerah/{health.code}/", PUBLIC),
+        ("contracts:supplier-detail", f"/penyedia/{world['supplier'].pk}/", PUBLIC),
+        ("contracts:document-download", f"/dokumen/{world['published_document'].pk}/", PUBLIC),
+        ("contracts:document-download", f"/dokumen/{world['draft_document'].pk}/", PRIVATE_FILE),
+        ("contracts:feed", "/feed/paket/", PUBLIC),
+        ("dashboards:matrix", "/pengawasan/", SUPERVISORS),
+        ("dashboards:cell", f"/pengawasan/2018/{health.code}/perencanaan/", SUPERVISORS),
+        ("dashboards:todo", "/pengawasan/tugas/", EDITORS | {ADMIN: DENY}),
+        ("dashboards:openness", "/keterbukaan/", PUBLIC),
+        ("opendata:index", "/data-terbuka/", PUBLIC),
+        ("opendata:policy", "/data-terbuka/kebijakan/", PUBLIC),
+        ("opendata:local-codes", "/data-terbuka/kode-lokal/", PUBLIC),
+        ("opendata:extension-file", "/data-terbuka/ekstensi/tanda/extension.json", PUBLIC),
+        ("opendata:download", "/data-terbuka/semua/paket.csv", PUBLIC),
+        ("opendata:release", f"/ocds/{published.ocid}/", PUBLIC),
+        ("opendata:release", f"/ocds/{draft.ocid}/", HIDDEN),
+        ("opendata:record", f"/ocds/{published.ocid}/rekam/", PUBLIC),
+        ("opendata:record", f"/ocds/{draft.ocid}/rekam/", HIDDEN),
+        ("opendata:api-docs", "/api/", PUBLIC),
+        ("opendata:api-root", "/api/v1/", PUBLIC),
+        ("opendata:api-packages", "/api/v1/paket/", PUBLIC),
+        ("opendata:api-package", f"/api/v1/paket/{published.ocid}/", PUBLIC),
+        ("opendata:api-package", f"/api/v1/paket/{draft.ocid}/", HIDDEN),
+        ("opendata:api-agencies", "/api/v1/perangkat-daerah/", PUBLIC),
+        ("opendata:api-agency", f"/api/v1/perangkat-daerah/{health.code}/", PUBLIC),
+        ("opendata:api-suppliers", "/api/v1/penyedia/", PUBLIC),
+        ("opendata:api-supplier", f"/api/v1/penyedia/{world['supplier'].pk}/", PUBLIC),
+        # The report form answers a GET by pointing back at the package's form.
+        ("participation:report", f"/paket/{published.pk}/lapor/", everyone(MOVED)),
+        ("participation:report", f"/paket/{draft.pk}/lapor/", HIDDEN),
+        ("participation:photo", photo_url(world["public_report"]), PUBLIC),
+        ("participation:photo", photo_url(world["private_report"]), PRIVATE_FILE),
+        ("participation:poll", "/survei-kepuasan/", PUBLIC),
+        ("participation:open-reports", "/pengawasan/laporan/", WORKSPACE),
+        ("integrity:summary", "/tanda/", PUBLIC),
+        ("sitemap", "/sitemap.xml", PUBLIC),
+        ("two-factor", "/admin/dua-langkah/", WORKSPACE),
+        ("admin:index", "/admin/", WORKSPACE),
+        # Signed in already: the sign-in page sends one on to the workspace.
+        ("admin:login", "/admin/login/", {**everyone(INDEX), ANON: OK}),
+        ("admin:logout", "/admin/logout/", {**everyone(POST_ONLY), ANON: INDEX}),
+        ("admin:password_change", "/admin/password_change/", WORKSPACE),
+        ("admin:password_change_done", "/admin/password_change/done/", WORKSPACE),
+        # Asked without a field to complete: refused for everyone, signed in or not.
+        ("admin:autocomplete", "/admin/autocomplete/", NOBODY),
+        ("admin:jsi18n", "/admin/jsi18n/", WORKSPACE),
+        # Django's "view on site" has nowhere to go: packages name no public address to it
+        # (the package page links to its public page itself, once published).
+        ("admin:view_on_site", view_on_site(draft), {**everyone(GONE), ANON: LOGIN}),
+        ("admin:view_on_site", view_on_site(published), {**everyone(GONE), ANON: LOGIN}),
+        ("admin:app_list", "/admin/contracts/", WORKSPACE),
+        ("admin:app_list", "/admin/auth/", ADMINISTRATORS),
+        ("admin:catch-all", "/admin/tidak-ada/", {**everyone(GONE), ANON: LOGIN}),
+        # Publishing is a POST; a GET by those who may goes back to the package.
+        (
+            "admin:contracts_process_publish",
+            admin_url(draft, "publikasi"),
+            AGENCY_A_EDIT | {OP_A: MOVED, ADMIN: MOVED},
+        ),
+        ("admin:contracts_process_withdraw", admin_url(published, "tarik"), AGENCY_A_EDIT),
+        (
+            "admin:user-password",
+            f"/admin/agencies/user/{objects['agencies_user']}/password/",
+            ADMINISTRATORS,
+        ),
+        ("admin:imports_run", "/admin/imports/importrun/impor/", EDITORS),
+    ]
+    for model, (changelist, add, change, history, delete) in ADMIN_MODELS.items():
+        base = "/admin/" + model.replace("_", "/", 1) + "/"
+        pk = objects[model]
+        listed += [
+            (f"admin:{model}_changelist", base, changelist),
+            (f"admin:{model}_add", base + "add/", add),
+            (f"admin:{model}_change", f"{base}{pk}/change/", change),
+            (f"admin:{model}_history", f"{base}{pk}/history/", history),
+            (f"admin:{model}_delete", f"{base}{pk}/delete/", delete),
+            # The bare object address redirects to its change page for those signed in.
+            (f"admin:{model}_object", f"{base}{pk}/", {**everyone(MOVED), ANON: LOGIN}),
+        ]
+    return listed
+
+
+def photo_url(report):
+    return f"/laporan/foto/{report.photos.get().pk}/"
+
+
+def admin_url(process, action):
+    return f"/admin/contracts/process/{process.pk}/{action}/"
+
+
+def view_on_site(process):
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(process)
+    return f"/admin/r/{content_type.pk}/{process.pk}/"
+
+
+def outcome(response):
+    status = response.status_code
+    if status == 200:
+        return OK
+    if status in (301, 302):
+        location = response["Location"]
+        if "/admin/login/" in location and "next=" in location:
+            return LOGIN
+        if location in ("/admin/", "http://testserver/admin/"):
+            return INDEX
+        return MOVED
+    if status == 403:
+        return DENY
+    if status == 404:
+        return GONE
+    if status == 405:
+        return POST_ONLY
+    return f"status {status}"
+
+
+def matches(expected, seen):
+    # A refusal may say "forbidden", "not found", or "no such object" (the workspace's index).
+    return seen == expected or (expected == DENY and seen in (GONE, INDEX))
+
+
+def all_patterns():
+    """Every URL pattern: its name (namespaced) or, unnamed, its route."""
+
+    def walk(patterns, namespace, prefix):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield (
+                    f"{namespace}{pattern.name}" if pattern.name else prefix + str(pattern.pattern)
+                )
+
+    return set(walk(get_resolver().url_patterns, "", ""))
+
+
+# Patterns known by another label in the cases above.
+ALIASES = {
+    "favicon.ico": "favicon.ico",
+    "admin/(?P<url>.*)$": "admin:catch-all",
+    "admin:auth_user_password_change": "admin:user-password",
+}
+
+
+@pytest.mark.django_db
+def test_every_url_pattern_has_a_rule(world):
+    covered = {label for label, _, _ in cases(world)}
+    missing = []
+    for pattern in all_patterns():
+        label = ALIASES.get(pattern, pattern)
+        if label.startswith("admin/") and label.endswith("/<path:object_id>/"):
+            model = label.removeprefix("admin/").split("/<path")[0].replace("/", "_")
+            label = f"admin:{model}_object"
+        if label not in covered:
+            missing.append(pattern)
+    assert not missing, f"URL patterns without an authorization rule: {sorted(missing)}"
+
+
+@pytest.mark.django_db
+def test_every_role_gets_the_expected_outcome_everywhere(client, world):
+    wrong = []
+    for role in ROLES:
+        client.logout()
+        if world["users"][role]:
+            client.force_login(world["users"][role])
+        for _label, url, expected in cases(world):
+            response = client.get(url)
+            seen = outcome(response)
+            if not matches(expected[role], seen):
+                wrong.append(f"{role:<10} {url:<55} expected {expected[role]}, got {seen}")
+                continue
+            if seen != OK and response.get("Content-Type", "").startswith("text/html"):
+                # Refused: nothing of A's draft on the page that says so.
+                assert "RAHASIA DRAF A" not in response.content.decode(), (role, url)
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_operator_b_cannot_change_agency_as_objects_by_posting_either(client, world):
+    draft = world["draft"]
+    report = world["private_report"]
+    client.force_login(world["users"][OP_B])
+    posts = [
+        (f"/admin/contracts/process/{draft.pk}/change/", {"title": "Diubah B"}),
+        (f"/admin/contracts/process/{draft.pk}/delete/", {"post": "yes"}),
+        (admin_url(draft, "publikasi"), {}),
+        (admin_url(world["published"], "tarik"), {"reason": "Diubah B"}),
+        (f"/admin/participation/report/{report.pk}/change/", {"moderation": "terbit"}),
+        (
+            "/admin/contracts/process/",
+            {"action": "delete_selected", "_selected_action": [draft.pk], "post": "yes"},
+        ),
+    ]
+    for url, data in posts:
+        response = client.post(url, data)
+        # Refused outright, or answered with the list where A's draft is not.
+        assert outcome(response) in (DENY, GONE, INDEX, MOVED), (url, response.status_code)
+    draft.refresh_from_db()
+    world["published"].refresh_from_db()
+    report.refresh_from_db()
+    assert draft.title == "RAHASIA DRAF A" and draft.status == "draft"
+    assert world["published"].status == "published"
+    assert report.moderation == Moderation.PENDING
