@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format db-stop bench-import bench
+.PHONY: run test lint format db-stop bench-import bench backup restore
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -51,3 +51,12 @@ bench: $(VENV)/.runtime
 db-stop: $(VENV)/.runtime
 	$(BIN)/python -c 'from pathlib import Path; from opendata_kontrak import embedded_db; \
 		print("stopped" if embedded_db.stop(Path("var/pgdata")) else "not running")'
+
+## backup: the database and every stored file into var/backups/cadangan-<time>.tar
+backup: $(VENV)/.runtime
+	$(BIN)/python manage.py backup $(if $(FILE),--output $(FILE))
+
+## restore: replace the database and files with those of FILE=var/backups/....tar (asks first)
+restore: $(VENV)/.runtime
+	@test -n "$(FILE)" || { echo "Which backup? make restore FILE=var/backups/cadangan-....tar"; exit 1; }
+	$(BIN)/python manage.py restore $(FILE)
