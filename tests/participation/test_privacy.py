@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from contracts import services as contract_services
-from opendata.bulk import FILES, build
+from opendata.bulk import build, files_for
 from participation import services
 from participation.models import FollowUp, Moderation, Report
 from tests.factories import make_operator, make_process, make_supervisor, planning_fields
@@ -79,7 +79,8 @@ def test_the_contact_appears_on_no_public_page_feed_export_or_api(media_root):
         reverse("dashboards:openness"),
     ]
     build(base_url="https://contoh")
-    urls += [reverse("opendata:download", args=["semua", name]) for name in FILES]
+    for scope in ["semua", str(process.fiscal_year)]:
+        urls += [reverse("opendata:download", args=[scope, name]) for name in files_for(scope)]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
