@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format db-stop bench-import bench backup restore
+.PHONY: run test lint format db-stop bench-import bench backup restore faults loadtest
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -60,3 +60,11 @@ backup: $(VENV)/.runtime
 restore: $(VENV)/.runtime
 	@test -n "$(FILE)" || { echo "Which backup? make restore FILE=var/backups/cadangan-....tar"; exit 1; }
 	$(BIN)/python manage.py restore $(FILE)
+
+## faults: a throwaway portal under gunicorn: database restarted under load, workers killed mid-upload
+faults: $(VENV)/.runtime
+	$(BIN)/python scripts/faults.py
+
+## loadtest: 50 citizens browsing while 5 operators upload, SECONDS long (default 120)
+loadtest: $(VENV)/.runtime
+	$(BIN)/python scripts/loadtest.py --seconds $(or $(SECONDS),120)

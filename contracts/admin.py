@@ -5,6 +5,8 @@ and the document links all go through Process.objects.visible_to / editable_by, 
 goes through contracts.services, which checks again.
 """
 
+import logging
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,6 +45,9 @@ from contracts.models import (
     Supplier,
 )
 from contracts.templatetags.rupiah import audit_changes, rupiah
+from opendata_kontrak import storage
+
+logger = logging.getLogger(__name__)
 
 GENERAL = "Paket"
 PUBLICATION = "Publikasi"
@@ -409,8 +414,29 @@ class ProcessAdmin(admin.ModelAdmin):
     # Saving ---------------------------------------------------------------------------------
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        with services.files_follow_transaction():
+        try:
+            with services.files_follow_transaction():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except storage.unavailable_errors() as error:
+            if request.method != "POST":
+                raise
+            # Rows rolled back, stored files removed. Show the form again with what was typed
+            # and the reason, by running it once more refused (get_form).
+            logger.warning("Penyimpanan berkas gagal saat menyimpan paket: %r", error)
+            request.storage_problem = storage.unavailable_message(error)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        problem = getattr(request, "storage_problem", None)
+        if problem is None:
+            return form
+
+        class RefusedForStorage(form):
+            def clean(self):
+                raise ValidationError(problem)
+
+        return RefusedForStorage
 
     def save_model(self, request, obj, form, change):
         services.save_process(process=obj, by=request.user)

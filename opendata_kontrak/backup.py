@@ -90,7 +90,10 @@ def _libpq_environment():
 
 def stored_names(folder=""):
     """Every file name in the default storage, recursively."""
-    directories, files = default_storage.listdir(folder)
+    try:
+        directories, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # local media before anything was stored
+        return
     for name in files:
         yield f"{folder}/{name}" if folder else name
     for directory in directories:

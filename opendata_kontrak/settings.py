@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "opendata_kontrak.headers.SecurityHeadersMiddleware",
     "opendata_kontrak.request_guard.RejectNulBytesMiddleware",
+    "opendata_kontrak.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -64,3 +64,32 @@ def _is_local(storage):
     except NotImplementedError:
         return False
     return True
+
+
+def unavailable_errors():
+    """The exceptions that mean "the file store cannot take this now": a full or failing disk,
+    an unreachable or refusing bucket."""
+    errors = [OSError]
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - django-storages[s3] brings botocore
+        pass
+    else:
+        errors += [BotoCoreError, ClientError]
+    return tuple(errors)
+
+
+def unavailable_message(error):
+    """What the person whose save failed is told, in Indonesian: nothing was kept."""
+    import errno
+
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        cause = "Ruang penyimpanan berkas penuh"
+        advice = "Beri tahu administrator portal."
+    else:
+        cause = "Penyimpanan berkas sedang tidak dapat dijangkau"
+        advice = "Coba kirim lagi beberapa saat lagi."
+    return (
+        f"{cause}; tidak ada yang tersimpan dari pengiriman ini. {advice} Isian Anda masih di "
+        "formulir; pilih ulang berkasnya."
+    )

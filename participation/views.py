@@ -52,16 +52,21 @@ def report_submit(request, pk):
         form.add_error(None, _too_many(verdict))
         return render_process_detail(request, process, report_form=form, status=429)
     data = form.cleaned_data
-    services.submit_report(
-        process=process,
-        topic=data["topic"],
-        body=data["body"],
-        place=data["place"].strip(),
-        name=data["name"].strip(),
-        contact=data["contact"],
-        key=data["key"],
-        photos=data["photos"],
-    )
+    try:
+        services.submit_report(
+            process=process,
+            topic=data["topic"],
+            body=data["body"],
+            place=data["place"].strip(),
+            name=data["name"].strip(),
+            contact=data["contact"],
+            key=data["key"],
+            photos=data["photos"],
+        )
+    except storage.unavailable_errors() as error:
+        # The report and any photo already stored are gone again (submit_report).
+        form.add_error(None, storage.unavailable_message(error).replace("berkasnya", "fotonya"))
+        return render_process_detail(request, process, report_form=form, status=503)
     messages.success(request, RECEIVED)
     return HttpResponseRedirect(back)
 

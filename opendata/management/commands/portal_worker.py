@@ -5,11 +5,14 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connections
 from django.utils import timezone
 
+from opendata_kontrak import orphans
+
 
 class Command(BaseCommand):
     help = (
         "Pekerjaan latar portal: bangun ulang berkas data terbuka yang datanya berubah setiap "
-        "sekian detik, dan hitung ulang tanda untuk dicermati sekali sehari."
+        "sekian detik, hapus berkas tanpa pemilik, dan hitung ulang tanda untuk dicermati "
+        "sekali sehari."
     )
 
     def add_arguments(self, parser):
@@ -25,6 +28,9 @@ class Command(BaseCommand):
                         call_command("refresh_flags", stdout=self.stdout)
                         flags_day = today
                     call_command("build_open_data", stdout=self.stdout)
+                    swept = orphans.sweep()
+                    if swept:
+                        self.stdout.write(f"{len(swept)} berkas tanpa pemilik dihapus.")
                 except DatabaseError as error:
                     # The database restarting is no reason to stop: try again next round.
                     self.stderr.write(f"Pekerjaan latar tertunda: {error}")
