@@ -115,9 +115,7 @@ class PackageFilter:
         if "kecamatan" in p and exclude != "kecamatan":
             q &= Q(kecamatan_upper=p["kecamatan"].upper())
         if "penyedia" in p:
-            # Won or bid: a semi-join, so a package is matched once without DISTINCT.
-            bids = Bidder.objects.filter(supplier_id=p["penyedia"]).values("process")
-            q &= Q(supplier_id=p["penyedia"]) | Q(pk__in=bids)
+            q &= involving(p["penyedia"])
         if "lengkap" in p and exclude != "lengkap":
             q &= Q(all_complete=p["lengkap"] == "ya")
         if "nilai_min" in p:
@@ -214,6 +212,19 @@ class PackageFilter:
     def suggestions(self):
         """What to loosen when nothing matches: the active filters, each with a link without it."""
         return [(name, self.query_string(**{name: None})) for name in self.params if name != "urut"]
+
+
+def involving(supplier_id):
+    """Packages a supplier won or bid for, each once.
+
+    The ids of both, as one UNION in a semi-join: a few index lookups. (An OR of the two made
+    PostgreSQL walk every published package: 3.6 s at a million.)
+    """
+    from contracts.models import Process
+
+    won = Process.objects.filter(supplier_id=supplier_id).order_by().values("pk")
+    bid = Bidder.objects.filter(supplier_id=supplier_id).order_by().values("process_id")
+    return Q(pk__in=won.union(bid, all=True))
 
 
 def with_lookups(queryset):

@@ -10,11 +10,11 @@ from contracts.filters import (
     SORTS,
     PackageFilter,
     agencies_for_filter,
+    involving,
     similar_titles,
 )
 from contracts.models import (
     STAGE_ORDER,
-    Bidder,
     Category,
     Document,
     FundingSource,
@@ -221,11 +221,7 @@ def agency_detail(request, code):
 
 def supplier_detail(request, pk):
     supplier = get_object_or_404(Supplier, pk=pk)
-    # Won or bid on: a semi-join, not a join that would need DISTINCT.
-    involved = Q(supplier=supplier) | Q(
-        pk__in=Bidder.objects.filter(supplier=supplier).values("process_id")
-    )
-    packages = public_packages().filter(involved).order_by("-fiscal_year", "-pk")
+    packages = public_packages().filter(involving(supplier.pk)).order_by("-fiscal_year", "-pk")
     won = Process.objects.published().filter(supplier=supplier)
     summary = public_cache.remember(
         "penyedia",
