@@ -1,8 +1,9 @@
 """A read-only JSON API (/api/v1/): published packages with the public site's filters, agencies
 and suppliers. Open to any origin for GET, rate-limited per client address.
 
-Lists are paginated by page number: `count` is the total, `next` and `previous` are full URLs
-(null at either end), so a client walks every result by following `next`.
+Lists are paginated: `count` is the total, `next` and `previous` are full URLs (null at either
+end), so a client walks every result by following `next`. Page numbers reach 10,000 rows deep;
+in the default and name orders `next` is a cursor (`setelah`) that costs the same at any depth.
 """
 
 import datetime
@@ -99,8 +100,32 @@ def _absolute(request, path):
     return request.build_absolute_uri(path)
 
 
-def _paginate(request, queryset, serialize):
-    """One page of `queryset` with its total and the links either side."""
+# Page numbers reach this many rows deep; beyond, OFFSET would make the database step over
+# every earlier row (6 s at a million), so `next` carries a cursor instead (`setelah`).
+MAX_OFFSET = 10_000
+BY_NAME = [("name", False), ("pk", False)]
+KEYSETS = {
+    # sort: the columns it orders by, each with "descending?"; unique with the id last.
+    "terbaru": [("published_at", True), ("pk", True)],
+    "nama": [("title", False), ("pk", False)],
+}
+
+
+def _after(keyset, anchor):
+    """Rows after `anchor` in the keyset order: (a < x) or (a = x and b < y) and so on."""
+    condition, equal = Q(), {}
+    for field, descending in keyset:
+        condition |= Q(**equal, **{f"{field}__{'lt' if descending else 'gt'}": anchor[field]})
+        equal[field] = anchor[field]
+    return condition
+
+
+def _paginate(request, queryset, serialize, keyset=None):
+    """One page of `queryset` with its total and the links either side.
+
+    By page number (`halaman`) up to MAX_OFFSET rows deep; for orders with a keyset, `next`
+    is a cursor (`setelah=<id of the last row>`) that costs the same at any depth.
+    """
     try:
         number = int(request.GET.get("halaman", "1"))
         size = int(request.GET.get("per_halaman", str(PAGE_SIZE)))
@@ -108,31 +133,65 @@ def _paginate(request, queryset, serialize):
         raise ApiError(400, "halaman dan per_halaman harus bilangan bulat.") from None
     if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         raise ApiError(400, f"halaman mulai dari 1; per_halaman antara 1 dan {MAX_PAGE_SIZE}.")
+    after = request.GET.get("setelah")
     count = public_cache.remember(
         "api-jumlah",
         (
             request.path,
-            sorted((k, v) for k, v in request.GET.lists() if k not in ("halaman", "per_halaman")),
+            sorted(
+                (k, v)
+                for k, v in request.GET.lists()
+                if k not in ("halaman", "per_halaman", "setelah")
+            ),
         ),
         queryset.count,
     )
     pages = max((count + size - 1) // size, 1)
-    if number > pages:
-        raise ApiError(404, f"Halaman {number} tidak ada: hanya ada {pages} halaman.")
-    rows = list(queryset[(number - 1) * size : number * size])
+    if after is not None:
+        if keyset is None:
+            raise ApiError(400, "setelah hanya untuk urutan terbaru dan nama; pakai halaman.")
+        if not after.isdigit():
+            raise ApiError(400, "setelah harus sebuah id, seperti pada tautan next.")
+        fields = [field for field, _ in keyset]
+        anchor = queryset.model.objects.filter(pk=int(after)).values(*fields).first()
+        if anchor is None:
+            raise ApiError(400, f"id {after} pada setelah tidak ada; mulai lagi dari awal.")
+        rows = list(queryset.filter(_after(keyset, anchor))[: size + 1])
+        number = None
+    else:
+        if (number - 1) * size >= MAX_OFFSET:
+            raise ApiError(
+                400,
+                f"Nomor halaman hanya sampai {MAX_OFFSET // size} untuk per_halaman {size}. "
+                "Lebih jauh: ikuti tautan next (urutan terbaru atau nama), persempit saringan, "
+                "atau unduh berkas massal.",
+            )
+        if number > pages:
+            raise ApiError(404, f"Halaman {number} tidak ada: hanya ada {pages} halaman.")
+        rows = list(queryset[(number - 1) * size : number * size + 1])
+    more, rows = len(rows) > size, rows[:size]
 
-    def link(page):
+    def link(**changes):
         query = request.GET.copy()
-        query["halaman"] = page
+        for key, value in changes.items():
+            if value is None:
+                query.pop(key, None)
+            else:
+                query[key] = value
         return _absolute(request, f"{request.path}?{query.urlencode()}")
 
+    following = None
+    if more and keyset is not None:
+        following = link(setelah=rows[-1].pk, halaman=None)
+    elif more and number * size < MAX_OFFSET:
+        following = link(halaman=number + 1)
     return {
         "count": count,
         "halaman": number,
         "jumlah_halaman": pages,
         "per_halaman": size,
-        "next": link(number + 1) if number < pages else None,
-        "previous": link(number - 1) if number > 1 else None,
+        "next": following,
+        "previous": link(halaman=number - 1) if number and number > 1 else None,
         "results": [serialize(request, row) for row in rows],
     }
 
@@ -201,7 +260,7 @@ def packages(request):
         problems = [problem.split(";")[0] + "." for problem in package_filter.problems]
         raise ApiError(400, "Ada saringan yang tidak valid.", problems)
     queryset = package_filter.apply(_public_packages())
-    return _paginate(request, queryset, package_summary)
+    return _paginate(request, queryset, package_summary, keyset=KEYSETS.get(package_filter.sort))
 
 
 @endpoint
@@ -310,7 +369,7 @@ def agency_row(request, agency):
 @endpoint
 def agencies(request):
     queryset = _agency_figures(Agency.objects.active()).order_by("name", "pk")
-    return _paginate(request, queryset, agency_row)
+    return _paginate(request, queryset, agency_row, keyset=BY_NAME)
 
 
 @endpoint
@@ -377,7 +436,7 @@ def suppliers(request):
         if len(digits) >= 6:
             match |= Q(npwp__startswith=digits)
         queryset = queryset.filter(match)
-    return _paginate(request, queryset, supplier_row)
+    return _paginate(request, queryset, supplier_row, keyset=BY_NAME)
 
 
 @endpoint

@@ -365,6 +365,22 @@ def test_computing_the_list_aggregates_costs_the_same_at_any_size(
 
 
 @pytest.mark.django_db
+def test_the_list_opens_pages_by_number_only_so_deep(client, health, operator, monkeypatch):
+    from contracts import public_cache, views
+
+    make_many(health, operator, 30)  # two pages of 25
+    monkeypatch.setattr(views, "MAX_LIST_PAGES", 1)
+    html = client.get(reverse("contracts:process-list"), {"halaman": "2"}).content.decode()
+    assert 'aria-current="page">Halaman 1 dari 2' in html
+    assert "dapat dibuka sampai halaman 1 (25 paket pertama" in html
+    assert 'rel="next"' not in html
+    monkeypatch.setattr(views, "MAX_LIST_PAGES", 2)
+    public_cache.changed()  # the rendered pages were cached under the other limit
+    html = client.get(reverse("contracts:process-list"), {"halaman": "1"}).content.decode()
+    assert 'rel="next"' in html and "dapat dibuka sampai" not in html
+
+
+@pytest.mark.django_db
 def test_empty_form_fields_leave_the_shared_address(client):
     response = client.get(reverse("contracts:process-list"), {"q": "", "tahun": "2018", "pd": ""})
     assert response.status_code == 302

@@ -214,3 +214,36 @@ def test_the_documentation_page_examples_work(client, data):
         assert client.get(link.replace("&amp;", "&")).status_code == 200, link
     for example in re.findall(r"curl '[^']*?(/api/v1/[^']*)'", html):
         assert client.get(example.replace("&amp;", "&")).status_code == 200, example
+
+
+@pytest.mark.django_db
+def test_deep_pages_go_by_cursor_and_never_by_offset(client, data, monkeypatch):
+    from opendata import api
+
+    monkeypatch.setattr(api, "MAX_OFFSET", 4)  # numbers reach 4 rows deep here
+    url = reverse("opendata:api-packages")
+    refused = client.get(url, {"per_halaman": 2, "halaman": 3})
+    assert refused.status_code == 400 and "ikuti tautan next" in refused.json()["galat"]
+    published = sorted(p.ocid for p in data["published"])
+    for sort in ["terbaru", "nama"]:
+        following, seen, cursors = f"{url}?per_halaman=2&urut={sort}", [], 0
+        while following:
+            with CaptureQueriesContext(connection) as captured:
+                body = client.get(following).json()
+            if "setelah=" in following:
+                cursors += 1
+                assert not any("OFFSET" in q["sql"] for q in captured.captured_queries)
+            seen += [item["ocid"] for item in body["results"]]
+            following = body["next"]
+        assert sorted(seen) == published and len(seen) == len(set(seen)), sort
+        assert cursors == 5  # eleven packages, two per page: every page after the first
+    # An order without a keyset stops where page numbers stop: no next beyond the limit.
+    assert client.get(url, {"per_halaman": 2, "halaman": 2, "urut": "nilai"}).json()["next"] is None
+    first = data["published"][0].pk
+    for params in [
+        {"setelah": "abc"},
+        {"setelah": "987654321"},
+        {"setelah": first, "urut": "nilai"},
+    ]:
+        response = client.get(url, params)
+        assert response.status_code == 400 and response.json()["galat"], params
