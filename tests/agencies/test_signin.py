@@ -17,6 +17,12 @@ PASSWORD = "kata-sandi-uji-123"
 LOGIN = "/admin/login/"
 
 
+@pytest.fixture(autouse=True)
+def quick_hashing(settings):
+    # Dozens of sign-ins per test: a fast hasher here, the real one everywhere else.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def operator():
     return make_operator(Agency.objects.get(code="dinas-kesehatan"), username="operator-sehat")
@@ -188,3 +194,14 @@ def test_weak_passwords_are_refused(password, operator):
 @pytest.mark.django_db
 def test_a_long_uncommon_password_is_accepted(operator):
     validate_password("gudang-arsip-kalitidu-2018", user=operator)
+
+
+@pytest.mark.django_db
+def test_the_sign_in_audit_keeps_a_year():
+    from opendata.management.commands.portal_worker import forget_old_sign_ins
+
+    old = LoginAttempt.objects.create(username="lama", address="10.0.0.1", outcome="gagal")
+    recent = LoginAttempt.objects.create(username="baru", address="10.0.0.1", outcome="gagal")
+    LoginAttempt.objects.filter(pk=old.pk).update(at=old.at - datetime.timedelta(days=366))
+    assert forget_old_sign_ins() == 1
+    assert list(LoginAttempt.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -26,6 +26,7 @@ class Command(BaseCommand):
                     today = timezone.localdate()
                     if flags_day != today:
                         call_command("refresh_flags", stdout=self.stdout)
+                        forget_old_sign_ins()
                         flags_day = today
                     call_command("build_open_data", stdout=self.stdout)
                     swept = orphans.sweep()
@@ -40,3 +41,14 @@ class Command(BaseCommand):
                 time.sleep(every)
         except KeyboardInterrupt:
             return
+
+
+def forget_old_sign_ins(days=365):
+    """The sign-in audit keeps a year: enough to look back at an incident, not a record
+    of every address forever."""
+    import datetime
+
+    from agencies.models import LoginAttempt
+
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    return LoginAttempt.objects.filter(at__lt=cutoff).delete()[0]
