@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from agencies.models import Agency, LoginAttempt, TwoFactor, User
+from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
 
 
 @admin.register(Agency)
@@ -41,7 +42,7 @@ class UserAdmin(BaseUserAdmin):
     ]
 
 
-class AdministratorsOnly:
+class AdministratorsOnly(ReadOnlyAdminMixin):
     """Security records: administrators read them; nobody edits them by hand."""
 
     def has_module_permission(self, request):
@@ -49,15 +50,6 @@ class AdministratorsOnly:
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LoginAttempt)

@@ -46,6 +46,7 @@ from contracts.models import (
 )
 from contracts.templatetags.rupiah import audit_changes, rupiah
 from opendata_kontrak import storage
+from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
 
 logger = logging.getLogger(__name__)
 
@@ -709,19 +710,6 @@ class StageRequirementAdmin(AdministratorEditsMixin, RecomputesCompletenessMixin
 @admin.register(StageExemption)
 class StageExemptionAdmin(AdministratorEditsMixin, RecomputesCompletenessMixin, admin.ModelAdmin):
     list_display = ["method", "stage"]
-
-
-class ReadOnlyAdminMixin:
-    """Records of what happened: shown, never added, edited or deleted by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEntry)

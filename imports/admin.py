@@ -14,11 +14,11 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from contracts.admin import ReadOnlyAdminMixin
 from imports.models import ImportKind, ImportRun
 from imports.readers import ImportFileError
 from imports.report import OUTCOME_LABELS
 from imports.services import run_import
+from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
 
 SESSION_KEY = "pending_imports"
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 
@@ -61,8 +62,23 @@ def _csv(handle, filename):
 
 
 def _xlsx(handle, filename):
+    from django.conf import settings
     from openpyxl import load_workbook
 
+    # An XLSX is a zip: a small file can unpack to gigabytes (a decompression bomb). The
+    # sizes its members declare bound what reading them can produce; refuse before parsing.
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ImportFileError(f"{filename}: bukan berkas XLSX yang terbaca") from error
+    limit = settings.IMPORT_XLSX_MAX_UNPACKED_BYTES
+    if unpacked > limit:
+        raise ImportFileError(
+            f"{filename}: isinya {unpacked // 2**20:,} MB setelah dibuka, lebih dari batas "
+            f"{limit // 2**20:,} MB. Pecah ekspornya per tahun atau unggah sebagai CSV."
+        )
+    handle.seek(0)
     try:
         workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file

@@ -231,6 +231,8 @@ PDF_TEXT_SECONDS = float(env("PDF_TEXT_SECONDS", "10"))
 PDF_TEXT_MAX_CHARS = int(env("PDF_TEXT_MAX_CHARS", "1000000"))
 PDF_WORKER_MEMORY_BYTES = int(env("PDF_WORKER_MEMORY_MB", "768")) * 1024 * 1024
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_MB", "50")) * 1024 * 1024
+# An XLSX is a zip: what its members may unpack to, all together (a decompression bomb guard).
+IMPORT_XLSX_MAX_UNPACKED_BYTES = int(env("IMPORT_XLSX_MAX_UNPACKED_MB", "500")) * 1024 * 1024
 # Several PDFs of one stage go up in one request.
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 

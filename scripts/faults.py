@@ -20,7 +20,6 @@ import datetime
 import hashlib
 import http.client
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from live_portal import Browser, LivePortal, management_forms, multipart
+from live_portal import Browser, LivePortal, multipart
 
 RESULTS = []
 
@@ -114,25 +113,7 @@ def upload_request(portal, browser, agency_id, title):
     """The raw bytes of the package form with two PDFs, as the browser would send them."""
     from contracts.samples import make_pdf
 
-    _, html, _ = browser.get("/admin/contracts/process/add/")
-    fields = dict(management_forms(html))
-    dpa = re.search(rb'<option value="(\d+)">DPA', html)
-    fields.update(
-        {
-            "csrfmiddlewaretoken": browser.csrf(html),
-            "agency": str(agency_id),
-            "fiscal_year": "2026",
-            "title": title,
-            "funding_sources": "APBD",
-            "planned_start": "01/03/2026",
-            "planned_end": "30/11/2026",
-            "budget_amount": "125.000.000",
-            "category": "barang",
-            "method": "pengadaan_langsung",
-            "upload_type_perencanaan": dpa.group(1).decode(),
-            "_save": "Simpan",
-        }
-    )
+    fields = browser.package_form(agency_id, title)
     pdfs = [
         (
             f"{title}-{n}.pdf",

@@ -159,12 +159,12 @@ class Browser:
         if status != 302:
             raise RuntimeError(f"sign-in of {username} answered {status}")
 
-    def add_package(self, agency_id, title, pdfs):
-        """Submit the workspace's package form with planning fields and PDFs; the status."""
+    def package_form(self, agency_id, title):
+        """The fields of a new package as the workspace's form would send them (None: no form)."""
         status, html, _ = self.get("/admin/contracts/process/add/")
         if status != 200:
-            return status
-        fields = {name: value for name, value in management_forms(html)}
+            return None
+        fields = dict(management_forms(html))
         dpa = re.search(rb'<option value="(\d+)">DPA', html)
         fields.update(
             {
@@ -189,6 +189,13 @@ class Browser:
                 "_save": "Simpan",
             }
         )
+        return fields
+
+    def add_package(self, agency_id, title, pdfs):
+        """Submit the workspace's package form with planning fields and PDFs; the status."""
+        fields = self.package_form(agency_id, title)
+        if fields is None:
+            return 0
         files = [("upload_files_perencanaan", name, content) for name, content in pdfs]
         status, _, _ = self.post("/admin/contracts/process/add/", fields, files)
         return status

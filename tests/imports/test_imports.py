@@ -186,6 +186,42 @@ def test_xlsx_exports_import_like_csv():
     assert Process.objects.get().budget_amount == 845_000_000
 
 
+def xlsx_bomb(megabytes):
+    """A workbook whose one sheet unpacks to `megabytes` MB of rows from a few hundred KB."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    workbook = Workbook()
+    workbook.active.append(HEADER)
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    bomb = io.BytesIO()
+    row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                head, tail = data.split(b"</sheetData>")
+                with target.open(item.filename, "w", force_zip64=True) as member:
+                    member.write(head)
+                    for _ in range(megabytes * 2**20 // (len(row) * 1000)):
+                        member.write(row * 1000)
+                    member.write(b"</sheetData>" + tail)
+            else:
+                target.writestr(item, data)
+    return bomb.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_read(settings):
+    settings.IMPORT_XLSX_MAX_UNPACKED_BYTES = 20 * 2**20
+    content = xlsx_bomb(60)
+    assert len(content) < 2 * 2**20  # small on the wire, 60 MB inside
+    with pytest.raises(ImportFileError, match="setelah dibuka, lebih dari batas 20 MB"):
+        import_plans(content, filename="rup.xlsx")
+    assert not Process.objects.exists() and not ImportRun.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
