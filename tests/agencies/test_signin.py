@@ -173,6 +173,8 @@ def test_an_administrator_must_set_up_an_authenticator_first(client, settings):
 @pytest.mark.django_db
 def test_operators_may_use_an_authenticator_and_switch_it_off(client, operator):
     client.force_login(operator)
+    # The workspace links to it from every page's user tools.
+    assert f'href="{reverse("two-factor")}"' in client.get("/admin/").content.decode()
     client.get(reverse("two-factor"))
     device = TwoFactor.objects.get(user=operator)
     client.post(reverse("two-factor"), {"code": current_code(device)})
