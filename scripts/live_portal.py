@@ -76,12 +76,12 @@ class LivePortal:
 
     # --- gunicorn ----------------------------------------------------------------------------
 
-    def start(self):
+    def start(self, *, log_level="WARNING"):
         environment = {
             **os.environ,
             "PORTAL_VAR_DIR": str(self.var),
             "API_RATE_LIMIT": "1000000000",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": log_level,
         }
         self.server = subprocess.Popen(  # noqa: S603 (fixed argv)
             [
