@@ -76,3 +76,25 @@ def test_the_open_data_may_be_fetched_from_elsewhere_but_pages_may_not(client):
     api = client.get("/api/v1/paket/")
     assert api["Access-Control-Allow-Origin"] == "*"
     assert not api.has_header("Cross-Origin-Resource-Policy")
+
+
+@pytest.mark.django_db
+def test_cookies_are_out_of_scripts_reach_and_same_site(client):
+    from agencies.models import Agency
+
+    login = client.get("/admin/login/")
+    csrf = login.cookies["csrftoken"]
+    assert csrf["httponly"] and csrf["samesite"] == "Lax"
+    operator = make_operator(Agency.objects.get(code="dinas-kesehatan"), username="kue-uji")
+    response = client.post(
+        "/admin/login/",
+        {
+            "username": operator.username,
+            "password": "kata-sandi-uji-123",
+            "csrfmiddlewaretoken": csrf.value,
+            "next": "/admin/",
+        },
+    )
+    assert response.status_code == 302
+    session = response.cookies["sessionid"]
+    assert session["httponly"] and session["samesite"] == "Lax"
