@@ -11,18 +11,16 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
 from agencies.models import Agency, LoginAttempt, TwoFactor
 from contracts import services
 from contracts.models import AuditEntry, DocumentType, StageExemption, StageRequirement, Supplier
-from contracts.pdf import inspect_upload
 from imports.models import ImportRun
 from integrity.models import Threshold
 from participation.models import Moderation, Report, ReportPhoto
-from tests import pdfs
+from tests.contracts.test_public import attach
 from tests.factories import make_administrator, make_operator, make_process, make_supervisor
 
 ANON, OP_A, OP_B, SUPERVISOR, ADMIN = "anonim", "operator A", "operator B", "pengawas", "admin"
@@ -63,18 +61,6 @@ def png():
     return buffer.getvalue()
 
 
-def add_pdf(process, by, text):
-    uploaded = SimpleUploadedFile("KAK.pdf", pdfs.good_pdf("KAK.pdf", [text]))
-    document_type = DocumentType.objects.get(code="kak-pelaksanaan")
-    return services.add_documents(
-        process=process,
-        stage=document_type.stage,
-        document_type=document_type,
-        uploads=[(uploaded, inspect_upload(uploaded))],
-        by=by,
-    )[0]
-
-
 def add_report(process, moderation):
     report = Report.objects.create(
         process=process, topic="keterlambatan", body="Belum dikerjakan.", moderation=moderation
@@ -98,9 +84,9 @@ def world(media_root, settings):
     op_a, op_b = make_operator(health), make_operator(roads)
     supplier = Supplier.objects.create(name="CV Uji Matriks", npwp="0012345678901000")
     draft = make_process(health, title="RAHASIA DRAF A", fiscal_year=2018)
-    draft_document = add_pdf(draft, op_a, "isi draf")
+    draft_document = attach(draft, op_a, "isi draf")
     published = make_process(health, title="Paket Terbit A", fiscal_year=2018, supplier=supplier)
-    published_document = add_pdf(published, op_a, "isi terbit")
+    published_document = attach(published, op_a, "isi terbit")
     services.publish_process(process=published, by=op_a)
     published.refresh_from_db()
     private_report = add_report(published, Moderation.PENDING)
