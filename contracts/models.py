@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import EmptyResultSet
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import F, Q
@@ -109,8 +110,29 @@ class ProcessQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def fiscal_years(self):
-        """The fiscal years present, newest first."""
-        return list(self.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct())
+        """The fiscal years present, newest first.
+
+        A loose index scan: the newest year, then the newest before it, and so on, each one
+        a probe of the (status, fiscal_year) index. DISTINCT would read every package's
+        entry (1.1 s at a million from disk; a dozen probes instead).
+        """
+        try:
+            sql, params = self.order_by().values("fiscal_year").query.sql_with_params()
+        except EmptyResultSet:  # .none(), or a filter nothing can match
+            return []
+        query = f"""
+            WITH RECURSIVE years(year) AS (
+                SELECT max(fiscal_year) FROM ({sql}) AS present
+                UNION ALL
+                SELECT (SELECT max(fiscal_year) FROM ({sql}) AS present
+                        WHERE fiscal_year < years.year)
+                FROM years WHERE years.year IS NOT NULL
+            )
+            SELECT year FROM years WHERE year IS NOT NULL
+        """  # noqa: S608 (Django's own SQL of this queryset, its values as parameters)
+        with connection.cursor() as cursor:
+            cursor.execute(query, [*params, *params])
+            return [row[0] for row in cursor.fetchall()]
 
     def editable_by(self, user):
         """What this user may change: their agency's packages for an operator, all for admins."""
