@@ -3,7 +3,8 @@ and suppliers. Open to any origin for GET, rate-limited per client address.
 
 Lists are paginated: `count` is the total, `next` and `previous` are full URLs (null at either
 end), so a client walks every result by following `next`. Page numbers reach 10,000 rows deep;
-in the default and name orders `next` is a cursor (`setelah`) that costs the same at any depth.
+where the order is plain columns (the default, by name) `next` is a cursor (`setelah`) that
+costs the same at any depth.
 """
 
 import datetime
@@ -103,12 +104,20 @@ def _absolute(request, path):
 # Page numbers reach this many rows deep; beyond, OFFSET would make the database step over
 # every earlier row (6 s at a million), so `next` carries a cursor instead (`setelah`).
 MAX_OFFSET = 10_000
-BY_NAME = [("name", False), ("pk", False)]
-KEYSETS = {
-    # sort: the columns it orders by, each with "descending?"; unique with the id last.
-    "terbaru": [("published_at", True), ("pk", True)],
-    "nama": [("title", False), ("pk", False)],
-}
+
+
+def _keyset(queryset):
+    """The queryset's order as [(field, descending)] when a cursor can follow it: plain model
+    fields ending with the id. Orders by expressions (nulls last, search rank) have none."""
+    order = queryset.query.order_by
+    if not order or order[-1] not in ("pk", "-pk", "id", "-id"):
+        return None
+    fields = [str(item).removeprefix("-") for item in order]
+    if not all(isinstance(item, str) for item in order) or any(
+        field in queryset.query.annotations for field in fields
+    ):
+        return None
+    return [(field, item.startswith("-")) for field, item in zip(fields, order, strict=True)]
 
 
 def _after(keyset, anchor):
@@ -120,12 +129,13 @@ def _after(keyset, anchor):
     return condition
 
 
-def _paginate(request, queryset, serialize, keyset=None):
+def _paginate(request, queryset, serialize):
     """One page of `queryset` with its total and the links either side.
 
-    By page number (`halaman`) up to MAX_OFFSET rows deep; for orders with a keyset, `next`
-    is a cursor (`setelah=<id of the last row>`) that costs the same at any depth.
+    By page number (`halaman`) up to MAX_OFFSET rows deep; where its order allows a keyset,
+    `next` is a cursor (`setelah=<id of the last row>`) that costs the same at any depth.
     """
+    keyset = _keyset(queryset)
     try:
         number = int(request.GET.get("halaman", "1"))
         size = int(request.GET.get("per_halaman", str(PAGE_SIZE)))
@@ -149,7 +159,7 @@ def _paginate(request, queryset, serialize, keyset=None):
     pages = max((count + size - 1) // size, 1)
     if after is not None:
         if keyset is None:
-            raise ApiError(400, "setelah hanya untuk urutan terbaru dan nama; pakai halaman.")
+            raise ApiError(400, "setelah tidak berlaku untuk urutan ini; pakai halaman.")
         if not after.isdigit():
             raise ApiError(400, "setelah harus sebuah id, seperti pada tautan next.")
         fields = [field for field, _ in keyset]
@@ -260,7 +270,7 @@ def packages(request):
         problems = [problem.split(";")[0] + "." for problem in package_filter.problems]
         raise ApiError(400, "Ada saringan yang tidak valid.", problems)
     queryset = package_filter.apply(_public_packages())
-    return _paginate(request, queryset, package_summary, keyset=KEYSETS.get(package_filter.sort))
+    return _paginate(request, queryset, package_summary)
 
 
 @endpoint
@@ -369,7 +379,7 @@ def agency_row(request, agency):
 @endpoint
 def agencies(request):
     queryset = _agency_figures(Agency.objects.active()).order_by("name", "pk")
-    return _paginate(request, queryset, agency_row, keyset=BY_NAME)
+    return _paginate(request, queryset, agency_row)
 
 
 @endpoint
@@ -436,7 +446,7 @@ def suppliers(request):
         if len(digits) >= 6:
             match |= Q(npwp__startswith=digits)
         queryset = queryset.filter(match)
-    return _paginate(request, queryset, supplier_row, keyset=BY_NAME)
+    return _paginate(request, queryset, supplier_row)
 
 
 @endpoint
