@@ -105,9 +105,27 @@ class Supplier(models.Model):
         return format_npwp(self.npwp) if self.npwp else ""
 
 
+def _figures():
+    return {
+        "packages": models.Count("pk"),
+        "budget": models.Sum("budget_amount"),
+        "contracts": models.Sum("contract_amount"),
+        "complete": models.Count("pk", filter=Q(all_complete=True)),
+    }
+
+
 class ProcessQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
+
+    def figures(self):
+        """The numbers every summary shows: packages, their pagu and contract value, and how
+        many have every required stage complete."""
+        return self.aggregate(**_figures())
+
+    def figures_per_year(self):
+        """`figures()` for each fiscal year, newest first."""
+        return list(self.order_by("-fiscal_year").values("fiscal_year").annotate(**_figures()))
 
     def fiscal_years(self):
         """The fiscal years present, newest first.

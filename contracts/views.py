@@ -1,5 +1,5 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
@@ -73,12 +73,7 @@ def home(request):
     figures = public_cache.remember(
         "beranda",
         year,
-        lambda: published.filter(fiscal_year=year).aggregate(
-            packages=Count("pk"),
-            budget=Sum("budget_amount"),
-            contracts=Sum("contract_amount"),
-            complete=Count("pk", filter=Q(all_complete=True)),
-        ),
+        published.filter(fiscal_year=year).figures,
     )
     return render(
         request,
@@ -207,18 +202,7 @@ def agency_detail(request, code):
     per_year = public_cache.remember(
         "pd-per-tahun",
         agency.pk,
-        lambda: list(
-            Process.objects.published()
-            .filter(agency=agency)
-            .values("fiscal_year")
-            .annotate(
-                packages=Count("pk"),
-                budget=Sum("budget_amount"),
-                contracts=Sum("contract_amount"),
-                complete=Count("pk", filter=Q(all_complete=True)),
-            )
-            .order_by("-fiscal_year")
-        ),
+        Process.objects.published().filter(agency=agency).figures_per_year,
     )
     return render(
         request,

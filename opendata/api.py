@@ -387,27 +387,16 @@ def agency(request, code):
     found = _agency_figures(Agency.objects.active().filter(code=code)).first()
     if found is None:
         raise ApiError(404, "Perangkat daerah tidak ditemukan.")
-    per_year = (
-        Process.objects.published()
-        .filter(agency=found)
-        .values("fiscal_year")
-        .annotate(
-            paket=Count("pk"),
-            pagu=Sum("budget_amount"),
-            nilai_kontrak=Sum("contract_amount"),
-            lengkap=Count("pk", filter=Q(all_complete=True)),
-        )
-        .order_by("-fiscal_year")
-    )
+    per_year = Process.objects.published().filter(agency=found).figures_per_year()
     return {
         **agency_row(request, found),
         "per_tahun": [
             {
                 "tahun_anggaran": row["fiscal_year"],
-                "paket": row["paket"],
-                "pagu": row["pagu"],
-                "nilai_kontrak": row["nilai_kontrak"],
-                "semua_tahap_lengkap": row["lengkap"],
+                "paket": row["packages"],
+                "pagu": row["budget"],
+                "nilai_kontrak": row["contracts"],
+                "semua_tahap_lengkap": row["complete"],
             }
             for row in per_year
         ],
