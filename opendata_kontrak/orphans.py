@@ -3,10 +3,11 @@ its row leaves behind (the rollback undoes the row, nothing is left to delete th
 
 They are invisible (no page links to them) but take space and would be restored by a backup.
 `sweep` deletes those older than an hour, so an upload still in flight is never touched; the
-background worker runs it with its other rounds.
+background worker runs it once a day.
 """
 
 import datetime
+from itertools import islice
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -14,36 +15,40 @@ from django.utils import timezone
 from opendata_kontrak.backup import stored_names
 
 GRACE = datetime.timedelta(hours=1)
+PREFIXES = ("dokumen/", "laporan/", "data-terbuka/")
+BATCH = 1000
 
 
-def referenced():
+def referenced_among(names):
+    """Which of `names` a document, report photo or bulk file row points at."""
     from contracts.models import Document
     from opendata.models import BulkFile
     from participation.models import ReportPhoto
 
-    names = set(Document.objects.values_list("file", flat=True))
-    names |= set(ReportPhoto.objects.values_list("file", flat=True))
-    names |= set(BulkFile.objects.values_list("storage_name", flat=True))
-    return names
+    return (
+        set(Document.objects.filter(file__in=names).values_list("file", flat=True))
+        | set(ReportPhoto.objects.filter(file__in=names).values_list("file", flat=True))
+        | set(
+            BulkFile.objects.filter(storage_name__in=names).values_list("storage_name", flat=True)
+        )
+    )
 
 
 def sweep(*, now=None, grace=GRACE):
-    """Delete unreferenced files older than `grace`; return their names."""
+    """Delete unreferenced files older than `grace`; return their names.
+
+    Names are listed before their references are read, a thousand at a time: a file stored
+    and committed in between is referenced by then. Only the few unreferenced files have
+    their age asked (a request each on object storage).
+    """
     now = now or timezone.now()
-    # Listed before the references are read: a file stored and committed in between is
-    # referenced by then, one stored after is not listed.
-    candidates = [
-        name
-        for name in stored_names()
-        if name.startswith(("dokumen/", "laporan/", "data-terbuka/"))
-    ]
-    keep = referenced()
+    names = (name for name in stored_names() if name.startswith(PREFIXES))
     swept = []
-    for name in candidates:
-        if name in keep:
-            continue
-        if now - default_storage.get_modified_time(name) < grace:
-            continue
-        default_storage.delete(name)
-        swept.append(name)
+    while batch := list(islice(names, BATCH)):
+        known = referenced_among(batch)
+        for name in batch:
+            if name in known or now - default_storage.get_modified_time(name) < grace:
+                continue
+            default_storage.delete(name)
+            swept.append(name)
     return swept

@@ -160,7 +160,8 @@ def test_while_the_database_is_unreachable_pages_say_so_with_a_503(client):
 
 
 @pytest.mark.django_db
-def test_files_left_by_a_killed_worker_are_swept_after_an_hour(media_root):
+def test_files_left_by_a_killed_worker_are_swept_after_an_hour(media_root, monkeypatch):
+    monkeypatch.setattr(orphans, "BATCH", 1)  # one name per batch: every batch boundary crossed
     health = Agency.objects.get(code="dinas-kesehatan")
     process = make_process(health, title="Paket dengan dokumen")
     kept = Document.objects.create(

@@ -200,10 +200,26 @@ def test_a_long_uncommon_password_is_accepted(operator):
 
 @pytest.mark.django_db
 def test_the_sign_in_audit_keeps_a_year():
-    from opendata.management.commands.portal_worker import forget_old_sign_ins
+    from opendata.management.commands.portal_daily import forget_old_sign_ins
 
     old = LoginAttempt.objects.create(username="lama", address="10.0.0.1", outcome="gagal")
     recent = LoginAttempt.objects.create(username="baru", address="10.0.0.1", outcome="gagal")
     LoginAttempt.objects.filter(pk=old.pk).update(at=old.at - datetime.timedelta(days=366))
     assert forget_old_sign_ins() == 1
     assert list(LoginAttempt.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+@pytest.mark.django_db
+def test_the_daily_round_drops_old_sign_in_records(media_root):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    old = LoginAttempt.objects.create(username="lama", address="10.0.0.1", outcome="gagal")
+    LoginAttempt.objects.filter(pk=old.pk).update(at=old.at - datetime.timedelta(days=400))
+    out = StringIO()
+    call_command("portal_daily", stdout=out)
+    assert not LoginAttempt.objects.exists()
+    assert (
+        "1 catatan percobaan masuk lama dibuang; 0 berkas tanpa pemilik dihapus." in out.getvalue()
+    )

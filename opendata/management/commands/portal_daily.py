@@ -1,0 +1,32 @@
+import datetime
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from opendata_kontrak import orphans
+
+
+class Command(BaseCommand):
+    help = (
+        "Pekerjaan harian portal: hitung ulang tanda untuk dicermati, buang catatan percobaan "
+        "masuk yang lebih dari setahun, hapus berkas tanpa pemilik."
+    )
+
+    def handle(self, *args, **options):
+        call_command("refresh_flags", stdout=self.stdout)
+        forgotten = forget_old_sign_ins()
+        swept = orphans.sweep()
+        self.stdout.write(
+            f"{forgotten} catatan percobaan masuk lama dibuang; "
+            f"{len(swept)} berkas tanpa pemilik dihapus."
+        )
+
+
+def forget_old_sign_ins(days=365):
+    """The sign-in audit keeps a year: enough to look back at an incident, not a record
+    of every address forever."""
+    from agencies.models import LoginAttempt
+
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    return LoginAttempt.objects.filter(at__lt=cutoff).delete()[0]
