@@ -26,17 +26,13 @@ STEP = 30  # seconds per code
 DIGITS = 6
 
 
-def limits():
-    return settings.LOGIN_LIMITS
-
-
 def normalise(username):
     return (username or "").strip().lower()[:150]
 
 
 def locked_for(username, address):
     """Seconds until this account or address may try again; 0 when it may now."""
-    rules = limits()
+    rules = settings.LOGIN_LIMITS
     now = timezone.now()
     since = now - datetime.timedelta(seconds=rules["window"])
     username = normalise(username)

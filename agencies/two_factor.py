@@ -79,13 +79,9 @@ class RequireTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and request.path.startswith(self.GUARDED)
-            and signin.required(user)
-        ):
+        # The path first: public pages never load the session or the user for this.
+        user = getattr(request, "user", None) if request.path.startswith(self.GUARDED) else None
+        if user is not None and user.is_authenticated and signin.required(user):
             allowed = {reverse("two-factor"), reverse("admin:logout"), reverse("admin:login")}
             if request.path not in allowed and not signin.confirmed_device(user):
                 messages.warning(

@@ -45,16 +45,14 @@ def _page(request, queryset, size=PAGE_SIZE, count=None, max_pages=None):
     if count is not None:
         paginator.count = count  # known already (cached): no COUNT(*) for this page
     asked = request.GET.get("halaman", 1)
-    beyond = False
     if max_pages and str(asked).isdigit() and int(asked) > max_pages:
-        asked, beyond = max_pages, True
+        asked = max_pages  # the page says so (at_limit) and points elsewhere
     try:
         page = paginator.page(asked)
     except PageNotAnInteger:
         page = paginator.page(1)
     except EmptyPage:
         page = paginator.page(paginator.num_pages)
-    page.beyond_limit = beyond
     page.at_limit = bool(max_pages) and page.number == max_pages and page.has_next()
     return page
 

@@ -371,7 +371,8 @@ def write(scope, folder, *, base_url, uri):
         sheets = Sheets()
         for table, (columns, _) in TABLES.items():
             writers[table].writerow(columns)
-        for name, head in _package_heads(uri).items():
+        heads = _package_heads(uri)
+        for name, head in heads.items():
             opened[name].write(head)
         count = 0
         for process in _packages(scope).iterator(chunk_size=CHUNK):
@@ -390,7 +391,7 @@ def write(scope, folder, *, base_url, uri):
                     writers[table].writerow([safe(_date(value)) for value in row])
                     sheets.append(table, [_cell(value) for value in row])
             count += 1
-        for name in _package_heads(uri):
+        for name in heads:
             opened[name].write(PACKAGE_TAIL)
         sheets.save(folder / "paket.xlsx")
     return count
@@ -490,6 +491,7 @@ def build(*, base_url, force=False):
         # never a file newer than its stamp says (the all-years files are joined from the
         # years' files, built just before them).
         stamps = {scope: data_stamp(scope) for scope in wanted}
+        years = [int(scope) for scope in wanted if scope != SCOPE_ALL]
         rebuilt = []
         for scope in wanted:
             current = list(BulkFile.objects.filter(scope=scope))
@@ -499,7 +501,6 @@ def build(*, base_url, force=False):
                 and all(f.data_stamp == stamps[scope] for f in current)
             ):
                 continue
-            years = [int(year) for year in wanted if year != SCOPE_ALL]
             _build_scope(scope, stamps[scope], base_url=base_url, years=years)
             rebuilt.append(scope)
         for gone in BulkFile.objects.exclude(scope__in=wanted):

@@ -79,8 +79,9 @@ def unavailable_errors():
     return tuple(errors)
 
 
-def unavailable_message(error):
-    """What the person whose save failed is told, in Indonesian: nothing was kept."""
+def unavailable_message(error, *, files="berkasnya"):
+    """What the person whose save failed is told, in Indonesian: nothing was kept, what they
+    typed is still there, and `files` (berkasnya, fotonya) must be chosen again."""
     import errno
 
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -91,5 +92,5 @@ def unavailable_message(error):
         advice = "Coba kirim lagi beberapa saat lagi."
     return (
         f"{cause}; tidak ada yang tersimpan dari pengiriman ini. {advice} Isian Anda masih di "
-        "formulir; pilih ulang berkasnya."
+        f"formulir; pilih ulang {files}."
     )

@@ -65,7 +65,7 @@ def report_submit(request, pk):
         )
     except storage.unavailable_errors() as error:
         # The report and any photo already stored are gone again (submit_report).
-        form.add_error(None, storage.unavailable_message(error).replace("berkasnya", "fotonya"))
+        form.add_error(None, storage.unavailable_message(error, files="fotonya"))
         return render_process_detail(request, process, report_form=form, status=503)
     messages.success(request, RECEIVED)
     return HttpResponseRedirect(back)
