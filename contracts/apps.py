@@ -7,10 +7,12 @@ class ContractsConfig(AppConfig):
     verbose_name = "Paket pengadaan"
 
     def ready(self):
+        from agencies.models import Agency
         from contracts.models import DocumentType, Supplier
 
-        # Rows edited outside the package services whose names show on cached pages.
-        for model in (Supplier, DocumentType):
+        # Rows edited outside the package services whose names (and, for agencies, kinds)
+        # show on cached pages.
+        for model in (Agency, Supplier, DocumentType):
             for signal in (post_save, post_delete):
                 signal.connect(_names_changed, sender=model, dispatch_uid=f"cache-{model}")
 

@@ -381,6 +381,15 @@ def test_the_list_opens_pages_by_number_only_so_deep(client, health, operator, m
 
 
 @pytest.mark.django_db
+def test_renaming_an_agency_retires_the_cached_filter_form(client, catalogue, health):
+    url = reverse("contracts:process-list")
+    assert health.name in client.get(url).content.decode()  # now cached
+    health.name = "Dinas Kesehatan Kabupaten (nama baru)"
+    health.save()
+    assert "Dinas Kesehatan Kabupaten (nama baru)" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
 def test_empty_form_fields_leave_the_shared_address(client):
     response = client.get(reverse("contracts:process-list"), {"q": "", "tahun": "2018", "pd": ""})
     assert response.status_code == 302
