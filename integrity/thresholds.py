@@ -116,47 +116,21 @@ THRESHOLDS = [
         "tenggang setelah tanggal tahap",
     ),
 ]
+# The Pengadaan Langsung limits per category, over the three regulations' periods.
 for category, old_limit, new_limit in [
     ("barang", 200_000_000, 200_000_000),
     ("pekerjaan_konstruksi", 200_000_000, 200_000_000),
     ("jasa_lainnya", 200_000_000, 200_000_000),
     ("jasa_konsultansi", 50_000_000, 100_000_000),
 ]:
-    THRESHOLDS += [
-        (
-            "pl_di_atas_batas",
-            category,
-            "",
-            old_limit,
-            "rupiah",
-            D(2012, 7, 31),
-            D(2018, 6, 30),
-            OLD,
-            "",
-        ),
-        (
-            "pl_di_atas_batas",
-            category,
-            "",
-            new_limit,
-            "rupiah",
-            D(2018, 7, 1),
-            D(2021, 2, 1),
-            PERPRES_16,
-            "",
-        ),
-        (
-            "pl_di_atas_batas",
-            category,
-            "",
-            new_limit,
-            "rupiah",
-            D(2021, 2, 2),
-            None,
-            PERPRES_12,
-            "",
-        ),
-    ]
+    for limit, start, until, source in [
+        (old_limit, D(2012, 7, 31), D(2018, 6, 30), OLD),
+        (new_limit, D(2018, 7, 1), D(2021, 2, 1), PERPRES_16),
+        (new_limit, D(2021, 2, 2), None, PERPRES_12),
+    ]:
+        THRESHOLDS.append(
+            ("pl_di_atas_batas", category, "", limit, "rupiah", start, until, source, "")
+        )
 
 
 def seed_thresholds(apps, schema_editor=None):
