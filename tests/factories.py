@@ -84,3 +84,20 @@ def planning_fields(**overrides):
         "planned_end": datetime.date(2018, 11, 30),
         **overrides,
     }
+
+
+def answered_report(process, by, answer, **fields):
+    """A citizen's report, published by `by` with a public answer, follow-up in progress."""
+    from participation import services
+    from participation.models import FollowUp, Moderation, Report
+
+    report = Report.objects.create(process=process, **{"topic": "lainnya", **fields})
+    services.moderate(
+        report=report,
+        by=by,
+        moderation=Moderation.PUBLISHED,
+        rejection_reason="",
+        status=FollowUp.IN_PROGRESS,
+        answer=answer,
+    )
+    return report

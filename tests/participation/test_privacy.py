@@ -10,9 +10,14 @@ from django.urls import reverse
 from agencies.models import Agency
 from contracts import services as contract_services
 from opendata.bulk import build, files_for
-from participation import services
-from participation.models import FollowUp, Moderation, Report
-from tests.factories import make_operator, make_process, make_supervisor, planning_fields
+from participation.models import Report
+from tests.factories import (
+    answered_report,
+    make_operator,
+    make_process,
+    make_supervisor,
+    planning_fields,
+)
 
 EMAIL = "rahasia.pelapor@contoh.id"
 PHONE = "+62 812 3456 7890"
@@ -39,20 +44,14 @@ def test_the_contact_appears_on_no_public_page_feed_export_or_api(media_root):
     operator = make_operator(health)
     process = make_process(health, **planning_fields(title="Rehabilitasi Puskesmas Dander"))
     contract_services.publish_process(process=process, by=operator)
-    answered = Report.objects.create(
-        process=process,
+    answered = answered_report(
+        process,
+        operator,
+        "Mulai minggu depan.",
         topic="keterlambatan",
         body="Belum dimulai.",
         name="Pak Budi",
         contact=EMAIL,
-    )
-    services.moderate(
-        report=answered,
-        by=operator,
-        moderation=Moderation.PUBLISHED,
-        rejection_reason="",
-        status=FollowUp.IN_PROGRESS,
-        answer="Mulai minggu depan.",
     )
     Report.objects.create(process=process, topic="lainnya", body="Menunggu.", contact=PHONE)
 
