@@ -18,6 +18,7 @@ from imports.models import ImportKind, ImportRun
 from imports.readers import ImportFileError
 from imports.report import OUTCOME_LABELS
 from imports.services import run_import
+from opendata_kontrak import storage
 from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
 
 SESSION_KEY = "pending_imports"
@@ -106,7 +107,12 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 form.add_error("file", str(error))
             else:
                 token = uuid.uuid4().hex
-                stored = default_storage.save(f"impor/{token}.bin", ContentFile(content))
+                try:
+                    stored = default_storage.save(f"impor/{token}.bin", ContentFile(content))
+                except storage.unavailable_errors() as error:
+                    form.add_error("file", storage.unavailable_message(error))
+                    context["form"] = form
+                    return TemplateResponse(request, "admin/imports/upload.html", context)
                 pending = request.session.get(SESSION_KEY, {})
                 pending[token] = {"name": stored, "filename": uploaded.name, "kind": kind}
                 request.session[SESSION_KEY] = pending

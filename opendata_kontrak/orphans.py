@@ -2,6 +2,7 @@
 its row leaves behind (the rollback undoes the row, nothing is left to delete the file).
 
 They are invisible (no page links to them) but take space and would be restored by a backup.
+So do imports uploaded for a preview and never confirmed.
 `sweep` deletes those older than an hour, so an upload still in flight is never touched; the
 background worker runs it once a day.
 """
@@ -16,6 +17,10 @@ from opendata_kontrak.backup import stored_names
 
 GRACE = datetime.timedelta(hours=1)
 PREFIXES = ("dokumen/", "laporan/", "data-terbuka/")
+# An import waiting for its confirmation is named only in its uploader's session, which lasts
+# a working day: one older than a day was never confirmed.
+PENDING_IMPORTS = "impor/"
+PENDING_GRACE = datetime.timedelta(days=1)
 BATCH = 1000
 
 
@@ -42,12 +47,13 @@ def sweep(*, now=None, grace=GRACE):
     their age asked (a request each on object storage).
     """
     now = now or timezone.now()
-    names = (name for name in stored_names() if name.startswith(PREFIXES))
+    names = (name for name in stored_names() if name.startswith((*PREFIXES, PENDING_IMPORTS)))
     swept = []
     while batch := list(islice(names, BATCH)):
         known = referenced_among(batch)
         for name in batch:
-            if name in known or now - default_storage.get_modified_time(name) < grace:
+            wait = PENDING_GRACE if name.startswith(PENDING_IMPORTS) else grace
+            if name in known or now - default_storage.get_modified_time(name) < wait:
                 continue
             default_storage.delete(name)
             swept.append(name)

@@ -12,6 +12,7 @@ import pytest
 from botocore.config import Config
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -140,6 +141,23 @@ def test_a_citizens_report_while_the_bucket_is_down_is_kept_in_the_form(client, 
     assert not Report.objects.exists() and not ReportPhoto.objects.exists()
 
 
+@pytest.mark.django_db
+def test_an_import_while_the_bucket_is_down_says_so_and_keeps_nothing(client, unreachable_bucket):
+    from imports.models import ImportRun
+    from tests.factories import make_administrator
+    from tests.imports.test_imports import csv_bytes, sirup_row
+
+    client.force_login(make_administrator())
+    response = client.post(
+        "/admin/imports/importrun/impor/",
+        {"kind": "sirup", "file": SimpleUploadedFile("rup.csv", csv_bytes([sirup_row()]))},
+    )
+    assert response.status_code == 200
+    assert "Penyimpanan berkas sedang tidak dapat dijangkau" in response.content.decode()
+    assert "token" not in response.context  # no preview offered to confirm
+    assert not Process.objects.exists() and not ImportRun.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)  # the connection is closed and opened again
 def test_while_the_database_is_unreachable_pages_say_so_with_a_503(client):
     client.get("/paket/")  # a working connection first
@@ -176,9 +194,14 @@ def test_files_left_by_a_killed_worker_are_swept_after_an_hour(media_root, monke
     )
     # What a worker killed between storing and committing leaves: a file no row names.
     orphan = default_storage.save("dokumen/yatim.pdf", ContentFile(b"%PDF-1.4 yatim"))
+    # And an import uploaded for a preview, never confirmed (named only in a session).
+    pending = default_storage.save("impor/menunggu.bin", ContentFile(b"kode_rup\n"))
     later = timezone.now() + datetime.timedelta(minutes=30)
     assert orphans.sweep(now=later) == []  # maybe an upload still in flight: left alone
     much_later = timezone.now() + datetime.timedelta(hours=2)
-    assert orphans.sweep(now=much_later) == [orphan]
+    assert orphans.sweep(now=much_later) == [orphan]  # the import may still be confirmed
     assert not default_storage.exists(orphan)
+    assert default_storage.exists(kept.file.name)
+    next_day = timezone.now() + datetime.timedelta(days=2)
+    assert orphans.sweep(now=next_day) == [pending]
     assert default_storage.exists(kept.file.name)
