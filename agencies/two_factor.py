@@ -23,21 +23,32 @@ class ConfirmForm(forms.Form):
 def setup(request):
     user = request.user
     confirmed = signin.confirmed_device(user)
-    if request.method == "POST" and request.POST.get("aksi") == "matikan":
-        if signin.required(user):
+    action = request.POST.get("aksi") if request.method == "POST" else None
+    if action in {"matikan", "ganti"}:
+        # Switching off or replacing an active authenticator takes a code from it: a borrowed
+        # session alone cannot remove the second step. (A lost phone: an administrator
+        # deletes the user's row.)
+        if confirmed and not signin.verify(confirmed, request.POST.get("code")):
+            messages.error(
+                request, "Kode autentikator salah atau sudah dipakai; tidak ada yang berubah."
+            )
+        elif action == "matikan" and signin.required(user):
             messages.error(request, "Administrator wajib memakai autentikasi dua langkah.")
         else:
             TwoFactor.objects.filter(user=user).delete()
-            messages.success(request, "Autentikasi dua langkah dimatikan.")
-        return redirect("two-factor")
-    if request.method == "POST" and request.POST.get("aksi") == "ganti":
-        TwoFactor.objects.filter(user=user).delete()
+            if action == "matikan":
+                messages.success(request, "Autentikasi dua langkah dimatikan.")
         return redirect("two-factor")
     if confirmed:
         return render(
             request,
             "admin/two_factor.html",
-            {**admin.site.each_context(request), "confirmed": confirmed, "title": TITLE},
+            {
+                **admin.site.each_context(request),
+                "confirmed": confirmed,
+                "required": signin.required(user),
+                "title": TITLE,
+            },
         )
     device, _ = TwoFactor.objects.get_or_create(
         user=user, confirmed_at=None, defaults={"secret": signin.new_secret()}

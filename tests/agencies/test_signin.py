@@ -165,8 +165,8 @@ def test_an_administrator_must_set_up_an_authenticator_first(client, settings):
     device.refresh_from_db()
     assert device.confirmed_at is not None
     assert client.get("/admin/").status_code == 200
-    # An administrator cannot switch it off; an operator may.
-    client.post(setup, {"aksi": "matikan"})
+    # An administrator cannot switch it off, even with a code; an operator may.
+    client.post(setup, {"aksi": "matikan", "code": current_code(device, +1)})
     assert TwoFactor.objects.filter(user=administrator).exists()
 
 
@@ -179,7 +179,11 @@ def test_operators_may_use_an_authenticator_and_switch_it_off(client, operator):
     device = TwoFactor.objects.get(user=operator)
     client.post(reverse("two-factor"), {"code": current_code(device)})
     assert signin.confirmed_device(operator)
-    client.post(reverse("two-factor"), {"aksi": "matikan"})
+    # Switching it off takes a code from the authenticator: a session alone is not enough.
+    response = client.post(reverse("two-factor"), {"aksi": "matikan"}, follow=True)
+    assert "tidak ada yang berubah" in response.content.decode()
+    assert signin.confirmed_device(operator)
+    client.post(reverse("two-factor"), {"aksi": "matikan", "code": current_code(device, +1)})
     assert not TwoFactor.objects.filter(user=operator).exists()
 
 
