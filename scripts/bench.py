@@ -18,7 +18,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+from live_portal import free_port  # noqa: E402 (scripts/ is on the path from here)
 
 SECRET_KEY = "benchmark-only-key-" + "k" * 40
 TARGETS_MS = {"list": 150, "package": 100, "matrix": 300, "api": 100}
@@ -191,12 +192,6 @@ def choose_pages():
         ("API paket", "api", f"/api/v1/paket/{package.ocid}/"),
         ("Tanda per PD", "summary", "/tanda/"),
     ]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_portal(var):
