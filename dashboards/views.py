@@ -1,4 +1,4 @@
-from functools import wraps
+from functools import cache, wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -45,6 +45,7 @@ def matrix(request):
     year, years = _year(request)
     sort = "terburuk" if request.GET.get("urut") == "terburuk" else "jenis"
 
+    @cache  # rows, kinds and regency: one cache read, not three
     def data():
         return public_cache.remember(
             "matriks",

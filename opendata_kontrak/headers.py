@@ -27,10 +27,9 @@ PERMISSIONS_POLICY = ", ".join(
 
 def content_security_policy():
     images = ["'self'", "data:"]
-    endpoint = getattr(settings, "S3_ENDPOINT_URL", None)
-    if getattr(settings, "S3_BUCKET", None):
-        if endpoint:
-            parts = urlsplit(endpoint)
+    if settings.S3_BUCKET:
+        if settings.S3_ENDPOINT_URL:
+            parts = urlsplit(settings.S3_ENDPOINT_URL)
             images.append(f"{parts.scheme}://{parts.netloc}")
         else:
             images.append("https://*.amazonaws.com")

@@ -214,7 +214,7 @@ def test_the_trend_counts_stages_complete_by_each_month_end(data):
 
 
 # session, user, groups; version; years, matrix counts, agencies, trend; cache writes
-COLD_MATRIX_QUERIES = 48
+COLD_MATRIX_QUERIES = 44
 
 
 @pytest.mark.django_db
