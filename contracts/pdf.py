@@ -1,8 +1,10 @@
-"""PDF intake: only real, readable, unprotected PDFs without active content get in.
+"""PDF intake: only real, readable PDFs without active content get in.
 
-The cheap checks (size, header, end marker, SHA-256) run here while the file streams; parsing
-and text extraction run in contracts.pdf_worker, in a child process with a time and memory
-limit. Every rejection says, in Indonesian, what was wrong with which file.
+The cheap checks (size, the `%PDF-` header at byte 0, SHA-256) run here while the file
+streams; parsing runs in contracts.pdf_worker, in a child process with a time and memory
+limit, where qpdf reads the structure (contracts.pdf_active says what is refused and why) and
+pypdf the text. Every rejection says, in Indonesian, which file, what exactly was wrong with it
+and what the operator can do.
 
 PDFs carrying JavaScript or automatic actions are rejected, not sanitised: a published
 document is the agency's official record, and rewriting it would change its hash and break any
@@ -22,7 +24,13 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 HEADER_WINDOW = 1024
-TRAILER_WINDOW = 2048
+# What an operator can do about active content: printing to PDF keeps the pages and drops
+# every script, action and attachment.
+CLEAN_COPY_ADVICE = (
+    "buka berkas ini lalu cetak ulang ke PDF (menu Cetak, pilih “Microsoft Print to PDF” "
+    "atau “Simpan sebagai PDF”), atau ekspor ulang dari dokumen aslinya tanpa skrip dan "
+    "lampiran, lalu unggah salinan itu"
+)
 
 
 class PdfRejected(Exception):
@@ -57,41 +65,73 @@ def inspect_upload(uploaded):
 
     digest = hashlib.sha256()
     head = b""
-    tail = b""
     uploaded.seek(0)
     for chunk in uploaded.chunks():
         digest.update(chunk)
         if len(head) < HEADER_WINDOW:
             head += chunk[: HEADER_WINDOW - len(head)]
-        tail = (tail + chunk)[-TRAILER_WINDOW:]
     uploaded.seek(0)
 
-    if b"%PDF-" not in head:
-        raise PdfRejected(name, "bukan berkas PDF (isinya tidak diawali penanda %PDF)")
-    if b"%%EOF" not in tail:
-        raise PdfRejected(name, "berkas PDF terpotong atau tidak utuh (penanda akhir tidak ada)")
+    if not head.startswith(b"%PDF-"):
+        if b"%PDF-" in head:
+            raise PdfRejected(
+                name,
+                "bukan PDF murni: ada isi lain (misalnya HTML atau skrip) sebelum penanda "
+                "%PDF- di awal berkas; simpan ulang dari aplikasi asalnya sebagai PDF",
+            )
+        raise PdfRejected(name, "bukan berkas PDF (isinya tidak diawali penanda %PDF-)")
 
     result = _run_worker(uploaded, name)
-    error = result.get("error")
-    if error == "encrypted":
-        raise PdfRejected(name, "dilindungi kata sandi atau terenkripsi; unggah versi tanpa kunci")
-    if error == "no_pages":
-        raise PdfRejected(name, "PDF tidak memiliki halaman")
-    if error == "active_content":
-        found = ", ".join(result.get("detail", []))
-        raise PdfRejected(
-            name,
-            f"PDF memuat konten aktif ({found}) yang bisa berjalan sendiri saat dibuka; "
-            "simpan ulang sebagai PDF biasa lalu unggah kembali",
-        )
-    if error:
-        raise PdfRejected(name, "PDF rusak atau tidak dapat dibaca")
+    _refuse_on_error(name, result)
     return PdfInfo(
         size=uploaded.size,
         sha256=digest.hexdigest(),
         page_count=result["pages"],
         text=result["text"],
         text_status=result["text_status"],
+    )
+
+
+def _refuse_on_error(name, result):
+    error = result.get("error")
+    if not error:
+        return
+    detail = result.get("detail")
+    if error == "not_pdf":
+        raise PdfRejected(name, "bukan berkas PDF (isinya tidak diawali penanda %PDF-)")
+    if error == "truncated":
+        raise PdfRejected(
+            name,
+            "berkas PDF terpotong atau tidak utuh (penanda akhir %%EOF tidak ada); "
+            "unggah ulang berkas aslinya",
+        )
+    if error == "needs_password":
+        raise PdfRejected(
+            name,
+            "PDF ini hanya bisa dibuka dengan kata sandi. Buka dengan kata sandinya lalu simpan "
+            "salinan tanpa kata sandi (di Adobe Acrobat: Properti Dokumen → Keamanan → Tanpa "
+            "Keamanan; atau cetak ulang ke PDF), kemudian unggah salinan itu",
+        )
+    if error == "no_pages":
+        raise PdfRejected(name, "PDF tidak memiliki halaman")
+    if error == "too_many_revisions":
+        raise PdfRejected(
+            name,
+            "PDF menyimpan terlalu banyak revisi untuk diperiksa; simpan sebagai salinan baru "
+            "(Simpan Sebagai) lalu unggah salinan itu",
+        )
+    if error == "active_content":
+        shown = detail[:5] + ([f"dan {len(detail) - 5} lainnya"] if len(detail) > 5 else [])
+        raise PdfRejected(
+            name,
+            f"PDF memuat konten aktif yang bisa berjalan sendiri di komputer pembaca: "
+            f"{'; '.join(shown)}. Agar bisa diterbitkan, {CLEAN_COPY_ADVICE}",
+        )
+    reason = f" ({detail})" if detail else ""
+    raise PdfRejected(
+        name,
+        f"PDF rusak dan tidak dapat dibaca{reason}; buka berkas aslinya, simpan ulang sebagai "
+        "PDF, lalu unggah kembali",
     )
 
 
@@ -144,3 +184,13 @@ def display_filename(name):
     base = Path(str(name).replace("\\", "/")).name
     cleaned = "".join(ch for ch in base if ch.isprintable()).strip() or "dokumen.pdf"
     return cleaned[-200:]
+
+
+def document_filename(name):
+    """The name a stored document is shown and downloaded under: the uploaded label, always
+    ending in `.pdf`, since the file is a PDF whatever the operator called it
+    ("laporan.html" becomes "laporan.html.pdf", never a page a browser would run)."""
+    label = display_filename(name)
+    if label.lower().endswith(".pdf"):
+        return label
+    return f"{label[:196]}.pdf"

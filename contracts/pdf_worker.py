@@ -3,88 +3,28 @@
 Run by contracts.pdf under a time and memory limit, so that a hostile or broken file can
 exhaust only this process, never a web worker. Usage: python -m contracts.pdf_worker PATH
 TEXT_SECONDS MAX_CHARS
+
+The decision (opens, needs a password, active content) is qpdf's reading of the structure
+(contracts.pdf_active); the text for search is pypdf's.
+
+Output: {"pages": int, "text_status": "ok"|"empty"|"failed"|"timeout", "text": str} or
+{"error": code, "detail": ...} with code one of not_pdf, truncated, needs_password,
+unreadable (detail: qpdf's reason), no_pages, too_many_revisions, active_content (detail:
+list of findings in Indonesian).
 """
 
 import json
 import logging
-import re
 import signal
 import sys
+from io import BytesIO
+from pathlib import Path
 
-# Actions that run code, start programs or send data somewhere without the reader asking.
-ACTIVE_ACTIONS = {
-    "/JavaScript",
-    "/Launch",
-    "/ImportData",
-    "/SubmitForm",
-    "/Rendition",
-    "/RichMediaExecute",
-    "/GoToE",
-}
-RAW_SCRIPT = re.compile(rb"/(JavaScript|JS)\b")
+UNREADABLE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, RecursionError, RuntimeError)
 
 
 class TextTimeout(Exception):
     pass
-
-
-def _resolve(value):
-    return value.get_object() if hasattr(value, "get_object") else value
-
-
-def _action_problems(action, depth=0):
-    action = _resolve(action)
-    if not isinstance(action, dict) or depth > 20:
-        return []
-    problems = []
-    subtype = action.get("/S")
-    if subtype in ACTIVE_ACTIONS:
-        problems.append(str(subtype)[1:])
-    if "/JS" in action:
-        problems.append("JavaScript")
-    following = _resolve(action.get("/Next"))
-    for item in following if isinstance(following, list) else [following]:
-        problems.extend(_action_problems(item, depth + 1))
-    return problems
-
-
-def _triggers_problems(triggers):
-    """An /AA dictionary: actions fired automatically (on open, on page view, on focus...)."""
-    triggers = _resolve(triggers)
-    problems = []
-    if isinstance(triggers, dict):
-        for action in triggers.values():
-            problems.extend(_action_problems(action))
-    return problems
-
-
-def active_content(reader, raw):
-    catalog = reader.trailer["/Root"]
-    problems = []
-    open_action = catalog.get("/OpenAction")
-    if open_action is not None and isinstance(_resolve(open_action), dict):
-        problems.extend(_action_problems(open_action))
-    problems.extend(_triggers_problems(catalog.get("/AA")))
-    names = _resolve(catalog.get("/Names"))
-    if isinstance(names, dict) and "/JavaScript" in names:
-        problems.append("JavaScript")
-    acroform = _resolve(catalog.get("/AcroForm"))
-    if isinstance(acroform, dict):
-        for field in _resolve(acroform.get("/Fields")) or []:
-            field = _resolve(field)
-            if isinstance(field, dict):
-                problems.extend(_action_problems(field.get("/A")))
-                problems.extend(_triggers_problems(field.get("/AA")))
-    for page in reader.pages:
-        problems.extend(_triggers_problems(page.get("/AA")))
-        for annotation in _resolve(page.get("/Annots")) or []:
-            annotation = _resolve(annotation)
-            if isinstance(annotation, dict):
-                problems.extend(_action_problems(annotation.get("/A")))
-                problems.extend(_triggers_problems(annotation.get("/AA")))
-    if RAW_SCRIPT.search(raw):
-        problems.append("JavaScript")
-    return sorted(set(problems))
 
 
 def extract_text(reader, seconds, max_chars):
@@ -112,28 +52,52 @@ def extract_text(reader, seconds, max_chars):
 
 
 def inspect(path, text_seconds, max_chars):
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    import pikepdf
 
-    with open(path, "rb") as handle:
-        raw = handle.read()
+    from contracts import pdf_active
+
+    data = Path(path).read_bytes()
+    if not data.startswith(pdf_active.PDF_HEADER):
+        return {"error": "not_pdf"}
+    if b"%%EOF" not in data:
+        return {"error": "truncated"}
     try:
-        reader = PdfReader(path, strict=False)
-        if reader.is_encrypted:
-            return {"error": "encrypted"}
-        page_count = len(reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        return {"error": "unreadable"}
-    if page_count < 1:
-        return {"error": "no_pages"}
-    try:
-        problems = active_content(reader, raw)
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        return {"error": "unreadable"}
-    if problems:
-        return {"error": "active_content", "detail": problems}
-    text_status, text = extract_text(reader, text_seconds, max_chars)
+        pdf = pdf_active.open_pdf(data)
+    except pdf_active.NeedsPassword:
+        return {"error": "needs_password"}
+    except pdf_active.Unreadable as error:
+        return {"error": "unreadable", "detail": str(error)}
+    with pdf:
+        try:
+            page_count = len(pdf.pages)
+            if page_count < 1:
+                return {"error": "no_pages"}
+            problems = pdf_active.active_content(pdf, data)
+        except pdf_active.TooManyRevisions:
+            return {"error": "too_many_revisions"}
+        except (pikepdf.PdfError, *UNREADABLE_ERRORS) as error:
+            return {"error": "unreadable", "detail": pdf_active.plain_reason(error)}
+        if problems:
+            return {"error": "active_content", "detail": problems}
+        source = BytesIO(data)
+        if pdf.is_encrypted:
+            # An owner password only restricts printing or copying; the text is for search.
+            source = BytesIO()
+            pdf.save(source, encryption=False)
+            source.seek(0)
+    text_status, text = _text(source, text_seconds, max_chars)
     return {"pages": page_count, "text_status": text_status, "text": text}
+
+
+def _text(source, text_seconds, max_chars):
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(source, strict=False)
+    except (PyPdfError, *UNREADABLE_ERRORS):
+        return "failed", ""
+    return extract_text(reader, text_seconds, max_chars)
 
 
 def main():

@@ -256,9 +256,9 @@ def add_documents(*, process, stage, document_type, uploads, by):
         ensure_can_edit(by, process)
         documents = []
         for uploaded, info in uploads:
-            from contracts.pdf import display_filename
+            from contracts.pdf import document_filename
 
-            original = display_filename(uploaded.name)
+            original = document_filename(uploaded.name)
             document = Document(
                 process=process,
                 stage=stage,

@@ -23,6 +23,7 @@ from contracts.models import (
     Stage,
     Supplier,
 )
+from contracts.pdf import document_filename
 from integrity.models import Flag
 from opendata_kontrak import storage
 from participation.models import Rating
@@ -265,7 +266,7 @@ def document_download(request, pk):
         document.file.name,
         content_type="application/pdf",
         missing="Berkas dokumen tidak ditemukan.",
-        filename=document.original_filename,
+        filename=document_filename(document.original_filename),
         attachment=bool(request.GET.get("unduh")),
         public=document.process.is_published,
     )

@@ -1,0 +1,450 @@
+"""What in a PDF can act by itself: found by parsing the file with qpdf (pikepdf), never by
+searching its bytes.
+
+Why pikepdf rather than pypdf for this: qpdf is the reference implementation of the PDF
+container (it reads every revision of an incremental update, object and cross-reference
+streams, repairs broken cross-reference tables the way readers do, normalises `#xx`-escaped
+names, and decrypts every standard security handler without another package), and it does so
+in C++, so walking all the objects of a 3,000-page file takes a fraction of a second. pypdf
+still reads the text (contracts.pdf_worker).
+
+The file is read in several views, and every object of every view is walked:
+- the file as a reader opens it (the newest revision);
+- each earlier revision of an incrementally updated file (the file cut after each `%%EOF`):
+  a reader's "show the signed version" and a repairing reader can both reach them;
+- the file as a repairing reader rebuilds it when its cross-reference table is broken (every
+  `N G obj` in the body, found by qpdf's own reconstruction).
+
+What is refused, wherever it sits (document, page, annotation, bookmark, form field at any
+depth, a chain of `/Next` actions, an object no one refers to):
+- actions that run code, start programs, send or fetch data or open other files: JavaScript,
+  Launch, SubmitForm, ImportData, GoToR, GoToE, Rendition, Movie, Sound, RichMediaExecute;
+- a `/JS` script with no action type (tolerant readers run it as JavaScript);
+- URI actions to anything but `http:`, `https:` and `mailto:` (`javascript:`, `file:`,
+  `data:` ... would run or open something on the reader's machine);
+- the document's JavaScript name tree, XFA forms;
+- media annotations (RichMedia, 3D, Movie, Screen, Sound): each carries a player of its own
+  (Flash, U3D scripts, media) that the reader starts on activation;
+- embedded files other than PDFs that pass these same rules and plain text data (`.txt`,
+  `.csv`, `.json`, UTF-8 without control characters): an attachment is opened by whatever
+  program the citizen's computer has for it, and a published record has no need of one.
+
+Words in page text, metadata (the Info dictionary, XMP) or keywords never count: only the
+structure of the document does.
+"""
+
+import json
+from dataclasses import dataclass, field
+from io import BytesIO
+
+import pikepdf
+
+# Action types (/S) that act on the reader's machine or beyond the document, with how an
+# operator should read them.
+REFUSED_ACTIONS = {
+    "/JavaScript": "aksi JavaScript",
+    "/Launch": "aksi menjalankan program (Launch)",
+    "/SubmitForm": "aksi mengirim isian ke alamat lain (SubmitForm)",
+    "/ImportData": "aksi mengambil data dari berkas lain (ImportData)",
+    "/GoToR": "aksi membuka berkas lain (GoToR)",
+    "/GoToE": "aksi membuka berkas tertanam (GoToE)",
+    "/Rendition": "aksi memutar media (Rendition)",
+    "/Movie": "aksi memutar film (Movie)",
+    "/Sound": "aksi memutar suara (Sound)",
+    "/RichMediaExecute": "aksi menjalankan media kaya (RichMediaExecute)",
+}
+# Every action type of ISO 32000-2 §12.6.4: a dictionary whose /S is one of these is an action.
+ACTION_TYPES = set(REFUSED_ACTIONS) | {
+    "/GoTo",
+    "/GoToDp",
+    "/Thread",
+    "/URI",
+    "/Hide",
+    "/Named",
+    "/SetOCGState",
+    "/Trans",
+    "/GoTo3DView",
+    "/ResetForm",
+}
+SAFE_URI_SCHEMES = {"http", "https", "mailto"}
+MEDIA_ANNOTATIONS = {
+    "/RichMedia": "anotasi media kaya (RichMedia)",
+    "/3D": "anotasi 3D",
+    "/Movie": "anotasi film (Movie)",
+    "/Screen": "anotasi layar media (Screen)",
+    "/Sound": "anotasi suara (Sound)",
+}
+ANNOTATION_SUBTYPES = {
+    "/Text", "/Link", "/FreeText", "/Line", "/Square", "/Circle", "/Polygon", "/PolyLine",
+    "/Highlight", "/Underline", "/Squiggly", "/StrikeOut", "/Stamp", "/Caret", "/Ink", "/Popup",
+    "/FileAttachment", "/Widget", "/PrinterMark", "/TrapNet", "/Watermark", "/Redact",
+    "/Projection",
+} | set(MEDIA_ANNOTATIONS)  # fmt: skip
+PDF_HEADER = b"%PDF-"
+TEXT_ATTACHMENTS = {".txt", ".csv", ".json"}
+MAX_EMBEDDED_DEPTH = 3
+MAX_REVISIONS = 100
+# Keys that point back up or sideways; a place is better named by who holds the object.
+BACK_POINTERS = {"/Parent", "/P", "/Prev", "/Dest", "/D", "/Last", "/Popup", "/IRT"}
+
+
+class NeedsPassword(Exception):
+    """The file opens only with a user password."""
+
+
+class Unreadable(Exception):
+    """qpdf cannot open the file; the message says why (without our temporary path)."""
+
+
+class TooManyRevisions(Exception):
+    pass
+
+
+@dataclass
+class Finding:
+    what: str
+    where: str = ""
+
+    def __str__(self):
+        return f"{self.what} {self.where}".strip()
+
+
+@dataclass
+class _View:
+    """One reading of the file: every object, who refers to whom, and what was found."""
+
+    pdf: pikepdf.Pdf
+    depth: int
+    objects: dict = field(default_factory=dict)  # objgen -> JSON value
+    streams: set = field(default_factory=set)
+    referrers: dict = field(default_factory=dict)  # objgen -> [(objgen, frames)]
+    raw_findings: list = field(default_factory=list)  # (what, objgen, frames)
+    attachments: dict = field(default_factory=dict)  # objgen -> name or None
+    info: tuple | None = None
+    pages: dict = field(default_factory=dict)  # objgen -> page number
+
+
+def open_pdf(data):
+    """Open bytes as qpdf does, with the empty password.
+
+    Returns a pikepdf.Pdf; raises NeedsPassword or Unreadable(reason).
+    """
+    try:
+        return pikepdf.open(BytesIO(data), password="")
+    except pikepdf.PasswordError as error:
+        raise NeedsPassword from error
+    except (pikepdf.PdfError, ValueError, RuntimeError, OverflowError) as error:
+        raise Unreadable(plain_reason(error)) from error
+
+
+def plain_reason(error):
+    # qpdf prefixes its messages with the path of what it read; the operator needs the rest.
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    for marker in ("empty PDF: ", "stream: ", ".pdf: "):
+        if marker in text:
+            text = text.split(marker, 1)[1]
+    return text[:200]
+
+
+def revision_ends(data):
+    """Offsets just after each `%%EOF` marker (and its end of line): where each revision of an
+    incrementally updated file ends. The last is the file as readers open it."""
+    ends = []
+    start = 0
+    while (found := data.find(b"%%EOF", start)) != -1:
+        end = found + 5
+        while end < len(data) and data[end : end + 1] in (b"\r", b"\n"):
+            end += 1
+        ends.append(end)
+        start = found + 5
+    return ends
+
+
+def active_content(pdf, data, depth=0):
+    """Every finding in the file `data` already opened as `pdf`, as sorted unique strings.
+
+    Raises TooManyRevisions when the file holds more revisions than MAX_REVISIONS.
+    """
+    findings = {str(f) for f in _findings(pdf, depth)}
+    ends = revision_ends(data)
+    if len(ends) > MAX_REVISIONS:
+        raise TooManyRevisions
+    earlier = [data[:end] for end in ends if end < len(data.rstrip())]
+    extra_views = [*earlier, data + b"\nstartxref\n0\n%%EOF\n"]
+    for index, view_data in enumerate(extra_views):
+        try:
+            view_pdf = pikepdf.open(BytesIO(view_data), password="")
+        except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RuntimeError):
+            continue  # a cut that is not a revision, or a view qpdf cannot rebuild
+        with view_pdf:
+            where = "revisi lama" if index < len(earlier) else "objek di luar tabel rujukan"
+            for finding in _findings(view_pdf, depth):
+                text = str(finding)
+                if text not in findings and f"{text} ({where})" not in findings:
+                    findings.add(f"{text} ({where})")
+    return sorted(findings)
+
+
+def _findings(pdf, depth):
+    view = _View(pdf=pdf, depth=depth)
+    info = pdf.trailer.get("/Info")
+    if info is not None and info.is_indirect:
+        view.info = info.objgen
+    try:
+        view.pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages, 1)}
+    except (pikepdf.PdfError, ValueError, RuntimeError):
+        view.pages = {}
+    for obj in pdf.objects:
+        objgen = obj.objgen
+        try:
+            value = json.loads(obj.to_json(dereference=True, schema_version=2))
+        except (pikepdf.PdfError, ValueError, RuntimeError):
+            continue
+        view.objects[objgen] = value
+        if obj._type_code == pikepdf.ObjectType.stream:
+            view.streams.add(objgen)
+            if isinstance(value, dict) and value.get("/Type") == "/EmbeddedFile":
+                view.attachments.setdefault(objgen, None)
+        _walk(view, objgen, value, ())
+    found = [
+        Finding(what, _place(view, objgen, frames) if objgen else "")
+        for what, objgen, frames in view.raw_findings
+    ]
+    found.extend(_attachment_findings(view))
+    return found
+
+
+def _is_ref(value):
+    return isinstance(value, str) and value.endswith(" R") and value[:1].isdigit()
+
+
+def _objgen(ref):
+    number, generation, _ = ref.split()
+    return int(number), int(generation)
+
+
+def _walk(view, objgen, value, frames):
+    if isinstance(value, dict):
+        if objgen != view.info or frames:
+            _examine(view, objgen, value, frames)
+        items = value.items()
+    elif isinstance(value, list):
+        key = frames[-1][1] if frames else None
+        parent = frames[-1][0] if frames else None
+        items = ((key, item) for item in value)
+        frames = frames[:-1]
+        value = parent
+    else:
+        return
+    for key, child in items:
+        here = (*frames, (value, key))
+        if isinstance(child, (dict, list)):
+            _walk(view, objgen, child, here)
+        elif _is_ref(child):
+            view.referrers.setdefault(_objgen(child), []).append((objgen, here))
+
+
+def _examine(view, objgen, d, frames):
+    action = d.get("/S") if d.get("/Type") != "/StructElem" else None
+    if action in REFUSED_ACTIONS:
+        view.raw_findings.append((REFUSED_ACTIONS[action], objgen, frames))
+    elif "/JS" in d and action not in ACTION_TYPES:
+        view.raw_findings.append((REFUSED_ACTIONS["/JavaScript"], objgen, frames))
+    if action == "/URI":
+        uri = _text(view, d.get("/URI"))
+        scheme = _scheme(uri)
+        if scheme and scheme not in SAFE_URI_SCHEMES:
+            view.raw_findings.append((f"tautan {scheme}:", objgen, frames))
+    if "/JavaScript" in d and not _is_text(d["/JavaScript"]):
+        # Self-describing: it is the document's own list of scripts run on opening.
+        view.raw_findings.append(("pustaka JavaScript dokumen (name tree)", None, ()))
+    if "/XFA" in d and not _is_text(d["/XFA"]):
+        view.raw_findings.append(("formulir XFA", objgen, frames))
+    subtype = d.get("/Subtype")
+    if subtype in MEDIA_ANNOTATIONS and ("/Rect" in d or d.get("/Type") == "/Annot"):
+        view.raw_findings.append((MEDIA_ANNOTATIONS[subtype], objgen, frames))
+    embedded = d.get("/EF")
+    if isinstance(embedded, dict):
+        name = _text(view, d.get("/UF")) or _text(view, d.get("/F"))
+        for stream in embedded.values():
+            if _is_ref(stream):
+                view.attachments[_objgen(stream)] = name or None
+
+
+def _is_text(value):
+    return isinstance(value, str) and (value.startswith("u:") or value.startswith("b:"))
+
+
+def _text(view, value):
+    """A PDF string (direct or by reference) as Python text; "" for anything else."""
+    if _is_ref(value):
+        value = view.objects.get(_objgen(value))
+    if not isinstance(value, str):
+        return ""
+    if value.startswith("u:"):
+        return value[2:]
+    if value.startswith("b:"):
+        return bytes.fromhex(value[2:]).decode("latin-1")
+    return ""
+
+
+def _scheme(uri):
+    """The scheme of a URI as a reader sees it: whitespace and control characters dropped."""
+    cleaned = "".join(ch for ch in uri if ch.isprintable() and not ch.isspace())
+    scheme, colon, _ = cleaned.partition(":")
+    if not colon or not scheme or not scheme[0].isalpha():
+        return ""
+    if not all(ch.isalnum() or ch in "+-." for ch in scheme):
+        return ""
+    return scheme.lower()
+
+
+def _kind(d):
+    """What a dictionary is, for naming where something was found."""
+    kind = d.get("/Type")
+    subtype = d.get("/Subtype")
+    if kind == "/Catalog":
+        return "catalog"
+    if kind == "/Page":
+        return "page"
+    if subtype == "/Widget" or "/FT" in d:
+        return "field"
+    if subtype in ANNOTATION_SUBTYPES and ("/Rect" in d or kind == "/Annot"):
+        return "annotation"
+    if kind == "/Outlines" or (
+        "/Title" in d and any(key in d for key in ("/Parent", "/Next", "/Prev", "/First"))
+    ):
+        return "outline"
+    if "/T" in d and ("/Kids" in d or "/Parent" in d):
+        return "field"
+    if kind == "/Filespec" or "/EF" in d:
+        return "filespec"
+    return None
+
+
+def _place_name(kind, d, key, names_key):
+    if kind == "catalog":
+        if key == "/OpenAction":
+            return "saat dokumen dibuka (OpenAction)"
+        if key == "/AA":
+            return "pada pemicu otomatis dokumen (AA)"
+        if names_key == "/JavaScript":
+            return "pada pustaka JavaScript dokumen (name tree)"
+        if key == "/Names":
+            return "pada daftar nama dokumen (Names)"
+        if key == "/AcroForm":
+            return "pada formulir dokumen (AcroForm)"
+        return "pada katalog dokumen"
+    if kind == "page":
+        if key == "/AA":
+            return "pada pemicu otomatis halaman (AA)"
+        return "pada halaman"
+    if kind == "field":
+        return "pada isian formulir (AcroForm)"
+    if kind == "annotation":
+        if d.get("/Subtype") == "/Link":
+            return "pada tautan (anotasi Link)"
+        return f"pada anotasi {d.get('/Subtype', '')[1:]}".strip()
+    if kind == "outline":
+        return "pada penanda buku (bookmark)"
+    if kind == "filespec":
+        return "pada lampiran tertanam"
+    return ""
+
+
+def _place(view, objgen, frames):
+    """Where a finding sits, as the operator knows it ("pada penanda buku (bookmark)",
+    "pada tautan (anotasi Link) di halaman 3"): the nearest known container around it, then,
+    through whoever refers to its object, the page it is on."""
+    place, page = _climb(view, objgen, frames, set())
+    if not place:
+        place = "pada halaman" if page else ""
+    if page:
+        return f"pada halaman {page}" if place == "pada halaman" else f"{place} di halaman {page}"
+    return place
+
+
+def _climb(view, objgen, frames, seen):
+    if len(seen) > 64:
+        return "", None
+    place = ""
+    names_key = None
+    for container, key in reversed(frames):
+        if key == "/JavaScript":
+            names_key = key
+        kind = _kind(container)
+        if kind is None:
+            continue
+        if not place:
+            place = _place_name(kind, container, key, names_key)
+        if kind == "page":
+            return place, view.pages.get(objgen)
+        if kind in ("outline", "catalog", "filespec"):
+            return place, None  # never on a page
+    seen.add(objgen)
+    referrers = [r for r in view.referrers.get(objgen, ()) if r[0] not in seen]
+    # A page's annotation list names the page; other forward pointers come next.
+    referrers.sort(key=lambda r: (r[1][-1][1] != "/Annots", r[1][-1][1] in BACK_POINTERS))
+    for parent, parent_frames in referrers[:1]:
+        outer_place, page = _climb(view, parent, parent_frames, seen)
+        return place or outer_place, page
+    if not place and not frames and not referrers:
+        own = view.objects.get(objgen)
+        if isinstance(own, dict) and _kind(own) == "page":
+            return "pada halaman", view.pages.get(objgen)
+        return f"pada objek lepas yang tidak dirujuk (objek {objgen[0]})", None
+    return place, None
+
+
+def _attachment_findings(view):
+    found = []
+    for objgen, name in sorted(view.attachments.items()):
+        label = f"lampiran tertanam “{name}”" if name else "lampiran tertanam"
+        if objgen not in view.streams:
+            continue
+        try:
+            content = view.pdf.get_object(objgen).read_bytes()
+        except (pikepdf.PdfError, ValueError, RuntimeError):
+            found.append(Finding(f"{label} yang tidak dapat dibaca"))
+            continue
+        suffix = _suffix(name)
+        if content.startswith(PDF_HEADER) and suffix in ("", ".pdf"):
+            found.extend(_embedded_pdf_findings(content, label, view.depth))
+        elif suffix in TEXT_ATTACHMENTS or (not name and _plain_text(content)):
+            if not _plain_text(content):
+                found.append(Finding(f"{label} yang bukan teks biasa"))
+        else:
+            kind = f"berjenis {suffix}" if suffix else "yang bukan PDF atau teks biasa"
+            found.append(Finding(f"{label} {kind}"))
+    return found
+
+
+def _embedded_pdf_findings(content, label, depth):
+    if depth + 1 >= MAX_EMBEDDED_DEPTH:
+        return [Finding(f"{label} berisi PDF bersarang terlalu dalam")]
+    try:
+        inner = open_pdf(content)
+    except NeedsPassword:
+        return [Finding(f"{label} berupa PDF berkata sandi")]
+    except Unreadable:
+        return [Finding(f"{label} berupa PDF rusak")]
+    with inner:
+        try:
+            inner_findings = active_content(inner, content, depth + 1)
+        except TooManyRevisions:
+            return [Finding(f"{label} berupa PDF dengan terlalu banyak revisi")]
+    return [Finding(f"{finding} di dalam {label}") for finding in inner_findings]
+
+
+def _suffix(name):
+    if not name or "." not in name:
+        return ""
+    return "." + name.rsplit(".", 1)[1].strip().lower()
+
+
+def _plain_text(content):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isprintable() or ch in "\t\r\n" for ch in text)
