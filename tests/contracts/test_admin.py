@@ -237,7 +237,7 @@ def test_each_stage_is_saved_and_shown(client, agency_a, operator_a):
         ("kosong.pdf", b"", "berkas kosong"),
         ("terpotong.pdf", pdfs.truncated_pdf(), "terpotong"),
         ("surat.pdf", b"bukan pdf" * 50, "bukan berkas PDF"),
-        ("terkunci.pdf", pdfs.encrypted_pdf(), "dilindungi kata sandi"),
+        ("terkunci.pdf", pdfs.encrypted_pdf(), "hanya bisa dibuka dengan kata sandi"),
         ("skrip.pdf", pdfs.javascript_pdf(), "JavaScript"),
     ],
 )

@@ -1,0 +1,217 @@
+"""What the intake refuses as active content and what it lets through, decided by parsing.
+
+The corpus (tests/pdf_corpus.py) is written object by object here, so each kind of active
+content sits in each place a reader would act on it, spelled with plain names, `#xx`-escaped
+names and inside a compressed object stream. The decision is the worker's, called in this
+process; tests/contracts/test_pdf_intake.py sends one of each kind through the admin form.
+"""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contracts import pdf_active
+from contracts.pdf_worker import inspect
+from tests import pdf_corpus as corpus
+
+
+def decide(tmp_path, data):
+    path = tmp_path / "berkas.pdf"
+    path.write_bytes(data)
+    return inspect(str(path), 10, 100_000)
+
+
+def refused_for(result):
+    assert result.get("error") == "active_content", result
+    return result["detail"]
+
+
+@pytest.mark.parametrize("spelling", corpus.SPELLINGS)
+@pytest.mark.parametrize("place", corpus.ACTION_PLACES)
+@pytest.mark.parametrize("kind", corpus.ACTION_KINDS)
+def test_every_action_in_every_place_and_spelling_is_refused_and_named(
+    tmp_path, kind, place, spelling
+):
+    findings = refused_for(decide(tmp_path, corpus.action_pdf(kind, place, spelling)))
+    assert any(
+        corpus.ACTION_WORDS[kind] in finding and corpus.PLACE_WORDS[place] in finding
+        for finding in findings
+    ), findings
+
+
+@pytest.mark.parametrize("spelling", corpus.SPELLINGS)
+@pytest.mark.parametrize("kind", corpus.OTHER_KINDS)
+def test_scripts_forms_media_and_attachments_are_refused_and_named(tmp_path, kind, spelling):
+    findings = refused_for(decide(tmp_path, corpus.other_pdf(kind, spelling)))
+    assert any(corpus.OTHER_WORDS[kind] in finding for finding in findings), findings
+
+
+def test_the_escaped_names_really_are_escaped_in_the_file():
+    data = corpus.action_pdf("javascript", "bookmark", "escaped")
+    assert b"/JavaScript" not in data and b"/#4Aa#76a#53c#72i#70t" in data
+
+
+def test_the_object_stream_spelling_hides_the_action_from_a_byte_search():
+    data = corpus.action_pdf("launch", "link", "object-stream")
+    assert b"/Launch" not in data and b"/ObjStm" in data
+
+
+def test_an_action_removed_in_a_later_revision_still_counts(tmp_path):
+    findings = refused_for(decide(tmp_path, corpus.javascript_in_earlier_revision()))
+    assert "aksi JavaScript saat dokumen dibuka (OpenAction) (revisi lama)" in findings
+
+
+def test_an_action_added_by_an_incremental_update_counts(tmp_path):
+    findings = refused_for(decide(tmp_path, corpus.javascript_in_incremental_update()))
+    assert findings == ["aksi menjalankan program (Launch) saat dokumen dibuka (OpenAction)"]
+
+
+def test_a_script_left_out_of_the_cross_reference_table_counts(tmp_path):
+    findings = refused_for(decide(tmp_path, corpus.javascript_hidden_from_the_xref()))
+    assert findings == [
+        "aksi JavaScript saat dokumen dibuka (OpenAction) (objek di luar tabel rujukan)"
+    ]
+
+
+def test_a_clean_embedded_pdf_and_csv_are_accepted_but_an_active_one_is_not(tmp_path):
+    assert "pages" in decide(tmp_path, corpus.benign_links_and_forms())
+    findings = refused_for(decide(tmp_path, corpus.other_pdf("embedded-pdf-with-javascript")))
+    assert findings == [
+        "aksi JavaScript saat dokumen dibuka (OpenAction) di dalam lampiran tertanam “lampiran.pdf”"
+    ]
+
+
+BENIGN = {
+    "text-and-metadata-mention-javascript": corpus.text_mentions_javascript,
+    "links-bookmarks-plain-field-csv": corpus.benign_links_and_forms,
+    "owner-password-aes256": lambda: corpus.with_owner_password(corpus.text_mentions_javascript()),
+    "owner-password-aes128": lambda: corpus.with_owner_password(
+        corpus.text_mentions_javascript(), r=4
+    ),
+    "owner-password-rc4": lambda: corpus.with_owner_password(
+        corpus.text_mentions_javascript(), aes=False, r=3
+    ),
+    "padding-of-zeros": lambda: corpus.write_pdf(corpus.base_objects()) + b"\x00" * 4096,
+    "padding-of-noise": lambda: corpus.write_pdf(corpus.base_objects()) + bytes(range(256)) * 16,
+    "padding-of-blank-lines": lambda: corpus.write_pdf(corpus.base_objects()) + b"\r\n \r\n" * 50,
+    "pdf-a": corpus.pdfa,
+    "image-only-scan": corpus.scan,
+    "incremental-update": lambda: corpus.incremental_update(
+        corpus.write_pdf(corpus.base_objects())
+    ),
+    "linearised": lambda: corpus.linearized(corpus.many_pages(30)),
+    "repaired-cross-reference": lambda: corpus.with_repaired_xref(
+        corpus.write_pdf(corpus.base_objects())
+    ),
+    "object-streams": lambda: corpus.write_pdf(corpus.base_objects(), spelling="object-stream"),
+}
+
+
+@pytest.mark.parametrize("kind", BENIGN)
+def test_benign_look_alikes_are_accepted(tmp_path, kind):
+    result = decide(tmp_path, BENIGN[kind]())
+    assert result.get("pages", 0) >= 1, result
+
+
+def test_three_thousand_pages_are_accepted_and_counted(tmp_path):
+    result = decide(tmp_path, corpus.many_pages(3000))
+    assert result["pages"] == 3000
+    assert "Halaman 1 baris 0: rincian belanja modal" in result["text"]
+
+
+def test_owner_password_files_give_their_text_for_search(tmp_path):
+    result = decide(tmp_path, corpus.with_owner_password(corpus.text_mentions_javascript()))
+    assert "PHP/JavaScript" in result["text"]
+
+
+def test_a_file_that_needs_a_password_to_open_is_refused(tmp_path):
+    data = corpus.with_user_password(corpus.write_pdf(corpus.base_objects()))
+    assert decide(tmp_path, data) == {"error": "needs_password"}
+
+
+def test_an_unopenable_file_is_refused_with_the_librarys_reason(tmp_path):
+    result = decide(tmp_path, b"%PDF-1.7\n%%EOF\n")
+    assert result["error"] == "unreadable"
+    assert result["detail"] and str(tmp_path) not in result["detail"]
+
+
+def test_something_before_the_header_is_not_a_pdf(tmp_path):
+    data = b"<html><script>alert(1)</script></html>\n" + corpus.write_pdf(corpus.base_objects())
+    assert decide(tmp_path, data) == {"error": "not_pdf"}
+
+
+@pytest.mark.parametrize(
+    ("uri", "refused"),
+    [
+        ("https://lpse.bojonegorokab.go.id", False),
+        ("HTTP://contoh.test/a", False),
+        ("mailto:ulp@contoh.go.id", False),
+        ("dokumen/lampiran.html", False),
+        ("javascript:alert(1)", True),
+        (" java\tscript:alert(1)", True),
+        ("JAVASCRIPT:alert(1)", True),
+        ("file:///etc/passwd", True),
+        ("data:text/html,<script>alert(1)</script>", True),
+        ("vbscript:msgbox", True),
+        ("smb://server/share", True),
+    ],
+)
+def test_link_schemes(tmp_path, uri, refused):
+    escaped = uri.replace("(", "\\(").replace(")", "\\)")
+    objects = corpus.base_objects(page_extra="/Annots [11 0 R]")
+    objects[11] = (
+        f"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI ({escaped}) >> >>"
+    )
+    result = decide(tmp_path, corpus.write_pdf(objects))
+    assert (result.get("error") == "active_content") is refused, result
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "refused"),
+    [
+        ("rincian.csv", b"a;b\n1;2\n", False),
+        ("catatan.txt", "Catatan rapat \u2014 tanpa skrip\n".encode(), False),
+        ("data.json", b'{"pagu": 1250000000}', False),
+        ("rincian.csv", b"MZ\x90\x00\x03\x00binary", True),
+        ("skrip.js", b"app.alert(1)", True),
+        ("gambar.svg", b"<svg onload='alert(1)'/>", True),
+        ("makro.docm", b"PK\x03\x04", True),
+        ("tanpa-nama", b"\x7fELF\x02\x01", True),
+    ],
+)
+def test_attachments(tmp_path, filename, content, refused):
+    objects = corpus.base_objects(
+        catalog_extra=f"/Names << /EmbeddedFiles << /Names [({filename}) 20 0 R] >> >>"
+    )
+    objects[20] = f"<< /Type /Filespec /F ({filename}) /EF << /F 21 0 R >> >>"
+    objects[21] = corpus.Stream("/Type /EmbeddedFile", content)
+    result = decide(tmp_path, corpus.write_pdf(objects))
+    assert (result.get("error") == "active_content") is refused, result
+
+
+def test_too_many_revisions_is_refused_not_walked_forever(tmp_path):
+    data = corpus.write_pdf(corpus.base_objects())
+    data += b"%%EOF\n" * (pdf_active.MAX_REVISIONS + 1)
+    assert decide(tmp_path, data) == {"error": "too_many_revisions"}
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    seed=st.integers(min_value=0, max_value=2**32),
+    pages=st.integers(min_value=1, max_value=6),
+    streams=st.integers(min_value=0, max_value=6),
+    raw_size=st.integers(min_value=16, max_value=60_000),
+    with_image=st.booleans(),
+)
+def test_clean_pdfs_with_random_compressed_and_image_content_are_never_refused(
+    tmp_path, seed, pages, streams, raw_size, with_image
+):
+    data = corpus.random_content(
+        seed, pages=pages, streams=streams, raw_size=raw_size, with_image=with_image
+    )
+    result = decide(tmp_path, data)
+    assert result.get("pages", 0) >= pages, result
