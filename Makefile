@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format db-stop bench-import bench backup restore faults loadtest
+.PHONY: run test lint format db-stop bench-import bench-pdf bench backup restore faults loadtest
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,6 +40,10 @@ format: $(VENV)/.dev
 ## bench-import: time the SiRUP importer on ROWS rows (default 10000), rolled back afterwards
 bench-import: $(VENV)/.runtime
 	$(BIN)/python scripts/bench_import.py $(or $(ROWS),10000)
+
+## bench-pdf: the PDF intake's time and the worker's peak memory for 1, 300 and 3,000 pages and a 20 MB scan
+bench-pdf: $(VENV)/.runtime
+	$(BIN)/python scripts/bench_pdf.py
 
 ## bench: the benchmark at SCALE packages (default 10000): data, gunicorn, wrk, one table
 bench: $(VENV)/.runtime

@@ -127,7 +127,7 @@ def _refuse_on_error(name, result):
             f"PDF memuat konten aktif yang bisa berjalan sendiri di komputer pembaca: "
             f"{'; '.join(shown)}. Agar bisa diterbitkan, {CLEAN_COPY_ADVICE}",
         )
-    reason = f" ({detail})" if detail else ""
+    reason = f" (menurut pustaka PDF: {detail})" if detail else ""
     raise PdfRejected(
         name,
         f"PDF rusak dan tidak dapat dibaca{reason}; buka berkas aslinya, simpan ulang sebagai "

@@ -34,6 +34,7 @@ structure of the document does.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -88,6 +89,9 @@ MAX_REVISIONS = 100
 BACK_POINTERS = {"/Parent", "/P", "/Prev", "/Dest", "/D", "/Last", "/Popup", "/IRT"}
 
 
+QPDF_PREFIX = re.compile(r"^(stream <[^>]*>|empty PDF|[^:]*\.pdf)?\s*(\([^)]*\))?: ")
+
+
 class NeedsPassword(Exception):
     """The file opens only with a user password."""
 
@@ -138,11 +142,10 @@ def open_pdf(data):
 
 
 def plain_reason(error):
-    # qpdf prefixes its messages with the path of what it read; the operator needs the rest.
+    """qpdf's message without what it prefixes it with: the name of the stream it read (our
+    temporary file or buffer) and the byte offset; the operator needs the rest."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    for marker in ("empty PDF: ", "stream: ", ".pdf: "):
-        if marker in text:
-            text = text.split(marker, 1)[1]
+    text = QPDF_PREFIX.sub("", text, count=1)
     return text[:200]
 
 

@@ -132,7 +132,7 @@ def test_a_file_that_needs_a_password_to_open_is_refused(tmp_path):
 def test_an_unopenable_file_is_refused_with_the_librarys_reason(tmp_path):
     result = decide(tmp_path, b"%PDF-1.7\n%%EOF\n")
     assert result["error"] == "unreadable"
-    assert result["detail"] and str(tmp_path) not in result["detail"]
+    assert result["detail"] == "unable to find trailer dictionary while recovering damaged file"
 
 
 def test_something_before_the_header_is_not_a_pdf(tmp_path):
