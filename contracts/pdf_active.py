@@ -67,6 +67,8 @@ ACTION_TYPES = set(REFUSED_ACTIONS) | {
     "/GoTo3DView",
     "/ResetForm",
 }
+# Keys whose value a reader runs as an action (besides the entries of an /AA dictionary).
+ACTION_KEYS = {"/A", "/OpenAction", "/Next", "/PA", "/Names"}
 SAFE_URI_SCHEMES = {"http", "https", "mailto"}
 MEDIA_ANNOTATIONS = {
     "/RichMedia": "anotasi media kaya (RichMedia)",
@@ -123,6 +125,7 @@ class _View:
     streams: set = field(default_factory=set)
     referrers: dict = field(default_factory=dict)  # objgen -> [(objgen, frames)]
     raw_findings: list = field(default_factory=list)  # (what, objgen, frames)
+    structure_actions: list = field(default_factory=list)  # (what, objgen, frames)
     attachments: dict = field(default_factory=dict)  # objgen -> name or None
     info: tuple | None = None
     pages: dict = field(default_factory=dict)  # objgen -> page number
@@ -172,20 +175,28 @@ def active_content(pdf, data, depth=0):
     ends = revision_ends(data)
     if len(ends) > MAX_REVISIONS:
         raise TooManyRevisions
-    earlier = [data[:end] for end in ends if end < len(data.rstrip())]
-    extra_views = [*earlier, data + b"\nstartxref\n0\n%%EOF\n"]
-    for index, view_data in enumerate(extra_views):
+    for view_data, where in _other_views(data, ends):
         try:
             view_pdf = pikepdf.open(BytesIO(view_data), password="")
         except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RuntimeError):
             continue  # a cut that is not a revision, or a view qpdf cannot rebuild
         with view_pdf:
-            where = "revisi lama" if index < len(earlier) else "objek di luar tabel rujukan"
             for finding in _findings(view_pdf, depth):
                 text = str(finding)
                 if text not in findings and f"{text} ({where})" not in findings:
                     findings.add(f"{text} ({where})")
     return sorted(findings)
+
+
+def _other_views(data, ends):
+    """The earlier revisions, then the file as a repairing reader rebuilds it (a `startxref`
+    that points nowhere makes qpdf scan the body for every object), one at a time: a file of
+    many revisions never holds more than one copy in memory."""
+    last = len(data.rstrip())
+    for end in ends:
+        if end < last:
+            yield data[:end], "revisi lama"
+    yield data + b"\nstartxref\n0\n%%EOF\n", "objek di luar tabel rujukan"
 
 
 def _findings(pdf, depth):
@@ -209,6 +220,9 @@ def _findings(pdf, depth):
             if isinstance(value, dict) and value.get("/Type") == "/EmbeddedFile":
                 view.attachments.setdefault(objgen, None)
         _walk(view, objgen, value, ())
+    view.raw_findings.extend(
+        finding for finding in view.structure_actions if _reached_as_action(view, *finding[1:])
+    )
     found = [
         Finding(what, _place(view, objgen, frames) if objgen else "")
         for what, objgen, frames in view.raw_findings
@@ -248,8 +262,12 @@ def _walk(view, objgen, value, frames):
 
 
 def _examine(view, objgen, d, frames):
-    action = d.get("/S") if d.get("/Type") != "/StructElem" else None
-    if action in REFUSED_ACTIONS:
+    action = d.get("/S")
+    if action in REFUSED_ACTIONS and d.get("/Type") == "/StructElem":
+        # A tagged PDF's structure element names its role with /S too (a custom role could be
+        # called "Sound"); it counts only where a reader would run it as an action.
+        view.structure_actions.append((REFUSED_ACTIONS[action], objgen, frames))
+    elif action in REFUSED_ACTIONS:
         view.raw_findings.append((REFUSED_ACTIONS[action], objgen, frames))
     elif "/JS" in d and action not in ACTION_TYPES:
         view.raw_findings.append((REFUSED_ACTIONS["/JavaScript"], objgen, frames))
@@ -272,6 +290,20 @@ def _examine(view, objgen, d, frames):
         for stream in embedded.values():
             if _is_ref(stream):
                 view.attachments[_objgen(stream)] = name or None
+
+
+def _reached_as_action(view, objgen, frames):
+    """Whether a reader would run this dictionary as an action: it sits under an action key, in
+    a trigger (/AA) dictionary or a name tree's values, or nothing at all refers to it."""
+    if frames:
+        return _action_slot(frames)
+    referrers = view.referrers.get(objgen, ())
+    return not referrers or any(_action_slot(parent_frames) for _, parent_frames in referrers)
+
+
+def _action_slot(frames):
+    key = frames[-1][1]
+    return key in ACTION_KEYS or (len(frames) > 1 and frames[-2][1] == "/AA")
 
 
 def _is_text(value):

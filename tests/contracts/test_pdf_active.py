@@ -215,3 +215,30 @@ def test_clean_pdfs_with_random_compressed_and_image_content_are_never_refused(
     )
     result = decide(tmp_path, data)
     assert result.get("pages", 0) >= pages, result
+
+
+def test_a_tagged_pdfs_structure_roles_are_not_actions(tmp_path):
+    # Word and LibreOffice write each paragraph style as a structure role; any name is possible.
+    objects = corpus.base_objects(
+        catalog_extra="/StructTreeRoot 30 0 R /MarkInfo << /Marked true >>"
+    )
+    objects[30] = "<< /Type /StructTreeRoot /K [31 0 R 32 0 R] /RoleMap << /Sound /P >> >>"
+    objects[31] = "<< /Type /StructElem /S /Sound /P 30 0 R /Pg 3 0 R /K 0 >>"
+    objects[32] = "<< /Type /StructElem /S /Movie /P 30 0 R /Pg 3 0 R /K 1 >>"
+    assert decide(tmp_path, corpus.write_pdf(objects))["pages"] == 1
+
+
+def test_an_action_dressed_as_a_structure_element_is_still_an_action(tmp_path):
+    objects = corpus.base_objects(catalog_extra="/OpenAction 10 0 R")
+    objects[10] = "<< /Type /StructElem /S /Launch /F (calc.exe) >>"
+    assert refused_for(decide(tmp_path, corpus.write_pdf(objects))) == [
+        "aksi menjalankan program (Launch) saat dokumen dibuka (OpenAction)"
+    ]
+
+
+@pytest.mark.parametrize("kind", ["javascript-uri", "launch", "javascript"])
+def test_active_content_under_an_owner_password_is_found(tmp_path, kind):
+    data = corpus.with_owner_password(corpus.action_pdf(kind, "link", "object-stream"))
+    assert b"javascript:" not in data.lower()  # its strings are encrypted
+    findings = refused_for(decide(tmp_path, data))
+    assert any(corpus.ACTION_WORDS[kind] in finding for finding in findings), findings
