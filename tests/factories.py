@@ -101,3 +101,22 @@ def answered_report(process, by, answer, **fields):
         answer=answer,
     )
     return report
+
+
+def add_document(process, by, data, name="DPA Dinkes 2018.pdf"):
+    """One PDF through the real intake and the upload service, as a DPA of Perencanaan."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from contracts import services
+    from contracts.models import DocumentType
+    from contracts.pdf import inspect_upload
+
+    uploaded = SimpleUploadedFile(name, data)
+    (document,) = services.add_documents(
+        process=process,
+        stage="perencanaan",
+        document_type=DocumentType.objects.get(code="dpa"),
+        uploads=[(uploaded, inspect_upload(uploaded))],
+        by=by,
+    )
+    return document

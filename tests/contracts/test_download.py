@@ -1,27 +1,12 @@
 import urllib.request
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from agencies.models import Agency
 from contracts import services
-from contracts.models import DocumentType
-from contracts.pdf import inspect_upload
 from tests import pdfs
-from tests.factories import make_operator, make_process
-
-
-def upload_one(process, by, data, name="DPA Dinkes 2018.pdf"):
-    uploaded = SimpleUploadedFile(name, data)
-    (document,) = services.add_documents(
-        process=process,
-        stage="perencanaan",
-        document_type=DocumentType.objects.get(code="dpa"),
-        uploads=[(uploaded, inspect_upload(uploaded))],
-        by=by,
-    )
-    return document
+from tests.factories import add_document, make_operator, make_process
 
 
 @pytest.fixture
@@ -33,7 +18,7 @@ def operator():
 def test_a_published_document_downloads_with_its_name_and_bytes(client, operator, media_root):
     process = make_process(operator.agency)
     data = pdfs.good_pdf("DPA", ["isi"], pages=2)
-    document = upload_one(process, operator, data)
+    document = add_document(process, operator, data)
     url = reverse("contracts:document-download", args=[document.pk])
     assert client.get(url).status_code == 404  # still a draft
     services.publish_process(process=process, by=operator)
@@ -52,7 +37,7 @@ def test_a_published_document_downloads_with_its_name_and_bytes(client, operator
 @pytest.mark.django_db
 def test_a_withdrawn_package_takes_its_documents_off_line(client, operator, media_root):
     process = make_process(operator.agency)
-    document = upload_one(process, operator, pdfs.good_pdf())
+    document = add_document(process, operator, pdfs.good_pdf())
     services.publish_process(process=process, by=operator)
     services.withdraw_process(process=process, by=operator, reason="Dibatalkan")
     assert client.get(reverse("contracts:document-download", args=[document.pk])).status_code == 404
@@ -62,7 +47,7 @@ def test_a_withdrawn_package_takes_its_documents_off_line(client, operator, medi
 def test_documents_on_object_storage_download_through_a_signed_url(client, operator, s3_storage):
     process = make_process(operator.agency)
     data = pdfs.good_pdf("Kontrak", ["di bucket"])
-    document = upload_one(process, operator, data, name="Kontrak.pdf")
+    document = add_document(process, operator, data, name="Kontrak.pdf")
     services.publish_process(process=process, by=operator)
 
     response = client.get(reverse("contracts:document-download", args=[document.pk]))

@@ -9,13 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from agencies.models import Agency
-from contracts import services
 from contracts.models import Document, DocumentType, Process
 from contracts.pdf import PdfRejected, inspect_upload
 from tests import pdf_corpus as corpus
 from tests.admin_forms import form_data
 from tests.contracts.test_admin import ADD_URL, planning_post
-from tests.factories import make_operator
+from tests.factories import add_document, make_operator, make_process
 
 CASES = Path(__file__).parent / "cases"
 
@@ -231,15 +230,8 @@ def test_the_worker_keeps_its_memory_limit(settings):
 def test_a_document_is_stored_and_served_as_pdf_whatever_its_name(
     client, agency, operator, media_root, typed, served
 ):
-    process = Process.objects.create(agency=agency, fiscal_year=2019, title="Paket unduhan")
-    uploaded = SimpleUploadedFile(typed, corpus.write_pdf(corpus.base_objects()))
-    (document,) = services.add_documents(
-        process=process,
-        stage="perencanaan",
-        document_type=DocumentType.objects.get(code="dpa"),
-        uploads=[(uploaded, inspect_upload(uploaded))],
-        by=operator,
-    )
+    process = make_process(agency, title="Paket unduhan")
+    document = add_document(process, operator, corpus.write_pdf(corpus.base_objects()), typed)
     assert document.original_filename == served
     assert document.file.name.endswith(".pdf")
     client.force_login(operator)
@@ -254,15 +246,8 @@ def test_a_document_is_stored_and_served_as_pdf_whatever_its_name(
 def test_a_document_saved_before_under_another_name_is_served_as_pdf(
     client, agency, operator, media_root
 ):
-    process = Process.objects.create(agency=agency, fiscal_year=2019, title="Paket lama")
-    uploaded = SimpleUploadedFile("x.pdf", corpus.write_pdf(corpus.base_objects()))
-    (document,) = services.add_documents(
-        process=process,
-        stage="perencanaan",
-        document_type=DocumentType.objects.get(code="dpa"),
-        uploads=[(uploaded, inspect_upload(uploaded))],
-        by=operator,
-    )
+    process = make_process(agency, title="Paket lama")
+    document = add_document(process, operator, corpus.write_pdf(corpus.base_objects()), "x.pdf")
     Document.objects.filter(pk=document.pk).update(original_filename="petunjuk.html")
     client.force_login(operator)
     response = client.get(reverse("contracts:document-download", args=[document.pk]))
