@@ -70,6 +70,11 @@ ACTION_TYPES = set(REFUSED_ACTIONS) | {
 # Keys whose value a reader runs as an action (besides the entries of an /AA dictionary).
 ACTION_KEYS = {"/A", "/OpenAction", "/Next", "/PA", "/Names"}
 SAFE_URI_SCHEMES = {"http", "https", "mailto"}
+# Named actions that only move through the document (ISO 32000-2 §12.6.4.12, and the back and
+# forward buttons office exports add); any other names a menu command of the reader.
+NAVIGATION_NAMES = {"/NextPage", "/PrevPage", "/FirstPage", "/LastPage", "/GoBack", "/GoForward"}
+FILE_NAME_KEYS = ("/UF", "/F", "/DOS", "/Mac", "/Unix")
+MAX_CLIMB = 10_000
 MEDIA_ANNOTATIONS = {
     "/RichMedia": "anotasi media kaya (RichMedia)",
     "/3D": "anotasi 3D",
@@ -125,8 +130,10 @@ class _View:
     streams: set = field(default_factory=set)
     referrers: dict = field(default_factory=dict)  # objgen -> [(objgen, frames)]
     raw_findings: list = field(default_factory=list)  # (what, objgen, frames)
-    structure_actions: list = field(default_factory=list)  # (what, objgen, frames)
-    attachments: dict = field(default_factory=dict)  # objgen -> name or None
+    # Findings that count only where a reader would run them: (what, objgen, frames, whether
+    # an object nothing refers to counts).
+    conditional: list = field(default_factory=list)
+    attachments: dict = field(default_factory=dict)  # stream objgen -> {names}
     info: tuple | None = None
     pages: dict = field(default_factory=dict)  # objgen -> page number
 
@@ -191,11 +198,29 @@ def active_content(pdf, data, depth=0):
 def _other_views(data, ends):
     """The earlier revisions, then the file as a repairing reader rebuilds it (a `startxref`
     that points nowhere makes qpdf scan the body for every object), one at a time: a file of
-    many revisions never holds more than one copy in memory."""
-    last = len(data.rstrip())
+    many revisions never holds more than one copy in memory.
+
+    A revision ends with `startxref N %%EOF`; a marker with no new `startxref` before it
+    (padding, a marker inside a stream) or one repeating an earlier offset is no revision.
+    """
+    offsets = set()
+    revisions = []
+    previous = 0
     for end in ends:
-        if end < last:
-            yield data[:end], "revisi lama"
+        segment = data[previous:end]
+        previous = end
+        at = segment.rfind(b"startxref")
+        if at == -1:
+            continue
+        words = segment[at + 9 :].split()
+        if not words or not words[0].isdigit() or words[0] in offsets:
+            continue
+        offsets.add(words[0])
+        revisions.append(end)
+    if revisions and data.find(b"startxref", revisions[-1]) == -1:
+        revisions.pop()  # the file as readers open it: already read
+    for end in revisions:
+        yield data[:end], "revisi lama"
     yield data + b"\nstartxref\n0\n%%EOF\n", "objek di luar tabel rujukan"
 
 
@@ -208,20 +233,26 @@ def _findings(pdf, depth):
         view.pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages, 1)}
     except (pikepdf.PdfError, ValueError, RuntimeError):
         view.pages = {}
+    # Every object first, so that a value given by reference (an action type, a link's
+    # address, an attachment's name) is read whatever the order of the objects.
     for obj in pdf.objects:
-        objgen = obj.objgen
+        if obj is None:  # a number the cross-reference table lists with nothing behind it
+            continue
         try:
             value = json.loads(obj.to_json(dereference=True, schema_version=2))
         except (pikepdf.PdfError, ValueError, RuntimeError):
             continue
-        view.objects[objgen] = value
+        view.objects[obj.objgen] = value
         if obj._type_code == pikepdf.ObjectType.stream:
-            view.streams.add(objgen)
-            if isinstance(value, dict) and value.get("/Type") == "/EmbeddedFile":
-                view.attachments.setdefault(objgen, None)
+            view.streams.add(obj.objgen)
+    for objgen, value in view.objects.items():
+        if isinstance(value, dict) and value.get("/Type") == "/EmbeddedFile":
+            view.attachments.setdefault(objgen, set())
         _walk(view, objgen, value, ())
     view.raw_findings.extend(
-        finding for finding in view.structure_actions if _reached_as_action(view, *finding[1:])
+        (what, objgen, frames)
+        for what, objgen, frames, orphan_counts in view.conditional
+        if _reached_as_action(view, objgen, frames, orphan_counts)
     )
     found = [
         Finding(what, _place(view, objgen, frames) if objgen else "")
@@ -240,17 +271,26 @@ def _objgen(ref):
     return int(number), int(generation)
 
 
+def _resolve(view, value):
+    """A value given by reference, followed to what it refers to (None when nothing)."""
+    for _ in range(16):
+        if not _is_ref(value):
+            return value
+        value = view.objects.get(_objgen(value))
+    return None
+
+
 def _walk(view, objgen, value, frames):
     if isinstance(value, dict):
-        if objgen != view.info or frames:
-            _examine(view, objgen, value, frames)
+        _examine(view, objgen, value, frames)
         items = value.items()
     elif isinstance(value, list):
-        key = frames[-1][1] if frames else None
-        parent = frames[-1][0] if frames else None
+        # An array's items are named by the key that holds the array; an array that is an
+        # object of its own has no container and no key.
+        container, key = frames[-1] if frames else ({}, None)
         items = ((key, item) for item in value)
         frames = frames[:-1]
-        value = parent
+        value = container
     else:
         return
     for key, child in items:
@@ -262,43 +302,89 @@ def _walk(view, objgen, value, frames):
 
 
 def _examine(view, objgen, d, frames):
-    action = d.get("/S")
-    if action in REFUSED_ACTIONS and d.get("/Type") == "/StructElem":
-        # A tagged PDF's structure element names its role with /S too (a custom role could be
-        # called "Sound"); it counts only where a reader would run it as an action.
-        view.structure_actions.append((REFUSED_ACTIONS[action], objgen, frames))
-    elif action in REFUSED_ACTIONS:
-        view.raw_findings.append((REFUSED_ACTIONS[action], objgen, frames))
+    action = _resolve(view, d.get("/S"))
+    is_info = objgen == view.info and not frames
+    if action in REFUSED_ACTIONS:
+        finding = (REFUSED_ACTIONS[action], objgen, frames)
+        if _resolve(view, d.get("/Type")) == "/StructElem":
+            # A tagged PDF's structure element names its role with /S too (a custom role
+            # could be called "Sound"); it counts only where a reader would run it.
+            view.conditional.append((*finding, True))
+        else:
+            view.raw_findings.append(finding)
     elif "/JS" in d and action not in ACTION_TYPES:
-        view.raw_findings.append((REFUSED_ACTIONS["/JavaScript"], objgen, frames))
+        finding = (REFUSED_ACTIONS["/JavaScript"], objgen, frames)
+        if is_info:
+            # The document information may carry any key as metadata; a script there counts
+            # only if something runs the dictionary as an action.
+            view.conditional.append((*finding, False))
+        else:
+            view.raw_findings.append(finding)
     if action == "/URI":
-        uri = _text(view, d.get("/URI"))
-        scheme = _scheme(uri)
-        if scheme and scheme not in SAFE_URI_SCHEMES:
-            view.raw_findings.append((f"tautan {scheme}:", objgen, frames))
-    if "/JavaScript" in d and not _is_text(d["/JavaScript"]):
-        # Self-describing: it is the document's own list of scripts run on opening.
+        problem = _link_problem(_text(view, d.get("/URI")))
+        if problem:
+            view.raw_findings.append((problem, objgen, frames))
+    elif action == "/Thread" and "/F" in d:
+        view.raw_findings.append(("aksi membuka utas di berkas lain (Thread)", objgen, frames))
+    elif action == "/Named":
+        name = _resolve(view, d.get("/N"))
+        if isinstance(name, str) and name not in NAVIGATION_NAMES:
+            view.raw_findings.append((f"aksi perintah menu ({name[1:]})", objgen, frames))
+    if frames and frames[-1][1] == "/URI" and "/Base" in d:
+        # The base every relative link of the document is read against.
+        problem = _link_problem(_text(view, d.get("/Base")))
+        if problem:
+            view.raw_findings.append((f"alamat dasar {problem}", objgen, frames))
+    if "/JavaScript" in d and not _is_text(d["/JavaScript"]) and not is_info:
+        # Self-describing: the document's own list of scripts run on opening.
         view.raw_findings.append(("pustaka JavaScript dokumen (name tree)", None, ()))
-    if "/XFA" in d and not _is_text(d["/XFA"]):
+    if "/XFA" in d and not _is_text(d["/XFA"]) and not is_info:
         view.raw_findings.append(("formulir XFA", objgen, frames))
-    subtype = d.get("/Subtype")
-    if subtype in MEDIA_ANNOTATIONS and ("/Rect" in d or d.get("/Type") == "/Annot"):
+    subtype = _resolve(view, d.get("/Subtype"))
+    if subtype in MEDIA_ANNOTATIONS and (
+        "/Rect" in d or _resolve(view, d.get("/Type")) == "/Annot"
+    ):
         view.raw_findings.append((MEDIA_ANNOTATIONS[subtype], objgen, frames))
-    embedded = d.get("/EF")
+    embedded = _resolve(view, d.get("/EF"))
     if isinstance(embedded, dict):
-        name = _text(view, d.get("/UF")) or _text(view, d.get("/F"))
+        names = {_text(view, d.get(key)) for key in FILE_NAME_KEYS} - {""}
         for stream in embedded.values():
             if _is_ref(stream):
-                view.attachments[_objgen(stream)] = name or None
+                view.attachments.setdefault(_objgen(stream), set()).update(names)
 
 
-def _reached_as_action(view, objgen, frames):
-    """Whether a reader would run this dictionary as an action: it sits under an action key, in
-    a trigger (/AA) dictionary or a name tree's values, or nothing at all refers to it."""
-    if frames:
+def _link_problem(uri):
+    """What is wrong with a link's address, or "" for a web or mail address (or none).
+
+    An address without a scheme is refused too: a reader resolves it against the document's
+    own location, a file share (`\\\\server\\share`) or the local disk."""
+    shown = "".join(ch for ch in uri if ch.isprintable()).strip()
+    if not shown:
+        return ""
+    scheme = _scheme(uri)
+    if scheme in SAFE_URI_SCHEMES:
+        return ""
+    shown = shown if len(shown) <= 80 else shown[:79] + "…"
+    if scheme:
+        return f"tautan {scheme}: ({shown})"
+    return f"tautan ke berkas atau jaringan lokal ({shown})"
+
+
+def _reached_as_action(view, objgen, frames, orphan_counts, depth=0):
+    """Whether a reader would run this dictionary as an action: it sits under an action key,
+    in a trigger (/AA) dictionary or a name tree's values (or, if `orphan_counts`, nothing at
+    all refers to it)."""
+    if frames and frames[-1][1] is not None:
         return _action_slot(frames)
+    if depth > 32:
+        return True
     referrers = view.referrers.get(objgen, ())
-    return not referrers or any(_action_slot(parent_frames) for _, parent_frames in referrers)
+    if not referrers:
+        return orphan_counts
+    return any(
+        _reached_as_action(view, parent, parent_frames, False, depth + 1)
+        for parent, parent_frames in referrers
+    )
 
 
 def _action_slot(frames):
@@ -312,8 +398,7 @@ def _is_text(value):
 
 def _text(view, value):
     """A PDF string (direct or by reference) as Python text; "" for anything else."""
-    if _is_ref(value):
-        value = view.objects.get(_objgen(value))
+    value = _resolve(view, value)
     if not isinstance(value, str):
         return ""
     if value.startswith("u:"):
@@ -391,7 +476,7 @@ def _place(view, objgen, frames):
     """Where a finding sits, as the operator knows it ("pada penanda buku (bookmark)",
     "pada tautan (anotasi Link) di halaman 3"): the nearest known container around it, then,
     through whoever refers to its object, the page it is on."""
-    place, page = _climb(view, objgen, frames, set())
+    place, page = _climb(view, objgen, frames)
     if not place:
         place = "pada halaman" if page else ""
     if page:
@@ -399,59 +484,78 @@ def _place(view, objgen, frames):
     return place
 
 
-def _climb(view, objgen, frames, seen):
-    if len(seen) > 64:
-        return "", None
+def _climb(view, objgen, frames):
     place = ""
-    names_key = None
-    for container, key in reversed(frames):
-        if key == "/JavaScript":
-            names_key = key
-        kind = _kind(container)
-        if kind is None:
-            continue
-        if not place:
-            place = _place_name(kind, container, key, names_key)
-        if kind == "page":
-            return place, view.pages.get(objgen)
-        if kind in ("outline", "catalog", "filespec"):
-            return place, None  # never on a page
-    seen.add(objgen)
-    referrers = [r for r in view.referrers.get(objgen, ()) if r[0] not in seen]
-    # A page's annotation list names the page; other forward pointers come next.
-    referrers.sort(key=lambda r: (r[1][-1][1] != "/Annots", r[1][-1][1] in BACK_POINTERS))
-    for parent, parent_frames in referrers[:1]:
-        outer_place, page = _climb(view, parent, parent_frames, seen)
-        return place or outer_place, page
-    if not place and not frames and not referrers:
-        own = view.objects.get(objgen)
-        if isinstance(own, dict) and _kind(own) == "page":
-            return "pada halaman", view.pages.get(objgen)
-        return f"pada objek lepas yang tidak dirujuk (objek {objgen[0]})", None
+    seen = set()
+    first = True
+    while len(seen) < MAX_CLIMB:
+        names_key = None
+        for container, key in reversed(frames):
+            if key == "/JavaScript":
+                names_key = key
+            kind = _kind(container)
+            if kind is None:
+                continue
+            if not place:
+                place = _place_name(kind, container, key, names_key)
+            if kind == "page":
+                return place, view.pages.get(objgen)
+            if kind in ("outline", "catalog", "filespec"):
+                return place, None  # never on a page
+        seen.add(objgen)
+        referrers = [r for r in view.referrers.get(objgen, ()) if r[0] not in seen]
+        if first and not place and not frames and not view.referrers.get(objgen):
+            own = view.objects.get(objgen)
+            if isinstance(own, dict) and _kind(own) == "page":
+                return "pada halaman", view.pages.get(objgen)
+            return f"pada objek lepas yang tidak dirujuk (objek {objgen[0]})", None
+        first = False
+        if not referrers:
+            return place, None
+        # A page's annotation list names the page; other forward pointers come next.
+        referrers.sort(key=lambda r: (r[1][-1][1] != "/Annots", r[1][-1][1] in BACK_POINTERS))
+        objgen, frames = referrers[0]
     return place, None
 
 
 def _attachment_findings(view):
     found = []
-    for objgen, name in sorted(view.attachments.items()):
-        label = f"lampiran tertanam “{name}”" if name else "lampiran tertanam"
+    for objgen, names in sorted(view.attachments.items()):
         if objgen not in view.streams:
             continue
         try:
             content = view.pdf.get_object(objgen).read_bytes()
         except (pikepdf.PdfError, ValueError, RuntimeError):
+            label = _attachment_label(sorted(names)[0] if names else "")
             found.append(Finding(f"{label} yang tidak dapat dibaca"))
             continue
-        suffix = _suffix(name)
-        if content.startswith(PDF_HEADER) and suffix in ("", ".pdf"):
-            found.extend(_embedded_pdf_findings(content, label, view.depth))
-        elif suffix in TEXT_ATTACHMENTS or (not name and _plain_text(content)):
-            if not _plain_text(content):
-                found.append(Finding(f"{label} yang bukan teks biasa"))
-        else:
-            kind = f"berjenis {suffix}" if suffix else "yang bukan PDF atau teks biasa"
-            found.append(Finding(f"{label} {kind}"))
+        for name in sorted(names) or [""]:
+            found.extend(_attachment_problems(content, name, view.depth))
     return found
+
+
+def _attachment_label(name):
+    return f"lampiran tertanam “{name}”" if name else "lampiran tertanam tanpa nama"
+
+
+def _attachment_problems(content, name, depth):
+    """An attachment is accepted as a PDF that passes these same rules or as plain text data;
+    each of its names must say which of the two it is (a name without a suffix, or no name,
+    may be either)."""
+    label = _attachment_label(name)
+    suffix = _suffix(name)
+    is_pdf = content.startswith(PDF_HEADER)
+    if suffix == ".pdf" or (not suffix and is_pdf):
+        if not is_pdf:
+            return [Finding(f"{label} yang bukan PDF")]
+        return _embedded_pdf_findings(content, label, depth)
+    if suffix in TEXT_ATTACHMENTS or not suffix:
+        if _plain_text(content):
+            return []
+        if suffix:
+            return [Finding(f"{label} yang bukan teks biasa")]
+        return [Finding(f"{label} yang bukan PDF atau teks biasa")]
+    return [Finding(f"{label} berjenis {suffix}")]
 
 
 def _embedded_pdf_findings(content, label, depth):
@@ -472,14 +576,24 @@ def _embedded_pdf_findings(content, label, depth):
 
 
 def _suffix(name):
-    if not name or "." not in name:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if "." not in base:
         return ""
-    return "." + name.rsplit(".", 1)[1].strip().lower()
+    return "." + base.rsplit(".", 1)[1].strip().lower()
 
 
 def _plain_text(content):
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return False
-    return all(ch.isprintable() or ch in "\t\r\n" for ch in text)
+    """Text a person could read in any editor: UTF-8 or UTF-16 (with its byte-order mark) or
+    Windows-1252 (Excel's CSVs on Indonesian Windows), with no control characters but tabs,
+    line ends and form feeds."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text)
+    return False

@@ -146,7 +146,10 @@ def test_something_before_the_header_is_not_a_pdf(tmp_path):
         ("https://lpse.bojonegorokab.go.id", False),
         ("HTTP://contoh.test/a", False),
         ("mailto:ulp@contoh.go.id", False),
-        ("dokumen/lampiran.html", False),
+        ("", False),
+        ("dokumen/lampiran.html", True),
+        ("\\\\\\\\evil.example\\\\share\\\\a.exe", True),
+        ("//evil.example/a.exe", True),
         ("javascript:alert(1)", True),
         (" java\tscript:alert(1)", True),
         ("JAVASCRIPT:alert(1)", True),
@@ -159,9 +162,7 @@ def test_something_before_the_header_is_not_a_pdf(tmp_path):
 def test_link_schemes(tmp_path, uri, refused):
     escaped = uri.replace("(", "\\(").replace(")", "\\)")
     objects = corpus.base_objects(page_extra="/Annots [11 0 R]")
-    objects[11] = (
-        f"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI ({escaped}) >> >>"
-    )
+    objects[11] = LINK + f"/A << /S /URI /URI ({escaped}) >> >>"
     result = decide(tmp_path, corpus.write_pdf(objects))
     assert (result.get("error") == "active_content") is refused, result
 
@@ -242,3 +243,196 @@ def test_active_content_under_an_owner_password_is_found(tmp_path, kind):
     assert b"javascript:" not in data.lower()  # its strings are encrypted
     findings = refused_for(decide(tmp_path, data))
     assert any(corpus.ACTION_WORDS[kind] in finding for finding in findings), findings
+
+
+# --- found by a tester who did not write the intake -------------------------------------------
+
+
+def one_page(catalog="", page="", **objects):
+    built = corpus.base_objects(catalog_extra=catalog, page_extra=page)
+    built.update({int(number[1:]): body for number, body in objects.items()})
+    return corpus.write_pdf(built)
+
+
+def test_the_document_information_run_as_an_action_counts(tmp_path):
+    data = one_page(
+        "/OpenAction 6 0 R", o6="<< /Title (Renja) /S /JavaScript /JS (app.alert\\(1\\)) >>"
+    )
+    data = data.replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Info 6 0 R >>")
+    assert refused_for(decide(tmp_path, data)) == [
+        "aksi JavaScript saat dokumen dibuka (OpenAction)"
+    ]
+
+
+def test_a_metadata_key_named_js_is_only_metadata(tmp_path):
+    data = one_page(o6="<< /Title (Renja) /JS (bukan skrip) /JavaScript (kata) >>")
+    data = data.replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Info 6 0 R >>")
+    assert decide(tmp_path, data)["pages"] == 1
+
+
+MZ = corpus.Stream("", corpus.EXECUTABLE)
+LINK = "<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
+
+
+@pytest.mark.parametrize(
+    ("objects", "named"),
+    [
+        # /EF given by reference, the stream without /Type
+        (
+            {"o20": "<< /F (a.exe) /UF (a.exe) /EF 21 0 R >>", "o21": "<< /F 22 0 R >>", "o22": MZ},
+            "a.exe",
+        ),
+        # one stream, two records: the dangerous name counts whatever the order
+        (
+            {
+                "o20": "<< /F (evil.hta) /EF << /F 22 0 R >> >>",
+                "o21": "<< /F (data.txt) /EF << /F 22 0 R >> >>",
+                "o22": corpus.Stream("/Type /EmbeddedFile", b"<script>alert(1)</script>"),
+            },
+            "evil.hta",
+        ),
+        # the name given by reference, after the record
+        (
+            {"o20": "<< /F (x) /UF 23 0 R /EF << /F 22 0 R >> >>", "o22": MZ, "o23": "(evil.hta)"},
+            "evil.hta",
+        ),
+        # a harmless /UF beside a dangerous /F, or a name in /DOS only
+        ({"o20": "<< /UF (data.txt) /F (evil.hta) /EF << /F 22 0 R >> >>", "o22": MZ}, "evil.hta"),
+        ({"o20": "<< /DOS (EVIL.EXE) /EF << /DOS 22 0 R >> >>", "o22": MZ}, "EVIL.EXE"),
+    ],
+    ids=["ef-by-reference", "shared-stream", "name-by-reference", "two-names", "dos-name"],
+)
+def test_attachments_are_judged_by_every_name_and_reference(tmp_path, objects, named):
+    objects = {**objects, "o21": objects.get("o21", "<< /Type /Filespec /F (n.txt) >>")}
+    catalog = "/Names << /EmbeddedFiles << /Names [(a) 20 0 R (b) 21 0 R] >> >>"
+    findings = refused_for(decide(tmp_path, one_page(catalog, **objects)))
+    assert any(f"“{named}”" in finding for finding in findings), findings
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "uraian;luas\nGedung 120 m²;suhu 25 °C\n".encode("cp1252"),
+        "Catatan rapat\r\n".encode("utf-16"),
+        b"\xef\xbb\xbfuraian,pagu\nJalan,1\n",
+    ],
+    ids=["excel-cp1252", "utf-16", "utf-8-bom"],
+)
+def test_text_attachments_in_office_encodings_are_accepted(tmp_path, content):
+    catalog = "/Names << /EmbeddedFiles << /Names [(rincian.csv) 20 0 R] >> >>"
+    data = one_page(
+        catalog,
+        o20="<< /Type /Filespec /F (rincian.csv) /EF << /F 21 0 R >> >>",
+        o21=corpus.Stream("/Type /EmbeddedFile", content),
+    )
+    assert decide(tmp_path, data)["pages"] == 1
+
+
+@pytest.mark.parametrize(
+    ("page", "objects", "words"),
+    [
+        (
+            "/Annots [8 0 R]",
+            {
+                "o8": LINK + "/A << /S /URI /URI 9 0 R >> >>",
+                "o9": "(file:///C:/Windows/System32/calc.exe)",
+            },
+            "tautan file:",
+        ),
+        (
+            "/Annots [8 0 R]",
+            {
+                "o8": LINK + "/A << /S 9 0 R /F (calc.exe) >> >>",
+                "o9": "/Launch",
+            },
+            "Launch",
+        ),
+        (
+            "/Annots [8 0 R]",
+            {"o8": "<< /Type /Annot /Subtype 9 0 R /Rect [0 0 9 9] >>", "o9": "/RichMedia"},
+            "RichMedia",
+        ),
+        (
+            "/Annots [8 0 R]",
+            {"o8": LINK + "/A << /Type /StructElem /S /SubmitForm >> >>"},
+            "SubmitForm",
+        ),
+        (
+            "/Annots 8 0 R",
+            {
+                "o8": "[9 0 R]",
+                "o9": LINK + "/A << /S /Launch /F (x.exe) >> >>",
+            },
+            "(Launch) pada tautan (anotasi Link) di halaman 1",
+        ),
+        (
+            "/Annots [8 0 R]",
+            {"o8": LINK + "/A << /S /Thread /F (lain.pdf) /D 0 >> >>"},
+            "Thread",
+        ),
+        (
+            "/Annots [8 0 R]",
+            {"o8": LINK + "/A << /S /Named /N /Print >> >>"},
+            "perintah menu (Print)",
+        ),
+    ],
+    ids=[
+        "uri-by-reference",
+        "type-by-reference",
+        "subtype-by-reference",
+        "dressed-as-structure",
+        "indirect-annotation-array",
+        "remote-thread",
+        "named-print",
+    ],
+)
+def test_values_by_reference_and_other_disguises_are_refused(tmp_path, page, objects, words):
+    findings = refused_for(decide(tmp_path, one_page(page=page, **objects)))
+    assert any(words in finding for finding in findings), findings
+
+
+def test_a_base_address_for_links_must_be_a_web_address(tmp_path):
+    findings = refused_for(decide(tmp_path, one_page("/URI << /Base (javascript:alert\\(1\\)) >>")))
+    assert findings == [
+        "alamat dasar tautan javascript: (javascript:alert(1)) pada katalog dokumen"
+    ]
+
+
+def test_a_long_chain_of_next_actions_still_says_where(tmp_path):
+    objects = {f"o{n}": f"<< /S /GoTo /D [3 0 R /Fit] /Next {n + 1} 0 R >>" for n in range(10, 210)}
+    objects["o210"] = "<< /S /Launch /F (calc.exe) >>"
+    findings = refused_for(decide(tmp_path, one_page("/OpenAction 10 0 R", **objects)))
+    assert findings == ["aksi menjalankan program (Launch) saat dokumen dibuka (OpenAction)"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["/Annots [99 0 R]", "/Annots [5 3 R]", "/Annots [] /Thumb 98 0 R"],
+    ids=["missing-object", "wrong-generation", "missing-thumbnail"],
+)
+def test_a_reference_to_nothing_is_no_reason_to_refuse(tmp_path, page):
+    assert decide(tmp_path, one_page(page=page))["pages"] == 1
+
+
+def test_a_page_whose_text_contains_the_end_marker_is_accepted(tmp_path):
+    data = corpus.write_pdf(corpus.base_objects(text="BT /F1 9 Tf 72 700 Td (%%EOF) Tj ET"))
+    assert decide(tmp_path, data)["pages"] == 1
+
+
+def test_named_navigation_is_accepted(tmp_path):
+    link = LINK + "/A << /S /Named /N /{} >> >>"
+    objects = {
+        f"o{20 + i}": link.format(n)
+        for i, n in enumerate(["NextPage", "PrevPage", "FirstPage", "LastPage", "GoBack"])
+    }
+    data = one_page(page="/Annots [20 0 R 21 0 R 22 0 R 23 0 R 24 0 R]", **objects)
+    assert decide(tmp_path, data)["pages"] == 1
+
+
+def test_end_markers_that_close_no_revision_are_not_read_again():
+    data = corpus.many_pages(3) + b"\n%%EOF\n" * 50
+    views = list(pdf_active._other_views(data, pdf_active.revision_ends(data)))
+    assert [where for _, where in views] == ["objek di luar tabel rujukan"]
+    updated = corpus.incremental_update(corpus.write_pdf(corpus.base_objects()))
+    views = list(pdf_active._other_views(updated, pdf_active.revision_ends(updated)))
+    assert [where for _, where in views] == ["revisi lama", "objek di luar tabel rujukan"]
