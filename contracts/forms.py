@@ -1,4 +1,5 @@
 import re
+import time
 
 from django import forms
 from django.conf import settings
@@ -16,7 +17,7 @@ from contracts.models import (
     Supplier,
 )
 from contracts.npwp import InvalidNPWP, normalize_npwp
-from contracts.pdf import PdfRejected, inspect_upload
+from contracts.pdf import PdfRejected, inspect_uploads
 
 
 class MultipleFileInput(forms.FileInput):
@@ -119,23 +120,26 @@ class ProcessAdminForm(StageUploadFields, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # One time budget for every file of this save, whatever stages they belong to.
+        deadline = time.monotonic() + settings.PDF_BATCH_SECONDS
         for stage in STAGE_ORDER:
             files = cleaned.get(upload_files_field(stage)) or []
             if files:
-                self._check_uploads(stage, files, cleaned.get(upload_type_field(stage)))
+                self._check_uploads(stage, files, cleaned.get(upload_type_field(stage)), deadline)
         return cleaned
 
-    def _check_uploads(self, stage, files, chosen_type):
+    def _check_uploads(self, stage, files, chosen_type, deadline):
         types = list(DocumentType.objects.filter(stage=stage))
         checked, problems, unknown = [], [], []
-        for uploaded in files:
+        outcomes = inspect_uploads(files, deadline=deadline)
+        for uploaded, outcome in zip(files, outcomes, strict=True):
             document_type = chosen_type or guess_document_type(uploaded.name, types)
             if document_type is None:
                 unknown.append(uploaded.name)
-            try:
-                checked.append((document_type, uploaded, inspect_upload(uploaded)))
-            except PdfRejected as rejection:
-                problems.append(f"{rejection.filename}: {rejection.reason}.")
+            if isinstance(outcome, PdfRejected):
+                problems.append(f"{outcome.filename}: {outcome.reason}.")
+            else:
+                checked.append((document_type, uploaded, outcome))
         if unknown:
             self.add_error(
                 upload_type_field(stage),

@@ -13,10 +13,12 @@ digital signature on it. The operator exports a clean PDF instead.
 
 import hashlib
 import json
-import resource
+import math
 import subprocess
 import sys
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +55,11 @@ def max_bytes():
     return settings.DOCUMENT_MAX_BYTES
 
 
-def inspect_upload(uploaded):
-    """Check one uploaded file; return PdfInfo or raise PdfRejected with the reason."""
+def inspect_upload(uploaded, *, timeout=None):
+    """Check one uploaded file; return PdfInfo or raise PdfRejected with the reason.
+
+    `timeout` (seconds) shortens the worker's PDF_WORKER_TIMEOUT_SECONDS.
+    """
     name = display_filename(uploaded.name)
     if getattr(uploaded, "oversized", False) or uploaded.size > max_bytes():
         raise PdfRejected(
@@ -81,7 +86,7 @@ def inspect_upload(uploaded):
             )
         raise PdfRejected(name, "bukan berkas PDF (isinya tidak diawali penanda %PDF-)")
 
-    result = _run_worker(uploaded, name)
+    result = _run_worker(uploaded, name, timeout)
     _refuse_on_error(name, result)
     return PdfInfo(
         size=uploaded.size,
@@ -124,7 +129,8 @@ def _refuse_on_error(name, result):
         shown = detail[:5] + ([f"dan {len(detail) - 5} lainnya"] if len(detail) > 5 else [])
         raise PdfRejected(
             name,
-            f"PDF memuat konten aktif yang bisa berjalan sendiri di komputer pembaca: "
+            f"PDF memuat konten aktif atau lampiran yang tidak diterima, yang bisa berjalan "
+            f"sendiri atau dibuka program lain di komputer pembaca: "
             f"{'; '.join(shown)}. Agar bisa diterbitkan, {CLEAN_COPY_ADVICE}",
         )
     reason = f" (menurut pustaka PDF: {detail})" if detail else ""
@@ -135,12 +141,35 @@ def _refuse_on_error(name, result):
     )
 
 
-def _limit_memory():
-    limit = settings.PDF_WORKER_MEMORY_BYTES
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def inspect_uploads(uploads, *, deadline=None):
+    """Check several uploaded files, PDF_CHECKS_AT_ONCE at a time (each in its own worker
+    process); return one PdfInfo or PdfRejected per file, in the order given.
+
+    `deadline` (time.monotonic()) bounds the whole batch so that a save of many large files
+    answers before the web server gives up on the request: a file whose turn comes too late is
+    refused as not checked, and the operator saves it in a later batch.
+    """
+    deadline = deadline or time.monotonic() + settings.PDF_BATCH_SECONDS
+
+    def check(uploaded):
+        remaining = deadline - time.monotonic()
+        if remaining < 1:
+            return PdfRejected(
+                display_filename(uploaded.name),
+                "belum sempat diperiksa: pemeriksaan berkas dalam satu kali simpan mencapai "
+                f"batas {settings.PDF_BATCH_SECONDS:g} detik. Simpan berkas ini pada "
+                "penyimpanan berikutnya, atau unggah lebih sedikit berkas besar sekaligus",
+            )
+        try:
+            return inspect_upload(uploaded, timeout=remaining)
+        except PdfRejected as rejection:
+            return rejection
+
+    with ThreadPoolExecutor(max_workers=settings.PDF_CHECKS_AT_ONCE) as pool:
+        return list(pool.map(check, uploads))
 
 
-def _run_worker(uploaded, name):
+def _run_worker(uploaded, name, timeout=None):
     path = getattr(uploaded, "temporary_file_path", None)
     with tempfile.NamedTemporaryFile(suffix=".pdf") as copy:
         if path is None:
@@ -160,19 +189,25 @@ def _run_worker(uploaded, name):
                     str(path),
                     str(settings.PDF_TEXT_SECONDS),
                     str(settings.PDF_TEXT_MAX_CHARS),
+                    str(settings.PDF_WORKER_MEMORY_BYTES),
                 ],
                 capture_output=True,
-                timeout=settings.PDF_WORKER_TIMEOUT_SECONDS,
-                preexec_fn=_limit_memory,
+                timeout=min(timeout or math.inf, settings.PDF_WORKER_TIMEOUT_SECONDS),
                 cwd=Path(__file__).resolve().parent.parent,
                 check=False,
             )
         except subprocess.TimeoutExpired as error:
             raise PdfRejected(
-                name, "PDF terlalu rumit untuk diperiksa dalam batas waktu"
+                name,
+                "PDF terlalu rumit untuk diperiksa dalam batas waktu; cetak ulang ke PDF atau "
+                "pisahkan menjadi beberapa berkas, lalu unggah kembali",
             ) from error
     if completed.returncode != 0:
-        raise PdfRejected(name, "PDF rusak atau terlalu berat untuk diperiksa")
+        raise PdfRejected(
+            name,
+            "PDF rusak atau terlalu berat untuk diperiksa; cetak ulang ke PDF atau pisahkan "
+            "menjadi beberapa berkas, lalu unggah kembali",
+        )
     try:
         return json.loads(completed.stdout)
     except ValueError as error:

@@ -2,7 +2,8 @@
 
 Run by contracts.pdf under a time and memory limit, so that a hostile or broken file can
 exhaust only this process, never a web worker. Usage: python -m contracts.pdf_worker PATH
-TEXT_SECONDS MAX_CHARS
+TEXT_SECONDS MAX_CHARS [MEMORY_BYTES]; the memory limit (address space) is set before anything
+else is imported or read.
 
 The decision (opens, needs a password, active content) is qpdf's reading of the structure
 (contracts.pdf_active); the text for search is pypdf's.
@@ -15,6 +16,7 @@ list of findings in Indonesian).
 
 import json
 import logging
+import resource
 import signal
 import sys
 from io import BytesIO
@@ -101,6 +103,9 @@ def _text(source, text_seconds, max_chars):
 
 
 def main():
+    if len(sys.argv) > 4:
+        limit = int(sys.argv[4])
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     logging.disable(logging.CRITICAL)  # pypdf's warnings about sloppy files are not errors here
     path, text_seconds, max_chars = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
     json.dump(inspect(path, text_seconds, max_chars), sys.stdout)

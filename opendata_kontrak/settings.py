@@ -226,7 +226,10 @@ FILE_UPLOAD_HANDLERS = [
 
 # Document intake (contracts/pdf.py): per-file limit, and the bounds of the PDF reader.
 DOCUMENT_MAX_BYTES = int(env("DOCUMENT_MAX_MB", "25")) * 1024 * 1024
-PDF_WORKER_TIMEOUT_SECONDS = float(env("PDF_WORKER_TIMEOUT_SECONDS", "30"))
+# One file's check, and all the files of one save: both under gunicorn's 30 s request timeout.
+PDF_WORKER_TIMEOUT_SECONDS = float(env("PDF_WORKER_TIMEOUT_SECONDS", "20"))
+PDF_BATCH_SECONDS = float(env("PDF_BATCH_SECONDS", "24"))
+PDF_CHECKS_AT_ONCE = int(env("PDF_CHECKS_AT_ONCE", "2"))
 PDF_TEXT_SECONDS = float(env("PDF_TEXT_SECONDS", "10"))
 PDF_TEXT_MAX_CHARS = int(env("PDF_TEXT_MAX_CHARS", "1000000"))
 PDF_WORKER_MEMORY_BYTES = int(env("PDF_WORKER_MEMORY_MB", "768")) * 1024 * 1024

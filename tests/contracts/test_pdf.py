@@ -90,3 +90,27 @@ def test_a_pdf_that_takes_too_long_is_refused(settings):
 )
 def test_uploaded_names_are_labels_only(raw, shown):
     assert display_filename(raw) == shown
+
+
+def test_several_files_are_checked_side_by_side_and_answered_in_order():
+    from contracts.pdf import inspect_uploads
+
+    files = [
+        upload(pdfs.good_pdf(pages=3), "satu.pdf"),
+        upload(b"bukan pdf", "dua.pdf"),
+        upload(pdfs.good_pdf(pages=1), "tiga.pdf"),
+        upload(pdfs.javascript_pdf(), "empat.pdf"),
+    ]
+    outcomes = inspect_uploads(files)
+    assert [getattr(o, "page_count", None) for o in outcomes] == [3, None, 1, None]
+    assert [getattr(o, "filename", None) for o in outcomes] == [None, "dua.pdf", None, "empat.pdf"]
+
+
+def test_a_batch_past_its_time_budget_refuses_what_it_could_not_check(settings):
+    from contracts.pdf import inspect_uploads
+
+    settings.PDF_BATCH_SECONDS = 0.5
+    outcomes = inspect_uploads([upload(pdfs.good_pdf(), "DPA.pdf"), upload(pdfs.good_pdf())])
+    assert all(isinstance(o, PdfRejected) for o in outcomes)
+    assert "belum sempat diperiksa" in outcomes[0].reason
+    assert "penyimpanan berikutnya" in outcomes[0].reason

@@ -253,3 +253,15 @@ def test_a_document_saved_before_under_another_name_is_served_as_pdf(
     response = client.get(reverse("contracts:document-download", args=[document.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="petunjuk.html.pdf"' in response["Content-Disposition"]
+
+
+@pytest.mark.django_db
+def test_a_save_whose_files_cannot_all_be_checked_in_time_keeps_the_form(
+    client, agency, operator, media_root, settings
+):
+    settings.PDF_BATCH_SECONDS = 0.5
+    client.force_login(operator)
+    response = post_package(
+        client, agency, "Judul yang sudah diketik", "DPA.pdf", corpus.many_pages(300)
+    )
+    assert_refused(response, "DPA.pdf", ["belum sempat diperiksa"], media_root)
