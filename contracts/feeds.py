@@ -8,6 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 from agencies.models import Agency
 from contracts.templatetags.rupiah import rupiah
 from contracts.views import public_packages
+from opendata_kontrak.text import printable
 
 
 class LatestPackagesFeed(Feed):
@@ -19,7 +20,7 @@ class LatestPackagesFeed(Feed):
 
     def title(self, agency):
         where = agency.name if agency else settings.PORTAL["REGION_NAME"]
-        return f"Paket terbaru — {where}"
+        return printable(f"Paket terbaru — {where}")
 
     def link(self, agency):
         url = reverse("contracts:process-list")
@@ -35,10 +36,12 @@ class LatestPackagesFeed(Feed):
         return packages[:50]
 
     def item_title(self, item):
-        return item.title
+        return printable(item.title)
 
     def item_description(self, item):
-        return f"{item.agency.name} · TA {item.fiscal_year} · pagu {rupiah(item.budget_amount)}"
+        return printable(
+            f"{item.agency.name} · TA {item.fiscal_year} · pagu {rupiah(item.budget_amount)}"
+        )
 
     def item_link(self, item):
         return reverse("contracts:process-detail", args=[item.pk])

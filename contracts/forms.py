@@ -18,6 +18,7 @@ from contracts.models import (
 )
 from contracts.npwp import InvalidNPWP, normalize_npwp
 from contracts.pdf import PdfRejected, inspect_uploads
+from opendata_kontrak.text import PrintableTextForm
 
 
 class MultipleFileInput(forms.FileInput):
@@ -91,7 +92,7 @@ class StageUploadFields:
     declared_fields = _stage_upload_fields()
 
 
-class ProcessAdminForm(StageUploadFields, forms.ModelForm):
+class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
     funding_sources = forms.MultipleChoiceField(
         label="Sumber dana",
         choices=FundingSource.choices,
@@ -171,7 +172,7 @@ def guess_document_type(filename, types):
     return specific[0] if len(specific) == 1 else None
 
 
-class SupplierForm(forms.ModelForm):
+class SupplierForm(PrintableTextForm, forms.ModelForm):
     class Meta:
         model = Supplier
         fields = ["name", "npwp", "address"]

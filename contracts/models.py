@@ -53,6 +53,10 @@ class Method(models.TextChoices):
     DIRECT_APPOINTMENT = "penunjukan_langsung", "Penunjukan Langsung"
     E_PURCHASING = "e_purchasing", "E-Purchasing"
     SELF_MANAGED = "swakelola", "Swakelola"
+    # Pasal 59: goods and services in a declared emergency, the supplier appointed directly.
+    EMERGENCY = "darurat", "Pengadaan Darurat"
+    # Pasal 61: outside the Perpres (e.g. under a lender's or a BLU's own rules).
+    EXCLUDED = "dikecualikan", "Dikecualikan"
 
 
 class FundingSource(models.TextChoices):
@@ -208,7 +212,9 @@ class Process(models.Model):
     activity_name = models.CharField("kegiatan", max_length=500, blank=True)
     sub_activity_code = models.CharField("kode sub kegiatan", max_length=60, blank=True)
     sub_activity_name = models.CharField("sub kegiatan", max_length=500, blank=True)
-    account_code = models.CharField("kode rekening", max_length=500, blank=True)
+    # Lists: a plan may draw on many accounts and name many places (every school of a
+    # programme), so these hold as much as the source gives.
+    account_code = models.TextField("kode rekening", blank=True)
     rup_code = models.CharField("kode RUP", max_length=30, blank=True)
     budget_amount = models.BigIntegerField("pagu (Rp)", null=True, blank=True)
     funding_sources = ArrayField(
@@ -229,7 +235,7 @@ class Process(models.Model):
     )
     location_kecamatan = models.CharField("kecamatan", max_length=100, blank=True)
     location_desa = models.CharField("desa/kelurahan", max_length=100, blank=True)
-    location_detail = models.CharField("detail lokasi", max_length=500, blank=True)
+    location_detail = models.TextField("detail lokasi", blank=True)
     planned_start = models.DateField("rencana mulai", null=True, blank=True)
     planned_end = models.DateField("rencana selesai", null=True, blank=True)
     pa_kpa_name = models.CharField("nama PA/KPA", max_length=200, blank=True)

@@ -26,6 +26,7 @@ METHODS = {
     Method.E_PURCHASING: "limited",
     Method.DIRECT_PROCUREMENT: "direct",
     Method.DIRECT_APPOINTMENT: "direct",
+    Method.EMERGENCY: "direct",
 }
 CATEGORIES = {
     Category.GOODS: "goods",

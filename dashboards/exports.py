@@ -5,11 +5,15 @@ import io
 
 from django.http import HttpResponse
 
+from opendata_kontrak.text import printable
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe(value):
-    """A cell a spreadsheet will not run: text that starts like a formula gets a leading '."""
+    """A cell a spreadsheet will not run and can hold: control characters become spaces, and
+    text that starts like a formula gets a leading '."""
+    value = printable(value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value

@@ -37,6 +37,32 @@ def _key(name):
     return " ".join(text(name).upper().replace(".", " ").split())
 
 
+def fit_to_columns(fields, notes, *, model=Process):
+    """Leave out every text longer than its column, with a note saying which and how long:
+    never cut silently, never a database error for the whole file. Returns the names left out
+    (for a new row the field stays empty; for an existing row it keeps its value)."""
+    left_out = []
+    for name, value in list(fields.items()):
+        if not isinstance(value, str):
+            continue
+        limit = getattr(model._meta.get_field(name), "max_length", None)
+        if limit and len(value) > limit:
+            label = model._meta.get_field(name).verbose_name
+            notes.append(
+                f"{label} {len(value)} karakter, lebih dari batas {limit}: tidak disimpan, "
+                f"periksa sumbernya (“{value[:60]}…”)"
+            )
+            fields.pop(name)
+            left_out.append(name)
+    return left_out
+
+
+def method_notes(method, original, notes):
+    """A method term no regulation maps is kept in its own words; say so."""
+    if original and not method:
+        notes.append(f"metode {original!r} tidak dikenal: disimpan dengan istilah aslinya")
+
+
 def out_of_scope(agency, scope):
     """An operator imports their own agency's rows only; scope None means every agency."""
     return scope is not None and agency.pk != scope.pk

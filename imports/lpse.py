@@ -8,7 +8,13 @@ from django.utils import timezone
 from contracts.models import Bidder, Process, Status, Supplier
 from contracts.npwp import InvalidNPWP, normalize_npwp
 from imports import values
-from imports.common import AgencyMatcher, ProcessWriter, out_of_scope
+from imports.common import (
+    AgencyMatcher,
+    ProcessWriter,
+    fit_to_columns,
+    method_notes,
+    out_of_scope,
+)
 from imports.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
 
 TENDER_COLUMNS = [
@@ -94,16 +100,16 @@ def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
     matcher = AgencyMatcher()
     suppliers = Suppliers()
     writer = ProcessWriter(by=by, source=f"impor LPSE {filename}")
-    codes = [values.text(row.get("kode_lelang")) for _, row in rows]
+    codes = [values.code(row.get("kode_lelang")) for _, row in rows]
     by_tender = {p.tender_code: p for p in Process.objects.filter(tender_code__in=codes)}
-    rup_codes = [values.text(row.get("id_rup")) for _, row in rows]
+    rup_codes = [values.code(row.get("id_rup")) for _, row in rows]
     by_rup = {}
     for process in Process.objects.filter(rup_code__in=[c for c in rup_codes if c]):
         by_rup.setdefault((process.rup_code, process.fiscal_year), []).append(process)
     seen = {}
 
     for line, row in rows:
-        code = values.text(row.get("kode_lelang"))
+        code = values.code(row.get("kode_lelang"))
         notes = []
         if not code.isdigit():
             report.add(line, code, SKIPPED, [f"kode tender {code!r} kosong atau bukan angka"])
@@ -118,7 +124,7 @@ def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
                 line, code, SKIPPED, [f"tahun anggaran {row.get('tahun_ang')!r} tidak terbaca"]
             )
             continue
-        rup = values.text(row.get("id_rup"))
+        rup = values.code(row.get("id_rup"))
         rup = "" if rup.strip("0") == "" else rup  # 0 stands for "no plan code"
         process = by_tender.get(code)
         if process is None and rup:
@@ -139,11 +145,8 @@ def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
         if out_of_scope(agency, scope):
             report.add(line, code, SKIPPED, [f"milik {agency.name}, bukan perangkat daerah Anda"])
             continue
-        try:
-            method, original = values.method(row.get("sistem_pengadaan"))
-        except values.Unreadable as problem:
-            notes.append(str(problem))
-            method, original = "", values.text(row.get("sistem_pengadaan")).split(" - ")[0]
+        method, original = values.method(row.get("sistem_pengadaan"))
+        method_notes(method, original, notes)
         try:
             category, _ = values.category(row.get("kategori"))
         except values.Unreadable as problem:
@@ -178,20 +181,27 @@ def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
                     f"rencana dengan kode RUP {rup} tahun {year} tidak ditemukan; "
                     "paket dibuat dari data tender"
                 )
+            fields = {
+                "title": values.text(row.get("nama_paket")),
+                "method_original": values.original_term(method, original),
+                "location_kecamatan": values.kecamatan(row.get("lokasi")),
+                "location_detail": values.text(row.get("lokasi")),
+            }
+            fit_to_columns(fields, notes)
+            if not fields.get("title"):
+                report.add(line, code, SKIPPED, [*notes, "nama paket kosong atau terlalu panjang"])
+                continue
             writer.create(
                 agency=agency,
                 fiscal_year=year,
-                title=values.text(row.get("nama_paket"))[:500],
                 rup_code="",
                 budget_amount=budget,
                 funding_sources=values.funding(row.get("sumber_dana")),
                 category=category,
                 method=method,
-                method_original=values.original_term(method, original),
-                location_kecamatan=values.kecamatan(row.get("lokasi")),
-                location_detail=values.text(row.get("lokasi"))[:500],
                 status=Status.PUBLISHED,
                 published_at=timezone.make_aware(datetime.datetime(year, 12, 31, 12)),
+                **fields,
                 **tender_fields,
             )
             report.add(line, code, CREATED, notes)
@@ -205,7 +215,7 @@ def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
 def import_bidders(rows, *, by=None, scope=None, filename="lpse_peserta.csv"):
     report = ImportReport(kind="lpse_bidder", filename=filename)
     suppliers = Suppliers()
-    codes = {values.text(row.get("kd_lelang")) for _, row in rows}
+    codes = {values.code(row.get("kd_lelang")) for _, row in rows} - {""}
     processes = {p.tender_code: p for p in Process.objects.filter(tender_code__in=codes)}
     existing = {
         (b.process_id, b.supplier_id): b
@@ -213,8 +223,12 @@ def import_bidders(rows, *, by=None, scope=None, filename="lpse_peserta.csv"):
     }
     new, changed, touched, seen = [], [], set(), {}
     for line, row in rows:
-        code = values.text(row.get("kd_lelang"))
+        code = values.code(row.get("kd_lelang"))
         key = f"{code}/{values.text(row.get('npwp')) or values.text(row.get('peserta'))}"
+        if not code.isdigit():
+            # An empty or malformed key matches nothing, least of all another empty key.
+            report.add(line, key, SKIPPED, [f"kode tender {code!r} kosong atau bukan angka"])
+            continue
         process = processes.get(code)
         if process is None:
             report.add(line, key, SKIPPED, [f"tender {code} belum ada; impor hasil tender dulu"])

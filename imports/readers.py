@@ -1,4 +1,9 @@
-"""Reading an export as rows: CSV (UTF-8) or XLSX, first row the column names."""
+"""Reading an export as rows: CSV or XLSX, first row the column names.
+
+What a file is comes from its content, not its name (an XLSX is a zip archive; anything else is
+read as CSV text); a CSV's separator is sniffed (Excel with Indonesian regional settings writes
+`;`), and its encoding is UTF-8 or, failing that, Excel's Windows-1252.
+"""
 
 import csv
 import io
@@ -10,15 +15,23 @@ class ImportFileError(Exception):
     """The file as a whole cannot be imported; nothing is written."""
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+SEPARATORS = ",;\t|"
+
+
 def read_rows(handle, filename, required_columns):
     """Return [(line number, {column: value})], checking the columns before any row."""
-    suffix = Path(filename).suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
+    start = handle.read(4)
+    handle.seek(0)
+    if isinstance(start, bytes) and start == ZIP_MAGIC:
         header, rows = _xlsx(handle, filename)
-    elif suffix in {".csv", ".txt"}:
-        header, rows = _csv(handle, filename)
+    elif Path(filename).suffix.lower() in {".xls", ".ods", ".pdf", ".doc", ".docx"}:
+        raise ImportFileError(
+            f"{filename}: hanya berkas CSV atau XLSX yang dapat diimpor; simpan ulang "
+            "sebagai XLSX atau CSV"
+        )
     else:
-        raise ImportFileError(f"{filename}: hanya berkas CSV atau XLSX yang dapat diimpor")
+        header, rows = _csv(handle, filename)
     missing = [column for column in required_columns if column not in header]
     if missing:
         raise ImportFileError(
@@ -30,19 +43,10 @@ def read_rows(handle, filename, required_columns):
 
 def _csv(handle, filename):
     raw = handle.read()
-    if isinstance(raw, str):
-        content = raw
-    else:
-        try:
-            content = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportFileError(
-                f"{filename}: bukan teks UTF-8 (byte ke-{error.start + 1} tidak terbaca). "
-                "Simpan ulang sebagai “CSV UTF-8” lalu unggah kembali."
-            ) from error
+    content = raw if isinstance(raw, str) else _decode(raw, filename)
     if "\x00" in content:
         raise ImportFileError(f"{filename}: berisi karakter NUL; ini bukan berkas CSV teks")
-    reader = csv.reader(io.StringIO(content, newline=""))
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=_separator(content))
     try:
         header = [column.strip() for column in next(reader)]
     except StopIteration as error:
@@ -59,6 +63,47 @@ def _csv(handle, filename):
     except csv.Error as error:
         raise ImportFileError(f"{filename} baris {reader.line_num}: {error}") from error
     return header, rows
+
+
+def _decode(raw, filename):
+    """UTF-8 (with or without its mark); else UTF-16 with its mark (Excel's "Unicode Text") or
+    Windows-1252 (Excel's plain CSV on Indonesian Windows), taken only when the header line it
+    gives is plain ASCII, as every export's column names are."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problem = error
+    fallbacks = ["utf-16"] if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else []
+    if b"\x00" not in raw:
+        fallbacks.append("cp1252")
+    for encoding in fallbacks:
+        try:
+            content = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        header = content.lstrip("\ufeff").split("\n", 1)[0].strip()
+        if header and header.isascii() and header.isprintable():
+            return content
+    raise ImportFileError(
+        f"{filename}: bukan teks UTF-8 (byte ke-{problem.start + 1} tidak terbaca). "
+        "Simpan ulang sebagai “CSV UTF-8” lalu unggah kembali."
+    )
+
+
+def _separator(content):
+    """The separator of a CSV: csv.Sniffer's reading of the first lines, checked against the
+    header (the separator that splits the header into the most columns wins a tie)."""
+    sample = content[: 64 * 1024]
+    header_line = sample.splitlines()[0] if sample else ""
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        sniffed = None
+    counts = {sep: len(next(csv.reader([header_line], delimiter=sep), [])) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: counts[sep])
+    if sniffed and counts.get(sniffed, 0) >= counts[best]:
+        return sniffed
+    return best
 
 
 def _xlsx(handle, filename):
@@ -84,6 +129,9 @@ def _xlsx(handle, filename):
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise ImportFileError(f"{filename}: bukan berkas XLSX yang terbaca") from error
     sheet = workbook.worksheets[0]
+    # Some programs declare a smaller sheet than they write; read-only mode trusts the
+    # declaration unless it is reset, and would drop the rows beyond it.
+    sheet.reset_dimensions()
     lines = sheet.iter_rows(values_only=True)
     try:
         header = [str(value or "").strip() for value in next(lines)]

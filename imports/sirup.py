@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from contracts.models import Process, Status
 from imports import values
-from imports.common import AgencyMatcher, ProcessWriter, out_of_scope
+from imports.common import (
+    AgencyMatcher,
+    ProcessWriter,
+    fit_to_columns,
+    method_notes,
+    out_of_scope,
+)
 from imports.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
 
 REQUIRED_COLUMNS = [
@@ -36,14 +42,16 @@ def read_plan(row):
             notes.append(str(problem))
             return default
 
-    method, original = attempt(values.method, row.get("metode_pemilihan"), ("", ""))
+    method, original = values.method(row.get("metode_pemilihan"))
+    method_notes(method, original, notes)
     category, mixed = attempt(values.category, row.get("jenis_pengadaan"), ("", False))
     if mixed:
         notes.append(
             f"jenis pengadaan campuran ({values.text(row.get('jenis_pengadaan'))[:80]}); "
             "dipakai yang pertama"
         )
-    budget = attempt(values.amount, row.get("pagu_rup"), None)
+    # An unreadable pagu stops the row (read_plan's caller skips it); an empty one is noted.
+    budget = values.amount(row.get("pagu_rup"))
     if budget is None:
         notes.append("pagu kosong atau nol: dicatat sebagai belum diketahui")
     start = attempt(values.date, row.get("awal_pekerjaan"), None)
@@ -53,27 +61,28 @@ def read_plan(row):
         end = None
     details = values.split(row.get("detail_lokasi"))
     fields = {
-        "title": values.text(row.get("nama_paket"))[:500],
+        "title": values.text(row.get("nama_paket")),
         "description": values.text(row.get("deskripsi")),
-        "program_name": values.text(row.get("program"))[:500],
-        "program_code": values.text(row.get("kode_string_program"))[:60],
-        "activity_name": values.text(row.get("kegiatan"))[:500],
-        "activity_code": values.text(row.get("kode_string_kegiatan"))[:60],
-        "account_code": "; ".join(values.split(row.get("mak")))[:500],
+        "program_name": values.text(row.get("program")),
+        "program_code": values.text(row.get("kode_string_program")),
+        "activity_name": values.text(row.get("kegiatan")),
+        "activity_code": values.text(row.get("kode_string_kegiatan")),
+        "account_code": "; ".join(values.split(row.get("mak"))),
         "budget_amount": budget,
         "funding_sources": values.funding(row.get("sumber_dana")),
         "category": category,
         "method": method,
         "method_original": values.original_term(method, original),
         "location_kecamatan": next(filter(None, map(values.kecamatan, details)), ""),
-        "location_detail": "; ".join(details)[:500],
+        "location_detail": "; ".join(details),
         "planned_start": start,
         "planned_end": end,
-        "pa_kpa_name": values.text(row.get("nama_kpa"))[:200],
+        "pa_kpa_name": values.text(row.get("nama_kpa")),
         "pa_kpa_nip": attempt(values.nip, row.get("nip_kpa"), ""),
-        "ppk_name": values.text(row.get("nama_ppk"))[:200],
+        "ppk_name": values.text(row.get("nama_ppk")),
         "ppk_nip": attempt(values.nip, row.get("nip_ppk"), ""),
     }
+    fit_to_columns(fields, notes)
     return fields, notes
 
 
@@ -104,7 +113,7 @@ def _latest_rows(rows, report):
     """One row per kode RUP: the one SiRUP updated last; the others are reported."""
     chosen = {}
     for line, row in rows:
-        code = values.text(row.get("kode_rup"))
+        code = values.code(row.get("kode_rup"))
         stamp = values.text(row.get("tanggal_terakhir_update"))
         if code in chosen and chosen[code][2] >= stamp:
             report.add(
@@ -132,7 +141,7 @@ def import_plans(rows, *, by=None, scope=None, filename="sirup.csv"):
     writer = ProcessWriter(by=by, source=f"impor SiRUP {filename}")
     candidates = []
     for line, row in rows:
-        code = values.text(row.get("kode_rup"))
+        code = values.code(row.get("kode_rup"))
         if not code.isdigit():
             report.add(line, code, SKIPPED, [f"kode RUP {code!r} kosong atau bukan angka"])
             continue
@@ -168,13 +177,20 @@ def import_plans(rows, *, by=None, scope=None, filename="sirup.csv"):
     existing = {
         (p.agency_id, p.fiscal_year, p.rup_code): p
         for p in Process.objects.filter(
-            rup_code__in=[values.text(row["kode_rup"]) for _, row, _ in kept]
+            rup_code__in=[values.code(row["kode_rup"]) for _, row, _ in kept]
         )
     }
     for line, row, _ in kept:
-        code = values.text(row["kode_rup"])
+        code = values.code(row["kode_rup"])
         agency, year = row["_agency"], row["_year"]
-        fields, notes = read_plan(row)
+        try:
+            fields, notes = read_plan(row)
+        except values.Unreadable as problem:
+            report.add(line, code, SKIPPED, [f"{problem}: baris tidak diimpor, perbaiki pagunya"])
+            continue
+        if "title" not in fields:
+            report.add(line, code, SKIPPED, notes)
+            continue
         process = existing.get((agency.pk, year, code))
         if process is None:
             writer.create(

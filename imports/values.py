@@ -5,9 +5,12 @@ present but cannot be trusted: the importer reports it instead of inventing some
 """
 
 import datetime
+import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from contracts.models import Category, FundingSource, Method
+from opendata_kontrak.text import printable
 
 
 class Unreadable(ValueError):
@@ -15,33 +18,57 @@ class Unreadable(ValueError):
 
 
 def text(value):
-    return re.sub(r"\s+", " ", str(value or "")).strip()
+    """A cell as one line of text: control characters (which spreadsheets carry in) and runs
+    of white space become one space."""
+    return re.sub(r"\s+", " ", printable(str(value or ""))).strip()
+
+
+def code(value):
+    """A numeric code or year as the export means it: a spreadsheet writes 91000201 as
+    '91000201.0' (or the float itself), which is still 91000201."""
+    raw = text(value)
+    if re.fullmatch(r"\d+\.0+", raw):
+        raw = raw.split(".")[0]
+    return raw
 
 
 def amount(value):
-    """Whole Rupiah from '1.250.000.000', '1250000000', '1250000000.0' or a number.
+    """Whole Rupiah, rounded half up, from the ways exports and spreadsheets write money:
+    '1.250.000.000', '1.250.000.000,00', 'Rp 150.000.000,-', 'Rp. 1.250.000', '1,250,000,000',
+    '1250000000', '212506221.4' or a number.
 
-    Zero means unknown in these exports, so it becomes None.
+    Zero means unknown in these exports, so it becomes None. Raises Unreadable for anything
+    else: an amount that cannot be read is never taken as none.
     """
     if value is None:
         return None
-    if isinstance(value, int | float):
-        number = round(value)
-        return number or None
-    raw = text(value).removeprefix("Rp").strip()
-    if not raw:
-        return None
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):
-        raw = raw.replace(".", "")
-    elif re.fullmatch(r"\d+\.0+", raw):
-        raw = raw.split(".")[0]
-    if not raw.isdigit():
-        raise Unreadable(f"nilai {text(value)!r} bukan jumlah rupiah")
-    return int(raw) or None
+    if isinstance(value, bool):
+        raise Unreadable(f"nilai {value!r} bukan jumlah rupiah")
+    if isinstance(value, int | float | Decimal):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise Unreadable(f"nilai {value!r} bukan jumlah rupiah")
+        number = Decimal(str(value))
+    else:
+        raw = re.sub(r"^rp\.?", "", text(value), flags=re.I).replace(" ", "")
+        raw = re.sub(r"[,.]-+$", "", raw)
+        if not raw:
+            return None
+        if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", raw):
+            whole, _, fraction = raw.partition(",")
+            number = Decimal(f"{whole.replace('.', '')}.{fraction or 0}")
+        elif re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", raw):
+            number = Decimal(raw.replace(",", ""))
+        elif re.fullmatch(r"\d+([.,]\d+)?", raw):
+            number = Decimal(raw.replace(",", "."))
+        else:
+            raise Unreadable(f"nilai {text(value)!r} bukan jumlah rupiah")
+    if number < 0:
+        raise Unreadable(f"nilai {text(value)!r} negatif")
+    return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP)) or None
 
 
 def count(value):
-    raw = text(value)
+    raw = code(value)
     if not raw:
         return None
     if not raw.isdigit():
@@ -52,8 +79,21 @@ def count(value):
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
+MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "pebruari": 2, "feb": 2, "peb": 2, "maret": 3,
+    "mar": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "jun": 6, "juli": 7,
+    "jul": 7, "agustus": 8, "agu": 8, "ags": 8, "agt": 8, "aug": 8, "september": 9, "sep": 9,
+    "sept": 9, "oktober": 10, "okt": 10, "oct": 10, "november": 11, "nopember": 11, "nov": 11,
+    "desember": 12, "des": 12, "dec": 12,
+}  # fmt: skip
+SPELLED_DATE = re.compile(
+    r"(?:[a-z]+,\s*)?(\d{1,2})[\s-]+([a-z]+)\.?[\s-]+(\d{4})(?:\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?"
+)
+
+
 def date(value):
-    """A date from ISO text, dd/mm/yyyy, a datetime, or a spreadsheet serial number."""
+    """A date from ISO text, dd/mm/yyyy, a datetime, a spreadsheet serial number, or an
+    Indonesian date ('1 Maret 2022', 'Selasa, 01 Mar 2022', '01-Agu-2022')."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime.datetime):
@@ -61,15 +101,25 @@ def date(value):
     if isinstance(value, datetime.date):
         return value
     raw = text(value)
+    # A spreadsheet that took the year for a number writes '2022.0-03-01'.
+    raw = re.sub(r"^(\d{4})\.0+(?=[-/])", r"\1", raw)
     if re.fullmatch(r"\d{5}(\.\d+)?", raw):
         serial = int(float(raw))
         if 20000 < serial < 80000:
             return EXCEL_EPOCH + datetime.timedelta(days=serial)
-    for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y", "%d-%m-%Y"):
+    for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y", "%d-%m-%Y"):
         try:
             return datetime.datetime.strptime(raw, pattern).date()
         except ValueError:
             continue
+    spelled = SPELLED_DATE.fullmatch(raw.lower())
+    if spelled and spelled.group(2) in MONTHS:
+        try:
+            return datetime.date(
+                int(spelled.group(3)), MONTHS[spelled.group(2)], int(spelled.group(1))
+            )
+        except ValueError:
+            pass
     raise Unreadable(f"tanggal {raw!r} tidak terbaca")
 
 
@@ -118,23 +168,30 @@ METHODS = {
     "seleksi sederhana": Method.SELECTION,
     "kontes": Method.TENDER,
     "sayembara": Method.SELECTION,
+    # Perpres 16/2018 Pasal 59 (keadaan darurat) and Pasal 61 (dikecualikan).
+    "darurat": Method.EMERGENCY,
+    "pengadaan darurat": Method.EMERGENCY,
+    "dikecualikan": Method.EXCLUDED,
 }
 
 
 def method(value):
-    """(method, original term) from 'Lelang Umum' or 'Seleksi Sederhana - Pascakualifikasi …'."""
+    """(method, original term) from 'Lelang Umum' or 'Seleksi Sederhana - Pascakualifikasi …'.
+
+    A term no regulation maps is kept in its own words with no method: ("", term); the caller
+    notes it."""
     original = text(value).split(" - ")[0].strip()
     if not original:
         return "", ""
-    mapped = METHODS.get(original.lower())
-    if mapped is None:
-        raise Unreadable(f"metode {original!r} tidak dikenal")
-    return mapped, original
+    return METHODS.get(original.lower(), ""), original
 
 
 def original_term(mapped, original):
-    """The source's own method name, kept where it is not the current term ("Lelang Umum")."""
-    if mapped and original.lower() != Method(mapped).label.lower():
+    """The source's own method name, kept where it is not the current term ("Lelang Umum")
+    or where no current term fits it."""
+    if not mapped:
+        return original
+    if original.lower() != Method(mapped).label.lower():
         return original
     return ""
 
@@ -186,8 +243,16 @@ def funding(value):
 
 
 def kecamatan(value):
-    """'Kecamatan Dander - Bojonegoro (Kab.)' or 'Kec. Dander' -> 'Dander'."""
+    """'Kecamatan Dander - Bojonegoro (Kab.)' or 'Kec. Dander' -> 'Dander'.
+
+    The name is the word or two after the marker: a cell that lists several schools
+    ("SDN Ngumpak Kec. Dander SDN Sumberarum Kec. Dander ...") gives its first kecamatan,
+    never the rest of the cell."""
     match = re.search(
-        r"\b(?:kecamatan|kec\.)\s*([a-z][a-z .'-]*?)(?:\s+-|,|;|$)", text(value), re.I
+        r"\b(?:kecamatan|kec\.?)\s*([a-z][a-z'-]*(?:\s+(?!(?:kab|kabupaten|desa|kel|"
+        r"kelurahan|sdn?|smpn?|sman?|smkn?|mi|mts|ma|tk|paud|puskesmas|jl|jalan)\b)[a-z][a-z'-]*)?)"
+        r"(?=\s|,|;|\.|-|\(|$)",
+        text(value),
+        re.I,
     )
     return match.group(1).strip().title() if match else ""

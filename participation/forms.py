@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
 
 from contracts.forms import MultipleFileField
+from opendata_kontrak.text import PrintableTextForm
 from participation import photos
 from participation.models import Rating, Topic
 
@@ -33,7 +34,7 @@ class PhotosField(MultipleFileField):
         return cleaned
 
 
-class ReportForm(forms.Form):
+class ReportForm(PrintableTextForm, forms.Form):
     topic = forms.ChoiceField(label="Jenis", choices=Topic.choices, initial=Topic.COMMENT)
     body = forms.CharField(
         label="Isi laporan atau komentar",

@@ -122,13 +122,6 @@ def test_an_operator_imports_only_their_agencys_rows():
             "rup.csv",
             "kolom wajib tidak ada: pagu_rup",
         ),
-        (
-            csv_bytes(
-                [sirup_row(nama_paket="Pengadaan Alat Kesehatan Rumah Sakit Ã")], encoding="latin-1"
-            ),
-            "rup.csv",
-            "bukan teks UTF-8",
-        ),
         (b"\x00\x01\x02garbage" * 50, "rup.csv", "karakter NUL"),
         (b"\xff\xfe\x00garbage" * 50, "rup.csv", "bukan teks UTF-8"),
         (b"", "rup.csv", "berkas kosong"),
@@ -154,11 +147,11 @@ def test_garbage_rows_are_reported_and_the_good_ones_kept():
     ]
     report = import_plans(csv_bytes(rows))
     assert report.total == 6
-    assert report.counts["created"] == 2 and report.counts["skipped"] == 4
-    odd = Process.objects.get(rup_code="17000006")
-    assert odd.budget_amount is None and odd.method == ""
+    # An unreadable pagu stops its row: never a published package without its pagu.
+    assert report.counts["created"] == 1 and report.counts["skipped"] == 5
+    assert not Process.objects.filter(rup_code="17000006").exists()
     notes = " ".join(report.rows[5].messages)
-    assert "bukan jumlah rupiah" in notes and "metode 'Arisan' tidak dikenal" in notes
+    assert "bukan jumlah rupiah" in notes and "perbaiki pagunya" in notes
 
 
 @pytest.mark.django_db

@@ -1,0 +1,32 @@
+"""Text every output can carry: no control characters.
+
+XML (the Atom feed, the sitemap) and XLSX cannot hold C0 control characters at all, and C1
+ones only confuse readers; spreadsheets and office documents still carry them into exports
+(STX, BEL, SYN pasted with a title). They are removed where text comes in (imports, forms,
+citizens' reports) and again where it goes out, so that one bad title never breaks a feed or a
+bulk file for everyone.
+"""
+
+import re
+
+# C0 and C1 control characters, and DEL, except tab, line feed and carriage return.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(value):
+    """`value` with each control character replaced by a space; anything not a str as is."""
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.sub(" ", value)
+    return value
+
+
+class PrintableTextForm:
+    """A form mixin: every text a person typed or pasted comes in without control
+    characters (line breaks and tabs stay)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = printable(value)
+        return cleaned

@@ -1,0 +1,254 @@
+"""Exports as spreadsheets really write them: the shared cases, separators, encodings, numbers,
+dates, long multi-place cells, unknown methods and control characters."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from contracts.models import Bidder, Method, Process
+from imports import values
+from imports.models import ImportKind
+from imports.services import run_import
+from tests.imports.test_imports import HEADER, csv_bytes, import_plans, sirup_row
+
+CASES = Path(__file__).parent / "cases"
+
+
+def rows_accounted(report):
+    return sum(report.counts.values())
+
+
+def outcomes(report):
+    return {outcome: number for outcome, number in report.counts.items() if number}
+
+
+@pytest.mark.django_db
+def test_an_xlsx_that_declares_a_smaller_sheet_gives_every_row():
+    content = (CASES / "xlsx-stale-dimension.xlsx").read_bytes()
+    report = import_plans(content, filename="rup.xlsx")
+    assert report.counts["created"] == 5
+    assert Process.objects.filter(rup_code__startswith="910001").count() == 5
+
+
+@pytest.mark.django_db
+def test_an_xlsx_without_its_extension_is_read_as_xlsx():
+    content = (CASES / "xlsx-stale-dimension.xlsx").read_bytes()
+    assert import_plans(content, filename="ekspor-rup").counts["created"] == 5
+
+
+@pytest.mark.django_db
+def test_a_semicolon_csv_with_indonesian_amounts_imports_like_the_comma_file():
+    report = import_plans((CASES / "csv-semicolon.csv").read_bytes(), filename="rup.csv")
+    assert report.counts["created"] == rows_accounted(report) == 2
+    second = Process.objects.get(rup_code="91000302")
+    assert second.title == "Peningkatan Jalan Lingkungan Contoh, Tahap II"
+    assert second.budget_amount == 175_500_000
+    assert Process.objects.get(rup_code="91000301").budget_amount == 250_000_000
+
+
+@pytest.mark.django_db
+def test_codes_years_and_dates_written_as_floats_are_whole_numbers():
+    report = import_plans((CASES / "csv-integers-as-floats.csv").read_bytes(), filename="rup.csv")
+    assert report.counts["created"] == 2, report.rows
+    process = Process.objects.get(rup_code="91000201")
+    assert process.fiscal_year == 2022
+    assert process.budget_amount == 480_000_000
+    assert process.agency.code == "dinas-pu-bina-marga-penataan-ruang"
+    assert process.planned_start == datetime.date(2022, 3, 1)
+    assert process.planned_end == datetime.date(2022, 6, 30)
+
+
+@pytest.mark.django_db
+def test_a_pagu_with_a_decimal_comma_is_read_in_rupiah():
+    import_plans((CASES / "csv-rupiah-decimal-comma.csv").read_bytes(), filename="rup.csv")
+    assert Process.objects.get(rup_code="91000501").budget_amount == 1_250_000_000
+
+
+@pytest.mark.django_db
+def test_control_characters_are_removed_at_the_door_and_every_output_works(client):
+    report = import_plans((CASES / "csv-control-characters.csv").read_bytes(), filename="rup.csv")
+    assert report.counts["created"] == 3
+    titles = set(Process.objects.values_list("title", flat=True))
+    assert titles == {
+        "Rehabilitasi Jembatan Desa Contoh",
+        "Pengadaan Seragam Linmas Contoh",
+        "Normalisasi Saluran 400 000 m Contoh",
+    }
+    assert client.get("/feed/paket/").status_code == 200
+
+
+def test_control_characters_never_reach_a_feed_or_a_spreadsheet():
+    from dashboards.exports import safe
+    from opendata_kontrak.text import printable
+
+    assert printable("a\x02b\x07c\x16d\x85e\tf\ng") == "a b c d e\tf\ng"
+    assert safe("=Judul\x02") == "'=Judul "
+    assert safe(12) == 12
+
+
+@pytest.mark.django_db
+def test_an_unreadable_pagu_is_an_error_on_its_row_never_a_package_without_it():
+    report = import_plans(csv_bytes([sirup_row(pagu_rup="satu miliar")]))
+    assert outcomes(report) == {"skipped": 1}
+    assert "bukan jumlah rupiah" in " ".join(report.rows[0].messages)
+    assert not Process.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_cell_that_lists_several_schools_gives_its_kecamatan_and_keeps_every_place():
+    schools = " ".join(f"SDN Ngumpak {n} Kec. Dander" for n in range(1, 16))
+    report = import_plans(csv_bytes([sirup_row(detail_lokasi=schools)]))
+    assert report.counts["created"] == 1, report.rows
+    process = Process.objects.get()
+    assert process.location_kecamatan == "Dander"
+    assert process.location_detail == schools
+    assert len(schools) > 300
+
+
+@pytest.mark.django_db
+def test_a_text_longer_than_its_column_is_noted_and_never_cut():
+    report = import_plans(csv_bytes([sirup_row(nama_paket="Jalan " * 100)]))
+    assert outcomes(report) == {"skipped": 1}
+    assert "lebih dari batas 500" in " ".join(report.rows[0].messages)
+    report = import_plans(
+        csv_bytes([sirup_row(kode_rup="17000002", nama_kpa="Drs. " + "Nama Panjang " * 20)])
+    )
+    assert outcomes(report) == {"created": 1}
+    assert Process.objects.get(rup_code="17000002").pa_kpa_name == ""
+    assert "lebih dari batas 200" in " ".join(report.rows[0].messages)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("term", "method", "kept"),
+    [
+        ("Dikecualikan", Method.EXCLUDED, ""),
+        ("Darurat", Method.EMERGENCY, "Darurat"),
+        ("Kerja Sama Operasi", "", "Kerja Sama Operasi"),
+    ],
+)
+def test_methods_outside_the_usual_five_are_kept(term, method, kept):
+    report = import_plans(csv_bytes([sirup_row(metode_pemilihan=term)]))
+    assert outcomes(report) == {"created": 1}
+    process = Process.objects.get()
+    assert (process.method, process.method_original) == (method, kept)
+
+
+@pytest.mark.django_db
+def test_a_cp1252_csv_from_excel_is_read():
+    content = csv_bytes(
+        [sirup_row(nama_paket="Pengadaan Alat Ukur 25 °C dan 3 m²")], encoding="cp1252"
+    )
+    import_plans(content)
+    assert Process.objects.get().title == "Pengadaan Alat Ukur 25 °C dan 3 m²"
+
+
+@pytest.mark.django_db
+def test_a_bidder_row_with_an_empty_tender_code_matches_nothing():
+    import_plans(csv_bytes([sirup_row()]))
+    Process.objects.update(tender_code="")
+    content = b"kd_lelang,peserta,npwp,penawaran,harga_terkoreksi\n,CV Contoh,,100000000,\n"
+    report = run_import(
+        kind=ImportKind.LPSE_BIDDER, content=content, filename="peserta.csv", commit=True
+    )
+    assert outcomes(report) == {"skipped": 1}
+    assert not Bidder.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "rupiah"),
+    [
+        ("1.250.000.000", 1_250_000_000),
+        ("1.250.000.000,00", 1_250_000_000),
+        ("Rp 150.000.000,-", 150_000_000),
+        ("Rp. 1.250.000", 1_250_000),
+        ("1,250,000,000", 1_250_000_000),
+        ("1250000000", 1_250_000_000),
+        ("1250000000.00", 1_250_000_000),
+        ("212506221.4", 212_506_221),
+        ("212506221,5", 212_506_222),
+        (212506221.4, 212_506_221),
+        ("", None),
+        ("0", None),
+        ("Rp 0,-", None),
+    ],
+)
+def test_amounts_in_every_form_exports_use(raw, rupiah):
+    assert values.amount(raw) == rupiah
+
+
+@pytest.mark.parametrize("raw", ["satu juta", "1.25.000", "-5000", "12e6", "Rp", "1,2,3"])
+def test_amounts_that_cannot_be_read_say_so(raw):
+    if raw == "Rp":
+        assert values.amount(raw) is None
+        return
+    with pytest.raises(values.Unreadable):
+        values.amount(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "day"),
+    [
+        ("2022-03-01", datetime.date(2022, 3, 1)),
+        ("2022.0-03-01", datetime.date(2022, 3, 1)),
+        ("01/03/2022", datetime.date(2022, 3, 1)),
+        ("44621", datetime.date(2022, 3, 1)),
+        ("44621.0", datetime.date(2022, 3, 1)),
+        ("1 Maret 2022", datetime.date(2022, 3, 1)),
+        ("Selasa, 01 Mar 2022", datetime.date(2022, 3, 1)),
+        ("17-Agu-2022", datetime.date(2022, 8, 17)),
+        ("30 Nopember 2022 14:00", datetime.date(2022, 11, 30)),
+    ],
+)
+def test_dates_in_every_form_exports_use(raw, day):
+    assert values.date(raw) == day
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("Kecamatan Dander - Bojonegoro (Kab.)", "Dander"),
+        ("Kec. Dander", "Dander"),
+        ("Kec.Kapas", "Kapas"),
+        ("Kecamatan Kota Bojonegoro", "Kota Bojonegoro"),
+        ("Kec. Dander Kab. Bojonegoro", "Dander"),
+        ("SDN Ngumpak 1 Kec. Dander SDN Sumberarum 2 Kec. Dander", "Dander"),
+        ("Desa Sumberarum Kecamatan Dander, Bojonegoro", "Dander"),
+        ("Bojonegoro (Kab.)", ""),
+    ],
+)
+def test_the_kecamatan_is_the_name_after_its_marker(raw, name):
+    assert values.kecamatan(raw) == name
+
+
+def test_codes_written_as_floats():
+    assert values.code("91000201.0") == "91000201"
+    assert values.code(91000201.0) == "91000201"
+    assert values.code("2022.0") == "2022"
+    assert values.count("2022.0") == 2022
+    assert values.code("9100.5") == "9100.5"
+
+
+def test_the_header_of_the_shared_cases_is_the_sirup_header():
+    # The cases exercise the plan importer; their header must hold its required columns.
+    header = (CASES / "csv-semicolon.csv").read_text().splitlines()[0].split(";")
+    assert set(HEADER[:9]) <= set(header)
+
+
+def test_what_a_citizen_pastes_comes_in_without_control_characters():
+    import uuid
+
+    from participation.forms import ReportForm
+
+    form = ReportForm(
+        data={
+            "topic": "lainnya",
+            "body": "Jalan\x02 rusak\x07 di\tdesa\nSumberarum",
+            "place": "Desa\x16 Ngumpak",
+            "key": str(uuid.uuid4()),
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["body"] == "Jalan  rusak  di\tdesa\nSumberarum"
+    assert form.cleaned_data["place"] == "Desa  Ngumpak"
