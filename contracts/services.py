@@ -330,3 +330,58 @@ def delete_document(*, document, by):
         changes={"berkas": document.original_filename, "jenis": str(document.document_type)},
     )
     completeness.refresh([process.pk])
+
+
+# --- doubles -------------------------------------------------------------------------------
+
+# What a merge never takes from the double: identity and its own bookkeeping.
+MERGE_KEEPS = {"id", "ocid", "agency", "fiscal_year", "rup_code", "created_at", "updated_at"}
+# What belongs to the double alone and is computed anew for the package kept.
+MERGE_RECOMPUTED = {"contracts.StageCompleteness", "contracts.Release", "integrity.PackageFlag"}
+
+
+@transaction.atomic
+def merge_processes(*, keep, absorbed, by=None):
+    """Fold `absorbed`, a double of the same contracting process (same kode RUP and year, as
+    earlier imports made when a tender came before its plan), into `keep`; return `keep`.
+
+    Every field `keep` has empty is taken from `absorbed` (the tender's code, HPS, winner...);
+    a draft `keep` takes the double's publication. The double's documents, amendments, progress
+    reports, payments, citizens' reports and audit trail move to `keep`, its bidders too unless
+    the same supplier already bid on `keep`; its completeness, flags and stored releases go
+    with it, and `keep`'s are computed anew. One audit entry on `keep` names what was merged.
+    """
+    from contracts.models import Bidder
+
+    if keep.pk == absorbed.pk:
+        raise ValidationError("Paket tidak dapat digabung dengan dirinya sendiri.")
+    taken = {}
+    for field in Process._meta.concrete_fields:
+        if field.name in MERGE_KEEPS or field.name.startswith(("status", "published", "withdrawn")):
+            continue
+        mine, theirs = getattr(keep, field.attname), getattr(absorbed, field.attname)
+        if mine in (None, "", []) and theirs not in (None, "", []):
+            setattr(keep, field.attname, theirs)
+            taken[str(field.verbose_name)] = plain(theirs)
+    if keep.status == Status.DRAFT and absorbed.status == Status.PUBLISHED:
+        keep.status, keep.published_at = absorbed.status, absorbed.published_at
+    for relation in Process._meta.related_objects:
+        model = relation.related_model
+        if model._meta.label in MERGE_RECOMPUTED:
+            continue
+        rows = model.objects.filter(**{relation.field.name: absorbed})
+        if model is Bidder:
+            already = Bidder.objects.filter(process=keep).values("supplier_id")
+            rows = rows.exclude(supplier_id__in=already)
+        rows.update(**{relation.field.name: keep})
+    label = f"{absorbed.ocid} · {absorbed}"
+    absorbed.delete()  # first: the tender code it hands over is unique to one package
+    keep.save()
+    record(
+        process=keep,
+        by=by,
+        action=AuditEntry.Action.CHANGE,
+        changes={"digabung dari paket ganda": label, **taken},
+    )
+    completeness.refresh([keep.pk])
+    return keep

@@ -95,6 +95,18 @@ def _award_amount(row, notes):
     return None
 
 
+def _merge_into_plan(process, candidates, scope, by, notes):
+    """A tender's package that an older import made without its plan code, beside the plan's
+    own package: the double folds into the plan (returned); else the package as it is."""
+    plans = [p for p in candidates if not p.tender_code and p.pk != process.pk]
+    if len(plans) != 1 or out_of_scope(plans[0].agency, scope):
+        return process
+    from contracts.services import merge_processes
+
+    notes.append(f"paket ganda {process.ocid} (dari impor tender lama) digabung ke rencananya")
+    return merge_processes(keep=plans[0], absorbed=process, by=by)
+
+
 def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
     report = ImportReport(kind="lpse_tender", filename=filename)
     matcher = AgencyMatcher()
@@ -104,8 +116,11 @@ def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
     by_tender = {p.tender_code: p for p in Process.objects.filter(tender_code__in=codes)}
     rup_codes = [values.code(row.get("id_rup")) for _, row in rows]
     by_rup = {}
-    for process in Process.objects.filter(rup_code__in=[c for c in rup_codes if c]):
+    for process in Process.objects.filter(rup_code__in=[c for c in rup_codes if c]).select_related(
+        "agency"
+    ):
         by_rup.setdefault((process.rup_code, process.fiscal_year), []).append(process)
+    codes_taken = {(p.agency_id, year, rup) for (rup, year), ps in by_rup.items() for p in ps}
     seen = {}
 
     for line, row in rows:
@@ -125,10 +140,16 @@ def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
             )
             continue
         rup = values.code(row.get("id_rup"))
-        rup = "" if rup.strip("0") == "" else rup  # 0 stands for "no plan code"
+        # 0 stands for "no plan code"; a malformed code matches nothing either.
+        rup = rup if rup.isdigit() and rup.strip("0") else ""
         process = by_tender.get(code)
+        if process is not None and rup and not process.rup_code:
+            process = _merge_into_plan(process, by_rup.get((rup, year), []), scope, by, notes)
+            by_tender[code] = process
         if process is None and rup:
-            matches = by_rup.get((rup, year), [])
+            # The plan of this tender, whichever was imported first: a package with this
+            # kode RUP and year that no other tender has taken.
+            matches = [p for p in by_rup.get((rup, year), []) if p.tender_code in ("", code)]
             process = matches[0] if len(matches) == 1 else None
         agency = process.agency if process else matcher.find(name=row.get("satker"))
         if agency is None:
@@ -191,10 +212,16 @@ def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
             if not fields.get("title"):
                 report.add(line, code, SKIPPED, [*notes, "nama paket kosong atau terlalu panjang"])
                 continue
+            if rup and (agency.pk, year, rup) in codes_taken:
+                # A repeat tender of a plan whose first tender is already here: one package
+                # per agency, year and kode RUP; this one stands alone.
+                notes.append(f"kode RUP {rup} sudah dipakai paket lain (tender ulang?)")
+                rup = ""
+            codes_taken.add((agency.pk, year, rup))
             writer.create(
                 agency=agency,
                 fiscal_year=year,
-                rup_code="",
+                rup_code=rup,  # kept, so that the plan imported later finds this package
                 budget_amount=budget,
                 funding_sources=values.funding(row.get("sumber_dana")),
                 category=category,
@@ -206,6 +233,9 @@ def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
             )
             report.add(line, code, CREATED, notes)
             continue
+        if rup and not process.rup_code and (process.agency_id, year, rup) not in codes_taken:
+            tender_fields["rup_code"] = rup  # a package an earlier import made without it
+            codes_taken.add((process.agency_id, year, rup))
         outcome = UPDATED if writer.update(process, tender_fields) else UNCHANGED
         report.add(line, code, outcome, notes)
     writer.save()

@@ -174,12 +174,13 @@ def import_plans(rows, *, by=None, scope=None, filename="sirup.csv"):
         candidates.append((line, {**row, "_agency": agency, "_year": year}))
 
     kept = _latest_rows(candidates, report)
-    existing = {
-        (p.agency_id, p.fiscal_year, p.rup_code): p
-        for p in Process.objects.filter(
-            rup_code__in=[values.code(row["kode_rup"]) for _, row, _ in kept]
-        )
-    }
+    # A kode RUP is unique nationally: a package with this code and year is this plan's,
+    # whichever agency a tender import filed it under and whichever came first.
+    existing = {}
+    for process in Process.objects.filter(
+        rup_code__in=[values.code(row["kode_rup"]) for _, row, _ in kept]
+    ).order_by("pk"):
+        existing.setdefault((process.fiscal_year, process.rup_code), []).append(process)
     for line, row, _ in kept:
         code = values.code(row["kode_rup"])
         agency, year = row["_agency"], row["_year"]
@@ -191,7 +192,16 @@ def import_plans(rows, *, by=None, scope=None, filename="sirup.csv"):
         if "title" not in fields:
             report.add(line, code, SKIPPED, notes)
             continue
-        process = existing.get((agency.pk, year, code))
+        process, problem = _package_of(existing.get((year, code), []), agency, scope, notes)
+        if problem:
+            report.add(line, code, SKIPPED, [*notes, problem])
+            continue
+        if process is not None and process.agency_id != agency.pk:
+            notes.append(
+                f"paket dari impor tender tercatat di {process.agency.name}; "
+                f"dipindah ke {agency.name} sesuai rencananya"
+            )
+            fields["agency_id"] = agency.pk
         if process is None:
             writer.create(
                 agency=agency, fiscal_year=year, rup_code=code, **fields, **publication(row)
@@ -209,6 +219,24 @@ def import_plans(rows, *, by=None, scope=None, filename="sirup.csv"):
     writer.save()
     report.rows.sort(key=lambda result: result.line)
     return report
+
+
+def _package_of(matches, agency, scope, notes):
+    """(the package a plan row updates or None, a reason to skip the row or "")."""
+    if not matches:
+        return None, ""
+    own = [p for p in matches if p.agency_id == agency.pk]
+    if len(matches) > 1:
+        notes.append(
+            f"{len(matches)} paket memakai kode RUP dan tahun ini; yang diperbarui yang pertama. "
+            "Gabungkan dengan manage.py merge_doubles"
+        )
+    if own:
+        return own[0], ""
+    if scope is not None:
+        # An operator's file never moves another agency's package into their own.
+        return None, f"kode RUP ini sudah dipakai paket {matches[0].agency.name}"
+    return matches[0], ""
 
 
 def shared_file():
