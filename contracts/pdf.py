@@ -154,12 +154,7 @@ def inspect_uploads(uploads, *, deadline=None):
     def check(uploaded):
         remaining = deadline - time.monotonic()
         if remaining < 1:
-            return PdfRejected(
-                display_filename(uploaded.name),
-                "belum sempat diperiksa: pemeriksaan berkas dalam satu kali simpan mencapai "
-                f"batas {settings.PDF_BATCH_SECONDS:g} detik. Simpan berkas ini pada "
-                "penyimpanan berikutnya, atau unggah lebih sedikit berkas besar sekaligus",
-            )
+            return PdfRejected(display_filename(uploaded.name), not_checked_in_time())
         try:
             return inspect_upload(uploaded, timeout=remaining)
         except PdfRejected as rejection:
@@ -167,6 +162,14 @@ def inspect_uploads(uploads, *, deadline=None):
 
     with ThreadPoolExecutor(max_workers=settings.PDF_CHECKS_AT_ONCE) as pool:
         return list(pool.map(check, uploads))
+
+
+def not_checked_in_time():
+    return (
+        "belum sempat diperiksa: pemeriksaan semua berkas dalam satu kali simpan dibatasi "
+        f"{settings.PDF_BATCH_SECONDS:g} detik. Unggah berkas tahap ini dalam beberapa kali "
+        "simpan, dengan lebih sedikit berkas besar sekaligus"
+    )
 
 
 def _run_worker(uploaded, name, timeout=None):
@@ -197,6 +200,8 @@ def _run_worker(uploaded, name, timeout=None):
                 check=False,
             )
         except subprocess.TimeoutExpired as error:
+            if timeout is not None and timeout < settings.PDF_WORKER_TIMEOUT_SECONDS:
+                raise PdfRejected(name, not_checked_in_time()) from error
             raise PdfRejected(
                 name,
                 "PDF terlalu rumit untuk diperiksa dalam batas waktu; cetak ulang ke PDF atau "

@@ -222,6 +222,36 @@ def _other_views(data, ends):
     for end in revisions:
         yield data[:end], "revisi lama"
     yield data + b"\nstartxref\n0\n%%EOF\n", "objek di luar tabel rujukan"
+    first_copies = _first_copies(data, ends)
+    if first_copies is not None:
+        yield first_copies, "salinan objek yang ganda"
+
+
+WHITE = rb"[ \t\r\n\f\x00]+"
+OBJECT_START = re.compile(rb"(?<![0-9])([0-9]{1,10})" + WHITE + rb"([0-9]{1,5})" + WHITE + rb"obj")
+
+
+def _first_copies(data, ends):
+    """The file as a repairing reader that keeps the *first* definition of an object rebuilds
+    it (pdf.js does; qpdf and PDFium keep the last): every later definition of the same object
+    within one revision is blanked out, and the table rebuilt. None when nothing is defined
+    twice, as in any ordinary file."""
+    blanks = []
+    start = 0
+    for end in [*ends, len(data)]:
+        seen = set()
+        for match in OBJECT_START.finditer(data, start, end):
+            key = (match[1], match[2])
+            if key in seen:
+                blanks.append(match.end() - 3)
+            seen.add(key)
+        start = end
+    if not blanks:
+        return None
+    copy = bytearray(data)
+    for at in blanks:
+        copy[at : at + 3] = b"   "
+    return bytes(copy) + b"\nstartxref\n0\n%%EOF\n"
 
 
 def _findings(pdf, depth):
@@ -236,11 +266,14 @@ def _findings(pdf, depth):
     # Every object first, so that a value given by reference (an action type, a link's
     # address, an attachment's name) is read whatever the order of the objects.
     for obj in pdf.objects:
-        if obj is None:  # a number the cross-reference table lists with nothing behind it
+        # None: a number the cross-reference table lists with nothing behind it; a Python int,
+        # Decimal or bool: an indirect number (LibreOffice and Ghostscript write every stream's
+        # /Length so), which can hold nothing active.
+        if not isinstance(obj, pikepdf.Object):
             continue
         try:
             value = json.loads(obj.to_json(dereference=True, schema_version=2))
-        except (pikepdf.PdfError, ValueError, RuntimeError):
+        except (pikepdf.PdfError, ValueError, RuntimeError, AttributeError, TypeError):
             continue
         view.objects[obj.objgen] = value
         if obj._type_code == pikepdf.ObjectType.stream:
@@ -321,7 +354,7 @@ def _examine(view, objgen, d, frames):
         else:
             view.raw_findings.append(finding)
     if action == "/URI":
-        problem = _link_problem(_text(view, d.get("/URI")))
+        problem = _link_problem(_address(view, d.get("/URI")))
         if problem:
             view.raw_findings.append((problem, objgen, frames))
     elif action == "/Thread" and "/F" in d:
@@ -330,15 +363,18 @@ def _examine(view, objgen, d, frames):
         name = _resolve(view, d.get("/N"))
         if isinstance(name, str) and name not in NAVIGATION_NAMES:
             view.raw_findings.append((f"aksi perintah menu ({name[1:]})", objgen, frames))
-    if frames and frames[-1][1] == "/URI" and "/Base" in d:
+    if "/Base" in d and _held_under(view, objgen, frames, "/URI"):
         # The base every relative link of the document is read against.
-        problem = _link_problem(_text(view, d.get("/Base")))
+        problem = _link_problem(_address(view, d.get("/Base")))
         if problem:
             view.raw_findings.append((f"alamat dasar {problem}", objgen, frames))
-    if "/JavaScript" in d and not _is_text(d["/JavaScript"]) and not is_info:
-        # Self-describing: the document's own list of scripts run on opening.
+    scripts = _resolve(view, d.get("/JavaScript"))
+    if isinstance(scripts, dict) and ("/Names" in scripts or "/Kids" in scripts):
+        # A name tree under the key /JavaScript: the document's own scripts, run on opening
+        # (a structure role map may name a role "JavaScript": a name, not a tree).
         view.raw_findings.append(("pustaka JavaScript dokumen (name tree)", None, ()))
-    if "/XFA" in d and not _is_text(d["/XFA"]) and not is_info:
+    xfa = d.get("/XFA")
+    if isinstance(xfa, list) or (_is_ref(xfa) and _objgen(xfa) in view.streams):
         view.raw_findings.append(("formulir XFA", objgen, frames))
     subtype = _resolve(view, d.get("/Subtype"))
     if subtype in MEDIA_ANNOTATIONS and (
@@ -375,7 +411,7 @@ def _reached_as_action(view, objgen, frames, orphan_counts, depth=0):
     in a trigger (/AA) dictionary or a name tree's values (or, if `orphan_counts`, nothing at
     all refers to it)."""
     if frames and frames[-1][1] is not None:
-        return _action_slot(frames)
+        return _action_slot(frames, view, objgen)
     if depth > 32:
         return True
     referrers = view.referrers.get(objgen, ())
@@ -387,13 +423,35 @@ def _reached_as_action(view, objgen, frames, orphan_counts, depth=0):
     )
 
 
-def _action_slot(frames):
+def _action_slot(frames, view=None, objgen=None):
+    """Whether the value at the end of `frames` is run as an action: under an action key, or
+    an entry of a trigger (/AA) dictionary, written in place or as an object of its own."""
     key = frames[-1][1]
-    return key in ACTION_KEYS or (len(frames) > 1 and frames[-2][1] == "/AA")
+    if key in ACTION_KEYS or (len(frames) > 1 and frames[-2][1] == "/AA"):
+        return True
+    if len(frames) == 1 and view is not None:
+        return _held_under(view, objgen, (), "/AA")
+    return False
 
 
-def _is_text(value):
-    return isinstance(value, str) and (value.startswith("u:") or value.startswith("b:"))
+def _held_under(view, objgen, frames, key):
+    """Whether the dictionary at `frames` in object `objgen` is the value of `key`, written in
+    place or referred to."""
+    if frames:
+        return frames[-1][1] == key
+    return any(
+        parent_frames and parent_frames[-1][1] == key
+        for _, parent_frames in view.referrers.get(objgen, ())
+    )
+
+
+def _address(view, value):
+    """A link's address: a string, or a name (PDFium reads `/file:#2F#2F...` as one)."""
+    value = _resolve(view, value)
+    if isinstance(value, str) and value.startswith("/"):
+        raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), value[1:].encode())
+        return raw.decode("latin-1")
+    return _text(view, value)
 
 
 def _text(view, value):

@@ -113,4 +113,10 @@ def test_a_batch_past_its_time_budget_refuses_what_it_could_not_check(settings):
     outcomes = inspect_uploads([upload(pdfs.good_pdf(), "DPA.pdf"), upload(pdfs.good_pdf())])
     assert all(isinstance(o, PdfRejected) for o in outcomes)
     assert "belum sempat diperiksa" in outcomes[0].reason
-    assert "penyimpanan berikutnya" in outcomes[0].reason
+    assert "beberapa kali simpan" in outcomes[0].reason
+
+
+def test_a_file_cut_off_by_the_batch_budget_is_not_called_too_complex():
+    with pytest.raises(PdfRejected) as rejected:
+        inspect_upload(upload(pdfs.good_pdf()), timeout=0.01)
+    assert "belum sempat diperiksa" in rejected.value.reason

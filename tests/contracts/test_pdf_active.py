@@ -436,3 +436,110 @@ def test_end_markers_that_close_no_revision_are_not_read_again():
     updated = corpus.incremental_update(corpus.write_pdf(corpus.base_objects()))
     views = list(pdf_active._other_views(updated, pdf_active.revision_ends(updated)))
     assert [where for _, where in views] == ["revisi lama", "objek di luar tabel rujukan"]
+
+
+# --- found by a second tester ------------------------------------------------------------------
+
+
+def test_indirect_numbers_as_office_suites_write_them_are_accepted(tmp_path):
+    # LibreOffice, Ghostscript and cairo write every stream's /Length as an object of its own.
+    text = b"BT /F1 14 Tf 72 760 Td (Dokumen LibreOffice) Tj ET"
+    objects = corpus.base_objects(catalog_extra="/Lang 7 0 R /Threshold 8 0 R /Flag 9 0 R")
+    objects[4] = f"<< /Length 6 0 R >>\nstream\n{text.decode()}\nendstream"
+    objects.update({6: str(len(text)), 7: "(id-ID)", 8: "0.5", 9: "true"})
+    result = decide(tmp_path, corpus.write_pdf(objects))
+    assert result["pages"] == 1 and "Dokumen LibreOffice" in result["text"]
+
+
+@pytest.mark.parametrize(
+    "holder",
+    [
+        ("/AA 9 0 R", ""),  # a page's triggers as an object of their own
+        ("", "/AA 9 0 R"),  # the document's
+    ],
+)
+def test_a_structure_element_in_an_indirect_trigger_dictionary_is_an_action(tmp_path, holder):
+    catalog, page = holder[1], holder[0]
+    data = one_page(
+        catalog,
+        page,
+        o9="<< /O 10 0 R /WC 10 0 R >>",
+        o10="<< /Type /StructElem /S /JavaScript /JS (app.alert\\(1\\)) >>",
+    )
+    assert any("aksi JavaScript" in f for f in refused_for(decide(tmp_path, data)))
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("/file:#2F#2F#2FC:#2FWindows#2FSystem32#2Fcalc.exe", "tautan file:"),
+        ("/#5C#5Chost#5Cshare#5Cx.exe", "tautan ke berkas atau jaringan lokal"),
+    ],
+)
+def test_a_link_address_written_as_a_name_is_read_as_an_address(tmp_path, name, words):
+    data = one_page(page="/Annots [6 0 R]", o6=LINK + f"/A << /S /URI /URI {name} >> >>")
+    assert any(words in f for f in refused_for(decide(tmp_path, data)))
+
+
+def test_a_base_address_given_by_reference_is_checked(tmp_path):
+    data = one_page("/URI 7 0 R", o7="<< /Base (javascript:alert\\(1\\)//) >>")
+    assert any("alamat dasar tautan javascript:" in f for f in refused_for(decide(tmp_path, data)))
+
+
+def test_structure_roles_named_javascript_or_xfa_are_only_roles(tmp_path):
+    data = one_page(
+        "/StructTreeRoot 7 0 R /MarkInfo << /Marked true >>",
+        o7="<< /Type /StructTreeRoot /RoleMap << /JavaScript /Code /XFA /Form >> >>",
+    )
+    assert decide(tmp_path, data)["pages"] == 1
+
+
+def hand_written(bodies, *, point_at=None, comment_in_xref=False, start=None):
+    """A file whose objects are `bodies` [(number, text)] in that order, its table pointing
+    each number at `point_at[number]` (an index into bodies) or at its last body."""
+    out = bytearray(b"%PDF-1.7\n")
+    where = []
+    for number, body in bodies:
+        where.append((number, len(out)))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    offsets = {number: at for number, at in where}
+    for number, index in (point_at or {}).items():
+        offsets[number] = where[index][1]
+    table, size = len(out), max(offsets) + 1
+    out += f"xref\n0 {size}\n0000000000 65535 f \n".encode()
+    out += b"% a comment qpdf does not allow here\n" if comment_in_xref else b""
+    for number in range(1, size):
+        out += (
+            f"{offsets[number]:010d} 00000 n \n".encode()
+            if number in offsets
+            else b"0000000000 65535 f \n"
+        )
+    out += f"trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{start or table}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+PAGES = [
+    (1, "<< /Type /Catalog /Pages 2 0 R /OpenAction 6 0 R >>"),
+    (2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+    (3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"),
+]
+SCRIPT = "<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+HARMLESS = "<< /S /GoTo /D [3 0 R /Fit] >>"
+
+
+def test_an_object_defined_twice_counts_in_the_copy_a_first_copy_reader_keeps(tmp_path):
+    # pdf.js reads this table and runs the first copy; qpdf and PDFium repair it and keep
+    # the last: the first copy must be read as well.
+    data = hand_written([(6, SCRIPT), *PAGES, (6, HARMLESS)], point_at={6: 0}, comment_in_xref=True)
+    findings = refused_for(decide(tmp_path, data))
+    assert any("aksi JavaScript saat dokumen dibuka" in f for f in findings), findings
+
+
+def test_a_repair_that_keeps_the_last_copy_does_not_hide_the_first(tmp_path):
+    data = hand_written([(6, SCRIPT), *PAGES, (6, HARMLESS)], start=5)
+    assert any("aksi JavaScript" in f for f in refused_for(decide(tmp_path, data)))
+
+
+def test_an_object_defined_twice_with_nothing_active_is_accepted(tmp_path):
+    data = hand_written([(6, HARMLESS), *PAGES, (6, HARMLESS)], start=5)
+    assert decide(tmp_path, data)["pages"] == 1

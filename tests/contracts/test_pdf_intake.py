@@ -151,7 +151,17 @@ BENIGN_THROUGH_THE_ADMIN = {
         1,
     ),
     "3000-pages": (lambda: corpus.many_pages(3000), 3000),
+    "indirect-lengths": (lambda: libreoffice_like(), 1),
 }
+
+
+def libreoffice_like():
+    """As LibreOffice, Ghostscript and cairo write: every stream's /Length an object."""
+    text = b"BT /F1 14 Tf 72 760 Td (DPA dari LibreOffice) Tj ET"
+    objects = corpus.base_objects()
+    objects[4] = f"<< /Length 6 0 R >>\nstream\n{text.decode()}\nendstream"
+    objects[6] = str(len(text))
+    return corpus.write_pdf(objects)
 
 
 @pytest.mark.django_db
