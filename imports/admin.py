@@ -1,7 +1,6 @@
 """The import page: upload an export, read the preview of every row, then confirm."""
 
 import uuid
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -25,11 +24,15 @@ SESSION_KEY = "pending_imports"
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="Jenis data", choices=ImportKind.choices)
+    kind = forms.ChoiceField(
+        label="Jenis data",
+        choices=[("", "Kenali dari nama kolomnya"), *ImportKind.choices],
+        required=False,
+    )
     file = forms.FileField(
         label="Berkas ekspor",
-        help_text="CSV (UTF-8) atau XLSX dengan nama kolom ekspor aslinya di baris pertama.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        help_text="CSV atau XLSX dengan nama kolom ekspor aslinya di baris pertama.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
     )
 
     def clean_file(self):
@@ -38,9 +41,7 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 f"Berkas lebih besar dari {filesizeformat(settings.IMPORT_MAX_BYTES)}."
             )
-        if Path(uploaded.name).suffix.lower() not in {".csv", ".xlsx"}:
-            raise forms.ValidationError("Hanya berkas CSV atau XLSX yang dapat diimpor.")
-        return uploaded
+        return uploaded  # what it is comes from its content: imports.readers
 
 
 def may_import(user):
@@ -93,7 +94,7 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             uploaded = form.cleaned_data["file"]
             content = uploaded.read()
-            kind = form.cleaned_data["kind"]
+            kind = form.cleaned_data["kind"] or None
             try:
                 report = run_import(
                     kind=kind,
@@ -114,6 +115,7 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     context["form"] = form
                     return TemplateResponse(request, "admin/imports/upload.html", context)
                 pending = request.session.get(SESSION_KEY, {})
+                kind = report.kind  # as named, or as recognised from the columns
                 pending[token] = {"name": stored, "filename": uploaded.name, "kind": kind}
                 request.session[SESSION_KEY] = pending
                 context.update(

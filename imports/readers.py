@@ -21,24 +21,32 @@ SEPARATORS = ",;\t|"
 
 def read_rows(handle, filename, required_columns):
     """Return [(line number, {column: value})], checking the columns before any row."""
+    header, rows = read_table(handle, filename)
+    check_columns(header, required_columns, filename)
+    return rows
+
+
+def read_table(handle, filename):
+    """(the column names, [(line number, {column: value})]) of a CSV or XLSX export."""
     start = handle.read(4)
     handle.seek(0)
     if isinstance(start, bytes) and start == ZIP_MAGIC:
-        header, rows = _xlsx(handle, filename)
-    elif Path(filename).suffix.lower() in {".xls", ".ods", ".pdf", ".doc", ".docx"}:
+        return _xlsx(handle, filename)
+    if Path(filename).suffix.lower() in {".xls", ".ods", ".pdf", ".doc", ".docx"}:
         raise ImportFileError(
             f"{filename}: hanya berkas CSV atau XLSX yang dapat diimpor; simpan ulang "
             "sebagai XLSX atau CSV"
         )
-    else:
-        header, rows = _csv(handle, filename)
+    return _csv(handle, filename)
+
+
+def check_columns(header, required_columns, filename):
     missing = [column for column in required_columns if column not in header]
     if missing:
         raise ImportFileError(
             f"{filename}: kolom wajib tidak ada: {', '.join(missing)}. "
             "Pastikan baris pertama berisi nama kolom ekspor aslinya."
         )
-    return rows
 
 
 def _csv(handle, filename):

@@ -21,6 +21,10 @@ class RowResult:
     outcome: str
     messages: list = field(default_factory=list)
 
+    @property
+    def outcome_label(self):
+        return OUTCOME_LABELS[self.outcome]
+
 
 @dataclass
 class ImportReport:
@@ -30,6 +34,8 @@ class ImportReport:
     filename: str
     rows: list = field(default_factory=list)
     committed: bool = False
+    # About the file as a whole (a name that says another year than its rows...).
+    warnings: list = field(default_factory=list)
 
     def add(self, line, key, outcome, messages=()):
         self.rows.append(RowResult(line, key, outcome, list(messages)))
@@ -38,6 +44,11 @@ class ImportReport:
     def counts(self):
         counter = Counter(row.outcome for row in self.rows)
         return {outcome: counter.get(outcome, 0) for outcome in OUTCOME_LABELS}
+
+    @property
+    def labelled_counts(self):
+        """[(Indonesian label, outcome, count)] in the order of OUTCOME_LABELS."""
+        return [(OUTCOME_LABELS[o], o, number) for o, number in self.counts.items()]
 
     @property
     def total(self):
@@ -55,4 +66,5 @@ class ImportReport:
             f"{self.filename}: {self.total} baris — "
             + ", ".join(parts)
             + (f"; {warned} baris dengan catatan" if warned else "")
+            + "".join(f". Perhatian: {warning}" for warning in self.warnings)
         )

@@ -2,12 +2,15 @@
 
 import hashlib
 import io
+import re
+from collections import Counter
+from pathlib import Path
 
 from django.db import connection, transaction
 
-from imports import lpse, sirup
+from imports import lpse, sirup, values
 from imports.models import ImportKind, ImportRun
-from imports.readers import read_rows
+from imports.readers import ImportFileError, check_columns, read_table
 
 IMPORTERS = {
     ImportKind.SIRUP: (sirup.REQUIRED_COLUMNS, sirup.import_plans),
@@ -21,16 +24,70 @@ class _Preview(Exception):
         self.report = report
 
 
-def run_import(*, kind, content, filename, by=None, scope=None, commit):
-    """Import `content` (bytes). With commit=False the same work runs and is rolled back.
+# The column that holds each row's fiscal year, where an export has one.
+YEAR_COLUMNS = {ImportKind.SIRUP: "tahun", ImportKind.LPSE_TENDER: "tahun_ang"}
+
+
+def detect_kind(header, filename):
+    """The kind of export whose required columns the header holds (the one that needs the
+    most, if several fit); ImportFileError when none does."""
+    fitting = [
+        (len(columns), kind)
+        for kind, (columns, _) in IMPORTERS.items()
+        if set(columns) <= set(header)
+    ]
+    if not fitting:
+        raise ImportFileError(
+            f"{filename}: jenis ekspor tidak dikenali dari nama kolomnya. Yang dapat diimpor: "
+            + "; ".join(
+                f"{ImportKind(kind).label} (kolom {', '.join(columns[:4])}, …)"
+                for kind, (columns, _) in IMPORTERS.items()
+            )
+        )
+    return max(fitting)[1]
+
+
+def year_warnings(kind, filename, rows):
+    """A file named for one year that holds rows of others: said once, for the whole file."""
+    column = YEAR_COLUMNS.get(kind)
+    named = {int(year) for year in re.findall(r"(?<!\d)(20\d\d)(?!\d)", Path(filename).name)}
+    if not column or not named:
+        return []
+    years = Counter(
+        values.count(row.get(column)) if _whole(row.get(column)) else None for _, row in rows
+    )
+    years.pop(None, None)
+    others = {year: number for year, number in years.items() if year not in named}
+    if not years or not others:
+        return []
+    listed = ", ".join(f"{number} baris tahun {year}" for year, number in sorted(others.items()))
+    return [
+        f"nama berkas menyebut tahun {', '.join(map(str, sorted(named)))}, tetapi berkas ini "
+        f"memuat {listed}. Pastikan ini berkas yang dimaksud."
+    ]
+
+
+def _whole(value):
+    try:
+        return values.count(value) is not None
+    except values.Unreadable:
+        return False
+
+
+def run_import(*, kind=None, content, filename, by=None, scope=None, commit):
+    """Import `content` (bytes) as an export of `kind` (None: recognised from its columns).
+    With commit=False the same work runs and is rolled back.
 
     Raises imports.readers.ImportFileError when the file as a whole cannot be read.
     """
-    columns, importer = IMPORTERS[ImportKind(kind)]
-    rows = read_rows(io.BytesIO(content), filename, columns)
+    header, rows = read_table(io.BytesIO(content), filename)
+    kind = ImportKind(kind) if kind else detect_kind(header, filename)
+    columns, importer = IMPORTERS[kind]
+    check_columns(header, columns, filename)
     try:
         with transaction.atomic():
             report = importer(rows, by=by, scope=scope, filename=filename)
+            report.warnings = year_warnings(kind, filename, rows)
             if not commit:
                 raise _Preview(report)
             ImportRun.objects.create(

@@ -14,12 +14,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=ImportKind.values)
-        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "files",
+            nargs="+",
+            metavar="[JENIS] BERKAS",
+            help=f"berkas ekspor; jenisnya ({', '.join(ImportKind.values)}) boleh disebut "
+            "lebih dulu, bila tidak dikenali dari nama kolomnya",
+        )
         parser.add_argument("--commit", action="store_true", help="Tulis ke basis data.")
         parser.add_argument("--details", action="store_true", help="Tampilkan catatan per baris.")
 
-    def handle(self, *args, kind, file, commit, details, **options):
+    def handle(self, *args, files, commit, details, **options):
+        kind = files[0] if files[0] in ImportKind.values else None
+        paths = files[1:] if kind else files
+        if len(paths) != 1:
+            raise CommandError("Sebutkan satu berkas: import_data [JENIS] BERKAS")
+        file = Path(paths[0])
         try:
             report = run_import(
                 kind=kind, content=file.read_bytes(), filename=file.name, commit=commit
@@ -27,7 +37,9 @@ class Command(BaseCommand):
         except (ImportFileError, OSError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            ("Diimpor: " if commit else "Pratinjau (belum ditulis): ") + report.summary()
+            ("Diimpor: " if commit else "Pratinjau (belum ditulis): ")
+            + f"{ImportKind(report.kind).label} — "
+            + report.summary()
         )
         if details:
             for row in report.with_messages:
