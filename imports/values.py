@@ -211,13 +211,26 @@ def category(value):
     """The category, and whether the cell named several different ones."""
     names = split(value)
     mapped = []
-    for name in names:
+    for index, name in enumerate(names):
         found = CATEGORIES.get(name.lower())
+        if found is None and index == len(names) - 1 and index > 0:
+            # The last name of a long cell cut off by the export ("...;Pekerjaan Konstr").
+            found = _truncated_category(name)
+            if found is None:
+                continue
         if found is None:
             raise Unreadable(f"jenis pengadaan {name!r} tidak dikenal")
         if found not in mapped:
             mapped.append(found)
     return (mapped[0] if mapped else ""), len(mapped) > 1
+
+
+def _truncated_category(name):
+    """The one category whose name begins with `name` (at least 6 letters), else None."""
+    if len(name) < 6:
+        return None
+    found = {category for known, category in CATEGORIES.items() if known.startswith(name.lower())}
+    return found.pop() if len(found) == 1 else None
 
 
 FUNDING = {

@@ -252,3 +252,16 @@ def test_what_a_citizen_pastes_comes_in_without_control_characters():
     assert form.is_valid(), form.errors
     assert form.cleaned_data["body"] == "Jalan  rusak  di\tdesa\nSumberarum"
     assert form.cleaned_data["place"] == "Desa  Ngumpak"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Pekerjaan Konstruksi;Pekerjaan Konstr", ("pekerjaan_konstruksi", False)),
+        ("Barang;Jasa Lainnya;Pekerjaan Kon", ("barang", True)),
+        ("Barang;Ja", ("barang", False)),
+    ],
+)
+def test_a_category_cell_cut_off_by_the_export_keeps_its_categories(cell, expected):
+    category, mixed = values.category(cell)
+    assert (str(category), mixed) == expected
