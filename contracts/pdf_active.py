@@ -69,7 +69,8 @@ ACTION_TYPES = set(REFUSED_ACTIONS) | {
 }
 # Keys whose value a reader runs as an action (besides the entries of an /AA dictionary).
 ACTION_KEYS = {"/A", "/OpenAction", "/Next", "/PA", "/Names"}
-SAFE_URI_SCHEMES = {"http", "https", "mailto"}
+SAFE_URI_SCHEMES = {"http", "https", "mailto", "tel"}
+TRAILER = (0, 0)
 # Named actions that only move through the document (ISO 32000-2 §12.6.4.12, and the back and
 # forward buttons office exports add); any other names a menu command of the reader.
 NAVIGATION_NAMES = {"/NextPage", "/PrevPage", "/FirstPage", "/LastPage", "/GoBack", "/GoForward"}
@@ -92,6 +93,16 @@ PDF_HEADER = b"%PDF-"
 TEXT_ATTACHMENTS = {".txt", ".csv", ".json"}
 MAX_EMBEDDED_DEPTH = 3
 MAX_REVISIONS = 100
+# Keys whose references never lead to where an action sits: back pointers of the structure
+# tree and of annotations, and a page's resources. Not recorded in the map of who refers to
+# whom, which keeps a 100,000-object tagged export within the worker's memory.
+UNPLACED_KEYS = {
+    "/P", "/Pg", "/K", "/Obj", "/Stm", "/StructParent", "/ParentTree", "/Resources", "/Font",
+    "/XObject", "/ExtGState", "/ColorSpace", "/Pattern", "/Shading", "/Properties",
+    "/FontDescriptor", "/FontFile", "/FontFile2", "/FontFile3", "/Widths", "/ToUnicode",
+    "/Encoding", "/DescendantFonts", "/CIDSystemInfo", "/Length", "/Metadata", "/Contents",
+    "/Group", "/SMask", "/Mask", "/Thumb", "/OutputIntents", "/DestOutputProfile",
+}  # fmt: skip
 # Keys that point back up or sideways; a place is better named by who holds the object.
 BACK_POINTERS = {"/Parent", "/P", "/Prev", "/Dest", "/D", "/Last", "/Popup", "/IRT"}
 
@@ -178,24 +189,29 @@ def active_content(pdf, data, depth=0):
 
     Raises TooManyRevisions when the file holds more revisions than MAX_REVISIONS.
     """
-    findings = {str(f) for f in _findings(pdf, depth)}
+    aliases = _aliases(data)
+    findings = {str(f) for f in _findings(pdf, depth, aliases)}
     ends = revision_ends(data)
     if len(ends) > MAX_REVISIONS:
         raise TooManyRevisions
-    for view_data, where in _other_views(data, ends):
+    try:
+        listed = set(pdf.get_xref_table())
+    except (pikepdf.PdfError, ValueError, RuntimeError, AttributeError):
+        listed = None
+    for view_data, where in _other_views(data, ends, listed):
         try:
             view_pdf = pikepdf.open(BytesIO(view_data), password="")
         except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RuntimeError):
             continue  # a cut that is not a revision, or a view qpdf cannot rebuild
         with view_pdf:
-            for finding in _findings(view_pdf, depth):
+            for finding in _findings(view_pdf, depth, aliases):
                 text = str(finding)
                 if text not in findings and f"{text} ({where})" not in findings:
                     findings.add(f"{text} ({where})")
     return sorted(findings)
 
 
-def _other_views(data, ends):
+def _other_views(data, ends, listed=None):
     """The earlier revisions, then the file as a repairing reader rebuilds it (a `startxref`
     that points nowhere makes qpdf scan the body for every object), one at a time: a file of
     many revisions never holds more than one copy in memory.
@@ -221,40 +237,55 @@ def _other_views(data, ends):
         revisions.pop()  # the file as readers open it: already read
     for end in revisions:
         yield data[:end], "revisi lama"
-    yield data + b"\nstartxref\n0\n%%EOF\n", "objek di luar tabel rujukan"
-    first_copies = _first_copies(data, ends)
-    if first_copies is not None:
-        yield first_copies, "salinan objek yang ganda"
+    defined, blanks = _definitions(data, ends)
+    if blanks or listed is None or not defined <= listed:
+        # Only a file with objects its tables do not list, or defined twice, reads otherwise
+        # when repaired: an ordinary file is not read a second time.
+        yield data + b"\nstartxref\n0\n%%EOF\n", "objek di luar tabel rujukan"
+    if blanks:
+        copy = bytearray(data)
+        for at in blanks:
+            copy[at : at + 3] = b"   "
+        yield bytes(copy) + b"\nstartxref\n0\n%%EOF\n", "salinan objek yang ganda"
 
 
 WHITE = rb"[ \t\r\n\f\x00]+"
 OBJECT_START = re.compile(rb"(?<![0-9])([0-9]{1,10})" + WHITE + rb"([0-9]{1,5})" + WHITE + rb"obj")
 
 
-def _first_copies(data, ends):
-    """The file as a repairing reader that keeps the *first* definition of an object rebuilds
-    it (pdf.js does; qpdf and PDFium keep the last): every later definition of the same object
-    within one revision is blanked out, and the table rebuilt. None when nothing is defined
-    twice, as in any ordinary file."""
+def _definitions(data, ends):
+    """Every (number, generation) the body defines with `N G obj`, and where to blank the
+    later definitions of an object defined twice within one revision: the file as a
+    repairing reader that keeps the *first* definition (pdf.js; qpdf and PDFium keep the last)
+    rebuilds it. An ordinary file defines each object once per revision."""
+    defined = set()
     blanks = []
     start = 0
     for end in [*ends, len(data)]:
         seen = set()
         for match in OBJECT_START.finditer(data, start, end):
-            key = (match[1], match[2])
+            key = (int(match[1]), int(match[2]))
             if key in seen:
                 blanks.append(match.end() - 3)
             seen.add(key)
+        defined |= seen
         start = end
-    if not blanks:
-        return None
-    copy = bytearray(data)
-    for at in blanks:
-        copy[at : at + 3] = b"   "
-    return bytes(copy) + b"\nstartxref\n0\n%%EOF\n"
+    return defined, blanks
 
 
-def _findings(pdf, depth):
+ALIAS = re.compile(
+    rb"(?<![0-9])([0-9]{1,10})" + WHITE + rb"([0-9]{1,5})" + WHITE + rb"obj" + WHITE
+    + rb"([0-9]{1,10})" + WHITE + rb"([0-9]{1,5})" + WHITE + rb"R" + WHITE + rb"endobj"
+)  # fmt: skip
+
+
+def _aliases(data):
+    """Objects whose whole body is a reference (`7 0 obj 8 0 R endobj`): qpdf reads the body
+    as the number 8, PDFium follows the reference. Read here as PDFium does."""
+    return {(int(m[1]), int(m[2])): f"{int(m[3])} {int(m[4])} R" for m in ALIAS.finditer(data)}
+
+
+def _findings(pdf, depth, aliases=None):
     view = _View(pdf=pdf, depth=depth)
     info = pdf.trailer.get("/Info")
     if info is not None and info.is_indirect:
@@ -278,10 +309,18 @@ def _findings(pdf, depth):
         view.objects[obj.objgen] = value
         if obj._type_code == pikepdf.ObjectType.stream:
             view.streams.add(obj.objgen)
+    for objgen, ref in (aliases or {}).items():
+        view.objects.setdefault(objgen, ref)
     for objgen, value in view.objects.items():
         if isinstance(value, dict) and value.get("/Type") == "/EmbeddedFile":
             view.attachments.setdefault(objgen, set())
         _walk(view, objgen, value, ())
+    # The trailer may hold the catalog itself rather than a reference to it.
+    try:
+        trailer = json.loads(pdf.trailer.to_json(dereference=True, schema_version=2))
+    except (pikepdf.PdfError, ValueError, RuntimeError, AttributeError, TypeError):
+        trailer = {}
+    _walk(view, TRAILER, trailer, ())
     view.raw_findings.extend(
         (what, objgen, frames)
         for what, objgen, frames, orphan_counts in view.conditional
@@ -313,6 +352,17 @@ def _resolve(view, value):
     return None
 
 
+def _final(view, ref):
+    """The object a reference ends at, through objects that are references themselves."""
+    objgen = _objgen(ref)
+    for _ in range(16):
+        value = view.objects.get(objgen)
+        if not _is_ref(value):
+            break
+        objgen = _objgen(value)
+    return objgen
+
+
 def _walk(view, objgen, value, frames):
     if isinstance(value, dict):
         _examine(view, objgen, value, frames)
@@ -327,25 +377,32 @@ def _walk(view, objgen, value, frames):
     else:
         return
     for key, child in items:
-        here = (*frames, (value, key))
         if isinstance(child, (dict, list)):
-            _walk(view, objgen, child, here)
-        elif _is_ref(child):
-            view.referrers.setdefault(_objgen(child), []).append((objgen, here))
+            _walk(view, objgen, child, (*frames, (value, key)))
+        elif key not in UNPLACED_KEYS and _is_ref(child):
+            view.referrers.setdefault(_objgen(child), []).append((objgen, (*frames, (value, key))))
 
 
 def _examine(view, objgen, d, frames):
-    action = _resolve(view, d.get("/S"))
+    action = _name(view, d.get("/S"))
     is_info = objgen == view.info and not frames
-    if action in REFUSED_ACTIONS:
+    if action == "/JavaScript" and _only_field_formatting(_script_text(view, d.get("/JS"))):
+        action = None  # a date or number field as office suites write it; see below
+    elif action in REFUSED_ACTIONS:
         finding = (REFUSED_ACTIONS[action], objgen, frames)
         if _resolve(view, d.get("/Type")) == "/StructElem":
             # A tagged PDF's structure element names its role with /S too (a custom role
-            # could be called "Sound"); it counts only where a reader would run it.
-            view.conditional.append((*finding, True))
+            # could be called "Sound"); it counts only where a reader would run it, which
+            # an element nothing refers to (as the tree refers to it: not recorded) is not.
+            view.conditional.append((*finding, False))
         else:
             view.raw_findings.append(finding)
-    elif "/JS" in d and action not in ACTION_TYPES:
+    elif (
+        "/JS" in d
+        and action not in ACTION_TYPES
+        and _is_script(view, d["/JS"])
+        and not _only_field_formatting(_script_text(view, d["/JS"]))
+    ):
         finding = (REFUSED_ACTIONS["/JavaScript"], objgen, frames)
         if is_info:
             # The document information may carry any key as metadata; a script there counts
@@ -360,7 +417,7 @@ def _examine(view, objgen, d, frames):
     elif action == "/Thread" and "/F" in d:
         view.raw_findings.append(("aksi membuka utas di berkas lain (Thread)", objgen, frames))
     elif action == "/Named":
-        name = _resolve(view, d.get("/N"))
+        name = _name(view, d.get("/N"))
         if isinstance(name, str) and name not in NAVIGATION_NAMES:
             view.raw_findings.append((f"aksi perintah menu ({name[1:]})", objgen, frames))
     if "/Base" in d and _held_under(view, objgen, frames, "/URI"):
@@ -373,10 +430,17 @@ def _examine(view, objgen, d, frames):
         # A name tree under the key /JavaScript: the document's own scripts, run on opening
         # (a structure role map may name a role "JavaScript": a name, not a tree).
         view.raw_findings.append(("pustaka JavaScript dokumen (name tree)", None, ()))
-    xfa = d.get("/XFA")
-    if isinstance(xfa, list) or (_is_ref(xfa) and _objgen(xfa) in view.streams):
-        view.raw_findings.append(("formulir XFA", objgen, frames))
-    subtype = _resolve(view, d.get("/Subtype"))
+    if "/XFA" in d and ("/Fields" in d or _held_under(view, objgen, frames, "/AcroForm")):
+        xfa = d["/XFA"]
+        is_stream = _is_ref(xfa) and _final(view, xfa) in view.streams
+        if is_stream or isinstance(_resolve(view, xfa), list):
+            view.raw_findings.append(("formulir XFA", objgen, frames))
+    if "/AdditionalStreams" in d and not frames and objgen == TRAILER:
+        view.raw_findings.append(
+            ("dokumen ODF tertanam (PDF hibrida LibreOffice: matikan pilihan “PDF hibrida”)",
+             None, ())
+        )  # fmt: skip
+    subtype = _name(view, d.get("/Subtype"))
     if subtype in MEDIA_ANNOTATIONS and (
         "/Rect" in d or _resolve(view, d.get("/Type")) == "/Annot"
     ):
@@ -386,7 +450,7 @@ def _examine(view, objgen, d, frames):
         names = {_text(view, d.get(key)) for key in FILE_NAME_KEYS} - {""}
         for stream in embedded.values():
             if _is_ref(stream):
-                view.attachments.setdefault(_objgen(stream), set()).update(names)
+                view.attachments.setdefault(_final(view, stream), set()).update(names)
 
 
 def _link_problem(uri):
@@ -398,8 +462,8 @@ def _link_problem(uri):
     if not shown:
         return ""
     scheme = _scheme(uri)
-    if scheme in SAFE_URI_SCHEMES:
-        return ""
+    if scheme in SAFE_URI_SCHEMES or (not scheme and shown.startswith("#")):
+        return ""  # a web, mail or telephone address, or a place in this document
     shown = shown if len(shown) <= 80 else shown[:79] + "…"
     if scheme:
         return f"tautan {scheme}: ({shown})"
@@ -443,6 +507,61 @@ def _held_under(view, objgen, frames, key):
         parent_frames and parent_frames[-1][1] == key
         for _, parent_frames in view.referrers.get(objgen, ())
     )
+
+
+# Acrobat's own field-formatting functions (Acrobat JavaScript API reference, AForm): they
+# only format, check or limit what is typed into a field. LibreOffice and Word write them for
+# every date, time, number, currency or percent field of a PDF form.
+FIELD_FORMATTING = {
+    "AFNumber_Format", "AFNumber_Keystroke", "AFPercent_Format", "AFPercent_Keystroke",
+    "AFDate_Format", "AFDate_FormatEx", "AFDate_Keystroke", "AFDate_KeystrokeEx",
+    "AFTime_Format", "AFTime_FormatEx", "AFTime_Keystroke", "AFTime_KeystrokeEx",
+    "AFSpecial_Format", "AFSpecial_Keystroke", "AFSpecial_KeystrokeEx", "AFRange_Validate",
+}  # fmt: skip
+LITERAL = r"""(?:"[^"\\\n]*"|'[^'\\\n]*'|-?[0-9]+(?:\.[0-9]+)?|true|false)"""
+FORMATTING_CALL = re.compile(
+    rf"\s*([A-Za-z_]+)\(\s*(?:{LITERAL}\s*(?:,\s*{LITERAL}\s*)*)?\)\s*;?\s*"
+)
+
+
+def _only_field_formatting(script):
+    """Whether a script is nothing but calls of Acrobat's field-formatting functions with
+    literal arguments (`AFDate_FormatEx("dd/mm/yyyy");`): read as a tiny grammar, a call at
+    a time; anything else in it, and it is a script like any other."""
+    if not script or not script.strip():
+        return False
+    position = 0
+    while position < len(script):
+        call = FORMATTING_CALL.match(script, position)
+        if call is None or call[1] not in FIELD_FORMATTING:
+            return False
+        position = call.end()
+    return True
+
+
+def _script_text(view, value):
+    """The text of a /JS value, a string or a stream; "" when it is neither."""
+    if _is_ref(value) and _final(view, value) in view.streams:
+        try:
+            return view.pdf.get_object(_final(view, value)).read_bytes().decode("latin-1")
+        except (pikepdf.PdfError, ValueError, RuntimeError):
+            return ""
+    return _text(view, value)
+
+
+def _name(view, value):
+    """A PDF name (direct or by reference) as qpdf writes it ("/Launch"); None otherwise."""
+    value = _resolve(view, value)
+    return value if isinstance(value, str) and value.startswith("/") else None
+
+
+def _is_script(view, value):
+    """Whether a /JS value is a script: a string or a stream (a destination named "JS" in a
+    document's list of destinations is an array, a structure role "JS" a name)."""
+    if _is_ref(value) and _final(view, value) in view.streams:
+        return True
+    value = _resolve(view, value)
+    return isinstance(value, str) and value.startswith(("u:", "b:"))
 
 
 def _address(view, value):

@@ -543,3 +543,103 @@ def test_a_repair_that_keeps_the_last_copy_does_not_hide_the_first(tmp_path):
 def test_an_object_defined_twice_with_nothing_active_is_accepted(tmp_path):
     data = hand_written([(6, HARMLESS), *PAGES, (6, HARMLESS)], start=5)
     assert decide(tmp_path, data)["pages"] == 1
+
+
+# --- found by a third tester, with real LibreOffice and Chromium output --------------------------
+
+
+@pytest.mark.parametrize("name", ["S", "Subtype", "JS", "XFA", "JavaScript", "EF", "URI"])
+def test_named_destinations_of_any_name_are_destinations(tmp_path, name):
+    # Chromium and LibreOffice write anchors as keys of the catalog's /Dests: "#S" gives /S.
+    data = one_page(f"/Dests << /{name} [3 0 R /XYZ 0 792 0] /Other [3 0 R /Fit] >>")
+    assert decide(tmp_path, data)["pages"] == 1
+
+
+def test_a_paragraph_style_named_js_is_a_role(tmp_path):
+    data = one_page(
+        "/StructTreeRoot 7 0 R",
+        o7="<< /Type /StructTreeRoot /RoleMap << /JS /P /S /P /Launch /Span >> >>",
+    )
+    assert decide(tmp_path, data)["pages"] == 1
+
+
+def test_telephone_links_and_links_into_the_document_are_accepted(tmp_path):
+    data = one_page(
+        page="/Annots [6 0 R 7 0 R]",
+        o6=LINK + "/A << /S /URI /URI (tel:+62353881826) >> >>",
+        o7=LINK + "/A << /S /URI /URI (#'Rincian'!A1) >> >>",
+    )
+    assert decide(tmp_path, data)["pages"] == 1
+
+
+def test_a_catalog_written_inside_the_trailer_is_read(tmp_path):
+    data = corpus.write_pdf(corpus.base_objects())
+    inline = (
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> >>"
+    )
+    data = data.replace(b"/Root 1 0 R", b"/Root " + inline)
+    assert any("aksi JavaScript" in f for f in refused_for(decide(tmp_path, data)))
+
+
+def test_xfa_given_by_reference_to_an_array_is_refused(tmp_path):
+    data = one_page(
+        "/AcroForm << /Fields [] /XFA 7 0 R >>",
+        o7="[(xdp) 8 0 R]",
+        o8=corpus.Stream("", b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'/>"),
+    )
+    assert any("formulir XFA" in f for f in refused_for(decide(tmp_path, data)))
+
+
+def test_an_attachment_behind_an_object_that_is_only_a_reference_is_judged(tmp_path):
+    catalog = "/Names << /EmbeddedFiles << /Names [(laporan.exe) 20 0 R] >> >>"
+    data = one_page(
+        catalog,
+        o20="<< /Type /Filespec /F (laporan.exe) /EF << /F 7 0 R >> >>",
+        o7="8 0 R",
+        o8=corpus.Stream("/Type /EmbeddedFile", corpus.EXECUTABLE),
+    )
+    findings = refused_for(decide(tmp_path, data))
+    assert any("“laporan.exe” berjenis .exe" in f for f in findings), findings
+
+
+def test_a_libreoffice_hybrid_pdf_is_refused_with_the_option_to_untick(tmp_path):
+    data = corpus.write_pdf(corpus.base_objects())
+    data = data.replace(b"/Root 1 0 R", b"/Root 1 0 R /AdditionalStreams [(/document/odt) 4 0 R]")
+    assert any("PDF hibrida" in f for f in refused_for(decide(tmp_path, data)))
+
+
+def test_an_ordinary_file_is_not_read_a_second_time_as_repaired():
+    data = corpus.many_pages(5)
+    with pdf_active.open_pdf(data) as pdf:
+        listed = set(pdf.get_xref_table())
+    views = [
+        where for _, where in pdf_active._other_views(data, pdf_active.revision_ends(data), listed)
+    ]
+    assert views == []
+
+
+@pytest.mark.parametrize(
+    ("script", "refused"),
+    [
+        ('AFDate_FormatEx("dd/mm/yyyy");', False),
+        ('AFNumber_Keystroke(2, 0, 0, 0, "Rp ", true);', False),
+        ('AFNumber_Format(2,0,0,0,"",true); AFPercent_Format(1, 0)', False),
+        ('AFDate_FormatEx("dd/mm/yyyy"); app.alert(1)', True),
+        ('AFSimple_Calculate("SUM", new Array("a"))', True),
+        ("this.submitForm('http://contoh.test')", True),
+    ],
+)
+def test_date_and_number_fields_as_office_suites_write_them(tmp_path, script, refused):
+    # LibreOffice's date, time, number and currency form fields carry Acrobat's own
+    # formatting calls as format (/F) and keystroke (/K) scripts.
+    trigger = f"<< /S /JavaScript /JS ({script}) >>"
+    data = one_page(
+        "/AcroForm << /Fields [16 0 R] >>",
+        "/Annots [16 0 R]",
+        o16=(
+            "<< /Type /Annot /Subtype /Widget /FT /Tx /T (tanggal) /Rect [72 500 300 520] "
+            f"/P 3 0 R /AA << /F {trigger} /K {trigger} >> >>"
+        ),
+    )
+    result = decide(tmp_path, data)
+    assert (result.get("error") == "active_content") is refused, result
