@@ -190,7 +190,8 @@ def active_content(pdf, data, depth=0):
     Raises TooManyRevisions when the file holds more revisions than MAX_REVISIONS.
     """
     aliases = _aliases(data)
-    findings = {str(f) for f in _findings(pdf, depth, aliases)}
+    xref_streams = set()
+    findings = {str(f) for f in _findings(pdf, depth, aliases, xref_streams)}
     ends = revision_ends(data)
     if len(ends) > MAX_REVISIONS:
         raise TooManyRevisions
@@ -198,7 +199,7 @@ def active_content(pdf, data, depth=0):
         listed = set(pdf.get_xref_table())
     except (pikepdf.PdfError, ValueError, RuntimeError, AttributeError):
         listed = None
-    for view_data, where in _other_views(data, ends, listed):
+    for view_data, where in _other_views(data, ends, listed, xref_streams):
         try:
             view_pdf = pikepdf.open(BytesIO(view_data), password="")
         except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RuntimeError):
@@ -211,7 +212,7 @@ def active_content(pdf, data, depth=0):
     return sorted(findings)
 
 
-def _other_views(data, ends, listed=None):
+def _other_views(data, ends, listed=None, xref_streams=()):
     """The earlier revisions, then the file as a repairing reader rebuilds it (a `startxref`
     that points nowhere makes qpdf scan the body for every object), one at a time: a file of
     many revisions never holds more than one copy in memory.
@@ -237,7 +238,15 @@ def _other_views(data, ends, listed=None):
         revisions.pop()  # the file as readers open it: already read
     for end in revisions:
         yield data[:end], "revisi lama"
-    defined, blanks = _definitions(data, ends)
+    defined, blanks, positions = _definitions(data, ends)
+    # A cross-reference stream in the body that no startxref names: a reader repairing a
+    # damaged file may take its table (pdf.js and PDFium do, qpdf does not), and with it
+    # objects held in object streams that nothing else lists.
+    for objgen in sorted(xref_streams):
+        for at in positions.get(objgen, ()):
+            if str(at).encode() not in offsets:
+                pointed = data + b"\nstartxref\n%d\n%%%%EOF\n" % at
+                yield pointed, "tabel rujukan lain di dalam berkas"
     if blanks or listed is None or not defined <= listed:
         # Only a file with objects its tables do not list, or defined twice, reads otherwise
         # when repaired: an ordinary file is not read a second time.
@@ -260,6 +269,7 @@ def _definitions(data, ends):
     rebuilds it. An ordinary file defines each object once per revision."""
     defined = set()
     blanks = []
+    positions = {}
     start = 0
     for end in [*ends, len(data)]:
         seen = set()
@@ -268,9 +278,10 @@ def _definitions(data, ends):
             if key in seen:
                 blanks.append(match.end() - 3)
             seen.add(key)
+            positions.setdefault(key, []).append(match.start())
         defined |= seen
         start = end
-    return defined, blanks
+    return defined, blanks, positions
 
 
 ALIAS = re.compile(
@@ -285,7 +296,7 @@ def _aliases(data):
     return {(int(m[1]), int(m[2])): f"{int(m[3])} {int(m[4])} R" for m in ALIAS.finditer(data)}
 
 
-def _findings(pdf, depth, aliases=None):
+def _findings(pdf, depth, aliases=None, xref_streams=None):
     view = _View(pdf=pdf, depth=depth)
     info = pdf.trailer.get("/Info")
     if info is not None and info.is_indirect:
@@ -309,6 +320,8 @@ def _findings(pdf, depth, aliases=None):
         view.objects[obj.objgen] = value
         if obj._type_code == pikepdf.ObjectType.stream:
             view.streams.add(obj.objgen)
+            if xref_streams is not None and value.get("/Type") == "/XRef":
+                xref_streams.add(obj.objgen)
     for objgen, ref in (aliases or {}).items():
         view.objects.setdefault(objgen, ref)
     for objgen, value in view.objects.items():

@@ -643,3 +643,46 @@ def test_date_and_number_fields_as_office_suites_write_them(tmp_path, script, re
     )
     result = decide(tmp_path, data)
     assert (result.get("error") == "active_content") is refused, result
+
+
+def damaged_with_a_body_xref_stream(action):
+    """A classic table that lists objects 1-5 and a startxref off by seven, so readers repair
+    the file; in the body an object stream holds object 20 (the open action) and a
+    cross-reference stream lists it. qpdf's repair ignores that stream; pdf.js and PDFium
+    take it and run the action."""
+    objects = corpus.base_objects(catalog_extra="/OpenAction 20 0 R")
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += corpus._object_bytes(number, objects[number])
+    head = b"20 0\n"
+    offsets[19] = len(out)
+    out += corpus._object_bytes(
+        19, corpus.Stream(f"/Type /ObjStm /N 1 /First {len(head)}", head + action.encode())
+    )
+    offsets[21] = len(out)
+    rows = [b"\x00" * 5 + b"\xff\xff"]
+    for number in range(1, 22):
+        if number == 20:
+            rows.append(b"\x02" + (19).to_bytes(4, "big") + b"\x00\x00")
+        elif number in offsets:
+            rows.append(b"\x01" + offsets[number].to_bytes(4, "big") + b"\x00\x00")
+        else:
+            rows.append(b"\x00" * 7)
+    out += corpus._object_bytes(
+        21, corpus.Stream("/Type /XRef /Size 22 /W [1 4 2] /Root 1 0 R", b"".join(rows))
+    )
+    table = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n"
+    out += b"".join(b"%010d 00000 n \n" % offsets[number] for number in range(1, 6))
+    out += b"trailer\n<< /Size 22 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (table + 7)
+    return bytes(out)
+
+
+def test_a_body_cross_reference_stream_a_repairing_reader_takes_is_read(tmp_path):
+    data = damaged_with_a_body_xref_stream("<< /S /JavaScript /JS (app.alert\\(1\\)) >>")
+    findings = refused_for(decide(tmp_path, data))
+    assert any("aksi JavaScript saat dokumen dibuka" in f for f in findings), findings
+    harmless = damaged_with_a_body_xref_stream("<< /S /GoTo /D [3 0 R /Fit] >>")
+    assert decide(tmp_path, harmless)["pages"] == 1
