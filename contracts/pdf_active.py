@@ -238,6 +238,13 @@ def _other_views(data, ends, listed=None, xref_streams=()):
         revisions.pop()  # the file as readers open it: already read
     for end in revisions:
         yield data[:end], "revisi lama"
+    # qpdf's repair finds an object only where its `N G obj` starts a line; PDFium and pdf.js
+    # find it anywhere (`endobj 1 0 obj <<...` on one line). The repaired views read a copy
+    # of the file with a line break before every object that does not start a line (and
+    # always read it: the table's offsets no longer match that copy).
+    normalized = _objects_on_their_own_lines(data)
+    if normalized is not None:
+        data, ends, listed = normalized, revision_ends(normalized), None
     defined, blanks, positions = _definitions(data, ends)
     # A cross-reference stream in the body that no startxref names: a reader repairing a
     # damaged file may take its table (pdf.js and PDFium do, qpdf does not), and with it
@@ -258,8 +265,27 @@ def _other_views(data, ends, listed=None, xref_streams=()):
         yield bytes(copy) + b"\nstartxref\n0\n%%EOF\n", "salinan objek yang ganda"
 
 
-WHITE = rb"[ \t\r\n\f\x00]+"
+# White space, and comments, between the tokens of an object's header.
+WHITE = rb"(?:[ \t\r\n\f\x00]|%[^\r\n]*[\r\n])+"
 OBJECT_START = re.compile(rb"(?<![0-9])([0-9]{1,10})" + WHITE + rb"([0-9]{1,5})" + WHITE + rb"obj")
+
+
+def _objects_on_their_own_lines(data):
+    """`data` with a line break before every object header that does not start a line, or
+    None when every one does (as in any ordinary file)."""
+    inserts = [
+        match.start()
+        for match in OBJECT_START.finditer(data)
+        if match.start() > 0 and data[match.start() - 1 : match.start()] not in (b"\r", b"\n")
+    ]
+    if not inserts:
+        return None
+    pieces, previous = [], 0
+    for at in inserts:
+        pieces += [data[previous:at], b"\n"]
+        previous = at
+    pieces.append(data[previous:])
+    return b"".join(pieces)
 
 
 def _definitions(data, ends):

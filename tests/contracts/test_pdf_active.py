@@ -686,3 +686,35 @@ def test_a_body_cross_reference_stream_a_repairing_reader_takes_is_read(tmp_path
     assert any("aksi JavaScript saat dokumen dibuka" in f for f in findings), findings
     harmless = damaged_with_a_body_xref_stream("<< /S /GoTo /D [3 0 R /Fit] >>")
     assert decide(tmp_path, harmless)["pages"] == 1
+
+
+def test_an_object_that_does_not_start_its_line_is_read_as_a_repairing_reader_reads_it(
+    tmp_path,
+):
+    # No table: every reader rebuilds it. PDFium and pdf.js find `1 0 obj` after an `endobj`
+    # on the same line (and PDFium keeps it, the last copy); qpdf only finds line starts.
+    evil = (
+        "<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> >>"
+    )
+    body = (
+        "%PDF-1.7\n"
+        "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+        "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+        "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>\nendobj\n"
+        "4 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\n"
+        f"endobj 1 0 obj {evil} endobj\n"
+        "trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+    )
+    findings = refused_for(decide(tmp_path, body.encode()))
+    assert any("aksi JavaScript saat dokumen dibuka" in f for f in findings), findings
+
+
+def test_an_alias_written_with_a_comment_is_still_an_alias(tmp_path):
+    catalog = "/Names << /EmbeddedFiles << /Names [(laporan.exe) 20 0 R] >> >>"
+    data = one_page(
+        catalog,
+        o20="<< /Type /Filespec /F (laporan.exe) /EF << /F 7 0 R >> >>",
+        o7="%komentar\n8 0 R",
+        o8=corpus.Stream("", corpus.EXECUTABLE),
+    )
+    assert any("berjenis .exe" in f for f in refused_for(decide(tmp_path, data)))
