@@ -21,6 +21,9 @@ from opendata_kontrak import storage
 from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
 
 SESSION_KEY = "pending_imports"
+# Every skipped row is listed (each is a row the import leaves out); of the rows imported with
+# a note, the first ones.
+NOTED_ROWS_SHOWN = 300
 
 
 class ImportForm(forms.Form):
@@ -123,7 +126,8 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                         "report": report,
                         "token": token,
                         "kind_label": ImportKind(kind).label,
-                        "shown_rows": report.with_messages[:300],
+                        "skipped_rows": report.skipped_rows,
+                        "shown_rows": report.noted_rows[:NOTED_ROWS_SHOWN],
                     }
                 )
                 return TemplateResponse(request, "admin/imports/preview.html", context)

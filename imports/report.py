@@ -58,6 +58,15 @@ class ImportReport:
     def with_messages(self):
         return [row for row in self.rows if row.messages]
 
+    @property
+    def skipped_rows(self):
+        return [row for row in self.rows if row.outcome == SKIPPED]
+
+    @property
+    def noted_rows(self):
+        """Rows imported, with a note."""
+        return [row for row in self.rows if row.messages and row.outcome != SKIPPED]
+
     def summary(self):
         counts = self.counts
         parts = [f"{counts[o]} {OUTCOME_LABELS[o]}" for o in OUTCOME_LABELS]

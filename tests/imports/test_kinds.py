@@ -76,3 +76,16 @@ def test_the_admin_recognises_the_kind_and_speaks_indonesian(client, media_root)
     assert "Rencana pengadaan SiRUP" in html
     assert ">baru<" in html and ">dilewati<" in html
     assert ">created<" not in html and ">skipped<" not in html
+
+
+@pytest.mark.django_db
+def test_the_preview_lists_every_skipped_row(client, media_root):
+    client.force_login(make_administrator())
+    rows = [sirup_row()] + [sirup_row(kode_rup=f"bukan-{n}") for n in range(400)]
+    response = client.post(
+        "/admin/imports/importrun/impor/",
+        {"kind": "", "file": SimpleUploadedFile("rup.csv", csv_bytes(rows))},
+    )
+    html = response.content.decode()
+    assert "Baris yang dilewati (400)" in html
+    assert "bukan-399" in html and "bukan-0" in html
