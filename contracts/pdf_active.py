@@ -33,6 +33,7 @@ Words in page text, metadata (the Info dictionary, XMP) or keywords never count:
 structure of the document does.
 """
 
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -189,7 +190,9 @@ def active_content(pdf, data, depth=0):
 
     Raises TooManyRevisions when the file holds more revisions than MAX_REVISIONS.
     """
-    aliases = _aliases(data)
+    # Where the body defines its objects, found once and read by every view below.
+    headers = list(OBJECT_START.finditer(data))
+    aliases = _aliases(data, headers)
     xref_streams = set()
     findings = {str(f) for f in _findings(pdf, depth, aliases, xref_streams)}
     ends = revision_ends(data)
@@ -199,7 +202,7 @@ def active_content(pdf, data, depth=0):
         listed = set(pdf.get_xref_table())
     except (pikepdf.PdfError, ValueError, RuntimeError, AttributeError):
         listed = None
-    for view_data, where in _other_views(data, ends, listed, xref_streams):
+    for view_data, where in _other_views(data, ends, listed, xref_streams, headers):
         try:
             view_pdf = pikepdf.open(BytesIO(view_data), password="")
         except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RuntimeError):
@@ -212,7 +215,7 @@ def active_content(pdf, data, depth=0):
     return sorted(findings)
 
 
-def _other_views(data, ends, listed=None, xref_streams=()):
+def _other_views(data, ends, listed=None, xref_streams=(), headers=None):
     """The earlier revisions, then the file as a repairing reader rebuilds it (a `startxref`
     that points nowhere makes qpdf scan the body for every object), one at a time: a file of
     many revisions never holds more than one copy in memory.
@@ -242,10 +245,13 @@ def _other_views(data, ends, listed=None, xref_streams=()):
     # find it anywhere (`endobj 1 0 obj <<...` on one line). The repaired views read a copy
     # of the file with a line break before every object that does not start a line (and
     # always read it: the table's offsets no longer match that copy).
-    normalized = _objects_on_their_own_lines(data)
+    if headers is None:
+        headers = list(OBJECT_START.finditer(data))
+    normalized = _objects_on_their_own_lines(data, headers)
     if normalized is not None:
         data, ends, listed = normalized, revision_ends(normalized), None
-    defined, blanks, positions = _definitions(data, ends)
+        headers = list(OBJECT_START.finditer(data))
+    defined, blanks, positions = _definitions(ends, headers)
     # A cross-reference stream in the body that no startxref names: a reader repairing a
     # damaged file may take its table (pdf.js and PDFium do, qpdf does not), and with it
     # objects held in object streams that nothing else lists.
@@ -270,12 +276,13 @@ WHITE = rb"(?:[ \t\r\n\f\x00]|%[^\r\n]*[\r\n])+"
 OBJECT_START = re.compile(rb"(?<![0-9])([0-9]{1,10})" + WHITE + rb"([0-9]{1,5})" + WHITE + rb"obj")
 
 
-def _objects_on_their_own_lines(data):
-    """`data` with a line break before every object header that does not start a line, or
-    None when every one does (as in any ordinary file)."""
+def _objects_on_their_own_lines(data, headers):
+    """`data` with a line break before every object header (of `headers`, its OBJECT_START
+    matches) that does not start a line, or None when every one does (as in any ordinary
+    file)."""
     inserts = [
         match.start()
-        for match in OBJECT_START.finditer(data)
+        for match in headers
         if match.start() > 0 and data[match.start() - 1 : match.start()] not in (b"\r", b"\n")
     ]
     if not inserts:
@@ -288,7 +295,7 @@ def _objects_on_their_own_lines(data):
     return b"".join(pieces)
 
 
-def _definitions(data, ends):
+def _definitions(ends, headers):
     """Every (number, generation) the body defines with `N G obj`, and where to blank the
     later definitions of an object defined twice within one revision: the file as a
     repairing reader that keeps the *first* definition (pdf.js; qpdf and PDFium keep the last)
@@ -296,30 +303,32 @@ def _definitions(data, ends):
     defined = set()
     blanks = []
     positions = {}
-    start = 0
-    for end in [*ends, len(data)]:
-        seen = set()
-        for match in OBJECT_START.finditer(data, start, end):
-            key = (int(match[1]), int(match[2]))
-            if key in seen:
-                blanks.append(match.end() - 3)
-            seen.add(key)
-            positions.setdefault(key, []).append(match.start())
-        defined |= seen
-        start = end
+    seen = {}  # (number, generation) -> the revision it was last defined in
+    for match in headers:
+        key = (int(match[1]), int(match[2]))
+        revision = bisect.bisect_right(ends, match.start())
+        if seen.get(key) == revision:
+            blanks.append(match.end() - 3)
+        seen[key] = revision
+        defined.add(key)
+        positions.setdefault(key, []).append(match.start())
     return defined, blanks, positions
 
 
-ALIAS = re.compile(
-    rb"(?<![0-9])([0-9]{1,10})" + WHITE + rb"([0-9]{1,5})" + WHITE + rb"obj" + WHITE
-    + rb"([0-9]{1,10})" + WHITE + rb"([0-9]{1,5})" + WHITE + rb"R" + WHITE + rb"endobj"
-)  # fmt: skip
+ALIAS_BODY = re.compile(
+    WHITE + rb"([0-9]{1,10})" + WHITE + rb"([0-9]{1,5})" + WHITE + rb"R" + WHITE + rb"endobj"
+)
 
 
-def _aliases(data):
+def _aliases(data, headers):
     """Objects whose whole body is a reference (`7 0 obj 8 0 R endobj`): qpdf reads the body
     as the number 8, PDFium follows the reference. Read here as PDFium does."""
-    return {(int(m[1]), int(m[2])): f"{int(m[3])} {int(m[4])} R" for m in ALIAS.finditer(data)}
+    aliases = {}
+    for header in headers:
+        body = ALIAS_BODY.match(data, header.end())
+        if body:
+            aliases[(int(header[1]), int(header[2]))] = f"{int(body[1])} {int(body[2])} R"
+    return aliases
 
 
 def _findings(pdf, depth, aliases=None, xref_streams=None):
