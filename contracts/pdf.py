@@ -26,6 +26,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 HEADER_WINDOW = 1024
+NOT_PDF = "bukan berkas PDF (isinya tidak diawali penanda %PDF-)"
+MAKE_SIMPLER = "cetak ulang ke PDF atau pisahkan menjadi beberapa berkas, lalu unggah kembali"
 # What an operator can do about active content: printing to PDF keeps the pages and drops
 # every script, action and attachment.
 CLEAN_COPY_ADVICE = (
@@ -84,7 +86,7 @@ def inspect_upload(uploaded, *, timeout=None):
                 "bukan PDF murni: ada isi lain (misalnya HTML atau skrip) sebelum penanda "
                 "%PDF- di awal berkas; simpan ulang dari aplikasi asalnya sebagai PDF",
             )
-        raise PdfRejected(name, "bukan berkas PDF (isinya tidak diawali penanda %PDF-)")
+        raise PdfRejected(name, NOT_PDF)
 
     result = _run_worker(uploaded, name, timeout)
     _refuse_on_error(name, result)
@@ -103,7 +105,7 @@ def _refuse_on_error(name, result):
         return
     detail = result.get("detail")
     if error == "not_pdf":
-        raise PdfRejected(name, "bukan berkas PDF (isinya tidak diawali penanda %PDF-)")
+        raise PdfRejected(name, NOT_PDF)
     if error == "truncated":
         raise PdfRejected(
             name,
@@ -204,14 +206,12 @@ def _run_worker(uploaded, name, timeout=None):
                 raise PdfRejected(name, not_checked_in_time()) from error
             raise PdfRejected(
                 name,
-                "PDF terlalu rumit untuk diperiksa dalam batas waktu; cetak ulang ke PDF atau "
-                "pisahkan menjadi beberapa berkas, lalu unggah kembali",
+                f"PDF terlalu rumit untuk diperiksa dalam batas waktu; {MAKE_SIMPLER}",
             ) from error
     if completed.returncode != 0:
         raise PdfRejected(
             name,
-            "PDF rusak atau terlalu berat untuk diperiksa; cetak ulang ke PDF atau pisahkan "
-            "menjadi beberapa berkas, lalu unggah kembali",
+            f"PDF rusak atau terlalu berat untuk diperiksa; {MAKE_SIMPLER}",
         )
     try:
         return json.loads(completed.stdout)

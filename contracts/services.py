@@ -375,7 +375,7 @@ def merge_processes(*, keep, absorbed, by=None):
             rows = rows.exclude(supplier_id__in=already)
         rows.update(**{relation.field.name: keep})
     label = f"{absorbed.ocid} · {absorbed}"
-    absorbed.delete()  # first: the tender code it hands over is unique to one package
+    absorbed.delete()
     keep.save()
     record(
         process=keep,
