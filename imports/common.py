@@ -39,22 +39,16 @@ def _key(name):
 
 def fit_to_columns(fields, notes, *, model=Process):
     """Leave out every text longer than its column, with a note saying which and how long:
-    never cut silently, never a database error for the whole file. Returns the names left out
-    (for a new row the field stays empty; for an existing row it keeps its value)."""
-    left_out = []
+    never cut silently, never a database error for the whole file. For a new row the field
+    stays empty; for an existing row it keeps its value."""
     for name, value in list(fields.items()):
-        if not isinstance(value, str):
-            continue
-        limit = getattr(model._meta.get_field(name), "max_length", None)
-        if limit and len(value) > limit:
-            label = model._meta.get_field(name).verbose_name
+        field = model._meta.get_field(name)
+        if isinstance(value, str) and field.max_length and len(value) > field.max_length:
             notes.append(
-                f"{label} {len(value)} karakter, lebih dari batas {limit}: tidak disimpan, "
-                f"periksa sumbernya (“{value[:60]}…”)"
+                f"{field.verbose_name} {len(value)} karakter, lebih dari batas "
+                f"{field.max_length}: tidak disimpan, periksa sumbernya (“{value[:60]}…”)"
             )
-            fields.pop(name)
-            left_out.append(name)
-    return left_out
+            del fields[name]
 
 
 def method_notes(method, original, notes):

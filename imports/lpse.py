@@ -44,8 +44,16 @@ class Suppliers:
 
     def get(self, *, name, npwp, address=""):
         """(supplier or None, notes)."""
-        name = values.text(name)[:255]
+        name = values.text(name)
         notes = []
+        limit = Supplier._meta.get_field("name").max_length
+        if len(name) > limit:
+            # The name is the supplier's identity: shortened, and said so, rather than dropped.
+            notes.append(
+                f"nama penyedia {len(name)} karakter, lebih dari batas {limit}: disimpan "
+                f"{limit} karakter pertamanya"
+            )
+            name = name[:limit]
         try:
             number = normalize_npwp(npwp)
         except InvalidNPWP as problem:

@@ -53,9 +53,7 @@ def year_warnings(kind, filename, rows):
     named = {int(year) for year in re.findall(r"(?<!\d)(20\d\d)(?!\d)", Path(filename).name)}
     if not column or not named:
         return []
-    years = Counter(
-        values.count(row.get(column)) if _whole(row.get(column)) else None for _, row in rows
-    )
+    years = Counter(_year(row.get(column)) for _, row in rows)
     years.pop(None, None)
     others = {year: number for year, number in years.items() if year not in named}
     if not years or not others:
@@ -67,11 +65,11 @@ def year_warnings(kind, filename, rows):
     ]
 
 
-def _whole(value):
+def _year(value):
     try:
-        return values.count(value) is not None
+        return values.count(value)
     except values.Unreadable:
-        return False
+        return None
 
 
 def run_import(*, kind=None, content, filename, by=None, scope=None, commit):

@@ -209,3 +209,12 @@ def test_doubles_under_two_agencies_merge_unless_they_hold_two_tenders(tmp_path)
     call_command("merge_doubles", str(export), "--commit", stdout=out)
     assert "tender berbeda" in out.getvalue()
     assert Process.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_supplier_name_longer_than_its_column_is_shortened_with_a_note():
+    consortium = "KSO " + " - ".join(f"PT. MITRA KARYA NUSANTARA {n}" for n in range(12))
+    report = import_tenders([tender_row(nama_pemenang=consortium, npwp_pemenang="")])
+    assert "nama penyedia" in " ".join(report.rows[0].messages)
+    process = Process.objects.get()
+    assert process.supplier.name == consortium[:255] and len(consortium) > 255
