@@ -115,7 +115,9 @@ def _merge_into_plan(process, candidates, scope, by, notes):
     return merge_processes(keep=plans[0], absorbed=process, by=by)
 
 
-def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
+def import_tenders(
+    rows, *, by=None, scope=None, filename="lpse_tender.csv", take_source=frozenset()
+):
     report = ImportReport(kind="lpse_tender", filename=filename)
     matcher = AgencyMatcher()
     suppliers = Suppliers()
@@ -250,7 +252,9 @@ def import_tenders(rows, *, by=None, scope=None, filename="lpse_tender.csv"):
     return report
 
 
-def import_bidders(rows, *, by=None, scope=None, filename="lpse_peserta.csv"):
+def import_bidders(
+    rows, *, by=None, scope=None, filename="lpse_peserta.csv", take_source=frozenset()
+):
     report = ImportReport(kind="lpse_bidder", filename=filename)
     suppliers = Suppliers()
     codes = {values.code(row.get("kd_lelang")) for _, row in rows} - {""}

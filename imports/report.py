@@ -20,6 +20,11 @@ class RowResult:
     key: str
     outcome: str
     messages: list = field(default_factory=list)
+    # An updated row's field-by-field changes: [label, value before, value after].
+    changes: list = field(default_factory=list)
+    # Fields an operator corrected that the source changed too, kept as the operator wrote
+    # them unless an administrator takes the source's: [field name, label, operator's, source's].
+    conflicts: list = field(default_factory=list)
 
     @property
     def outcome_label(self):
@@ -37,8 +42,10 @@ class ImportReport:
     # About the file as a whole (a name that says another year than its rows...).
     warnings: list = field(default_factory=list)
 
-    def add(self, line, key, outcome, messages=()):
-        self.rows.append(RowResult(line, key, outcome, list(messages)))
+    def add(self, line, key, outcome, messages=(), *, changes=(), conflicts=()):
+        self.rows.append(
+            RowResult(line, key, outcome, list(messages), list(changes), list(conflicts))
+        )
 
     @property
     def counts(self):

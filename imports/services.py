@@ -72,9 +72,13 @@ def _year(value):
         return None
 
 
-def run_import(*, kind=None, content, filename, by=None, scope=None, commit):
+def run_import(
+    *, kind=None, content, filename, by=None, scope=None, commit, take_source=frozenset()
+):
     """Import `content` (bytes) as an export of `kind` (None: recognised from its columns).
-    With commit=False the same work runs and is rolled back.
+    With commit=False the same work runs and is rolled back. `take_source`: conflicts the
+    administrator settled for the source, as "<row key>/<field name>" strings; every other
+    field an operator corrected keeps the operator's value.
 
     Raises imports.readers.ImportFileError when the file as a whole cannot be read.
     """
@@ -84,7 +88,9 @@ def run_import(*, kind=None, content, filename, by=None, scope=None, commit):
     check_columns(header, columns, filename)
     try:
         with transaction.atomic():
-            report = importer(rows, by=by, scope=scope, filename=filename)
+            report = importer(
+                rows, by=by, scope=scope, filename=filename, take_source=frozenset(take_source)
+            )
             report.warnings = year_warnings(kind, filename, rows)
             if not commit:
                 raise _Preview(report)

@@ -135,7 +135,7 @@ def _latest_rows(rows, report):
     return sorted(chosen.values(), key=lambda item: item[0])
 
 
-def import_plans(rows, *, by=None, scope=None, filename="sirup.csv"):
+def import_plans(rows, *, by=None, scope=None, filename="sirup.csv", take_source=frozenset()):
     report = ImportReport(kind="sirup", filename=filename)
     matcher = AgencyMatcher()
     writer = ProcessWriter(by=by, source=f"impor SiRUP {filename}")
