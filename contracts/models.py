@@ -282,6 +282,10 @@ class Process(models.Model):
     )
     all_complete = models.BooleanField("semua tahap lengkap", default=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # What the last import of each field said ({field name: value as JSON}), so that a
+    # re-import changes only what its source changed and keeps what an operator corrected
+    # (imports.common.ProcessWriter).
+    source_values = models.JSONField("nilai dari impor terakhir", default=dict, editable=False)
 
     # Publication
     status = models.CharField(

@@ -30,6 +30,7 @@ AUDITED_EXCLUDE = {
     "stage_reached",
     "all_complete",
     "search_vector",
+    "source_values",
 }
 
 
@@ -335,7 +336,16 @@ def delete_document(*, document, by):
 # --- doubles -------------------------------------------------------------------------------
 
 # What a merge never takes from the double: identity and its own bookkeeping.
-MERGE_KEEPS = {"id", "ocid", "agency", "fiscal_year", "rup_code", "created_at", "updated_at"}
+MERGE_KEEPS = {
+    "id",
+    "ocid",
+    "agency",
+    "fiscal_year",
+    "rup_code",
+    "created_at",
+    "updated_at",
+    "source_values",
+}
 # What belongs to the double alone and is computed anew for the package kept.
 MERGE_RECOMPUTED = {"contracts.StageCompleteness", "contracts.Release", "integrity.PackageFlag"}
 
@@ -363,6 +373,8 @@ def merge_processes(*, keep, absorbed, by=None):
         if mine in (None, "", []) and theirs not in (None, "", []):
             setattr(keep, field.attname, theirs)
             taken[str(field.verbose_name)] = plain(theirs)
+    # What each source last said stays known for both: the plan's fields and the tender's.
+    keep.source_values = {**absorbed.source_values, **keep.source_values}
     if keep.status == Status.DRAFT and absorbed.status == Status.PUBLISHED:
         keep.status, keep.published_at = absorbed.status, absorbed.published_at
     for relation in Process._meta.related_objects:

@@ -2,6 +2,8 @@
 with their audit trail and completeness, so that 10 000 rows take seconds, not minutes.
 """
 
+from dataclasses import dataclass, field
+
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -12,6 +14,31 @@ from imports.values import text
 from integrity import flags
 
 BATCH = 1000
+# Fields an import sets as data (remembered per package); status, agency and the links between
+# sources are not: an import sets them by its own rules (ProcessWriter.update's `forced`).
+NOT_REMEMBERED = {
+    "agency",
+    "agency_id",
+    "fiscal_year",
+    "status",
+    "published_at",
+    "withdrawn_at",
+    "withdrawn_reason",
+    "rup_code",
+    "tender_code",
+}
+REMEMBERED_FIELDS = {
+    f.attname for f in Process._meta.concrete_fields if f.name not in NOT_REMEMBERED
+} - NOT_REMEMBERED
+
+
+def remembered(value):
+    """A field's value as source_values keeps it (JSON): dates as ISO text, lists as lists."""
+    return plain(value)
+
+
+def _label(name):
+    return str(Process._meta.get_field(name.removesuffix("_id")).verbose_name)
 
 
 class AgencyMatcher:
@@ -62,32 +89,91 @@ def out_of_scope(agency, scope):
     return scope is not None and agency.pk != scope.pk
 
 
-class ProcessWriter:
-    """Collects new and changed packages, then writes them in batches with their trail."""
+@dataclass
+class Change:
+    """What one import row did to an existing package: truthy when a field changed.
 
-    def __init__(self, *, by, source):
+    changes: [[label, before, after]] of the fields written; conflicts: [[field name, label,
+    the operator's value, the source's value]] of fields an operator corrected that the source
+    changed too (kept as the operator wrote them unless taken, then also listed in changes).
+    """
+
+    changes: list = field(default_factory=list)
+    conflicts: list = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.changes)
+
+
+class ProcessWriter:
+    """Collects new and changed packages, then writes them in batches with their trail.
+
+    Each package remembers what the last import said of every field it set
+    (`Process.source_values`). A re-import then changes a field only when the source changed
+    it since: an operator's correction of a field the source did not change stays; when both
+    changed, the operator's value stays (a conflict in the report) unless the administrator
+    chose the source's for that row and field (`take_source`, "<row key>/<field name>").
+    A field no import has set yet takes the source's value, except that an empty source value
+    never blanks what is there.
+    """
+
+    def __init__(self, *, by, source, take_source=frozenset()):
         self.by = by if by is not None and by.is_authenticated else None
         self.source = source
+        self.take_source = take_source
         self.new = []
         self.changed = []
+        self.remembered = []  # packages whose source_values alone changed
 
     def create(self, **fields):
         process = Process(**fields)
+        process.source_values = {
+            name: remembered(value) for name, value in fields.items() if name in REMEMBERED_FIELDS
+        }
         self.new.append(process)
         return process
 
-    def update(self, process, fields):
-        """Apply `fields`; return True if anything changed."""
-        changed = [name for name, value in fields.items() if getattr(process, name) != value]
-        if not changed:
-            return False
-        changes = {}
+    def update(self, process, fields, *, key=None, forced=None):
+        """Apply `fields` as the rules above say and `forced` (status, agency, links) as they
+        are; return a Change (truthy if any field changed)."""
+        last_said = process.source_values
+        said = dict(last_said)
+        apply = dict(forced or {})
+        outcome = Change()
+        for name, value in fields.items():
+            now, value_said = remembered(getattr(process, name)), remembered(value)
+            said[name] = value_said
+            if now == value_said:
+                continue
+            if name not in last_said:
+                if value in (None, "", []):
+                    continue  # never blank what an operator (or an older import) filled in
+                apply[name] = value
+            elif last_said[name] == value_said:
+                continue  # the source did not change it: whatever is there stays
+            elif now == last_said[name] or f"{key}/{name}" in self.take_source:
+                apply[name] = value
+                if now != last_said[name]:
+                    outcome.conflicts.append(
+                        [name, _label(name), plain(getattr(process, name)), plain(value)]
+                    )
+            else:
+                outcome.conflicts.append(
+                    [name, _label(name), plain(getattr(process, name)), plain(value)]
+                )
+        changed = [name for name, value in apply.items() if getattr(process, name) != value]
         for name in changed:
-            label = str(Process._meta.get_field(name.removesuffix("_id")).verbose_name)
-            changes[label] = [plain(getattr(process, name)), plain(fields[name])]
-            setattr(process, name, fields[name])
-        self.changed.append((process, changed, changes))
-        return True
+            outcome.changes.append(
+                [_label(name), plain(getattr(process, name)), plain(apply[name])]
+            )
+            setattr(process, name, apply[name])
+        if said != last_said:
+            process.source_values = said
+        if changed:
+            self.changed.append((process, changed, {c[0]: c[1:] for c in outcome.changes}))
+        elif said != last_said:
+            self.remembered.append(process)
+        return outcome
 
     def save(self):
         now = timezone.now()
@@ -97,12 +183,17 @@ class ProcessWriter:
                 process.pk = pk
                 process.ocid = make_ocid(pk)
             Process.objects.bulk_create(batch)
-        fields = sorted({name for _, names, _ in self.changed for name in names} | {"updated_at"})
+        fields = sorted(
+            {name for _, names, _ in self.changed for name in names}
+            | {"updated_at", "source_values"}
+        )
         for process, _, _ in self.changed:
             process.updated_at = now
         changed_processes = [process for process, _, _ in self.changed]
         for start in range(0, len(changed_processes), BATCH):
             Process.objects.bulk_update(changed_processes[start : start + BATCH], fields)
+        for start in range(0, len(self.remembered), BATCH):
+            Process.objects.bulk_update(self.remembered[start : start + BATCH], ["source_values"])
         entries = [
             AuditEntry(
                 process=process,

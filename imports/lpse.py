@@ -121,7 +121,7 @@ def import_tenders(
     report = ImportReport(kind="lpse_tender", filename=filename)
     matcher = AgencyMatcher()
     suppliers = Suppliers()
-    writer = ProcessWriter(by=by, source=f"impor LPSE {filename}")
+    writer = ProcessWriter(by=by, source=f"impor LPSE {filename}", take_source=take_source)
     codes = [values.code(row.get("kode_lelang")) for _, row in rows]
     by_tender = {p.tender_code: p for p in Process.objects.filter(tender_code__in=codes)}
     rup_codes = [values.code(row.get("id_rup")) for _, row in rows]
@@ -243,11 +243,19 @@ def import_tenders(
             )
             report.add(line, code, CREATED, notes)
             continue
+        links = {"tender_code": tender_fields.pop("tender_code")}
         if rup and not process.rup_code and (process.agency_id, year, rup) not in codes_taken:
-            tender_fields["rup_code"] = rup  # a package an earlier import made without it
+            links["rup_code"] = rup  # a package an earlier import made without it
             codes_taken.add((process.agency_id, year, rup))
-        outcome = UPDATED if writer.update(process, tender_fields) else UNCHANGED
-        report.add(line, code, outcome, notes)
+        change = writer.update(process, tender_fields, key=code, forced=links)
+        report.add(
+            line,
+            code,
+            UPDATED if change else UNCHANGED,
+            notes,
+            changes=change.changes,
+            conflicts=change.conflicts,
+        )
     writer.save()
     return report
 

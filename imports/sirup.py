@@ -138,7 +138,7 @@ def _latest_rows(rows, report):
 def import_plans(rows, *, by=None, scope=None, filename="sirup.csv", take_source=frozenset()):
     report = ImportReport(kind="sirup", filename=filename)
     matcher = AgencyMatcher()
-    writer = ProcessWriter(by=by, source=f"impor SiRUP {filename}")
+    writer = ProcessWriter(by=by, source=f"impor SiRUP {filename}", take_source=take_source)
     candidates = []
     for line, row in rows:
         code = values.code(row.get("kode_rup"))
@@ -196,12 +196,13 @@ def import_plans(rows, *, by=None, scope=None, filename="sirup.csv", take_source
         if problem:
             report.add(line, code, SKIPPED, [*notes, problem])
             continue
+        forced = {}
         if process is not None and process.agency_id != agency.pk:
             notes.append(
                 f"paket dari impor tender tercatat di {process.agency.name}; "
                 f"dipindah ke {agency.name} sesuai rencananya"
             )
-            fields["agency_id"] = agency.pk
+            forced["agency_id"] = agency.pk
         if process is None:
             writer.create(
                 agency=agency, fiscal_year=year, rup_code=code, **fields, **publication(row)
@@ -213,9 +214,16 @@ def import_plans(rows, *, by=None, scope=None, filename="sirup.csv", take_source
             # A plan cancelled in SiRUP is withdrawn here too; other status changes stay ours.
             if process.published_at:
                 status.pop("published_at")
-            fields.update(status)
-        outcome = UPDATED if writer.update(process, fields) else UNCHANGED
-        report.add(line, code, outcome, notes)
+            forced.update(status)
+        change = writer.update(process, fields, key=code, forced=forced)
+        report.add(
+            line,
+            code,
+            UPDATED if change else UNCHANGED,
+            notes,
+            changes=change.changes,
+            conflicts=change.conflicts,
+        )
     writer.save()
     report.rows.sort(key=lambda result: result.line)
     return report
