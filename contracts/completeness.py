@@ -21,6 +21,7 @@ from contracts.models import (
     StageRequirement,
     Status,
 )
+from opendata_kontrak import bulk
 
 # The process fields a requirement may name, per stage. Names of related rows (progress
 # reports, payments, bidders, amendments) mean "at least one row".
@@ -188,12 +189,14 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
     ):
         documents.setdefault(process_id, set()).add(type_id)
     related = _related_counts(process_ids)
-    completed_since = dict(
-        (((row.process_id, row.stage), row.completed_at))
-        for row in StageCompleteness.objects.filter(
-            process_id__in=process_ids, completed_at__isnull=False
-        ).only("process_id", "stage", "completed_at")
+    stored = StageCompleteness.objects.filter(process_id__in=process_ids).values_list(
+        "process_id", "stage", "completed_at"
     )
+    completed_since, seen = {}, set()
+    for process_id, stage, completed_at in stored:
+        seen.add(process_id)
+        if completed_at is not None:
+            completed_since[(process_id, stage)] = completed_at
     now = timezone.now()
     rows = []
     processes = list(Process.objects.filter(pk__in=process_ids).order_by("pk"))
@@ -220,13 +223,20 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
                     else None,
                 )
             )
+    # Packages seen before are upserted; new ones (a big import's) are streamed in.
     StageCompleteness.objects.bulk_create(
-        rows,
+        [row for row in rows if row.process_id in seen],
         update_conflicts=True,
         unique_fields=["process", "stage"],
         update_fields=["is_required", "is_complete", "missing", "completed_at", "updated_at"],
+        batch_size=1000,
     )
-    Process.objects.bulk_update(processes, ["stage_reached", "all_complete"], batch_size=1000)
+    bulk.copy_insert(row for row in rows if row.process_id not in seen)
+    bulk.update_columns(
+        Process,
+        [(p.pk, p.stage_reached, p.all_complete) for p in processes],
+        ["stage_reached", "all_complete"],
+    )
     _refresh_search(process_ids)
     # A draft that was never public changes only what supervisors see.
     public_cache.changed(public=any(process.status != Status.DRAFT for process in processes))

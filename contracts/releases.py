@@ -12,7 +12,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from contracts.models import STAGE_ORDER, Process, Release, Status
-from contracts.ocds import compiled_release, related_lists, release, release_tags, with_related
+from contracts.ocds import (
+    compiled_release,
+    related_lists_of,
+    release,
+    release_tags,
+)
+from opendata_kontrak import bulk
 
 # The sections of a release, in stage order, and the tag each one earns.
 SECTIONS = [
@@ -75,8 +81,10 @@ def capture(process_ids, *, now=None):
     """Store a new release for each published package among these whose data changed."""
     now = now or timezone.now()
     process_ids = list(process_ids)
-    packages = with_related(
-        Process.objects.filter(pk__in=process_ids, status=Status.PUBLISHED).order_by("pk")
+    packages = (
+        Process.objects.filter(pk__in=process_ids, status=Status.PUBLISHED)
+        .select_related("agency", "supplier")
+        .order_by("pk")
     )
     latest_sequence = dict(
         Release.objects.filter(process_id__in=process_ids)
@@ -93,8 +101,8 @@ def capture(process_ids, *, now=None):
         if latest_sequence.get(release.process_id) == release.sequence
     }
     new = []
-    for process in packages.iterator(chunk_size=500):
-        current = compiled_release(process, **related_lists(process))
+    for process, lists in _with_lists(packages):
+        current = compiled_release(process, **lists)
         last = previous.get(process.pk)
         fingerprint = digest(current)
         if last is not None and last.digest == fingerprint:
@@ -115,8 +123,25 @@ def capture(process_ids, *, now=None):
                 data=current,
             )
         )
-    Release.objects.bulk_create(new, batch_size=500)
+    bulk.copy_insert(new)
     return len(new)
+
+
+def _with_lists(packages, chunk=500):
+    """(package, its related_lists) for each package, a chunk's rows read at once."""
+    batch = []
+    for process in packages.iterator(chunk_size=chunk):
+        batch.append(process)
+        if len(batch) == chunk:
+            yield from _zip_lists(batch)
+            batch = []
+    yield from _zip_lists(batch)
+
+
+def _zip_lists(batch):
+    lists = related_lists_of([process.pk for process in batch]) if batch else {}
+    for process in batch:
+        yield process, lists[process.pk]
 
 
 def capture_missing():

@@ -12,6 +12,7 @@ from contracts.models import AuditEntry, Process, make_ocid
 from contracts.services import plain
 from imports.values import text
 from integrity import flags
+from opendata_kontrak import bulk
 
 BATCH = 1000
 # Fields an import sets as data (remembered per package); status, agency and the links between
@@ -182,7 +183,7 @@ class ProcessWriter:
             for pk, process in zip(Process.objects.allocate_ids(len(batch)), batch, strict=True):
                 process.pk = pk
                 process.ocid = make_ocid(pk)
-            Process.objects.bulk_create(batch)
+            bulk.copy_insert(batch)
         fields = sorted(
             {name for _, names, _ in self.changed for name in names}
             | {"updated_at", "source_values"}
@@ -215,7 +216,7 @@ class ProcessWriter:
             )
             for process, _, changes in self.changed
         ]
-        AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+        bulk.copy_insert(entries)
         touched = [p.pk for p in self.new] + [p.pk for p, _, _ in self.changed]
         rules = completeness.Rules.load()
         for start in range(0, len(touched), 2000):

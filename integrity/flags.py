@@ -19,6 +19,7 @@ from contracts import public_cache
 from contracts.models import STAGE_ORDER, Method, Process, Stage, StageCompleteness, Status
 from contracts.templatetags.rupiah import rupiah
 from integrity.models import Flag, PackageFlag, Threshold
+from opendata_kontrak import bulk
 
 OPEN_TENDERS = {Method.TENDER, Method.QUICK_TENDER}
 COMPETITIVE = {Method.TENDER, Method.QUICK_TENDER, Method.SELECTION}
@@ -326,7 +327,7 @@ def _recompute(packages, *, stale, today):
         if stale is not None:
             doomed = PackageFlag.objects.filter(Q(process__in=packages) | Q(process_id__in=stale))
         doomed.delete()
-        PackageFlag.objects.bulk_create(rows, batch_size=1000)
+        bulk.copy_insert(rows)
     return len(rows)
 
 
