@@ -146,3 +146,107 @@ class TwoFactor(models.Model):
 
     def __str__(self):
         return f"{self.user}: {'aktif' if self.confirmed_at else 'belum dikonfirmasi'}"
+
+
+class Kecamatan(models.Model):
+    """A district of the regency, as Kemendagri lists it: the place citizens filter by."""
+
+    code = models.CharField("kode Kemendagri", max_length=8, unique=True)
+    name = models.CharField("nama", max_length=100, unique=True)
+    # The name as agencies.places.name_key spells it, for the public filter to match in SQL
+    # whichever spelling a citizen types ("Sumberrejo" finds "Sumberejo").
+    key = models.CharField("kunci nama", max_length=100, unique=True, editable=False)
+    source = models.CharField("sumber data", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "kecamatan"
+        verbose_name_plural = "kecamatan"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        from agencies.places import name_key
+
+        self.key = name_key(self.name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "key"}
+        super().save(*args, **kwargs)
+
+
+class DesaKind(models.TextChoices):
+    DESA = "desa", "Desa"
+    KELURAHAN = "kelurahan", "Kelurahan"
+
+
+class Desa(models.Model):
+    """A village (desa) or urban village (kelurahan) of a kecamatan."""
+
+    kecamatan = models.ForeignKey(
+        Kecamatan, verbose_name="kecamatan", on_delete=models.PROTECT, related_name="desa"
+    )
+    code = models.CharField("kode Kemendagri", max_length=13, unique=True)
+    name = models.CharField("nama", max_length=100)
+    kind = models.CharField("jenis", max_length=10, choices=DesaKind.choices)
+
+    class Meta:
+        verbose_name = "desa/kelurahan"
+        verbose_name_plural = "desa/kelurahan"
+        ordering = ["kecamatan__name", "name"]
+        constraints = [
+            # Several desa share a name across the regency, never within one kecamatan.
+            models.UniqueConstraint(fields=["kecamatan", "name"], name="desa_name_per_kecamatan"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name}, Kec. {self.kecamatan.name}"
+
+
+class PlaceAlias(models.Model):
+    """A location text an administrator mapped to its place; the next import finds it here.
+
+    `text` is the text as `agencies.places.normalise` writes it, so that case and punctuation
+    do not make a second alias."""
+
+    text = models.CharField("teks lokasi (dinormalkan)", max_length=500, unique=True)
+    kecamatan = models.ForeignKey(
+        Kecamatan, verbose_name="kecamatan", on_delete=models.CASCADE, related_name="aliases"
+    )
+    desa = models.ForeignKey(
+        Desa,
+        verbose_name="desa/kelurahan",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="aliases",
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name="dibuat oleh", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField("dibuat", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "padanan lokasi"
+        verbose_name_plural = "padanan lokasi"
+        ordering = ["text"]
+
+    def __str__(self):
+        return f"“{self.text}” → {self.desa or self.kecamatan}"
+
+
+class UnresolvedPlace(models.Model):
+    """A location text no rule or alias placed in a kecamatan, waiting for an administrator."""
+
+    text = models.CharField("teks lokasi (dinormalkan)", max_length=500, unique=True)
+    example = models.TextField("contoh teks asli")
+    package_count = models.PositiveIntegerField("jumlah paket", default=0)
+    last_seen = models.DateTimeField("terakhir terlihat")
+
+    class Meta:
+        verbose_name = "lokasi belum dikenali"
+        verbose_name_plural = "lokasi belum dikenali"
+        ordering = ["-package_count", "text"]
+
+    def __str__(self):
+        return self.example[:80]

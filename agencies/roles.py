@@ -68,6 +68,12 @@ ROLE_PERMISSIONS = {
         "agencies.add_user",
         "agencies.change_user",
         "agencies.view_user",
+        # The place register and the location texts waiting to be mapped to it.
+        *[
+            f"agencies.{action}_{model}"
+            for model in ["kecamatan", "desa", "placealias", "unresolvedplace"]
+            for action in ("add", "change", "delete", "view")
+        ],
         "auth.view_group",
         *_OPERATOR_CONTRACTS,
         *_crud("supplier", ("change", "delete")),

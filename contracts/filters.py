@@ -11,7 +11,8 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
 
-from agencies.models import Agency, AgencyKind
+from agencies.models import Agency, AgencyKind, Kecamatan
+from agencies.places import KECAMATAN_MARKERS, name_key, normalise
 from contracts.models import Bidder, Category, FundingSource, Method, Stage
 from integrity.models import Flag, PackageFlag
 
@@ -113,7 +114,7 @@ class PackageFilter:
         if "dana" in p and exclude != "dana":
             q &= Q(funding_sources__contains=[p["dana"]])
         if "kecamatan" in p and exclude != "kecamatan":
-            q &= Q(kecamatan_upper=p["kecamatan"].upper())
+            q &= in_kecamatan(p["kecamatan"])
         if "penyedia" in p:
             q &= involving(p["penyedia"])
         if "lengkap" in p and exclude != "lengkap":
@@ -225,6 +226,14 @@ def involving(supplier_id):
     won = Process.objects.filter(supplier_id=supplier_id).order_by().values("pk")
     bid = Bidder.objects.filter(supplier_id=supplier_id).order_by().values("process_id")
     return Q(pk__in=won.union(bid, all=True))
+
+
+def in_kecamatan(value):
+    """Packages of the register's kecamatan however `value` spells it ("Kec. Sumberrejo" finds
+    Sumberejo), in one SQL condition; a name outside the register is matched as written."""
+    key = name_key(" ".join(w for w in normalise(value).split() if w not in KECAMATAN_MARKERS))
+    register = Kecamatan.objects.filter(key=key).annotate(upper=Upper("name")).values("upper")
+    return Q(kecamatan_upper__in=register) | Q(kecamatan_upper=value.upper())
 
 
 def with_lookups(queryset):

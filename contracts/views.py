@@ -3,7 +3,7 @@ from django.db.models import Count, Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
-from agencies.models import Agency, AgencyKind
+from agencies.models import Agency, AgencyKind, Kecamatan
 from contracts import public_cache
 from contracts.filters import (
     COMPLETENESS,
@@ -87,7 +87,7 @@ def home(request):
             "latest": public_packages().order_by("-published_at", "-pk")[:8],
             "agency_count": Agency.objects.active().count,  # read only when re-rendered
             "fragment_key": public_cache.fragment_key("beranda", year),
-            "kecamatan": Agency.objects.active().filter(kind=AgencyKind.KECAMATAN).order_by("name"),
+            "kecamatan": Kecamatan.objects.order_by("name"),  # read only when re-rendered
             "poll_choices": Rating.choices,
         },
     )
@@ -129,6 +129,8 @@ def process_list(request):
                 "metode": [(k, v, facets["metode"].get(k, 0)) for k, v in Method.choices],
                 "jenis": [(k, v, facets["jenis"].get(k, 0)) for k, v in Category.choices],
                 "dana": FundingSource.choices,
+                # The register's names, read only when the filter form is rendered anew.
+                "kecamatan": Kecamatan.objects.order_by("name").values_list("name", flat=True),
                 "lengkap": [
                     ("ya", COMPLETENESS["ya"], facets["lengkap"].get(True, 0)),
                     ("tidak", COMPLETENESS["tidak"], facets["lengkap"].get(False, 0)),

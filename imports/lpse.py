@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from agencies.places import PlaceResolver
 from contracts.models import Bidder, Process, Status, Supplier
 from contracts.npwp import InvalidNPWP, normalize_npwp
 from imports import values
@@ -122,6 +123,7 @@ def import_tenders(
     matcher = AgencyMatcher()
     suppliers = Suppliers()
     writer = ProcessWriter(by=by, source=f"impor LPSE {filename}", take_source=take_source)
+    places = PlaceResolver()
     codes = [values.code(row.get("kode_lelang")) for _, row in rows]
     by_tender = {p.tender_code: p for p in Process.objects.filter(tender_code__in=codes)}
     rup_codes = [values.code(row.get("id_rup")) for _, row in rows]
@@ -215,7 +217,7 @@ def import_tenders(
             fields = {
                 "title": values.text(row.get("nama_paket")),
                 "method_original": values.original_term(method, original),
-                "location_kecamatan": values.kecamatan(row.get("lokasi")),
+                **places.fields_for(values.text(row.get("lokasi"))),
                 "location_detail": values.text(row.get("lokasi")),
             }
             fit_to_columns(fields, notes)
@@ -257,6 +259,7 @@ def import_tenders(
             conflicts=change.conflicts,
         )
     writer.save()
+    places.record_unresolved()
     return report
 
 

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from agencies.places import PlaceResolver
 from contracts.models import Process, Status
 from imports import values
 from imports.common import (
@@ -31,7 +32,7 @@ REQUIRED_COLUMNS = [
 CANCELLED_REASON = "Rencana dibatalkan di SiRUP (status aktif: tidak)."
 
 
-def read_plan(row):
+def read_plan(row, places):
     """The package fields a SiRUP row gives, and notes on what could not be read."""
     notes = []
 
@@ -73,7 +74,7 @@ def read_plan(row):
         "category": category,
         "method": method,
         "method_original": values.original_term(method, original),
-        "location_kecamatan": next(filter(None, map(values.kecamatan, details)), ""),
+        **places.fields_for("; ".join(details)),
         "location_detail": "; ".join(details),
         "planned_start": start,
         "planned_end": end,
@@ -139,6 +140,7 @@ def import_plans(rows, *, by=None, scope=None, filename="sirup.csv", take_source
     report = ImportReport(kind="sirup", filename=filename)
     matcher = AgencyMatcher()
     writer = ProcessWriter(by=by, source=f"impor SiRUP {filename}", take_source=take_source)
+    places = PlaceResolver()
     candidates = []
     for line, row in rows:
         code = values.code(row.get("kode_rup"))
@@ -185,7 +187,7 @@ def import_plans(rows, *, by=None, scope=None, filename="sirup.csv", take_source
         code = values.code(row["kode_rup"])
         agency, year = row["_agency"], row["_year"]
         try:
-            fields, notes = read_plan(row)
+            fields, notes = read_plan(row, places)
         except values.Unreadable as problem:
             report.add(line, code, SKIPPED, [f"{problem}: baris tidak diimpor, perbaiki pagunya"])
             continue
@@ -225,6 +227,7 @@ def import_plans(rows, *, by=None, scope=None, filename="sirup.csv", take_source
             conflicts=change.conflicts,
         )
     writer.save()
+    places.record_unresolved()
     report.rows.sort(key=lambda result: result.line)
     return report
 

@@ -253,19 +253,3 @@ def funding(value):
         if found not in sources:
             sources.append(found)
     return sources
-
-
-def kecamatan(value):
-    """'Kecamatan Dander - Bojonegoro (Kab.)' or 'Kec. Dander' -> 'Dander'.
-
-    The name is the word or two after the marker: a cell that lists several schools
-    ("SDN Ngumpak Kec. Dander SDN Sumberarum Kec. Dander ...") gives its first kecamatan,
-    never the rest of the cell."""
-    match = re.search(
-        r"\b(?:kecamatan|kec\.?)\s*([a-z][a-z'-]*(?:\s+(?!(?:kab|kabupaten|desa|kel|"
-        r"kelurahan|sdn?|smpn?|sman?|smkn?|mi|mts|ma|tk|paud|puskesmas|jl|jalan)\b)[a-z][a-z'-]*)?)"
-        r"(?=\s|,|;|\.|-|\(|$)",
-        text(value),
-        re.I,
-    )
-    return match.group(1).strip().title() if match else ""

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from agencies.models import Agency
+from agencies.places import load_places
 from agencies.register import load_register
 from agencies.roles import sync_roles
 from contracts import services
@@ -30,6 +31,7 @@ from tests.factories import make_operator, make_process
 def portal_data(transactional_db, media_root, settings):
     """Committed data (pg_dump reads from its own connection) with PDFs and a photo."""
     load_register(path=settings.PORTAL["AGENCY_REGISTER"])
+    load_places()
     sync_roles(apps)
     seed_rules(apps)
     seed_thresholds(apps)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
+from agencies.places import load_places
 from agencies.register import load_register
 from agencies.roles import sync_roles
 from contracts.rules import seed_rules
@@ -65,6 +66,7 @@ def portal(live_server, transactional_db, settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     load_register(path=settings.PORTAL["AGENCY_REGISTER"])
+    load_places()
     sync_roles(apps)
     seed_rules(apps)
     seed_thresholds(apps)

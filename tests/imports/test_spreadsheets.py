@@ -203,23 +203,6 @@ def test_dates_in_every_form_exports_use(raw, day):
     assert values.date(raw) == day
 
 
-@pytest.mark.parametrize(
-    ("raw", "name"),
-    [
-        ("Kecamatan Dander - Bojonegoro (Kab.)", "Dander"),
-        ("Kec. Dander", "Dander"),
-        ("Kec.Kapas", "Kapas"),
-        ("Kecamatan Kota Bojonegoro", "Kota Bojonegoro"),
-        ("Kec. Dander Kab. Bojonegoro", "Dander"),
-        ("SDN Ngumpak 1 Kec. Dander SDN Sumberarum 2 Kec. Dander", "Dander"),
-        ("Desa Sumberarum Kecamatan Dander, Bojonegoro", "Dander"),
-        ("Bojonegoro (Kab.)", ""),
-    ],
-)
-def test_the_kecamatan_is_the_name_after_its_marker(raw, name):
-    assert values.kecamatan(raw) == name
-
-
 def test_codes_written_as_floats():
     assert values.code("91000201.0") == "91000201"
     assert values.code(91000201.0) == "91000201"

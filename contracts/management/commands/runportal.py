@@ -28,11 +28,14 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_agencies", stdout=self.stdout)
+        call_command("load_places", stdout=self.stdout)
         if not settings.PRODUCTION:
             call_command("create_demo_accounts", stdout=self.stdout)
             call_command("create_demo_processes", stdout=self.stdout)
         if not settings.PRODUCTION and not options["no_real_data"]:
             call_command("import_bojonegoro", stdout=self.stdout)
+        # After an upgrade or a change to the register: packages stored before it, in its names.
+        call_command("resolve_places", stdout=self.stdout)
         releases.capture_missing()
         call_command("collectstatic", interactive=False, verbosity=0)
 
