@@ -224,13 +224,20 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
                 )
             )
     # Packages seen before are upserted; new ones (a big import's) are streamed in.
-    StageCompleteness.objects.bulk_create(
-        [row for row in rows if row.process_id in seen],
-        update_conflicts=True,
-        unique_fields=["process", "stage"],
-        update_fields=["is_required", "is_complete", "missing", "completed_at", "updated_at"],
-        batch_size=1000,
-    )
+    again = [row for row in rows if row.process_id in seen]
+    if len(again) > 100:
+        bulk.copy_upsert(
+            again,
+            unique_fields=["process", "stage"],
+            update_fields=["is_required", "is_complete", "missing", "completed_at", "updated_at"],
+        )
+    else:  # an operator's save: one statement, no staging table
+        StageCompleteness.objects.bulk_create(
+            again,
+            update_conflicts=True,
+            unique_fields=["process", "stage"],
+            update_fields=["is_required", "is_complete", "missing", "completed_at", "updated_at"],
+        )
     bulk.copy_insert(row for row in rows if row.process_id not in seen)
     bulk.update_columns(
         Process,

@@ -4,6 +4,7 @@ with their audit trail and completeness, so that 10 000 rows take seconds, not m
 
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.fields import ArrayField
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -38,8 +39,12 @@ def remembered(value):
     return plain(value)
 
 
+def _field(name):
+    return Process._meta.get_field(name.removesuffix("_id"))
+
+
 def _label(name):
-    return str(Process._meta.get_field(name.removesuffix("_id")).verbose_name)
+    return str(_field(name).verbose_name)
 
 
 class AgencyMatcher:
@@ -191,10 +196,18 @@ class ProcessWriter:
         for process, _, _ in self.changed:
             process.updated_at = now
         changed_processes = [process for process, _, _ in self.changed]
-        for start in range(0, len(changed_processes), BATCH):
-            Process.objects.bulk_update(changed_processes[start : start + BATCH], fields)
-        for start in range(0, len(self.remembered), BATCH):
-            Process.objects.bulk_update(self.remembered[start : start + BATCH], ["source_values"])
+        arrays = [name for name in fields if isinstance(_field(name), ArrayField)]
+        scalars = [name for name in fields if name not in arrays]
+        bulk.update_columns(
+            Process,
+            [(p.pk, *(getattr(p, name) for name in scalars)) for p in changed_processes],
+            scalars,
+        )
+        if arrays:
+            Process.objects.bulk_update(changed_processes, arrays, batch_size=BATCH)
+        bulk.update_columns(
+            Process, [(p.pk, p.source_values) for p in self.remembered], ["source_values"]
+        )
         entries = [
             AuditEntry(
                 process=process,

@@ -37,12 +37,13 @@ def _preparer(field, connection):
     return prepare
 
 
-def copy_insert(objs, *, using=None):
+def copy_insert(objs, *, using=None, table=None):
     """Insert unsaved model instances (all of one model) with COPY.
 
     Instances whose primary key is set keep it; otherwise the database assigns it and the
     instances are left without one. Defaults, `auto_now(_add)` and other pre-save values are
-    applied as `save()` would; no signals are sent (as with bulk_create).
+    applied as `save()` would; no signals are sent (as with bulk_create). `table`: another
+    table with the same columns (a staging table) instead of the model's.
     """
     objs = list(objs)
     if not objs:
@@ -54,7 +55,7 @@ def copy_insert(objs, *, using=None):
     with_pk = getattr(objs[0], opts.pk.attname) is not None
     fields = [f for f in opts.concrete_fields if with_pk or not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(opts.db_table)
+    table = connection.ops.quote_name(table or opts.db_table)
     preparers = [_preparer(field, connection) for field in fields]
     statement = f"COPY {table} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
@@ -62,9 +63,43 @@ def copy_insert(objs, *, using=None):
             copy.write_row([prepare(obj) for prepare in preparers])
 
 
+def copy_upsert(objs, *, unique_fields, update_fields, using=None):
+    """Insert unsaved instances (of one model, without primary keys) with COPY into a
+    temporary table, then into the model's table; a row that clashes on `unique_fields` (the
+    names of a unique constraint) updates `update_fields` instead."""
+    objs = list(objs)
+    if not objs:
+        return
+    model = type(objs[0])
+    opts = model._meta
+    connection = connections[using or router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table = quote(opts.db_table)
+    staging = quote(f"staging_{opts.db_table}")
+    columns = ", ".join(quote(f.column) for f in opts.concrete_fields if not f.primary_key)
+    conflict = ", ".join(quote(opts.get_field(name).column) for name in unique_fields)
+    updates = ", ".join(
+        f"{quote(opts.get_field(name).column)} = EXCLUDED.{quote(opts.get_field(name).column)}"
+        for name in update_fields
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+    copy_insert(objs, using=using, table=f"staging_{opts.db_table}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        )
+        cursor.execute(f"DROP TABLE {staging}")
+
+
 def update_columns(model, rows, columns, *, using=None):
     """Set `columns` of many rows in one statement: rows are (pk, value, value...) tuples in
-    the order of `columns` (field names of `model`)."""
+    the order of `columns` (field names of `model`; no array fields: an array of arrays must
+    be rectangular)."""
     rows = list(rows)
     if not rows:
         return
