@@ -1,29 +1,27 @@
 """The import page: upload an export, read the preview of every row, then confirm."""
 
-import uuid
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from imports.models import ImportKind, ImportRun
-from imports.readers import ImportFileError
+from imports import jobs
+from imports.models import ImportJob, ImportKind, ImportRun
 from imports.report import OUTCOME_LABELS
-from imports.services import run_import
 from opendata_kontrak import storage
 from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
 
-SESSION_KEY = "pending_imports"
-# Every skipped row is listed (each is a row the import leaves out); of the rows imported with
-# a note, the first ones.
+# Every skipped row is listed (each is a row the import leaves out), a page at a time; of the
+# rows imported with a note, the first ones.
+SKIPPED_PER_PAGE = 100
 NOTED_ROWS_SHOWN = 300
+RECENT_JOBS = 10
 
 
 class ImportForm(forms.Form):
@@ -78,84 +76,89 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path("impor/", self.admin_site.admin_view(self.import_view), name="imports_run"),
+            path(
+                "impor/<int:pk>/",
+                self.admin_site.admin_view(self.job_view),
+                name="imports_job",
+            ),
             *super().get_urls(),
         ]
+
+    def _context(self, request, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Impor data SiRUP / LPSE",
+            **extra,
+        }
 
     def import_view(self, request):
         if not may_import(request.user):
             raise PermissionDenied
         scope = import_scope(request.user)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Impor data SiRUP / LPSE",
-            "scope": scope,
-        }
-        if request.method == "POST" and "token" in request.POST:
-            return self._confirm(request, scope)
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             uploaded = form.cleaned_data["file"]
-            content = uploaded.read()
-            kind = form.cleaned_data["kind"] or None
             try:
-                report = run_import(
-                    kind=kind,
-                    content=content,
+                job = jobs.start_preview(
+                    content=uploaded.read(),
                     filename=uploaded.name,
+                    kind=form.cleaned_data["kind"] or None,
                     by=request.user,
                     scope=scope,
-                    commit=False,
                 )
-            except ImportFileError as error:
-                form.add_error("file", str(error))
+            except storage.unavailable_errors() as error:
+                form.add_error("file", storage.unavailable_message(error))
             else:
-                token = uuid.uuid4().hex
-                try:
-                    stored = default_storage.save(f"impor/{token}.bin", ContentFile(content))
-                except storage.unavailable_errors() as error:
-                    form.add_error("file", storage.unavailable_message(error))
-                    context["form"] = form
-                    return TemplateResponse(request, "admin/imports/upload.html", context)
-                pending = request.session.get(SESSION_KEY, {})
-                kind = report.kind  # as named, or as recognised from the columns
-                pending[token] = {"name": stored, "filename": uploaded.name, "kind": kind}
-                request.session[SESSION_KEY] = pending
-                context.update(
-                    {
-                        "report": report,
-                        "token": token,
-                        "kind_label": ImportKind(kind).label,
-                        "skipped_rows": report.skipped_rows,
-                        "shown_rows": report.noted_rows[:NOTED_ROWS_SHOWN],
-                    }
-                )
-                return TemplateResponse(request, "admin/imports/preview.html", context)
-        context["form"] = form
+                return HttpResponseRedirect(reverse("admin:imports_job", args=[job.pk]))
+        recent = ImportJob.objects.filter(user=request.user).defer("report")[:RECENT_JOBS]
+        context = self._context(request, form=form, scope=scope, recent_jobs=recent)
         return TemplateResponse(request, "admin/imports/upload.html", context)
 
-    def _confirm(self, request, scope):
-        pending = request.session.get(SESSION_KEY, {})
-        item = pending.pop(request.POST["token"], None)
-        request.session[SESSION_KEY] = pending
-        if item is None:
-            # Already confirmed (a double submit) or expired: nothing to do twice.
+    def job_view(self, request, pk):
+        if not may_import(request.user):
+            raise PermissionDenied
+        visible = ImportJob.objects.visible_to(request.user)
+        job = get_object_or_404(visible.defer("report"), pk=pk)
+        if request.method == "POST":
+            return self._confirm(request, job)
+        if not job.finished and jobs.fail_stalled(visible.filter(pk=job.pk)):
+            job.refresh_from_db()
+        context = self._context(request, job=job, counts=labelled(job.counts))
+        if job.state != ImportJob.State.DONE:
+            if not job.finished:
+                context["workers"] = jobs.live_workers()
+            return TemplateResponse(request, "admin/imports/job.html", context)
+        job = visible.select_related("agency").get(pk=job.pk)  # now with its report
+        report = jobs.report_of(job)
+        context.update(job=job, report=report)
+        if job.mode == ImportJob.Mode.COMMIT:
+            return TemplateResponse(request, "admin/imports/job.html", context)
+        noted = report.noted_rows
+        context.update(
+            kind_label=ImportKind(report.kind).label,
+            skipped_page=Paginator(report.skipped_rows, SKIPPED_PER_PAGE).get_page(
+                request.GET.get("halaman")
+            ),
+            shown_rows=noted[:NOTED_ROWS_SHOWN],
+            noted_total=len(noted),
+            conflict_rows=[row for row in report.rows if row.conflicts],
+            may_settle=request.user.is_administrator,
+        )
+        return TemplateResponse(request, "admin/imports/preview.html", context)
+
+    def _confirm(self, request, job):
+        # Only an administrator settles a conflict for the source; an operator's own
+        # corrections stay.
+        take_source = request.POST.getlist("take_source") if request.user.is_administrator else []
+        if not jobs.confirm(job=job, by=request.user, take_source=take_source):
+            # Already confirmed (a double submit), still previewing, or failed.
             self.message_user(
-                request, "Impor ini sudah diproses atau kedaluwarsa.", messages.WARNING
+                request, "Impor ini sudah diproses atau belum siap.", messages.WARNING
             )
-            return HttpResponseRedirect(reverse("admin:imports_importrun_changelist"))
-        with default_storage.open(item["name"], "rb") as handle:
-            content = handle.read()
-        try:
-            report = run_import(
-                kind=item["kind"],
-                content=content,
-                filename=item["filename"],
-                by=request.user,
-                scope=scope,
-                commit=True,
-            )
-        finally:
-            default_storage.delete(item["name"])
-        self.message_user(request, "Impor selesai. " + report.summary(), messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:imports_importrun_changelist"))
+        return HttpResponseRedirect(reverse("admin:imports_job", args=[job.pk]))
+
+
+def labelled(counts):
+    """[(Indonesian label, outcome, count)] for counts so far, in the report's order."""
+    return [(label, key, counts.get(key, 0)) for key, label in OUTCOME_LABELS.items()]

@@ -16,6 +16,7 @@ from imports.common import (
     method_notes,
     out_of_scope,
 )
+from imports.progress import QUIET
 from imports.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
 
 TENDER_COLUMNS = [
@@ -117,7 +118,13 @@ def _merge_into_plan(process, candidates, scope, by, notes):
 
 
 def import_tenders(
-    rows, *, by=None, scope=None, filename="lpse_tender.csv", take_source=frozenset()
+    rows,
+    *,
+    by=None,
+    scope=None,
+    filename="lpse_tender.csv",
+    take_source=frozenset(),
+    progress=QUIET,
 ):
     report = ImportReport(kind="lpse_tender", filename=filename)
     matcher = AgencyMatcher()
@@ -136,6 +143,7 @@ def import_tenders(
     seen = {}
 
     for line, row in rows:
+        progress.row(report)
         code = values.code(row.get("kode_lelang"))
         notes = []
         if not code.isdigit():
@@ -264,7 +272,13 @@ def import_tenders(
 
 
 def import_bidders(
-    rows, *, by=None, scope=None, filename="lpse_peserta.csv", take_source=frozenset()
+    rows,
+    *,
+    by=None,
+    scope=None,
+    filename="lpse_peserta.csv",
+    take_source=frozenset(),
+    progress=QUIET,
 ):
     report = ImportReport(kind="lpse_bidder", filename=filename)
     suppliers = Suppliers()
@@ -276,6 +290,7 @@ def import_bidders(
     }
     new, changed, touched, seen = [], [], set(), {}
     for line, row in rows:
+        progress.row(report)
         code = values.code(row.get("kd_lelang"))
         key = f"{code}/{values.text(row.get('npwp')) or values.text(row.get('peserta'))}"
         if not code.isdigit():

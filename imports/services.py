@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from imports import lpse, sirup, values
 from imports.models import ImportKind, ImportRun
+from imports.progress import Progress
 from imports.readers import ImportFileError, check_columns, read_table
 
 IMPORTERS = {
@@ -73,12 +74,22 @@ def _year(value):
 
 
 def run_import(
-    *, kind=None, content, filename, by=None, scope=None, commit, take_source=frozenset()
+    *,
+    kind=None,
+    content,
+    filename,
+    by=None,
+    scope=None,
+    commit,
+    take_source=frozenset(),
+    progress=None,
 ):
     """Import `content` (bytes) as an export of `kind` (None: recognised from its columns).
     With commit=False the same work runs and is rolled back. `take_source`: conflicts the
     administrator settled for the source, as "<row key>/<field name>" strings; every other
-    field an operator corrected keeps the operator's value.
+    field an operator corrected keeps the operator's value. `progress`: called as
+    progress(rows_done, total, counts so far) once the file is read, every few hundred rows, and
+    when every row has its outcome (the commit itself comes after).
 
     Raises imports.readers.ImportFileError when the file as a whole cannot be read.
     """
@@ -86,11 +97,20 @@ def run_import(
     kind = ImportKind(kind) if kind else detect_kind(header, filename)
     columns, importer = IMPORTERS[kind]
     check_columns(header, columns, filename)
+    tracker = Progress(progress, total=len(rows))
+    if progress:
+        progress(0, len(rows), {})
     try:
         with transaction.atomic():
             report = importer(
-                rows, by=by, scope=scope, filename=filename, take_source=frozenset(take_source)
+                rows,
+                by=by,
+                scope=scope,
+                filename=filename,
+                take_source=frozenset(take_source),
+                progress=tracker,
             )
+            tracker.tell(report)
             report.warnings = year_warnings(kind, filename, rows)
             if not commit:
                 raise _Preview(report)

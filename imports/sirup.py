@@ -15,6 +15,7 @@ from imports.common import (
     method_notes,
     out_of_scope,
 )
+from imports.progress import QUIET
 from imports.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
 
 REQUIRED_COLUMNS = [
@@ -136,7 +137,9 @@ def _latest_rows(rows, report):
     return sorted(chosen.values(), key=lambda item: item[0])
 
 
-def import_plans(rows, *, by=None, scope=None, filename="sirup.csv", take_source=frozenset()):
+def import_plans(
+    rows, *, by=None, scope=None, filename="sirup.csv", take_source=frozenset(), progress=QUIET
+):
     report = ImportReport(kind="sirup", filename=filename)
     matcher = AgencyMatcher()
     writer = ProcessWriter(by=by, source=f"impor SiRUP {filename}", take_source=take_source)
@@ -184,6 +187,7 @@ def import_plans(rows, *, by=None, scope=None, filename="sirup.csv", take_source
     ).order_by("pk"):
         existing.setdefault((process.fiscal_year, process.rup_code), []).append(process)
     for line, row, _ in kept:
+        progress.row(report)
         code = values.code(row["kode_rup"])
         agency, year = row["_agency"], row["_year"]
         try:

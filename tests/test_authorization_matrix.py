@@ -17,7 +17,7 @@ from PIL import Image
 from agencies.models import Agency, LoginAttempt, TwoFactor
 from contracts import services
 from contracts.models import AuditEntry, DocumentType, StageExemption, StageRequirement, Supplier
-from imports.models import ImportRun
+from imports.models import ImportJob, ImportRun
 from integrity.models import Threshold
 from participation.models import Moderation, Report, ReportPhoto
 from tests.contracts.test_public import attach
@@ -104,6 +104,9 @@ def world(media_root, settings):
     run = ImportRun.objects.create(
         kind="sirup", filename="rup.csv", sha256="0" * 64, user=op_a, agency=health, rows=1
     )
+    import_job = ImportJob.objects.create(
+        filename="rup.csv", stored_name="impor/x.bin", sha256="0" * 64, user=op_a, agency=health
+    )
     attempt = LoginAttempt.objects.create(username="x", address="10.0.0.1", outcome="gagal")
     device = TwoFactor.objects.create(user=op_a, secret="JBSWY3DPEHPK3PXP")
     return {
@@ -116,6 +119,7 @@ def world(media_root, settings):
         "private_report": private_report,
         "public_report": public_report,
         "supplier": supplier,
+        "import_job": import_job,
         # The object each admin model's object URLs are tried with: agency A's where scoped.
         "objects": {
             "auth_group": Group.objects.first().pk,
@@ -246,6 +250,12 @@ def cases(world):
             ADMINISTRATORS,
         ),
         ("admin:imports_run", "/admin/imports/importrun/impor/", EDITORS),
+        # An import job is its uploader's (and the administrators'): another operator gets a 404.
+        (
+            "admin:imports_job",
+            f"/admin/imports/importrun/impor/{world['import_job'].pk}/",
+            {ANON: LOGIN, OP_A: OK, OP_B: GONE, SUPERVISOR: DENY, ADMIN: OK},
+        ),
     ]
     for model, (changelist, add, change, history, delete) in ADMIN_MODELS.items():
         base = "/admin/" + model.replace("_", "/", 1) + "/"

@@ -179,6 +179,8 @@ def test_while_the_database_is_unreachable_pages_say_so_with_a_503(client):
 
 @pytest.mark.django_db
 def test_files_left_by_a_killed_worker_are_swept_after_an_hour(media_root, monkeypatch):
+    from imports.models import ImportJob
+
     monkeypatch.setattr(orphans, "BATCH", 1)  # one name per batch: every batch boundary crossed
     health = Agency.objects.get(code="dinas-kesehatan")
     process = make_process(health, title="Paket dengan dokumen")
@@ -194,8 +196,14 @@ def test_files_left_by_a_killed_worker_are_swept_after_an_hour(media_root, monke
     )
     # What a worker killed between storing and committing leaves: a file no row names.
     orphan = default_storage.save("dokumen/yatim.pdf", ContentFile(b"%PDF-1.4 yatim"))
-    # And an import uploaded for a preview, never confirmed (named only in a session).
+    # And an import uploaded for a preview, never confirmed; and one still waiting in the queue.
     pending = default_storage.save("impor/menunggu.bin", ContentFile(b"kode_rup\n"))
+    queued = ImportJob.objects.create(
+        filename="rup.csv",
+        stored_name=default_storage.save("impor/antre.bin", ContentFile(b"kode_rup\n")),
+        sha256="0" * 64,
+        mode=ImportJob.Mode.COMMIT,
+    )
     later = timezone.now() + datetime.timedelta(minutes=30)
     assert orphans.sweep(now=later) == []  # maybe an upload still in flight: left alone
     much_later = timezone.now() + datetime.timedelta(hours=2)
@@ -204,4 +212,5 @@ def test_files_left_by_a_killed_worker_are_swept_after_an_hour(media_root, monke
     assert default_storage.exists(kept.file.name)
     next_day = timezone.now() + datetime.timedelta(days=2)
     assert orphans.sweep(now=next_day) == [pending]
+    assert default_storage.exists(queued.stored_name)
     assert default_storage.exists(kept.file.name)

@@ -13,6 +13,7 @@ from imports.services import run_import
 from tests.factories import make_administrator
 from tests.imports.test_imports import csv_bytes, sirup_row
 from tests.imports.test_order import TENDER_HEADER, tender_row
+from tests.workers import jobs_db, load_migrated_data, run_queued_jobs
 
 BIDDER_CSV = b"kd_lelang,peserta,npwp,penawaran,harga_terkoreksi\n5009244,CV. A,,100000000,\n"
 
@@ -64,28 +65,33 @@ def test_a_file_named_for_one_year_that_holds_another_is_pointed_out(tmp_path):
     assert same.warnings == []
 
 
-@pytest.mark.django_db
+@jobs_db
 def test_the_admin_recognises_the_kind_and_speaks_indonesian(client, media_root):
+    load_migrated_data()
     client.force_login(make_administrator())
     content = csv_bytes([sirup_row(), sirup_row(kode_rup="x")])
-    response = client.post(
+    job_url = client.post(
         "/admin/imports/importrun/impor/",
         {"kind": "", "file": SimpleUploadedFile("ekspor-tanpa-akhiran", content)},
-    )
-    html = response.content.decode()
+    )["Location"]
+    run_queued_jobs()
+    html = client.get(job_url).content.decode()
     assert "Rencana pengadaan SiRUP" in html
     assert ">baru<" in html and ">dilewati<" in html
     assert ">created<" not in html and ">skipped<" not in html
 
 
-@pytest.mark.django_db
+@jobs_db
 def test_the_preview_lists_every_skipped_row(client, media_root):
+    load_migrated_data()
     client.force_login(make_administrator())
     rows = [sirup_row()] + [sirup_row(kode_rup=f"bukan-{n}") for n in range(400)]
-    response = client.post(
+    job_url = client.post(
         "/admin/imports/importrun/impor/",
         {"kind": "", "file": SimpleUploadedFile("rup.csv", csv_bytes(rows))},
-    )
-    html = response.content.decode()
-    assert "Baris yang dilewati (400)" in html
-    assert "bukan-399" in html and "bukan-0" in html
+    )["Location"]
+    run_queued_jobs()
+    html = client.get(job_url).content.decode()
+    assert "Baris yang dilewati (400)" in html and "bukan-0" in html
+    last = client.get(job_url + "?halaman=4").content.decode()
+    assert "bukan-399" in last and "Halaman 4 dari 4" in last

@@ -1,6 +1,7 @@
 import signal
 import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -64,18 +65,37 @@ class Command(BaseCommand):
         builder = subprocess.Popen(
             [sys.executable, "-m", "django", "portal_worker", "--every", "600"]
         )
+        # And the job queue's worker (imports), started again if it dies: a job it was running
+        # is marked failed once its heartbeat is old (imports.jobs.fail_stalled).
+        queue_worker = start_queue_worker()
         # SIGTERM (e.g. from a process manager) ends the portal the same way as Ctrl-C.
         signal.signal(signal.SIGTERM, lambda *_: gunicorn.terminate())
         try:
-            gunicorn.wait()
+            while gunicorn.poll() is None:
+                if queue_worker.poll() is not None:
+                    self.stderr.write(
+                        f"Proses latar antrean berhenti (kode {queue_worker.returncode}); "
+                        "dijalankan lagi."
+                    )
+                    queue_worker = start_queue_worker()
+                time.sleep(SUPERVISION_SECONDS)
         except KeyboardInterrupt:
             # Ctrl-C reached gunicorn too (same process group); give it time to finish requests.
             gunicorn.wait()
         finally:
-            builder.terminate()
-            try:
-                builder.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                builder.kill()
+            for helper in (queue_worker, builder):
+                helper.terminate()
+            for helper in (queue_worker, builder):
+                try:
+                    helper.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    helper.kill()
             if settings.EMBEDDED_PGDATA and embedded_db.stop(settings.EMBEDDED_PGDATA):
                 self.stdout.write("Basis data tertanam dihentikan.")
+
+
+SUPERVISION_SECONDS = 1
+
+
+def start_queue_worker():
+    return subprocess.Popen([sys.executable, "-m", "django", "procrastinate", "worker"])
