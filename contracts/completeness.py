@@ -225,7 +225,7 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
             )
     # Packages seen before are upserted; new ones (a big import's) are streamed in.
     again = [row for row in rows if row.process_id in seen]
-    if len(again) > 100:
+    if len(again) > 1000:
         bulk.copy_upsert(
             again,
             unique_fields=["process", "stage"],
