@@ -140,6 +140,9 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             skipped_page=Paginator(report.skipped_rows, SKIPPED_PER_PAGE).get_page(
                 request.GET.get("halaman")
             ),
+            updated_page=Paginator(
+                [row for row in report.rows if row.changes], SKIPPED_PER_PAGE
+            ).get_page(request.GET.get("halaman_ubah")),
             shown_rows=noted[:NOTED_ROWS_SHOWN],
             noted_total=len(noted),
             conflict_rows=[row for row in report.rows if row.conflicts],

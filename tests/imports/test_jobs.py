@@ -106,6 +106,9 @@ def test_an_administrator_settles_conflicts_for_the_source(client):
     client.force_login(administrator)
     html = client.get(f"{URL}{job.pk}/").content.decode()
     assert 'name="take_source" value="17000001/title"' in html and "Nama dari SiRUP" in html
+    # Each updated row's changes, field by field.
+    assert "Baris yang memperbarui paket (1)" in html
+    assert "<td>Nama paket</td><td>Lama</td><td>Baru</td>" in html
     client.post(f"{URL}{job.pk}/", {"take_source": ["17000001/title"]})
     job.refresh_from_db()
     assert (job.mode, job.state, job.take_source) == ("commit", "queued", ["17000001/title"])
