@@ -1,4 +1,5 @@
-"""LPSE/SPSE tender results and bidders -> the tender and award stages of packages."""
+"""LPSE/SPSE tender and non-tender results and tender bidders -> the selection, award and
+contract stages of packages."""
 
 import datetime
 import re
@@ -35,8 +36,24 @@ TENDER_COLUMNS = [
     "hps",
     "pagu",
 ]
+# The non-tender results (Pengadaan Langsung, Penunjukan Langsung...) as the regency's LPSE
+# scrape exports them: the non-tender code in kd_lelang, its kode RUP in ocid, the supplier in the
+# contractor columns (jokojr97/siipp_laravel, app/Imports/NonTendersImport.php).
+NON_TENDER_COLUMNS = [
+    "kd_lelang",
+    "ocid",
+    "nama_paket",
+    "satker",
+    "metode_pengadaan",
+    "tahun_ang",
+    "pagu",
+    "hps",
+    "nama_kontraktor",
+    "npwp_kontraktor",
+]
 BIDDER_COLUMNS = ["kd_lelang", "peserta", "npwp", "penawaran", "harga_terkoreksi"]
 LPSE_URL = "https://lpse.bojonegorokab.go.id/eproc4/lelang/{code}/pengumumanlelang"
+NON_TENDER_URL = "https://lpse.bojonegorokab.go.id/eproc4/nontender/{code}/pengumumanpl"
 
 
 class Suppliers:
@@ -451,13 +468,102 @@ def import_tenders(
     return _import_packages(rows, export=TENDER, by=by, scope=scope, filename=filename)
 
 
+# Negotiated, else corrected, else bid; the contractor's own figures where the export has them.
+NON_TENDER_AMOUNTS = [
+    "hasil_negosiasi",
+    "negosiasi_kontraktor",
+    "hasil_negosiasi_pemenang",
+    "harga_terkoreksi",
+    "harga_penawaran",
+    "penawaran_kontraktor",
+]
+
+
+def _read_non_tender(row, *, year, budget, suppliers, notes):
+    """The non-tender export's selection, award and contract stages: its supplier is the
+    contractor, else the winner's columns."""
+    hps = values.amount(row.get("hps"))
+    supplier, supplier_notes = suppliers.get(
+        name=row.get("nama_kontraktor"),
+        npwp=row.get("npwp_kontraktor"),
+        address=row.get("alamat_kontraktor"),
+    )
+    notes += supplier_notes
+    if supplier is None:
+        supplier, supplier_notes = suppliers.get(
+            name=row.get("pemenang"),
+            npwp=row.get("npwp_pemenang"),
+            address=row.get("alamat_pemenang"),
+        )
+        notes += supplier_notes
+        if supplier is not None:
+            notes.append("kolom kontraktor kosong: penyedia dari kolom pemenang")
+    if supplier is None:
+        notes.append("belum ada penyedia")
+    award = _non_tender_award(row, hps or budget, notes) if supplier else None
+    return {
+        "hps_amount": hps,
+        "supplier_id": supplier.pk if supplier else None,
+        "award_amount": award,
+        **_contract(
+            row,
+            winner=None,
+            award=award,
+            reference=_reference(award=award, hps=hps, budget=budget),
+            notes=notes,
+        ),
+        **_announced(row, year, notes),
+    }
+
+
+def _non_tender_award(row, reference, notes):
+    for column in NON_TENDER_AMOUNTS:
+        try:
+            value = values.amount(row.get(column))
+        except values.Unreadable as problem:
+            notes.append(f"{column}: {problem}")
+            continue
+        if value and reference and value * 100 < reference:
+            notes.append(
+                f"{column} tertulis {value}, kurang dari 1% HPS atau pagu {rupiah(reference)} "
+                "(tertulis dalam ribuan?): tidak dipakai"
+            )
+            continue
+        if value:
+            return value
+    return None
+
+
+NON_TENDER = _Export(
+    kind="lpse_non_tender",
+    label="kode non tender",
+    system="nontender",
+    url=NON_TENDER_URL,
+    code="kd_lelang",
+    rup="ocid",
+    method="metode_pengadaan",
+    category="jenis_pekerjaan",
+    read=_read_non_tender,
+)
+
+
+def import_non_tenders(
+    rows, *, by=None, scope=None, filename="lpse_non_tender.csv", take_source=frozenset()
+):
+    return _import_packages(rows, export=NON_TENDER, by=by, scope=scope, filename=filename)
+
+
 def import_bidders(
     rows, *, by=None, scope=None, filename="lpse_peserta.csv", take_source=frozenset()
 ):
     report = ImportReport(kind="lpse_bidder", filename=filename)
     suppliers = Suppliers()
     codes = {values.code(row.get("kd_lelang")) for _, row in rows} - {""}
-    processes = {p.tender_code: p for p in Process.objects.filter(tender_code__in=codes)}
+    processes = {
+        p.tender_code: p
+        for p in Process.objects.filter(tender_code__in=codes)
+        if _system(p) != NON_TENDER.system  # bidders are a tender's
+    }
     existing = {
         (b.process_id, b.supplier_id): b
         for b in Bidder.objects.filter(process__in=processes.values())
