@@ -285,7 +285,7 @@ def _import_packages(rows, *, export, by, scope, filename):
     codes = [values.code(row.get(export.code)) for _, row in rows]
     by_tender = {
         p.tender_code: p
-        for p in Process.objects.filter(tender_code__in=codes)
+        for p in Process.objects.filter(tender_code__in=[c for c in codes if c.isdigit()])
         if _system(p) in ("", export.system)
     }
     rup_codes = [values.code(row.get(export.rup)) for _, row in rows]
