@@ -7,6 +7,7 @@ class ImportKind(models.TextChoices):
     SIRUP = "sirup", "Rencana pengadaan SiRUP (RUP penyedia)"
     LPSE_TENDER = "lpse_tender", "Hasil tender LPSE"
     LPSE_BIDDER = "lpse_bidder", "Peserta tender LPSE"
+    LPSE_NON_TENDER = "lpse_non_tender", "Hasil non tender LPSE (pengadaan/penunjukan langsung)"
 
 
 class ImportRun(models.Model):

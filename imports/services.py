@@ -17,6 +17,7 @@ IMPORTERS = {
     ImportKind.SIRUP: (sirup.REQUIRED_COLUMNS, sirup.import_plans),
     ImportKind.LPSE_TENDER: (lpse.TENDER_COLUMNS, lpse.import_tenders),
     ImportKind.LPSE_BIDDER: (lpse.BIDDER_COLUMNS, lpse.import_bidders),
+    ImportKind.LPSE_NON_TENDER: (lpse.NON_TENDER_COLUMNS, lpse.import_non_tenders),
 }
 
 
@@ -26,7 +27,11 @@ class _Preview(Exception):
 
 
 # The column that holds each row's fiscal year, where an export has one.
-YEAR_COLUMNS = {ImportKind.SIRUP: "tahun", ImportKind.LPSE_TENDER: "tahun_ang"}
+YEAR_COLUMNS = {
+    ImportKind.SIRUP: "tahun",
+    ImportKind.LPSE_TENDER: "tahun_ang",
+    ImportKind.LPSE_NON_TENDER: "tahun_ang",
+}
 
 
 def detect_kind(header, filename):

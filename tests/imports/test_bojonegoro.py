@@ -2,13 +2,14 @@
 the README states."""
 
 import csv
+import datetime
 import re
 from pathlib import Path
 
 import pytest
 from django.db.models import Sum
 
-from contracts.models import Bidder, Process, Status, Supplier
+from contracts.models import Bidder, Process, Stage, Status, Supplier
 from imports import lpse, sirup
 from imports.models import ImportKind
 from imports.services import run_import
@@ -99,3 +100,49 @@ def test_the_shared_exports_import_whole_and_again_without_change(media_root):
         "bidders": Bidder.objects.count(),
         "suppliers": Supplier.objects.count(),
     }
+
+
+@pytest.mark.django_db
+def test_the_tender_export_brings_2019_and_2020_packages_to_the_contract_stage(media_root):
+    tenders, _ = lpse.shared_files()
+    report = load(ImportKind.LPSE_TENDER, tenders)
+    assert report.total == rows_in(tenders) == sum(report.counts.values())
+    notes = {row.key: " ".join(row.messages) for row in report.rows}
+
+    def package(code):
+        return Process.objects.select_related("supplier").get(tender_code=code)
+
+    # 2019: the contractor is the winner, the contract at the negotiated price.
+    sanitation = package("10013244")
+    assert sanitation.supplier.name == "CV KARYA MATAHUN"
+    assert (sanitation.award_amount, sanitation.contract_amount) == (522_294_051, 522_294_051)
+    assert sanitation.tender_announced == datetime.date(2019, 9, 19)  # serial 43727
+    assert sanitation.stage_reached == Stage.CONTRACT
+
+    # 2019: a contract signed by another firm than the winner: its value, and a note.
+    larasati = package("6358244")
+    assert larasati.supplier.name == "CV. LARASATI"
+    assert (larasati.award_amount, larasati.contract_amount) == (397_159_443, 415_451_536)
+    assert "kontrak ditandatangani CV. YALA BANGUN TECHNIKA" in notes["6358244"]
+
+    # 2020: contractor amounts cut to thousands or millions of the award (672888 for
+    # Rp 672.888.587, 2595 for Rp 2.595.611.260): the award's value, said on the row.
+    for code, award in [("14389244", 672_888_587), ("12763244", 2_595_611_260)]:
+        assert (package(code).award_amount, package(code).contract_amount) == (award, award)
+        assert package(code).stage_reached == Stage.CONTRACT
+        assert "terpotong (tertulis dalam ribuan)" in notes[code]
+    # ... and cut short for another firm than the winner: no value rather than Rp 1.260.
+    other = package("13162244")
+    assert other.contract_amount is None and other.award_amount == 1_210_359_619
+    assert "nilai kontrak tertulis 1260" in notes["13162244"]
+
+    contracted = Process.objects.filter(stage_reached=Stage.CONTRACT)
+    # 2019: the 526 rows naming a contractor, and one naming only its NPWP (the winner's).
+    assert contracted.filter(fiscal_year=2019).count() == 527
+    # 2020: 151 rows name a contractor; 10 give an amount cut short for another firm than the
+    # winner (or for no winner), and one is of an agency outside the register.
+    assert contracted.filter(fiscal_year=2020).count() == 140
+    assert not contracted.filter(fiscal_year=2018).exists()  # 2018 rows name no contractor
+    # A creation date years after the tender's budget year is not its announcement.
+    assert package("5009244").tender_announced is None
+    assert "di luar tahun anggaran 2018" in notes["5009244"]
