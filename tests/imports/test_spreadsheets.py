@@ -246,3 +246,44 @@ def test_what_a_citizen_pastes_comes_in_without_control_characters():
 def test_a_category_cell_cut_off_by_the_export_keeps_its_categories(cell, expected):
     category, mixed = values.category(cell)
     assert (str(category), mixed) == expected
+
+
+def data_rows(path):
+    """Rows below the header with anything in them, counted without the importer's reader:
+    the number of outcomes an import of the file must give."""
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True).active
+        sheet.reset_dimensions()
+        rows = list(sheet.iter_rows(values_only=True))
+        return sum(1 for row in rows[1:] if any(cell not in (None, "") for cell in row))
+    import csv
+    import io
+
+    text = path.read_text(encoding="utf-8-sig")
+    header = text.splitlines()[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return sum(1 for row in rows[1:] if any(cell.strip() for cell in row))
+
+
+SHARED_CASES = Path(__file__).resolve().parents[3] / "shared" / "cases" / "imports"
+FIXTURES = sorted(CASES.iterdir()) + sorted(
+    (Path(__file__).resolve().parents[2] / "imports" / "data" / "bojonegoro").glob("*.csv")
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda path: path.name)
+def test_every_fixture_accounts_for_every_row(path):
+    report = run_import(content=path.read_bytes(), filename=path.name, commit=False)
+    assert report.total == sum(report.counts.values()) == data_rows(path)
+
+
+def test_the_case_files_are_the_shared_ones():
+    """The cases under tests/ are copies of ../shared/cases/imports/ where that is present."""
+    if not SHARED_CASES.is_dir():
+        return  # a clone on its own: the copies are what there is
+    for shared in SHARED_CASES.iterdir():
+        assert (CASES / shared.name).read_bytes() == shared.read_bytes(), shared.name
