@@ -8,10 +8,12 @@ tells the page how far it got; a job whose worker stopped sending heartbeats is 
 by `fail_stalled`, called by the job page and once a minute by any live worker.
 """
 
+import asyncio
 import contextlib
 import dataclasses
 import hashlib
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
@@ -186,10 +188,26 @@ def fail_stalled(jobs=None):
         # Settled here, so that no worker takes it up again; one no longer waiting or
         # running has nothing to settle.
         with contextlib.suppress(exceptions.ConnectorException):
-            async_to_sync(app.job_manager.finish_job_by_id_async)(
-                job_id=job.queue_job_id, status=Status.FAILED, delete_job=False
+            _outside_any_event_loop(
+                app.job_manager.finish_job_by_id_async,
+                job_id=job.queue_job_id,
+                status=Status.FAILED,
+                delete_job=False,
             )
     return marked
+
+
+def _outside_any_event_loop(coroutine_function, **kwargs):
+    """Call the queue's async API from sync code. A thread with an event loop running
+    (a host that embeds one) cannot wait on another loop, so the call then runs in a thread of
+    its own."""
+    call = async_to_sync(coroutine_function)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call(**kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call, **kwargs).result()
 
 
 def live_workers():

@@ -14,7 +14,15 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
-from agencies.models import Agency, LoginAttempt, TwoFactor
+from agencies.models import (
+    Agency,
+    Desa,
+    Kecamatan,
+    LoginAttempt,
+    PlaceAlias,
+    TwoFactor,
+    UnresolvedPlace,
+)
 from contracts import services
 from contracts.models import AuditEntry, DocumentType, StageExemption, StageRequirement, Supplier
 from imports.models import ImportJob, ImportRun
@@ -109,6 +117,11 @@ def world(media_root, settings):
     )
     attempt = LoginAttempt.objects.create(username="x", address="10.0.0.1", outcome="gagal")
     device = TwoFactor.objects.create(user=op_a, secret="JBSWY3DPEHPK3PXP")
+    dander = Kecamatan.objects.get(name="Dander")
+    alias = PlaceAlias.objects.create(text="dander kota", kecamatan=dander)
+    unresolved = UnresolvedPlace.objects.create(
+        text="gedung dinas", example="Gedung Dinas", package_count=1, last_seen=draft.created_at
+    )
     return {
         "users": users,
         "health": health,
@@ -127,6 +140,10 @@ def world(media_root, settings):
             "agencies_user": op_a.pk,
             "agencies_loginattempt": attempt.pk,
             "agencies_twofactor": device.pk,
+            "agencies_kecamatan": dander.pk,
+            "agencies_desa": Desa.objects.filter(kecamatan=dander).first().pk,
+            "agencies_placealias": alias.pk,
+            "agencies_unresolvedplace": unresolved.pk,
             "contracts_process": draft.pk,
             "contracts_supplier": supplier.pk,
             "contracts_documenttype": DocumentType.objects.first().pk,
@@ -149,6 +166,17 @@ ADMIN_MODELS = {
     "agencies_user": (ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
     "agencies_loginattempt": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
     "agencies_twofactor": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS),
+    # The place register and the location texts waiting to be mapped: administrators' only.
+    "agencies_kecamatan": (ADMINISTRATORS,) * 5,
+    "agencies_desa": (ADMINISTRATORS,) * 5,
+    "agencies_placealias": (ADMINISTRATORS,) * 5,
+    "agencies_unresolvedplace": (
+        ADMINISTRATORS,
+        NOBODY,
+        ADMINISTRATORS,
+        ADMINISTRATORS,
+        ADMINISTRATORS,
+    ),
     # A's draft: its operators edit and may delete it, supervisors read it, B sees nothing.
     "contracts_process": (WORKSPACE, EDITORS, AGENCY_A, AGENCY_A, AGENCY_A_EDIT),
     # Suppliers are shared: operators add and read them, administrators correct them.

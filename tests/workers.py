@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -43,9 +44,16 @@ def run_queued_jobs():
     kept = {alias: connections.settings[alias]["CONN_MAX_AGE"] for alias in connections}
     for alias in kept:
         connections.settings[alias]["CONN_MAX_AGE"] = 0
-    try:
+
+    def work():
         with app.replace_connector(app.connector.get_worker_connector()):
             app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+
+    try:
+        # In a thread of its own: the worker runs its own event loop, which cannot start where
+        # one is already running (the browser tests' driver keeps one in the main thread).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(work).result()
     finally:
         for alias, age in kept.items():
             connections.settings[alias]["CONN_MAX_AGE"] = age
