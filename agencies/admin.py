@@ -1,3 +1,4 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -8,7 +9,6 @@ from agencies.models import (
     Agency,
     Desa,
     Kecamatan,
-    LoginAttempt,
     PlaceAlias,
     TwoFactor,
     UnresolvedPlace,
@@ -64,12 +64,39 @@ class AdministratorsOnly(ReadOnlyAdminMixin):
         return self.has_module_permission(request)
 
 
-@admin.register(LoginAttempt)
-class LoginAttemptAdmin(AdministratorsOnly, admin.ModelAdmin):
-    list_display = ["at", "username", "address", "outcome", "user_agent"]
-    list_filter = ["outcome", "at"]
-    search_fields = ["username", "address"]
-    date_hierarchy = "at"
+@admin.register(AccessLog)
+class SignInAdmin(AdministratorsOnly, admin.ModelAdmin):
+    """Successful sign-ins (django-axes' access log), with when each session signed out."""
+
+    list_display = ["attempt_time", "username", "ip_address", "logout_time", "user_agent"]
+    list_filter = ["attempt_time"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
+    fields = ["attempt_time", "username", "ip_address", "user_agent", "path_info", "logout_time"]
+
+
+@admin.register(AccessFailureLog)
+class FailedSignInAdmin(AdministratorsOnly, admin.ModelAdmin):
+    """Every failed or refused sign-in (django-axes' failure log)."""
+
+    list_display = ["attempt_time", "username", "ip_address", "locked_out", "user_agent"]
+    list_filter = ["locked_out", "attempt_time"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
+    fields = ["attempt_time", "username", "ip_address", "user_agent", "path_info", "locked_out"]
+
+
+@admin.register(AccessAttempt)
+class LockoutCountAdmin(AdministratorsOnly, admin.ModelAdmin):
+    """The failures counting towards a lockout now. Deleting a row lifts what it counts (an
+    operator locked out by their own typing, once an administrator has heard from them)."""
+
+    list_display = ["attempt_time", "username", "ip_address", "failures_since_start"]
+    search_fields = ["username", "ip_address"]
+    fields = ["attempt_time", "username", "ip_address", "user_agent", "failures_since_start"]
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
 
 
 @admin.register(TwoFactor)

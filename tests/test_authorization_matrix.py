@@ -9,12 +9,13 @@ agency and must never see or change A's drafts, documents, reports or records.
 import io
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
-from agencies.models import Agency, LoginAttempt, TwoFactor
+from agencies.models import Agency, Desa, Kecamatan, PlaceAlias, TwoFactor, UnresolvedPlace
 from contracts import services
 from contracts.models import AuditEntry, DocumentType, StageExemption, StageRequirement, Supplier
 from imports.models import ImportJob, ImportRun
@@ -107,8 +108,18 @@ def world(media_root, settings):
     import_job = ImportJob.objects.create(
         filename="rup.csv", stored_name="impor/x.bin", sha256="0" * 64, user=op_a, agency=health
     )
-    attempt = LoginAttempt.objects.create(username="x", address="10.0.0.1", outcome="gagal")
+    audit = {"username": "x", "ip_address": "10.0.0.1", "user_agent": "", "http_accept": ""}
+    signed_in = AccessLog.objects.create(**audit, path_info="/admin/login/")
+    failed = AccessFailureLog.objects.create(**audit, path_info="/admin/login/")
+    counted = AccessAttempt.objects.create(
+        **audit, path_info="/admin/login/", get_data="", post_data="", failures_since_start=1
+    )
     device = TwoFactor.objects.create(user=op_a, secret="JBSWY3DPEHPK3PXP")
+    kecamatan = Kecamatan.objects.first()
+    alias = PlaceAlias.objects.create(text="balai desa uji", kecamatan=kecamatan)
+    unresolved = UnresolvedPlace.objects.create(
+        text="entah di mana", example="Entah di mana", last_seen="2018-01-01T00:00+07:00"
+    )
     return {
         "users": users,
         "health": health,
@@ -125,8 +136,14 @@ def world(media_root, settings):
             "auth_group": Group.objects.first().pk,
             "agencies_agency": health.pk,
             "agencies_user": op_a.pk,
-            "agencies_loginattempt": attempt.pk,
+            "axes_accesslog": signed_in.pk,
+            "axes_accessfailurelog": failed.pk,
+            "axes_accessattempt": counted.pk,
             "agencies_twofactor": device.pk,
+            "agencies_kecamatan": kecamatan.pk,
+            "agencies_desa": Desa.objects.first().pk,
+            "agencies_placealias": alias.pk,
+            "agencies_unresolvedplace": unresolved.pk,
             "contracts_process": draft.pk,
             "contracts_supplier": supplier.pk,
             "contracts_documenttype": DocumentType.objects.first().pk,
@@ -147,8 +164,23 @@ ADMIN_MODELS = {
     # Agencies and accounts are deactivated, never deleted: their history points at them.
     "agencies_agency": (WORKSPACE, ADMINISTRATORS, WORKSPACE, WORKSPACE, NOBODY),
     "agencies_user": (ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
-    "agencies_loginattempt": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
+    # The sign-in audit (django-axes): read by administrators, never edited; a lockout's
+    # count may be deleted, which lifts it.
+    "axes_accesslog": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
+    "axes_accessfailurelog": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
+    "axes_accessattempt": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS),
     "agencies_twofactor": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS),
+    # The place register is the administrators' to keep; the imports fill the unresolved list.
+    "agencies_kecamatan": (ADMINISTRATORS,) * 5,
+    "agencies_desa": (ADMINISTRATORS,) * 5,
+    "agencies_placealias": (ADMINISTRATORS,) * 5,
+    "agencies_unresolvedplace": (
+        ADMINISTRATORS,
+        NOBODY,
+        ADMINISTRATORS,
+        ADMINISTRATORS,
+        ADMINISTRATORS,
+    ),
     # A's draft: its operators edit and may delete it, supervisors read it, B sees nothing.
     "contracts_process": (WORKSPACE, EDITORS, AGENCY_A, AGENCY_A, AGENCY_A_EDIT),
     # Suppliers are shared: operators add and read them, administrators correct them.
