@@ -4,13 +4,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import (
     Agency,
     Desa,
     Kecamatan,
     PlaceAlias,
-    TwoFactor,
     UnresolvedPlace,
     User,
 )
@@ -99,14 +99,19 @@ class LockoutCountAdmin(AdministratorsOnly, admin.ModelAdmin):
         return self.has_module_permission(request)
 
 
-@admin.register(TwoFactor)
-class TwoFactorAdmin(AdministratorsOnly, admin.ModelAdmin):
+# django-otp's own page for devices edits keys and shows their QR codes: not in this workspace.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(AdministratorsOnly, admin.ModelAdmin):
     """Who uses an authenticator; deleting a row lets a user who lost their phone set up anew."""
 
-    list_display = ["user", "confirmed_at"]
+    list_display = ["user", "confirmed", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    list_filter = ["confirmed"]
     search_fields = ["user__username"]
-    fields = ["user", "confirmed_at"]  # never the secret
-    readonly_fields = ["user", "confirmed_at"]
+    fields = ["user", "confirmed", "created_at", "last_used_at"]  # never the key
 
     def has_delete_permission(self, request, obj=None):
         return self.has_module_permission(request)

@@ -102,24 +102,6 @@ class User(AbstractUser):
         return self.is_superuser or self.has_role(roles.ADMINISTRATOR)
 
 
-class TwoFactor(models.Model):
-    """A user's authenticator app (TOTP, RFC 6238): the shared secret and the last code used."""
-
-    user = models.OneToOneField(
-        User, on_delete=models.CASCADE, related_name="two_factor", verbose_name="pengguna"
-    )
-    secret = models.CharField("rahasia", max_length=64)
-    confirmed_at = models.DateTimeField("dikonfirmasi", null=True, blank=True)
-    last_step = models.BigIntegerField("langkah terakhir", default=0)
-
-    class Meta:
-        verbose_name = "autentikasi dua langkah"
-        verbose_name_plural = "autentikasi dua langkah"
-
-    def __str__(self):
-        return f"{self.user}: {'aktif' if self.confirmed_at else 'belum dikonfirmasi'}"
-
-
 class Kecamatan(models.Model):
     """A district of the regency, as Kemendagri lists it: the place citizens filter by."""
 

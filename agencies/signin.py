@@ -9,25 +9,16 @@ authenticator's code can ever stand for a success. While an account or an addres
 even the right password is refused: a guesser learns nothing by finding it.
 """
 
-import base64
-import hashlib
-import hmac
 import ipaddress
-import secrets
-import struct
-import time
-from urllib.parse import quote
 
+import django_otp
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Sum
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.models import TwoFactor
 from opendata.ratelimit import client_address
-
-STEP = 30  # seconds per code
-DIGITS = 6
 
 
 def normalise(username):
@@ -98,59 +89,32 @@ class PasswordAndCodeBackend(ModelBackend):
         if user is None:
             return None
         device = confirmed_device(user)
-        if device is not None and not verify(device, otp_token):
-            return None
+        if device is not None:
+            if not verify(device, otp_token):
+                return None
+            # django-otp marks the session as having passed the second step when it logs in.
+            user.otp_device = device
         return user
 
 
-# --- TOTP (RFC 6238, HMAC-SHA1, 30 s, 6 digits) -----------------------------------------------
-
-
-def new_secret():
-    return base64.b32encode(secrets.token_bytes(20)).decode()
-
-
-def code_at(secret, step, digits=DIGITS):
-    key = base64.b32decode(secret)
-    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(number % 10**digits).zfill(digits)
-
-
-def verify(device, code, *, now=None):
-    """True once for a code of the current step or one step either side (clock drift).
-
-    A code accepted is never accepted again (the step is stored), so a code seen over a
-    shoulder or in a log cannot be replayed.
-    """
-    code = "".join((code or "").split())
-    if len(code) != DIGITS or not code.isdigit():
-        return False
-    current = int((now if now is not None else time.time()) // STEP)
-    for step in (current - 1, current, current + 1):
-        if step > device.last_step and hmac.compare_digest(code_at(device.secret, step), code):
-            updated = TwoFactor.objects.filter(pk=device.pk, last_step__lt=step).update(
-                last_step=step
-            )
-            if updated:  # not raced by a second request with the same code
-                device.last_step = step
-                return True
-    return False
-
-
-def provisioning_uri(device):
-    issuer = settings.PORTAL["SITE_NAME"]
-    label = quote(f"{issuer}:{device.user.get_username()}")
-    return (
-        f"otpauth://totp/{label}?secret={device.secret}&issuer={quote(issuer)}"
-        f"&algorithm=SHA1&digits={DIGITS}&period={STEP}"
-    )
+# --- the second step: TOTP (RFC 6238) with django-otp ------------------------------------------
 
 
 def confirmed_device(user):
-    device = TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).first()
-    return device
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def verify(device, code):
+    """True once for a code of the current step or one step either side (clock drift).
+
+    django-otp locks the device's row while it checks, and never accepts a code of a step at
+    or before the last one accepted: a code seen over a shoulder, in a log, or sent twice at
+    once is refused. After a wrong code it waits 1, 2, 4 ... seconds before it checks another.
+    """
+    code = "".join((code or "").split())
+    if len(code) != device.digits or not code.isdigit():
+        return False
+    return django_otp.verify_token(device.user, device.persistent_id, code) is not None
 
 
 def required(user):

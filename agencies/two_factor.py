@@ -1,15 +1,19 @@
 """The workspace page where a user sets up (or resets) their authenticator app, and the rule
 that an administrator does nothing else in the workspace until theirs is set up."""
 
+from base64 import b32encode
+
+import django_otp
 import segno
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import signin
-from agencies.models import TwoFactor
+
+DEVICE_NAME = "Aplikasi autentikator"
 
 
 class ConfirmForm(forms.Form):
@@ -35,7 +39,7 @@ def setup(request):
         elif action == "matikan" and signin.required(user):
             messages.error(request, "Administrator wajib memakai autentikasi dua langkah.")
         else:
-            TwoFactor.objects.filter(user=user).delete()
+            TOTPDevice.objects.filter(user=user).delete()
             if action == "matikan":
                 messages.success(request, "Autentikasi dua langkah dimatikan.")
         return redirect("two-factor")
@@ -50,20 +54,23 @@ def setup(request):
                 "title": TITLE,
             },
         )
-    device, _ = TwoFactor.objects.get_or_create(
-        user=user, confirmed_at=None, defaults={"secret": signin.new_secret()}
-    )
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if signin.verify(device, form.cleaned_data["code"]):
-            device.confirmed_at = timezone.now()
-            device.save(update_fields=["confirmed_at"])
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            # This session has just shown the code: it has passed the second step.
+            django_otp.login(request, device)
             messages.success(
                 request, "Autentikasi dua langkah aktif. Mulai sekarang masuk dengan kodenya."
             )
             return redirect("admin:index")
         form.add_error("code", "Kode tidak cocok. Periksa jam ponsel dan masukkan kode terbaru.")
-    uri = signin.provisioning_uri(device)
+    uri = device.config_url
+    secret = b32encode(device.bin_key).decode()
     return render(
         request,
         "admin/two_factor.html",
@@ -72,7 +79,7 @@ def setup(request):
             "title": TITLE,
             "form": form,
             "qr": segno.make(uri, error="m").svg_data_uri(scale=5, title="Kode QR"),
-            "secret": " ".join(device.secret[i : i + 4] for i in range(0, len(device.secret), 4)),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "required": signin.required(user),
         },
     )

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "procrastinate.contrib.django",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "agencies",
     "contracts",
     "imports",
@@ -112,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has passed the second step.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "agencies.two_factor.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -342,6 +346,9 @@ PORTAL = {
         env("PORTAL_AGENCY_REGISTER", BASE_DIR / "agencies" / "data" / "agencies_2018.csv")
     ),
 }
+
+# The authenticator app names its entry after the portal (django-otp's TOTP devices).
+OTP_TOTP_ISSUER = PORTAL["SITE_NAME"]
 
 if not re.fullmatch(r"ocds-[a-z0-9]{6}", PORTAL["OCID_PREFIX"]):
     raise ImproperlyConfigured("OCDS_OCID_PREFIX must be 'ocds-' followed by 6 letters or digits")

@@ -12,10 +12,11 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
-from agencies.models import Agency, Desa, Kecamatan, PlaceAlias, TwoFactor, UnresolvedPlace
+from agencies.models import Agency, Desa, Kecamatan, PlaceAlias, UnresolvedPlace
 from contracts import services
 from contracts.models import AuditEntry, DocumentType, StageExemption, StageRequirement, Supplier
 from imports.models import ImportJob, ImportRun
@@ -114,7 +115,7 @@ def world(media_root, settings):
     counted = AccessAttempt.objects.create(
         **audit, path_info="/admin/login/", get_data="", post_data="", failures_since_start=1
     )
-    device = TwoFactor.objects.create(user=op_a, secret="JBSWY3DPEHPK3PXP")
+    device = TOTPDevice.objects.create(user=op_a, name="uji", confirmed=False)
     kecamatan = Kecamatan.objects.first()
     alias = PlaceAlias.objects.create(text="balai desa uji", kecamatan=kecamatan)
     unresolved = UnresolvedPlace.objects.create(
@@ -139,7 +140,7 @@ def world(media_root, settings):
             "axes_accesslog": signed_in.pk,
             "axes_accessfailurelog": failed.pk,
             "axes_accessattempt": counted.pk,
-            "agencies_twofactor": device.pk,
+            "otp_totp_totpdevice": device.pk,
             "agencies_kecamatan": kecamatan.pk,
             "agencies_desa": Desa.objects.first().pk,
             "agencies_placealias": alias.pk,
@@ -169,7 +170,8 @@ ADMIN_MODELS = {
     "axes_accesslog": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
     "axes_accessfailurelog": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
     "axes_accessattempt": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS),
-    "agencies_twofactor": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS),
+    # Authenticators (django-otp): administrators see who has one and delete a lost phone's.
+    "otp_totp_totpdevice": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS),
     # The place register is the administrators' to keep; the imports fill the unresolved list.
     "agencies_kecamatan": (ADMINISTRATORS,) * 5,
     "agencies_desa": (ADMINISTRATORS,) * 5,
@@ -290,7 +292,7 @@ def cases(world):
         ),
     ]
     for model, (changelist, add, change, history, delete) in ADMIN_MODELS.items():
-        base = "/admin/" + model.replace("_", "/", 1) + "/"
+        base = reverse(f"admin:{model}_changelist")
         pk = objects[model]
         listed += [
             (f"admin:{model}_changelist", base, changelist),

@@ -1,6 +1,5 @@
 """Signing in: lockouts per account and per address, the audit, and the second step."""
 
-import base64
 import datetime
 import time
 
@@ -9,9 +8,11 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import signin
-from agencies.models import Agency, TwoFactor
+from agencies.models import Agency
 from tests.factories import make_administrator, make_operator, make_user
 
 PASSWORD = "kata-sandi-uji-123"
@@ -24,6 +25,14 @@ LOCKED = "Terlalu banyak percobaan masuk yang gagal"
 def quick_hashing(settings):
     # Dozens of sign-ins per test: a fast hasher here, the real one everywhere else.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def no_code_throttle(settings):
+    # django-otp waits 1, 2, 4 ... s after a wrong code before checking another; these tests
+    # send the right code right after a wrong one. test_a_wrong_code_slows_the_next_check
+    # keeps the wait on.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
 
 
 @pytest.fixture
@@ -137,9 +146,7 @@ def test_an_empty_password_never_counts_as_a_success(client, operator):
 def test_an_empty_or_wrong_code_never_counts_as_a_success(client, operator):
     """Finding 1 on the second step: someone who has the password guesses codes from new
     addresses, an empty code between rounds; the account locks all the same."""
-    device = TwoFactor.objects.create(
-        user=operator, secret=signin.new_secret(), confirmed_at=datetime.datetime.now(datetime.UTC)
-    )
+    device = authenticator(operator)
     wrong = "000000" if current_code(device) != "000000" else "111111"
     for round_ in range(2):
         for guess in range(2):
@@ -157,11 +164,7 @@ def test_an_empty_or_wrong_code_never_counts_as_a_success(client, operator):
 def test_every_refusal_says_the_same(client, operator):
     """Finding 8: the page told a right password from a wrong one (a missing code, an account
     that may not use the workspace)."""
-    TwoFactor.objects.create(
-        user=make_operator(operator.agency, username="operator-dengan-kode"),
-        secret=signin.new_secret(),
-        confirmed_at=datetime.datetime.now(datetime.UTC),
-    )
+    authenticator(make_operator(operator.agency, username="operator-dengan-kode"))
     make_user(username="bukan-staf")  # right password, but no role in the workspace
     make_user(username="nonaktif", role="Operator", is_active=False)
     errors = []
@@ -219,19 +222,26 @@ def test_the_audit_is_for_administrators_only(client, operator):
     [(59, "287082"), (1111111109, "081804"), (1234567890, "005924"), (2000000000, "279037")],
 )
 def test_codes_follow_rfc_6238(moment, code):
-    secret = base64.b32encode(b"12345678901234567890").decode()
-    assert signin.code_at(secret, moment // signin.STEP) == code
+    device = TOTPDevice(key=b"12345678901234567890".hex())  # the defaults our devices use
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time = moment
+    assert f"{totp.token():06d}" == code
+
+
+def authenticator(user, confirmed=True):
+    return TOTPDevice.objects.create(user=user, name="uji", confirmed=confirmed)
 
 
 def current_code(device, offset=0):
-    return signin.code_at(device.secret, int(time.time() // signin.STEP) + offset)
+    """The code the phone shows now (or `offset` steps later), by the phone's own clock."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time = time.time() + offset * device.step
+    return f"{totp.token():0{device.digits}d}"
 
 
 @pytest.mark.django_db
 def test_with_an_authenticator_the_password_alone_is_not_enough(client, operator):
-    device = TwoFactor.objects.create(
-        user=operator, secret=signin.new_secret(), confirmed_at=datetime.datetime.now(datetime.UTC)
-    )
+    device = authenticator(operator)
     response = sign_in(client, "operator-sehat")
     assert not signed_in(client)
     assert REFUSED in response.content.decode()
@@ -259,16 +269,16 @@ def test_an_administrator_must_set_up_an_authenticator_first(client, settings):
         assert response.status_code == 302 and response["Location"] == setup, page
     html = client.get(setup).content.decode()
     assert 'src="data:image/svg+xml' in html and "data-secret" in html
-    device = TwoFactor.objects.get(user=administrator)
+    device = TOTPDevice.objects.get(user=administrator)
     response = client.post(setup, {"code": "000000" if current_code(device) != "000000" else "1"})
     assert "Kode tidak cocok" in response.content.decode()
     client.post(setup, {"code": current_code(device)})
     device.refresh_from_db()
-    assert device.confirmed_at is not None
+    assert device.confirmed
     assert client.get("/admin/").status_code == 200
     # An administrator cannot switch it off, even with a code; an operator may.
     client.post(setup, {"aksi": "matikan", "code": current_code(device, +1)})
-    assert TwoFactor.objects.filter(user=administrator).exists()
+    assert TOTPDevice.objects.filter(user=administrator, confirmed=True).exists()
 
 
 @pytest.mark.django_db
@@ -277,7 +287,7 @@ def test_operators_may_use_an_authenticator_and_switch_it_off(client, operator):
     # The workspace links to it from every page's user tools.
     assert f'href="{reverse("two-factor")}"' in client.get("/admin/").content.decode()
     client.get(reverse("two-factor"))
-    device = TwoFactor.objects.get(user=operator)
+    device = TOTPDevice.objects.get(user=operator)
     client.post(reverse("two-factor"), {"code": current_code(device)})
     assert signin.confirmed_device(operator)
     # Switching it off takes a code from the authenticator: a session alone is not enough.
@@ -285,7 +295,25 @@ def test_operators_may_use_an_authenticator_and_switch_it_off(client, operator):
     assert "tidak ada yang berubah" in response.content.decode()
     assert signin.confirmed_device(operator)
     client.post(reverse("two-factor"), {"aksi": "matikan", "code": current_code(device, +1)})
-    assert not TwoFactor.objects.filter(user=operator).exists()
+    assert not TOTPDevice.objects.filter(user=operator).exists()
+
+
+@pytest.mark.django_db
+def test_a_wrong_code_slows_the_next_check(client, operator, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 1
+    device = authenticator(operator)
+    wrong = "000000" if current_code(device) != "000000" else "111111"
+    sign_in(client, "operator-sehat", code=wrong)
+    sign_in(client, "operator-sehat", code=current_code(device), address="10.0.0.2")
+    assert not signed_in(client)  # within a second of the wrong code: not even checked
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=device.throttling_failure_timestamp
+        - datetime.timedelta(seconds=2)
+    )
+    sign_in(client, "operator-sehat", code=current_code(device), address="10.0.0.3")
+    assert signed_in(client)
 
 
 @pytest.mark.parametrize(
