@@ -121,3 +121,9 @@ def required(user):
     """Administrators must use a second step (in production, or where the setting says so);
     operators and supervisors may."""
     return settings.REQUIRE_ADMIN_TWO_FACTOR and user.is_administrator
+
+
+def second_step_missing(user):
+    """A signed-in user who must use a second step, in a session that has not passed it
+    (django-otp's OTPMiddleware knows which device, if any, this session was verified by)."""
+    return user.is_authenticated and required(user) and not user.is_verified()

@@ -1,5 +1,5 @@
-"""The workspace page where a user sets up (or resets) their authenticator app, and the rule
-that an administrator does nothing else in the workspace until theirs is set up."""
+"""The workspace page where a user sets up (or resets) their authenticator app, and the one
+rule that keeps a session without its second step out of everything not public."""
 
 from base64 import b32encode
 
@@ -7,8 +7,12 @@ import django_otp
 import segno
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import signin
@@ -88,23 +92,42 @@ def setup(request):
 TITLE = "Autentikasi dua langkah"
 
 
-class RequireTwoFactorMiddleware:
-    """An administrator without a confirmed authenticator may only set one up (or sign out)."""
+class SecondStepMiddleware:
+    """One rule for every address: a session that has not passed the second step its user
+    must take (signin.second_step_missing) gets nothing a signed-out visitor would not.
 
-    GUARDED = ("/admin/", "/pengawasan/")
+    On the workspace's pages it is sent to set up its authenticator (or, if it has one but
+    signed in before the code was asked, to sign in again); everywhere else (documents,
+    citizens' photos, every page a view may one day open to the signed-in) its user is
+    anonymous. Only the pages that set the step up, sign in and sign out see the real user.
+    """
+
+    WORKSPACE = ("/admin/", "/pengawasan/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        # The path first: public pages never load the session or the user for this.
-        user = getattr(request, "user", None) if request.path.startswith(self.GUARDED) else None
-        if user is not None and user.is_authenticated and signin.required(user):
-            allowed = {reverse("two-factor"), reverse("admin:logout"), reverse("admin:login")}
-            if request.path not in allowed and not signin.confirmed_device(user):
-                messages.warning(
-                    request,
-                    "Administrator wajib mengaktifkan autentikasi dua langkah sebelum bekerja.",
-                )
-                return redirect("two-factor")
+        if request.path in {reverse("two-factor"), reverse("admin:login"), reverse("admin:logout")}:
+            return self.get_response(request)
+        user = request.user
+        if request.path.startswith(self.WORKSPACE):
+            if signin.second_step_missing(user):
+                return self.send_to_second_step(request, user)
+        else:
+            # Lazy, as Django's own request.user: public pages never load the user for this.
+            request.user = SimpleLazyObject(
+                lambda: AnonymousUser() if signin.second_step_missing(user) else user
+            )
         return self.get_response(request)
+
+    @staticmethod
+    def send_to_second_step(request, user):
+        if signin.confirmed_device(user):
+            logout(request)
+            messages.info(request, "Masuk lagi dengan kode dari aplikasi autentikator.")
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        messages.warning(
+            request, "Administrator wajib mengaktifkan autentikasi dua langkah sebelum bekerja."
+        )
+        return redirect("two-factor")

@@ -117,7 +117,8 @@ MIDDLEWARE = [
     # request.user.is_verified(): whether this session has passed the second step.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "agencies.two_factor.RequireTwoFactorMiddleware",
+    # A session without the second step it must take is anonymous outside the setup page.
+    "agencies.two_factor.SecondStepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the sign-in page's 429.
     "axes.middleware.AxesMiddleware",

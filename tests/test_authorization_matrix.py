@@ -429,3 +429,25 @@ def test_operator_b_cannot_change_agency_as_objects_by_posting_either(client, wo
     assert draft.title == "RAHASIA DRAF A" and draft.status == "draft"
     assert world["published"].status == "published"
     assert report.moderation == Moderation.PENDING
+
+
+@pytest.mark.django_db
+def test_without_the_required_second_step_nothing_more_than_anonymous(client, world, settings):
+    """Two-step sign-in required, an administrator signed in by password alone: every address
+    answers as to a signed-out visitor, or sends them to set up their authenticator."""
+    settings.REQUIRE_ADMIN_TWO_FACTOR = True
+    client.force_login(world["users"][ADMIN])
+    setup = reverse("two-factor")
+    # The pages that set the step up, sign in and sign out see who is signed in.
+    exempt = {setup, reverse("admin:login"), reverse("admin:logout")}
+    wrong = []
+    for _label, url, expected in cases(world):
+        if url in exempt:
+            continue
+        response = client.get(url)
+        if response.status_code == 302 and response["Location"] == setup:
+            continue
+        seen = outcome(response)
+        if not matches(expected[ANON], seen):
+            wrong.append(f"{url:<55} expected {expected[ANON]}, got {seen}")
+    assert not wrong, "\n" + "\n".join(wrong)
