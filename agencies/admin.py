@@ -2,10 +2,12 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies import roles
 from agencies.models import (
     Agency,
     Desa,
@@ -52,6 +54,36 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("Perangkat daerah", {"fields": ["agency", "groups"]}),
     ]
+    # Only a superuser (made with `manage.py createsuperuser`) grants these: with them an
+    # administrator could make itself superuser, then rewrite the roles.
+    SUPERUSER_ONLY = {"is_superuser", "user_permissions"}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in self.SUPERUSER_ONLY],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            # Administrators hand out the portal's roles, not any group someone made.
+            kwargs["queryset"] = Group.objects.filter(name__in=roles.ROLE_PERMISSIONS)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        # A superuser's account (its password, its roles) is a superuser's to change.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
 
 class AdministratorsOnly(ReadOnlyAdminMixin):
