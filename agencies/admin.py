@@ -1,16 +1,18 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from agencies import roles
 from agencies.models import (
     Agency,
     Desa,
     Kecamatan,
-    LoginAttempt,
     PlaceAlias,
-    TwoFactor,
     UnresolvedPlace,
     User,
 )
@@ -52,6 +54,36 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("Perangkat daerah", {"fields": ["agency", "groups"]}),
     ]
+    # Only a superuser (made with `manage.py createsuperuser`) grants these: with them an
+    # administrator could make itself superuser, then rewrite the roles.
+    SUPERUSER_ONLY = {"is_superuser", "user_permissions"}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in self.SUPERUSER_ONLY],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            # Administrators hand out the portal's roles, not any group someone made.
+            kwargs["queryset"] = Group.objects.filter(name__in=roles.ROLE_PERMISSIONS)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        # A superuser's account (its password, its roles) is a superuser's to change.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
 
 class AdministratorsOnly(ReadOnlyAdminMixin):
@@ -64,22 +96,54 @@ class AdministratorsOnly(ReadOnlyAdminMixin):
         return self.has_module_permission(request)
 
 
-@admin.register(LoginAttempt)
-class LoginAttemptAdmin(AdministratorsOnly, admin.ModelAdmin):
-    list_display = ["at", "username", "address", "outcome", "user_agent"]
-    list_filter = ["outcome", "at"]
-    search_fields = ["username", "address"]
-    date_hierarchy = "at"
+@admin.register(AccessLog)
+class SignInAdmin(AdministratorsOnly, admin.ModelAdmin):
+    """Successful sign-ins (django-axes' access log), with when each session signed out."""
+
+    list_display = ["attempt_time", "username", "ip_address", "logout_time", "user_agent"]
+    list_filter = ["attempt_time"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
+    fields = ["attempt_time", "username", "ip_address", "user_agent", "path_info", "logout_time"]
 
 
-@admin.register(TwoFactor)
-class TwoFactorAdmin(AdministratorsOnly, admin.ModelAdmin):
+@admin.register(AccessFailureLog)
+class FailedSignInAdmin(AdministratorsOnly, admin.ModelAdmin):
+    """Every failed or refused sign-in (django-axes' failure log)."""
+
+    list_display = ["attempt_time", "username", "ip_address", "locked_out", "user_agent"]
+    list_filter = ["locked_out", "attempt_time"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
+    fields = ["attempt_time", "username", "ip_address", "user_agent", "path_info", "locked_out"]
+
+
+@admin.register(AccessAttempt)
+class LockoutCountAdmin(AdministratorsOnly, admin.ModelAdmin):
+    """The failures counting towards a lockout now. Deleting a row lifts what it counts (an
+    operator locked out by their own typing, once an administrator has heard from them)."""
+
+    list_display = ["attempt_time", "username", "ip_address", "failures_since_start"]
+    search_fields = ["username", "ip_address"]
+    fields = ["attempt_time", "username", "ip_address", "user_agent", "failures_since_start"]
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+# django-otp's own page for devices edits keys and shows their QR codes: not in this workspace.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(AdministratorsOnly, admin.ModelAdmin):
     """Who uses an authenticator; deleting a row lets a user who lost their phone set up anew."""
 
-    list_display = ["user", "confirmed_at"]
+    list_display = ["user", "confirmed", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    list_filter = ["confirmed"]
     search_fields = ["user__username"]
-    fields = ["user", "confirmed_at"]  # never the secret
-    readonly_fields = ["user", "confirmed_at"]
+    fields = ["user", "confirmed", "created_at", "last_used_at"]  # never the key
 
     def has_delete_permission(self, request, obj=None):
         return self.has_module_permission(request)

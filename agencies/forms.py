@@ -1,16 +1,18 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 
 from agencies import signin
-from agencies.models import LoginAttempt
-from opendata.ratelimit import client_address
-
-Outcome = LoginAttempt.Outcome
 
 
 class WorkspaceLoginForm(AdminAuthenticationForm):
-    """The workspace's sign-in: password, then the authenticator's code where one is set up."""
+    """The workspace's sign-in: password, and the authenticator's code where one is set up.
+
+    Every refusal says the same thing, whichever part was wrong: a wrong password, a right
+    password with a missing or wrong code, a right password on an account that may not use the
+    workspace. Only a lockout says something else, and it says it whatever was typed.
+    """
 
     code = forms.CharField(
         label="Kode autentikator",
@@ -27,35 +29,33 @@ class WorkspaceLoginForm(AdminAuthenticationForm):
     )
 
     def clean(self):
-        username = self.cleaned_data.get("username", "")
-        wait = signin.locked_for(username, client_address(self.request))
-        if wait:
-            signin.record(self.request, username, Outcome.LOCKED)
-            minutes = max(1, -(-wait // 60))
-            raise ValidationError(
-                "Terlalu banyak percobaan masuk yang gagal untuk akun atau alamat ini. "
-                f"Coba lagi dalam {minutes} menit.",
-                code="locked",
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = authenticate(
+                self.request,
+                username=username,
+                password=password,
+                otp_token=self.cleaned_data.get("code", ""),
             )
-        try:
-            super().clean()
-        except ValidationError:
-            signin.record(self.request, username, Outcome.FAILED)
-            raise
-        device = signin.confirmed_device(self.user_cache)
-        if device and not signin.verify(device, self.cleaned_data.get("code")):
-            signin.record(self.request, username, Outcome.BAD_CODE)
-            self.user_cache = None
-            raise ValidationError(
-                "Kode autentikator salah, kedaluwarsa, atau sudah dipakai. Masukkan kode yang "
-                "sedang tampil di aplikasi autentikator.",
-                code="bad_code",
-            )
-        signin.record(self.request, username, Outcome.SUCCESS)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
 
+    def confirm_login_allowed(self, user):
+        if not (user.is_active and user.is_staff):
+            raise self.get_invalid_login_error()
+
     def get_invalid_login_error(self):
+        if signin.locked_out(self.request):
+            return ValidationError(
+                "Terlalu banyak percobaan masuk yang gagal untuk akun atau alamat ini. "
+                f"Coba lagi dalam {signin.lockout_minutes()} menit.",
+                code="locked",
+            )
         return ValidationError(
-            "Nama pengguna atau kata sandi salah. Perhatikan huruf besar dan kecil.",
+            "Nama pengguna, kata sandi, atau kode autentikator salah. Perhatikan huruf besar "
+            "dan kecil; kode autentikator hanya berlaku sekali.",
             code="invalid_login",
         )

@@ -102,52 +102,6 @@ class User(AbstractUser):
         return self.is_superuser or self.has_role(roles.ADMINISTRATOR)
 
 
-class LoginAttempt(models.Model):
-    """Every sign-in attempt to the workspace, kept for the audit and counted for lockouts."""
-
-    class Outcome(models.TextChoices):
-        SUCCESS = "berhasil", "Berhasil"
-        FAILED = "gagal", "Gagal: nama atau kata sandi salah"
-        BAD_CODE = "kode_salah", "Gagal: kode autentikator salah"
-        LOCKED = "terkunci", "Ditolak: terlalu banyak kegagalan"
-
-    username = models.CharField("nama pengguna", max_length=150, db_index=True)
-    address = models.CharField("alamat IP", max_length=100, db_index=True)
-    user_agent = models.CharField("peramban", max_length=300, blank=True)
-    outcome = models.CharField("hasil", max_length=20, choices=Outcome.choices)
-    at = models.DateTimeField("waktu", auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = "percobaan masuk"
-        verbose_name_plural = "percobaan masuk"
-        ordering = ["-at", "-pk"]
-        indexes = [
-            models.Index(fields=["username", "at"], name="login_by_account"),
-            models.Index(fields=["address", "at"], name="login_by_address"),
-        ]
-
-    def __str__(self):
-        return f"{self.username} dari {self.address}: {self.get_outcome_display()}"
-
-
-class TwoFactor(models.Model):
-    """A user's authenticator app (TOTP, RFC 6238): the shared secret and the last code used."""
-
-    user = models.OneToOneField(
-        User, on_delete=models.CASCADE, related_name="two_factor", verbose_name="pengguna"
-    )
-    secret = models.CharField("rahasia", max_length=64)
-    confirmed_at = models.DateTimeField("dikonfirmasi", null=True, blank=True)
-    last_step = models.BigIntegerField("langkah terakhir", default=0)
-
-    class Meta:
-        verbose_name = "autentikasi dua langkah"
-        verbose_name_plural = "autentikasi dua langkah"
-
-    def __str__(self):
-        return f"{self.user}: {'aktif' if self.confirmed_at else 'belum dikonfirmasi'}"
-
-
 class Kecamatan(models.Model):
     """A district of the regency, as Kemendagri lists it: the place citizens filter by."""
 

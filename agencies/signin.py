@@ -1,127 +1,129 @@
-"""Signing in to the workspace: lockouts after repeated failures, and the second step (TOTP).
+"""Signing in to the workspace: who proves what, and the lockout after repeated failures.
 
-Failures are counted per account and per address over a window, from the audit rows
-themselves (`LoginAttempt`), so every worker sees the same count. While an account or an
-address is locked, even the right password is refused: a guesser learns nothing by finding it.
-A success clears the account's count; the address's count runs on (one address trying many
-accounts is the pattern to stop).
+django-axes counts the failures and locks: per account and per address, from rows in
+PostgreSQL, so every worker sees the same count. Only Django's `authenticate()` feeds it,
+through its signals: a failure is an `authenticate()` that found no user, a success is a
+`login()`. A request that never reached `authenticate()` (an empty password, a missing field)
+counts as neither, so nothing but the password and, where the user has one, the
+authenticator's code can ever stand for a success. While an account or an address is locked,
+even the right password is refused: a guesser learns nothing by finding it.
 """
 
-import base64
-import datetime
-import hashlib
-import hmac
-import secrets
-import struct
-import time
-from urllib.parse import quote
+import ipaddress
 
+import django_otp
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
-from django.utils import timezone
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Sum
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.models import LoginAttempt, TwoFactor
 from opendata.ratelimit import client_address
-
-STEP = 30  # seconds per code
-DIGITS = 6
 
 
 def normalise(username):
     return (username or "").strip().lower()[:150]
 
 
-def locked_for(username, address):
-    """Seconds until this account or address may try again; 0 when it may now."""
-    rules = settings.LOGIN_LIMITS
-    now = timezone.now()
-    since = now - datetime.timedelta(seconds=rules["window"])
-    username = normalise(username)
-    last_success = (
-        LoginAttempt.objects.filter(
-            username=username, outcome=LoginAttempt.Outcome.SUCCESS, at__gte=since
-        )
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
-    failed = [LoginAttempt.Outcome.FAILED, LoginAttempt.Outcome.BAD_CODE]
-    waits = []
-    for field, value, limit, after in [
-        ("username", username, rules["per_account"], last_success or since),
-        ("address", address, rules["per_address"], since),
-    ]:
-        failures = list(
-            LoginAttempt.objects.filter(**{field: value}, outcome__in=failed, at__gt=after)
-            .order_by("-at")
-            .values_list("at", flat=True)[:limit]
-        )
-        if len(failures) >= limit:
-            # Locked until the lock time has passed since the limit-th latest failure.
-            until = failures[-1] + datetime.timedelta(seconds=rules["lockout"])
-            waits.append(max(0, int((until - now).total_seconds()) + 1))
-    return max(waits, default=0)
+def lockout_username(request, credentials):
+    """The name failures are counted under: case and spaces do not escape the count."""
+    username = (credentials or {}).get("username")
+    if username is None and request is not None:
+        username = request.POST.get("username")
+    return normalise(username)
 
 
-def record(request, username, outcome):
-    LoginAttempt.objects.create(
-        username=normalise(username),
-        address=client_address(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-        outcome=outcome,
-    )
+def lockout_address(request):
+    """The client's address as the rate limits see it, or None when it is not an address
+    (the audit stores it as PostgreSQL's inet)."""
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
-# --- TOTP (RFC 6238, HMAC-SHA1, 30 s, 6 digits) -----------------------------------------------
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' own database handler, with a larger allowance for an address.
 
-
-def new_secret():
-    return base64.b32encode(secrets.token_bytes(20)).decode()
-
-
-def code_at(secret, step, digits=DIGITS):
-    key = base64.b32decode(secret)
-    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(number % 10**digits).zfill(digits)
-
-
-def verify(device, code, *, now=None):
-    """True once for a code of the current step or one step either side (clock drift).
-
-    A code accepted is never accepted again (the step is stored), so a code seen over a
-    shoulder or in a log cannot be replayed.
+    Axes has one failure limit for every lockout parameter; an office's operators share one
+    address, so the address gets its own, larger limit (LOGIN_FAILURES_PER_ADDRESS). An
+    address over it counts as an account at its limit: everything else (the counting, the
+    cool-off, the audit) is axes'.
     """
-    code = "".join((code or "").split())
-    if len(code) != DIGITS or not code.isdigit():
-        return False
-    current = int((now if now is not None else time.time()) // STEP)
-    for step in (current - 1, current, current + 1):
-        if step > device.last_step and hmac.compare_digest(code_at(device.secret, step), code):
-            updated = TwoFactor.objects.filter(pk=device.pk, last_step__lt=step).update(
-                last_step=step
-            )
-            if updated:  # not raced by a second request with the same code
-                device.last_step = step
-                return True
-    return False
+
+    def get_failures(self, request, credentials=None):
+        # AXES_LOCKOUT_PARAMETERS is ["username", "ip_address"]: one queryset for each.
+        by_account, by_address = (
+            attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        if by_address >= settings.LOGIN_FAILURES_PER_ADDRESS:
+            return max(by_account, settings.AXES_FAILURE_LIMIT)
+        return by_account
 
 
-def provisioning_uri(device):
-    issuer = settings.PORTAL["SITE_NAME"]
-    label = quote(f"{issuer}:{device.user.get_username()}")
-    return (
-        f"otpauth://totp/{label}?secret={device.secret}&issuer={quote(issuer)}"
-        f"&algorithm=SHA1&digits={DIGITS}&period={STEP}"
-    )
+def lockout_response(request, original_response, credentials):
+    """The sign-in page as the form rendered it (it says why), as 429 Too Many Requests."""
+    original_response.status_code = 429
+    return original_response
+
+
+def locked_out(request):
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def lockout_minutes():
+    return max(1, int(settings.AXES_COOLOFF_TIME.total_seconds()) // 60)
+
+
+class PasswordAndCodeBackend(ModelBackend):
+    """Django's password check, then the authenticator's code for a user who has one.
+
+    Both belong to one `authenticate()`: a right password with a missing or wrong code is a
+    failed sign-in, counted by the lockout like a wrong password.
+    """
+
+    def authenticate(self, request, username=None, password=None, otp_token=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            return None
+        device = confirmed_device(user)
+        if device is not None:
+            if not verify(device, otp_token):
+                return None
+            # django-otp marks the session as having passed the second step when it logs in.
+            user.otp_device = device
+        return user
+
+
+# --- the second step: TOTP (RFC 6238) with django-otp ------------------------------------------
 
 
 def confirmed_device(user):
-    device = TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).first()
-    return device
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def verify(device, code):
+    """True once for a code of the current step or one step either side (clock drift).
+
+    django-otp locks the device's row while it checks, and never accepts a code of a step at
+    or before the last one accepted: a code seen over a shoulder, in a log, or sent twice at
+    once is refused. After a wrong code it waits 1, 2, 4 ... seconds before it checks another.
+    """
+    code = "".join((code or "").split())
+    if len(code) != device.digits or not code.isdigit():
+        return False
+    return django_otp.verify_token(device.user, device.persistent_id, code) is not None
 
 
 def required(user):
     """Administrators must use a second step (in production, or where the setting says so);
     operators and supervisors may."""
     return settings.REQUIRE_ADMIN_TWO_FACTOR and user.is_administrator
+
+
+def second_step_missing(user):
+    """A signed-in user who must use a second step, in a session that has not passed it
+    (django-otp's OTPMiddleware knows which device, if any, this session was verified by)."""
+    return user.is_authenticated and required(user) and not user.is_verified()

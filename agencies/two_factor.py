@@ -1,15 +1,23 @@
-"""The workspace page where a user sets up (or resets) their authenticator app, and the rule
-that an administrator does nothing else in the workspace until theirs is set up."""
+"""The workspace page where a user sets up (or resets) their authenticator app, and the one
+rule that keeps a session without its second step out of everything not public."""
 
+from base64 import b32encode
+
+import django_otp
 import segno
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import signin
-from agencies.models import TwoFactor
+
+DEVICE_NAME = "Aplikasi autentikator"
 
 
 class ConfirmForm(forms.Form):
@@ -35,7 +43,7 @@ def setup(request):
         elif action == "matikan" and signin.required(user):
             messages.error(request, "Administrator wajib memakai autentikasi dua langkah.")
         else:
-            TwoFactor.objects.filter(user=user).delete()
+            TOTPDevice.objects.filter(user=user).delete()
             if action == "matikan":
                 messages.success(request, "Autentikasi dua langkah dimatikan.")
         return redirect("two-factor")
@@ -50,20 +58,23 @@ def setup(request):
                 "title": TITLE,
             },
         )
-    device, _ = TwoFactor.objects.get_or_create(
-        user=user, confirmed_at=None, defaults={"secret": signin.new_secret()}
-    )
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if signin.verify(device, form.cleaned_data["code"]):
-            device.confirmed_at = timezone.now()
-            device.save(update_fields=["confirmed_at"])
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            # This session has just shown the code: it has passed the second step.
+            django_otp.login(request, device)
             messages.success(
                 request, "Autentikasi dua langkah aktif. Mulai sekarang masuk dengan kodenya."
             )
             return redirect("admin:index")
         form.add_error("code", "Kode tidak cocok. Periksa jam ponsel dan masukkan kode terbaru.")
-    uri = signin.provisioning_uri(device)
+    uri = device.config_url
+    secret = b32encode(device.bin_key).decode()
     return render(
         request,
         "admin/two_factor.html",
@@ -72,7 +83,7 @@ def setup(request):
             "title": TITLE,
             "form": form,
             "qr": segno.make(uri, error="m").svg_data_uri(scale=5, title="Kode QR"),
-            "secret": " ".join(device.secret[i : i + 4] for i in range(0, len(device.secret), 4)),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "required": signin.required(user),
         },
     )
@@ -81,23 +92,42 @@ def setup(request):
 TITLE = "Autentikasi dua langkah"
 
 
-class RequireTwoFactorMiddleware:
-    """An administrator without a confirmed authenticator may only set one up (or sign out)."""
+class SecondStepMiddleware:
+    """One rule for every address: a session that has not passed the second step its user
+    must take (signin.second_step_missing) gets nothing a signed-out visitor would not.
 
-    GUARDED = ("/admin/", "/pengawasan/")
+    On the workspace's pages it is sent to set up its authenticator (or, if it has one but
+    signed in before the code was asked, to sign in again); everywhere else (documents,
+    citizens' photos, every page a view may one day open to the signed-in) its user is
+    anonymous. Only the pages that set the step up, sign in and sign out see the real user.
+    """
+
+    WORKSPACE = ("/admin/", "/pengawasan/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        # The path first: public pages never load the session or the user for this.
-        user = getattr(request, "user", None) if request.path.startswith(self.GUARDED) else None
-        if user is not None and user.is_authenticated and signin.required(user):
-            allowed = {reverse("two-factor"), reverse("admin:logout"), reverse("admin:login")}
-            if request.path not in allowed and not signin.confirmed_device(user):
-                messages.warning(
-                    request,
-                    "Administrator wajib mengaktifkan autentikasi dua langkah sebelum bekerja.",
-                )
-                return redirect("two-factor")
+        if request.path in {reverse("two-factor"), reverse("admin:login"), reverse("admin:logout")}:
+            return self.get_response(request)
+        user = request.user
+        if request.path.startswith(self.WORKSPACE):
+            if signin.second_step_missing(user):
+                return self.send_to_second_step(request, user)
+        else:
+            # Lazy, as Django's own request.user: public pages never load the user for this.
+            request.user = SimpleLazyObject(
+                lambda: AnonymousUser() if signin.second_step_missing(user) else user
+            )
         return self.get_response(request)
+
+    @staticmethod
+    def send_to_second_step(request, user):
+        if signin.confirmed_device(user):
+            logout(request)
+            messages.info(request, "Masuk lagi dengan kode dari aplikasi autentikator.")
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        messages.warning(
+            request, "Administrator wajib mengaktifkan autentikasi dua langkah sebelum bekerja."
+        )
+        return redirect("two-factor")

@@ -5,6 +5,7 @@ DJANGO_ENV=production refuses to start without its secret, hosts and database, a
 every protection `manage.py check --deploy` looks for. The README lists each variable.
 """
 
+import datetime
 import os
 import re
 import sys
@@ -91,6 +92,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "procrastinate.contrib.django",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "agencies",
     "contracts",
     "imports",
@@ -110,9 +114,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has passed the second step.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "agencies.two_factor.RequireTwoFactorMiddleware",
+    # A session without the second step it must take is anonymous outside the setup page.
+    "agencies.two_factor.SecondStepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the sign-in page's 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "opendata_kontrak.urls"
@@ -175,17 +184,41 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
-# Sign-in lockouts: failures per account and per address within `window` seconds lock that
-# account or address for `lockout` seconds (agencies/signin.py).
+# Where a sign-in lands when its `next` is missing or points off the site.
+LOGIN_REDIRECT_URL = "admin:index"
+# django-axes vets every sign-in first; then the password and, for users who have one, the
+# authenticator's code, in one authenticate() (agencies/signin.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "agencies.signin.PasswordAndCodeBackend",
+]
 # Administrators must set up an authenticator before they work (always in production; a local
 # demo lets its demo administrator in with the password alone).
 REQUIRE_ADMIN_TWO_FACTOR = env_bool("PORTAL_REQUIRE_ADMIN_TWO_FACTOR", PRODUCTION)
-LOGIN_LIMITS = {
-    "window": int(env("LOGIN_WINDOW_SECONDS", "900")),
-    "lockout": int(env("LOGIN_LOCKOUT_SECONDS", "900")),
-    "per_account": int(env("LOGIN_FAILURES_PER_ACCOUNT", "5")),
-    "per_address": int(env("LOGIN_FAILURES_PER_ADDRESS", "20")),
-}
+
+# Sign-in lockouts (django-axes): LOGIN_FAILURES_PER_ACCOUNT failures of an account, or
+# LOGIN_FAILURES_PER_ADDRESS from an address, each less than LOGIN_LOCKOUT_SECONDS after the
+# one before, lock that account or address until LOGIN_LOCKOUT_SECONDS have passed without an
+# attempt. Every attempt is kept for the audit: successes in axes' access log, failures in its
+# failure log (portal_daily drops both after a year).
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(env("LOGIN_FAILURES_PER_ADDRESS", "20"))
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=int(env("LOGIN_LOCKOUT_SECONDS", "900")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "agencies.signin.LockoutHandler"
+AXES_USERNAME_CALLABLE = "agencies.signin.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "agencies.signin.lockout_address"
+AXES_LOCKOUT_CALLABLE = "agencies.signin.lockout_response"
+# A success clears nothing: axes would clear the address's failures too, and with them the
+# failures other accounts collected from that address.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Axes trims each account's failure log to this many rows; the audit is trimmed by age instead
+# (a year), so that a flood of failures cannot push an account's older records out.
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 10**9
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
+# The audit's admin pages are ours (agencies/admin.py): administrators read them, nobody edits.
+AXES_ENABLE_ADMIN = False
 
 # Indonesian first: language, time zone, and the formats in opendata_kontrak/formats/.
 LANGUAGE_CODE = "id"
@@ -315,6 +348,9 @@ PORTAL = {
     ),
 }
 
+# The authenticator app names its entry after the portal (django-otp's TOTP devices).
+OTP_TOTP_ISSUER = PORTAL["SITE_NAME"]
+
 if not re.fullmatch(r"ocds-[a-z0-9]{6}", PORTAL["OCID_PREFIX"]):
     raise ImproperlyConfigured("OCDS_OCID_PREFIX must be 'ocds-' followed by 6 letters or digits")
 
@@ -336,5 +372,7 @@ LOGGING = {
         # Said on every start of every command, not news.
         "procrastinate.blueprints": {"level": "WARNING"},
         "procrastinate.periodic": {"level": "WARNING"},
+        # Each failure and lockout is a warning; the rest of axes' chatter is not news.
+        "axes": {"level": "WARNING"},
     },
 }

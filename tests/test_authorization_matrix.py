@@ -9,20 +9,14 @@ agency and must never see or change A's drafts, documents, reports or records.
 import io
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
-from agencies.models import (
-    Agency,
-    Desa,
-    Kecamatan,
-    LoginAttempt,
-    PlaceAlias,
-    TwoFactor,
-    UnresolvedPlace,
-)
+from agencies.models import Agency, Desa, Kecamatan, PlaceAlias, UnresolvedPlace
 from contracts import services
 from contracts.models import AuditEntry, DocumentType, StageExemption, StageRequirement, Supplier
 from imports.models import ImportJob, ImportRun
@@ -115,12 +109,17 @@ def world(media_root, settings):
     import_job = ImportJob.objects.create(
         filename="rup.csv", stored_name="impor/x.bin", sha256="0" * 64, user=op_a, agency=health
     )
-    attempt = LoginAttempt.objects.create(username="x", address="10.0.0.1", outcome="gagal")
-    device = TwoFactor.objects.create(user=op_a, secret="JBSWY3DPEHPK3PXP")
-    dander = Kecamatan.objects.get(name="Dander")
-    alias = PlaceAlias.objects.create(text="dander kota", kecamatan=dander)
+    audit = {"username": "x", "ip_address": "10.0.0.1", "user_agent": "", "http_accept": ""}
+    signed_in = AccessLog.objects.create(**audit, path_info="/admin/login/")
+    failed = AccessFailureLog.objects.create(**audit, path_info="/admin/login/")
+    counted = AccessAttempt.objects.create(
+        **audit, path_info="/admin/login/", get_data="", post_data="", failures_since_start=1
+    )
+    device = TOTPDevice.objects.create(user=op_a, name="uji", confirmed=False)
+    kecamatan = Kecamatan.objects.first()
+    alias = PlaceAlias.objects.create(text="balai desa uji", kecamatan=kecamatan)
     unresolved = UnresolvedPlace.objects.create(
-        text="gedung dinas", example="Gedung Dinas", package_count=1, last_seen=draft.created_at
+        text="entah di mana", example="Entah di mana", last_seen="2018-01-01T00:00+07:00"
     )
     return {
         "users": users,
@@ -138,10 +137,12 @@ def world(media_root, settings):
             "auth_group": Group.objects.first().pk,
             "agencies_agency": health.pk,
             "agencies_user": op_a.pk,
-            "agencies_loginattempt": attempt.pk,
-            "agencies_twofactor": device.pk,
-            "agencies_kecamatan": dander.pk,
-            "agencies_desa": Desa.objects.filter(kecamatan=dander).first().pk,
+            "axes_accesslog": signed_in.pk,
+            "axes_accessfailurelog": failed.pk,
+            "axes_accessattempt": counted.pk,
+            "otp_totp_totpdevice": device.pk,
+            "agencies_kecamatan": kecamatan.pk,
+            "agencies_desa": Desa.objects.first().pk,
             "agencies_placealias": alias.pk,
             "agencies_unresolvedplace": unresolved.pk,
             "contracts_process": draft.pk,
@@ -164,9 +165,14 @@ ADMIN_MODELS = {
     # Agencies and accounts are deactivated, never deleted: their history points at them.
     "agencies_agency": (WORKSPACE, ADMINISTRATORS, WORKSPACE, WORKSPACE, NOBODY),
     "agencies_user": (ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
-    "agencies_loginattempt": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
-    "agencies_twofactor": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS),
-    # The place register and the location texts waiting to be mapped: administrators' only.
+    # The sign-in audit (django-axes): read by administrators, never edited; a lockout's
+    # count may be deleted, which lifts it.
+    "axes_accesslog": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
+    "axes_accessfailurelog": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
+    "axes_accessattempt": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS),
+    # Authenticators (django-otp): administrators see who has one and delete a lost phone's.
+    "otp_totp_totpdevice": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS),
+    # The place register is the administrators' to keep; the imports fill the unresolved list.
     "agencies_kecamatan": (ADMINISTRATORS,) * 5,
     "agencies_desa": (ADMINISTRATORS,) * 5,
     "agencies_placealias": (ADMINISTRATORS,) * 5,
@@ -286,7 +292,7 @@ def cases(world):
         ),
     ]
     for model, (changelist, add, change, history, delete) in ADMIN_MODELS.items():
-        base = "/admin/" + model.replace("_", "/", 1) + "/"
+        base = reverse(f"admin:{model}_changelist")
         pk = objects[model]
         listed += [
             (f"admin:{model}_changelist", base, changelist),
@@ -423,3 +429,25 @@ def test_operator_b_cannot_change_agency_as_objects_by_posting_either(client, wo
     assert draft.title == "RAHASIA DRAF A" and draft.status == "draft"
     assert world["published"].status == "published"
     assert report.moderation == Moderation.PENDING
+
+
+@pytest.mark.django_db
+def test_without_the_required_second_step_nothing_more_than_anonymous(client, world, settings):
+    """Two-step sign-in required, an administrator signed in by password alone: every address
+    answers as to a signed-out visitor, or sends them to set up their authenticator."""
+    settings.REQUIRE_ADMIN_TWO_FACTOR = True
+    client.force_login(world["users"][ADMIN])
+    setup = reverse("two-factor")
+    # The pages that set the step up, sign in and sign out see who is signed in.
+    exempt = {setup, reverse("admin:login"), reverse("admin:logout")}
+    wrong = []
+    for _label, url, expected in cases(world):
+        if url in exempt:
+            continue
+        response = client.get(url)
+        if response.status_code == 302 and response["Location"] == setup:
+            continue
+        seen = outcome(response)
+        if not matches(expected[ANON], seen):
+            wrong.append(f"{url:<55} expected {expected[ANON]}, got {seen}")
+    assert not wrong, "\n" + "\n".join(wrong)

@@ -1,26 +1,38 @@
 """Signing in: lockouts per account and per address, the audit, and the second step."""
 
-import base64
 import datetime
 import time
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import signin
-from agencies.models import Agency, LoginAttempt, TwoFactor
-from tests.factories import make_administrator, make_operator
+from agencies.models import Agency
+from tests.factories import make_administrator, make_operator, make_user
 
 PASSWORD = "kata-sandi-uji-123"
 LOGIN = "/admin/login/"
+REFUSED = "Nama pengguna, kata sandi, atau kode autentikator salah."
+LOCKED = "Terlalu banyak percobaan masuk yang gagal"
 
 
 @pytest.fixture(autouse=True)
 def quick_hashing(settings):
     # Dozens of sign-ins per test: a fast hasher here, the real one everywhere else.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def no_code_throttle(settings):
+    # django-otp waits 1, 2, 4 ... s after a wrong code before checking another; these tests
+    # send the right code right after a wrong one. test_a_wrong_code_slows_the_next_check
+    # keeps the wait on.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
 
 
 @pytest.fixture
@@ -41,76 +53,167 @@ def signed_in(client):
 
 
 def age_attempts(seconds):
-    """Move every recorded attempt into the past, as if that much time had gone by."""
-    for attempt in LoginAttempt.objects.all():
-        LoginAttempt.objects.filter(pk=attempt.pk).update(
-            at=attempt.at - datetime.timedelta(seconds=seconds)
+    """Move every counted failure into the past, as if that much time had gone by."""
+    for attempt in AccessAttempt.objects.all():
+        AccessAttempt.objects.filter(pk=attempt.pk).update(
+            attempt_time=attempt.attempt_time - datetime.timedelta(seconds=seconds)
         )
+
+
+def failures():
+    """The failure log, oldest first: (account, address, whether the attempt met a lock)."""
+    return list(
+        AccessFailureLog.objects.order_by("attempt_time", "pk").values_list(
+            "username", "ip_address", "locked_out"
+        )
+    )
 
 
 @pytest.mark.django_db
 def test_an_account_is_locked_after_five_failures_even_for_the_right_password(client, operator):
-    for _ in range(5):
+    for _ in range(4):
         response = sign_in(client, "operator-sehat", "salah-sekali")
-        assert "Nama pengguna atau kata sandi salah" in response.content.decode()
+        assert REFUSED in response.content.decode()
+    response = sign_in(client, "operator-sehat", "salah-sekali")  # the fifth locks
+    assert response.status_code == 429 and LOCKED in response.content.decode()
     response = sign_in(client, "operator-sehat")
     assert not signed_in(client)
-    assert "Terlalu banyak percobaan masuk yang gagal" in response.content.decode()
+    assert response.status_code == 429
+    assert LOCKED in response.content.decode()
     assert "Coba lagi dalam 15 menit" in response.content.decode()
     # Another address does not help: the account itself is locked.
     sign_in(client, "operator-sehat", address="10.9.9.9")
     assert not signed_in(client)
-    outcomes = list(LoginAttempt.objects.order_by("at", "pk").values_list("outcome", flat=True))
-    assert outcomes == ["gagal"] * 5 + ["terkunci"] * 2
-    # Fifteen minutes later the right password works again.
+    assert [locked for _, _, locked in failures()] == [False] * 4 + [True] * 3
+    assert not AccessLog.objects.exists()
+    # Fifteen minutes without an attempt, and the right password works again.
     age_attempts(15 * 60 + 1)
     response = sign_in(client, "operator-sehat")
     assert response.status_code == 302 and signed_in(client)
-    assert LoginAttempt.objects.order_by("-at", "-pk").first().outcome == "berhasil"
+    assert AccessLog.objects.get().username == "operator-sehat"
 
 
 @pytest.mark.django_db
-def test_the_count_is_per_account_and_a_success_clears_it(client, operator):
-    for _ in range(4):
-        sign_in(client, "OPERATOR-SEHAT", "salah")  # case and spaces do not escape the count
+def test_the_count_is_per_account_whatever_the_case_and_a_success_does_not_clear_it(
+    client, operator
+):
+    for _ in range(3):
+        sign_in(client, " OPERATOR-SEHAT", "salah")  # case and spaces do not escape the count
     sign_in(client, "operator-sehat")
     assert signed_in(client)
     client.logout()
-    for _ in range(4):
-        sign_in(client, "operator-sehat", "salah")
-    sign_in(client, "operator-sehat")
-    assert signed_in(client)
+    sign_in(client, "operator-sehat", "salah", address="10.0.0.2")
+    sign_in(client, "operator-sehat", "salah", address="10.0.0.3")  # the fifth in 15 minutes
+    sign_in(client, "operator-sehat", address="10.0.0.4")
+    assert not signed_in(client)
 
 
 @pytest.mark.django_db
 def test_one_address_trying_many_accounts_is_locked(client, operator):
-    for number in range(20):
+    for number in range(19):
         sign_in(client, f"tebakan-{number}", "salah", address="10.6.6.6")
-    sign_in(client, "operator-sehat", address="10.6.6.6")
-    assert not signed_in(client)
+    sign_in(client, "operator-sehat", address="10.6.6.6")  # 19 failures: not yet
+    assert signed_in(client)
+    client.logout()
+    sign_in(client, "tebakan-19", "salah", address="10.6.6.6")
+    response = sign_in(client, "operator-sehat", address="10.6.6.6")
+    assert not signed_in(client) and LOCKED in response.content.decode()
     sign_in(client, "operator-sehat", address="10.7.7.7")  # another address is not locked
     assert signed_in(client)
 
 
 @pytest.mark.django_db
+def test_an_empty_password_never_counts_as_a_success(client, operator):
+    """Issue 17, finding 1: an empty password was recorded as a success and cleared the
+    account's count, so four guesses at a time from new addresses never locked anything."""
+    for round_ in range(4):
+        for guess in range(4):
+            sign_in(
+                client,
+                "operator-sehat",
+                f"tebakan-{round_}-{guess}",
+                address=f"10.1.{round_}.{guess}",
+            )
+        response = sign_in(client, "operator-sehat", "", address=f"10.2.{round_}.1")
+        assert not signed_in(client) and "password" in response.context["form"].errors
+    response = sign_in(client, "operator-sehat", address="10.3.0.1")  # the right one, at last
+    assert not signed_in(client)
+    assert LOCKED in response.content.decode()
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_empty_or_wrong_code_never_counts_as_a_success(client, operator):
+    """Finding 1 on the second step: someone who has the password guesses codes from new
+    addresses, an empty code between rounds; the account locks all the same."""
+    device = authenticator(operator)
+    wrong = "000000" if current_code(device) != "000000" else "111111"
+    for round_ in range(2):
+        for guess in range(2):
+            sign_in(client, "operator-sehat", code=wrong, address=f"10.1.{round_}.{guess}")
+        sign_in(client, "operator-sehat", "", code="", address=f"10.2.{round_}.1")
+        sign_in(client, "operator-sehat", code="", address=f"10.2.{round_}.2")
+    assert not signed_in(client)
+    response = sign_in(client, "operator-sehat", code=current_code(device), address="10.3.0.1")
+    assert not signed_in(client)
+    assert LOCKED in response.content.decode()
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_every_refusal_says_the_same(client, operator):
+    """Finding 8: the page told a right password from a wrong one (a missing code, an account
+    that may not use the workspace)."""
+    authenticator(make_operator(operator.agency, username="operator-dengan-kode"))
+    make_user(username="bukan-staf")  # right password, but no role in the workspace
+    make_user(username="nonaktif", role="Operator", is_active=False)
+    errors = []
+    for number, (username, password) in enumerate(
+        [
+            ("operator-sehat", "salah-sekali"),
+            ("tidak-ada", PASSWORD),
+            ("operator-dengan-kode", PASSWORD),
+            ("bukan-staf", PASSWORD),
+            ("nonaktif", PASSWORD),
+        ]
+    ):
+        response = sign_in(client, username, password, address=f"10.4.0.{number}")
+        assert response.status_code == 200 and not signed_in(client), username
+        errors.append(response.context["form"].non_field_errors())
+    assert len({tuple(error) for error in errors}) == 1, errors
+    assert REFUSED in errors[0][0]
+
+
+@pytest.mark.parametrize("unsafe", ["https://penipu.example/", "//penipu.example/admin/", ""])
+@pytest.mark.django_db
+def test_an_unsafe_next_lands_on_the_workspace(client, operator, unsafe):
+    """Finding 10: a `next` pointing off the site sent one to /accounts/profile/ (404)."""
+    response = client.post(
+        LOGIN,
+        {"username": "operator-sehat", "password": PASSWORD, "next": unsafe},
+        REMOTE_ADDR="10.0.0.1",
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+@pytest.mark.django_db
 def test_the_audit_is_for_administrators_only(client, operator):
     sign_in(client, "operator-sehat", "salah")
-    attempt = LoginAttempt.objects.get()
-    assert (attempt.username, attempt.address, attempt.outcome) == (
-        "operator-sehat",
-        "10.0.0.1",
-        "gagal",
-    )
-    url = reverse("admin:agencies_loginattempt_changelist")
+    assert failures() == [("operator-sehat", "10.0.0.1", False)]
+    attempt = AccessFailureLog.objects.get()
+    url = reverse("admin:axes_accessfailurelog_changelist")
     client.force_login(operator)
     assert client.get(url).status_code == 403
     client.force_login(make_administrator())
     response = client.get(url)
     assert response.status_code == 200 and "operator-sehat" in response.content.decode()
-    change = reverse("admin:agencies_loginattempt_change", args=[attempt.pk])
-    client.post(change, {"username": "dihapus", "outcome": "berhasil"})
+    change = reverse("admin:axes_accessfailurelog_change", args=[attempt.pk])
+    client.post(change, {"username": "dihapus", "locked_out": "on"})
     attempt.refresh_from_db()
     assert attempt.username == "operator-sehat"  # nobody rewrites the audit
+    delete = reverse("admin:axes_accessfailurelog_delete", args=[attempt.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert AccessFailureLog.objects.filter(pk=attempt.pk).exists()
 
 
 @pytest.mark.parametrize(
@@ -119,22 +222,29 @@ def test_the_audit_is_for_administrators_only(client, operator):
     [(59, "287082"), (1111111109, "081804"), (1234567890, "005924"), (2000000000, "279037")],
 )
 def test_codes_follow_rfc_6238(moment, code):
-    secret = base64.b32encode(b"12345678901234567890").decode()
-    assert signin.code_at(secret, moment // signin.STEP) == code
+    device = TOTPDevice(key=b"12345678901234567890".hex())  # the defaults our devices use
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time = moment
+    assert f"{totp.token():06d}" == code
+
+
+def authenticator(user, confirmed=True):
+    return TOTPDevice.objects.create(user=user, name="uji", confirmed=confirmed)
 
 
 def current_code(device, offset=0):
-    return signin.code_at(device.secret, int(time.time() // signin.STEP) + offset)
+    """The code the phone shows now (or `offset` steps later), by the phone's own clock."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time = time.time() + offset * device.step
+    return f"{totp.token():0{device.digits}d}"
 
 
 @pytest.mark.django_db
 def test_with_an_authenticator_the_password_alone_is_not_enough(client, operator):
-    device = TwoFactor.objects.create(
-        user=operator, secret=signin.new_secret(), confirmed_at=datetime.datetime.now(datetime.UTC)
-    )
+    device = authenticator(operator)
     response = sign_in(client, "operator-sehat")
     assert not signed_in(client)
-    assert "Kode autentikator salah" in response.content.decode()
+    assert REFUSED in response.content.decode()
     code = current_code(device)
     sign_in(client, "operator-sehat", code=code)
     assert signed_in(client)
@@ -143,7 +253,8 @@ def test_with_an_authenticator_the_password_alone_is_not_enough(client, operator
     assert not signed_in(client)
     sign_in(client, "operator-sehat", code=current_code(device, +1))  # the next one works
     assert signed_in(client)
-    assert "kode_salah" in LoginAttempt.objects.values_list("outcome", flat=True)
+    # The missing code and the replayed one are failures of the account.
+    assert [username for username, _, _ in failures()] == ["operator-sehat"] * 2
 
 
 @pytest.mark.django_db
@@ -158,16 +269,16 @@ def test_an_administrator_must_set_up_an_authenticator_first(client, settings):
         assert response.status_code == 302 and response["Location"] == setup, page
     html = client.get(setup).content.decode()
     assert 'src="data:image/svg+xml' in html and "data-secret" in html
-    device = TwoFactor.objects.get(user=administrator)
+    device = TOTPDevice.objects.get(user=administrator)
     response = client.post(setup, {"code": "000000" if current_code(device) != "000000" else "1"})
     assert "Kode tidak cocok" in response.content.decode()
     client.post(setup, {"code": current_code(device)})
     device.refresh_from_db()
-    assert device.confirmed_at is not None
+    assert device.confirmed
     assert client.get("/admin/").status_code == 200
     # An administrator cannot switch it off, even with a code; an operator may.
     client.post(setup, {"aksi": "matikan", "code": current_code(device, +1)})
-    assert TwoFactor.objects.filter(user=administrator).exists()
+    assert TOTPDevice.objects.filter(user=administrator, confirmed=True).exists()
 
 
 @pytest.mark.django_db
@@ -176,7 +287,7 @@ def test_operators_may_use_an_authenticator_and_switch_it_off(client, operator):
     # The workspace links to it from every page's user tools.
     assert f'href="{reverse("two-factor")}"' in client.get("/admin/").content.decode()
     client.get(reverse("two-factor"))
-    device = TwoFactor.objects.get(user=operator)
+    device = TOTPDevice.objects.get(user=operator)
     client.post(reverse("two-factor"), {"code": current_code(device)})
     assert signin.confirmed_device(operator)
     # Switching it off takes a code from the authenticator: a session alone is not enough.
@@ -184,7 +295,25 @@ def test_operators_may_use_an_authenticator_and_switch_it_off(client, operator):
     assert "tidak ada yang berubah" in response.content.decode()
     assert signin.confirmed_device(operator)
     client.post(reverse("two-factor"), {"aksi": "matikan", "code": current_code(device, +1)})
-    assert not TwoFactor.objects.filter(user=operator).exists()
+    assert not TOTPDevice.objects.filter(user=operator).exists()
+
+
+@pytest.mark.django_db
+def test_a_wrong_code_slows_the_next_check(client, operator, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 1
+    device = authenticator(operator)
+    wrong = "000000" if current_code(device) != "000000" else "111111"
+    sign_in(client, "operator-sehat", code=wrong)
+    sign_in(client, "operator-sehat", code=current_code(device), address="10.0.0.2")
+    assert not signed_in(client)  # within a second of the wrong code: not even checked
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=device.throttling_failure_timestamp
+        - datetime.timedelta(seconds=2)
+    )
+    sign_in(client, "operator-sehat", code=current_code(device), address="10.0.0.3")
+    assert signed_in(client)
 
 
 @pytest.mark.parametrize(
@@ -202,15 +331,26 @@ def test_a_long_uncommon_password_is_accepted(operator):
     validate_password("gudang-arsip-kalitidu-2018", user=operator)
 
 
+def logged(model, username, days_ago):
+    row = model.objects.create(
+        username=username, ip_address="10.0.0.1", user_agent="uji", http_accept="", path_info=LOGIN
+    )
+    model.objects.filter(pk=row.pk).update(
+        attempt_time=row.attempt_time - datetime.timedelta(days=days_ago)
+    )
+    return row
+
+
 @pytest.mark.django_db
 def test_the_sign_in_audit_keeps_a_year():
     from opendata.management.commands.portal_daily import forget_old_sign_ins
 
-    old = LoginAttempt.objects.create(username="lama", address="10.0.0.1", outcome="gagal")
-    recent = LoginAttempt.objects.create(username="baru", address="10.0.0.1", outcome="gagal")
-    LoginAttempt.objects.filter(pk=old.pk).update(at=old.at - datetime.timedelta(days=366))
-    assert forget_old_sign_ins() == 1
-    assert list(LoginAttempt.objects.values_list("pk", flat=True)) == [recent.pk]
+    logged(AccessLog, "lama", 366)
+    logged(AccessFailureLog, "lama", 366)
+    recent = [logged(AccessLog, "baru", 364).pk, logged(AccessFailureLog, "baru", 1).pk]
+    assert forget_old_sign_ins() == 2
+    assert [*AccessLog.objects.values_list("pk", flat=True)] == recent[:1]
+    assert [*AccessFailureLog.objects.values_list("pk", flat=True)] == recent[1:]
 
 
 @pytest.mark.django_db
@@ -219,11 +359,10 @@ def test_the_daily_round_drops_old_sign_in_records(media_root):
 
     from django.core.management import call_command
 
-    old = LoginAttempt.objects.create(username="lama", address="10.0.0.1", outcome="gagal")
-    LoginAttempt.objects.filter(pk=old.pk).update(at=old.at - datetime.timedelta(days=400))
+    logged(AccessFailureLog, "lama", 400)
     out = StringIO()
     call_command("portal_daily", stdout=out)
-    assert not LoginAttempt.objects.exists()
+    assert not AccessFailureLog.objects.exists()
     assert (
         "1 catatan percobaan masuk lama dibuang; 0 berkas tanpa pemilik dihapus." in out.getvalue()
     )

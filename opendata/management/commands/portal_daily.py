@@ -24,9 +24,12 @@ class Command(BaseCommand):
 
 
 def forget_old_sign_ins(days=365):
-    """The sign-in audit keeps a year: enough to look back at an incident, not a record
-    of every address forever."""
-    from agencies.models import LoginAttempt
+    """The sign-in audit (django-axes' access and failure logs) keeps a year: enough to look
+    back at an incident, not a record of every address forever."""
+    from axes.models import AccessFailureLog, AccessLog
 
     cutoff = timezone.now() - datetime.timedelta(days=days)
-    return LoginAttempt.objects.filter(at__lt=cutoff).delete()[0]
+    return sum(
+        model.objects.filter(attempt_time__lt=cutoff).delete()[0]
+        for model in (AccessLog, AccessFailureLog)
+    )
