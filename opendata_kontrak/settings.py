@@ -5,6 +5,7 @@ DJANGO_ENV=production refuses to start without its secret, hosts and database, a
 every protection `manage.py check --deploy` looks for. The README lists each variable.
 """
 
+import ipaddress
 import os
 import re
 import sys
@@ -263,10 +264,36 @@ REPORT_RATE_LIMIT = (
 POLL_RATE_LIMIT = (int(env("POLL_RATE_LIMIT", "30")), 86400)
 
 # Rate limits, counted per client address across every worker (opendata/ratelimit.py):
-# requests per window of seconds. Behind a reverse proxy, set PORTAL_BEHIND_PROXY so the
-# address the proxy appended to X-Forwarded-For is the one counted.
+# requests per window of seconds.
 API_RATE_LIMIT = (int(env("API_RATE_LIMIT", "120")), int(env("API_RATE_WINDOW_SECONDS", "60")))
-BEHIND_PROXY = env_bool("PORTAL_BEHIND_PROXY", False)
+
+
+def env_trusted_proxies(name):
+    """How many proxies stand in front (a number), or their addresses and networks (a tuple).
+
+    Only the X-Forwarded-For entries these proxies wrote are believed (opendata.ratelimit.
+    client_address); none by default, so a forged header counts for nothing.
+    """
+    value = env(name, "0")
+    if value.isdigit():
+        return int(value)
+    try:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in env_list(name))
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of proxies or a list of addresses or networks: {error}"
+        ) from None
+
+
+TRUSTED_PROXIES = env_trusted_proxies("PORTAL_TRUSTED_PROXIES")
+if env("PORTAL_BEHIND_PROXY") is not None:
+    # Ignoring it would count every client as the proxy's address: one shared rate limit and
+    # sign-in lock for the whole regency. Refusing says what to write instead.
+    raise ImproperlyConfigured(
+        "PORTAL_BEHIND_PROXY was replaced by PORTAL_TRUSTED_PROXIES: set "
+        "PORTAL_TRUSTED_PROXIES=1 for one proxy in front (what PORTAL_BEHIND_PROXY=true meant), "
+        "or list the proxies' addresses, and remove PORTAL_BEHIND_PROXY"
+    )
 # The benchmark's framework floor (/_lantai/): a template view without the database.
 BENCH_FLOOR = env_bool("PORTAL_BENCH_FLOOR", False)
 
