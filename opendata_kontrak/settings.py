@@ -231,7 +231,8 @@ FILE_UPLOAD_HANDLERS = [
 
 # Document intake (contracts/pdf.py): per-file limit, and the bounds of the PDF reader.
 DOCUMENT_MAX_BYTES = int(env("DOCUMENT_MAX_MB", "25")) * 1024 * 1024
-# One file's check, and all the files of one save: both under gunicorn's 30 s request timeout.
+# One file's check, and all the files of one save: both within half a minute, under the 60 s
+# nginx waits for an answer (deploy/nginx/).
 PDF_WORKER_TIMEOUT_SECONDS = float(env("PDF_WORKER_TIMEOUT_SECONDS", "20"))
 PDF_BATCH_SECONDS = float(env("PDF_BATCH_SECONDS", "24"))
 PDF_CHECKS_AT_ONCE = int(env("PDF_CHECKS_AT_ONCE", "2"))
