@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format db-stop bench-import bench-pdf bench backup restore faults loadtest
+.PHONY: run test lint format db-stop bench-import bench-pdf bench backup restore faults loadtest \
+	slowloris
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -72,3 +73,10 @@ faults: $(VENV)/.runtime
 ## loadtest: 50 citizens browsing while 5 operators upload, SECONDS long (default 120)
 loadtest: $(VENV)/.runtime
 	$(BIN)/python scripts/loadtest.py --seconds $(or $(SECONDS),120)
+
+## slowloris: 50 slow clients for SECONDS (default 60) against nginx + gunicorn, then gunicorn alone
+slowloris: $(VENV)/.runtime
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		{ [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends nginx; } || \
+		{ echo "nginx is needed: sudo apt-get install -y nginx"; exit 1; }
+	$(BIN)/python scripts/slowloris.py --seconds $(or $(SECONDS),60)

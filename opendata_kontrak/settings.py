@@ -6,6 +6,7 @@ every protection `manage.py check --deploy` looks for. The README lists each var
 """
 
 import datetime
+import ipaddress
 import os
 import re
 import sys
@@ -263,7 +264,8 @@ FILE_UPLOAD_HANDLERS = [
 
 # Document intake (contracts/pdf.py): per-file limit, and the bounds of the PDF reader.
 DOCUMENT_MAX_BYTES = int(env("DOCUMENT_MAX_MB", "25")) * 1024 * 1024
-# One file's check, and all the files of one save: both under gunicorn's 30 s request timeout.
+# One file's check, and all the files of one save: both within half a minute, under the 60 s
+# nginx waits for an answer (deploy/nginx/).
 PDF_WORKER_TIMEOUT_SECONDS = float(env("PDF_WORKER_TIMEOUT_SECONDS", "20"))
 PDF_BATCH_SECONDS = float(env("PDF_BATCH_SECONDS", "24"))
 PDF_CHECKS_AT_ONCE = int(env("PDF_CHECKS_AT_ONCE", "2"))
@@ -296,10 +298,36 @@ REPORT_RATE_LIMIT = (
 POLL_RATE_LIMIT = (int(env("POLL_RATE_LIMIT", "30")), 86400)
 
 # Rate limits, counted per client address across every worker (opendata/ratelimit.py):
-# requests per window of seconds. Behind a reverse proxy, set PORTAL_BEHIND_PROXY so the
-# address the proxy appended to X-Forwarded-For is the one counted.
+# requests per window of seconds.
 API_RATE_LIMIT = (int(env("API_RATE_LIMIT", "120")), int(env("API_RATE_WINDOW_SECONDS", "60")))
-BEHIND_PROXY = env_bool("PORTAL_BEHIND_PROXY", False)
+
+
+def env_trusted_proxies(name):
+    """How many proxies stand in front (a number), or their addresses and networks (a tuple).
+
+    Only the X-Forwarded-For entries these proxies wrote are believed (opendata.ratelimit.
+    client_address); none by default, so a forged header counts for nothing.
+    """
+    value = env(name, "0")
+    if value.isdigit():
+        return int(value)
+    try:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in env_list(name))
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of proxies or a list of addresses or networks: {error}"
+        ) from None
+
+
+TRUSTED_PROXIES = env_trusted_proxies("PORTAL_TRUSTED_PROXIES")
+if env("PORTAL_BEHIND_PROXY") is not None:
+    # Ignoring it would count every client as the proxy's address: one shared rate limit and
+    # sign-in lock for the whole regency. Refusing says what to write instead.
+    raise ImproperlyConfigured(
+        "PORTAL_BEHIND_PROXY was replaced by PORTAL_TRUSTED_PROXIES: set "
+        "PORTAL_TRUSTED_PROXIES=1 for one proxy in front (what PORTAL_BEHIND_PROXY=true meant), "
+        "or list the proxies' addresses, and remove PORTAL_BEHIND_PROXY"
+    )
 # The benchmark's framework floor (/_lantai/): a template view without the database.
 BENCH_FLOOR = env_bool("PORTAL_BENCH_FLOOR", False)
 

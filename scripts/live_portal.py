@@ -1,9 +1,10 @@
 """A throwaway portal for the fault and load scripts, and an HTTP client that acts like a person.
 
 `LivePortal` gets its own folder (embedded PostgreSQL, media, static files), is migrated and
-filled with the regency's real 2018 data, and is served by gunicorn (2 workers) on loopback,
-exactly as `make run` serves it. `Browser` keeps cookies, reads CSRF tokens, signs in to the
-workspace and submits the package form with PDFs, as a browser would.
+filled with the regency's real 2018 data, and is served by gunicorn (2 workers of 4 threads,
+deploy/gunicorn.conf.py) on loopback, exactly as `make run` serves it. `Browser` keeps
+cookies, reads CSRF tokens, signs in to the workspace and submits the package form with PDFs,
+as a browser would.
 """
 
 import http.cookiejar
@@ -86,6 +87,7 @@ class LivePortal:
         self.server = subprocess.Popen(  # noqa: S603 (fixed argv)
             [
                 sys.executable, "-m", "gunicorn", "opendata_kontrak.wsgi",
+                "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "--no-control-socket",
                 "--timeout", "60", "--graceful-timeout", "5",
             ],

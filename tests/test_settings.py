@@ -41,6 +41,11 @@ print(json.dumps({
     "time_zone": settings.TIME_ZONE,
     "region": settings.PORTAL["REGION_NAME"],
     "ocid_prefix": settings.PORTAL["OCID_PREFIX"],
+    "trusted_proxies": (
+        settings.TRUSTED_PROXIES
+        if isinstance(settings.TRUSTED_PROXIES, int)
+        else [str(network) for network in settings.TRUSTED_PROXIES]
+    ),
 }))
 """
 
@@ -77,6 +82,7 @@ def test_local_defaults_are_safe_and_indonesian(tmp_path):
     assert values["ssl_redirect"] is False
     assert (values["language"], values["time_zone"]) == ("id", "Asia/Jakarta")
     assert values["region"] == "Kabupaten Bojonegoro"
+    assert values["trusted_proxies"] == 0
 
 
 def test_local_secret_key_is_generated_once_and_private(tmp_path):
@@ -113,6 +119,14 @@ def test_the_running_suite_uses_postgresql():
         ({"DJANGO_ENV": "staging", "DATABASE_URL": SOME_SERVER}, "DJANGO_ENV must be"),
         ({"DATABASE_URL": SOME_SERVER, "DEBUG": "perhaps"}, "DEBUG must be true or false"),
         ({"DATABASE_URL": SOME_SERVER, "OCDS_OCID_PREFIX": "ocds-toolong"}, "OCDS_OCID_PREFIX"),
+        (
+            {"DATABASE_URL": SOME_SERVER, "PORTAL_TRUSTED_PROXIES": "127.0.0.1, nginx.local"},
+            "PORTAL_TRUSTED_PROXIES must be a number of proxies or a list",
+        ),
+        (
+            {"DATABASE_URL": SOME_SERVER, "PORTAL_BEHIND_PROXY": "true"},
+            "set PORTAL_TRUSTED_PROXIES=1 for one proxy",
+        ),
     ],
 )
 def test_misconfiguration_fails_loudly(env, message):
@@ -187,3 +201,16 @@ def test_dates_and_numbers_read_the_indonesian_way():
     assert formats.date_format(date(2018, 2, 1), "SHORT_DATE_FORMAT") == "01/02/2018"
     assert formats.get_format("THOUSAND_SEPARATOR") == "."
     assert formats.get_format("DECIMAL_SEPARATOR") == ","
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", 1),
+        ("2", 2),
+        ("127.0.0.1, 10.0.0.0/8,2001:db8::1", ["127.0.0.1/32", "10.0.0.0/8", "2001:db8::1/128"]),
+    ],
+)
+def test_trusted_proxies_are_a_count_or_addresses(value, expected):
+    values = read_settings({"DATABASE_URL": SOME_SERVER, "PORTAL_TRUSTED_PROXIES": value})
+    assert values["trusted_proxies"] == expected

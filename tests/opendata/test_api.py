@@ -173,7 +173,7 @@ def test_the_rate_limit_is_per_address_and_answers_when_to_retry(client, data, s
 @pytest.mark.django_db
 def test_behind_a_proxy_the_address_the_proxy_saw_is_counted(client, data, settings):
     settings.API_RATE_LIMIT = (1, 60)
-    settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = 1
     url = reverse("opendata:api-root")
     # A client cannot escape the limit by forging the first X-Forwarded-For entries.
     for forged in ["1.1.1.1", "2.2.2.2"]:

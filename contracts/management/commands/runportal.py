@@ -21,12 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument(
+            "--threads", type=int, default=4, help="utas per pekerja (deploy/gunicorn.conf.py)"
+        )
+        parser.add_argument(
             "--no-real-data",
             action="store_true",
             help="Jangan muat data nyata Bojonegoro (SiRUP 2018, LPSE 2018-2020).",
         )
 
-    def handle(self, *args, bind, workers, **options):
+    def handle(self, *args, bind, workers, threads, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_agencies", stdout=self.stdout)
         call_command("load_places", stdout=self.stdout)
@@ -52,8 +55,12 @@ class Command(BaseCommand):
                 "-m",
                 "gunicorn",
                 "opendata_kontrak.wsgi",
+                "--config",
+                str(GUNICORN_CONFIG),
                 "--workers",
                 str(workers),
+                "--threads",
+                str(threads),
                 "--bind",
                 bind,
                 "--no-control-socket",
@@ -95,6 +102,8 @@ class Command(BaseCommand):
 
 
 SUPERVISION_SECONDS = 1
+# The worker class (gthread) and why: the file's docstring.
+GUNICORN_CONFIG = settings.BASE_DIR / "deploy" / "gunicorn.conf.py"
 
 
 def start_queue_worker():
