@@ -199,7 +199,9 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
             completed_since[(process_id, stage)] = completed_at
     now = timezone.now()
     rows = []
-    processes = list(Process.objects.filter(pk__in=process_ids).order_by("pk"))
+    processes = list(
+        Process.objects.filter(pk__in=process_ids).without_bookkeeping().order_by("pk")
+    )
     for process in processes:
         counts = related.get(process.pk, {})
         outcome = evaluate(

@@ -118,6 +118,10 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.pending_uploads = {}
+        if "location_kecamatan" in self.fields:
+            self.fields["location_kecamatan"] = kecamatan_field(
+                self.instance.location_kecamatan if self.instance else ""
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -155,6 +159,24 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
             self.add_error(upload_files_field(stage), problems)
         if not unknown and not problems:
             self.pending_uploads[stage] = checked
+
+
+def kecamatan_field(current):
+    """Kecamatan chosen from the regency's place register (agencies.Kecamatan), so that every
+    package of a kecamatan carries the one name the public filter uses. A name from before the
+    register stays choosable until someone picks the register's."""
+    from agencies.models import Kecamatan
+
+    names = list(Kecamatan.objects.order_by("name").values_list("name", flat=True))
+    choices = [("", "—"), *((name, name) for name in names)]
+    if current and current not in names:
+        choices.append((current, f"{current} (belum ada di register wilayah)"))
+    return forms.ChoiceField(
+        label="Kecamatan",
+        choices=choices,
+        required=False,
+        help_text="Dari register wilayah kabupaten; administrator dapat melengkapinya.",
+    )
 
 
 def guess_document_type(filename, types):

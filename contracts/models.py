@@ -122,6 +122,11 @@ class ProcessQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
 
+    def without_bookkeeping(self):
+        """Packages without the columns only their own writers read (the search text, what the
+        last import said): for work over thousands of packages at once."""
+        return self.defer("search_vector", "source_values")
+
     def figures(self):
         """The numbers every summary shows: packages, their pagu and contract value, and how
         many have every required stage complete."""

@@ -83,6 +83,7 @@ def capture(process_ids, *, now=None):
     process_ids = list(process_ids)
     packages = (
         Process.objects.filter(pk__in=process_ids, status=Status.PUBLISHED)
+        .without_bookkeeping()
         .select_related("agency", "supplier")
         .order_by("pk")
     )

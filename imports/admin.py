@@ -17,10 +17,8 @@ from imports.report import OUTCOME_LABELS
 from opendata_kontrak import storage
 from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
 
-# Every skipped row is listed (each is a row the import leaves out), a page at a time; of the
-# rows imported with a note, the first ones.
+# Every skipped, updated and noted row is listed, a page of each at a time.
 SKIPPED_PER_PAGE = 100
-NOTED_ROWS_SHOWN = 300
 RECENT_JOBS = 10
 
 
@@ -143,8 +141,9 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             updated_page=Paginator(
                 [row for row in report.rows if row.changes], SKIPPED_PER_PAGE
             ).get_page(request.GET.get("halaman_ubah")),
-            shown_rows=noted[:NOTED_ROWS_SHOWN],
-            noted_total=len(noted),
+            noted_page=Paginator(noted, SKIPPED_PER_PAGE).get_page(
+                request.GET.get("halaman_catatan")
+            ),
             conflict_rows=[row for row in report.rows if row.conflicts],
             may_settle=request.user.is_administrator,
         )

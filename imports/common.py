@@ -2,15 +2,17 @@
 with their audit trail and completeness, so that 10 000 rows take seconds, not minutes.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.fields import ArrayField
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from agencies.models import Agency
 from contracts import completeness
 from contracts.models import AuditEntry, Process, make_ocid
 from contracts.services import plain
+from contracts.templatetags.rupiah import rupiah
 from imports.values import text
 from integrity import flags
 from opendata_kontrak import bulk
@@ -35,8 +37,9 @@ REMEMBERED_FIELDS = {
 
 
 def remembered(value):
-    """A field's value as source_values keeps it (JSON): dates as ISO text, lists as lists."""
-    return plain(value)
+    """A field's value as source_values keeps it (JSON): dates as ISO text, lists as lists,
+    every kind of empty ("", None, []) as None."""
+    return None if value in (None, "", []) else plain(value)
 
 
 def _field(name):
@@ -130,6 +133,7 @@ class ProcessWriter:
         self.new = []
         self.changed = []
         self.remembered = []  # packages whose source_values alone changed
+        self._names = {}  # (model, pk): name, for the preview
 
     def create(self, **fields):
         process = Process(**fields)
@@ -143,6 +147,9 @@ class ProcessWriter:
         """Apply `fields` as the rules above say and `forced` (status, agency, links) as they
         are; return a Change (truthy if any field changed)."""
         last_said = process.source_values
+        # A package an import of this version made or updated: a field its source left out
+        # (a location it could not place) was last said empty.
+        known = bool(last_said)
         said = dict(last_said)
         apply = dict(forced or {})
         outcome = Change()
@@ -151,35 +158,67 @@ class ProcessWriter:
             said[name] = value_said
             if now == value_said:
                 continue
-            if name not in last_said:
-                if value in (None, "", []):
+            if name not in last_said and not known:
+                if value_said is None:
                     continue  # never blank what an operator (or an older import) filled in
                 apply[name] = value
-            elif last_said[name] == value_said:
+            elif last_said.get(name) == value_said:
                 continue  # the source did not change it: whatever is there stays
-            elif now == last_said[name] or f"{key}/{name}" in self.take_source:
+            elif now == last_said.get(name) or f"{key}/{name}" in self.take_source:
                 apply[name] = value
-                if now != last_said[name]:
-                    outcome.conflicts.append(
-                        [name, _label(name), plain(getattr(process, name)), plain(value)]
-                    )
+                if now != last_said.get(name):
+                    outcome.conflicts.append(self._conflict(process, name, value))
             else:
-                outcome.conflicts.append(
-                    [name, _label(name), plain(getattr(process, name)), plain(value)]
-                )
+                outcome.conflicts.append(self._conflict(process, name, value))
         changed = [name for name, value in apply.items() if getattr(process, name) != value]
+        trail = {}
         for name in changed:
+            before, after = getattr(process, name), apply[name]
+            trail[_label(name)] = [plain(before), plain(after)]
             outcome.changes.append(
-                [_label(name), plain(getattr(process, name)), plain(apply[name])]
+                [_label(name), self.shown(name, before), self.shown(name, after)]
             )
-            setattr(process, name, apply[name])
+            setattr(process, name, after)
+
         if said != last_said:
             process.source_values = said
         if changed:
-            self.changed.append((process, changed, {c[0]: c[1:] for c in outcome.changes}))
+            self.changed.append((process, changed, trail))
         elif said != last_said:
             self.remembered.append(process)
         return outcome
+
+    def _conflict(self, process, name, value):
+        return [
+            name,
+            _label(name),
+            self.shown(name, getattr(process, name)),
+            self.shown(name, value),
+        ]
+
+    def shown(self, name, value):
+        """A value as a person reads it in the preview: names for ids, labels for choices,
+        Rupiah, Indonesian dates; "—" for empty."""
+        if value in (None, "", []):
+            return "—"
+        field = _field(name)
+        if field.is_relation:
+            key = (field.related_model, value)
+            if key not in self._names:
+                found = field.related_model.objects.filter(pk=value).first()
+                self._names[key] = str(found) if found else str(value)
+            return self._names[key]
+        if isinstance(value, list):
+            return ", ".join(self.shown(name, item) for item in value)
+        choices = dict(getattr(field, "base_field", field).flatchoices or ())
+        if value in choices:
+            return str(choices[value])
+        if isinstance(value, datetime.date):
+            with translation.override("id"):
+                return formats.date_format(value, "j F Y")
+        if isinstance(value, int) and name.endswith("_amount"):
+            return rupiah(value)
+        return str(value)
 
     def save(self):
         now = timezone.now()

@@ -428,6 +428,7 @@ def _import_packages(rows, *, export, by, scope, filename, take_source, progress
             changes=change.changes,
             conflicts=change.conflicts,
         )
+    progress.tell(report)  # every row has its outcome; the writing follows
     writer.save()
     places.record_unresolved()
     return report
@@ -668,6 +669,7 @@ def import_bidders(
             report.add(line, key, UNCHANGED, notes)
             continue
         touched.add(process.pk)
+    progress.tell(report)
     Bidder.objects.bulk_create(new, batch_size=1000)
     Bidder.objects.bulk_update(changed, ["bid_amount", "corrected_amount"], batch_size=1000)
     from contracts import completeness

@@ -32,6 +32,12 @@ def read_table(handle, filename):
     handle.seek(0)
     if isinstance(start, bytes) and start == ZIP_MAGIC:
         return _xlsx(handle, filename)
+    if Path(filename).suffix.lower() in {".xlsx", ".xlsm"}:
+        raise ImportFileError(
+            f"{filename}: bukan berkas XLSX yang utuh (rusak, terpotong saat diunduh, atau "
+            "berkas lain yang diberi nama .xlsx). Unduh atau simpan ulang dari program "
+            "spreadsheetnya sebagai XLSX, lalu unggah lagi."
+        )
     if Path(filename).suffix.lower() in {".xls", ".ods", ".pdf", ".doc", ".docx"}:
         raise ImportFileError(
             f"{filename}: hanya berkas CSV atau XLSX yang dapat diimpor; simpan ulang "
@@ -63,8 +69,9 @@ def _csv(handle, filename):
         raise ImportFileError(f"{filename}: bukan CSV yang terbaca ({error})") from error
     rows = []
     try:
-        for values in reader:
-            line = reader.line_num
+        # Rows numbered as a spreadsheet shows them (the header is row 1), not as lines of
+        # the file: a cell with line breaks in it is still one row.
+        for line, values in enumerate(reader, start=2):
             if not any(value.strip() for value in values):
                 continue
             rows.append((line, _row(header, values)))

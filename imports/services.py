@@ -53,10 +53,20 @@ def detect_kind(header, filename):
     return max(fitting)[1]
 
 
+def named_years(name):
+    """The years a file name names: `RUP 2018.xlsx` {2018}; a range `tender_2018-2020.csv`
+    every year from its first to its last."""
+    years = set()
+    for first, last in re.findall(r"(?<!\d)(20\d\d)(?:\s*[-\u2013_]\s*(20\d\d))?(?!\d)", name):
+        ends = sorted({int(first), int(last or first)})
+        years.update(range(ends[0], ends[-1] + 1))
+    return years
+
+
 def year_warnings(kind, filename, rows):
     """A file named for one year that holds rows of others: said once, for the whole file."""
     column = YEAR_COLUMNS.get(kind)
-    named = {int(year) for year in re.findall(r"(?<!\d)(20\d\d)(?!\d)", Path(filename).name)}
+    named = named_years(Path(filename).name)
     if not column or not named:
         return []
     years = Counter(_year(row.get(column)) for _, row in rows)

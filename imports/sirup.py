@@ -52,10 +52,9 @@ def read_plan(row, places):
             f"jenis pengadaan campuran ({values.text(row.get('jenis_pengadaan'))[:80]}); "
             "dipakai yang pertama"
         )
-    # An unreadable pagu stops the row (read_plan's caller skips it); an empty one is noted.
+    # An unreadable pagu stops the row (read_plan's caller skips it); an empty one leaves the
+    # package's pagu as it is, and a new package without one waits as a draft (import_plans).
     budget = values.amount(row.get("pagu_rup"))
-    if budget is None:
-        notes.append("pagu kosong atau nol: dicatat sebagai belum diketahui")
     start = attempt(values.date, row.get("awal_pekerjaan"), None)
     end = attempt(values.date, row.get("akhir_pekerjaan"), None)
     if start and end and start > end:
@@ -84,6 +83,8 @@ def read_plan(row, places):
         "ppk_name": values.text(row.get("nama_ppk")),
         "ppk_nip": attempt(values.nip, row.get("nip_ppk"), ""),
     }
+    if budget is None:
+        del fields["budget_amount"]
     fit_to_columns(fields, notes)
     return fields, notes
 
@@ -210,11 +211,19 @@ def import_plans(
             )
             forced["agency_id"] = agency.pk
         if process is None:
-            writer.create(
-                agency=agency, fiscal_year=year, rup_code=code, **fields, **publication(row)
-            )
+            status = publication(row)
+            if "budget_amount" not in fields and status["status"] == Status.PUBLISHED:
+                # Never a published package without its pagu: kept, as a draft.
+                status = {"status": Status.DRAFT}
+                notes.append(
+                    "pagu kosong atau nol: paket disimpan sebagai draf; isi pagunya lalu "
+                    "publikasikan"
+                )
+            writer.create(agency=agency, fiscal_year=year, rup_code=code, **fields, **status)
             report.add(line, code, CREATED, notes)
             continue
+        if "budget_amount" not in fields:
+            notes.append("pagu kosong atau nol di berkas: pagu paket tidak diubah")
         status = publication(row)
         if status["status"] == Status.WITHDRAWN and process.status != Status.WITHDRAWN:
             # A plan cancelled in SiRUP is withdrawn here too; other status changes stay ours.
@@ -230,6 +239,7 @@ def import_plans(
             changes=change.changes,
             conflicts=change.conflicts,
         )
+    progress.tell(report)  # every row has its outcome; the writing follows
     writer.save()
     places.record_unresolved()
     report.rows.sort(key=lambda result: result.line)

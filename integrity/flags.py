@@ -294,7 +294,11 @@ def refresh_all(*, today=None, years=None):
 def _recompute(packages, *, stale, today):
     today = today or timezone.localdate()
     thresholds = Thresholds.load()
-    published = list(packages.filter(status=Status.PUBLISHED).select_related("agency", "supplier"))
+    published = list(
+        packages.filter(status=Status.PUBLISHED)
+        .without_bookkeeping()
+        .select_related("agency", "supplier")
+    )
     ids = [p.pk for p in published]
     bidders = dict(
         Process.objects.filter(pk__in=ids).annotate(n=Count("bidders")).values_list("pk", "n")

@@ -51,7 +51,7 @@ def test_an_operator_enters_a_package_uploads_its_pdfs_and_publishes(
     page.check("input[name=funding_sources][value=APBD]")
     page.select_option("#id_category", "pekerjaan_konstruksi")
     page.select_option("#id_method", "tender")
-    page.fill("#id_location_kecamatan", "Kalitidu")
+    page.select_option("#id_location_kecamatan", "Kalitidu")
     page.fill("#id_planned_start", "01/03/2018")
     page.fill("#id_planned_end", "30/11/2018")
     page.fill("#id_pa_kpa_name", "Kepala Dinas")

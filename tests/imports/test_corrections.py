@@ -71,9 +71,10 @@ def test_a_field_the_source_changed_is_updated_and_listed_field_by_field(client)
     assert process.budget_amount == 1_300_000_000
     assert process.pa_kpa_name == "dr. Kepala Dinas Baru"
     assert process.program_name == "Program Pelayanan Kesehatan"
+    # As a person reads them: Rupiah, names.
     assert sorted(report.rows[0].changes) == [
         ["nama PA/KPA", "dr. Kepala Dinas", "dr. Kepala Dinas Baru"],
-        ["pagu (Rp)", 1_250_000_000, 1_300_000_000],
+        ["pagu (Rp)", "Rp 1.250.000.000", "Rp 1.300.000.000"],
     ]
     trail = AuditEntry.objects.filter(process=process, action="change").latest("pk")
     assert trail.changes["pagu (Rp)"] == [1_250_000_000, 1_300_000_000]
@@ -135,3 +136,44 @@ def test_packages_imported_before_values_were_remembered_are_never_blanked(clien
     # From now on the values are remembered: the next change of the program is a conflict.
     later = import_plans(plan(pagu_rup="1.300.000.000", program="Program Baru"), commit=False)
     assert [c[0] for c in later.rows[0].conflicts] == ["program_name"]
+
+
+@pytest.mark.django_db
+def test_a_place_the_source_could_not_name_before_is_a_conflict_not_an_overwrite(client):
+    import_plans(plan(detail_lokasi="Kantor Dinas Kesehatan"))  # names no kecamatan
+    correct(client, package(), location_kecamatan="Sumberejo")
+
+    report = import_plans(plan(detail_lokasi="Kec. Dander"), commit=False)
+
+    assert report.rows[0].conflicts == [["location_kecamatan", "kecamatan", "Sumberejo", "Dander"]]
+    import_plans(plan(detail_lokasi="Kec. Dander"))
+    assert package().location_kecamatan == "Sumberejo"
+
+
+@pytest.mark.django_db
+def test_dates_and_choices_read_as_a_person_reads_them(client):
+    import_plans(plan())
+    report = import_plans(
+        plan(akhir_pekerjaan="2018-12-20", metode_pemilihan="Pengadaan Langsung"),
+        commit=False,
+    )
+    assert sorted(report.rows[0].changes) == [
+        ["metode (istilah asli)", "Lelang Umum", "—"],  # a current term needs no original
+        ["metode pemilihan", "Tender", "Pengadaan Langsung"],
+        ["rencana selesai", "30 November 2018", "20 Desember 2018"],
+    ]
+
+
+@pytest.mark.django_db
+def test_a_plan_without_its_pagu_is_kept_as_a_draft_and_never_blanks_a_pagu():
+    report = import_plans(plan(pagu_rup=""))
+    assert report.counts["created"] == 1
+    assert "paket disimpan sebagai draf" in "; ".join(report.rows[0].messages)
+    process = package()
+    assert (process.status, process.budget_amount) == ("draft", None)
+
+    process.budget_amount = 750_000_000
+    process.save()
+    again = import_plans(plan(pagu_rup="0"))
+    assert package().budget_amount == 750_000_000
+    assert "pagu paket tidak diubah" in "; ".join(again.rows[0].messages)

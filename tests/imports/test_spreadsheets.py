@@ -287,3 +287,41 @@ def test_the_case_files_are_the_shared_ones():
         return  # a clone on its own: the copies are what there is
     for shared in SHARED_CASES.iterdir():
         assert (CASES / shared.name).read_bytes() == shared.read_bytes(), shared.name
+
+
+@pytest.mark.django_db
+def test_rows_are_numbered_as_the_spreadsheet_shows_them_despite_line_breaks_in_cells():
+    rows = [
+        sirup_row(kode_rup="17000001", nama_paket="Paket dengan\nbaris baru\ndi namanya"),
+        sirup_row(kode_rup=""),
+    ]
+    report = import_plans(csv_bytes(rows), commit=False)
+    skipped = [row for row in report.rows if row.outcome == "skipped"]
+    assert [row.line for row in skipped] == [3]  # row 3 in Excel, line 5 of the file
+
+
+def test_a_file_named_xlsx_that_is_not_one_says_so():
+    with pytest.raises(values_error()) as raised:
+        run_import(content=b"\x00\x01sampah", filename="RUP 2019.xlsx", commit=False)
+    assert "bukan berkas XLSX yang utuh" in str(raised.value)
+
+
+def values_error():
+    from imports.readers import ImportFileError
+
+    return ImportFileError
+
+
+@pytest.mark.parametrize(
+    ("name", "years"),
+    [
+        ("lpse_tender_2018-2020.csv", {2018, 2019, 2020}),
+        ("RUP 2018.xlsx", {2018}),
+        ("rup 2019_2020.csv", {2019, 2020}),
+        ("ekspor.csv", set()),
+    ],
+)
+def test_file_names_name_years_and_ranges(name, years):
+    from imports.services import named_years
+
+    assert named_years(name) == years

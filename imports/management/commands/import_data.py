@@ -42,7 +42,19 @@ class Command(BaseCommand):
             + report.summary()
         )
         if details:
-            for row in report.with_messages:
+            for row in report.rows:
+                if not (row.messages or row.changes or row.conflicts):
+                    continue
                 self.stdout.write(
-                    f"  baris {row.line} [{row.outcome}] {row.key}: " + "; ".join(row.messages)
+                    f"  baris {row.line} [{row.outcome_label}] {row.key}: "
+                    + "; ".join(row.messages)
                 )
+                for label, before, after in row.changes:
+                    self.stdout.write(f"      {label}: {before} → {after}")
+                for _, label, operators, source in row.conflicts:
+                    self.stdout.write(
+                        f"      konflik {label}: isian operator {operators!r} dipertahankan, "
+                        f"sumber berkata {source!r}"
+                    )
+        elif report.with_messages or any(row.changes for row in report.rows):
+            self.stdout.write("Catatan dan perubahan per baris: tambahkan --details.")
