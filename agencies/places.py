@@ -102,6 +102,7 @@ class PlaceResolver:
         }
         # normalised text -> [an original, how many times it was asked]
         self.unresolved = {}
+        self._answers = {}
 
     # --- the answer -----------------------------------------------------------------------------
 
@@ -113,7 +114,10 @@ class PlaceResolver:
             return None
         if key in self.aliases:
             return self.aliases[key]
-        return self._by_rules(self._mentions(key))
+        # A year's export repeats its location texts: each is read once per resolver.
+        if key not in self._answers:
+            self._answers[key] = self._by_rules(self._mentions(key))
+        return self._answers[key]
 
     def fields_for(self, text):
         """The package fields a location text gives; an unresolved text is remembered for

@@ -167,6 +167,17 @@ def _related_counts(process_ids):
     return counts
 
 
+COMPLETENESS_COLUMNS = [
+    "process_id",
+    "stage",
+    "is_required",
+    "is_complete",
+    "missing",
+    "completed_at",
+    "updated_at",
+]
+
+
 @transaction.atomic
 def refresh(process_ids, *, rules=None, releases=True, flags=True):
     """Recompute and store the completeness of these processes (any number, in one pass).
@@ -213,20 +224,14 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
         process.stage_reached = stage_reached(process, counts)
         process.all_complete = all(complete for _, complete, _ in outcome.values())
         for stage, (is_required, is_complete, missing) in outcome.items():
-            rows.append(
-                StageCompleteness(
-                    process_id=process.pk,
-                    stage=stage,
-                    is_required=is_required,
-                    is_complete=is_complete,
-                    missing=missing,
-                    completed_at=(completed_since.get((process.pk, stage)) or now)
-                    if is_complete
-                    else None,
-                )
-            )
-    # Packages seen before are upserted; new ones (a big import's) are streamed in.
-    again = [row for row in rows if row.process_id in seen]
+            since = (completed_since.get((process.pk, stage)) or now) if is_complete else None
+            rows.append((process.pk, stage, is_required, is_complete, missing, since, now))
+    # Packages seen before are upserted; new ones (a big import's) are streamed in as they are.
+    again = [
+        StageCompleteness(**dict(zip(COMPLETENESS_COLUMNS, row, strict=True)))
+        for row in rows
+        if row[0] in seen
+    ]
     if len(again) > 1000:
         bulk.copy_upsert(
             again,
@@ -240,7 +245,9 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
             unique_fields=["process", "stage"],
             update_fields=["is_required", "is_complete", "missing", "completed_at", "updated_at"],
         )
-    bulk.copy_insert(row for row in rows if row.process_id not in seen)
+    bulk.copy_values(
+        StageCompleteness, COMPLETENESS_COLUMNS, (row for row in rows if row[0] not in seen)
+    )
     bulk.update_columns(
         Process,
         [(p.pk, p.stage_reached, p.all_complete) for p in processes],

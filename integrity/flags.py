@@ -304,12 +304,12 @@ def _recompute(packages, *, stale, today):
         Process.objects.filter(pk__in=ids).annotate(n=Count("bidders")).values_list("pk", "n")
     )
     missing = defaultdict(dict)
-    for row in StageCompleteness.objects.filter(
+    for process_id, stage, lacking in StageCompleteness.objects.filter(
         process_id__in=ids, is_required=True, is_complete=False
-    ).only("process_id", "stage", "missing"):
-        documents = [item["label"] for item in row.missing if item.get("kind") == "document"]
+    ).values_list("process_id", "stage", "missing"):
+        documents = [item["label"] for item in lacking if item.get("kind") == "document"]
         if documents:
-            missing[row.process_id][row.stage] = documents
+            missing[process_id][stage] = documents
     rows = []
     winners = defaultdict(list)
     for process in published:
