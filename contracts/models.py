@@ -33,6 +33,10 @@ class Stage(models.TextChoices):
 
 STAGE_ORDER = list(Stage.values)
 
+# The fiscal years a package may have: every year read from an address or a file is checked
+# against these before it reaches a query or a date.
+MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 2000, 2100
+
 
 class Category(models.TextChoices):
     """Jenis pengadaan (Perpres 16/2018)."""
@@ -197,7 +201,8 @@ class Process(models.Model):
     )
     ocid = models.CharField("ocid", max_length=64, unique=True, editable=False)
     fiscal_year = models.PositiveSmallIntegerField(
-        "tahun anggaran", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        "tahun anggaran",
+        validators=[MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)],
     )
     title = models.CharField("nama paket", max_length=500)
     description = models.TextField("uraian", blank=True)

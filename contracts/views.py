@@ -26,6 +26,7 @@ from contracts.models import (
 from contracts.pdf import document_filename
 from integrity.models import Flag
 from opendata_kontrak import storage
+from opendata_kontrak.params import whole_number
 from participation.models import Rating
 
 PAGE_SIZE = 25
@@ -45,8 +46,8 @@ def _page(request, queryset, size=PAGE_SIZE, count=None, max_pages=None):
     paginator = Paginator(queryset, size)
     if count is not None:
         paginator.count = count  # known already (cached): no COUNT(*) for this page
-    asked = request.GET.get("halaman", 1)
-    if max_pages and str(asked).isdigit() and int(asked) > max_pages:
+    asked = whole_number(request.GET.get("halaman", 1), max_digits=9) or 1
+    if max_pages and asked > max_pages:
         asked = max_pages  # the page says so (at_limit) and points elsewhere
     try:
         page = paginator.page(asked)
@@ -65,10 +66,8 @@ def published_years():
 def home(request):
     published = Process.objects.published()
     years = published_years()
-    chosen = request.GET.get("tahun", "")
-    year = (
-        int(chosen) if chosen.isdigit() and int(chosen) in years else (years[0] if years else None)
-    )
+    chosen = whole_number(request.GET.get("tahun", ""), max_digits=4)
+    year = chosen if chosen in years else (years[0] if years else None)
     figures = public_cache.remember(
         "beranda",
         year,
