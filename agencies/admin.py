@@ -14,11 +14,11 @@ from agencies.models import (
     UnresolvedPlace,
     User,
 )
-from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
+from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "sirup_id", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "code", "sirup_name", "sirup_id"]
@@ -38,7 +38,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(CheckedQueryParametersMixin, BaseUserAdmin):
     list_display = ["username", "get_full_name", "agency", "is_active", "last_login"]
     list_filter = ["groups", "is_active", "agency__kind"]
     list_select_related = ["agency"]
@@ -65,7 +65,7 @@ class AdministratorsOnly(ReadOnlyAdminMixin):
 
 
 @admin.register(LoginAttempt)
-class LoginAttemptAdmin(AdministratorsOnly, admin.ModelAdmin):
+class LoginAttemptAdmin(AdministratorsOnly, CheckedQueryParametersMixin, admin.ModelAdmin):
     list_display = ["at", "username", "address", "outcome", "user_agent"]
     list_filter = ["outcome", "at"]
     search_fields = ["username", "address"]
@@ -73,7 +73,7 @@ class LoginAttemptAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 
 @admin.register(TwoFactor)
-class TwoFactorAdmin(AdministratorsOnly, admin.ModelAdmin):
+class TwoFactorAdmin(AdministratorsOnly, CheckedQueryParametersMixin, admin.ModelAdmin):
     """Who uses an authenticator; deleting a row lets a user who lost their phone set up anew."""
 
     list_display = ["user", "confirmed_at"]
@@ -88,7 +88,7 @@ class TwoFactorAdmin(AdministratorsOnly, admin.ModelAdmin):
 # --- the place register ------------------------------------------------------------------------
 
 
-class PlaceRegisterAdmin(admin.ModelAdmin):
+class PlaceRegisterAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     """The place register is the administrators' to keep; operators see nothing of it."""
 
     def has_module_permission(self, request):

@@ -46,7 +46,7 @@ from contracts.models import (
 )
 from contracts.templatetags.rupiah import audit_changes, rupiah
 from opendata_kontrak import storage
-from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
+from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ DOCUMENT_INLINES = [document_inline(stage) for stage in STAGE_ORDER]
 
 
 @admin.register(Process)
-class ProcessAdmin(admin.ModelAdmin):
+class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     form = ProcessAdminForm
     formfield_overrides = NUMBER_FIELDS
     change_form_template = "admin/contracts/process/change_form.html"
@@ -638,7 +638,7 @@ def _badge_text(row):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     form = SupplierForm
     list_display = ["name", "npwp_display", "address"]
     search_fields = ["name", "npwp"]
@@ -685,14 +685,19 @@ class RecomputesCompletenessMixin:
 
 
 @admin.register(DocumentType)
-class DocumentTypeAdmin(AdministratorEditsMixin, admin.ModelAdmin):
+class DocumentTypeAdmin(AdministratorEditsMixin, CheckedQueryParametersMixin, admin.ModelAdmin):
     list_display = ["name", "stage", "ocds_code", "is_local", "position"]
     list_filter = ["stage", "is_local"]
     search_fields = ["name", "code", "ocds_code"]
 
 
 @admin.register(StageRequirement)
-class StageRequirementAdmin(AdministratorEditsMixin, RecomputesCompletenessMixin, admin.ModelAdmin):
+class StageRequirementAdmin(
+    AdministratorEditsMixin,
+    RecomputesCompletenessMixin,
+    CheckedQueryParametersMixin,
+    admin.ModelAdmin,
+):
     form = StageRequirementForm
     list_display = ["__str__", "stage", "methods_display", "categories_display", "is_active"]
     list_filter = ["stage", "is_active"]
@@ -708,12 +713,17 @@ class StageRequirementAdmin(AdministratorEditsMixin, RecomputesCompletenessMixin
 
 
 @admin.register(StageExemption)
-class StageExemptionAdmin(AdministratorEditsMixin, RecomputesCompletenessMixin, admin.ModelAdmin):
+class StageExemptionAdmin(
+    AdministratorEditsMixin,
+    RecomputesCompletenessMixin,
+    CheckedQueryParametersMixin,
+    admin.ModelAdmin,
+):
     list_display = ["method", "stage"]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin):
     list_display = ["at", "user", "action", "process_label", "changes_summary"]
     list_filter = ["action", ("at", admin.DateFieldListFilter)]
     search_fields = ["process_label", "user__username"]

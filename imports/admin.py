@@ -15,7 +15,7 @@ from imports import jobs
 from imports.models import ImportJob, ImportKind, ImportRun
 from imports.report import OUTCOME_LABELS
 from opendata_kontrak import storage
-from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
+from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
 
 # Every skipped row is listed (each is a row the import leaves out), a page at a time; of the
 # rows imported with a note, the first ones.
@@ -55,7 +55,7 @@ def import_scope(user):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin):
     list_display = ["finished_at", "kind", "filename", "user", "agency", "rows", "outcome"]
     list_filter = ["kind"]
     list_select_related = ["user", "agency"]
