@@ -397,3 +397,40 @@ def merge_processes(*, keep, absorbed, by=None):
     )
     completeness.refresh([keep.pk])
     return keep
+
+
+# --- suppliers -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_supplier(*, supplier, by):
+    """Save a supplier typed in the workspace; return (the supplier kept, whether it existed).
+
+    One name per NPWP: an NPWP already registered keeps its name (the official source's or an
+    administrator's, or the first operator's until one of those decides). An operator's typed
+    name is then not used; the registered supplier becomes choosable for their agency, which
+    is how an operator reaches a supplier by its exact NPWP. An administrator's save decides
+    the name.
+    """
+    from contracts.models import NameSource, Supplier
+
+    if by.is_administrator:
+        supplier.name_source = NameSource.ADMINISTRATOR
+        supplier.save()
+        return supplier, False
+    if supplier.pk is not None:
+        raise PermissionDenied("Hanya administrator yang dapat mengubah data penyedia.")
+    existing = (
+        Supplier.objects.select_for_update().filter(npwp=supplier.npwp).first()
+        if supplier.npwp
+        else None
+    )
+    if existing is None:
+        supplier.name_source = NameSource.OPERATOR
+        supplier.save()
+        existing, found = supplier, False
+    else:
+        found = True
+    if by.agency_id:
+        existing.known_to.add(by.agency_id)
+    return existing, found

@@ -1,6 +1,6 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Sum
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 
 from agencies.models import Agency, AgencyKind, Kecamatan
@@ -222,7 +222,8 @@ def agency_detail(request, code):
 
 
 def supplier_detail(request, pk):
-    supplier = get_object_or_404(Supplier, pk=pk)
+    # Only a supplier named on a published package has a public page.
+    supplier = get_object_or_404(Supplier.objects.public(), pk=pk)
     packages = public_packages().filter(involving(supplier.pk)).order_by("-fiscal_year", "-pk")
     won = Process.objects.published().filter(supplier=supplier)
     summary = public_cache.remember(
@@ -238,9 +239,6 @@ def supplier_detail(request, pk):
             ),
         },
     )
-    if not summary["count"]:
-        # A supplier seen only on drafts is not public yet.
-        raise Http404("Penyedia tidak ditemukan.")
     return render(
         request,
         "contracts/supplier_detail.html",

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from agencies.places import PlaceResolver
-from contracts.models import Bidder, Process, Status, Supplier
+from contracts.models import Bidder, NameSource, Process, Status, Supplier
 from contracts.npwp import InvalidNPWP, normalize_npwp
 from contracts.templatetags.rupiah import rupiah
 from imports import values
@@ -88,12 +88,31 @@ class Suppliers:
             supplier = self.by_npwp.get(number)
             if supplier is None:
                 supplier = Supplier.objects.create(
-                    name=name or number, npwp=number, address=values.text(address)
+                    name=name or number,
+                    npwp=number,
+                    address=values.text(address),
+                    name_source=NameSource.OFFICIAL if name else NameSource.OPERATOR,
                 )
                 self.by_npwp[number] = supplier
-            elif address and not supplier.address:
+                return supplier, notes
+            changed = []
+            if name and supplier.name_source == NameSource.OPERATOR:
+                # LPSE is the official source: its name replaces what an operator typed for
+                # this NPWP; only an administrator's correction stands over it.
+                if supplier.name != name:
+                    notes.append(
+                        f"nama penyedia NPWP {supplier.npwp_display} diganti dari isian "
+                        f"operator “{supplier.name}” menjadi “{name}” sesuai LPSE"
+                    )
+                    supplier.name = name
+                    changed.append("name")
+                supplier.name_source = NameSource.OFFICIAL
+                changed.append("name_source")
+            if address and not supplier.address:
                 supplier.address = values.text(address)
-                supplier.save(update_fields=["address", "updated_at"])
+                changed.append("address")
+            if changed:
+                supplier.save(update_fields=[*changed, "updated_at"])
             return supplier, notes
         supplier = self.by_name.get(name)
         if supplier is None:

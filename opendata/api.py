@@ -11,7 +11,7 @@ import datetime
 import functools
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -412,15 +412,6 @@ def agency(request, code):
 # --- suppliers -----------------------------------------------------------------------------
 
 
-def _public_suppliers():
-    """Suppliers named on at least one published package, as winner or bidder."""
-    published = Process.objects.published()
-    return Supplier.objects.filter(
-        Exists(published.filter(supplier=OuterRef("pk")))
-        | Exists(Bidder.objects.filter(supplier=OuterRef("pk"), process__in=published))
-    )
-
-
 def supplier_row(request, supplier):
     return {
         **_supplier(request, supplier),
@@ -433,7 +424,7 @@ def supplier_row(request, supplier):
 
 @endpoint
 def suppliers(request):
-    queryset = _public_suppliers().order_by("name", "pk")
+    queryset = Supplier.objects.public().order_by("name", "pk")
     text = " ".join(request.GET.get("q", "").split())[:100]
     if text:
         digits = "".join(ch for ch in text if ch.isdigit())
@@ -446,7 +437,7 @@ def suppliers(request):
 
 @endpoint
 def supplier(request, pk):
-    found = _public_suppliers().filter(pk=pk).first()
+    found = Supplier.objects.public().filter(pk=pk).first()
     if found is None:
         raise ApiError(404, "Penyedia tidak ditemukan.")
     won = (

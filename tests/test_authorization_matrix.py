@@ -12,9 +12,18 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from PIL import Image
 
-from agencies.models import Agency, LoginAttempt, TwoFactor
+from agencies.models import (
+    Agency,
+    Desa,
+    Kecamatan,
+    LoginAttempt,
+    PlaceAlias,
+    TwoFactor,
+    UnresolvedPlace,
+)
 from contracts import services
 from contracts.models import AuditEntry, DocumentType, StageExemption, StageRequirement, Supplier
 from imports.models import ImportJob, ImportRun
@@ -109,6 +118,11 @@ def world(media_root, settings):
     )
     attempt = LoginAttempt.objects.create(username="x", address="10.0.0.1", outcome="gagal")
     device = TwoFactor.objects.create(user=op_a, secret="JBSWY3DPEHPK3PXP")
+    kecamatan = Kecamatan.objects.first()
+    alias = PlaceAlias.objects.create(text="DANDER KOTA UJI", kecamatan=kecamatan)
+    unresolved = UnresolvedPlace.objects.create(
+        text="LOKASI UJI", example="Lokasi uji", last_seen=timezone.now()
+    )
     return {
         "users": users,
         "health": health,
@@ -127,6 +141,10 @@ def world(media_root, settings):
             "agencies_user": op_a.pk,
             "agencies_loginattempt": attempt.pk,
             "agencies_twofactor": device.pk,
+            "agencies_kecamatan": kecamatan.pk,
+            "agencies_desa": Desa.objects.first().pk,
+            "agencies_placealias": alias.pk,
+            "agencies_unresolvedplace": unresolved.pk,
             "contracts_process": draft.pk,
             "contracts_supplier": supplier.pk,
             "contracts_documenttype": DocumentType.objects.first().pk,
@@ -149,10 +167,22 @@ ADMIN_MODELS = {
     "agencies_user": (ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
     "agencies_loginattempt": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
     "agencies_twofactor": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, ADMINISTRATORS),
+    # The place register is the administrators' to keep; the unresolved texts come by import.
+    "agencies_kecamatan": (ADMINISTRATORS,) * 5,
+    "agencies_desa": (ADMINISTRATORS,) * 5,
+    "agencies_placealias": (ADMINISTRATORS,) * 5,
+    "agencies_unresolvedplace": (
+        ADMINISTRATORS,
+        NOBODY,
+        ADMINISTRATORS,
+        ADMINISTRATORS,
+        ADMINISTRATORS,
+    ),
     # A's draft: its operators edit and may delete it, supervisors read it, B sees nothing.
     "contracts_process": (WORKSPACE, EDITORS, AGENCY_A, AGENCY_A, AGENCY_A_EDIT),
-    # Suppliers are shared: operators add and read them, administrators correct them.
-    "contracts_supplier": (WORKSPACE, EDITORS, WORKSPACE, WORKSPACE, ADMINISTRATORS),
+    # Suppliers are shared, each seen through one's own packages: operators add them and read
+    # those of their agency's packages (this one is on A's), administrators correct them.
+    "contracts_supplier": (WORKSPACE, EDITORS, AGENCY_A, AGENCY_A, ADMINISTRATORS),
     "contracts_documenttype": (WORKSPACE, ADMINISTRATORS, WORKSPACE, WORKSPACE, ADMINISTRATORS),
     "contracts_stagerequirement": (
         WORKSPACE,

@@ -172,6 +172,7 @@ def test_an_unrecognised_file_name_asks_for_the_type(client, agency_a, operator_
 def test_each_stage_is_saved_and_shown(client, agency_a, operator_a):
     process = make_process(agency_a, **planning_fields())
     supplier = Supplier.objects.create(name="CV Sehat Sentosa", npwp="0012345678901000")
+    supplier.known_to.add(agency_a)  # added by this agency: theirs to choose
     client.force_login(operator_a)
     page = client.get(change_url(process))
     data = form_data(
