@@ -2,6 +2,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import conditional_page
 
 from agencies.models import Agency, AgencyKind, Kecamatan
 from contracts import public_cache
@@ -252,6 +253,7 @@ def supplier_detail(request, pk):
     )
 
 
+@conditional_page  # a cache revalidating an unchanged public file gets a 304
 def document_download(request, pk):
     """A package's document: for anyone once published, before that only for its own people.
 
@@ -268,4 +270,5 @@ def document_download(request, pk):
         filename=document_filename(document.original_filename),
         attachment=bool(request.GET.get("unduh")),
         public=document.process.is_published,
+        etag=document.sha256,
     )
