@@ -489,11 +489,18 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
                     uploads=uploads,
                     by=request.user,
                 )
-            messages.success(
-                request,
-                f"{len(saved)} dokumen {Stage(stage).label} tersimpan: "
-                + ", ".join(f"{d.original_filename} ({d.document_type})" for d in saved),
-            )
+            if saved:
+                messages.success(
+                    request,
+                    f"{len(saved)} dokumen {Stage(stage).label} tersimpan: "
+                    + ", ".join(f"{d.original_filename} ({d.document_type})" for d in saved),
+                )
+            if repeated := len(checked) - len(saved):
+                messages.warning(
+                    request,
+                    f"{repeated} berkas {Stage(stage).label} sama persis dengan dokumen yang "
+                    "sudah ada di tahap ini (SHA-256 sama) dan tidak disimpan dua kali.",
+                )
 
     def delete_model(self, request, obj):
         with transaction.atomic():

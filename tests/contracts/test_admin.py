@@ -576,3 +576,28 @@ def test_bulk_delete_takes_drafts_only(client, agency_a, operator_a):
     )
     assert not Process.objects.filter(pk=draft.pk).exists()
     assert AuditEntry.objects.filter(process_label="Draf salah ketik", action="delete").exists()
+
+
+@pytest.mark.django_db
+def test_the_same_form_sent_twice_stores_its_documents_once(
+    client, agency_a, operator_a, media_root
+):
+    """Finding 10 of issue 17: without JavaScript a double click sent the package form twice
+    and stored each document twice. An identical file (same SHA-256) already on the stage is
+    not stored again, and the second answer says so."""
+    process = make_process(agency_a, **planning_fields())
+    client.force_login(operator_a)
+    page = client.get(change_url(process))
+    content = pdfs.good_pdf("DPA Dinkes 2018.pdf")
+
+    def send():
+        return client.post(
+            change_url(process),
+            form_data(page, upload_files_perencanaan=[pdf_upload("DPA Dinkes 2018.pdf", content)]),
+            follow=True,
+        )
+
+    send()
+    second = send()
+    assert process.documents.count() == 1
+    assert "sama persis dengan dokumen yang sudah ada" in second.content.decode()
