@@ -121,6 +121,18 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        excess = sum(
+            getattr(uploaded, "excess", False)
+            for stage in STAGE_ORDER
+            for uploaded in cleaned.get(upload_files_field(stage)) or []
+        )
+        if excess:
+            raise forms.ValidationError(
+                f"Paling banyak {settings.UPLOAD_MAX_FILES} berkas dalam satu kiriman; "
+                f"{excess} berkas lebih dari itu tidak diterima, dan tidak ada berkas yang "
+                "disimpan. Isian lain tetap seperti yang Anda ketik: pilih ulang berkasnya, "
+                f"paling banyak {settings.UPLOAD_MAX_FILES} sekali kirim."
+            )
         # One time budget for every file of this save, whatever stages they belong to.
         deadline = time.monotonic() + settings.PDF_BATCH_SECONDS
         for stage in STAGE_ORDER:
