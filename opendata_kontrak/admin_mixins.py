@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import ValidationError
+from django.db import DataError, transaction
 
 INVALID_FILTER = "Saringan pada alamat halaman ini tidak valid; daftar ditampilkan tanpa saringan."
 
@@ -26,16 +27,20 @@ class CheckedQueryParametersMixin:
     """Every workspace page answers what its address carries with a message, never a 500.
 
     Django's changelist turns most bad filters into its "invalid filter" redirect, but not all
-    (a date-hierarchy year of 99999999999 overflows `datetime`, 9999 overflows one year on);
+    (a date-hierarchy year of 99999999999 overflows `datetime`, 9999 overflows one year on;
+    text where an array is filtered fails in the database);
     and the add form renders whatever `?field=` says as its initial value, so `supplier=abc`
     failed in the widget and `supplier=<id>` would show a supplier the user may not choose.
     Every ModelAdmin of the workspace carries this mixin (tests/test_fuzzing.py checks it).
     """
 
     def get_changelist_instance(self, request):
+        # The list's counts run here: a value the column cannot hold (text for an array, a
+        # number too large) fails in the database, inside a savepoint that takes it back.
         try:
-            return super().get_changelist_instance(request)
-        except (ValueError, OverflowError, ValidationError) as error:
+            with transaction.atomic():
+                return super().get_changelist_instance(request)
+        except (ValueError, OverflowError, ValidationError, DataError) as error:
             raise IncorrectLookupParameters(error) from error
 
     def changelist_view(self, request, extra_context=None):
