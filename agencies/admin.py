@@ -16,11 +16,11 @@ from agencies.models import (
     UnresolvedPlace,
     User,
 )
-from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
+from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "sirup_id", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "code", "sirup_name", "sirup_id"]
@@ -40,7 +40,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(CheckedQueryParametersMixin, BaseUserAdmin):
     list_display = ["username", "get_full_name", "agency", "is_active", "last_login"]
     list_filter = ["groups", "is_active", "agency__kind"]
     list_select_related = ["agency"]
@@ -97,7 +97,7 @@ class AdministratorsOnly(ReadOnlyAdminMixin):
 
 
 @admin.register(AccessLog)
-class SignInAdmin(AdministratorsOnly, admin.ModelAdmin):
+class SignInAdmin(AdministratorsOnly, CheckedQueryParametersMixin, admin.ModelAdmin):
     """Successful sign-ins (django-axes' access log), with when each session signed out."""
 
     list_display = ["attempt_time", "username", "ip_address", "logout_time", "user_agent"]
@@ -108,7 +108,7 @@ class SignInAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 
 @admin.register(AccessFailureLog)
-class FailedSignInAdmin(AdministratorsOnly, admin.ModelAdmin):
+class FailedSignInAdmin(AdministratorsOnly, CheckedQueryParametersMixin, admin.ModelAdmin):
     """Every failed or refused sign-in (django-axes' failure log)."""
 
     list_display = ["attempt_time", "username", "ip_address", "locked_out", "user_agent"]
@@ -119,7 +119,7 @@ class FailedSignInAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 
 @admin.register(AccessAttempt)
-class LockoutCountAdmin(AdministratorsOnly, admin.ModelAdmin):
+class LockoutCountAdmin(AdministratorsOnly, CheckedQueryParametersMixin, admin.ModelAdmin):
     """The failures counting towards a lockout now. Deleting a row lifts what it counts (an
     operator locked out by their own typing, once an administrator has heard from them)."""
 
@@ -136,7 +136,7 @@ admin.site.unregister(TOTPDevice)
 
 
 @admin.register(TOTPDevice)
-class AuthenticatorAdmin(AdministratorsOnly, admin.ModelAdmin):
+class AuthenticatorAdmin(AdministratorsOnly, CheckedQueryParametersMixin, admin.ModelAdmin):
     """Who uses an authenticator; deleting a row lets a user who lost their phone set up anew."""
 
     list_display = ["user", "confirmed", "created_at", "last_used_at"]
@@ -152,7 +152,7 @@ class AuthenticatorAdmin(AdministratorsOnly, admin.ModelAdmin):
 # --- the place register ------------------------------------------------------------------------
 
 
-class PlaceRegisterAdmin(admin.ModelAdmin):
+class PlaceRegisterAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     """The place register is the administrators' to keep; operators see nothing of it."""
 
     def has_module_permission(self, request):

@@ -44,9 +44,10 @@ from contracts.models import (
     Status,
     Supplier,
 )
+from contracts.npwp import InvalidNPWP, normalize_npwp
 from contracts.templatetags.rupiah import audit_changes, rupiah
 from opendata_kontrak import storage
-from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
+from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +162,11 @@ class BidderInline(ProcessScopedInlineMixin, admin.TabularInline):
     stage = Stage.TENDER
     verbose_name_plural = "Peserta tender"
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supplier":
+            kwargs["queryset"] = Supplier.objects.choosable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class AmendmentInline(ProcessScopedInlineMixin, admin.TabularInline):
     model = Amendment
@@ -235,7 +241,7 @@ DOCUMENT_INLINES = [document_inline(stage) for stage in STAGE_ORDER]
 
 
 @admin.register(Process)
-class ProcessAdmin(admin.ModelAdmin):
+class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     form = ProcessAdminForm
     formfield_overrides = NUMBER_FIELDS
     change_form_template = "admin/contracts/process/change_form.html"
@@ -324,6 +330,8 @@ class ProcessAdmin(admin.ModelAdmin):
         return obj.status == Status.DRAFT and services.can_edit(request.user, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supplier":
+            kwargs["queryset"] = Supplier.objects.choosable_by(request.user)
         if db_field.name == "agency":
             agencies = Agency.objects.active()
             if not request.user.is_administrator:
@@ -481,11 +489,18 @@ class ProcessAdmin(admin.ModelAdmin):
                     uploads=uploads,
                     by=request.user,
                 )
-            messages.success(
-                request,
-                f"{len(saved)} dokumen {Stage(stage).label} tersimpan: "
-                + ", ".join(f"{d.original_filename} ({d.document_type})" for d in saved),
-            )
+            if saved:
+                messages.success(
+                    request,
+                    f"{len(saved)} dokumen {Stage(stage).label} tersimpan: "
+                    + ", ".join(f"{d.original_filename} ({d.document_type})" for d in saved),
+                )
+            if repeated := len(checked) - len(saved):
+                messages.warning(
+                    request,
+                    f"{repeated} berkas {Stage(stage).label} sama persis dengan dokumen yang "
+                    "sudah ada di tahap ini (SHA-256 sama) dan tidak disimpan dua kali.",
+                )
 
     def delete_model(self, request, obj):
         with transaction.atomic():
@@ -638,10 +653,53 @@ def _badge_text(row):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
+    """One register for every agency, seen through one's own: an operator sees the suppliers
+    of their agency's packages and those their agency added (or asked for by exact NPWP);
+    the list, the autocomplete of every supplier field and the object URLs alike."""
+
     form = SupplierForm
-    list_display = ["name", "npwp_display", "address"]
+    list_display = ["name", "npwp_display", "address", "name_source"]
+    list_filter = ["name_source"]
     search_fields = ["name", "npwp"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).choosable_by(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        try:
+            npwp = normalize_npwp(search_term)
+        except InvalidNPWP:
+            npwp = None
+        if npwp:
+            # The dotted form finds the stored digits, within what the list may show.
+            return queryset.filter(npwp=npwp), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and not request.user.is_administrator:
+            return type(form.__name__, (form,), {"npwp_may_exist": True})
+        return form
+
+    def save_model(self, request, obj, form, change):
+        kept, existed = services.save_supplier(supplier=obj, by=request.user)
+        if existed:
+            # The response (a page or the package form's pop-up) names the registered one.
+            obj.pk, obj.name, obj.address = kept.pk, kept.name, kept.address
+            obj.name_source, obj.handed_over = kept.name_source, True
+            self.message_user(
+                request,
+                f"NPWP {kept.npwp_display} sudah terdaftar atas nama “{kept.name}”: nama itu "
+                "yang dipakai, dan penyedia ini kini dapat dipilih di paket perangkat daerah "
+                "Anda. Jika namanya keliru, hubungi administrator.",
+                messages.WARNING,
+            )
+
+    def log_addition(self, request, obj, message):
+        if getattr(obj, "handed_over", False):
+            return None  # an existing supplier made choosable, not an addition
+        return super().log_addition(request, obj, message)
 
     @admin.display(description="NPWP", ordering="npwp")
     def npwp_display(self, supplier):
@@ -685,14 +743,19 @@ class RecomputesCompletenessMixin:
 
 
 @admin.register(DocumentType)
-class DocumentTypeAdmin(AdministratorEditsMixin, admin.ModelAdmin):
+class DocumentTypeAdmin(AdministratorEditsMixin, CheckedQueryParametersMixin, admin.ModelAdmin):
     list_display = ["name", "stage", "ocds_code", "is_local", "position"]
     list_filter = ["stage", "is_local"]
     search_fields = ["name", "code", "ocds_code"]
 
 
 @admin.register(StageRequirement)
-class StageRequirementAdmin(AdministratorEditsMixin, RecomputesCompletenessMixin, admin.ModelAdmin):
+class StageRequirementAdmin(
+    AdministratorEditsMixin,
+    RecomputesCompletenessMixin,
+    CheckedQueryParametersMixin,
+    admin.ModelAdmin,
+):
     form = StageRequirementForm
     list_display = ["__str__", "stage", "methods_display", "categories_display", "is_active"]
     list_filter = ["stage", "is_active"]
@@ -708,12 +771,17 @@ class StageRequirementAdmin(AdministratorEditsMixin, RecomputesCompletenessMixin
 
 
 @admin.register(StageExemption)
-class StageExemptionAdmin(AdministratorEditsMixin, RecomputesCompletenessMixin, admin.ModelAdmin):
+class StageExemptionAdmin(
+    AdministratorEditsMixin,
+    RecomputesCompletenessMixin,
+    CheckedQueryParametersMixin,
+    admin.ModelAdmin,
+):
     list_display = ["method", "stage"]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin):
     list_display = ["at", "user", "action", "process_label", "changes_summary"]
     list_filter = ["action", ("at", admin.DateFieldListFilter)]
     search_fields = ["process_label", "user__username"]

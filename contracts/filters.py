@@ -13,8 +13,17 @@ from django.db.models.functions import Upper
 
 from agencies.models import Agency, AgencyKind, Kecamatan
 from agencies.places import KECAMATAN_MARKERS, name_key, normalise
-from contracts.models import Bidder, Category, FundingSource, Method, Stage
+from contracts.models import (
+    MAX_FISCAL_YEAR,
+    MIN_FISCAL_YEAR,
+    Bidder,
+    Category,
+    FundingSource,
+    Method,
+    Stage,
+)
 from integrity.models import Flag, PackageFlag
+from opendata_kontrak.params import whole_number
 
 SORTS = {
     "terbaru": ("Terbaru", ["-published_at", "-pk"]),
@@ -56,8 +65,10 @@ class PackageFilter:
 
         year = query.get("tahun", "").strip()
         if year:
-            if year.isdigit() and 2000 <= int(year) <= 2100:
-                params["tahun"] = int(year)
+            if (
+                number := whole_number(year, max_digits=4)
+            ) and MIN_FISCAL_YEAR <= number <= MAX_FISCAL_YEAR:
+                params["tahun"] = number
             else:
                 problems.append(f"Tahun “{year[:10]}” tidak valid; saringan ini diabaikan.")
         choice("jenis_pd", AgencyKind.values, "Jenis perangkat daerah")
@@ -76,16 +87,16 @@ class PackageFilter:
             params["kecamatan"] = place[:100]
         supplier = query.get("penyedia", "").strip()
         if supplier:
-            if supplier.isdigit():
-                params["penyedia"] = int(supplier)
+            if (number := whole_number(supplier)) is not None:
+                params["penyedia"] = number
             else:
                 problems.append("Penyedia tidak valid; saringan ini diabaikan.")
         for name, label in [("nilai_min", "Pagu terendah"), ("nilai_max", "Pagu tertinggi")]:
             raw = query.get(name, "").strip()
             if raw:
                 digits = raw.removeprefix("Rp").strip().replace(".", "")
-                if digits.isdigit() and len(digits) <= 15:
-                    params[name] = int(digits)
+                if (number := whole_number(digits, max_digits=15)) is not None:
+                    params[name] = number
                 else:
                     problems.append(f"{label} “{raw[:20]}” bukan jumlah rupiah; diabaikan.")
         text = " ".join(query.get("q", "").split())[:200]

@@ -16,7 +16,7 @@ from contracts.models import (
     StageRequirement,
     Supplier,
 )
-from contracts.npwp import InvalidNPWP, normalize_npwp
+from contracts.npwp import TYPED_MAX_LENGTH, InvalidNPWP, normalize_npwp
 from contracts.pdf import PdfRejected, inspect_uploads
 from opendata_kontrak.text import PrintableTextForm
 
@@ -125,6 +125,18 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        excess = sum(
+            getattr(uploaded, "excess", False)
+            for stage in STAGE_ORDER
+            for uploaded in cleaned.get(upload_files_field(stage)) or []
+        )
+        if excess:
+            raise forms.ValidationError(
+                f"Paling banyak {settings.UPLOAD_MAX_FILES} berkas dalam satu kiriman; "
+                f"{excess} berkas lebih dari itu tidak diterima, dan tidak ada berkas yang "
+                "disimpan. Isian lain tetap seperti yang Anda ketik: pilih ulang berkasnya, "
+                f"paling banyak {settings.UPLOAD_MAX_FILES} sekali kirim."
+            )
         # One time budget for every file of this save, whatever stages they belong to.
         deadline = time.monotonic() + settings.PDF_BATCH_SECONDS
         for stage in STAGE_ORDER:
@@ -194,17 +206,41 @@ def guess_document_type(filename, types):
     return specific[0] if len(specific) == 1 else None
 
 
+class NpwpField(forms.CharField):
+    """An NPWP as people write it, dotted or not; cleaned to the stored 16 digits or None."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(max_length=TYPED_MAX_LENGTH, required=kwargs.get("required", False))
+        kwargs.setdefault(
+            "help_text", "15 angka (format lama) atau 16 angka; titik dan strip boleh."
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return normalize_npwp(value)
+        except InvalidNPWP as error:
+            raise forms.ValidationError(str(error)) from error
+
+
 class SupplierForm(PrintableTextForm, forms.ModelForm):
+    npwp = NpwpField(label="NPWP")
+    # An operator adding an NPWP already registered is given that supplier under its
+    # registered name (contracts.services.save_supplier), not an error.
+    npwp_may_exist = False
+
     class Meta:
         model = Supplier
         fields = ["name", "npwp", "address"]
-        help_texts = {"npwp": "15 angka (format lama) atau 16 angka; titik dan strip boleh."}
 
-    def clean_npwp(self):
+    def validate_unique(self):
+        if not self.npwp_may_exist:
+            return super().validate_unique()
         try:
-            return normalize_npwp(self.cleaned_data.get("npwp"))
-        except InvalidNPWP as error:
-            raise forms.ValidationError(str(error)) from error
+            self.instance.validate_unique(exclude={*self._get_validation_exclusions(), "npwp"})
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
 
 class StageRequirementForm(forms.ModelForm):

@@ -17,7 +17,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import EmptyResultSet
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
 
 from agencies.models import Agency
@@ -32,6 +32,10 @@ class Stage(models.TextChoices):
 
 
 STAGE_ORDER = list(Stage.values)
+
+# The fiscal years a package may have: every year read from an address or a file is checked
+# against these before it reaches a query or a date.
+MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 2000, 2100
 
 
 class Category(models.TextChoices):
@@ -76,15 +80,71 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Ditarik"
 
 
+class NameSource(models.TextChoices):
+    """Who decided a supplier's name. The official source (LPSE/SiRUP imports) replaces an
+    operator's; an administrator's correction stands over both."""
+
+    OPERATOR = "operator", "Operator perangkat daerah"
+    OFFICIAL = "resmi", "Sumber resmi (LPSE/SiRUP)"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class SupplierQuerySet(models.QuerySet):
+    def public(self):
+        """Suppliers named on at least one published package, as winner or bidder."""
+        published = Process.objects.published()
+        return self.filter(
+            Exists(published.filter(supplier=OuterRef("pk")))
+            | Exists(Bidder.objects.filter(supplier=OuterRef("pk"), process__in=published))
+        )
+
+    def choosable_by(self, user):
+        """What this user may see and pick in the workspace: every supplier for those who read
+        every agency; for an operator, those on their agency's packages (winner or bidder)
+        and those their agency added or found by its exact NPWP (`known_to`)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_administrator or user.is_supervisor:
+            return self
+        if not user.is_operator:
+            return self.none()
+        own = Process.objects.filter(agency_id=user.agency_id)
+        return self.filter(
+            Exists(own.filter(supplier=OuterRef("pk")))
+            | Exists(Bidder.objects.filter(supplier=OuterRef("pk"), process__in=own))
+            | Exists(
+                Supplier.known_to.through.objects.filter(
+                    supplier=OuterRef("pk"), agency_id=user.agency_id
+                )
+            )
+        )
+
+
 class Supplier(models.Model):
-    """A company (penyedia / rekanan), shared by every package it bid on or won."""
+    """A company (penyedia / rekanan), shared by every package it bid on or won.
+
+    One name per NPWP, the same on every agency's packages and on the public site.
+    """
 
     name = models.CharField("nama", max_length=255)
     # Canonical 16 digits: since 2024 a company's NPWP is its old 15 digits with a leading 0.
     npwp = models.CharField("NPWP", max_length=16, unique=True, null=True, blank=True)
     address = models.TextField("alamat", blank=True)
+    name_source = models.CharField(
+        "nama ditetapkan oleh",
+        max_length=20,
+        choices=NameSource.choices,
+        default=NameSource.OPERATOR,
+    )
+    # The agencies whose operators added this supplier, or asked for it by its exact NPWP:
+    # they may pick it before any of their packages names it.
+    known_to = models.ManyToManyField(
+        Agency, verbose_name="ditambahkan oleh perangkat daerah", blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SupplierQuerySet.as_manager()
 
     class Meta:
         verbose_name = "penyedia"
@@ -202,7 +262,8 @@ class Process(models.Model):
     )
     ocid = models.CharField("ocid", max_length=64, unique=True, editable=False)
     fiscal_year = models.PositiveSmallIntegerField(
-        "tahun anggaran", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        "tahun anggaran",
+        validators=[MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)],
     )
     title = models.CharField("nama paket", max_length=500)
     description = models.TextField("uraian", blank=True)

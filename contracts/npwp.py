@@ -7,6 +7,11 @@ a person's is their NIK, a company's is its old number with a leading 0. The por
 
 import re
 
+# How long a typed NPWP may be: the digits with the dots, dashes and spaces people write
+# between them (01.999.888.7-777.000 is 20 characters for 15 digits). The stored form is
+# the 16 digits alone, so the column's length is no limit on what may be typed.
+TYPED_MAX_LENGTH = 32
+
 
 class InvalidNPWP(ValueError):
     pass

@@ -249,15 +249,27 @@ def add_documents(*, process, stage, document_type, uploads, by):
     """Store checked PDFs of one stage: `uploads` is [(UploadedFile, PdfInfo)].
 
     All or nothing: if any file fails to store or any row fails to save, no file and no row
-    remains.
+    remains. A file identical (same SHA-256) to one the stage already holds, or to another
+    of the same batch, is not stored again: a form sent twice (a double click without
+    JavaScript) stores its documents once. Returns the documents stored.
     """
     if document_type.stage != stage:
         raise ValidationError(f"{document_type} bukan dokumen tahap ini.")
     with files_follow_transaction(), transaction.atomic():
         ensure_can_edit(by, process)
+        # The package's row is locked first, so a second copy of the same form waits for the
+        # first to commit and then sees its documents.
+        Process.objects.select_for_update().filter(pk=process.pk).first()
+        held = set(
+            Document.objects.filter(process=process, stage=stage).values_list("sha256", flat=True)
+        )
         documents = []
         for uploaded, info in uploads:
             from contracts.pdf import document_filename
+
+            if info.sha256 in held:
+                continue
+            held.add(info.sha256)
 
             original = document_filename(uploaded.name)
             document = Document(
@@ -276,6 +288,8 @@ def add_documents(*, process, stage, document_type, uploads, by):
             document.file.name = _store(uploaded)
             document.save()
             documents.append(document)
+        if not documents:
+            return documents
         record(
             process=process,
             by=by,
@@ -397,3 +411,40 @@ def merge_processes(*, keep, absorbed, by=None):
     )
     completeness.refresh([keep.pk])
     return keep
+
+
+# --- suppliers -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_supplier(*, supplier, by):
+    """Save a supplier typed in the workspace; return (the supplier kept, whether it existed).
+
+    One name per NPWP: an NPWP already registered keeps its name (the official source's or an
+    administrator's, or the first operator's until one of those decides). An operator's typed
+    name is then not used; the registered supplier becomes choosable for their agency, which
+    is how an operator reaches a supplier by its exact NPWP. An administrator's save decides
+    the name.
+    """
+    from contracts.models import NameSource, Supplier
+
+    if by.is_administrator:
+        supplier.name_source = NameSource.ADMINISTRATOR
+        supplier.save()
+        return supplier, False
+    if supplier.pk is not None:
+        raise PermissionDenied("Hanya administrator yang dapat mengubah data penyedia.")
+    existing = (
+        Supplier.objects.select_for_update().filter(npwp=supplier.npwp).first()
+        if supplier.npwp
+        else None
+    )
+    if existing is None:
+        supplier.name_source = NameSource.OPERATOR
+        supplier.save()
+        existing, found = supplier, False
+    else:
+        found = True
+    if by.agency_id:
+        existing.known_to.add(by.agency_id)
+    return existing, found

@@ -1,7 +1,8 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Sum
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import conditional_page
 
 from agencies.models import Agency, AgencyKind, Kecamatan
 from contracts import public_cache
@@ -26,6 +27,7 @@ from contracts.models import (
 from contracts.pdf import document_filename
 from integrity.models import Flag
 from opendata_kontrak import storage
+from opendata_kontrak.params import whole_number
 from participation.models import Rating
 
 PAGE_SIZE = 25
@@ -45,8 +47,8 @@ def _page(request, queryset, size=PAGE_SIZE, count=None, max_pages=None):
     paginator = Paginator(queryset, size)
     if count is not None:
         paginator.count = count  # known already (cached): no COUNT(*) for this page
-    asked = request.GET.get("halaman", 1)
-    if max_pages and str(asked).isdigit() and int(asked) > max_pages:
+    asked = whole_number(request.GET.get("halaman", 1), max_digits=9) or 1
+    if max_pages and asked > max_pages:
         asked = max_pages  # the page says so (at_limit) and points elsewhere
     try:
         page = paginator.page(asked)
@@ -65,10 +67,8 @@ def published_years():
 def home(request):
     published = Process.objects.published()
     years = published_years()
-    chosen = request.GET.get("tahun", "")
-    year = (
-        int(chosen) if chosen.isdigit() and int(chosen) in years else (years[0] if years else None)
-    )
+    chosen = whole_number(request.GET.get("tahun", ""), max_digits=4)
+    year = chosen if chosen in years else (years[0] if years else None)
     figures = public_cache.remember(
         "beranda",
         year,
@@ -223,7 +223,8 @@ def agency_detail(request, code):
 
 
 def supplier_detail(request, pk):
-    supplier = get_object_or_404(Supplier, pk=pk)
+    # Only a supplier named on a published package has a public page.
+    supplier = get_object_or_404(Supplier.objects.public(), pk=pk)
     packages = public_packages().filter(involving(supplier.pk)).order_by("-fiscal_year", "-pk")
     won = Process.objects.published().filter(supplier=supplier)
     summary = public_cache.remember(
@@ -239,9 +240,6 @@ def supplier_detail(request, pk):
             ),
         },
     )
-    if not summary["count"]:
-        # A supplier seen only on drafts is not public yet.
-        raise Http404("Penyedia tidak ditemukan.")
     return render(
         request,
         "contracts/supplier_detail.html",
@@ -255,6 +253,7 @@ def supplier_detail(request, pk):
     )
 
 
+@conditional_page  # a cache revalidating an unchanged public file gets a 304
 def document_download(request, pk):
     """A package's document: for anyone once published, before that only for its own people.
 
@@ -271,4 +270,5 @@ def document_download(request, pk):
         filename=document_filename(document.original_filename),
         attachment=bool(request.GET.get("unduh")),
         public=document.process.is_published,
+        etag=document.sha256,
     )

@@ -2,14 +2,17 @@ from functools import cache, wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from agencies.models import Agency
 from contracts import public_cache
-from contracts.models import STAGE_ORDER, Stage
+from contracts.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, STAGE_ORDER, Stage
+from contracts.views import published_years
 from dashboards import exports, selectors
 from dashboards.charts import trend_svg
+from opendata_kontrak.params import whole_number
 
 
 def supervisors_only(view):
@@ -29,9 +32,9 @@ def supervisors_only(view):
 
 def _year(request):
     years = public_cache.remember("tahun-semua", (), selectors.years, scope=public_cache.INTERNAL)
-    chosen = request.GET.get("tahun", "")
-    if chosen.isdigit() and int(chosen) in years:
-        return int(chosen), years
+    chosen = whole_number(request.GET.get("tahun", ""), max_digits=4)
+    if chosen in years:
+        return chosen, years
     current = timezone.localdate().year
     return (current if current in years else (years[0] if years else current)), years
 
@@ -105,9 +108,11 @@ def matrix(request):
 
 @supervisors_only
 def cell(request, year, code, stage):
+    # Every part of the address is checked before it reaches a query or a date: a year no
+    # package can have (0, 99999999999) or an unknown stage is a page that does not exist.
+    if not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR or stage not in STAGE_ORDER:
+        raise Http404("Tahun atau tahap ini tidak ada.")
     agency = get_object_or_404(Agency, code=code)
-    if stage not in STAGE_ORDER:
-        raise PermissionDenied
     items = selectors.drilldown(year, agency, stage)
     if request.GET.get("format") in {"csv", "xlsx"}:
         return _missing_export(request, f"kurang-{agency.code}-{stage}-{year}", items)
@@ -160,11 +165,11 @@ def todo(request):
 
 def openness(request):
     """Public: per agency, the share of its published packages with every stage complete."""
-    years = sorted(set(selectors.years()), reverse=True)
-    chosen = request.GET.get("tahun", "")
-    year = (
-        int(chosen) if chosen.isdigit() and int(chosen) in years else (years[0] if years else None)
-    )
+    # The public page offers the years of published packages only: a year that only a
+    # draft has is not the public's to know.
+    years = published_years()
+    chosen = whole_number(request.GET.get("tahun", ""), max_digits=4)
+    year = chosen if chosen in years else (years[0] if years else None)
     return render(
         request,
         "dashboards/openness.html",

@@ -15,7 +15,7 @@ from imports import jobs
 from imports.models import ImportJob, ImportKind, ImportRun
 from imports.report import OUTCOME_LABELS
 from opendata_kontrak import storage
-from opendata_kontrak.admin_mixins import ReadOnlyAdminMixin
+from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
 
 # Every skipped, updated and noted row is listed, a page of each at a time.
 SKIPPED_PER_PAGE = 100
@@ -53,7 +53,7 @@ def import_scope(user):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin):
     list_display = ["finished_at", "kind", "filename", "user", "agency", "rows", "outcome"]
     list_filter = ["kind"]
     list_select_related = ["user", "agency"]

@@ -6,11 +6,12 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.fields import ArrayField
+from django.db.models import Q
 from django.utils import formats, timezone, translation
 
 from agencies.models import Agency
 from contracts import completeness
-from contracts.models import AuditEntry, Process, make_ocid
+from contracts.models import AuditEntry, Process, Status, make_ocid
 from contracts.services import plain
 from contracts.templatetags.rupiah import rupiah
 from imports.values import text
@@ -96,6 +97,24 @@ def method_notes(method, original, notes):
 def out_of_scope(agency, scope):
     """An operator imports their own agency's rows only; scope None means every agency."""
     return scope is not None and agency.pk != scope.pk
+
+
+# Said to an operator whose row names a package of another agency: which agency, and whether
+# it is a draft, are not theirs to learn from an import preview.
+ANOTHER_AGENCYS = "kode ini dipakai paket perangkat daerah lain, bukan perangkat daerah Anda"
+
+
+def findable(processes, scope):
+    """The packages an import may match a RUP or tender code against.
+
+    An administrator's import (scope None) sees every package. An operator's sees their own
+    agency's and the published ones: another agency's draft is, to them, not there, as on
+    every other page; a row of theirs with its code makes a package of their own, and the
+    double is the administrators' to merge (manage.py merge_doubles).
+    """
+    if scope is None:
+        return processes
+    return processes.filter(Q(agency_id=scope.pk) | Q(status=Status.PUBLISHED))
 
 
 @dataclass

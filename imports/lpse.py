@@ -10,13 +10,15 @@ from django.conf import settings
 from django.utils import timezone
 
 from agencies.places import PlaceResolver
-from contracts.models import Bidder, Process, Status, Supplier
+from contracts.models import Bidder, NameSource, Process, Status, Supplier
 from contracts.npwp import InvalidNPWP, normalize_npwp
 from contracts.templatetags.rupiah import rupiah
 from imports import values
 from imports.common import (
+    ANOTHER_AGENCYS,
     AgencyMatcher,
     ProcessWriter,
+    findable,
     fit_to_columns,
     method_notes,
     out_of_scope,
@@ -88,12 +90,31 @@ class Suppliers:
             supplier = self.by_npwp.get(number)
             if supplier is None:
                 supplier = Supplier.objects.create(
-                    name=name or number, npwp=number, address=values.text(address)
+                    name=name or number,
+                    npwp=number,
+                    address=values.text(address),
+                    name_source=NameSource.OFFICIAL if name else NameSource.OPERATOR,
                 )
                 self.by_npwp[number] = supplier
-            elif address and not supplier.address:
+                return supplier, notes
+            changed = []
+            if name and supplier.name_source == NameSource.OPERATOR:
+                # LPSE is the official source: its name replaces what an operator typed for
+                # this NPWP; only an administrator's correction stands over it.
+                if supplier.name != name:
+                    notes.append(
+                        f"nama penyedia NPWP {supplier.npwp_display} diganti dari isian "
+                        f"operator “{supplier.name}” menjadi “{name}” sesuai LPSE"
+                    )
+                    supplier.name = name
+                    changed.append("name")
+                supplier.name_source = NameSource.OFFICIAL
+                changed.append("name_source")
+            if address and not supplier.address:
                 supplier.address = values.text(address)
-                supplier.save(update_fields=["address", "updated_at"])
+                changed.append("address")
+            if changed:
+                supplier.save(update_fields=[*changed, "updated_at"])
             return supplier, notes
         supplier = self.by_name.get(name)
         if supplier is None:
@@ -288,14 +309,16 @@ def _import_packages(rows, *, export, by, scope, filename, take_source, progress
     codes = [values.code(row.get(export.code)) for _, row in rows]
     by_tender = {
         p.tender_code: p
-        for p in Process.objects.filter(tender_code__in=[c for c in codes if c.isdigit()])
+        for p in findable(
+            Process.objects.filter(tender_code__in=[c for c in codes if c.isdigit()]), scope
+        )
         if _system(p) in ("", export.system)
     }
     rup_codes = [values.code(row.get(export.rup)) for _, row in rows]
     by_rup = {}
-    for process in Process.objects.filter(rup_code__in=[c for c in rup_codes if c]).select_related(
-        "agency"
-    ):
+    for process in findable(
+        Process.objects.filter(rup_code__in=[c for c in rup_codes if c]), scope
+    ).select_related("agency"):
         by_rup.setdefault((process.rup_code, process.fiscal_year), []).append(process)
     codes_taken = {(p.agency_id, year, rup) for (rup, year), ps in by_rup.items() for p in ps}
     seen = {}
@@ -349,7 +372,12 @@ def _import_packages(rows, *, export, by, scope, filename, take_source, progress
             )
             continue
         if out_of_scope(agency, scope):
-            report.add(line, code, SKIPPED, [f"milik {agency.name}, bukan perangkat daerah Anda"])
+            # A package found by its code is another agency's: not named. A new row's agency
+            # is the file's own satker column.
+            refusal = (
+                ANOTHER_AGENCYS if process else f"milik {agency.name}, bukan perangkat daerah Anda"
+            )
+            report.add(line, code, SKIPPED, [refusal])
             continue
         method, original = values.method(row.get(export.method))
         method_notes(method, original, notes)
@@ -609,7 +637,7 @@ def import_bidders(
     codes = {values.code(row.get("kd_lelang")) for _, row in rows} - {""}
     processes = {
         p.tender_code: p
-        for p in Process.objects.filter(tender_code__in=codes)
+        for p in findable(Process.objects.filter(tender_code__in=codes), scope)
         if _system(p) != NON_TENDER.system  # bidders are a tender's
     }
     existing = {
@@ -630,9 +658,7 @@ def import_bidders(
             report.add(line, key, SKIPPED, [f"tender {code} belum ada; impor hasil tender dulu"])
             continue
         if out_of_scope(process.agency, scope):
-            report.add(
-                line, key, SKIPPED, [f"milik {process.agency.name}, bukan perangkat daerah Anda"]
-            )
+            report.add(line, key, SKIPPED, [ANOTHER_AGENCYS])
             continue
         supplier, notes = suppliers.get(name=row.get("peserta"), npwp=row.get("npwp"))
         if supplier is None:

@@ -9,8 +9,10 @@ from agencies.places import PlaceResolver
 from contracts.models import Process, Status
 from imports import values
 from imports.common import (
+    ANOTHER_AGENCYS,
     AgencyMatcher,
     ProcessWriter,
+    findable,
     fit_to_columns,
     method_notes,
     out_of_scope,
@@ -183,8 +185,9 @@ def import_plans(
     # A kode RUP is unique nationally: a package with this code and year is this plan's,
     # whichever agency a tender import filed it under and whichever came first.
     existing = {}
-    for process in Process.objects.filter(
-        rup_code__in=[values.code(row["kode_rup"]) for _, row, _ in kept]
+    for process in findable(
+        Process.objects.filter(rup_code__in=[values.code(row["kode_rup"]) for _, row, _ in kept]),
+        scope,
     ).order_by("pk"):
         existing.setdefault((process.fiscal_year, process.rup_code), []).append(process)
     for line, row, _ in kept:
@@ -260,7 +263,7 @@ def _package_of(matches, agency, scope, notes):
         return own[0], ""
     if scope is not None:
         # An operator's file never moves another agency's package into their own.
-        return None, f"kode RUP ini sudah dipakai paket {matches[0].agency.name}"
+        return None, ANOTHER_AGENCYS
     return matches[0], ""
 
 

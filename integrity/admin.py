@@ -3,10 +3,11 @@ from django.db import transaction
 
 from integrity import flags
 from integrity.models import Threshold
+from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin
 
 
 @admin.register(Threshold)
-class ThresholdAdmin(admin.ModelAdmin):
+class ThresholdAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     list_display = ["flag", "category", "method", "value", "unit", "valid_from", "valid_until"]
     list_filter = ["flag", "category", "method"]
 

@@ -5,13 +5,14 @@ from contracts import public_cache
 from contracts.models import Process
 from contracts.views import published_years
 from integrity.models import Flag, PackageFlag, Threshold
+from opendata_kontrak.params import whole_number
 
 
 def summary(request):
     """How many published packages carry each flag, in all and per agency."""
     years = published_years()
-    chosen = request.GET.get("tahun", "")
-    year = int(chosen) if chosen.isdigit() and int(chosen) in years else None
+    chosen = whole_number(request.GET.get("tahun", ""), max_digits=4)
+    year = chosen if chosen in years else None
     context = public_cache.remember("tanda", year, lambda: _summary(year))
     return render(
         request,

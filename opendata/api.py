@@ -11,7 +11,7 @@ import datetime
 import functools
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from contracts import public_cache
 from contracts.filters import PackageFilter
 from contracts.models import STAGE_ORDER, Bidder, Process, Stage, Supplier
 from opendata import ratelimit
+from opendata_kontrak.params import whole_number
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -129,6 +130,9 @@ def _after(keyset, anchor):
     return condition
 
 
+CURSOR_NOT_IN_LIST = "id pada setelah tidak ada di daftar ini; mulai lagi dari awal."
+
+
 def _paginate(request, queryset, serialize):
     """One page of `queryset` with its total and the links either side.
 
@@ -136,11 +140,10 @@ def _paginate(request, queryset, serialize):
     `next` is a cursor (`setelah=<id of the last row>`) that costs the same at any depth.
     """
     keyset = _keyset(queryset)
-    try:
-        number = int(request.GET.get("halaman", "1"))
-        size = int(request.GET.get("per_halaman", str(PAGE_SIZE)))
-    except ValueError:
-        raise ApiError(400, "halaman dan per_halaman harus bilangan bulat.") from None
+    number = whole_number(request.GET.get("halaman", "1"), max_digits=9)
+    size = whole_number(request.GET.get("per_halaman", str(PAGE_SIZE)), max_digits=9)
+    if number is None or size is None:
+        raise ApiError(400, "halaman dan per_halaman harus bilangan bulat.")
     if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         raise ApiError(400, f"halaman mulai dari 1; per_halaman antara 1 dan {MAX_PAGE_SIZE}.")
     after = request.GET.get("setelah")
@@ -160,12 +163,15 @@ def _paginate(request, queryset, serialize):
     if after is not None:
         if keyset is None:
             raise ApiError(400, "setelah tidak berlaku untuk urutan ini; pakai halaman.")
-        if not after.isdigit():
+        anchor_id = whole_number(after)
+        if anchor_id is None:
             raise ApiError(400, "setelah harus sebuah id, seperti pada tautan next.")
         fields = [field for field, _ in keyset]
-        anchor = queryset.model.objects.filter(pk=int(after)).values(*fields).first()
+        # The anchor is looked up in the list itself, never in the whole table: an id the
+        # list does not show (a draft, another filter's row) answers exactly as a missing one.
+        anchor = queryset.filter(pk=anchor_id).values(*fields).first()
         if anchor is None:
-            raise ApiError(400, f"id {after} pada setelah tidak ada; mulai lagi dari awal.")
+            raise ApiError(400, CURSOR_NOT_IN_LIST)
         rows = list(queryset.filter(_after(keyset, anchor))[: size + 1])
         number = None
     else:
@@ -406,15 +412,6 @@ def agency(request, code):
 # --- suppliers -----------------------------------------------------------------------------
 
 
-def _public_suppliers():
-    """Suppliers named on at least one published package, as winner or bidder."""
-    published = Process.objects.published()
-    return Supplier.objects.filter(
-        Exists(published.filter(supplier=OuterRef("pk")))
-        | Exists(Bidder.objects.filter(supplier=OuterRef("pk"), process__in=published))
-    )
-
-
 def supplier_row(request, supplier):
     return {
         **_supplier(request, supplier),
@@ -427,7 +424,7 @@ def supplier_row(request, supplier):
 
 @endpoint
 def suppliers(request):
-    queryset = _public_suppliers().order_by("name", "pk")
+    queryset = Supplier.objects.public().order_by("name", "pk")
     text = " ".join(request.GET.get("q", "").split())[:100]
     if text:
         digits = "".join(ch for ch in text if ch.isdigit())
@@ -440,7 +437,7 @@ def suppliers(request):
 
 @endpoint
 def supplier(request, pk):
-    found = _public_suppliers().filter(pk=pk).first()
+    found = Supplier.objects.public().filter(pk=pk).first()
     if found is None:
         raise ApiError(404, "Penyedia tidak ditemukan.")
     won = (

@@ -1,4 +1,13 @@
-"""Permission shapes shared by the workspace's registers."""
+"""Permission shapes shared by the workspace's registers, and how they read their addresses."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.core.exceptions import ValidationError
+from django.db import DataError, transaction
+
+INVALID_FILTER = "Saringan pada alamat halaman ini tidak valid; daftar ditampilkan tanpa saringan."
 
 
 class ReadOnlyAdminMixin:
@@ -12,3 +21,57 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class CheckedQueryParametersMixin:
+    """Every workspace page answers what its address carries with a message, never a 500.
+
+    Django's changelist turns most bad filters into its "invalid filter" redirect, but not all
+    (a date-hierarchy year of 99999999999 overflows `datetime`, 9999 overflows one year on;
+    text where an array is filtered fails in the database);
+    and the add form renders whatever `?field=` says as its initial value, so `supplier=abc`
+    failed in the widget and `supplier=<id>` would show a supplier the user may not choose.
+    Every ModelAdmin of the workspace carries this mixin (tests/test_fuzzing.py checks it).
+    """
+
+    def get_changelist_instance(self, request):
+        # The list's counts run here: a value the column cannot hold (text for an array, a
+        # number too large) fails in the database, inside a savepoint that takes it back.
+        try:
+            with transaction.atomic():
+                return super().get_changelist_instance(request)
+        except (ValueError, OverflowError, ValidationError, DataError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def changelist_view(self, request, extra_context=None):
+        if ERROR_FLAG in request.GET:
+            messages.warning(request, INVALID_FILTER)
+        return super().changelist_view(request, extra_context)
+
+    def get_changeform_initial_data(self, request):
+        """The address's initial values that the form would accept, each one checked by the
+        form field itself (a choice field by its scoped queryset); the rest dropped, said so."""
+        initial = super().get_changeform_initial_data(request)
+        fields = self.get_form(request).base_fields
+        refused = []
+        for name, value in list(initial.items()):
+            field = fields.get(name)
+            if field is None or isinstance(field, forms.FileField):
+                del initial[name]
+                continue
+            multiple = isinstance(field.widget, forms.SelectMultiple | forms.CheckboxSelectMultiple)
+            if multiple and isinstance(value, str):
+                value = initial[name] = value.split(",")
+            try:
+                field.clean(value)
+            except ValidationError:
+                del initial[name]
+                refused.append(str(field.label or name))
+        if refused:
+            messages.warning(
+                request,
+                "Nilai awal dari alamat halaman ini tidak valid dan diabaikan: "
+                + ", ".join(refused)
+                + ".",
+            )
+        return initial

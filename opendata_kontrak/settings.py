@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "opendata_kontrak.headers.SecurityHeadersMiddleware",
     "opendata_kontrak.request_guard.RejectNulBytesMiddleware",
+    "opendata_kontrak.request_guard.RequestLimitsMiddleware",
     "opendata_kontrak.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -275,8 +276,15 @@ PDF_WORKER_MEMORY_BYTES = int(env("PDF_WORKER_MEMORY_MB", "768")) * 1024 * 1024
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_MB", "50")) * 1024 * 1024
 # An XLSX is a zip: what its members may unpack to, all together (a decompression bomb guard).
 IMPORT_XLSX_MAX_UNPACKED_BYTES = int(env("IMPORT_XLSX_MAX_UNPACKED_MB", "500")) * 1024 * 1024
-# Several PDFs of one stage go up in one request.
-DATA_UPLOAD_MAX_NUMBER_FILES = 50
+# Several PDFs of one stage go up in one request: up to UPLOAD_MAX_FILES are taken, the rest
+# are dropped as they stream in (contracts/uploads.py) and the form says so, keeping what was
+# typed. Django's own count is only the backstop past which the request is refused whole.
+UPLOAD_MAX_FILES = 50
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
+# The largest body each kind of page takes, refused with a 413 page before anything reads
+# it (opendata_kontrak/request_guard.py): the citizens' report before its rate limit.
+FORM_MAX_BYTES = int(env("FORM_MAX_MB", "1")) * 1024 * 1024
+WORKSPACE_REQUEST_MAX_BYTES = int(env("WORKSPACE_REQUEST_MAX_MB", "200")) * 1024 * 1024
 
 # Background jobs (Procrastinate: the queue lives in PostgreSQL, `manage.py procrastinate
 # worker` runs them; runportal starts one). A worker that has sent no heartbeat for this long is
@@ -291,6 +299,8 @@ PROCRASTINATE_WORKER_DEFAULTS = {
 # Citizens' reports: photos per file and in pixels, and how many reports one address may send.
 REPORT_PHOTO_MAX_BYTES = int(env("REPORT_PHOTO_MAX_MB", "5")) * 1024 * 1024
 REPORT_PHOTO_MAX_PIXELS = int(env("REPORT_PHOTO_MAX_MEGAPIXELS", "40")) * 1_000_000
+# Three photos and the text of a report.
+REPORT_REQUEST_MAX_BYTES = 3 * REPORT_PHOTO_MAX_BYTES + FORM_MAX_BYTES
 REPORT_RATE_LIMIT = (
     int(env("REPORT_RATE_LIMIT", "5")),
     int(env("REPORT_RATE_WINDOW_SECONDS", "3600")),

@@ -28,15 +28,19 @@ def local_storage(*, location, base_url):
     }
 
 
-def serve(name, *, content_type, missing, filename=None, attachment=False, public=True):
+def serve(name, *, content_type, missing, filename=None, attachment=False, public=True, etag=None):
     """A stored file as a response: read in chunks from local media, or, from object storage,
     a redirect to a short-lived signed URL so the file never streams through a worker.
 
-    `missing` is the 404 message when the file is gone; `public` picks the caching headers.
+    `missing` is the 404 message when the file is gone. A public file may be kept by any
+    cache but must be revalidated on every use (`no-cache`, with ETag and Last-Modified, so
+    an unchanged file costs a 304): when its package is withdrawn the next request gets
+    the 404, not a copy an hour old. A file not public is never stored (`private, no-store`).
+    Callers wrap their view in `conditional_page` so that a matching request gets the 304.
     """
     from django.core.files.storage import default_storage
     from django.http import FileResponse, Http404, HttpResponseRedirect
-    from django.utils.http import content_disposition_header
+    from django.utils.http import content_disposition_header, http_date, quote_etag
 
     if not _is_local(default_storage):
         parameters = {"ResponseContentType": content_type}
@@ -44,7 +48,10 @@ def serve(name, *, content_type, missing, filename=None, attachment=False, publi
             parameters["ResponseContentDisposition"] = content_disposition_header(
                 attachment, filename
             )
-        return HttpResponseRedirect(default_storage.url(name, parameters=parameters))
+        response = HttpResponseRedirect(default_storage.url(name, parameters=parameters))
+        # A signed URL expires: neither it nor the redirect to it is kept.
+        response["Cache-Control"] = "private, no-store"
+        return response
     try:
         handle = default_storage.open(name, "rb")
     except FileNotFoundError:
@@ -53,7 +60,15 @@ def serve(name, *, content_type, missing, filename=None, attachment=False, publi
         handle, content_type=content_type, as_attachment=attachment, filename=filename or ""
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
+    if public:
+        modified = default_storage.get_modified_time(name)
+        response["Cache-Control"] = "public, no-cache"
+        response["Last-Modified"] = http_date(modified.timestamp())
+        response["ETag"] = quote_etag(
+            etag or f"{int(modified.timestamp() * 1e6):x}-{default_storage.size(name):x}"
+        )
+    else:
+        response["Cache-Control"] = "private, no-store"
     return response
 
 

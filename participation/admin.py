@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin
 from participation import services
 from participation.models import Moderation, Report
 
@@ -52,7 +53,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     form = ReportModerationForm
     list_display = ["__str__", "created_at", "package", "agency", "moderation", "status"]
     list_filter = [OpenFilter, "moderation", "status", "topic"]

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import conditional_page, require_http_methods
 
 from contracts.views import public_packages, render_process_detail
 from opendata import ratelimit
@@ -85,6 +85,7 @@ def _too_many(verdict):
     )
 
 
+@conditional_page  # a cache revalidating an unchanged public photo gets a 304
 def report_photo(request, pk):
     """A report's photo: public once the report is published, before that only to moderators."""
     photo = get_object_or_404(ReportPhoto.objects.select_related("report"), pk=pk)

@@ -185,8 +185,9 @@ ADMIN_MODELS = {
     ),
     # A's draft: its operators edit and may delete it, supervisors read it, B sees nothing.
     "contracts_process": (WORKSPACE, EDITORS, AGENCY_A, AGENCY_A, AGENCY_A_EDIT),
-    # Suppliers are shared: operators add and read them, administrators correct them.
-    "contracts_supplier": (WORKSPACE, EDITORS, WORKSPACE, WORKSPACE, ADMINISTRATORS),
+    # Suppliers are shared, each seen through one's own packages: operators add them and read
+    # those of their agency's packages (this one is on A's), administrators correct them.
+    "contracts_supplier": (WORKSPACE, EDITORS, AGENCY_A, AGENCY_A, ADMINISTRATORS),
     "contracts_documenttype": (WORKSPACE, ADMINISTRATORS, WORKSPACE, WORKSPACE, ADMINISTRATORS),
     "contracts_stagerequirement": (
         WORKSPACE,

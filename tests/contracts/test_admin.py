@@ -172,6 +172,7 @@ def test_an_unrecognised_file_name_asks_for_the_type(client, agency_a, operator_
 def test_each_stage_is_saved_and_shown(client, agency_a, operator_a):
     process = make_process(agency_a, **planning_fields())
     supplier = Supplier.objects.create(name="CV Sehat Sentosa", npwp="0012345678901000")
+    supplier.known_to.add(agency_a)  # added by this agency: theirs to choose
     client.force_login(operator_a)
     page = client.get(change_url(process))
     data = form_data(
@@ -575,3 +576,70 @@ def test_bulk_delete_takes_drafts_only(client, agency_a, operator_a):
     )
     assert not Process.objects.filter(pk=draft.pk).exists()
     assert AuditEntry.objects.filter(process_label="Draf salah ketik", action="delete").exists()
+
+
+@pytest.mark.django_db
+def test_the_same_form_sent_twice_stores_its_documents_once(
+    client, agency_a, operator_a, media_root
+):
+    """Finding 10 of issue 17: without JavaScript a double click sent the package form twice
+    and stored each document twice. An identical file (same SHA-256) already on the stage is
+    not stored again, and the second answer says so."""
+    process = make_process(agency_a, **planning_fields())
+    client.force_login(operator_a)
+    page = client.get(change_url(process))
+    content = pdfs.good_pdf("DPA Dinkes 2018.pdf")
+
+    def send():
+        return client.post(
+            change_url(process),
+            form_data(page, upload_files_perencanaan=[pdf_upload("DPA Dinkes 2018.pdf", content)]),
+            follow=True,
+        )
+
+    send()
+    second = send()
+    assert process.documents.count() == 1
+    assert "sama persis dengan dokumen yang sudah ada" in second.content.decode()
+
+
+@pytest.mark.django_db
+def test_too_many_files_in_one_request_keep_the_form_and_say_so(
+    client, agency_a, operator_a, media_root, settings
+):
+    """Finding 10 of issue 17: 51 files in one request were a bare 400 and the form was lost."""
+    client.force_login(operator_a)
+    page = client.get(ADD_URL)
+    files = [pdf_upload(f"DPA {n}.pdf") for n in range(settings.UPLOAD_MAX_FILES + 1)]
+    response = client.post(
+        ADD_URL,
+        form_data(
+            page,
+            **planning_post(agency_a, title="Paket banyak berkas"),
+            upload_files_perencanaan=files,
+        ),
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Paling banyak 50 berkas dalam satu kiriman; 1 berkas" in text
+    assert 'value="Paket banyak berkas"' in text  # what was typed is still there
+    assert not Process.objects.exists() and not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_form_the_parser_cannot_read_gets_a_page_that_says_why(client, operator_a):
+    """A file name too long for its part's header (1,000 characters and more) was a bare 400."""
+    client.force_login(operator_a)
+    boundary = "batas"
+    body = (
+        f"--{boundary}\r\n"
+        f'Content-Disposition: form-data; name="upload_files_perencanaan"; '
+        f'filename="{"a" * 1100}.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n%PDF-1.7\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+    response = client.generic(
+        "POST", ADD_URL, body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 400
+    assert "nama berkas yang terlalu panjang" in response.content.decode()

@@ -57,3 +57,27 @@ def test_documents_on_object_storage_download_through_a_signed_url(client, opera
     with urllib.request.urlopen(signed, timeout=5) as answer:  # noqa: S310 (loopback S3)
         assert answer.read() == data
         assert answer.headers["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.django_db
+def test_caches_revalidate_a_public_document_so_a_withdrawal_takes_it_off_them(
+    client, operator, media_root
+):
+    """Finding 10 of issue 17: published files were sent `public, max-age=3600`, so a shared
+    cache kept a withdrawn package's documents for an hour."""
+    process = make_process(operator.agency)
+    document = add_document(process, operator, pdfs.good_pdf())
+    url = reverse("contracts:document-download", args=[document.pk])
+    client.force_login(operator)
+    assert client.get(url)["Cache-Control"] == "private, no-store"  # a draft's, to its people
+    client.logout()
+    services.publish_process(process=process, by=operator)
+    response = client.get(url)
+    assert response["Cache-Control"] == "public, no-cache"
+    assert response["ETag"] == f'"{document.sha256}"' and response["Last-Modified"]
+    # A cache revalidating the unchanged file gets a 304, without the file ...
+    again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    # ... until the package is withdrawn: then the revalidation answers 404.
+    services.withdraw_process(process=process, by=operator, reason="Salah unggah")
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 404

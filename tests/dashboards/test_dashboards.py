@@ -240,3 +240,37 @@ def test_the_public_openness_ranking_counts_published_packages_only(client, data
     html = client.get(reverse("dashboards:openness"), {"tahun": "2018"}).content.decode()
     assert "Dinas Pendidikan" in html and "1 (100%)" in html
     assert "Dinas Kesehatan" not in html  # nothing of theirs is published
+
+
+@pytest.mark.django_db
+def test_a_year_only_a_draft_has_is_in_no_public_year_list(client):
+    """Finding 6 of issue 17: /keterbukaan/ offered a fiscal year only a draft had."""
+    health = Agency.objects.get(code="dinas-kesehatan")
+    operator = make_operator(health)
+    services.publish_process(process=make_process(health, fiscal_year=2019), by=operator)
+    make_process(health, fiscal_year=2031, title="Draf tahun rahasia")
+    from opendata.bulk import build
+
+    build(base_url="http://testserver")
+    for url in ["/keterbukaan/", "/", "/tanda/", "/paket/", "/data-terbuka/"]:
+        page = client.get(url).content.decode()
+        assert "2019" in page, url
+        assert "2031" not in page, url
+    assert "2031" not in client.get("/keterbukaan/", {"tahun": 2031}).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pengawasan/0/dinas-kesehatan/perencanaan/",
+        "/pengawasan/99999999999/dinas-kesehatan/perencanaan/",
+        "/pengawasan/1999/dinas-kesehatan/perencanaan/",
+        "/pengawasan/2018/dinas-kesehatan/tidak-ada/",
+        "/pengawasan/2018/tidak-ada/perencanaan/",
+    ],
+)
+def test_a_supervisors_address_that_names_nothing_is_a_404(client, path):
+    """Finding 9 of issue 17: year 0 in the drill-down's address was a server error."""
+    client.force_login(make_supervisor())
+    assert client.get(path).status_code == 404

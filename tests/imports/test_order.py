@@ -137,8 +137,48 @@ def test_an_operator_plan_never_takes_another_agencys_package():
     health = Agency.objects.get(code="dinas-kesehatan")
     report = import_plans(csv_bytes([sirup_row()]), by=make_operator(health), scope=health)
     assert report.counts["skipped"] == 1
-    assert "sudah dipakai paket" in " ".join(report.rows[0].messages)
+    said = " ".join(report.rows[0].messages)
+    assert "perangkat daerah lain" in said and "Pendidikan" not in said
     assert Process.objects.get().agency.code == "dinas-pendidikan"
+
+
+@pytest.mark.django_db
+def test_an_operators_preview_neither_names_nor_reveals_another_agencys_draft():
+    """Finding 10 of issue 17: the preview told an operator which agency held any RUP or
+    tender code, drafts included. To an operator another agency's draft is not there."""
+    from tests.factories import make_process
+
+    schools = Agency.objects.get(code="dinas-pendidikan")
+    health = Agency.objects.get(code="dinas-kesehatan")
+    draft = make_process(schools, title="Draf Pendidikan", rup_code="17000001")
+    draft.tender_code = "5009244"
+    draft.save()
+    operator = make_operator(health)
+    plans = import_plans(csv_bytes([sirup_row()]), by=operator, scope=health, commit=False)
+    tenders = run_import(
+        kind=ImportKind.LPSE_TENDER,
+        content=csv_bytes([tender_row()], header=TENDER_HEADER),
+        filename="tender.csv",
+        by=operator,
+        scope=health,
+        commit=False,
+    )
+    bidders = run_import(
+        kind=ImportKind.LPSE_BIDDER,
+        content=b"kd_lelang,peserta,npwp,penawaran,harga_terkoreksi\n5009244,CV A,,1000,1000\n",
+        filename="peserta.csv",
+        by=operator,
+        scope=health,
+        commit=False,
+    )
+    for report in (plans, tenders, bidders):
+        said = " ".join(m for row in report.rows for m in row.messages)
+        assert "Pendidikan" not in said and "lain" not in said, said
+    assert plans.counts["created"] == 1 and tenders.counts["created"] == 1
+    assert bidders.counts["skipped"] == 1  # "tender 5009244 belum ada", as for any unknown code
+    # An administrator's preview sees the draft and updates it.
+    report = import_plans(csv_bytes([sirup_row()]), commit=False)
+    assert report.counts["updated"] == 1
 
 
 @pytest.mark.django_db

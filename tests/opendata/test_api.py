@@ -247,3 +247,44 @@ def test_deep_pages_go_by_cursor_and_never_by_offset(client, data, monkeypatch):
     ]:
         response = client.get(url, params)
         assert response.status_code == 400 and response.json()["galat"], params
+
+
+@pytest.mark.django_db
+def test_a_cursor_on_a_row_the_list_does_not_show_answers_as_a_missing_id(client, data):
+    """Finding 3 of issue 17: a draft's id in `setelah` answered 500 where a missing id answered
+    400 and a published one 200: an oracle for drafts, and with urut=nama the titles around
+    a draft's place. Every cursor now resolves within the list it pages, and nowhere else."""
+    draft, withdrawn = data["hidden"]
+    missing = max(Process.objects.values_list("pk", flat=True)) + 1000
+    hidden_supplier = data["hidden_supplier"].pk
+    for url, hidden_ids, extra in [
+        ("/api/v1/paket/", [draft.pk, withdrawn.pk], {}),
+        ("/api/v1/paket/", [draft.pk, withdrawn.pk], {"urut": "nama"}),
+        ("/api/v1/penyedia/", [hidden_supplier], {}),
+    ]:
+        expected = client.get(url, {"setelah": missing, **extra})
+        assert expected.status_code == 400, url
+        assert expected["Content-Type"] == "application/json"
+        for hidden in hidden_ids:
+            answer = client.get(url, {"setelah": hidden, **extra})
+            assert (answer.status_code, answer.content) == (
+                expected.status_code,
+                expected.content,
+            ), (url, extra)
+    # A published row outside the current filter is not this list's either.
+    other_year = next(p for p in data["published"] if p.fiscal_year != 2018)
+    answer = client.get("/api/v1/paket/", {"setelah": other_year.pk, "tahun": 2018})
+    assert answer.status_code == 400
+    # Within the list the cursor still walks on.
+    shown = data["published"][0]
+    assert client.get("/api/v1/paket/", {"setelah": shown.pk}).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 400, "-1", " ", "1e3", "0x10"])
+def test_odd_cursor_and_page_values_are_400s_in_json(client, data, value):
+    for url in ["/api/v1/paket/", "/api/v1/penyedia/", "/api/v1/perangkat-daerah/"]:
+        for name in ["setelah", "halaman", "per_halaman"]:
+            response = client.get(url, {name: value})
+            assert response.status_code == 400, (url, name, value)
+            assert response.json()["galat"]

@@ -339,3 +339,18 @@ def test_a_photo_is_private_until_its_report_is_published(client, package, media
     )
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
+
+
+@pytest.mark.django_db
+def test_an_oversized_report_is_refused_before_the_rate_limit_counts_it(client, settings):
+    """Finding 10 of issue 17: no overall size cap came before the report form's rate limit."""
+    from opendata.models import RateCounter
+
+    response = client.post(
+        "/paket/1/lapor/",
+        {"body": "x"},
+        CONTENT_LENGTH=str(settings.REPORT_REQUEST_MAX_BYTES + 1),
+    )
+    assert response.status_code == 413
+    assert "lebih dari batas" in response.content.decode()
+    assert not RateCounter.objects.exists()
