@@ -211,7 +211,10 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
     now = timezone.now()
     rows = []
     processes = list(
-        Process.objects.filter(pk__in=process_ids).without_bookkeeping().order_by("pk")
+        Process.objects.filter(pk__in=process_ids)
+        .without_bookkeeping()
+        .select_related("agency", "supplier")
+        .order_by("pk")
     )
     for process in processes:
         counts = related.get(process.pk, {})
@@ -259,7 +262,7 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
     if releases:
         from contracts.releases import capture
 
-        capture(process_ids)
+        capture(process_ids, packages=processes)
     if flags:
         from integrity.flags import refresh as refresh_flags
 

@@ -77,16 +77,23 @@ def tags_between(previous, current, process):
     return tags
 
 
-def capture(process_ids, *, now=None):
-    """Store a new release for each published package among these whose data changed."""
+def capture(process_ids, *, now=None, packages=None):
+    """Store a new release for each published package among these whose data changed.
+
+    `packages`: these packages already read (with their agency and supplier), to save reading
+    them again; the published ones among them are captured."""
     now = now or timezone.now()
     process_ids = list(process_ids)
-    packages = (
-        Process.objects.filter(pk__in=process_ids, status=Status.PUBLISHED)
-        .without_bookkeeping()
-        .select_related("agency", "supplier")
-        .order_by("pk")
-    )
+    if packages is None:
+        packages = (
+            Process.objects.filter(pk__in=process_ids, status=Status.PUBLISHED)
+            .without_bookkeeping()
+            .select_related("agency", "supplier")
+            .order_by("pk")
+            .iterator(chunk_size=500)
+        )
+    else:
+        packages = [p for p in packages if p.status == Status.PUBLISHED]
     latest_sequence = dict(
         Release.objects.filter(process_id__in=process_ids)
         .values("process_id")
@@ -131,7 +138,7 @@ def capture(process_ids, *, now=None):
 def _with_lists(packages, chunk=500):
     """(package, its related_lists) for each package, a chunk's rows read at once."""
     batch = []
-    for process in packages.iterator(chunk_size=chunk):
+    for process in packages:
         batch.append(process)
         if len(batch) == chunk:
             yield from _zip_lists(batch)
