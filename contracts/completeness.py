@@ -251,12 +251,7 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
     bulk.copy_values(
         StageCompleteness, COMPLETENESS_COLUMNS, (row for row in rows if row[0] not in seen)
     )
-    bulk.update_columns(
-        Process,
-        [(p.pk, p.stage_reached, p.all_complete) for p in processes],
-        ["stage_reached", "all_complete"],
-    )
-    _refresh_search(process_ids)
+    _store_derived(processes)
     # A draft that was never public changes only what supervisors see.
     public_cache.changed(public=any(process.status != Status.DRAFT for process in processes))
     if releases:
@@ -288,8 +283,8 @@ def stage_reached(process, related_counts):
 
 # Title and codes weigh most, then names and places, then the description, then the text of
 # the documents (bounded: a tsvector holds at most 1 MB).
-SEARCH_SQL = """
-UPDATE contracts_process AS p SET search_vector =
+# The search text of package p (agency a joined).
+SEARCH_VECTOR = """
     setweight(to_tsvector('indonesian_unaccent', p.title), 'A')
     || setweight(to_tsvector('simple', concat_ws(' ', p.ocid, p.rup_code, p.tender_code,
                                                   p.contract_number)), 'A')
@@ -303,14 +298,32 @@ UPDATE contracts_process AS p SET search_vector =
     || setweight(to_tsvector('indonesian_unaccent', left(coalesce(
         (SELECT string_agg(d.text, ' ') FROM contracts_document d WHERE d.process_id = p.id),
         ''), 300000)), 'D')
+"""
+SEARCH_SQL = """
+UPDATE contracts_process AS p SET search_vector = SEARCH_VECTOR
 FROM agencies_agency AS a
 WHERE a.id = p.agency_id AND p.id = ANY(%s)
-"""
+""".replace("SEARCH_VECTOR", SEARCH_VECTOR)
+# The stage, completeness and search text together: one new version of each row, not two.
+DERIVED_SQL = """
+UPDATE contracts_process AS p
+SET stage_reached = v.stage, all_complete = v.complete, search_vector = SEARCH_VECTOR
+FROM agencies_agency AS a,
+     unnest(%s::bigint[], %s::varchar[], %s::boolean[]) AS v(id, stage, complete)
+WHERE a.id = p.agency_id AND p.id = v.id
+""".replace("SEARCH_VECTOR", SEARCH_VECTOR)
 
 
-def _refresh_search(process_ids):
+def _store_derived(processes):
     with connection.cursor() as cursor:
-        cursor.execute(SEARCH_SQL, [list(process_ids)])
+        cursor.execute(
+            DERIVED_SQL,
+            [
+                [p.pk for p in processes],
+                [p.stage_reached for p in processes],
+                [p.all_complete for p in processes],
+            ],
+        )
 
 
 def refresh_all(*, chunk_size=2000):

@@ -20,7 +20,7 @@ class Unreadable(ValueError):
 def text(value):
     """A cell as one line of text: control characters (which spreadsheets carry in) and runs
     of white space become one space."""
-    return re.sub(r"\s+", " ", printable(str(value or ""))).strip()
+    return " ".join(printable(str(value or "")).split())
 
 
 def code(value):

@@ -291,13 +291,44 @@ def refresh_all(*, today=None, years=None):
     return count
 
 
+# What the rules read of a package (loading only these keeps a year's recompute fast; a rule
+# reading another field would cost a query per package: test_flags pins the count).
+FIELDS_READ = [
+    "ocid",
+    "title",
+    "agency",
+    "supplier",
+    "agency__name",
+    "agency__short_name",
+    "supplier__name",
+    "fiscal_year",
+    "method",
+    "category",
+    "status",
+    "stage_reached",
+    "budget_amount",
+    "hps_amount",
+    "award_amount",
+    "contract_amount",
+    "number_of_tenderers",
+    "planned_start",
+    "planned_end",
+    "contract_start",
+    "contract_end",
+    "tender_announced",
+    "bid_deadline",
+    "award_date",
+    "contract_signed",
+]
+
+
 def _recompute(packages, *, stale, today):
     today = today or timezone.localdate()
     thresholds = Thresholds.load()
     published = list(
         packages.filter(status=Status.PUBLISHED)
-        .without_bookkeeping()
         .select_related("agency", "supplier")
+        .only(*FIELDS_READ)
     )
     ids = [p.pk for p in published]
     bidders = dict(
