@@ -77,6 +77,9 @@ def tags_between(previous, current, process):
     return tags
 
 
+RELEASE_COLUMNS = ["process_id", "sequence", "date", "tags", "stage_reached", "digest", "data"]
+
+
 def capture(process_ids, *, now=None, packages=None):
     """Store a new release for each published package among these whose data changed.
 
@@ -120,18 +123,8 @@ def capture(process_ids, *, now=None, packages=None):
         current.update(
             {"id": f"{process.ocid}-{sequence:04d}", "date": now.isoformat(), "tag": tags}
         )
-        new.append(
-            Release(
-                process=process,
-                sequence=sequence,
-                date=now,
-                tags=tags,
-                stage_reached=process.stage_reached,
-                digest=fingerprint,
-                data=current,
-            )
-        )
-    bulk.copy_insert(new)
+        new.append((process.pk, sequence, now, tags, process.stage_reached, fingerprint, current))
+    bulk.copy_values(Release, RELEASE_COLUMNS, new)
     return len(new)
 
 

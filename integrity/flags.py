@@ -16,7 +16,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from contracts import public_cache
-from contracts.models import STAGE_ORDER, Method, Process, Stage, StageCompleteness, Status
+from contracts.models import (
+    STAGE_ORDER,
+    Bidder,
+    Method,
+    Process,
+    Stage,
+    StageCompleteness,
+    Status,
+)
 from contracts.templatetags.rupiah import rupiah
 from integrity.models import Flag, PackageFlag, Threshold
 from opendata_kontrak import bulk
@@ -332,11 +340,18 @@ def _recompute(packages, *, stale, today):
     )
     ids = [p.pk for p in published]
     bidders = dict(
-        Process.objects.filter(pk__in=ids).annotate(n=Count("bidders")).values_list("pk", "n")
+        Bidder.objects.filter(process_id__in=ids)
+        .values_list("process_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     missing = defaultdict(dict)
+    # Only the stages that lack a document (JSON containment, in the database).
     for process_id, stage, lacking in StageCompleteness.objects.filter(
-        process_id__in=ids, is_required=True, is_complete=False
+        process_id__in=ids,
+        is_required=True,
+        is_complete=False,
+        missing__contains=[{"kind": "document"}],
     ).values_list("process_id", "stage", "missing"):
         documents = [item["label"] for item in lacking if item.get("kind") == "document"]
         if documents:
@@ -362,15 +377,18 @@ def _recompute(packages, *, stale, today):
         if stale is not None:
             doomed = PackageFlag.objects.filter(Q(process__in=packages) | Q(process_id__in=stale))
         doomed.delete()
-        bulk.copy_insert(rows)
+        bulk.copy_values(PackageFlag, ROW_COLUMNS, rows)
     return len(rows)
 
 
+ROW_COLUMNS = ["process_id", "flag", "reason", "figures", "threshold_id"]
+
+
 def _row(process_id, item):
-    return PackageFlag(
-        process_id=process_id,
-        flag=item.flag,
-        reason=item.reason,
-        figures=item.figures,
-        threshold=item.threshold,
+    return (
+        process_id,
+        item.flag,
+        item.reason,
+        item.figures,
+        item.threshold.pk if item.threshold else None,
     )
