@@ -4,6 +4,7 @@ The result is stored in StageCompleteness rows, refreshed after every change to 
 documents or its rows, and in bulk when the requirements themselves change.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -71,11 +72,13 @@ REQUIREMENT_FIELDS = {
 RELATED_FIELDS = ["bidders", "amendments", "progress_reports", "payments"]
 
 
+@functools.cache
 def field_label(name):
+    """A requirement's label (a field's verbose name, or the related rows' plural), as text."""
     field = Process._meta.get_field(name)
     if name in RELATED_FIELDS:
-        return field.related_model._meta.verbose_name_plural
-    return field.verbose_name
+        return str(field.related_model._meta.verbose_name_plural)
+    return str(field.verbose_name)
 
 
 def field_choices():
@@ -179,14 +182,15 @@ COMPLETENESS_COLUMNS = [
 
 
 @transaction.atomic
-def refresh(process_ids, *, rules=None, releases=True, flags=True):
+def refresh(process_ids, *, rules=None, releases=True, flags=True, known=None):
     """Recompute and store the completeness of these processes (any number, in one pass).
 
     Also what follows from their data: the stage reached, the search text, a new data version
     for the cache, for published packages whose public data changed a new OCDS release, and
     the red flags of their agencies' years. `releases=False` skips the releases when only the
     requirements changed; `flags=False` leaves the flags to a caller refreshing many chunks,
-    who recomputes them once at the end.
+    who recomputes them once at the end. `known`: {id: package} the caller holds as just saved
+    (an import's), used instead of reading them again.
     """
     rules = rules or Rules.load()
     process_ids = list(process_ids)
@@ -210,12 +214,7 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True):
             completed_since[(process_id, stage)] = completed_at
     now = timezone.now()
     rows = []
-    processes = list(
-        Process.objects.filter(pk__in=process_ids)
-        .without_bookkeeping()
-        .select_related("agency", "supplier")
-        .order_by("pk")
-    )
+    processes = _packages(process_ids, known or {})
     for process in processes:
         counts = related.get(process.pk, {})
         outcome = evaluate(
@@ -312,6 +311,31 @@ FROM agencies_agency AS a,
      unnest(%s::bigint[], %s::varchar[], %s::boolean[]) AS v(id, stage, complete)
 WHERE a.id = p.agency_id AND p.id = v.id
 """.replace("SEARCH_VECTOR", SEARCH_VECTOR)
+
+
+def _packages(process_ids, known):
+    """The packages, by id, with their agency and supplier: those `known` as they are (their
+    agency and supplier read at once where not attached), the others from the database."""
+    held = [known[pk] for pk in process_ids if pk in known]
+    for relation in ("agency", "supplier"):
+        field = Process._meta.get_field(relation)
+        wanted = {
+            getattr(p, field.attname)
+            for p in held
+            if getattr(p, field.attname) is not None and not field.is_cached(p)
+        }
+        if wanted:
+            found = field.related_model.objects.in_bulk(wanted)
+            for p in held:
+                if not field.is_cached(p) and getattr(p, field.attname) is not None:
+                    setattr(p, relation, found[getattr(p, field.attname)])
+    others = [pk for pk in process_ids if pk not in known]
+    read = list(
+        Process.objects.filter(pk__in=others)
+        .without_bookkeeping()
+        .select_related("agency", "supplier")
+    )
+    return sorted(held + read, key=lambda process: process.pk)
 
 
 def _store_derived(processes):

@@ -289,9 +289,12 @@ class ProcessWriter:
         ]
         bulk.copy_insert(entries)
         touched = [p.pk for p in self.new] + [p.pk for p, _, _ in self.changed]
+        known = {p.pk: p for p in self.new} | {p.pk: p for p, _, _ in self.changed}
         rules = completeness.Rules.load()
         for start in range(0, len(touched), 2000):
-            completeness.refresh(touched[start : start + 2000], rules=rules, flags=False)
+            completeness.refresh(
+                touched[start : start + 2000], rules=rules, flags=False, known=known
+            )
         # Flags are computed per agency and year: once for all chunks, not once per chunk.
         flags.refresh(touched)
         return touched
