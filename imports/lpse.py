@@ -448,14 +448,7 @@ def _import_packages(rows, *, export, by, scope, filename, take_source, progress
             links["rup_code"] = rup  # a package an earlier import made without it
             codes_taken.add((process.agency_id, year, rup))
         change = writer.update(process, stage_fields, key=code, forced=links)
-        report.add(
-            line,
-            code,
-            UPDATED if change else UNCHANGED,
-            notes,
-            changes=change.changes,
-            conflicts=change.conflicts,
-        )
+        report.add_update(line, code, change, notes)
     progress.tell(report)  # every row has its outcome; the writing follows
     writer.save()
     places.record_unresolved()

@@ -47,6 +47,18 @@ class ImportReport:
             RowResult(line, key, outcome, list(messages), list(changes), list(conflicts))
         )
 
+    def add_update(self, line, key, change, messages=()):
+        """An existing package's row: updated if `change` (imports.common.Change) changed a
+        field, else unchanged; with its field-by-field changes and conflicts."""
+        self.add(
+            line,
+            key,
+            UPDATED if change else UNCHANGED,
+            messages,
+            changes=change.changes,
+            conflicts=change.conflicts,
+        )
+
     @property
     def counts(self):
         counter = Counter(row.outcome for row in self.rows)

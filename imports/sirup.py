@@ -18,7 +18,7 @@ from imports.common import (
     out_of_scope,
 )
 from imports.progress import QUIET
-from imports.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
+from imports.report import CREATED, SKIPPED, ImportReport
 
 REQUIRED_COLUMNS = [
     "kode_rup",
@@ -234,14 +234,7 @@ def import_plans(
                 status.pop("published_at")
             forced.update(status)
         change = writer.update(process, fields, key=code, forced=forced)
-        report.add(
-            line,
-            code,
-            UPDATED if change else UNCHANGED,
-            notes,
-            changes=change.changes,
-            conflicts=change.conflicts,
-        )
+        report.add_update(line, code, change, notes)
     progress.tell(report)  # every row has its outcome; the writing follows
     writer.save()
     places.record_unresolved()
