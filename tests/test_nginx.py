@@ -187,3 +187,31 @@ def test_an_upload_over_the_cap_is_refused_in_indonesian_before_it_is_read(runni
     assert announce("/admin/imports/importjob/add/", settings.IMPORT_MAX_BYTES)[0] == 100
     status, _, _ = announce("/admin/imports/importjob/add/", nginx.body_limits()["workspace"] + 1)
     assert status == 413
+
+
+def test_one_address_cannot_hold_every_connection(running_front):
+    """Slow bodies from one address are cut at 60 connections: the next request is answered 429
+    at once instead of waiting behind them (and nginx keeps connections for everyone else).
+    (A slow header is not counted by nginx until it is whole; client_header_timeout cuts it.)"""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    held = []
+    try:
+        for _ in range(60):
+            raw = socket.create_connection(("127.0.0.1", running_front), timeout=10)
+            connection = context.wrap_socket(raw, server_hostname="localhost")
+            connection.sendall(
+                b"POST /paket/x/lapor/ HTTP/1.1\r\nHost: localhost\r\n"
+                b"Content-Type: text/plain\r\nContent-Length: 1000\r\n\r\n"
+            )
+            held.append(connection)
+        time.sleep(0.5)  # nginx is reading all their bodies
+        status, headers, _ = https_request(running_front, "/paket/")
+        assert status == 429
+        assert headers["Server"] == "nginx"
+    finally:
+        for connection in held:
+            connection.close()
+    time.sleep(0.5)
+    assert https_request(running_front, "/paket/")[0] == 200
