@@ -80,8 +80,9 @@ class UserAdmin(CheckedQueryParametersMixin, BaseUserAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
-        # A superuser's account (its password, its roles) is a superuser's to change.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        # Administrators' and superusers' accounts (passwords, roles) are a superuser's to
+        # change: User.may_manage.
+        if obj is not None and not request.user.may_manage(obj):
             return False
         return super().has_change_permission(request, obj)
 
@@ -146,6 +147,8 @@ class AuthenticatorAdmin(AdministratorsOnly, CheckedQueryParametersMixin, admin.
     fields = ["user", "confirmed", "created_at", "last_used_at"]  # never the key
 
     def has_delete_permission(self, request, obj=None):
+        if obj is not None and not request.user.may_manage(obj.user):
+            return False  # an administrator's or superuser's authenticator: a superuser's call
         return self.has_module_permission(request)
 
 

@@ -44,7 +44,7 @@ class WorkspaceLoginForm(AdminAuthenticationForm):
         return self.cleaned_data
 
     def confirm_login_allowed(self, user):
-        if not (user.is_active and user.is_staff):
+        if not user.has_workspace_role:
             raise self.get_invalid_login_error()
 
     def get_invalid_login_error(self):

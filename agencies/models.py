@@ -101,6 +101,22 @@ class User(AbstractUser):
     def is_administrator(self):
         return self.is_superuser or self.has_role(roles.ADMINISTRATOR)
 
+    @property
+    def has_workspace_role(self):
+        """What lets an account sign in to the workspace at all (agencies.forms, the admin
+        site): a role, not Django's is_staff flag."""
+        return self.is_active and (self.is_administrator or self.is_operator or self.is_supervisor)
+
+    def may_manage(self, account):
+        """Whether this user may change `account` (its password, roles, authenticator): its
+        owner, or an administrator for operators and supervisors; administrators and
+        superusers are managed by a superuser only."""
+        if self.is_superuser or account.pk == self.pk:
+            return self.is_active
+        if account.is_superuser or account.is_administrator:
+            return False
+        return self.is_administrator
+
 
 class Kecamatan(models.Model):
     """A district of the regency, as Kemendagri lists it: the place citizens filter by."""

@@ -84,7 +84,7 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "opendata_kontrak.admin_site.PortalAdminConfig",  # django.contrib.admin, roles decide
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -73,3 +73,56 @@ def test_a_superuser_grants_what_administrators_cannot(client, operator):
     client.post(change_url(operator), user_form(page, is_superuser="on"))
     operator.refresh_from_db()
     assert operator.is_superuser
+
+
+@pytest.mark.django_db
+def test_administrators_and_their_authenticators_are_a_superusers_to_manage(client, operator):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    other = make_administrator()
+    root = User.objects.create_superuser("akar", password="kata-sandi-uji-123")
+    devices = {
+        u: TOTPDevice.objects.create(user=u, name="hp", confirmed=True)
+        for u in (other, root, operator)
+    }
+    client.force_login(make_administrator())
+
+    # Another administrator's password and a superuser's or administrator's authenticator: no.
+    assert (
+        client.get(reverse("admin:auth_user_password_change", args=[other.pk])).status_code == 403
+    )
+    for account in (other, root):
+        url = reverse("admin:otp_totp_totpdevice_delete", args=[devices[account].pk])
+        assert client.post(url, {"post": "yes"}).status_code == 403
+        assert TOTPDevice.objects.filter(pk=devices[account].pk).exists()
+    # An operator's, who lost their phone: yes.
+    url = reverse("admin:otp_totp_totpdevice_delete", args=[devices[operator].pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=devices[operator].pk).exists()
+    assert (
+        client.get(reverse("admin:auth_user_password_change", args=[operator.pk])).status_code
+        == 200
+    )
+
+
+@pytest.mark.django_db
+def test_a_role_not_the_staff_flag_opens_the_workspace(client):
+    password = "kata-sandi-uji-123"
+    roleless = User.objects.create_user("tanpa-peran", password=password, is_staff=True)
+    client.force_login(roleless)
+    assert client.get("/admin/").status_code == 302  # to the sign-in page
+    client.logout()
+    answer = client.post(
+        reverse("admin:login"), {"username": "tanpa-peran", "password": password, "next": "/admin/"}
+    )
+    assert "_auth_user_id" not in client.session
+    assert "salah" in answer.content.decode()  # the one refusal, as for a wrong password
+
+    # An administrator's account made without the staff flag signs in by its role.
+    admin_account = User.objects.create_user("admin-baru", password=password, is_staff=False)
+    admin_account.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
+    client.post(
+        reverse("admin:login"), {"username": "admin-baru", "password": password, "next": "/admin/"}
+    )
+    assert "_auth_user_id" in client.session
+    assert client.get("/admin/").status_code == 200
