@@ -113,16 +113,28 @@ def perform(*, job_id, queue_job_id=None):
     try:
         with default_storage.open(job.stored_name, "rb") as handle:
             content = handle.read()
-        report = run_import(
-            kind=job.kind or None,
-            content=content,
-            filename=job.filename,
-            by=(job.confirmed_by or job.user) if commit else job.user,
-            scope=job.agency,
-            commit=commit,
-            take_source=frozenset(job.take_source),
-            progress=_progress_writer(job.pk),
-        )
+        # The import and the job's "done" in one transaction: a worker dying between the two
+        # cannot leave an import written under a job that says nothing was.
+        with transaction.atomic():
+            report = run_import(
+                kind=job.kind or None,
+                content=content,
+                filename=job.filename,
+                by=(job.confirmed_by or job.user) if commit else job.user,
+                scope=job.agency,
+                commit=commit,
+                take_source=frozenset(job.take_source),
+                progress=_progress_writer(job.pk),
+            )
+            ImportJob.objects.filter(pk=job.pk).update(
+                state=State.DONE,
+                kind=report.kind,
+                report=dataclasses.asdict(report),
+                rows_total=report.total,
+                rows_done=report.total,
+                counts=report.counts,
+                finished_at=timezone.now(),
+            )
     except FileNotFoundError:
         _fail(job, FILE_GONE)
         return
@@ -132,15 +144,6 @@ def perform(*, job_id, queue_job_id=None):
     except Exception:
         _fail(job, UNEXPECTED)
         raise  # the queue records the traceback
-    ImportJob.objects.filter(pk=job.pk).update(
-        state=State.DONE,
-        kind=report.kind,
-        report=dataclasses.asdict(report),
-        rows_total=report.total,
-        rows_done=report.total,
-        counts=report.counts,
-        finished_at=timezone.now(),
-    )
     if commit:
         default_storage.delete(job.stored_name)
 
