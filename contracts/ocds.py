@@ -384,17 +384,6 @@ def with_red_flags(compiled, flags):
     return {**compiled, "redFlags": _clean(items)} if items else compiled
 
 
-def related_lists(process):
-    """The rows a release needs, for one package (prefetched ones are reused)."""
-    return {
-        "documents": list(process.documents.all()),
-        "bidders": list(process.bidders.all()),
-        "amendments": list(process.amendments.all()),
-        "progress": list(process.progress_reports.all()),
-        "payments": list(process.payments.all()),
-    }
-
-
 # related_lists' keys: (the relation on Process, what each row joins).
 RELATED = {
     "documents": ("documents", ["document_type"]),
@@ -403,6 +392,11 @@ RELATED = {
     "progress": ("progress_reports", []),
     "payments": ("payments", []),
 }
+
+
+def related_lists(process):
+    """The rows a release needs, for one package (prefetched ones are reused)."""
+    return {key: list(getattr(process, name).all()) for key, (name, _) in RELATED.items()}
 
 
 def related_lists_of(process_ids):
@@ -423,9 +417,5 @@ def related_lists_of(process_ids):
 
 def with_related(queryset):
     return queryset.select_related("agency", "supplier").prefetch_related(
-        "documents__document_type",
-        "bidders__supplier",
-        "amendments",
-        "progress_reports",
-        "payments",
+        *("__".join([name, *joined]) for name, joined in RELATED.values())
     )

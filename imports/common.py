@@ -32,9 +32,6 @@ NOT_REMEMBERED = {
     "rup_code",
     "tender_code",
 }
-REMEMBERED_FIELDS = {
-    f.attname for f in Process._meta.concrete_fields if f.name not in NOT_REMEMBERED
-} - NOT_REMEMBERED
 
 
 def remembered(value):
@@ -157,7 +154,7 @@ class ProcessWriter:
     def create(self, **fields):
         process = Process(**fields)
         process.source_values = {
-            name: remembered(value) for name, value in fields.items() if name in REMEMBERED_FIELDS
+            name: remembered(value) for name, value in fields.items() if name not in NOT_REMEMBERED
         }
         self.new.append(process)
         return process
@@ -168,16 +165,19 @@ class ProcessWriter:
         last_said = process.source_values
         # A package an import of this version made or updated: a field its source left out
         # (a location it could not place) was last said empty.
-        known = bool(last_said)
+        imported_before = bool(last_said)
         said = dict(last_said)
-        apply = dict(forced or {})
+        # Status, agency and links follow the import's own rules, whoever passes them.
+        apply = {**{n: v for n, v in fields.items() if n in NOT_REMEMBERED}, **(forced or {})}
         outcome = Change()
         for name, value in fields.items():
+            if name in NOT_REMEMBERED:
+                continue
             now, value_said = remembered(getattr(process, name)), remembered(value)
             said[name] = value_said
             if now == value_said:
                 continue
-            if name not in last_said and not known:
+            if name not in last_said and not imported_before:
                 if value_said is None:
                     continue  # never blank what an operator (or an older import) filled in
                 apply[name] = value
