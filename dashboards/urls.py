@@ -8,5 +8,8 @@ urlpatterns = [
     path("pengawasan/", views.matrix, name="matrix"),
     path("pengawasan/<int:year>/<slug:code>/<slug:stage>/", views.cell, name="cell"),
     path("pengawasan/tugas/", views.todo, name="todo"),
+    path("pengawasan/kualitas-data/", views.quality_report, name="quality"),
+    path("pengawasan/kualitas-data/hitung-ulang/", views.quality_refresh, name="quality-refresh"),
+    path("pengawasan/kualitas-data/<slug:code>/", views.quality_failures, name="quality-failures"),
     path("keterbukaan/", views.openness, name="openness"),
 ]

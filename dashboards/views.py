@@ -1,10 +1,14 @@
 from functools import cache, wraps
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from contracts import public_cache
@@ -12,6 +16,7 @@ from contracts.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, STAGE_ORDER, Stag
 from contracts.views import published_years
 from dashboards import exports, selectors
 from dashboards.charts import trend_svg
+from opendata import quality
 from opendata_kontrak.params import whole_number
 
 
@@ -179,3 +184,91 @@ def openness(request):
             "rows": selectors.public_openness(year) if year else [],
         },
     )
+
+
+# --- the data-quality report (opendata/quality.py) -----------------------------------------
+
+FAILURES_PER_PAGE = 50
+
+
+def _quality_year(request):
+    """The fiscal year asked for among those the last run counted; None = every year."""
+    years = quality.years()
+    chosen = whole_number(request.GET.get("tahun", ""), max_digits=4)
+    return (chosen if chosen in years else None), years
+
+
+@supervisors_only
+def quality_report(request):
+    """Per agency and check: how many of its published packages pass, the weakest first."""
+    year, years = _quality_year(request)
+    return render(
+        request,
+        "dashboards/quality.html",
+        {
+            "year": year,
+            "years": years,
+            "run": quality.last_run(),
+            "pending": quality.pending(),
+            "checks": list(quality.CHECKS.values()),
+            "summary": quality.summary(year),
+            "rows": quality.per_agency(year),
+        },
+    )
+
+
+@supervisors_only
+def quality_failures(request, code):
+    """The packages failing one check (of one agency, of one year, if asked), paged, with
+    what failed and a link to each package in the workspace."""
+    item = quality.CHECKS.get(code)
+    if item is None:
+        raise Http404("Pemeriksaan ini tidak ada.")
+    year, years = _quality_year(request)
+    agency = None
+    if request.GET.get("pd"):
+        agency = Agency.objects.filter(code=request.GET["pd"]).first()
+        if agency is None:
+            raise Http404("Perangkat daerah ini tidak ada.")
+    found = quality.failures(code, year=year, agency=agency)
+    page = Paginator(found, FAILURES_PER_PAGE).get_page(
+        whole_number(request.GET.get("halaman", 1), max_digits=9) or 1
+    )
+    page.at_limit = False
+    query = urlencode(
+        {
+            key: value
+            for key, value in {"tahun": year, "pd": agency and agency.code}.items()
+            if value
+        }
+    )
+    return render(
+        request,
+        "dashboards/quality_failures.html",
+        {
+            "check": item,
+            "year": year,
+            "years": years,
+            "agency": agency,
+            "page": page,
+            "query": query,
+            "run": quality.last_run(),
+        },
+    )
+
+
+@require_POST
+@supervisors_only
+def quality_refresh(request):
+    """An administrator asks for the report again; it is computed in the job queue."""
+    if not request.user.is_administrator:
+        raise PermissionDenied("Hanya administrator yang dapat meminta penghitungan ulang.")
+    if quality.request_refresh(by=request.user):
+        messages.success(
+            request,
+            "Penghitungan ulang kualitas data masuk antrean; hasilnya tampil di sini setelah "
+            "selesai (biasanya beberapa menit).",
+        )
+    else:
+        messages.info(request, "Penghitungan ulang kualitas data sudah ada di antrean.")
+    return redirect("dashboards:quality")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -39,3 +40,96 @@ class RateCounter(models.Model):
 
     def __str__(self):
         return f"{self.key} @ {self.window_start:%H:%M:%S}: {self.hits}"
+
+
+class QualityRun(models.Model):
+    """One computation of the data-quality report (opendata/quality.py), in the job queue."""
+
+    started_at = models.DateTimeField("mulai")
+    finished_at = models.DateTimeField("selesai")
+    packages = models.PositiveIntegerField("paket diperiksa")
+    # None: the daily job; otherwise the administrator who asked for it.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="diminta oleh",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "penghitungan kualitas data"
+        verbose_name_plural = "penghitungan kualitas data"
+        ordering = ["-finished_at"]
+
+    def __str__(self):
+        return f"{self.finished_at:%Y-%m-%d %H:%M}: {self.packages} paket"
+
+
+class QualityResult(models.Model):
+    """How many of one agency's published packages of one fiscal year pass one check."""
+
+    check_code = models.CharField("pemeriksaan", max_length=40)
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name="perangkat daerah",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    fiscal_year = models.PositiveSmallIntegerField("tahun anggaran")
+    # Packages the check speaks of (a contract check skips packages without a contract).
+    applicable = models.PositiveIntegerField("paket yang diperiksa")
+    passing = models.PositiveIntegerField("paket yang lolos")
+    computed_at = models.DateTimeField("dihitung")
+
+    class Meta:
+        verbose_name = "hasil kualitas data"
+        verbose_name_plural = "hasil kualitas data"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["check_code", "agency", "fiscal_year"], name="qualityresult_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(passing__lte=models.F("applicable")),
+                name="qualityresult_passing_within_applicable",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.check_code} {self.fiscal_year}: {self.passing}/{self.applicable}"
+
+
+class QualityFailure(models.Model):
+    """A published package that failed one check, with what failed, for the supervisors.
+
+    Agency and year are those the package had when the check ran, so that the list of a
+    cell holds the packages its count counted."""
+
+    check_code = models.CharField("pemeriksaan", max_length=40)
+    process = models.ForeignKey(
+        "contracts.Process", verbose_name="paket", on_delete=models.CASCADE, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name="perangkat daerah",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    fiscal_year = models.PositiveSmallIntegerField("tahun anggaran")
+    problems = models.JSONField("masalah", default=list)
+
+    class Meta:
+        verbose_name = "paket yang gagal pemeriksaan"
+        verbose_name_plural = "paket yang gagal pemeriksaan"
+        constraints = [
+            models.UniqueConstraint(fields=["check_code", "process"], name="qualityfailure_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["check_code", "fiscal_year", "agency"], name="qualityfailure_cell"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.check_code}: {self.process_id}"

@@ -21,6 +21,7 @@ from contracts.ocds import (
 )
 from contracts.releases import history
 from integrity.models import Flag, PackageFlag
+from opendata import quality
 from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE
 from opendata.bulk import FILES, SCOPE_ALL, files_for, scopes
 from opendata.models import BulkFile
@@ -112,7 +113,18 @@ def index(request):
 
 
 def policy(request):
-    return render(request, "opendata/policy.html", {"prefix": settings.PORTAL["OCID_PREFIX"]})
+    run = quality.last_run()
+    return render(
+        request,
+        "opendata/policy.html",
+        {
+            "prefix": settings.PORTAL["OCID_PREFIX"],
+            "quality_run": run,
+            # Aggregate figures only: which packages fail is for supervisors.
+            "quality": quality.summary() if run else [],
+            "quality_checks": list(quality.CHECKS.values()),
+        },
+    )
 
 
 def local_codes(request):

@@ -1,4 +1,4 @@
-"""Money and dates the Indonesian way, for every template and the admin."""
+"""Money, counts, shares and dates the Indonesian way, for every template and the admin."""
 
 from django import template
 from django.utils.html import format_html_join
@@ -15,6 +15,22 @@ def rupiah(amount):
     value = int(amount)
     sign = "-" if value < 0 else ""
     return f"{sign}Rp {abs(value):,}".replace(",", ".")
+
+
+@register.filter
+def angka(number):
+    """4681 -> '4.681'; None -> '—'."""
+    if number is None or number == "":
+        return "—"
+    return f"{int(number):,}".replace(",", ".")
+
+
+@register.filter
+def persen(share):
+    """96.4 -> '96,4%' (one decimal, decimal comma); None -> '—' (nothing to measure)."""
+    if share is None or share == "":
+        return "—"
+    return f"{float(share):,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".") + "%"
 
 
 @register.filter
