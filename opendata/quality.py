@@ -775,7 +775,10 @@ def request_refresh(*, by=None):
     from opendata.tasks import refresh_data_quality
 
     try:
-        refresh_data_quality.defer(requested_by_id=by.pk if by else None)
+        # In a savepoint: the queue refuses a second one with a unique violation, which
+        # would otherwise abort the caller's transaction.
+        with transaction.atomic():
+            refresh_data_quality.defer(requested_by_id=by.pk if by else None)
     except AlreadyEnqueued:
         return False
     return True
