@@ -173,7 +173,10 @@ def _schema_problem(error):
     ),
 )
 def _schema(subject):
-    errors = sorted(release_validator().iter_errors(subject.release), key=lambda e: e.path)
+    errors = sorted(
+        release_validator().iter_errors(subject.release),
+        key=lambda error: [str(part) for part in error.absolute_path],
+    )
     return [_schema_problem(error) for error in errors]
 
 

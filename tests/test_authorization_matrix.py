@@ -228,6 +228,14 @@ def cases(world):
         ("dashboards:cell", f"/pengawasan/2018/{health.code}/perencanaan/", SUPERVISORS),
         ("dashboards:todo", "/pengawasan/tugas/", EDITORS | {ADMIN: DENY}),
         ("dashboards:openness", "/keterbukaan/", PUBLIC),
+        ("dashboards:quality", "/pengawasan/kualitas-data/", SUPERVISORS),
+        ("dashboards:quality-failures", "/pengawasan/kualitas-data/skema/", SUPERVISORS),
+        # Asking for a run is a POST, by administrators only (tests/dashboards/test_quality.py).
+        (
+            "dashboards:quality-refresh",
+            "/pengawasan/kualitas-data/hitung-ulang/",
+            everyone(POST_ONLY),
+        ),
         ("opendata:index", "/data-terbuka/", PUBLIC),
         ("opendata:policy", "/data-terbuka/kebijakan/", PUBLIC),
         ("opendata:local-codes", "/data-terbuka/kode-lokal/", PUBLIC),

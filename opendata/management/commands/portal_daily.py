@@ -23,8 +23,10 @@ class Command(BaseCommand):
         queued = quality.request_refresh()
         self.stdout.write(
             f"{forgotten} catatan percobaan masuk lama dibuang; "
-            f"{len(swept)} berkas tanpa pemilik dihapus; penghitungan kualitas data "
-            + ("diantrekan." if queued else "sudah ada di antrean.")
+            f"{len(swept)} berkas tanpa pemilik dihapus."
+        )
+        self.stdout.write(
+            "Penghitungan kualitas data " + ("diantrekan." if queued else "sudah ada di antrean.")
         )
 
 
