@@ -2,6 +2,7 @@
 query count, and the public figures on the policy page."""
 
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
@@ -195,7 +196,9 @@ def test_the_daily_job_queues_the_report_and_the_worker_stores_it(media_root):
     plan = publish(make_operator(health), title="Rencana")
     assert QualityRun.objects.count() == 0
 
-    call_command("portal_daily", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    out = io.StringIO()
+    call_command("portal_daily", stdout=out)
+    assert "Penghitungan kualitas data diantrekan." in out.getvalue()
     assert quality.pending()
     assert QualityRun.objects.count() == 0  # not computed by the daily job itself
     run_queued_jobs()
