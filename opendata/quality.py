@@ -124,7 +124,7 @@ def _day(value):
 # --- 1. schema, with formats ----------------------------------------------------------------
 
 # Formats the release schema uses that a validator may silently skip: jsonschema checks `uri`
-# only with rfc3987 (or rfc3986-validator) installed and `date-time` only with
+# only with rfc3986-validator (or rfc3987) installed and `date-time` only with
 # rfc3339-validator. A check that skips them passes "CONTOH-SP2D-1" as a URI.
 REQUIRED_FORMATS = {"uri", "date-time"}
 
@@ -137,7 +137,7 @@ def release_validator():
     missing = REQUIRED_FORMATS - set(checker.checkers)
     if missing:
         raise ImproperlyConfigured(
-            f"jsonschema cannot check the formats {sorted(missing)}: install rfc3987 and "
+            f"jsonschema cannot check the formats {sorted(missing)}: install rfc3986-validator and "
             "rfc3339-validator (requirements.txt)."
         )
     schema = json.loads((SCHEMA_DIR / "release-schema.json").read_text())
