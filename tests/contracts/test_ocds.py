@@ -117,7 +117,13 @@ def test_a_package_at_each_stage_is_schema_valid(stage, operator, media_root):
     assert schema_errors(release_package([data], uri="https://contoh/ocds.json")) == []
     assert (
         schema_errors(
-            record_package(process, uri="https://contoh/r.json", releases=[data], **lists),
+            record_package(
+                process,
+                uri="https://contoh/r.json",
+                packages=["https://contoh/ocds.json"],
+                releases=[data],
+                **lists,
+            ),
             "record-package-schema.json",
         )
         == []
