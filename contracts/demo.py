@@ -25,10 +25,11 @@ from contracts.samples import make_pdf
 
 D = datetime.date
 
+# Made-up NPWPs whose 9th digit is their Luhn check digit, as a real one's is.
 SUPPLIERS = {
-    "karya": ("CV Contoh Karya Mandiri", "01.111.222.3-601.000", "Jl. Veteran 10, Bojonegoro"),
-    "medika": ("PT Contoh Medika Sejahtera", "02.333.444.5-602.000", "Jl. Rajekwesi 5, Bojonegoro"),
-    "cipta": ("CV Contoh Cipta Rancang", "03.555.666.7-603.000", "Jl. Panglima Sudirman 21"),
+    "karya": ("CV Contoh Karya Mandiri", "01.111.222.4-601.000", "Jl. Veteran 10, Bojonegoro"),
+    "medika": ("PT Contoh Medika Sejahtera", "02.333.444.4-602.000", "Jl. Rajekwesi 5, Bojonegoro"),
+    "cipta": ("CV Contoh Cipta Rancang", "03.555.666.1-603.000", "Jl. Panglima Sudirman 21"),
 }
 
 SAMPLES = [

@@ -16,7 +16,7 @@ from contracts.models import (
     StageRequirement,
     Supplier,
 )
-from contracts.npwp import TYPED_MAX_LENGTH, InvalidNPWP, normalize_npwp
+from contracts.npwp import TYPED_MAX_LENGTH, InvalidNPWP, check_digits_problem, normalize_npwp
 from contracts.pdf import PdfRejected, inspect_uploads
 from opendata_kontrak.text import PrintableTextForm
 
@@ -233,6 +233,19 @@ class SupplierForm(PrintableTextForm, forms.ModelForm):
     class Meta:
         model = Supplier
         fields = ["name", "npwp", "address"]
+
+    def clean_npwp(self):
+        npwp = self.cleaned_data.get("npwp")
+        # A number stored before the check existed (an import keeps a failing one, marked)
+        # stands while an administrator corrects the name or address; a typed one must pass.
+        if npwp and npwp != self.instance.npwp:
+            problem = check_digits_problem(npwp)
+            if problem:
+                raise forms.ValidationError(
+                    f"{problem}. Periksa lagi angkanya pada kartu NPWP atau surat keterangan "
+                    "terdaftar penyedia, lalu ketik ulang; kosongkan NPWP bila belum diketahui."
+                )
+        return npwp
 
     def validate_unique(self):
         if not self.npwp_may_exist:

@@ -168,6 +168,16 @@ class Supplier(models.Model):
 
         return format_npwp(self.npwp) if self.npwp else ""
 
+    @property
+    def npwp_passes_check(self):
+        """True when the NPWP passes its check digit, False when it fails, None without one.
+
+        A failing NPWP is kept as its source wrote it (an LPSE export, an older entry) but is
+        published as unverified, never as the supplier's identifier (contracts.npwp)."""
+        from contracts.npwp import passes_check_digits
+
+        return passes_check_digits(self.npwp) if self.npwp else None
+
 
 def _figures():
     return {

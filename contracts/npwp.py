@@ -40,3 +40,40 @@ def format_npwp(canonical):
         d = canonical[1:]
         return f"{d[0:2]}.{d[2:5]}.{d[5:8]}.{d[8]}-{d[9:12]}.{d[12:15]}"
     return canonical
+
+
+# org-id.guide's code for the register of NPWPs (lists/id/id-djp.json: "Director General of
+# Taxes", confirmed, not deprecated). OCDS names it in a supplier's `identifier.scheme`.
+ORG_ID_SCHEME = "ID-DJP"
+
+
+def check_digits_problem(canonical):
+    """Why the canonical 16 digits fail their check, in Indonesian; None when they pass.
+
+    The check is python-stdnum's (`stdnum.id.npwp`): for a company's number (leading 0) the
+    Luhn check digit over the first 9 digits of the 15-digit form; for a number not starting
+    with 0, a NIK, whose region code and date of birth must exist (`stdnum.id.nik`). Passing
+    says the number is well formed, not that the tax office issued it.
+    """
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+    from stdnum.id import npwp as stdnum_npwp
+
+    try:
+        stdnum_npwp.validate(canonical)
+    except InvalidChecksum:
+        return (
+            f"NPWP {format_npwp(canonical)} tidak lolos uji angka pemeriksa: angka ke-9 "
+            "(sebelum tanda hubung) tidak cocok dengan 8 angka di depannya, jadi kemungkinan "
+            "ada angka yang salah ketik"
+        )
+    except ValidationError:
+        return (
+            f"NPWP {canonical} berawalan selain 0, jadi berupa NIK, tetapi kode wilayah atau "
+            "tanggal lahir di dalamnya tidak ada, jadi kemungkinan ada angka yang salah ketik"
+        )
+    return None
+
+
+def passes_check_digits(canonical):
+    """True when the stored 16 digits pass their check (see check_digits_problem)."""
+    return check_digits_problem(canonical) is None

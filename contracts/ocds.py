@@ -11,9 +11,11 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from contracts.models import Category, Method, Stage, Status
+from contracts.npwp import ORG_ID_SCHEME
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "ocds" / "1.1.5"
 SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/"
@@ -68,26 +70,63 @@ def _clean(value):
 
 
 def agency_party(agency):
-    identifier = (
-        {"scheme": "ID-SIRUP", "id": agency.sirup_id} if agency.sirup_id else {"id": agency.code}
-    )
+    """An agency as the `buyer` party.
+
+    No organisation register in org-id.guide numbers Indonesia's regional agencies, so the
+    identifier names no `scheme`: its `id` is the agency's satker id in LKPP's SiRUP when
+    known (the README's open-data section says so), and it is left out otherwise.
+    """
     return {
         "id": f"buyer-{agency.code}",
         "name": agency.name,
-        "identifier": {**identifier, "legalName": agency.name},
+        "identifier": {"id": agency.sirup_id or None, "legalName": agency.name},
         "roles": ["buyer"],
     }
 
 
 def supplier_party(supplier, roles):
+    """A supplier as a party; its `id` (from the NPWP, else the row) is the same in every
+    release. Its NPWP is its `identifier` under org-id.guide's ID-DJP scheme, as the 16
+    digits the portal stores, only when the number passes its check digit."""
     return {
         "id": f"supplier-{supplier.npwp or supplier.pk}",
         "name": supplier.name,
-        "identifier": {"scheme": "ID-NPWP", "id": supplier.npwp, "legalName": supplier.name}
-        if supplier.npwp
+        "identifier": {"scheme": ORG_ID_SCHEME, "id": supplier.npwp, "legalName": supplier.name}
+        if supplier.npwp_passes_check
         else None,
         "address": {"streetAddress": supplier.address} if supplier.address else None,
         "roles": sorted(roles),
+    }
+
+
+def bids(process, bidders):
+    """The bids extension's `bids` section: one `details` entry per bidder with a price.
+
+    A bidder row without a price is a participant the LPSE export names, not a bid, and is
+    left out. A bid's `value` is the corrected price (harga terkoreksi) when there is one,
+    as the extension says a correction overwrites the value, else the price offered
+    (penawaran); both stay in the API and the bulk CSV. The winner's bid is `valid`; the
+    others carry no status, as the export does not say whether they passed evaluation.
+    """
+    details = []
+    for bidder in bidders:
+        amount = bidder.corrected_amount or bidder.bid_amount
+        if not amount:
+            continue
+        party = supplier_party(bidder.supplier, {"tenderer"})
+        details.append(
+            {
+                "id": f"penawaran-{party['id'].removeprefix('supplier-')}",
+                "status": "valid" if bidder.supplier_id == process.supplier_id else None,
+                "tenderers": [{"id": party["id"], "name": party["name"]}],
+                "value": _money(amount),
+            }
+        )
+    if not details:
+        return None
+    return {
+        "statistics": [{"id": "penawaran", "measure": "bids", "value": len(details)}],
+        "details": details,
     }
 
 
@@ -273,6 +312,7 @@ def compiled_release(process, *, documents=(), bidders=(), amendments=(), progre
                 },
             }
         ]
+    release["bids"] = bids(process, bidders)
     if process.status == Status.WITHDRAWN:
         release["tender"]["status"] = "withdrawn"
         release["tender"]["statusDetails"] = process.withdrawn_reason
@@ -287,19 +327,55 @@ def release_tags(process):
     return [STAGE_TAGS[stage] for stage in STAGE_ORDER[: reached + 1]]
 
 
+# The official bids extension, at the tag whose schema the portal's bids section follows
+# (its files vendored in opendata/extension/bids/ for offline checks).
+BIDS_EXTENSION_URL = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/"
+    "v1.1.5/extension.json"
+)
+
+
+def publisher():
+    """The package's `publisher`: the name, and the scheme, uid and URI set in PORTAL."""
+    portal = settings.PORTAL
+    return _clean(
+        {
+            "name": f"{portal['REGION_NAME']} — {portal['SITE_NAME']}",
+            "scheme": portal["PUBLISHER_SCHEME"],
+            "uid": portal["PUBLISHER_UID"],
+            "uri": portal["PUBLISHER_URI"],
+        }
+    )
+
+
+def publication_policy_url():
+    return f"{settings.PORTAL['BASE_URL']}{reverse('opendata:policy')}"
+
+
 def _package(uri):
     """What every release or record package says about itself and its publisher."""
     return {
         "uri": uri,
         "version": "1.1",
         "publishedDate": timezone.now().isoformat(),
-        "publisher": {"name": f"{settings.PORTAL['REGION_NAME']} — {settings.PORTAL['SITE_NAME']}"},
+        "publisher": publisher(),
         "license": "https://creativecommons.org/licenses/by/4.0/",
+        "publicationPolicy": publication_policy_url(),
     }
 
 
 def release_package(releases, *, uri):
-    return {**_package(uri), "releases": releases}
+    return {**_package(uri), "extensions": [BIDS_EXTENSION_URL], "releases": releases}
+
+
+def record_package_head(*, uri, packages):
+    """A record package without its records: `packages` are the URLs of the release
+    packages its records' releases come from (never the record package itself)."""
+    return {
+        **_package(uri),
+        "extensions": [BIDS_EXTENSION_URL, red_flags_extension_url()],
+        "packages": packages,
+    }
 
 
 @cache
@@ -345,12 +421,12 @@ def release(process, **lists):
     return data
 
 
-def record_package(process, *, uri, releases, flags=(), **lists):
-    """The package's record: its release history and its compiled release with its flags."""
+def record_package(process, *, uri, packages, releases, flags=(), **lists):
+    """The package's record: its release history and its compiled release with its flags.
+
+    `packages`: the URLs of the release packages that publish `releases`."""
     return {
-        **_package(uri),
-        "extensions": [red_flags_extension_url()],
-        "packages": [uri],
+        **record_package_head(uri=uri, packages=packages),
         "records": [
             {
                 "ocid": process.ocid,

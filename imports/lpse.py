@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agencies.places import PlaceResolver
 from contracts.models import Bidder, NameSource, Process, Status, Supplier
-from contracts.npwp import InvalidNPWP, normalize_npwp
+from contracts.npwp import InvalidNPWP, check_digits_problem, normalize_npwp
 from contracts.templatetags.rupiah import rupiah
 from imports import values
 from imports.common import (
@@ -84,6 +84,13 @@ class Suppliers:
         except InvalidNPWP as problem:
             notes.append(f"{problem}; penyedia dicatat tanpa NPWP")
             number = None
+        if number and (problem := check_digits_problem(number)):
+            # The row stands as LPSE wrote it; the supplier is kept with this number, which
+            # the open data shows as unverified and never publishes as its identifier.
+            notes.append(
+                f"{problem}; penyedia tetap dicatat dengan NPWP ini, ditandai belum terverifikasi "
+                "di data terbuka"
+            )
         if not name and not number:
             return None, notes
         if number:

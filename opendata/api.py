@@ -225,6 +225,9 @@ def _supplier(request, supplier):
     return {
         "id": supplier.pk,
         "npwp": supplier.npwp,
+        # False: the NPWP fails its check digit (a typing slip at its source, most likely);
+        # it is shown as the source wrote it, and OCDS does not publish it as an identifier.
+        "npwp_lolos_uji": supplier.npwp_passes_check,
         "nama": supplier.name,
         "api": _absolute(request, reverse("opendata:api-supplier", args=[supplier.pk])),
     }

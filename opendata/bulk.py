@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from contracts.models import Process, Release
 from contracts.ocds import (
     compiled_release,
-    red_flags_extension_url,
+    record_package_head,
     related_lists,
     release_package,
     with_red_flags,
@@ -64,6 +64,12 @@ def _date(value):
     return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
 
 
+def _passes(supplier):
+    """Whether a supplier's NPWP passes its check digit: "ya", "tidak", or "" without one."""
+    verdict = supplier.npwp_passes_check if supplier else None
+    return "" if verdict is None else ("ya" if verdict else "tidak")
+
+
 def _package_row(process, lists, url):
     supplier = process.supplier
     return [
@@ -100,6 +106,7 @@ def _package_row(process, lists, url):
         process.published_at,
         process.updated_at,
         url,
+        _passes(supplier),
     ]
 
 
@@ -130,6 +137,7 @@ def _bidder_rows(process, lists, url):
             bidder.bid_amount,
             bidder.corrected_amount,
             "ya" if bidder.supplier_id == process.supplier_id else "tidak",
+            _passes(bidder.supplier),
         ]
 
 
@@ -143,6 +151,7 @@ def _award_rows(process, lists, url):
             process.budget_amount,
             process.supplier.npwp if process.supplier else "",
             process.supplier.name if process.supplier else "",
+            _passes(process.supplier),
         ]
 
 
@@ -160,6 +169,7 @@ def _contract_rows(process, lists, url):
             len(lists["amendments"]),
             sum(payment.amount for payment in lists["payments"]),
             process.completion_date,
+            _passes(process.supplier),
         ]
 
 
@@ -211,6 +221,8 @@ TABLES = {
             "dipublikasikan",
             "diperbarui",
             "url",
+            # New columns go last, so that readers of the older files by position keep working.
+            "npwp_pemenang_lolos_uji",
         ],
         lambda process, lists, url: [_package_row(process, lists, url)],
     ),
@@ -232,7 +244,15 @@ TABLES = {
         _document_rows,
     ),
     "peserta": (
-        ["ocid", "npwp", "nama", "nilai_penawaran", "harga_terkoreksi", "pemenang"],
+        [
+            "ocid",
+            "npwp",
+            "nama",
+            "nilai_penawaran",
+            "harga_terkoreksi",
+            "pemenang",
+            "npwp_lolos_uji",
+        ],
         _bidder_rows,
     ),
     "pemenang": (
@@ -244,6 +264,7 @@ TABLES = {
             "pagu",
             "npwp_pemenang",
             "pemenang",
+            "npwp_pemenang_lolos_uji",
         ],
         _award_rows,
     ),
@@ -261,6 +282,7 @@ TABLES = {
             "jumlah_adendum",
             "total_pembayaran",
             "tanggal_serah_terima",
+            "npwp_penyedia_lolos_uji",
         ],
         _contract_rows,
     ),
@@ -339,15 +361,13 @@ def _package_heads(uri):
     releases = head[: -len("[]}")] + "["
     head = json.dumps(
         {
-            **release_package([], uri=f"{uri}/ocds-rekaman.json"),
-            "extensions": [red_flags_extension_url()],
             # The records embed their releases, which ocds.json publishes.
-            "packages": [f"{uri}/ocds.json"],
+            **record_package_head(uri=f"{uri}/ocds-rekaman.json", packages=[f"{uri}/ocds.json"]),
             "records": [],
         },
         ensure_ascii=False,
     )
-    records = head.replace('"releases": [], ', "")[: -len("[]}")] + "["
+    records = head[: -len("[]}")] + "["
     return {"ocds.json": releases, "ocds-rekaman.json": records}
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("data-terbuka/", views.index, name="index"),
     path("data-terbuka/kebijakan/", views.policy, name="policy"),
     path("data-terbuka/kode-lokal/", views.local_codes, name="local-codes"),
+    path("data-terbuka/ekstensi/tanda/", views.extension_docs, name="extension-docs"),
     path("data-terbuka/ekstensi/tanda/<path:name>", views.extension_file, name="extension-file"),
     path("data-terbuka/<str:scope>/<str:name>", views.download, name="download"),
     path("ocds/<str:ocid>/", views.package_release, name="release"),

@@ -1,11 +1,10 @@
 """Open data: each package in OCDS at a stable URL, and every package in bulk files."""
 
-from pathlib import Path
-
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import http_date
 
 from agencies.models import AgencyKind
@@ -21,7 +20,7 @@ from contracts.ocds import (
 )
 from contracts.releases import history
 from integrity.models import Flag, PackageFlag
-from opendata import quality
+from opendata import extensions, quality
 from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE
 from opendata.bulk import FILES, SCOPE_ALL, files_for, scopes
 from opendata.models import BulkFile
@@ -61,6 +60,7 @@ def package_record(request, ocid):
         record_package(
             process,
             uri=request.build_absolute_uri(),
+            packages=[request.build_absolute_uri(reverse("opendata:release", args=[ocid]))],
             releases=history(process, lists),
             flags=process.flags.all(),
             **lists,
@@ -176,9 +176,7 @@ API_FILTERS = [
 ]
 
 
-EXTENSION_DIR = Path(__file__).resolve().parent / "extension" / "tanda"
 EXTENSION_FILES = {
-    "extension.json": "application/json",
     "release-schema.json": "application/json",
     "codelists/redFlag.csv": "text/csv",
 }
@@ -186,11 +184,25 @@ EXTENSION_FILES = {
 
 def extension_file(request, name):
     """The red-flags OCDS extension, served so that data users and tools can fetch it."""
+    if name == "extension.json":
+        return _json(extensions.red_flags_metadata())
     if name not in EXTENSION_FILES:
         raise Http404
     response = HttpResponse(
-        (EXTENSION_DIR / name).read_bytes(),
+        (extensions.RED_FLAGS_DIR / name).read_bytes(),
         content_type=f"{EXTENSION_FILES[name]}; charset=utf-8",
     )
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def extension_docs(request):
+    """The red-flags extension's documentation, from its READMEs: the `documentationUrl`."""
+    return render(
+        request,
+        "opendata/extension_docs.html",
+        {
+            "sections": extensions.red_flags_documentation(),
+            "metadata_url": reverse("opendata:extension-file", args=["extension.json"]),
+        },
+    )

@@ -413,6 +413,11 @@ PORTAL = {
     ),
     # "ocds-" plus the six characters the Open Contracting Partnership registers for a publisher.
     "OCID_PREFIX": env("OCDS_OCID_PREFIX", "ocds-bjnkab"),
+    # The OCDS packages' `publisher`: an identifier of the regency government from a register
+    # (e.g. ID-DJP and its NPWP's 16 digits), set together or not at all; and a URI for it.
+    "PUBLISHER_SCHEME": env("PORTAL_PUBLISHER_SCHEME", ""),
+    "PUBLISHER_UID": env("PORTAL_PUBLISHER_UID", ""),
+    "PUBLISHER_URI": env("PORTAL_PUBLISHER_URI", "https://bojonegorokab.go.id/"),
     "AGENCY_REGISTER": Path(
         env("PORTAL_AGENCY_REGISTER", BASE_DIR / "agencies" / "data" / "agencies_2018.csv")
     ),
@@ -423,6 +428,10 @@ OTP_TOTP_ISSUER = PORTAL["SITE_NAME"]
 
 if not re.fullmatch(r"ocds-[a-z0-9]{6}", PORTAL["OCID_PREFIX"]):
     raise ImproperlyConfigured("OCDS_OCID_PREFIX must be 'ocds-' followed by 6 letters or digits")
+if bool(PORTAL["PUBLISHER_SCHEME"]) != bool(PORTAL["PUBLISHER_UID"]):
+    raise ImproperlyConfigured(
+        "PORTAL_PUBLISHER_SCHEME and PORTAL_PUBLISHER_UID go together: an identifier needs both"
+    )
 
 LOGGING = {
     "version": 1,

@@ -239,6 +239,7 @@ def cases(world):
         ("opendata:index", "/data-terbuka/", PUBLIC),
         ("opendata:policy", "/data-terbuka/kebijakan/", PUBLIC),
         ("opendata:local-codes", "/data-terbuka/kode-lokal/", PUBLIC),
+        ("opendata:extension-docs", "/data-terbuka/ekstensi/tanda/", PUBLIC),
         ("opendata:extension-file", "/data-terbuka/ekstensi/tanda/extension.json", PUBLIC),
         ("opendata:download", "/data-terbuka/semua/paket.csv", PUBLIC),
         ("opendata:release", f"/ocds/{published.ocid}/", PUBLIC),

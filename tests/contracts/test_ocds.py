@@ -13,14 +13,25 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from contracts import services
-from contracts.models import DocumentType, Payment, Process, ProgressReport, Release, Supplier
+from contracts.models import (
+    Bidder,
+    DocumentType,
+    Payment,
+    Process,
+    ProgressReport,
+    Release,
+    Supplier,
+)
 from contracts.ocds import (
+    BIDS_EXTENSION_URL,
     compiled_release,
     record_package,
+    red_flags_extension_url,
     related_lists,
     release,
     release_package,
     schema_errors,
+    with_red_flags,
     with_related,
 )
 from contracts.pdf import inspect_upload
@@ -30,6 +41,7 @@ from imports.services import run_import
 from integrity.models import Flag, PackageFlag
 from tests import pdfs
 from tests.factories import make_operator, make_process, planning_fields
+from tests.ocds_extensions import patched_release_validator, release_errors
 
 CODELISTS = Path(__file__).resolve().parents[2] / "contracts/ocds/1.1.5/codelists"
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
@@ -117,7 +129,13 @@ def test_a_package_at_each_stage_is_schema_valid(stage, operator, media_root):
     assert schema_errors(release_package([data], uri="https://contoh/ocds.json")) == []
     assert (
         schema_errors(
-            record_package(process, uri="https://contoh/r.json", releases=[data], **lists),
+            record_package(
+                process,
+                uri="https://contoh/r.json",
+                packages=["https://contoh/ocds.json"],
+                releases=[data],
+                **lists,
+            ),
             "record-package-schema.json",
         )
         == []
@@ -211,3 +229,176 @@ def test_the_whole_imported_data_set_validates(capsys, client):
     for flag in Flag.values:
         shown = re.search(rf'<td data-flag="{flag}">(?:<a [^>]*>)?(\d+)', html).group(1)
         assert int(shown) == actual.get(flag, 0)
+
+    # Every flag's figures are declared by the red-flags extension, and each flagged package's
+    # compiled release passes the schema patched with the extensions the record package names.
+    extensions = [BIDS_EXTENSION_URL, red_flags_extension_url()]
+    schema = patched_release_validator(extensions).schema
+    declared = set(schema["definitions"]["RedFlag"]["properties"]["figures"]["properties"])
+    used = {key for figures in flagged.values_list("figures", flat=True) for key in figures}
+    assert used and used <= declared
+    validator = patched_release_validator(extensions)
+    flagged_packages = with_related(
+        Process.objects.published().filter(flags__isnull=False).distinct()
+    ).prefetch_related("flags__threshold")
+    for process in flagged_packages:
+        compiled = with_red_flags(
+            compiled_release(process, **related_lists(process)), process.flags.all()
+        )
+        assert list(validator.iter_errors(compiled)) == [], process.ocid
+
+    # NPWPs of the bundled LPSE export that fail their check digit: kept, none an identifier
+    # (the README's figure).
+    failing = [s for s in Supplier.objects.exclude(npwp=None) if not s.npwp_passes_check]
+    claimed = re.search(r"give (\d+) of the ([\d,]+)\s+suppliers' NPWPs that fail", README)
+    assert (len(failing), Supplier.objects.exclude(npwp=None).count()) == (
+        int(claimed.group(1)),
+        int(claimed.group(2).replace(",", "")),
+    )
+
+
+def parties_by_id(data):
+    return {party["id"]: party for party in data["parties"]}
+
+
+@pytest.mark.django_db
+def test_an_npwp_is_an_org_id_identifier_only_when_it_passes_its_check(operator, media_root):
+    process = package_at(3, operator)  # won by CV Maju, whose NPWP fails its check digit
+    checked = Supplier.objects.create(name="CV Benar", npwp="0712420314601000")
+    Bidder.objects.create(process=process, supplier=checked)
+    Bidder.objects.create(process=process, supplier=process.supplier)
+    process = with_related(Process.objects.filter(pk=process.pk)).get()
+    parties = parties_by_id(compiled_release(process, **related_lists(process)))
+    # org-id.guide's code for the Directorate General of Taxes, the NPWP's 16 digits.
+    assert parties["supplier-0712420314601000"]["identifier"] == {
+        "scheme": "ID-DJP",
+        "id": "0712420314601000",
+        "legalName": "CV Benar",
+    }
+    unverified = parties["supplier-0012345678901000"]
+    assert "identifier" not in unverified and unverified["name"] == "CV Maju"
+    # Party ids do not move between releases.
+    process.title = "Judul baru"
+    process.save()
+    again = parties_by_id(compiled_release(process, **related_lists(process)))
+    assert again.keys() == parties.keys()
+
+
+@pytest.mark.django_db
+def test_an_agency_names_no_scheme_that_org_id_guide_does_not_hold(operator, media_root):
+    process = package_at(1, operator)
+    buyer = parties_by_id(compiled_release(process, **related_lists(process)))[
+        "buyer-dinas-kesehatan"
+    ]
+    # Dinas Kesehatan's satker id in the 2018 SiRUP export, with no scheme claimed.
+    assert buyer["identifier"] == {"id": "74472", "legalName": "Dinas Kesehatan"}
+    operator.agency.sirup_id = ""
+    operator.agency.save()
+    process = with_related(Process.objects.filter(pk=process.pk)).get()
+    buyer = parties_by_id(compiled_release(process, **related_lists(process)))[
+        "buyer-dinas-kesehatan"
+    ]
+    assert buyer["identifier"] == {"legalName": "Dinas Kesehatan"}
+
+
+@pytest.mark.django_db
+def test_packages_name_their_publisher_and_publication_policy(
+    client, operator, media_root, settings
+):
+    settings.PORTAL = {
+        **settings.PORTAL,
+        "BASE_URL": "https://opendatakontrak.bojonegorokab.go.id",
+        "PUBLISHER_SCHEME": "ID-DJP",
+        "PUBLISHER_UID": "0312666837412000",
+        "PUBLISHER_URI": "https://bojonegorokab.go.id/",
+    }
+    process = package_at(2, operator)
+    lists = related_lists(process)
+    releases = [release(process, **lists)]
+    packages = [
+        release_package(releases, uri="https://contoh/ocds.json"),
+        record_package(
+            process,
+            uri="https://contoh/rekaman.json",
+            packages=["https://contoh/ocds.json"],
+            releases=releases,
+            **lists,
+        ),
+    ]
+    for package in packages:
+        assert package["publisher"] == {
+            "name": "Kabupaten Bojonegoro — Open Data Kontrak",
+            "scheme": "ID-DJP",
+            "uid": "0312666837412000",
+            "uri": "https://bojonegorokab.go.id/",
+        }
+        assert (
+            package["publicationPolicy"]
+            == "https://opendatakontrak.bojonegorokab.go.id/data-terbuka/kebijakan/"
+        )
+        assert BIDS_EXTENSION_URL in package["extensions"]
+    assert schema_errors(packages[0]) == []
+    assert schema_errors(packages[1], "record-package-schema.json") == []
+    assert packages[1]["packages"] == ["https://contoh/ocds.json"]
+    policy = client.get("/data-terbuka/kebijakan/").content.decode()
+    assert "ID-DJP" in policy and "16 angka" in policy
+
+
+@pytest.mark.django_db
+def test_lpse_bids_follow_the_bids_extension(operator, media_root):
+    process = package_at(3, operator)
+    winner = process.supplier
+    rival = Supplier.objects.create(name="CV Saingan", npwp="0712420314601000")
+    registered = Supplier.objects.create(name="CV Hanya Mendaftar")
+    Bidder.objects.create(
+        process=process, supplier=winner, bid_amount=1_190_000_000, corrected_amount=1_150_000_000
+    )
+    Bidder.objects.create(process=process, supplier=rival, bid_amount=1_210_000_000)
+    Bidder.objects.create(process=process, supplier=registered)
+    process = with_related(Process.objects.filter(pk=process.pk)).get()
+    data = compiled_release(process, **related_lists(process))
+    details = {bid["tenderers"][0]["name"]: bid for bid in data["bids"]["details"]}
+    # The corrected price overwrites the offer, as the extension's guidance says; the winner's
+    # bid is valid; whether the others passed evaluation is not known, so no status.
+    assert details["CV Maju"]["value"] == {"amount": 1_150_000_000, "currency": "IDR"}
+    assert details["CV Maju"]["status"] == "valid"
+    assert details["CV Saingan"]["value"] == {"amount": 1_210_000_000, "currency": "IDR"}
+    assert "status" not in details["CV Saingan"]
+    assert "CV Hanya Mendaftar" not in details  # registered, no price: not a bid
+    assert data["bids"]["statistics"] == [{"id": "penawaran", "measure": "bids", "value": 2}]
+    party_ids = {party["id"] for party in data["parties"]}
+    for bid in details.values():
+        assert bid["tenderers"][0]["id"] in party_ids
+    assert len({bid["id"] for bid in details.values()}) == 2
+    bid_statuses = codes_of_extension("bids", "bidStatus")
+    assert {bid.get("status") for bid in details.values()} - {None} <= bid_statuses
+
+    flags = [
+        PackageFlag(
+            flag=Flag.CONTRACT_NEAR_HPS,
+            reason="Nilai penetapan Rp1.150.000.000 adalah 95.8% dari HPS Rp1.200.000.000.",
+            figures={
+                "nilai": 1_150_000_000,
+                "dasar_nilai": "nilai penetapan",
+                "hps": 1_200_000_000,
+                "persen": 95.8,
+            },
+        )
+    ]
+    compiled = with_red_flags(data, flags)
+    extensions = [BIDS_EXTENSION_URL, red_flags_extension_url()]
+    assert release_errors(compiled, extensions) == []
+    # The patched schema does check the extensions' fields.
+    compiled["bids"]["details"][0]["status"] = "menang"
+    compiled["redFlags"][0]["id"] = "tanda_karangan"
+    compiled["redFlags"][0]["figures"]["persen"] = "95,8"
+    errors = release_errors(compiled, extensions)
+    assert any(error.startswith("bids/details/0/status") for error in errors), errors
+    assert any(error.startswith("redFlags/0/id") for error in errors), errors
+    assert any(error.startswith("redFlags/0/figures/persen") for error in errors), errors
+
+
+def codes_of_extension(folder, name):
+    path = Path(__file__).resolve().parents[2] / "opendata/extension" / folder / "codelists"
+    with open(path / f"{name}.csv", newline="", encoding="utf-8") as handle:
+        return {row["Code"] for row in csv.DictReader(handle)}

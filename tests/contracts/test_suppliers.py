@@ -124,3 +124,49 @@ def test_suppliers_of_another_agencys_drafts_are_in_no_choice_of_an_operator(cli
     assert client.get(f"/api/v1/penyedia/{hidden.pk}/").status_code == 404
     services.publish_process(process=draft, by=make_operator(health))
     assert client.get(reverse("contracts:supplier-detail", args=[hidden.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_pop_up_refuses_a_wrong_check_digit_and_keeps_what_was_typed(client, agencies):
+    health, _roads = agencies
+    client.force_login(make_operator(health))
+    typed = "01.234.567.8-901.000"  # by the Luhn rule its 9th digit is 4, not 8
+    response = client.post(
+        f"{ADD_SUPPLIER}?_to_field=id&_popup=1",
+        {"name": "CV Salah Ketik", "npwp": typed, "address": "", "_popup": "1"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "tidak lolos uji angka pemeriksa" in page
+    assert "ketik ulang" in page  # what to do about it
+    assert f'value="{typed}"' in page
+    assert not Supplier.objects.filter(name="CV Salah Ketik").exists()
+    # The same number with its right check digit is taken.
+    response = add_supplier(client, "CV Salah Ketik", "01.234.567.4-901.000")
+    assert response.status_code == 302
+    assert Supplier.objects.get(name="CV Salah Ketik").npwp == "0012345674901000"
+
+
+@pytest.mark.django_db
+def test_an_imported_npwp_that_fails_its_check_stands_while_its_name_is_corrected(client):
+    # LPSE wrote this NPWP so; the import keeps it, marked, and notes it in its report.
+    report = import_tenders([tender_row(npwp_pemenang="02.205.556.1-960.100")])
+    notes = [note for row in report.rows for note in row.messages]
+    assert any("tidak lolos uji angka pemeriksa" in note for note in notes), notes
+    assert any("ditandai belum terverifikasi" in note for note in notes), notes
+    supplier = Supplier.objects.get(npwp="0022055561960100")
+    assert supplier.npwp_passes_check is False
+    process = Process.objects.get(tender_code="5009244")
+    assert process.supplier == supplier
+    for page in [
+        reverse("contracts:supplier-detail", args=[supplier.pk]),
+        reverse("contracts:process-detail", args=[process.pk]),
+    ]:
+        html = client.get(page).content.decode()
+        assert "02.205.556.1-960.100" in html and "tidak lolos uji angka pemeriksa" in html
+    client.force_login(make_administrator())
+    url = reverse("admin:contracts_supplier_change", args=[supplier.pk])
+    response = client.post(url, {"name": "CV Contoh Karya", "npwp": supplier.npwp})
+    assert response.status_code == 302, response.content.decode()
+    supplier.refresh_from_db()
+    assert (supplier.name, supplier.npwp) == ("CV Contoh Karya", "0022055561960100")

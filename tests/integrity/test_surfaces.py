@@ -99,8 +99,10 @@ def test_ocds_records_carry_flags_as_a_documented_extension(client, packages):
     ocid = packages["over_budget"].ocid
     record = client.get(reverse("opendata:record", args=[ocid])).json()
     assert schema_errors(record, "record-package-schema.json") == []
-    extension_url = record["extensions"][0]
-    assert extension_url.endswith("/data-terbuka/ekstensi/tanda/extension.json")
+    assert [url.rsplit("/", 3)[-3:] for url in record["extensions"]] == [
+        ["ocds_bid_extension", "v1.1.5", "extension.json"],
+        ["ekstensi", "tanda", "extension.json"],
+    ]
     compiled = record["records"][0]["compiledRelease"]
     flagged = [item["id"] for item in compiled["redFlags"]]
     assert flagged == ["hps_di_atas_pagu"]

@@ -120,6 +120,16 @@ def test_a_package_in_detail(client, data, settings):
         "implementasi",
     ]
     assert body["perangkat_daerah"]["kode"] == "dinas-kesehatan"
+    # 0012345678901000: its 9th digit should be 4 by the Luhn rule; shown, but as unverified.
+    assert body["penyedia"]["npwp"] == "0012345678901000"
+    assert body["penyedia"]["npwp_lolos_uji"] is False
+    checked = Supplier.objects.create(npwp="0712420314601000", name="CV Benar")
+    supplier = client.get(reverse("opendata:api-supplier", args=[checked.pk]))
+    assert supplier.status_code == 404  # on no published package yet
+    process.supplier = checked
+    services.save_process(process=process, by=make_operator(data["health"]))
+    answer = client.get(reverse("opendata:api-supplier", args=[checked.pk])).json()
+    assert answer["npwp_lolos_uji"] is True
     assert body["ocds"].endswith(f"/ocds/{process.ocid}/")
     assert client.get(body["ocds"]).status_code == 200
 

@@ -83,6 +83,12 @@ def test_every_file_holds_each_published_package_once_and_no_draft(client, packa
     record_package = json.loads(download(client, "semua", "ocds-rekaman.json"))
     assert schema_errors(record_package, "record-package-schema.json") == []
     assert sorted(r["ocid"] for r in record_package["records"]) == sorted(published)
+    # The records' releases come from ocds.json, which the record package names.
+    assert record_package["packages"] == [release_package["uri"]]
+    assert release_package["uri"].endswith("/ocds.json")
+    for package in (release_package, record_package):
+        assert package["publicationPolicy"].endswith("/data-terbuka/kebijakan/")
+        assert package["extensions"][0].endswith("/ocds_bid_extension/v1.1.5/extension.json")
     lines = download(client, "semua", "ocds.jsonl").decode().splitlines()
     assert sorted(json.loads(line)["ocid"] for line in lines) == sorted(published)
 
@@ -98,6 +104,10 @@ def test_every_file_holds_each_published_package_once_and_no_draft(client, packa
         ("0012345678901000", "ya"),
         ("0098765432109000", "tidak"),
     }
+    # Neither NPWP passes its check digit: both said so, in the last column.
+    assert list(bidders[0])[-1] == "npwp_lolos_uji"
+    assert {b["npwp_lolos_uji"] for b in bidders} == {"tidak"}
+    assert by_ocid[first.ocid]["npwp_pemenang_lolos_uji"] == "tidak"
     # A name that looks like a formula stays text in a spreadsheet.
     assert {b["nama"] for b in bidders} == {"CV Maju", '\'=HYPERLINK("x")'}
     assert [r["ocid"] for r in csv_rows(download(client, "semua", "pemenang.csv"))] == [first.ocid]

@@ -81,6 +81,10 @@ def test_the_package_urls_serve_the_history_and_the_compiled_state(client, opera
     compiled = record["records"][0]["compiledRelease"]
     assert compiled["tender"]["title"] == "Judul baru"
     assert compiled["tag"] == ["compiled"]
+    # `packages` lists the release package the records' releases come from, not itself.
+    assert record["packages"] == [f"http://testserver/ocds/{process.ocid}/"]
+    assert record["uri"] not in record["packages"]
+    assert client.get(record["packages"][0]).json()["releases"] == record["records"][0]["releases"]
 
 
 @pytest.mark.django_db

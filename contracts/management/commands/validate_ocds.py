@@ -32,7 +32,12 @@ class Command(BaseCommand):
             releases = history(process, lists)
             errors = schema_errors(release_package(releases, uri="urn:x")) + schema_errors(
                 record_package(
-                    process, uri="urn:x", releases=releases, flags=process.flags.all(), **lists
+                    process,
+                    uri="urn:x:rekaman",
+                    packages=["urn:x"],
+                    releases=releases,
+                    flags=process.flags.all(),
+                    **lists,
                 ),
                 "record-package-schema.json",
             )
