@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         problems = 0
         checked = 0
-        packages = with_related(Process.objects.published().order_by("pk")).prefetch_related(
+        packages = with_related(Process.objects.open_data().order_by("pk")).prefetch_related(
             Prefetch("releases", queryset=Release.objects.order_by("sequence")),
             Prefetch("flags", queryset=PackageFlag.objects.select_related("threshold")),
         )

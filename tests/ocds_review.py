@@ -1,0 +1,116 @@
+"""Review OCDS packages with the Open Contracting Partnership's own library (libcoveocds), offline.
+
+libcoveocds reads the standard from the zip kept in the repo (`contracts/ocds/`), and the
+extensions a package lists through ocdsextensionregistry's requests session. That session gets a
+transport adapter serving our vendored extensions from disk; any other address is refused with
+`NetworkRefused`, so a review never leaves the machine.
+"""
+
+import dataclasses
+import io
+import mimetypes
+from pathlib import Path
+
+import requests
+import urllib3
+from django.conf import settings
+from libcoveocds.api import ocds_json_output
+from libcoveocds.config import LibCoveOCDSConfig
+from ocdsextensionregistry import util as registry_util
+
+ROOT = Path(__file__).resolve().parents[1]
+STANDARD_ZIP = ROOT / "contracts" / "ocds" / "standard-1__1__5.zip"
+
+
+def vendored_extensions():
+    """{published URL prefix: folder on disk} of the extensions our packages list.
+
+    One line per extension (the bids extension's folder joins here when it is vendored)."""
+    base = settings.PORTAL["BASE_URL"]
+    return {
+        f"{base}/data-terbuka/ekstensi/tanda/": ROOT / "opendata" / "extension" / "tanda",
+    }
+
+
+class NetworkRefused(Exception):
+    """A review asked for an address no vendored folder serves: it would have gone online.
+
+    Deliberately not a requests exception, which libcoveocds would turn into a warning."""
+
+
+class VendoredExtensions(requests.adapters.HTTPAdapter):
+    """Answers GETs for vendored extension files from disk; refuses every other address."""
+
+    def __init__(self, folders):
+        super().__init__()
+        self.folders = folders
+        self.served = []
+
+    def send(self, request, **kwargs):
+        for prefix, folder in self.folders.items():
+            if not request.url.startswith(prefix):
+                continue
+            path = (folder / request.url.removeprefix(prefix)).resolve()
+            found = path.is_relative_to(folder.resolve()) and path.is_file()
+            content = path.read_bytes() if found else b""
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            raw = urllib3.HTTPResponse(
+                body=io.BytesIO(content),
+                headers={"Content-Type": kind, "Content-Length": str(len(content))},
+                status=200 if found else 404,
+                preload_content=False,
+                request_url=request.url,
+            )
+            self.served.append(request.url)
+            return self.build_response(request, raw)
+        raise NetworkRefused(f"Review is offline: no vendored folder serves {request.url}")
+
+
+@dataclasses.dataclass
+class Review:
+    schema_errors: list  # ["path: what is wrong (value)"], against the extended schema
+    codelist_errors: list  # ["path: values not in codelist"] of closed codelists
+    open_codelist_values: dict  # {path: values} outside open codelists: allowed, reported
+    additional_checks: dict  # libcoveocds' additional checks, by check name
+    additional_fields: list  # ["path/field"] no schema (core or listed extension) declares
+    extensions: dict  # {url: problem} for a listed extension that could not be used
+    served: list  # what the adapter served from disk
+
+
+def review(package):
+    """Run libcoveocds over one release or record package (a dict); return a Review."""
+    config = LibCoveOCDSConfig()
+    config.config["context"] = "api"
+    config.config["standard_zip"] = f"file://{STANDARD_ZIP}"
+    adapter = VendoredExtensions(vendored_extensions())
+    session = registry_util.session
+    saved = dict(session.adapters)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.cache.clear()
+    try:
+        result = ocds_json_output(json_data=package, lib_cove_ocds_config=config)
+    finally:
+        session.adapters.clear()
+        session.adapters.update(saved)
+    extensions = result.get("extensions") or {}
+    return Review(
+        schema_errors=[
+            f"{error['path']}: {error['description']} ({error.get('value')!r})"
+            for error in result.get("validation_errors", [])
+        ],
+        codelist_errors=[
+            f"{path}: {item['values']} not in {item['codelist']}"
+            for path, item in (result.get("additional_closed_codelist_values") or {}).items()
+        ],
+        open_codelist_values={
+            path: item["values"]
+            for path, item in (result.get("additional_open_codelist_values") or {}).items()
+        },
+        additional_checks=result.get("additional_checks") or {},
+        additional_fields=[
+            f"{item['path']}/{item['field']}" for item in result.get("additional_fields") or []
+        ],
+        extensions=extensions.get("invalid_extension") or {},
+        served=adapter.served,
+    )
