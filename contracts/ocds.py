@@ -221,11 +221,13 @@ def package_state(
                 "project": process.program_name,
                 "projectID": process.program_code,
             },
+            # The activity's planned schedule: when the work is to start and to be delivered
+            # (milestoneType has no "timeline"; these are the delivery's dates).
             "milestones": [
                 _milestone(
                     "rencana-mulai",
                     "Rencana mulai",
-                    "timeline",
+                    "delivery",
                     due=process.planned_start,
                     met=started,
                     today=today,
@@ -235,7 +237,7 @@ def package_state(
                 _milestone(
                     "rencana-selesai",
                     "Rencana selesai",
-                    "timeline",
+                    "delivery",
                     due=process.planned_end,
                     met=process.completion_date,
                     today=today,

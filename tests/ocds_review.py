@@ -1,15 +1,18 @@
 """Review OCDS packages with the Open Contracting Partnership's own library (libcoveocds), offline.
 
-libcoveocds reads the standard from the zip kept in the repo (`contracts/ocds/`), and the
-extensions a package lists through ocdsextensionregistry's requests session. That session gets a
-transport adapter serving our vendored extensions from disk; any other address is refused with
-`NetworkRefused`, so a review never leaves the machine.
+libcoveocds reads the standard from the zip kept in the repo (`contracts/ocds/`), the extensions a
+package lists through ocdsextensionregistry's requests session, and schemas a schema refers to
+with requests.get. Both get a transport adapter serving our vendored extensions and the
+standard's schemas from disk; any other address is refused with `NetworkRefused`, so a review
+never leaves the machine.
 """
 
 import dataclasses
 import io
 import mimetypes
+import tempfile
 from pathlib import Path
+from unittest import mock
 
 import requests
 import urllib3
@@ -18,17 +21,21 @@ from libcoveocds.api import ocds_json_output
 from libcoveocds.config import LibCoveOCDSConfig
 from ocdsextensionregistry import util as registry_util
 
+from contracts.ocds import SCHEMA_DIR, SCHEMA_URL
+
 ROOT = Path(__file__).resolve().parents[1]
 STANDARD_ZIP = ROOT / "contracts" / "ocds" / "standard-1__1__5.zip"
 
 
 def vendored_extensions():
-    """{published URL prefix: folder on disk} of the extensions our packages list.
+    """{published URL prefix: folder on disk} of the extensions our packages list, and of the
+    standard's schemas (the record package schema refers to one by its URL).
 
     One line per extension (the bids extension's folder joins here when it is vendored)."""
     base = settings.PORTAL["BASE_URL"]
     return {
         f"{base}/data-terbuka/ekstensi/tanda/": ROOT / "opendata" / "extension" / "tanda",
+        SCHEMA_URL: SCHEMA_DIR,
     }
 
 
@@ -88,8 +95,17 @@ def review(package):
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.cache.clear()
+    # Schema references are fetched with a plain requests.get: through the adapter too.
+    plain = requests.Session()
+    plain.mount("https://", adapter)
+    plain.mount("http://", adapter)
     try:
-        result = ocds_json_output(json_data=package, lib_cove_ocds_config=config)
+        # libcoveocds writes the extended schema it used into output_dir.
+        with (
+            tempfile.TemporaryDirectory(prefix="ocds-review-") as output_dir,
+            mock.patch("requests.get", plain.get),
+        ):
+            result = ocds_json_output(output_dir, json_data=package, lib_cove_ocds_config=config)
     finally:
         session.adapters.clear()
         session.adapters.update(saved)
