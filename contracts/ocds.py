@@ -122,8 +122,8 @@ def tender_status(process):
 
 
 def _milestone_status(due, met, today):
-    """milestoneStatus: `met` when the data says it happened, else by its due date against the
-    day of the release: `scheduled` before it, `notMet` after."""
+    """milestoneStatus: `met` when the data says it happened by the day of the release, else by
+    its due date against that day: `scheduled` until it, `notMet` after."""
     if met:
         return "met"
     if due is None:
@@ -132,6 +132,7 @@ def _milestone_status(due, met, today):
 
 
 def _milestone(identifier, title, kind, *, due, met, today):
+    met = met if met and met <= today else None
     return {
         "id": identifier,
         "title": title,
