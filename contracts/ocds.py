@@ -5,6 +5,7 @@ IDR, program); the tender, the one award and the one contract become arrays of o
 keep their stage's section and their documentType (local codes documented in the README).
 """
 
+import csv
 import datetime
 import json
 from functools import cache
@@ -563,12 +564,73 @@ def _registry():
     return Registry().with_resources(resources)
 
 
+# Formats OCDS uses that jsonschema checks only with optional libraries (rfc3987,
+# rfc3339-validator): without them a non-URI `source` would pass unnoticed.
+CHECKED_FORMATS = {"uri", "date-time"}
+
+
 @cache
 def validator(schema_name):
+    """A Draft 4 validator of the OCDS schema `schema_name`, formats and closed codelists (the
+    schema's `enum`s) included. Raises ImproperlyConfigured if a format cannot be checked."""
+    from django.core.exceptions import ImproperlyConfigured
     from jsonschema import Draft4Validator, FormatChecker
 
+    checker = FormatChecker()
+    if missing := CHECKED_FORMATS - set(checker.checkers):
+        raise ImproperlyConfigured(f"jsonschema cannot check these formats: {sorted(missing)}")
     schema = json.loads((SCHEMA_DIR / schema_name).read_text())
-    return Draft4Validator(schema, registry=_registry(), format_checker=FormatChecker())
+    return Draft4Validator(schema, registry=_registry(), format_checker=checker)
+
+
+@cache
+def _codelist_fields():
+    """{field path in a release, array positions left out: (codelist file, is open)}."""
+    schema = json.loads((SCHEMA_DIR / "release-schema.json").read_text())
+    fields = {}
+
+    def walk(node, path):
+        if "$ref" in node:
+            node = schema["definitions"][node["$ref"].rsplit("/", 1)[-1]]
+        if "codelist" in node:
+            fields[path] = (node["codelist"], bool(node.get("openCodelist")))
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], path)
+        for key, child in node.get("properties", {}).items():
+            if len(path) < 8:  # deeper than any codelist field; stops the schema's cycles
+                walk(child, (*path, key))
+
+    walk(schema, ())
+    return fields
+
+
+@cache
+def _codes(codelist):
+    with open(SCHEMA_DIR / "codelists" / codelist, newline="", encoding="utf-8") as handle:
+        return {row["Code"] for row in csv.DictReader(handle)}
+
+
+def codelist_values(release):
+    """Values of a release outside their codelist: {(field path, codelist, is open): {values}}.
+
+    Closed codelists are also the schema's enums (schema_errors rejects them); values outside
+    open ones are allowed (our local documentType codes) and reported."""
+    found = {}
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, (*path, key))
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, path)
+        elif path in _codelist_fields() and value is not None:
+            codelist, is_open = _codelist_fields()[path]
+            if str(value) not in _codes(codelist):
+                found.setdefault(("/".join(path), codelist, is_open), set()).add(value)
+
+    walk(release, ())
+    return found
 
 
 def schema_errors(document, schema_name="release-package-schema.json"):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.urls import reverse
 
@@ -416,3 +416,23 @@ def test_validate_ocds_checks_formats_and_closed_codelists(operator, media_root)
     assert any("transactions/0/source" in e and "uri" in e for e in errors)
     assert any(e.startswith("releases/0/date") and "date-time" in e for e in errors)
     assert any("awards/0/status" in e for e in errors)
+
+
+@pytest.mark.django_db
+def test_validate_ocds_reports_local_codes_and_rejects_closed_codelist_values(
+    operator, media_root, capsys
+):
+    process = package_at(5, operator)  # a DPA: the local documentType budgetExecutionDocument
+    call_command("validate_ocds")
+    out = capsys.readouterr().out
+    assert "Daftar kode terbuka documentType.csv (planning/documents/documentType)" in out
+    assert "budgetExecutionDocument" in out
+    assert "0 masalah skema." in out
+
+    stored = Release.objects.filter(process=process).last()
+    stored.data["tender"]["status"] = "berjalan"
+    stored.save()
+    with pytest.raises(CommandError):
+        call_command("validate_ocds")
+    out = capsys.readouterr().out
+    assert "tender/status: ['berjalan'] tidak ada di tenderStatus.csv" in out
