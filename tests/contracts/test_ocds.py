@@ -192,7 +192,7 @@ def test_the_validator_does_reject_bad_data(operator, media_root):
 
 
 @pytest.mark.django_db
-def test_the_whole_imported_data_set_validates(capsys, client):
+def test_the_whole_imported_data_set_validates(capsys, client, media_root):
     tenders, bidders = lpse.shared_files()
     for kind, path in [
         (ImportKind.SIRUP, sirup.shared_file()),
@@ -203,12 +203,44 @@ def test_the_whole_imported_data_set_validates(capsys, client):
     call_command("validate_ocds")
     out = capsys.readouterr().out
     published = Process.objects.published().count()
-    assert f"{published} paket diperiksa, 0 masalah skema." in out
+    in_open_data = Process.objects.open_data().count()
+    assert f"{in_open_data} paket diperiksa, 0 masalah skema." in out
     assert published > 4000
-    # The import stored each published package's first release, with official tags only.
-    assert Release.objects.values("process").distinct().count() == published
+    # The import stored each package's first release (withdrawn SiRUP plans included, their
+    # withdrawal), with official tags only.
+    assert Release.objects.values("process").distinct().count() == in_open_data
     tags = {tag for row in Release.objects.values_list("tags", flat=True) for tag in row}
     assert tags and tags <= codes("releaseTag")
+
+    # Codes coherent with the data, and bids apart from registrations, on every package.
+    expected_status = {
+        "perencanaan": {"planned", "withdrawn"},
+        "pemilihan": {"active", "cancelled"},
+        "pemenang": {"complete", "cancelled"},
+        "kontrak": {"complete", "cancelled"},
+        "implementasi": {"complete", "cancelled"},
+    }
+    processes = with_related(Process.objects.open_data()).prefetch_related("releases")
+    for process in processes.iterator(chunk_size=500):
+        lists = related_lists(process)
+        data = compiled_release(process, releases=history(process, lists), **lists)
+        tender = data["tender"]
+        assert tender["status"] in expected_status[process.stage_reached], process.ocid
+        assert (tender["status"] in ("cancelled", "withdrawn")) == (process.status == "withdrawn")
+        if "numberOfTenderers" in tender:
+            assert tender["numberOfTenderers"] <= len(tender["tenderers"]), process.ocid
+        for contract in data.get("contracts", []):
+            assert contract["awardID"] in {award["id"] for award in data["awards"]}
+
+    # OCP's review of the bulk files of the whole data: no error.
+    from opendata.bulk import build
+    from tests.ocds_review import review
+
+    build(base_url="https://data.contoh.go.id")
+    for name in ["ocds.json", "ocds-rekaman.json"]:
+        response = client.get(reverse("opendata:download", args=["semua", name]))
+        result = review(json.loads(b"".join(response.streaming_content)))
+        assert (result.schema_errors, result.codelist_errors) == ([], []), name
 
     # Red flags over the real data: the README's table, and the public page, say the same.
     table = README.split("(checked by a test over the shared files):")[1].split("\n\n")[1]
