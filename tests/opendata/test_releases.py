@@ -320,3 +320,22 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
     assert compiled["date"] == releases[-1]["date"]
     assert compiled["id"] == f"{process.ocid}-{releases[-1]['date']}"
     assert schema_errors(client.get(reverse("opendata:release", args=[process.ocid])).json()) == []
+
+
+@pytest.mark.django_db
+def test_capture_releases_publishes_what_a_new_mapping_says_once(operator, capsys):
+    from django.core.management import call_command
+
+    process = make_process(operator.agency, **planning_fields())
+    services.publish_process(process=process, by=operator)
+    # As a release stored by an older mapping: a field the current one no longer publishes.
+    stored = Release.objects.get(process=process)
+    stored.data["tender"]["numberOfTenderers"] = 5
+    stored.digest = "lama"
+    stored.save()
+    call_command("capture_releases")
+    assert "1 paket diperiksa, 1 rilis baru." in capsys.readouterr().out
+    newest = Release.objects.filter(process=process).last()
+    assert newest.data["tender"]["numberOfTenderers"] is None  # deleted, as OCDS deletes
+    call_command("capture_releases")
+    assert "1 paket diperiksa, 0 rilis baru." in capsys.readouterr().out
