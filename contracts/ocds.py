@@ -153,6 +153,8 @@ def _transactions(process, payments, payer, payee):
         identifier = payment.sp2d_number.strip()
         if not identifier or identifier in seen:
             identifier = str(payment.pk)
+            if identifier in seen:  # an SP2D number that happens to be another row's id
+                identifier = f"pembayaran-{payment.pk}"
         seen.add(identifier)
         transactions.append(
             {
