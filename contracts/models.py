@@ -190,7 +190,15 @@ def _figures():
 
 class ProcessQuerySet(models.QuerySet):
     def published(self):
+        """What the public site lists and shows: published packages."""
         return self.filter(status=Status.PUBLISHED)
+
+    def open_data(self):
+        """Packages whose OCDS is public (per-package OCDS, the API's package, the OCDS bulk
+        files): the published ones, and the withdrawn ones, whose last release says the
+        process was cancelled or withdrawn and why. Withdrawn packages leave the site's pages,
+        never the record of what was published."""
+        return self.filter(status__in=[Status.PUBLISHED, Status.WITHDRAWN])
 
     def without_bookkeeping(self):
         """Packages without the columns only their own writers read (the search text, what the
@@ -471,6 +479,11 @@ class Process(models.Model):
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
+
+    @property
+    def in_open_data(self):
+        """`Process.objects.open_data()` for one package already read."""
+        return self.status in (Status.PUBLISHED, Status.WITHDRAWN)
 
 
 class DocumentType(models.Model):

@@ -5,6 +5,7 @@ IDR, program); the tender, the one award and the one contract become arrays of o
 keep their stage's section and their documentType (local codes documented in the README).
 """
 
+import csv
 import datetime
 import json
 from functools import cache
@@ -130,26 +131,96 @@ def bids(process, bidders):
     }
 
 
-def _documents(process, documents, stage):
-    return [
-        {
-            "id": str(document.pk),
-            "documentType": document.document_type.ocds_code,
-            "title": document.title or document.original_filename,
-            "url": f"{settings.PORTAL['BASE_URL']}/dokumen/{document.pk}/",
-            "datePublished": _datetime(document.uploaded_at),
-            "format": "application/pdf",
-            "language": "id",
-        }
-        for document in documents
-        if document.stage == stage
-    ]
+def _document(document):
+    return {
+        "id": str(document.pk),
+        "documentType": document.document_type.ocds_code,
+        "title": document.title or document.original_filename,
+        "url": f"{settings.PORTAL['BASE_URL']}/dokumen/{document.pk}/",
+        "datePublished": _datetime(document.uploaded_at),
+        "format": "application/pdf",
+        "language": "id",
+    }
 
 
-def compiled_release(process, *, documents=(), bidders=(), amendments=(), progress=(), payments=()):
-    """The package's current state as one release; lists are passed in to avoid N+1."""
+def _local_date(moment):
+    return timezone.localtime(moment).date()
+
+
+def tender_status(process):
+    """tenderStatus from the stage reached: `planned` while only planned, `active` during the
+    selection, `complete` once a winner (or, for Swakelola, the implementing agreement) exists;
+    a withdrawn package is `withdrawn` if it never reached the selection ("no further
+    information under this ocid"), else `cancelled`."""
+    if process.status == Status.WITHDRAWN:
+        return "withdrawn" if process.stage_reached == Stage.PLANNING else "cancelled"
+    if process.stage_reached == Stage.PLANNING:
+        return "planned"
+    if process.stage_reached == Stage.TENDER:
+        return "active"
+    return "complete"
+
+
+def _milestone_status(due, met, today):
+    """milestoneStatus: `met` when the data says it happened by the day of the release, else by
+    its due date against that day: `scheduled` until it, `notMet` after."""
+    if met:
+        return "met"
+    if due is None:
+        return None
+    return "scheduled" if due >= today else "notMet"
+
+
+def _milestone(identifier, title, kind, *, due, met, today):
+    met = met if met and met <= today else None
+    return {
+        "id": identifier,
+        "title": title,
+        "type": kind,
+        "dueDate": _datetime(due),
+        "dateMet": _datetime(met),
+        "status": _milestone_status(due, met, today),
+    }
+
+
+def _transactions(process, payments, payer, payee):
+    """Payments as transactions: the SP2D number is the id (unique within the contract; a blank
+    or repeated one falls back to the row's id). No `source`: it must be a URI and the treasury
+    publishes none for an SP2D."""
+    seen, transactions = set(), []
+    for payment in payments:
+        identifier = payment.sp2d_number.strip()
+        if not identifier or identifier in seen:
+            identifier = str(payment.pk)
+            if identifier in seen:  # an SP2D number that happens to be another row's id
+                identifier = f"pembayaran-{payment.pk}"
+        seen.add(identifier)
+        transactions.append(
+            {
+                "id": identifier,
+                "date": _datetime(payment.date),
+                "value": _money(payment.amount),
+                "payer": payer,
+                "payee": payee,
+            }
+        )
+    return transactions
+
+
+def package_state(
+    process, *, as_of, documents=(), bidders=(), amendments=(), progress=(), payments=()
+):
+    """The package's public content as OCDS, without a release's `id`, `date` and `tag`.
+
+    `as_of` (an aware datetime): the moment statuses that depend on dates (milestones, awards)
+    are judged at, the date of the release that publishes them. Lists are passed in to avoid
+    N+1. Every document appears: in its stage's section, or in `tender.documents` when that
+    section is absent (award documents without an award, and so on)."""
+    today = _local_date(as_of)
+    withdrawn = process.status == Status.WITHDRAWN
     agency = process.agency
-    parties = {f"buyer-{agency.code}": agency_party(agency)}
+    buyer_id = f"buyer-{agency.code}"
+    parties = {buyer_id: agency_party(agency)}
     entity_id = None
     if process.procuring_entity:
         entity_id = f"entity-{agency.code}-{process.pk}"
@@ -170,15 +241,20 @@ def compiled_release(process, *, documents=(), bidders=(), amendments=(), progre
     def ref(party_id):
         return {"id": party_id, "name": parties[party_id]["name"]}
 
-    release = {
+    by_stage = {stage: [] for stage in STAGE_TAGS}
+    for document in documents:
+        by_stage[document.stage].append(_document(document))
+    has_contract = bool(
+        process.contract_number or process.contract_amount or process.contract_signed
+    )
+    self_managed = process.method == Method.SELF_MANAGED
+    started = process.contract_start or process.contract_signed
+    state = {
         "ocid": process.ocid,
-        "id": f"{process.ocid}-{process.updated_at:%Y%m%dT%H%M%S}",
-        "date": _datetime(process.updated_at),
-        "tag": ["compiled"],
         "initiationType": "tender",
         "language": "id",
-        "parties": list(parties.values()),
-        "buyer": ref(f"buyer-{agency.code}"),
+        "parties": None,  # filled below, once every party is known
+        "buyer": ref(buyer_id),
         "planning": {
             "rationale": process.description,
             "budget": {
@@ -188,32 +264,39 @@ def compiled_release(process, *, documents=(), bidders=(), amendments=(), progre
                 "project": process.program_name,
                 "projectID": process.program_code,
             },
+            # The activity's planned schedule: when the work is to start and to be delivered
+            # (milestoneType has no "timeline"; these are the delivery's dates).
             "milestones": [
-                {
-                    "id": "rencana-mulai",
-                    "title": "Rencana mulai",
-                    "type": "timeline",
-                    "dueDate": _datetime(process.planned_start),
-                }
+                _milestone(
+                    "rencana-mulai",
+                    "Rencana mulai",
+                    "delivery",
+                    due=process.planned_start,
+                    met=started,
+                    today=today,
+                )
                 if process.planned_start
                 else None,
-                {
-                    "id": "rencana-selesai",
-                    "title": "Rencana selesai",
-                    "type": "timeline",
-                    "dueDate": _datetime(process.planned_end),
-                }
+                _milestone(
+                    "rencana-selesai",
+                    "Rencana selesai",
+                    "delivery",
+                    due=process.planned_end,
+                    met=process.completion_date,
+                    today=today,
+                )
                 if process.planned_end
                 else None,
             ],
-            "documents": _documents(process, documents, Stage.PLANNING),
+            "documents": by_stage[Stage.PLANNING],
         },
     }
-    if process.method != Method.SELF_MANAGED:
-        release["tender"] = {
+    tender_documents = by_stage[Stage.TENDER]
+    if not self_managed:
+        state["tender"] = {
             "id": process.tender_code or f"{process.ocid}-tender",
             "title": process.title,
-            "status": "complete" if process.supplier_id else "active",
+            "status": tender_status(process),
             "value": _money(process.hps_amount),
             "procurementMethod": METHODS.get(process.method),
             "procurementMethodDetails": process.method_original or process.get_method_display(),
@@ -225,37 +308,84 @@ def compiled_release(process, *, documents=(), bidders=(), amendments=(), progre
                 "startDate": _datetime(process.tender_announced),
                 "endDate": _datetime(process.bid_deadline),
             },
-            "numberOfTenderers": process.number_of_tenderers,
+            # Bids, not LPSE registrations: the parties listed as tenderers.
+            "numberOfTenderers": len(bidders) or None,
+            "numberOfRegistrations": process.number_of_tenderers,
             "tenderers": [ref(supplier_party(b.supplier, {"tenderer"})["id"]) for b in bidders],
             "procuringEntity": ref(entity_id) if entity_id else None,
-            "documents": _documents(process, documents, Stage.TENDER),
+            "documents": tender_documents,
         }
     else:
-        release["tender"] = {
+        state["tender"] = {
             "id": f"{process.ocid}-swakelola",
+            "title": process.title,
+            "status": tender_status(process),
             "procurementMethodDetails": "Swakelola",
             "mainProcurementCategory": CATEGORIES.get(process.category),
+            "documents": tender_documents,
         }
+    if withdrawn:
+        state["tender"]["statusDetails"] = process.withdrawn_reason
     award_id = f"{process.ocid}-award"
-    if process.supplier_id or process.award_amount:
-        release["awards"] = [
+    awards = []
+    if process.supplier_id or process.award_amount or (has_contract and not self_managed):
+        if withdrawn:
+            award_status = "cancelled"
+        elif has_contract or (
+            process.supplier_id and (process.award_date is None or process.award_date <= today)
+        ):
+            award_status = "active"
+        else:  # a value without a winner yet, or a decision dated after the release
+            award_status = "pending"
+        awards.append(
             {
                 "id": award_id,
-                "status": "active",
+                "status": award_status,
                 "date": _datetime(process.award_date),
                 "value": _money(process.award_amount),
                 "suppliers": [ref(supplier_party(process.supplier, {"supplier"})["id"])]
                 if process.supplier
                 else [],
-                "documents": _documents(process, documents, Stage.AWARD),
+                "documents": by_stage[Stage.AWARD],
             }
-        ]
-    if process.contract_number or process.contract_amount or process.contract_signed:
-        release["contracts"] = [
+        )
+    elif self_managed and has_contract:
+        # Swakelola selects no supplier: the work goes to the agency's own implementing unit,
+        # which is the award the agreement (the contract below) rests on.
+        parties[buyer_id]["roles"] = sorted({*parties[buyer_id]["roles"], "supplier"})
+        award_id = f"{process.ocid}-swakelola"
+        awards.append(
+            {
+                "id": award_id,
+                "title": "Swakelola oleh perangkat daerah",
+                "status": "cancelled" if withdrawn else "active",
+                "date": _datetime(process.contract_signed),
+                "value": _money(process.contract_amount),
+                "suppliers": [ref(buyer_id)],
+                "documents": by_stage[Stage.AWARD],
+            }
+        )
+    else:
+        tender_documents += by_stage[Stage.AWARD]
+    if awards:
+        state["awards"] = awards
+    if has_contract and awards:
+        if withdrawn:
+            contract_status = "cancelled"
+        elif process.completion_date:
+            contract_status = "terminated"
+        elif process.contract_signed and process.contract_signed > today:
+            contract_status = "pending"
+        else:
+            contract_status = "active"
+        payee = (
+            ref(supplier_party(process.supplier, {"supplier"})["id"]) if process.supplier else None
+        )
+        state["contracts"] = [
             {
                 "id": process.contract_number or f"{process.ocid}-contract",
-                "awardID": award_id if "awards" in release else f"{process.ocid}-swakelola",
-                "status": "terminated" if process.completion_date else "active",
+                "awardID": award_id,
+                "status": contract_status,
                 "value": _money(process.contract_amount),
                 "dateSigned": _datetime(process.contract_signed),
                 "period": {
@@ -271,18 +401,9 @@ def compiled_release(process, *, documents=(), bidders=(), amendments=(), progre
                     }
                     for a in amendments
                 ],
-                "documents": _documents(process, documents, Stage.CONTRACT),
+                "documents": by_stage[Stage.CONTRACT],
                 "implementation": {
-                    "transactions": [
-                        {
-                            "id": str(p.pk),
-                            "source": p.sp2d_number,
-                            "date": _datetime(p.date),
-                            "value": _money(p.amount),
-                            "uri": None,
-                        }
-                        for p in payments
-                    ],
+                    "transactions": _transactions(process, payments, ref(buyer_id), payee),
                     "milestones": [
                         {
                             "id": f"progres-{r.pk}",
@@ -290,41 +411,169 @@ def compiled_release(process, *, documents=(), bidders=(), amendments=(), progre
                             "description": f"Fisik {r.physical_percent}%, keuangan "
                             f"{r.financial_percent}%",
                             "type": "reporting",
-                            "status": "met",
+                            "status": "met",  # a report received is a reporting milestone met
                             "dateMet": _datetime(r.date),
                         }
                         for r in progress
                     ]
                     + (
                         [
-                            {
-                                "id": "serah-terima",
-                                "title": "Serah terima pekerjaan (BAST)",
-                                "type": "delivery",
-                                "status": "met",
-                                "dateMet": _datetime(process.completion_date),
-                            }
+                            _milestone(
+                                "serah-terima",
+                                "Serah terima pekerjaan (BAST)",
+                                "delivery",
+                                due=process.contract_end,
+                                met=process.completion_date,
+                                today=today,
+                            )
                         ]
-                        if process.completion_date
+                        # Once the work is under way (the implementation stage): its hand-over
+                        # is due at the contract's end, met at the BAST.
+                        if process.completion_date or progress or payments
                         else []
                     ),
-                    "documents": _documents(process, documents, Stage.IMPLEMENTATION),
+                    "documents": by_stage[Stage.IMPLEMENTATION],
                 },
             }
         ]
-    release["bids"] = bids(process, bidders)
-    if process.status == Status.WITHDRAWN:
-        release["tender"]["status"] = "withdrawn"
-        release["tender"]["statusDetails"] = process.withdrawn_reason
-    return _clean(release)
+    else:
+        tender_documents += by_stage[Stage.CONTRACT] + by_stage[Stage.IMPLEMENTATION]
+    state["bids"] = bids(process, bidders)
+    state["parties"] = list(parties.values())
+    return _clean(state)
 
 
-def release_tags(process):
-    """The stages a package's release speaks of, up to the one it reached."""
-    from contracts.models import STAGE_ORDER
+def compiled_release(process, *, releases, **lists):
+    """The package's compiled release, as `ocdskit compile` makes it from `releases` (its
+    release history, oldest first): the newest release's `date`, an `id` made of the ocid and
+    that date, and the current data (as of that date), without the releases' explicit nulls."""
+    newest = releases[-1]["date"]
+    state = package_state(process, as_of=datetime.datetime.fromisoformat(newest), **lists)
+    return {
+        "ocid": process.ocid,
+        "id": f"{process.ocid}-{newest}",
+        "date": newest,
+        "tag": ["compiled"],
+        **state,
+    }
 
-    reached = STAGE_ORDER.index(process.stage_reached)
-    return [STAGE_TAGS[stage] for stage in STAGE_ORDER[: reached + 1]]
+
+def _stages(state, process):
+    """{release tag of a stage: its content} for the stages `state` has, in stage order.
+
+    The tender section belongs to the planning stage until the selection begins (a planned or
+    withdrawn tender; always for Swakelola, which has no selection)."""
+    tender = state.get("tender") or {}
+    contracts = state.get("contracts") or []
+    selection = process.method != Method.SELF_MANAGED and tender.get("status") not in (
+        None,
+        "planned",
+        "withdrawn",
+    )
+    stages = {"planning": [state.get("planning"), None if selection else tender]}
+    if selection:
+        stages["tender"] = tender
+    if state.get("awards"):
+        stages["award"] = state["awards"]
+    if contracts:
+        stages["contract"] = [
+            {key: value for key, value in contract.items() if key != "implementation"}
+            for contract in contracts
+        ]
+    implementation = [
+        contract["implementation"] for contract in contracts if contract.get("implementation")
+    ]
+    if implementation:
+        stages["implementation"] = implementation
+    return stages
+
+
+def _cancelled(section):
+    if isinstance(section, dict):
+        return section.get("status") == "cancelled"
+    return bool(section) and all(_cancelled(item) for item in section)
+
+
+def release_tags(previous, current, process):
+    """releaseTag codes for a release of `current` after `previous` (states, without nulls;
+    None for a package's first release): only for stages the release has.
+
+    A stage new since `previous` earns its tag (`award`); a stage whose content changed earns
+    its update tag (`tenderUpdate`), or its cancellation (`tenderCancellation`,
+    `awardCancellation`) when it has just been cancelled. A planned tender's changes, its
+    withdrawal included, are `planningUpdate`."""
+    now = _stages(current, process)
+    if previous is None:
+        return list(now)
+    before = _stages(previous, process)
+    tags = []
+    for stage, content in now.items():
+        old = before.get(stage)
+        if stage == "planning" and ("tender" in now) != ("tender" in before):
+            # The tender just left (or re-entered) the planning stage: the plan itself counts.
+            content, old = content[0], old[0]
+        if stage not in before:
+            tags.append(stage)
+        elif content != old:
+            cancelled = stage in ("tender", "award") and _cancelled(content)
+            if cancelled and not _cancelled(old):
+                tags.append(f"{stage}Cancellation")
+            else:
+                tags.append(f"{stage}Update")
+    # Only the parties or the buyer changed: an update of the furthest stage it has.
+    return tags or [f"{list(now)[-1]}Update"]
+
+
+# What stays when an object's fields are deleted: its identifiers (which the schema requires).
+IDENTIFIERS = ("id", "awardID")
+
+
+def _deleted(old):
+    """`old` with every field it had deleted (null), its identifiers kept."""
+    if isinstance(old, dict):
+        return {key: value if key in IDENTIFIERS else _deleted(value) for key, value in old.items()}
+    if isinstance(old, list) and old and all(isinstance(item, dict) for item in old):
+        return [_deleted(item) for item in old]
+    return None
+
+
+def with_deletions(previous, current):
+    """`current`, plus an explicit null for each field `previous` had and `current` lacks:
+    OCDS deletes by null, so a compile of the releases forgets what an operator cleared.
+
+    Objects in arrays are matched by `id`, as OCDS merges them. OCDS 1.1 cannot remove an
+    object from an array: one that is gone keeps its identifiers, every other field null."""
+    if isinstance(previous, dict) and isinstance(current, dict):
+        merged = dict(current)
+        for key, old in previous.items():
+            merged[key] = with_deletions(old, current[key]) if key in current else _deleted(old)
+        return merged
+    identified = [
+        isinstance(items, list) and items and all(isinstance(i, dict) and "id" in i for i in items)
+        for items in (previous, current)
+    ]
+    if all(identified):
+        before = {item["id"]: item for item in previous}
+        ids = {item["id"] for item in current}
+        return [
+            with_deletions(before[item["id"]], item) if item["id"] in before else item
+            for item in current
+        ] + [_deleted(item) for item in previous if item["id"] not in ids]
+    return current
+
+
+def without_deletions(data):
+    """A release's content without its nulls (and without objects whose every field but their
+    identifiers was deleted): the package's state it published."""
+    if isinstance(data, dict):
+        kept = {k: without_deletions(v) for k, v in data.items()}
+        kept = {k: v for k, v in kept.items() if v is not None}
+        if len(kept) < len(data) and set(kept) <= set(IDENTIFIERS):
+            return None
+        return kept
+    if isinstance(data, list):
+        return [item for item in (without_deletions(v) for v in data) if item is not None]
+    return data
 
 
 # The official bids extension, at the tag whose schema the portal's bids section follows
@@ -364,20 +613,6 @@ def _package(uri):
     }
 
 
-def release_package(releases, *, uri):
-    return {**_package(uri), "extensions": [BIDS_EXTENSION_URL], "releases": releases}
-
-
-def record_package_head(*, uri, packages):
-    """A record package without its records: `packages` are the URLs of the release
-    packages its records' releases come from (never the record package itself)."""
-    return {
-        **_package(uri),
-        "extensions": [BIDS_EXTENSION_URL, red_flags_extension_url()],
-        "packages": packages,
-    }
-
-
 @cache
 def _registry():
     from referencing import Registry, Resource
@@ -397,12 +632,73 @@ def _registry():
     return Registry().with_resources(resources)
 
 
+# Formats OCDS uses that jsonschema checks only with optional libraries (rfc3987,
+# rfc3339-validator): without them a non-URI `source` would pass unnoticed.
+CHECKED_FORMATS = {"uri", "date-time"}
+
+
 @cache
 def validator(schema_name):
+    """A Draft 4 validator of the OCDS schema `schema_name`, formats and closed codelists (the
+    schema's `enum`s) included. Raises ImproperlyConfigured if a format cannot be checked."""
+    from django.core.exceptions import ImproperlyConfigured
     from jsonschema import Draft4Validator, FormatChecker
 
+    checker = FormatChecker()
+    if missing := CHECKED_FORMATS - set(checker.checkers):
+        raise ImproperlyConfigured(f"jsonschema cannot check these formats: {sorted(missing)}")
     schema = json.loads((SCHEMA_DIR / schema_name).read_text())
-    return Draft4Validator(schema, registry=_registry(), format_checker=FormatChecker())
+    return Draft4Validator(schema, registry=_registry(), format_checker=checker)
+
+
+@cache
+def _codelist_fields():
+    """{field path in a release, array positions left out: (codelist file, is open)}."""
+    schema = json.loads((SCHEMA_DIR / "release-schema.json").read_text())
+    fields = {}
+
+    def walk(node, path):
+        if "$ref" in node:
+            node = schema["definitions"][node["$ref"].rsplit("/", 1)[-1]]
+        if "codelist" in node:
+            fields[path] = (node["codelist"], bool(node.get("openCodelist")))
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], path)
+        for key, child in node.get("properties", {}).items():
+            if len(path) < 8:  # deeper than any codelist field; stops the schema's cycles
+                walk(child, (*path, key))
+
+    walk(schema, ())
+    return fields
+
+
+@cache
+def _codes(codelist):
+    with open(SCHEMA_DIR / "codelists" / codelist, newline="", encoding="utf-8") as handle:
+        return {row["Code"] for row in csv.DictReader(handle)}
+
+
+def codelist_values(release):
+    """Values of a release outside their codelist: {(field path, codelist, is open): {values}}.
+
+    Closed codelists are also the schema's enums (schema_errors rejects them); values outside
+    open ones are allowed (our local documentType codes) and reported."""
+    found = {}
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, (*path, key))
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, path)
+        elif path in _codelist_fields() and value is not None:
+            codelist, is_open = _codelist_fields()[path]
+            if str(value) not in _codes(codelist):
+                found.setdefault(("/".join(path), codelist, is_open), set()).add(value)
+
+    walk(release, ())
+    return found
 
 
 def schema_errors(document, schema_name="release-package-schema.json"):
@@ -413,12 +709,37 @@ def schema_errors(document, schema_name="release-package-schema.json"):
 
 
 def release(process, **lists):
-    """The package's latest release: its current state, tagged with the stages it reached."""
-    data = compiled_release(process, **lists)
-    data["tag"] = (
-        release_tags(process) if process.status != Status.WITHDRAWN else ["tenderCancellation"]
-    )
-    return data
+    """The release of a package that has none stored (data from before releases were kept):
+    its current state, dated when it last changed."""
+    date = _datetime(process.updated_at)
+    state = package_state(process, as_of=process.updated_at, **lists)
+    return {
+        "ocid": process.ocid,
+        "id": f"{process.ocid}-{process.updated_at:%Y%m%dT%H%M%S}",
+        "date": date,
+        "tag": release_tags(None, state, process),
+        **state,
+    }
+
+
+def release_package(releases, *, uri):
+    """A release package; its releases may carry the bids section and our extension's fields
+    (registrations)."""
+    return {
+        **_package(uri),
+        "extensions": [BIDS_EXTENSION_URL, red_flags_extension_url()],
+        "releases": releases,
+    }
+
+
+def record_package_head(*, uri, packages):
+    """A record package without its records: `packages` are the URLs of the release
+    packages its records' releases come from (never the record package itself)."""
+    return {
+        **_package(uri),
+        "extensions": [BIDS_EXTENSION_URL, red_flags_extension_url()],
+        "packages": packages,
+    }
 
 
 def record_package(process, *, uri, packages, releases, flags=(), **lists):
@@ -431,7 +752,9 @@ def record_package(process, *, uri, packages, releases, flags=(), **lists):
             {
                 "ocid": process.ocid,
                 "releases": releases,
-                "compiledRelease": with_red_flags(compiled_release(process, **lists), flags),
+                "compiledRelease": with_red_flags(
+                    compiled_release(process, releases=releases, **lists), flags
+                ),
             }
         ],
     }

@@ -1,8 +1,10 @@
-"""The release history of published packages: one stored OCDS release per publication change.
+"""The release history of packages in open data: one stored OCDS release per change.
 
-After any change to packages (by an operator, an import or a publication), `capture` builds
-each published package's current release and stores it only if its public content differs from
-the last one stored. Its tags say which sections are new (`award`) or changed (`awardUpdate`).
+After any change to packages (by an operator, an import, a publication or a withdrawal),
+`capture` builds each such package's current state and stores a release only if that state
+differs from the last one stored. Its tags say which stages are new (`award`), changed
+(`awardUpdate`) or cancelled (`tenderCancellation`); a field cleared since the last release is
+published as an explicit null, OCDS's deletion.
 """
 
 import hashlib
@@ -11,38 +13,16 @@ import json
 from django.db.models import Max
 from django.utils import timezone
 
-from contracts.models import STAGE_ORDER, Process, Release, Status
+from contracts.models import Process, Release
 from contracts.ocds import (
-    compiled_release,
+    package_state,
     related_lists_of,
     release,
     release_tags,
+    with_deletions,
+    without_deletions,
 )
 from opendata_kontrak import bulk
-
-# The sections of a release, in stage order, and the tag each one earns.
-SECTIONS = [
-    ("planning", "planning"),
-    ("tender", "tender"),
-    ("awards", "award"),
-    ("contracts", "contract"),
-    ("implementation", "implementation"),
-]
-
-
-def _sections(data):
-    contracts = [
-        {key: value for key, value in contract.items() if key != "implementation"}
-        for contract in data.get("contracts", [])
-    ]
-    implementation = [contract.get("implementation") for contract in data.get("contracts", [])]
-    return {
-        "planning": data.get("planning"),
-        "tender": data.get("tender"),
-        "awards": data.get("awards"),
-        "contracts": contracts or None,
-        "implementation": [item for item in implementation if item] or None,
-    }
 
 
 def _content(data):
@@ -50,53 +30,34 @@ def _content(data):
 
 
 def digest(data):
-    text = json.dumps(_content(data), sort_keys=True, ensure_ascii=False, default=str)
+    """SHA-256 of a release's published state (without its id, date, tags and nulls)."""
+    text = json.dumps(
+        without_deletions(_content(data)), sort_keys=True, ensure_ascii=False, default=str
+    )
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def tags_between(previous, current, process):
-    """Tags for `current` after the release `previous` (None for a package's first release).
-
-    A stage reached since the last release earns its tag (`award`); a stage reached before
-    whose section changed earns its update tag (`tenderUpdate`).
-    """
-    if previous is None:
-        return release_tags(process)
-    reached_before = STAGE_ORDER.index(previous.stage_reached)
-    reached_now = STAGE_ORDER.index(process.stage_reached)
-    before, after = _sections(previous.data), _sections(current)
-    tags = []
-    for index, (section, tag) in enumerate(SECTIONS):
-        if reached_before < index <= reached_now:
-            tags.append(tag)
-        elif index <= min(reached_before, reached_now) and after[section] != before[section]:
-            tags.append(f"{tag}Update")
-    if not tags:
-        # Only the parties or the buyer changed: an update of the furthest stage reached.
-        tags = [release_tags(process)[-1] + "Update"]
-    return tags
 
 
 RELEASE_COLUMNS = ["process_id", "sequence", "date", "tags", "stage_reached", "digest", "data"]
 
 
 def capture(process_ids, *, now=None, packages=None):
-    """Store a new release for each published package among these whose data changed.
+    """Store a new release for each package in open data among these whose state changed.
 
     `packages`: these packages already read (with their agency and supplier), to save reading
-    them again; the published ones among them are captured."""
+    them again; those in open data among them are captured."""
     now = now or timezone.now()
     process_ids = list(process_ids)
     if packages is None:
         packages = (
-            Process.objects.filter(pk__in=process_ids, status=Status.PUBLISHED)
+            Process.objects.filter(pk__in=process_ids)
+            .open_data()
             .without_bookkeeping()
             .select_related("agency", "supplier")
             .order_by("pk")
             .iterator(chunk_size=500)
         )
     else:
-        packages = [p for p in packages if p.status == Status.PUBLISHED]
+        packages = [p for p in packages if p.in_open_data]
     latest_sequence = dict(
         Release.objects.filter(process_id__in=process_ids)
         .values("process_id")
@@ -113,17 +74,22 @@ def capture(process_ids, *, now=None, packages=None):
     }
     new = []
     for process, lists in _with_lists(packages):
-        current = compiled_release(process, **lists)
+        current = package_state(process, as_of=now, **lists)
         last = previous.get(process.pk)
         fingerprint = digest(current)
         if last is not None and last.digest == fingerprint:
             continue
+        before = without_deletions(_content(last.data)) if last else None
         sequence = (last.sequence if last else 0) + 1
-        tags = tags_between(last, current, process)
-        current.update(
-            {"id": f"{process.ocid}-{sequence:04d}", "date": now.isoformat(), "tag": tags}
-        )
-        new.append((process.pk, sequence, now, tags, process.stage_reached, fingerprint, current))
+        tags = release_tags(before, current, process)
+        data = {
+            "ocid": process.ocid,
+            "id": f"{process.ocid}-{sequence:04d}",
+            "date": now.isoformat(),
+            "tag": tags,
+            **(with_deletions(before, current) if before else current),
+        }
+        new.append((process.pk, sequence, now, tags, process.stage_reached, fingerprint, data))
     bulk.copy_values(Release, RELEASE_COLUMNS, new)
     return len(new)
 
@@ -146,8 +112,8 @@ def _zip_lists(batch):
 
 
 def capture_missing():
-    """A first release for published packages that have none (data from before releases)."""
-    missing = Process.objects.published().filter(releases__isnull=True).values_list("pk", flat=True)
+    """A first release for packages in open data that have none (data from before releases)."""
+    missing = Process.objects.open_data().filter(releases__isnull=True).values_list("pk", flat=True)
     return capture(list(missing))
 
 

@@ -265,10 +265,9 @@ def package_summary(request, process):
     }
 
 
-def _public_packages():
-    return (
-        Process.objects.published().select_related("agency", "supplier").prefetch_related("flags")
-    )
+def _public_packages(queryset=None):
+    queryset = Process.objects.published() if queryset is None else queryset
+    return queryset.select_related("agency", "supplier").prefetch_related("flags")
 
 
 @endpoint
@@ -284,18 +283,25 @@ def packages(request):
 
 @endpoint
 def package(request, ocid):
+    # A withdrawn package stays readable at its ocid, as in its OCDS: with the reason.
     process = (
-        _public_packages()
+        _public_packages(Process.objects.open_data())
         .prefetch_related("documents__document_type", "bidders__supplier", "completeness")
         .filter(ocid=ocid)
         .first()
     )
     if process is None:
         raise ApiError(404, "Paket tidak ditemukan atau belum dipublikasikan.")
+    withdrawn = not process.is_published
     completeness = {row.stage: row for row in process.completeness.all()}
     base = settings.PORTAL["BASE_URL"]
     return {
         **package_summary(request, process),
+        # The site no longer shows a withdrawn package (no page); its documents are off line.
+        **({"url": None} if withdrawn else {}),
+        "status": process.status,
+        "ditarik": _date(process.withdrawn_at),
+        "alasan_penarikan": process.withdrawn_reason or None,
         "uraian": process.description,
         "program": process.program_name,
         "kegiatan": process.activity_name,

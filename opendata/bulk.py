@@ -1,4 +1,5 @@
-"""Bulk downloads: every published package of a fiscal year, or of all years, in nine files.
+"""Bulk downloads: every package in open data of a fiscal year, or of all years, in ten files:
+the OCDS files hold published and withdrawn packages, the tables the published ones.
 
 The files are built in one pass over the data, in chunks of 500 packages, into a temporary
 folder, then stored (local media or object storage) and recorded in BulkFile rows. A download
@@ -297,11 +298,13 @@ def files_for(scope):
 
 
 def scopes():
-    return [str(year) for year in Process.objects.published().fiscal_years()] + [SCOPE_ALL]
+    return [str(year) for year in Process.objects.open_data().fiscal_years()] + [SCOPE_ALL]
 
 
 def published_in(scope):
-    packages = Process.objects.published()
+    """The packages of a scope in open data: published ones, and withdrawn ones (in the OCDS
+    files, with their cancellation)."""
+    packages = Process.objects.open_data()
     if scope != SCOPE_ALL:
         packages = packages.filter(fiscal_year=int(scope))
     return packages
@@ -397,8 +400,10 @@ def write(scope, folder, *, base_url, uri):
         count = 0
         for process in _packages(scope).iterator(chunk_size=CHUNK):
             lists = related_lists(process)
-            compiled = with_red_flags(compiled_release(process, **lists), process.flags.all())
             releases = history(process, lists)
+            compiled = with_red_flags(
+                compiled_release(process, releases=releases, **lists), process.flags.all()
+            )
             separator = "," if count else ""
             opened["ocds.json"].write(
                 separator + ",".join(json.dumps(item, ensure_ascii=False) for item in releases)
@@ -406,7 +411,8 @@ def write(scope, folder, *, base_url, uri):
             rec = {"ocid": process.ocid, "releases": releases, "compiledRelease": compiled}
             opened["ocds-rekaman.json"].write(separator + json.dumps(rec, ensure_ascii=False))
             opened["ocds.jsonl"].write(json.dumps(compiled, ensure_ascii=False) + "\n")
-            for table, (_, rows) in TABLES.items():
+            # The tables list what the site lists; a withdrawn package is in the OCDS files only.
+            for table, (_, rows) in TABLES.items() if process.is_published else ():
                 for row in rows(process, lists, base_url):
                     writers[table].writerow([safe(_date(value)) for value in row])
                     sheets.append(table, [_cell(value) for value in row])

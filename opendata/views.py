@@ -29,7 +29,7 @@ from opendata_kontrak import storage
 
 def _published(ocid):
     found = (
-        with_related(Process.objects.published().filter(ocid=ocid))
+        with_related(Process.objects.open_data().filter(ocid=ocid))
         .prefetch_related(
             Prefetch("releases", queryset=Release.objects.order_by("sequence")),
             Prefetch("flags", queryset=PackageFlag.objects.select_related("threshold")),

@@ -2,12 +2,13 @@
 
 import csv
 import datetime
+import json
 import re
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.urls import reverse
 
@@ -35,6 +36,7 @@ from contracts.ocds import (
     with_related,
 )
 from contracts.pdf import inspect_upload
+from contracts.releases import history
 from imports import lpse, sirup
 from imports.models import ImportKind
 from imports.services import run_import
@@ -85,6 +87,13 @@ def stage_fields(stage):
     if stage >= 5:
         fields.update(completion_date=D(2018, 11, 5))
     return fields
+
+
+def compiled(process):
+    """The package's compiled release, from its stored release history."""
+    process = with_related(Process.objects.filter(pk=process.pk)).get()
+    lists = related_lists(process)
+    return compiled_release(process, releases=history(process, lists), **lists)
 
 
 @pytest.fixture
@@ -150,19 +159,19 @@ def test_a_package_at_each_stage_is_schema_valid(stage, operator, media_root):
 @pytest.mark.django_db
 def test_consultancy_and_swakelola(operator, media_root):
     consultancy = package_at(2, operator, method="seleksi", category="jasa_konsultansi")
-    data = compiled_release(consultancy, **related_lists(consultancy))
+    data = compiled(consultancy)
     assert data["tender"]["mainProcurementCategory"] == "services"
     assert data["tender"]["additionalProcurementCategories"] == ["consultingServices"]
     assert data["tender"]["procurementMethod"] == "selective"
     swakelola = package_at(1, operator, method="swakelola")
-    data = compiled_release(swakelola, **related_lists(swakelola))
+    data = compiled(swakelola)
     assert "procurementMethod" not in data["tender"]
 
 
 @pytest.mark.django_db
 def test_codelist_values_are_official_or_documented(client, operator, media_root):
     process = package_at(5, operator)
-    data = compiled_release(process, **related_lists(process))
+    data = compiled(process)
     roles = {role for party in data["parties"] for role in party["roles"]}
     assert roles <= codes("partyRole")
     assert data["tender"]["procurementMethod"] in codes("method")
@@ -184,7 +193,7 @@ def test_codelist_values_are_official_or_documented(client, operator, media_root
 @pytest.mark.django_db
 def test_the_validator_does_reject_bad_data(operator, media_root):
     process = package_at(2, operator)
-    data = compiled_release(process, **related_lists(process))
+    data = compiled(process)
     data["tender"]["value"]["amount"] = "satu miliar"
     data["tender"]["procurementMethod"] = "arisan"
     errors = schema_errors(release_package([data], uri="https://contoh/ocds.json"))
@@ -193,7 +202,7 @@ def test_the_validator_does_reject_bad_data(operator, media_root):
 
 
 @pytest.mark.django_db
-def test_the_whole_imported_data_set_validates(capsys, client):
+def test_the_whole_imported_data_set_validates(capsys, client, media_root):
     tenders, bidders = lpse.shared_files()
     for kind, path in [
         (ImportKind.SIRUP, sirup.shared_file()),
@@ -204,12 +213,44 @@ def test_the_whole_imported_data_set_validates(capsys, client):
     call_command("validate_ocds")
     out = capsys.readouterr().out
     published = Process.objects.published().count()
-    assert f"{published} paket diperiksa, 0 masalah skema." in out
+    in_open_data = Process.objects.open_data().count()
+    assert f"{in_open_data} paket diperiksa, 0 masalah skema." in out
     assert published > 4000
-    # The import stored each published package's first release, with official tags only.
-    assert Release.objects.values("process").distinct().count() == published
+    # The import stored each package's first release (withdrawn SiRUP plans included, their
+    # withdrawal), with official tags only.
+    assert Release.objects.values("process").distinct().count() == in_open_data
     tags = {tag for row in Release.objects.values_list("tags", flat=True) for tag in row}
     assert tags and tags <= codes("releaseTag")
+
+    # Codes coherent with the data, and bids apart from registrations, on every package.
+    expected_status = {
+        "perencanaan": {"planned", "withdrawn"},
+        "pemilihan": {"active", "cancelled"},
+        "pemenang": {"complete", "cancelled"},
+        "kontrak": {"complete", "cancelled"},
+        "implementasi": {"complete", "cancelled"},
+    }
+    processes = with_related(Process.objects.open_data()).prefetch_related("releases")
+    for process in processes.iterator(chunk_size=500):
+        lists = related_lists(process)
+        data = compiled_release(process, releases=history(process, lists), **lists)
+        tender = data["tender"]
+        assert tender["status"] in expected_status[process.stage_reached], process.ocid
+        assert (tender["status"] in ("cancelled", "withdrawn")) == (process.status == "withdrawn")
+        if "numberOfTenderers" in tender:
+            assert tender["numberOfTenderers"] <= len(tender["tenderers"]), process.ocid
+        for contract in data.get("contracts", []):
+            assert contract["awardID"] in {award["id"] for award in data["awards"]}
+
+    # OCP's review of the bulk files of the whole data: no error.
+    from opendata.bulk import build
+    from tests.ocds_review import review
+
+    build(base_url="https://data.contoh.go.id")
+    for name in ["ocds.json", "ocds-rekaman.json"]:
+        response = client.get(reverse("opendata:download", args=["semua", name]))
+        result = review(json.loads(b"".join(response.streaming_content)))
+        assert (result.schema_errors, result.codelist_errors) == ([], []), name
 
     # Red flags over the real data: the README's table, and the public page, say the same.
     table = README.split("(checked by a test over the shared files):")[1].split("\n\n")[1]
@@ -402,3 +443,211 @@ def codes_of_extension(folder, name):
     path = Path(__file__).resolve().parents[2] / "opendata/extension" / folder / "codelists"
     with open(path / f"{name}.csv", newline="", encoding="utf-8") as handle:
         return {row["Code"] for row in csv.DictReader(handle)}
+
+
+def codelist(name):
+    """{code: description} of an OCDS 1.1.5 codelist."""
+    with open(CODELISTS / f"{name}.csv", newline="", encoding="utf-8") as handle:
+        return {row["Code"]: row["Description"] for row in csv.DictReader(handle)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("stage", "status"),
+    [(1, "planned"), (2, "active"), (3, "complete"), (4, "complete"), (5, "complete")],
+)
+def test_tender_status_follows_the_stage(stage, status, operator, media_root):
+    data = compiled(package_at(stage, operator))
+    assert data["tender"]["status"] == status
+    # What the codelist says each one means, against what the package holds.
+    meaning = codelist("tenderStatus")[status]
+    assert {
+        "planned": "scheduled, but is not yet taking place",
+        "active": "currently taking place",
+        "complete": "is complete",
+    }[status] in meaning
+    assert ("awards" in data) == (stage >= 3)
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_is_withdrawn_before_the_selection_and_cancelled_after(operator):
+    plan = package_at(1, operator)
+    services.withdraw_process(process=plan, by=operator, reason="Anggaran dialihkan")
+    tender = compiled(plan)["tender"]
+    assert (tender["status"], tender["statusDetails"]) == ("withdrawn", "Anggaran dialihkan")
+    assert "No further information" in codelist("tenderStatus")["withdrawn"]
+
+    awarded = package_at(4, operator)
+    services.withdraw_process(process=awarded, by=operator, reason="Putusan sanggah")
+    data = compiled(awarded)
+    assert data["tender"]["status"] == "cancelled"
+    assert data["awards"][0]["status"] == "cancelled"
+    assert data["contracts"][0]["status"] == "cancelled"
+    stored = Release.objects.filter(process=awarded).last()
+    assert stored.tags == ["tenderCancellation", "awardCancellation", "contractUpdate"]
+
+
+@pytest.mark.django_db
+def test_award_and_milestone_status_come_from_the_dates(operator, media_root):
+    process = package_at(5, operator)
+    as_of = datetime.datetime(2018, 6, 1, tzinfo=datetime.UTC)  # before the BAST
+    lists = related_lists(process)
+    from contracts.ocds import package_state
+
+    then = package_state(process, as_of=as_of, **lists)
+    now = compiled(process)
+    milestones = {m["id"]: m for m in then["planning"]["milestones"]}
+    # Planned start 1 March, work started 7 May: met, on the day it started.
+    assert milestones["rencana-mulai"]["status"] == "met"
+    assert milestones["rencana-mulai"]["dateMet"].startswith("2018-05-07")
+    # Planned end 30 November: still ahead on 1 June; met by the BAST of 5 November.
+    assert milestones["rencana-selesai"]["status"] == "scheduled"
+    assert {m["id"]: m["status"] for m in now["planning"]["milestones"]} == {
+        "rencana-mulai": "met",
+        "rencana-selesai": "met",
+    }
+    handover = {m["id"]: m for m in then["contracts"][0]["implementation"]["milestones"]}
+    assert handover["serah-terima"]["status"] == "scheduled"  # due 5 November
+    assert now["awards"][0]["status"] == "active"
+    assert "currently in force" in codelist("awardStatus")["active"]
+
+    # A planned end that passed with no hand-over is not met.
+    late = package_at(1, operator)
+    late_data = compiled(late)
+    assert {m["id"]: m["status"] for m in late_data["planning"]["milestones"]} == {
+        "rencana-mulai": "notMet",
+        "rencana-selesai": "notMet",
+    }
+    # An award decided after the release's date is not yet in force: pending.
+    future = package_state(
+        process, as_of=datetime.datetime(2018, 4, 15, tzinfo=datetime.UTC), **lists
+    )
+    assert future["awards"][0]["status"] == "active"  # the contract exists: it was made
+    no_contract = package_at(3, operator)
+    early = package_state(
+        no_contract,
+        as_of=datetime.datetime(2018, 4, 15, tzinfo=datetime.UTC),
+        **related_lists(no_contract),
+    )
+    assert early["awards"][0]["status"] == "pending"
+    assert "not yet in force" in codelist("awardStatus")["pending"]
+    for data in (then, now, late_data, early):
+        statuses = {m["status"] for m in data["planning"].get("milestones", [])}
+        assert statuses <= codes("milestoneStatus")
+
+
+@pytest.mark.django_db
+def test_swakelola_contract_rests_on_a_real_award_to_the_agency(operator, media_root):
+    fields = {**stage_fields(4), "supplier": None, "award_amount": None, "award_date": None}
+    process = make_process(operator.agency, **{**fields, "method": "swakelola"})
+    services.publish_process(process=process, by=operator)
+    data = compiled(process)
+    award_ids = {award["id"] for award in data["awards"]}
+    assert data["contracts"][0]["awardID"] in award_ids
+    (award,) = data["awards"]
+    buyer = data["buyer"]["id"]
+    assert award["suppliers"] == [data["buyer"]]
+    assert "supplier" in next(p for p in data["parties"] if p["id"] == buyer)["roles"]
+    assert "procurementMethod" not in data["tender"]
+    # No selection took place: its releases never say "tender".
+    tags = [tag for r in Release.objects.filter(process=process) for tag in r.tags]
+    assert "tender" not in tags and "award" in tags
+
+
+@pytest.mark.django_db
+def test_no_release_tags_a_stage_it_does_not_have(operator, media_root):
+    # An award's documents without an award, a contract's without a contract.
+    process = package_at(2, operator)
+    for code in ["pengumuman-pemenang", "spmk"]:
+        document_type = DocumentType.objects.get(code=code)
+        uploaded = SimpleUploadedFile(f"{code}.pdf", pdfs.good_pdf(code))
+        services.add_documents(
+            process=process,
+            stage=document_type.stage,
+            document_type=document_type,
+            uploads=[(uploaded, inspect_upload(uploaded))],
+            by=operator,
+        )
+    data = compiled(process)
+    assert "awards" not in data and "contracts" not in data
+    for stored in Release.objects.filter(process=process):
+        assert not {"award", "awardUpdate", "contract", "contractUpdate"} & set(stored.tags)
+    # Their documents are published all the same, with the tender's.
+    assert {d["documentType"] for d in data["tender"]["documents"]} == {
+        DocumentType.objects.get(code=code).ocds_code for code in ["pengumuman-pemenang", "spmk"]
+    }
+
+
+@pytest.mark.django_db
+def test_payments_are_transactions_identified_by_their_sp2d(operator, media_root):
+    process = package_at(5, operator)
+    for sp2d in ["SP2D-1", "", "SP2D-9"]:
+        Payment.objects.create(
+            process=process, label="Termin", sp2d_number=sp2d, amount=1, date=D(2018, 9, 1)
+        )
+    data = compiled(process)
+    transactions = data["contracts"][0]["implementation"]["transactions"]
+    rows = list(Payment.objects.filter(process=process))
+    # The SP2D number where it is there and unique; the row's id for a blank or repeated one.
+    assert [t["id"] for t in transactions] == ["SP2D-1", str(rows[1].pk), str(rows[2].pk), "SP2D-9"]
+    assert len({t["id"] for t in transactions}) == len(transactions)
+    assert all("source" not in t for t in transactions)  # an SP2D number is no URI
+    assert {t["payer"]["id"] for t in transactions} == {data["buyer"]["id"]}
+    supplier = data["awards"][0]["suppliers"][0]
+    assert all(t["payee"] == supplier for t in transactions)
+
+
+@pytest.mark.django_db
+def test_number_of_tenderers_counts_bids_and_registrations_are_apart(operator, media_root):
+    process = package_at(2, operator)  # LPSE said 5 "peserta": registrations
+    data = compiled(process)
+    assert "numberOfTenderers" not in data["tender"]  # no bidder listed: not known
+    assert data["tender"]["numberOfRegistrations"] == 5
+    for npwp in ["0012345678901000", "0098765432109000"]:
+        supplier = Supplier.objects.get_or_create(npwp=npwp, defaults={"name": npwp})[0]
+        Bidder.objects.create(process=process, supplier=supplier)
+    data = compiled(process)
+    assert data["tender"]["numberOfTenderers"] == len(data["tender"]["tenderers"]) == 2
+    assert data["tender"]["numberOfRegistrations"] == 5
+    # Declared in our extension's schema, so that a review knows the field.
+    extension = json.loads(
+        (
+            Path(__file__).resolve().parents[2] / "opendata/extension/tanda/release-schema.json"
+        ).read_text()
+    )
+    assert "numberOfRegistrations" in extension["definitions"]["Tender"]["properties"]
+
+
+@pytest.mark.django_db
+def test_validate_ocds_checks_formats_and_closed_codelists(operator, media_root):
+    process = package_at(5, operator)
+    data = compiled(process)
+    package = release_package([data], uri="https://contoh/ocds.json")
+    assert schema_errors(package) == []
+    data["contracts"][0]["implementation"]["transactions"][0]["source"] = "CONTOH-SP2D-1"
+    data["date"] = "5 Agustus 2018"
+    data["awards"][0]["status"] = "selesai"
+    errors = schema_errors(package)
+    assert any("transactions/0/source" in e and "uri" in e for e in errors)
+    assert any(e.startswith("releases/0/date") and "date-time" in e for e in errors)
+    assert any("awards/0/status" in e for e in errors)
+
+
+@pytest.mark.django_db
+def test_validate_ocds_reports_local_codes_and_rejects_closed_codelist_values(
+    operator, media_root, capsys
+):
+    process = package_at(5, operator)  # a DPA: the local documentType budgetExecutionDocument
+    call_command("validate_ocds")
+    out = capsys.readouterr().out
+    assert "Daftar kode terbuka documentType.csv (planning/documents/documentType)" in out
+    assert "budgetExecutionDocument" in out
+    assert "0 masalah skema." in out
+
+    stored = Release.objects.filter(process=process).last()
+    stored.data["tender"]["status"] = "berjalan"
+    stored.save()
+    with pytest.raises(CommandError):
+        call_command("validate_ocds")
+    out = capsys.readouterr().out
+    assert "tender/status: ['berjalan'] tidak ada di tenderStatus.csv" in out

@@ -90,14 +90,19 @@ def test_filters_and_search_answer_as_the_site_does(client, data):
 
 
 @pytest.mark.django_db
-def test_drafts_and_withdrawn_packages_appear_nowhere(client, data):
+def test_drafts_appear_nowhere_and_withdrawn_packages_only_at_their_ocid(client, data):
     everything = []
     for name in ["api-packages", "api-agencies", "api-suppliers"]:
         results, _, _ = walk(client, reverse(f"opendata:{name}") + "?per_halaman=100")
         everything.append(str(results))
+    draft, withdrawn = data["hidden"]
     for process in data["hidden"]:
-        assert client.get(reverse("opendata:api-package", args=[process.ocid])).status_code == 404
         assert all(process.ocid not in text and process.title not in text for text in everything)
+    assert client.get(reverse("opendata:api-package", args=[draft.ocid])).status_code == 404
+    # A withdrawn package stays readable at its ocid, as in its OCDS, with the reason.
+    body = client.get(reverse("opendata:api-package", args=[withdrawn.ocid])).json()
+    assert (body["status"], body["alasan_penarikan"], body["url"]) == ("withdrawn", "Batal", None)
+    assert body["ditarik"]
     hidden_supplier = data["hidden_supplier"]
     assert "PT Rahasia" not in everything[2]
     url = reverse("opendata:api-supplier", args=[hidden_supplier.pk])

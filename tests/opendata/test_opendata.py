@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from agencies.models import Agency
 from contracts import services
-from contracts.models import Bidder, DocumentType, Supplier
+from contracts.models import Bidder, DocumentType, Process, Supplier
 from contracts.ocds import schema_errors
 from contracts.pdf import inspect_upload
 from opendata.bulk import FILES, build
@@ -77,12 +77,13 @@ def test_every_file_holds_each_published_package_once_and_no_draft(client, packa
     published = {p.ocid for p in packages["published"]}
     hidden = [packages["draft"], packages["withdrawn"]]
 
+    in_ocds = published | {packages["withdrawn"].ocid}
     release_package = json.loads(download(client, "semua", "ocds.json"))
     assert schema_errors(release_package) == []
-    assert {r["ocid"] for r in release_package["releases"]} == published
+    assert {r["ocid"] for r in release_package["releases"]} == in_ocds
     record_package = json.loads(download(client, "semua", "ocds-rekaman.json"))
     assert schema_errors(record_package, "record-package-schema.json") == []
-    assert sorted(r["ocid"] for r in record_package["records"]) == sorted(published)
+    assert sorted(r["ocid"] for r in record_package["records"]) == sorted(in_ocds)
     # The records' releases come from ocds.json, which the record package names.
     assert record_package["packages"] == [release_package["uri"]]
     assert release_package["uri"].endswith("/ocds.json")
@@ -90,7 +91,9 @@ def test_every_file_holds_each_published_package_once_and_no_draft(client, packa
         assert package["publicationPolicy"].endswith("/data-terbuka/kebijakan/")
         assert package["extensions"][0].endswith("/ocds_bid_extension/v1.1.5/extension.json")
     lines = download(client, "semua", "ocds.jsonl").decode().splitlines()
-    assert sorted(json.loads(line)["ocid"] for line in lines) == sorted(published)
+    compiled = {json.loads(line)["ocid"]: json.loads(line) for line in lines}
+    assert sorted(compiled) == sorted(in_ocds)
+    assert compiled[packages["withdrawn"].ocid]["tender"]["statusDetails"] == "Batal"
 
     rows = csv_rows(download(client, "semua", "paket.csv"))
     assert sorted(row["ocid"] for row in rows) == sorted(published)
@@ -138,12 +141,14 @@ def test_every_file_holds_each_published_package_once_and_no_draft(client, packa
     assert {row["ocid"] for row in of_2018} == {
         p.ocid for p in packages["published"] if p.fiscal_year == 2018
     }
+    draft, withdrawn = hidden
     for name in FILES:
         if name.endswith(".xlsx"):
             continue
         text = download(client, "semua", name).decode("utf-8-sig")
-        for process in hidden:
-            assert process.ocid not in text and process.title not in text, name
+        assert draft.ocid not in text and draft.title not in text, name
+        # A withdrawn package is in the OCDS files only, with its cancellation.
+        assert (withdrawn.ocid in text) == name.startswith("ocds"), name
 
 
 @pytest.mark.django_db
@@ -151,7 +156,8 @@ def test_a_table_longer_than_a_sheet_continues_on_the_next(packages, monkeypatch
     from opendata import bulk
 
     monkeypatch.setattr(bulk, "SHEET_ROWS", 2)  # a header and one row per sheet
-    count = bulk.write("2018", tmp_path, base_url=BASE, uri=f"{BASE}/data-terbuka/2018")
+    bulk.write("2018", tmp_path, base_url=BASE, uri=f"{BASE}/data-terbuka/2018")
+    count = len(csv_rows((tmp_path / "paket.csv").read_bytes()))  # the published packages
     assert count >= 2
     workbook = load_workbook(tmp_path / "paket.xlsx")
     sheets = [name for name in workbook.sheetnames if name.split(" (")[0] == "paket"]
@@ -184,18 +190,33 @@ def test_files_are_rebuilt_only_when_their_data_changed(
     services.withdraw_process(process=late, by=operator, reason="Salah tahun")
     assert build(base_url=BASE) == ["2019", "semua"]
     assert late.ocid not in download(client, "2019", "paket.csv").decode()
+    assert late.ocid in download(client, "2019", "ocds.json").decode()  # its withdrawal
 
 
 @pytest.mark.django_db
-def test_a_year_without_published_packages_loses_its_files(client, packages):
+def test_a_year_without_packages_in_open_data_loses_its_files(client, packages):
     build(base_url=BASE)
-    operator = make_operator(Agency.objects.get(code="dinas-kesehatan"))
     for process in packages["published"]:
         if process.fiscal_year == 2019:
-            services.withdraw_process(process=process, by=operator, reason="Uji")
+            Process.objects.filter(pk=process.pk).update(status="draft")  # as if never published
     build(base_url=BASE)
     assert not BulkFile.objects.filter(scope="2019").exists()
     assert client.get(reverse("opendata:download", args=["2019", "paket.csv"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_year_of_withdrawn_packages_keeps_their_cancellations(client, packages):
+    operator = make_operator(Agency.objects.get(code="dinas-kesehatan"))
+    withdrawn = [p for p in packages["published"] if p.fiscal_year == 2019]
+    for process in withdrawn:
+        services.withdraw_process(process=process, by=operator, reason="Uji")
+    build(base_url=BASE)
+    assert csv_rows(download(client, "2019", "paket.csv")) == []
+    releases = json.loads(download(client, "2019", "ocds.json"))["releases"]
+    assert {r["ocid"] for r in releases} == {p.ocid for p in withdrawn}
+    assert {r["tender"]["status"] for r in releases if "planningUpdate" in r["tag"]} == {
+        "withdrawn"
+    }
 
 
 @pytest.mark.django_db

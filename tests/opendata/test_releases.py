@@ -1,6 +1,7 @@
 """Release history: one stored release per change of a published package's public data."""
 
 import datetime
+import json
 
 import pytest
 from django.urls import reverse
@@ -88,13 +89,43 @@ def test_the_package_urls_serve_the_history_and_the_compiled_state(client, opera
 
 
 @pytest.mark.django_db
-def test_a_withdrawn_package_adds_no_release_and_its_urls_go(client, operator):
+def test_a_withdrawn_plan_publishes_its_withdrawal_and_stays_at_its_ocid(client, operator):
     process = make_process(operator.agency, **planning_fields())
     services.publish_process(process=process, by=operator)
     services.withdraw_process(process=process, by=operator, reason="Salah input")
     change(process, operator, title="Diubah setelah ditarik")
-    assert tags_of(process) == [["planning"]]
-    assert client.get(reverse("opendata:release", args=[process.ocid])).status_code == 404
+    # releaseTag: planningUpdate covers "a tender.status update to indicate that a pipeline
+    # proposal has been withdrawn"; tenderCancellation needs a tender, which a plan never had.
+    assert tags_of(process) == [["planning"], ["planningUpdate"], ["planningUpdate"]]
+    package = client.get(reverse("opendata:release", args=[process.ocid])).json()
+    assert schema_errors(package) == []
+    withdrawal = package["releases"][1]["tender"]
+    # tenderStatus withdrawn: "No further information on this process is available".
+    assert (withdrawal["status"], withdrawal["statusDetails"]) == ("withdrawn", "Salah input")
+    record = client.get(reverse("opendata:record", args=[process.ocid])).json()
+    assert record["records"][0]["compiledRelease"]["tender"]["status"] == "withdrawn"
+    # The site's page is gone; the OCDS and the API's package stay, with the reason.
+    assert client.get(reverse("contracts:process-detail", args=[process.pk])).status_code == 404
+    api = client.get(reverse("opendata:api-package", args=[process.ocid])).json()
+    assert (api["status"], api["alasan_penarikan"], api["url"]) == (
+        "withdrawn",
+        "Salah input",
+        None,
+    )
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_tender_publishes_a_tender_cancellation(client, operator):
+    process = make_process(
+        operator.agency, **planning_fields(tender_code="5009244", hps_amount=1_200_000_000)
+    )
+    services.publish_process(process=process, by=operator)
+    services.withdraw_process(process=process, by=operator, reason="Anggaran dialihkan")
+    assert tags_of(process) == [["planning", "tender"], ["tenderCancellation"]]
+    package = client.get(reverse("opendata:release", args=[process.ocid])).json()
+    tender = package["releases"][-1]["tender"]
+    assert (tender["status"], tender["statusDetails"]) == ("cancelled", "Anggaran dialihkan")
+    assert schema_errors(package) == []
 
 
 @pytest.mark.django_db
@@ -141,3 +172,174 @@ def test_capturing_costs_the_same_queries_for_few_or_many_packages(operator):
 
 
 NOW = datetime.datetime(2019, 1, 2, tzinfo=datetime.UTC)
+
+
+def compile_with_ocdskit(releases):
+    """OCP's compile (ocdskit.combine.merge) of these releases, with the local release schema
+    (its merge rules), so nothing is fetched."""
+    from ocdskit.combine import merge
+
+    from contracts.ocds import SCHEMA_DIR, release_package
+
+    schema = json.loads((SCHEMA_DIR / "release-schema.json").read_text())
+    package = release_package(releases, uri="https://contoh/ocds.json")
+    (compiled,) = merge([package], schema=schema)
+    return compiled
+
+
+def without_empty_objects(data):
+    """ocdsmerge deletes fields one by one: an object all of whose fields were deleted stays
+    as `{}`, which says nothing (OCDS publishes absent rather than empty, as we do)."""
+    if isinstance(data, dict):
+        kept = {key: without_empty_objects(value) for key, value in data.items()}
+        return {key: value for key, value in kept.items() if value != {}}
+    if isinstance(data, list):
+        return [without_empty_objects(item) for item in data]
+    return data
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network connection attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.mark.django_db
+def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
+    client, operator, media_root, offline
+):
+    """A package's whole life, a release after each step: at every step OCP's compile of the
+    published releases equals the portal's compiled release, `id` and `date` included (both
+    are the newest release's: ocdskit's id is `{ocid}-{date}`)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from contracts.models import Bidder, DocumentType, Payment, ProgressReport
+    from contracts.pdf import inspect_upload
+    from tests import pdfs
+
+    process = make_process(operator.agency, **planning_fields())
+    winner = Supplier.objects.create(npwp="0012345678901000", name="CV Maju")
+    rival = Supplier.objects.create(npwp="0098765432109000", name="PT Saingan")
+
+    def rows(*created):
+        services.record_rows_changed(process=process, by=operator, label="uji", added=created)
+
+    steps = [
+        lambda: services.publish_process(process=process, by=operator),
+        lambda: change(
+            process,
+            operator,
+            tender_code="5009244",
+            hps_amount=1_200_000_000,
+            tender_announced=D(2018, 4, 2),
+            bid_deadline=D(2018, 4, 16),
+            procuring_entity="Pokja 3",
+            number_of_tenderers=9,
+        ),
+        lambda: rows(
+            Bidder.objects.create(process=process, supplier=winner, bid_amount=1_150_000_000),
+            Bidder.objects.create(process=process, supplier=rival, bid_amount=1_190_000_000),
+        ),
+        lambda: change(
+            process, operator, supplier=winner, award_amount=1_150_000_000, award_date=D(2018, 5, 1)
+        ),
+        lambda: change(
+            process,
+            operator,
+            contract_number="027/SPK/2018",
+            contract_amount=1_150_000_000,
+            contract_signed=D(2018, 5, 7),
+            contract_start=D(2018, 5, 7),
+            contract_end=D(2018, 11, 5),
+        ),
+        lambda: rows(
+            ProgressReport.objects.create(
+                process=process, date=D(2018, 8, 1), physical_percent=50, financial_percent=40
+            ),
+            Payment.objects.create(
+                process=process,
+                label="Termin 1",
+                sp2d_number="0412/SP2D/LS/2018",
+                amount=500_000_000,
+                date=D(2018, 8, 5),
+            ),
+        ),
+        # An operator clears the HPS and the bid deadline.
+        lambda: change(process, operator, hps_amount=None, bid_deadline=None),
+        lambda: services.add_documents(
+            process=Process.objects.get(pk=process.pk),
+            stage="kontrak",
+            document_type=DocumentType.objects.get(code="spmk"),
+            uploads=[
+                (
+                    upload := SimpleUploadedFile("SPMK.pdf", pdfs.good_pdf("SPMK")),
+                    inspect_upload(upload),
+                )
+            ],
+            by=operator,
+        ),
+        lambda: services.withdraw_process(
+            process=Process.objects.get(pk=process.pk), by=operator, reason="Putusan sanggah"
+        ),
+    ]
+    for number, step in enumerate(steps, start=1):
+        step()
+        assert Release.objects.filter(process=process).count() == number, number
+        record = client.get(reverse("opendata:record", args=[process.ocid])).json()["records"][0]
+        # Red flags are the publisher's analysis of today's data, never in releases.
+        compiled = {k: v for k, v in record["compiledRelease"].items() if k != "redFlags"}
+        assert without_empty_objects(compile_with_ocdskit(record["releases"])) == compiled, number
+
+    releases = [r.data for r in Release.objects.filter(process=process)]
+    assert [r.tags for r in Release.objects.filter(process=process)] == [
+        ["planning"],
+        ["tender"],
+        ["tenderUpdate"],
+        ["tenderUpdate", "award"],  # the award completes the tender (tender.status)
+        ["planningUpdate", "contract"],  # the contract's start meets the planned start
+        ["implementation"],
+        ["tenderUpdate"],
+        ["contractUpdate"],
+        ["tenderCancellation", "awardCancellation", "contractUpdate"],
+    ]
+    # The clearing is published as OCDS deletes: explicit nulls in the next release only.
+    cleared = releases[6]["tender"]
+    assert cleared["value"] == {"amount": None, "currency": None}
+    assert cleared["tenderPeriod"] == {
+        "startDate": releases[5]["tender"]["tenderPeriod"]["startDate"],
+        "endDate": None,
+    }
+    assert (
+        "value" not in releases[7]["tender"]
+        and "endDate" not in releases[7]["tender"]["tenderPeriod"]
+    )
+    assert "value" not in record["compiledRelease"]["tender"]
+    compiled = record["compiledRelease"]
+    assert compiled["date"] == releases[-1]["date"]
+    assert compiled["id"] == f"{process.ocid}-{releases[-1]['date']}"
+    assert schema_errors(client.get(reverse("opendata:release", args=[process.ocid])).json()) == []
+
+
+@pytest.mark.django_db
+def test_capture_releases_publishes_what_a_new_mapping_says_once(operator, capsys):
+    from django.core.management import call_command
+
+    process = make_process(operator.agency, **planning_fields())
+    services.publish_process(process=process, by=operator)
+    # As a release stored by an older mapping: a field the current one no longer publishes.
+    stored = Release.objects.get(process=process)
+    stored.data["tender"]["numberOfTenderers"] = 5
+    stored.digest = "lama"
+    stored.save()
+    call_command("capture_releases")
+    assert "1 paket diperiksa, 1 rilis baru." in capsys.readouterr().out
+    newest = Release.objects.filter(process=process).last()
+    assert newest.data["tender"]["numberOfTenderers"] is None  # deleted, as OCDS deletes
+    call_command("capture_releases")
+    assert "1 paket diperiksa, 0 rilis baru." in capsys.readouterr().out
