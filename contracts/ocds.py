@@ -447,7 +447,12 @@ def compiled_release(process, *, releases, **lists):
     """The package's compiled release, as `ocdskit compile` makes it from `releases` (its
     release history, oldest first): the newest release's `date`, an `id` made of the ocid and
     that date, and the current data (as of that date), without the releases' explicit nulls."""
-    newest = releases[-1]["date"]
+    return compiled_as_of(process, releases[-1]["date"], **lists)
+
+
+def compiled_as_of(process, newest, **lists):
+    """compiled_release for a package whose newest release is dated `newest` (an ISO 8601
+    date-time string), for readers that need no more of its history."""
     state = package_state(process, as_of=datetime.datetime.fromisoformat(newest), **lists)
     return {
         "ocid": process.ocid,

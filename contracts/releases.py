@@ -73,7 +73,7 @@ def capture(process_ids, *, now=None, packages=None):
         if latest_sequence.get(release.process_id) == release.sequence
     }
     new = []
-    for process, lists in _with_lists(packages):
+    for process, lists in with_lists(packages):
         current = package_state(process, as_of=now, **lists)
         last = previous.get(process.pk)
         fingerprint = digest(current)
@@ -94,8 +94,9 @@ def capture(process_ids, *, now=None, packages=None):
     return len(new)
 
 
-def _with_lists(packages, chunk=500):
-    """(package, its related_lists) for each package, a chunk's rows read at once."""
+def with_lists(packages, chunk=500):
+    """(package, its related_lists) for each package of an iterable, a chunk's rows read at
+    once (one query per kind of row per chunk)."""
     batch = []
     for process in packages:
         batch.append(process)

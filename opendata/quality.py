@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
-from jsonschema import Draft4Validator
 from stdnum.id import npwp
 
 from contracts.models import STAGE_ORDER, Method, Process, Stage
-from contracts.ocds import SCHEMA_DIR, compiled_release, related_lists_of
+from contracts.ocds import SCHEMA_DIR, compiled_as_of, validator
+from contracts.ocds import release as unstored_release
+from contracts.releases import with_lists
 from opendata.models import QualityFailure, QualityResult, QualityRun
 from opendata_kontrak import bulk
 
@@ -72,7 +72,9 @@ def check(code, *, short, label, explanation, action):
 
 def evaluate(process, lists):
     """{check code: None (does not apply) or the list of problems ([] = passes)}."""
-    subject = Subject(process, lists, compiled_release(process, **lists))
+    newest = getattr(process, "newest_release", None)
+    newest = newest.isoformat() if newest else unstored_release(process, **lists)["date"]
+    subject = Subject(process, lists, compiled_as_of(process, newest, **lists))
     return {code: item.test(subject) for code, item in CHECKS.items()}
 
 
@@ -123,25 +125,11 @@ def _day(value):
 
 # --- 1. schema, with formats ----------------------------------------------------------------
 
-# Formats the release schema uses that a validator may silently skip: jsonschema checks `uri`
-# only with rfc3986-validator (or rfc3987) installed and `date-time` only with
-# rfc3339-validator. A check that skips them passes "CONTOH-SP2D-1" as a URI.
-REQUIRED_FORMATS = {"uri", "date-time"}
 
-
-@cache
 def release_validator():
-    """A Draft 4 validator of OCDS 1.1.5's release schema that checks formats; refuses to
-    exist when the format libraries are missing (ImproperlyConfigured)."""
-    checker = Draft4Validator.FORMAT_CHECKER
-    missing = REQUIRED_FORMATS - set(checker.checkers)
-    if missing:
-        raise ImproperlyConfigured(
-            f"jsonschema cannot check the formats {sorted(missing)}: install rfc3986-validator and "
-            "rfc3339-validator (requirements.txt)."
-        )
-    schema = json.loads((SCHEMA_DIR / "release-schema.json").read_text())
-    return Draft4Validator(schema, format_checker=checker)
+    """OCDS 1.1.5's release schema with formats checked (`contracts.ocds.validator`, which
+    refuses to exist when `uri` or `date-time` cannot be checked)."""
+    return validator("release-schema.json")
 
 
 def _schema_problem(error):
@@ -591,30 +579,15 @@ def _documents_published(subject):
 
 
 def published_packages():
-    """Every published package with what its release reads of it, oldest first."""
+    """Every published package with what its release reads of it and the date of its newest
+    stored release (`newest_release`, None before its first), oldest first."""
     return (
         Process.objects.published()
         .without_bookkeeping()
         .select_related("agency", "supplier")
+        .annotate(newest_release=Max("releases__date"))
         .order_by("pk")
     )
-
-
-def _in_chunks(packages, chunk):
-    """(package, its related lists) for each package, the rows of a chunk read at once."""
-    batch = []
-    for process in packages:
-        batch.append(process)
-        if len(batch) == chunk:
-            yield from _with_lists(batch)
-            batch = []
-    yield from _with_lists(batch)
-
-
-def _with_lists(batch):
-    lists = related_lists_of([process.pk for process in batch]) if batch else {}
-    for process in batch:
-        yield process, lists[process.pk]
 
 
 RESULT_COLUMNS = ["check_code", "agency_id", "fiscal_year", "applicable", "passing", "computed_at"]
@@ -629,7 +602,7 @@ def refresh(*, requested_by=None, chunk=CHUNK):
     counts = defaultdict(lambda: [0, 0])  # (check, agency id, year): [applicable, passing]
     failures = []
     checked = 0
-    for process, lists in _in_chunks(published_packages().iterator(chunk_size=chunk), chunk):
+    for process, lists in with_lists(published_packages().iterator(chunk_size=chunk), chunk):
         checked += 1
         for code, problems in evaluate(process, lists).items():
             if problems is None:

@@ -283,9 +283,7 @@ def test_the_whole_imported_data_set_validates(capsys, client, media_root):
         Process.objects.published().filter(flags__isnull=False).distinct()
     ).prefetch_related("flags__threshold")
     for process in flagged_packages:
-        compiled = with_red_flags(
-            compiled_release(process, **related_lists(process)), process.flags.all()
-        )
+        compiled = with_red_flags(compiled(process), process.flags.all())
         assert list(validator.iter_errors(compiled)) == [], process.ocid
 
     # NPWPs of the bundled LPSE export that fail their check digit: kept, none an identifier
@@ -309,7 +307,7 @@ def test_an_npwp_is_an_org_id_identifier_only_when_it_passes_its_check(operator,
     Bidder.objects.create(process=process, supplier=checked)
     Bidder.objects.create(process=process, supplier=process.supplier)
     process = with_related(Process.objects.filter(pk=process.pk)).get()
-    parties = parties_by_id(compiled_release(process, **related_lists(process)))
+    parties = parties_by_id(compiled(process))
     # org-id.guide's code for the Directorate General of Taxes, the NPWP's 16 digits.
     assert parties["supplier-0712420314601000"]["identifier"] == {
         "scheme": "ID-DJP",
@@ -321,24 +319,20 @@ def test_an_npwp_is_an_org_id_identifier_only_when_it_passes_its_check(operator,
     # Party ids do not move between releases.
     process.title = "Judul baru"
     process.save()
-    again = parties_by_id(compiled_release(process, **related_lists(process)))
+    again = parties_by_id(compiled(process))
     assert again.keys() == parties.keys()
 
 
 @pytest.mark.django_db
 def test_an_agency_names_no_scheme_that_org_id_guide_does_not_hold(operator, media_root):
     process = package_at(1, operator)
-    buyer = parties_by_id(compiled_release(process, **related_lists(process)))[
-        "buyer-dinas-kesehatan"
-    ]
+    buyer = parties_by_id(compiled(process))["buyer-dinas-kesehatan"]
     # Dinas Kesehatan's satker id in the 2018 SiRUP export, with no scheme claimed.
     assert buyer["identifier"] == {"id": "74472", "legalName": "Dinas Kesehatan"}
     operator.agency.sirup_id = ""
     operator.agency.save()
     process = with_related(Process.objects.filter(pk=process.pk)).get()
-    buyer = parties_by_id(compiled_release(process, **related_lists(process)))[
-        "buyer-dinas-kesehatan"
-    ]
+    buyer = parties_by_id(compiled(process))["buyer-dinas-kesehatan"]
     assert buyer["identifier"] == {"legalName": "Dinas Kesehatan"}
 
 
@@ -397,7 +391,7 @@ def test_lpse_bids_follow_the_bids_extension(operator, media_root):
     Bidder.objects.create(process=process, supplier=rival, bid_amount=1_210_000_000)
     Bidder.objects.create(process=process, supplier=registered)
     process = with_related(Process.objects.filter(pk=process.pk)).get()
-    data = compiled_release(process, **related_lists(process))
+    data = compiled(process)
     details = {bid["tenderers"][0]["name"]: bid for bid in data["bids"]["details"]}
     # The corrected price overwrites the offer, as the extension's guidance says; the winner's
     # bid is valid; whether the others passed evaluation is not known, so no status.
