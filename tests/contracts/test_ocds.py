@@ -283,8 +283,8 @@ def test_the_whole_imported_data_set_validates(capsys, client, media_root):
         Process.objects.published().filter(flags__isnull=False).distinct()
     ).prefetch_related("flags__threshold")
     for process in flagged_packages:
-        compiled = with_red_flags(compiled(process), process.flags.all())
-        assert list(validator.iter_errors(compiled)) == [], process.ocid
+        flagged_release = with_red_flags(compiled(process), process.flags.all())
+        assert list(validator.iter_errors(flagged_release)) == [], process.ocid
 
     # NPWPs of the bundled LPSE export that fail their check digit: kept, none an identifier
     # (the README's figure).
@@ -420,14 +420,14 @@ def test_lpse_bids_follow_the_bids_extension(operator, media_root):
             },
         )
     ]
-    compiled = with_red_flags(data, flags)
+    flagged = with_red_flags(data, flags)
     extensions = [BIDS_EXTENSION_URL, red_flags_extension_url()]
-    assert release_errors(compiled, extensions) == []
+    assert release_errors(flagged, extensions) == []
     # The patched schema does check the extensions' fields.
-    compiled["bids"]["details"][0]["status"] = "menang"
-    compiled["redFlags"][0]["id"] = "tanda_karangan"
-    compiled["redFlags"][0]["figures"]["persen"] = "95,8"
-    errors = release_errors(compiled, extensions)
+    flagged["bids"]["details"][0]["status"] = "menang"
+    flagged["redFlags"][0]["id"] = "tanda_karangan"
+    flagged["redFlags"][0]["figures"]["persen"] = "95,8"
+    errors = release_errors(flagged, extensions)
     assert any(error.startswith("bids/details/0/status") for error in errors), errors
     assert any(error.startswith("redFlags/0/id") for error in errors), errors
     assert any(error.startswith("redFlags/0/figures/persen") for error in errors), errors
