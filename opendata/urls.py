@@ -20,4 +20,7 @@ urlpatterns = [
     path("api/v1/perangkat-daerah/<slug:code>/", api.agency, name="api-agency"),
     path("api/v1/penyedia/", api.suppliers, name="api-suppliers"),
     path("api/v1/penyedia/<int:pk>/", api.supplier, name="api-supplier"),
+    path("api/v1/openapi.json", api.openapi_document, name="api-openapi"),
+    # Last: every other address under the API answers the API's own JSON 404.
+    path("api/v1/<path:rest>", api.not_found, name="api-not-found"),
 ]

@@ -1,5 +1,6 @@
 """Open data: each package in OCDS at a stable URL, and every package in bulk files."""
 
+import functools
 from pathlib import Path
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from contracts.ocds import (
 )
 from contracts.releases import history
 from integrity.models import Flag, PackageFlag
-from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE
+from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE, error_reply, read_only, refusal_of_writes
 from opendata.bulk import FILES, SCOPE_ALL, files_for, scopes
 from opendata.models import BulkFile
 from opendata_kontrak import storage
@@ -41,18 +42,36 @@ def _published(ocid):
     return found
 
 
+def _ocds(view):
+    """An OCDS address: GET and HEAD only (and the CORS preflight), a missing or unpublished
+    package a 404 in JSON like the API's, so that a client reading JSON gets JSON."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if (refusal := refusal_of_writes(request)) is not None:
+            return refusal
+        try:
+            return view(request, *args, **kwargs)
+        except Http404 as missing:
+            return error_reply(str(missing), status=404)
+
+    return read_only(wrapper)
+
+
 def _json(data):
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
+@_ocds
 def package_release(request, ocid):
     process = _published(ocid)
     releases = history(process, related_lists(process))
     return _json(release_package(releases, uri=request.build_absolute_uri()))
 
 
+@_ocds
 def package_record(request, ocid):
     process = _published(ocid)
     lists = related_lists(process)
