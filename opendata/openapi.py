@@ -38,6 +38,8 @@ SOURCE = Path(__file__).resolve().parent / "openapi.yaml"
 # The official OCDS 1.1.5 schemas the document refers to for OCDS bodies; copies of the same
 # files are kept in contracts/ocds/1.1.5/ for offline validation.
 OCDS_SCHEMA_BASE = "https://standard.open-contracting.org/schema/1__1__5/"
+# JSON Schema types as the documentation page names them.
+TYPE_LABELS = {"integer": "bilangan bulat", "string": "teks", "boolean": "benar/salah"}
 
 
 @functools.cache
@@ -165,7 +167,7 @@ def operations(spec):
                         "in": parameter["in"],
                         "required": parameter.get("required", False),
                         "description": parameter.get("description", ""),
-                        "type": schema.get("type", ""),
+                        "type": TYPE_LABELS.get(schema.get("type"), schema.get("type", "")),
                         "enum": [value for value in schema.get("enum", []) if value != ""],
                         "limits": _limits(schema),
                         "example": parameter.get("example"),

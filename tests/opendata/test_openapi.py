@@ -221,6 +221,30 @@ def test_every_query_parameter_a_view_reads_is_described_and_none_else(
         assert read == documented, path
 
 
+@pytest.mark.django_db
+def test_the_documentation_page_is_built_from_the_document(client, published):
+    html = client.get(reverse("opendata:api-docs")).content.decode()
+    spec = openapi.document()
+    operations = openapi.operations(spec)
+    assert len(operations) == sum(len(item) for item in spec["paths"].values())
+    for operation in operations:
+        assert f'<section id="{operation["id"]}"' in html
+        assert f'href="#{operation["id"]}"' in html
+        for parameter in operation["parameters"]:
+            assert f"<code>{parameter['name']}</code>" in html, parameter["name"]
+    # The filters' accepted values, from the code through the document onto the page.
+    assert "<code>tender_cepat</code>" in html and "<code>peserta_tunggal</code>" in html
+    # Every example request is one of this portal's and answers, on its own data.
+    examples = re.findall(r"curl '[^']*?(/(?:api/v1|ocds)/[^']*)'", html)
+    assert len(examples) > len(operations)
+    shown = {f"/api/v1/paket/{p.ocid}/" for p in [published["full"], *published["others"]]}
+    assert shown & set(examples)  # a package of this portal, not the document's placeholder
+    for example in examples:
+        response = client.get(example.replace("&amp;", "&"))
+        assert response.status_code == 200, example
+        assert response["Content-Type"] == "application/json", example
+
+
 # --- the running API against it ------------------------------------------------------------------
 
 
