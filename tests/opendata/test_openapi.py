@@ -4,6 +4,7 @@ views read, and the running API checked against it by Schemathesis, offline."""
 
 import copy
 import datetime
+import functools
 import json
 import re
 from pathlib import Path
@@ -284,6 +285,8 @@ def published(media_root):
     Bidder.objects.create(process=full, supplier=winner, bid_amount=1_290_000_000)
     Bidder.objects.create(process=full, supplier=loser, bid_amount=1_295_000_000)
     add_document(full, roads_operator, good_pdf())
+    # No payment yet: its SP2D number is still published as `transactions[].source`, which
+    # OCDS declares a URI, and this test says so (ST108) until the mapping moves it (issue 18).
     services.save_process(process=full, by=roads_operator)
     others = [
         publish(health_operator, title=f"Obat {n}", fiscal_year=2018 + n % 3, method="")
@@ -298,7 +301,20 @@ def published(media_root):
 # Built once, at collection: Schemathesis makes one test per operation from it.
 SPEC = bundled(openapi.document())
 schema = schemathesis.openapi.from_dict(SPEC)
-schema.app = get_wsgi_application()
+
+
+@functools.cache
+def _portal():
+    return get_wsgi_application()
+
+
+def portal(environ, start_response):
+    """The portal's WSGI application, built at the first request (after the session's static
+    files are collected, which its middleware looks for)."""
+    return _portal()(environ, start_response)
+
+
+schema.app = portal
 # The document's examples of path parameters, standing for an existing package and supplier
 # (an agency's example is a code of the bundled register itself).
 EXAMPLE_OCID = SPEC["components"]["parameters"]["ocid"]["example"]
@@ -310,7 +326,7 @@ EXAMPLE_OCID = SPEC["components"]["parameters"]["ocid"]["example"]
 
 
 @pytest.fixture
-def connections_kept():
+def connections_kept(collected_static):
     """Requests straight to the WSGI application, within the test's transaction: the end of a
     request must not close the connection under it (Django's test client does the same)."""
     from django.core import signals
@@ -333,7 +349,7 @@ def generous_rate_limit(settings):
 @pytest.mark.django_db
 @schema.parametrize()
 @hypothesis_settings(
-    max_examples=25,
+    max_examples=50,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
