@@ -309,6 +309,10 @@ def test_addresses_the_api_lacks_answer_json_and_a_missing_slash_is_added(client
         assert response.status_code == 404 and response["Content-Type"] == "application/json"
         assert response.json()["galat"] == "Paket tidak ditemukan atau belum dipublikasikan."
         assert client.post(f"/ocds/{process.ocid}/").status_code == 405
+    # And a NUL byte, refused before any view, is refused in JSON there as under /api/.
+    for url in [f"/ocds/{process.ocid}/?a=%00", "/ocds/a%00b/", "/api/v1/openapi.json?x=%00"]:
+        response = client.get(url)
+        assert response.status_code == 400 and "NUL" in response.json()["galat"], url
 
 
 @pytest.mark.django_db
