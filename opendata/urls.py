@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from opendata import api, views
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/penyedia/", api.suppliers, name="api-suppliers"),
     path("api/v1/penyedia/<int:pk>/", api.supplier, name="api-supplier"),
     path("api/v1/openapi.json", api.openapi_document, name="api-openapi"),
-    # Last: every other address under the API answers the API's own JSON 404.
-    path("api/v1/<path:rest>", api.not_found, name="api-not-found"),
+    # Last: every other address under the API answers the API's own JSON 404 (any character,
+    # a line break too, which <path:> does not match).
+    re_path(r"^api/v1/(?P<rest>[\s\S]+)\Z", api.not_found, name="api-not-found"),
 ]

@@ -173,7 +173,6 @@ def api_docs(request):
         request,
         "opendata/api.html",
         {
-            "info": spec["info"],
             "operations": operations,
             "openapi_url": reverse("opendata:api-openapi"),
             "example": example,

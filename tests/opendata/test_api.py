@@ -293,7 +293,12 @@ def test_odd_cursor_and_page_values_are_400s_in_json(client, data, value):
 @pytest.mark.django_db
 def test_addresses_the_api_lacks_answer_json_and_a_missing_slash_is_added(client, data):
     # Found by Schemathesis: these were the site's HTML 404 page under a JSON API.
-    for url in ["/api/v1/tidak-ada/", "/api/v1/perangkat-daerah/%C2%84/", "/api/v1/penyedia/-1/"]:
+    for url in [
+        "/api/v1/tidak-ada/",
+        "/api/v1/perangkat-daerah/%C2%84/",
+        "/api/v1/penyedia/-1/",
+        "/api/v1/perangkat-daerah/%0Adinas/",
+    ]:
         response = client.get(url)
         assert response.status_code == 404, url
         assert response["Content-Type"] == "application/json"

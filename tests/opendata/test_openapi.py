@@ -364,14 +364,42 @@ def test_the_api_answers_as_it_is_described(case, published, generous_rate_limit
     if path.get("id") == EXAMPLE_SUPPLIER:
         path["id"] = published["winner"].pk
     response = case.call()
-    # A cursor is an id from a `next` link, valid only within its own list and order; a page
-    # number only 10,000 rows deep. What no schema of single parameters can say: such a
-    # schema-valid request may get the documented 400 (its body still checked), no other.
+    case.validate_response(response, excluded_checks=allowances(case))
+
+
+def allowances(case):
+    """The checks not to apply to `case`: a cursor is an id from a `next` link, valid only
+    within its own list and order; page numbers reach only 10,000 rows deep. What no schema of
+    single parameters can say: such a schema-valid request may get its documented 400 (the
+    answer still checked against it), and no other request may."""
     query = case.query or {}
     deep = (whole_number(query.get("halaman", 1)) or 1) - 1
     deep *= whole_number(query.get("per_halaman", PAGE_SIZE)) or PAGE_SIZE
-    combined = "setelah" in query or deep >= MAX_OFFSET
-    case.validate_response(response, excluded_checks=[positive_data_acceptance] if combined else [])
+    return [positive_data_acceptance] if "setelah" in query or deep >= MAX_OFFSET else []
+
+
+class FollowingLinks(schema.as_state_machine()):
+    def validate_response(self, response, case, additional_checks=None, **kwargs):
+        case.validate_response(
+            response, additional_checks=additional_checks, excluded_checks=allowances(case)
+        )
+
+
+@pytest.mark.django_db
+def test_following_each_list_to_the_items_it_names_answers_as_described(
+    published, generous_rate_limit, connections_kept
+):
+    """Stateful: from a list to the package, agency or supplier its first result names (the
+    document's links), every answer on the way checked as above."""
+    FollowingLinks.run(
+        settings=hypothesis_settings(
+            max_examples=15,
+            stateful_step_count=4,
+            derandomize=True,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
 
 
 @pytest.mark.django_db
