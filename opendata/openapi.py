@@ -65,8 +65,8 @@ def _parameter(spec, path, name):
     raise KeyError(f"{name} is not a parameter of {path}")
 
 
-def _choices(values, *, blank=False):
-    return [*values, ""] if blank else list(values)
+def _or_blank(values):
+    return [*values, ""]
 
 
 def document():
@@ -105,7 +105,7 @@ def document():
         ("tanda", Flag.values),
         ("urut", list(SORTS)),
     ]:
-        _parameter(spec, packages, name)["schema"]["enum"] = _choices(values, blank=True)
+        _parameter(spec, packages, name)["schema"]["enum"] = _or_blank(values)
     year = _parameter(spec, packages, "tahun")["schema"]
     year.update(minimum=MIN_FISCAL_YEAR, maximum=MAX_FISCAL_YEAR)
 
@@ -119,8 +119,8 @@ def document():
 
     schemas = spec["components"]["schemas"]
     summary = schemas["RingkasanPaket"]["properties"]
-    summary["metode_pemilihan"]["enum"] = _choices(Method.values, blank=True)
-    summary["jenis_pengadaan"]["enum"] = _choices(Category.values, blank=True)
+    summary["metode_pemilihan"]["enum"] = _or_blank(Method.values)
+    summary["jenis_pengadaan"]["enum"] = _or_blank(Category.values)
     summary["sumber_dana"]["items"]["enum"] = FundingSource.values
     summary["tahap_tercapai"]["enum"] = Stage.values
     summary["tanda"]["items"]["enum"] = Flag.values
