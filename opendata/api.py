@@ -14,12 +14,12 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.http import (
     HttpResponse,
-    HttpResponseNotModified,
     HttpResponsePermanentRedirect,
     JsonResponse,
 )
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.views.decorators.csrf import csrf_exempt
 
 from agencies.models import Agency
@@ -507,13 +507,11 @@ def openapi_document(request):
     if (refusal := refusal_of_writes(request)) is not None:
         return refusal
     body, etag = openapi.served()
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body, content_type="application/json")
+    response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=3600"
-    return _cors(response)
+    # Django's reading of If-None-Match (weak tags, lists, "*"); a 304 keeps the headers above.
+    return _cors(get_conditional_response(request, etag=etag, response=response))
 
 
 @read_only
