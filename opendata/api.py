@@ -12,11 +12,7 @@ import functools
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
-from django.http import (
-    HttpResponse,
-    HttpResponsePermanentRedirect,
-    JsonResponse,
-)
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response

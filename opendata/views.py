@@ -162,8 +162,13 @@ def api_docs(request):
     base = request.build_absolute_uri("/").rstrip("/")
     operations = openapi.operations(spec)
     for operation in operations:
-        path = {p["name"]: live.get(p["name"], p["example"]) for p in operation["parameters"]}
-        address = operation["path"].format(**{k: v for k, v in path.items() if v is not None})
+        address = operation["path"].format(
+            **{
+                p["name"]: live.get(p["name"], p["example"])
+                for p in operation["parameters"]
+                if p["in"] == "path"
+            }
+        )
         operation["examples"] = [f"{base}{address}"] + [
             f"{base}{address}?{urlencode({p['name']: p['example']})}"
             for p in operation["parameters"]
