@@ -12,15 +12,17 @@ import functools
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
-from django.http import JsonResponse
-from django.urls import reverse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.views.decorators.csrf import csrf_exempt
 
 from agencies.models import Agency
 from contracts import public_cache
 from contracts.filters import PackageFilter
 from contracts.models import STAGE_ORDER, Bidder, Process, Stage, Supplier
-from opendata import ratelimit
+from opendata import openapi, ratelimit
 from opendata_kontrak.params import whole_number
 
 PAGE_SIZE = 25
@@ -50,19 +52,26 @@ def _reply(data, status=200, headers=None):
     return _cors(response)
 
 
+def refusal_of_writes(request):
+    """The answer to a CORS preflight (204) or to anything but GET and HEAD (405), or None."""
+    if request.method == "OPTIONS":
+        response = _cors(JsonResponse({}, status=204))
+        response.content = b""
+        return response
+    if request.method not in ("GET", "HEAD"):
+        response = _reply({"galat": "API ini hanya untuk dibaca (GET)."}, status=405)
+        response["Allow"] = "GET, HEAD, OPTIONS"
+        return response
+    return None
+
+
 def endpoint(view):
     """GET only, rate-limited, errors as JSON in Indonesian, CORS open on every answer."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method == "OPTIONS":
-            response = _cors(JsonResponse({}, status=204))
-            response.content = b""
-            return response
-        if request.method not in ("GET", "HEAD"):
-            response = _reply({"galat": "API ini hanya untuk dibaca (GET)."}, status=405)
-            response["Allow"] = "GET, HEAD, OPTIONS"
-            return response
+        if (refusal := refusal_of_writes(request)) is not None:
+            return refusal
         limit, window = settings.API_RATE_LIMIT
         verdict = ratelimit.hit(
             "api", ratelimit.client_address(request), limit=limit, window=window
@@ -95,7 +104,14 @@ def endpoint(view):
             return _reply(body, status=error.status, headers=headers)
         return _reply(data, headers=headers)
 
-    return wrapper
+    return read_only(wrapper)
+
+
+def read_only(view):
+    """Exempt from CSRF: the view itself refuses every method but GET and HEAD with a 405,
+    which the CSRF check, coming first, would have turned into a 403 for methods it does not
+    know to be safe (QUERY, PROPFIND, ...)."""
+    return csrf_exempt(view)
 
 
 def _absolute(request, path):
@@ -478,8 +494,50 @@ def root(request):
     return {
         "versi": "1",
         "dokumentasi": _absolute(request, reverse("opendata:api-docs")),
+        "openapi": _absolute(request, reverse("opendata:api-openapi")),
         "paket": _absolute(request, reverse("opendata:api-packages")),
         "perangkat_daerah": _absolute(request, reverse("opendata:api-agencies")),
         "penyedia": _absolute(request, reverse("opendata:api-suppliers")),
         "lisensi": "https://creativecommons.org/licenses/by/4.0/",
     }
+
+
+@read_only
+def openapi_document(request):
+    """The OpenAPI 3.1 description of this API (opendata/openapi.py), as JSON.
+
+    Not counted by the rate limit: it changes only with a deploy, so clients may keep it
+    (`Cache-Control`) and ask again with `If-None-Match` (304 when unchanged).
+    """
+    if (refusal := refusal_of_writes(request)) is not None:
+        return refusal
+    body, etag = openapi.served()
+    response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=3600"
+    # Django's reading of If-None-Match (weak tags, lists, "*"); a 304 keeps the headers above.
+    return _cors(get_conditional_response(request, etag=etag, response=response))
+
+
+@read_only
+def not_found(request, rest):
+    """Any other address under /api/v1/: a 404 in JSON, as the API's own, not the site's page.
+
+    An address that only lacks its final slash is sent on to it, as Django's APPEND_SLASH
+    would have done had this catch-all not made every address under the API a valid one.
+    """
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(f"{request.path}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name != "api-not-found":
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    if (refusal := refusal_of_writes(request)) is not None:
+        return refusal
+    return error_reply("Alamat API ini tidak ada; lihat /api/v1/ untuk daftarnya.", status=404)
+
+
+def error_reply(message, *, status):
+    """An error in the API's shape ({"galat": message}), open to every origin."""
+    return _reply({"galat": message}, status=status)

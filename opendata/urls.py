@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from opendata import api, views
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("api/v1/perangkat-daerah/<slug:code>/", api.agency, name="api-agency"),
     path("api/v1/penyedia/", api.suppliers, name="api-suppliers"),
     path("api/v1/penyedia/<int:pk>/", api.supplier, name="api-supplier"),
+    path("api/v1/openapi.json", api.openapi_document, name="api-openapi"),
+    # Last: every other address under the API answers the API's own JSON 404 (any character,
+    # a line break too, which <path:> does not match).
+    re_path(r"^api/v1/(?P<rest>[\s\S]+)\Z", api.not_found, name="api-not-found"),
 ]

@@ -1,5 +1,8 @@
 """Open data: each package in OCDS at a stable URL, and every package in bulk files."""
 
+import functools
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
@@ -7,9 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import http_date
 
-from agencies.models import AgencyKind
-from contracts.filters import SORTS
-from contracts.models import Category, DocumentType, FundingSource, Method, Process, Release, Stage
+from contracts.models import Category, DocumentType, Method, Process, Release, Supplier
 from contracts.ocds import (
     CATEGORIES,
     METHODS,
@@ -19,9 +20,9 @@ from contracts.ocds import (
     with_related,
 )
 from contracts.releases import history
-from integrity.models import Flag, PackageFlag
-from opendata import extensions, quality
-from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE
+from integrity.models import PackageFlag
+from opendata import extensions, openapi, quality
+from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE, error_reply, read_only, refusal_of_writes
 from opendata.bulk import FILES, SCOPE_ALL, files_for, scopes
 from opendata.models import BulkFile
 from opendata_kontrak import storage
@@ -41,18 +42,36 @@ def _published(ocid):
     return found
 
 
+def _ocds(view):
+    """An OCDS address: GET and HEAD only (and the CORS preflight), a missing or unpublished
+    package a 404 in JSON like the API's, so that a client reading JSON gets JSON."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if (refusal := refusal_of_writes(request)) is not None:
+            return refusal
+        try:
+            return view(request, *args, **kwargs)
+        except Http404 as missing:
+            return error_reply(str(missing), status=404)
+
+    return read_only(wrapper)
+
+
 def _json(data):
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
+@_ocds
 def package_release(request, ocid):
     process = _published(ocid)
     releases = history(process, related_lists(process))
     return _json(release_package(releases, uri=request.build_absolute_uri()))
 
 
+@_ocds
 def package_record(request, ocid):
     process = _published(ocid)
     lists = related_lists(process)
@@ -140,40 +159,43 @@ def local_codes(request):
 
 
 def api_docs(request):
+    """The API's documentation, built from its OpenAPI document: every operation with its
+    parameters, answers and example requests, the examples on this portal's own data."""
+    spec = openapi.document()
     example = Process.objects.published().order_by("-published_at", "-pk").first()
-    agency = example.agency if example else None
+    supplier = Supplier.objects.public().order_by("pk").first()
+    # Path examples taken from the data where there is some, the document's own otherwise.
+    live = {}
+    if example:
+        live.update(ocid=example.ocid, kode=example.agency.code)
+    if supplier:
+        live["id"] = supplier.pk
+    base = request.build_absolute_uri("/").rstrip("/")
+    operations = openapi.operations(spec)
+    for operation in operations:
+        address = operation["path"].format(
+            **{
+                p["name"]: live.get(p["name"], p["example"])
+                for p in operation["parameters"]
+                if p["in"] == "path"
+            }
+        )
+        operation["examples"] = [f"{base}{address}"] + [
+            f"{base}{address}?{urlencode({p['name']: p['example']})}"
+            for p in operation["parameters"]
+            if p["in"] == "query" and p["example"] is not None
+        ]
     return render(
         request,
         "opendata/api.html",
         {
+            "operations": operations,
+            "openapi_url": reverse("opendata:api-openapi"),
             "example": example,
-            "agency": agency,
-            "filters": API_FILTERS,
             "rate_limit": settings.API_RATE_LIMIT,
-            "base": request.build_absolute_uri("/").rstrip("/"),
+            "page_sizes": (PAGE_SIZE, MAX_PAGE_SIZE),
         },
     )
-
-
-# The list's parameters, as the public list page reads them (contracts/filters.py).
-API_FILTERS = [
-    ("q", "kata yang dicari: judul, kode, nama perangkat daerah atau penyedia, isi dokumen"),
-    ("tahun", "tahun anggaran, misalnya 2018"),
-    ("pd", "kode perangkat daerah (lihat /api/v1/perangkat-daerah/)"),
-    ("jenis_pd", "jenis perangkat daerah: " + ", ".join(AgencyKind.values)),
-    ("tahap", "tahap tercapai: " + ", ".join(Stage.values)),
-    ("metode", "metode pemilihan: " + ", ".join(Method.values)),
-    ("jenis", "jenis pengadaan: " + ", ".join(Category.values)),
-    ("dana", "sumber dana: " + ", ".join(FundingSource.values)),
-    ("kecamatan", "nama kecamatan lokasi"),
-    ("penyedia", "id penyedia (pemenang atau peserta)"),
-    ("lengkap", "ya = semua tahap wajib lengkap, tidak = ada yang belum"),
-    ("nilai_min / nilai_max", "batas pagu dalam rupiah"),
-    ("tanda", "tanda untuk dicermati: " + ", ".join(Flag.values)),
-    ("urut", "urutan: " + ", ".join(SORTS)),
-    ("halaman", "nomor halaman, mulai 1"),
-    ("per_halaman", f"jumlah per halaman, 1 sampai {MAX_PAGE_SIZE} (bawaan {PAGE_SIZE})"),
-]
 
 
 EXTENSION_FILES = {

@@ -10,6 +10,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from opendata_kontrak.request_guard import answers_json
+
 logger = logging.getLogger(__name__)
 
 MESSAGE = "Basis data portal sedang tidak dapat dijangkau. Coba lagi dalam satu menit."
@@ -27,7 +29,7 @@ class DatabaseOutageMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("Basis data tidak terjangkau: %s", exception)
-        if request.path.startswith("/api/"):
+        if answers_json(request):
             response = JsonResponse({"galat": MESSAGE}, status=503)
             response["Access-Control-Allow-Origin"] = "*"
         else:

@@ -20,6 +20,12 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 
 MESSAGE = "Alamat ini memuat karakter NUL (0x00) yang tidak sah; periksa kembali tautannya."
+# Addresses read by programs (the API, each package's OCDS): their refusals are JSON too.
+JSON_PREFIXES = ("/api/", "/ocds/")
+
+
+def answers_json(request):
+    return request.path.startswith(JSON_PREFIXES)
 
 
 class RejectNulBytesMiddleware:
@@ -31,7 +37,7 @@ class RejectNulBytesMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            if request.path.startswith("/api/"):
+            if answers_json(request):
                 response = JsonResponse({"galat": MESSAGE}, status=400)
                 response["Access-Control-Allow-Origin"] = "*"
                 return response
@@ -53,7 +59,7 @@ def body_limit(path):
 
 
 def _refuse(request, status, message):
-    if request.path.startswith("/api/"):
+    if answers_json(request):
         response = JsonResponse({"galat": message}, status=status)
         response["Access-Control-Allow-Origin"] = "*"
         return response

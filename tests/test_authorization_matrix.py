@@ -255,6 +255,8 @@ def cases(world):
         ("opendata:api-agency", f"/api/v1/perangkat-daerah/{health.code}/", PUBLIC),
         ("opendata:api-suppliers", "/api/v1/penyedia/", PUBLIC),
         ("opendata:api-supplier", f"/api/v1/penyedia/{world['supplier'].pk}/", PUBLIC),
+        ("opendata:api-openapi", "/api/v1/openapi.json", PUBLIC),
+        ("opendata:api-not-found", "/api/v1/tidak-ada/", HIDDEN),
         # The report form answers a GET by pointing back at the package's form.
         ("participation:report", f"/paket/{published.pk}/lapor/", everyone(MOVED)),
         ("participation:report", f"/paket/{draft.pk}/lapor/", HIDDEN),

@@ -1,7 +1,9 @@
 """Money, counts, shares and dates the Indonesian way, for every template and the admin."""
 
+import re
+
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -52,3 +54,9 @@ def _describe(value):
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
+
+
+@register.filter
+def inline_code(text):
+    """Prose with `code` spans (as the API description writes them) as HTML, escaped."""
+    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))  # noqa: S308

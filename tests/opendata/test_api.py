@@ -303,3 +303,44 @@ def test_odd_cursor_and_page_values_are_400s_in_json(client, data, value):
             response = client.get(url, {name: value})
             assert response.status_code == 400, (url, name, value)
             assert response.json()["galat"]
+
+
+@pytest.mark.django_db
+def test_addresses_the_api_lacks_answer_json_and_a_missing_slash_is_added(client, data):
+    # Found by Schemathesis: these were the site's HTML 404 page under a JSON API.
+    for url in [
+        "/api/v1/tidak-ada/",
+        "/api/v1/perangkat-daerah/%C2%84/",
+        "/api/v1/penyedia/-1/",
+        "/api/v1/perangkat-daerah/%0Adinas/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response["Content-Type"] == "application/json"
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert "/api/v1/" in response.json()["galat"]
+    moved = client.get("/api/v1/paket?tahun=2019")
+    assert moved.status_code == 301 and moved["Location"] == "/api/v1/paket/?tahun=2019"
+    process = data["published"][0]
+    assert client.get(f"/api/v1/paket/{process.ocid}").status_code == 301
+    # A missing package's OCDS is a 404 in JSON too, and its addresses are read-only.
+    for url in [f"/ocds/{data['hidden'][0].ocid}/", f"/ocds/{data['hidden'][0].ocid}/rekam/"]:
+        response = client.get(url)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert response.json()["galat"] == "Paket tidak ditemukan atau belum dipublikasikan."
+        assert client.post(f"/ocds/{process.ocid}/").status_code == 405
+    # And a NUL byte, refused before any view, is refused in JSON there as under /api/.
+    for url in [f"/ocds/{process.ocid}/?a=%00", "/ocds/a%00b/", "/api/v1/openapi.json?x=%00"]:
+        response = client.get(url)
+        assert response.status_code == 400 and "NUL" in response.json()["galat"], url
+
+
+@pytest.mark.django_db
+def test_methods_unknown_to_django_are_refused_as_the_api_refuses_writes(client, data):
+    # Found by Schemathesis: CSRF, checking first, answered 403 to QUERY or PROPFIND.
+    process = data["published"][0]
+    for url in ["/api/v1/paket/", f"/api/v1/paket/{process.ocid}/", f"/ocds/{process.ocid}/"]:
+        for method in ["QUERY", "PROPFIND", "PATCH"]:
+            response = client.generic(method, url)
+            assert response.status_code == 405, (url, method)
+            assert response["Allow"] == "GET, HEAD, OPTIONS"
