@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from agencies.models import Agency
 from contracts import services
-from contracts.models import Bidder, Supplier
+from contracts.models import Bidder, Payment, Supplier
 from opendata import openapi
 from opendata import urls as opendata_urls
 from opendata.api import MAX_OFFSET, PAGE_SIZE
@@ -287,8 +287,14 @@ def published(media_root):
     Bidder.objects.create(process=full, supplier=winner, bid_amount=1_290_000_000)
     Bidder.objects.create(process=full, supplier=loser, bid_amount=1_295_000_000)
     add_document(full, roads_operator, good_pdf())
-    # No payment yet: its SP2D number is still published as `transactions[].source`, which
-    # OCDS declares a URI, and this test says so (ST108) until the mapping moves it (issue 18).
+    # A payment: its SP2D number is the transaction's id (never a `source`, which is a URI).
+    Payment.objects.create(
+        process=full,
+        label="Termin 1",
+        sp2d_number="00123/SP2D/LS/2018",
+        amount=387_000_000,
+        date=datetime.date(2018, 7, 2),
+    )
     services.save_process(process=full, by=roads_operator)
     others = [
         publish(health_operator, title=f"Obat {n}", fiscal_year=2018 + n % 3, method="")
