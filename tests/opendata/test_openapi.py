@@ -45,6 +45,7 @@ NOT_API = {
     "policy",
     "local-codes",
     "extension-file",
+    "extension-docs",
     "download",
     "api-docs",
     "api-not-found",  # the API's JSON 404 for every address it does not have
