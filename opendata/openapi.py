@@ -69,6 +69,9 @@ def _or_blank(values):
     return [*values, ""]
 
 
+NO_NUL = "^[^\\u0000]*$"
+
+
 def document():
     """The OpenAPI 3.1 document as a dict (a fresh copy: callers may change it).
 
@@ -108,6 +111,13 @@ def document():
         _parameter(spec, packages, name)["schema"]["enum"] = _or_blank(values)
     year = _parameter(spec, packages, "tahun")["schema"]
     year.update(minimum=MIN_FISCAL_YEAR, maximum=MAX_FISCAL_YEAR)
+
+    # Free text may be anything but NUL, which the portal refuses in any address (a 400).
+    for item in spec["paths"].values():
+        for parameter in item.get("get", {}).get("parameters", []):
+            schema = parameter.get("schema", {})
+            if schema.get("type") == "string" and not {"enum", "pattern"} & set(schema):
+                schema["pattern"] = NO_NUL
 
     parameters = spec["components"]["parameters"]
     parameters["per_halaman"]["schema"].update(maximum=MAX_PAGE_SIZE, default=PAGE_SIZE)
