@@ -161,17 +161,22 @@ def tender_status(process):
     return "complete"
 
 
-def _milestone_status(due, met, today):
-    """milestoneStatus: `met` when the data says it happened by the day of the release, else by
-    its due date against that day: `scheduled` until it, `notMet` after."""
+def _milestone_status(due, met, today, withdrawn):
+    """milestoneStatus, only as far as the data knows: `met` when it says the milestone
+    happened by the day of the release; `notMet` when the package was withdrawn (it will not
+    happen); `scheduled` while its due date is ahead. A due date passed with nothing recorded
+    has no status: the work may well have started or ended, unreported (most direct purchases
+    never reach LPSE), and "not met" would be a claim the data cannot make."""
     if met:
         return "met"
-    if due is None:
+    if withdrawn:
+        return "notMet"
+    if due is None or due < today:
         return None
-    return "scheduled" if due >= today else "notMet"
+    return "scheduled"
 
 
-def _milestone(identifier, title, kind, *, due, met, today):
+def _milestone(identifier, title, kind, *, due, met, today, withdrawn=False):
     met = met if met and met <= today else None
     return {
         "id": identifier,
@@ -179,8 +184,12 @@ def _milestone(identifier, title, kind, *, due, met, today):
         "type": kind,
         "dueDate": _datetime(due),
         "dateMet": _datetime(met),
-        "status": _milestone_status(due, met, today),
+        "status": _milestone_status(due, met, today, withdrawn),
     }
+
+
+def _add_role(parties, party_id, role):
+    parties[party_id]["roles"] = sorted({*parties[party_id]["roles"], role})
 
 
 def _transactions(process, payments, payer, payee):
@@ -274,6 +283,7 @@ def package_state(
                     due=process.planned_start,
                     met=started,
                     today=today,
+                    withdrawn=withdrawn,
                 )
                 if process.planned_start
                 else None,
@@ -284,6 +294,7 @@ def package_state(
                     due=process.planned_end,
                     met=process.completion_date,
                     today=today,
+                    withdrawn=withdrawn,
                 )
                 if process.planned_end
                 else None,
@@ -352,7 +363,7 @@ def package_state(
     elif self_managed and has_contract:
         # Swakelola selects no supplier: the work goes to the agency's own implementing unit,
         # which is the award the agreement (the contract below) rests on.
-        parties[buyer_id]["roles"] = sorted({*parties[buyer_id]["roles"], "supplier"})
+        _add_role(parties, buyer_id, "supplier")
         award_id = f"{process.ocid}-swakelola"
         awards.append(
             {
@@ -425,6 +436,7 @@ def package_state(
                                 due=process.contract_end,
                                 met=process.completion_date,
                                 today=today,
+                                withdrawn=withdrawn,
                             )
                         ]
                         # Once the work is under way (the implementation stage): its hand-over
@@ -438,6 +450,11 @@ def package_state(
         ]
     else:
         tender_documents += by_stage[Stage.CONTRACT] + by_stage[Stage.IMPLEMENTATION]
+    if payments and "contracts" in state:
+        # The parties a transaction names hold its roles (partyRole: payer, payee).
+        _add_role(parties, buyer_id, "payer")
+        if process.supplier:
+            _add_role(parties, supplier_party(process.supplier, set())["id"], "payee")
     state["bids"] = bids(process, bidders)
     state["parties"] = list(parties.values())
     return _clean(state)
@@ -508,17 +525,18 @@ def release_tags(previous, current, process):
     `awardCancellation`) when it has just been cancelled. A planned tender's changes, its
     withdrawal included, are `planningUpdate`."""
     now = _stages(current, process)
-    if previous is None:
-        return list(now)
-    before = _stages(previous, process)
+    before = _stages(previous, process) if previous is not None else {}
     tags = []
     for stage, content in now.items():
         old = before.get(stage)
-        if stage == "planning" and ("tender" in now) != ("tender" in before):
+        if stage == "planning" and old and ("tender" in now) != ("tender" in before):
             # The tender just left (or re-entered) the planning stage: the plan itself counts.
             content, old = content[0], old[0]
         if stage not in before:
             tags.append(stage)
+            if stage in ("tender", "award") and _cancelled(content):
+                # First published already cancelled (a withdrawal in the same change).
+                tags.append(f"{stage}Cancellation")
         elif content != old:
             cancelled = stage in ("tender", "award") and _cancelled(content)
             if cancelled and not _cancelled(old):

@@ -26,11 +26,13 @@ from contracts.models import (
 from contracts.ocds import (
     BIDS_EXTENSION_URL,
     compiled_release,
+    package_state,
     record_package,
     red_flags_extension_url,
     related_lists,
     release,
     release_package,
+    release_tags,
     schema_errors,
     with_red_flags,
     with_related,
@@ -478,7 +480,12 @@ def test_a_withdrawal_is_withdrawn_before_the_selection_and_cancelled_after(oper
     assert data["awards"][0]["status"] == "cancelled"
     assert data["contracts"][0]["status"] == "cancelled"
     stored = Release.objects.filter(process=awarded).last()
-    assert stored.tags == ["tenderCancellation", "awardCancellation", "contractUpdate"]
+    assert stored.tags == [
+        "planningUpdate",  # its planned dates will not be met now: notMet
+        "tenderCancellation",
+        "awardCancellation",
+        "contractUpdate",
+    ]
 
 
 @pytest.mark.django_db
@@ -505,10 +512,16 @@ def test_award_and_milestone_status_come_from_the_dates(operator, media_root):
     assert now["awards"][0]["status"] == "active"
     assert "currently in force" in codelist("awardStatus")["active"]
 
-    # A planned end that passed with no hand-over is not met.
+    # Planned dates passed with nothing recorded: the data cannot say whether the work started
+    # or ended (most direct purchases never reach LPSE), so no status; a withdrawn package's
+    # will not happen: not met.
     late = package_at(1, operator)
     late_data = compiled(late)
-    assert {m["id"]: m["status"] for m in late_data["planning"]["milestones"]} == {
+    assert [m.get("status") for m in late_data["planning"]["milestones"]] == [None, None]
+    services.withdraw_process(process=late, by=operator, reason="Dibatalkan")
+    late.refresh_from_db()
+    withdrawn_data = compiled(late)
+    assert {m["id"]: m["status"] for m in withdrawn_data["planning"]["milestones"]} == {
         "rencana-mulai": "notMet",
         "rencana-selesai": "notMet",
     }
@@ -525,8 +538,8 @@ def test_award_and_milestone_status_come_from_the_dates(operator, media_root):
     )
     assert early["awards"][0]["status"] == "pending"
     assert "not yet in force" in codelist("awardStatus")["pending"]
-    for data in (then, now, late_data, early):
-        statuses = {m["status"] for m in data["planning"].get("milestones", [])}
+    for data in (then, now, late_data, withdrawn_data, early):
+        statuses = {m["status"] for m in data["planning"]["milestones"] if "status" in m}
         assert statuses <= codes("milestoneStatus")
 
 
@@ -546,6 +559,24 @@ def test_swakelola_contract_rests_on_a_real_award_to_the_agency(operator, media_
     # No selection took place: its releases never say "tender".
     tags = [tag for r in Release.objects.filter(process=process) for tag in r.tags]
     assert "tender" not in tags and "award" in tags
+
+
+@pytest.mark.django_db
+def test_a_first_release_of_a_tender_already_cancelled_says_so(operator, media_root):
+    # An import that brings a finished tender and its withdrawal at once: the stages' first
+    # release carries their cancellation too (releaseTag: "details of the cancellation").
+    process = package_at(3, operator)
+    services.withdraw_process(process=process, by=operator, reason="Dibatalkan")
+    process.refresh_from_db()
+    state = package_state(process, as_of=process.updated_at, **related_lists(process))
+    assert release_tags(None, state, process) == [
+        "planning",
+        "tender",
+        "tenderCancellation",
+        "award",
+        "awardCancellation",
+    ]
+    assert {"tenderCancellation", "awardCancellation"} <= codes("releaseTag")
 
 
 @pytest.mark.django_db
@@ -589,6 +620,10 @@ def test_payments_are_transactions_identified_by_their_sp2d(operator, media_root
     assert {t["payer"]["id"] for t in transactions} == {data["buyer"]["id"]}
     supplier = data["awards"][0]["suppliers"][0]
     assert all(t["payee"] == supplier for t in transactions)
+    # The parties a transaction names hold the partyRole codes for it.
+    roles = {party["id"]: set(party["roles"]) for party in data["parties"]}
+    assert "payer" in roles[data["buyer"]["id"]] and "payer" in codes("partyRole")
+    assert "payee" in roles[supplier["id"]] and "payee" in codes("partyRole")
 
 
 @pytest.mark.django_db

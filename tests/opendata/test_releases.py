@@ -121,7 +121,8 @@ def test_a_withdrawn_tender_publishes_a_tender_cancellation(client, operator):
     )
     services.publish_process(process=process, by=operator)
     services.withdraw_process(process=process, by=operator, reason="Anggaran dialihkan")
-    assert tags_of(process) == [["planning", "tender"], ["tenderCancellation"]]
+    # The planned dates will not be met now (notMet): the plan changes with the tender.
+    assert tags_of(process) == [["planning", "tender"], ["planningUpdate", "tenderCancellation"]]
     package = client.get(reverse("opendata:release", args=[process.ocid])).json()
     tender = package["releases"][-1]["tender"]
     assert (tender["status"], tender["statusDetails"]) == ("cancelled", "Anggaran dialihkan")
@@ -306,7 +307,15 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
         ["implementation"],
         ["tenderUpdate"],
         ["contractUpdate"],
-        ["tenderCancellation", "awardCancellation", "contractUpdate"],
+        # Withdrawn: tender and award cancelled; the planned dates and the hand-over that
+        # will not come are not met (planning, implementation).
+        [
+            "planningUpdate",
+            "tenderCancellation",
+            "awardCancellation",
+            "contractUpdate",
+            "implementationUpdate",
+        ],
     ]
     # The clearing is published as OCDS deletes: explicit nulls in the next release only.
     cleared = releases[6]["tender"]
