@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from opendata_kontrak import embedded_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +34,7 @@ def wait_for(url, process, seconds=120):
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
+@pytest.mark.once
 def test_runportal_sets_up_serves_and_stops_cleanly(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_ENV"}}

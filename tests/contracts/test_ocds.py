@@ -203,6 +203,7 @@ def test_the_validator_does_reject_bad_data(operator, media_root):
     assert any("procurementMethod" in error for error in errors)
 
 
+@pytest.mark.once
 @pytest.mark.django_db
 def test_the_whole_imported_data_set_validates(capsys, client, media_root):
     tenders, bidders = lpse.shared_files()
