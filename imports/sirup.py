@@ -10,13 +10,19 @@ from contracts.models import Process, Status
 from imports import values
 from imports.common import (
     ANOTHER_AGENCYS,
+    LPSE_STAGE,
+    PLAN_CANCELLED_REASON,
     AgencyMatcher,
     ProcessWriter,
     findable,
     fit_to_columns,
+    lpse_overrides_inactive_plan,
     method_notes,
     out_of_scope,
+    republished,
+    withdrawn_by_import,
 )
+from imports.lpse import lpse_system
 from imports.progress import QUIET
 from imports.report import CREATED, SKIPPED, ImportReport
 
@@ -32,7 +38,7 @@ REQUIRED_COLUMNS = [
     "tahun",
 ]
 
-CANCELLED_REASON = "Rencana dibatalkan di SiRUP (status aktif: tidak)."
+CANCELLED_REASON = PLAN_CANCELLED_REASON
 
 
 def read_plan(row, places):
@@ -228,11 +234,23 @@ def import_plans(
         if "budget_amount" not in fields:
             notes.append("pagu kosong atau nol di berkas: pagu paket tidak diubah")
         status = publication(row)
-        if status["status"] == Status.WITHDRAWN and process.status != Status.WITHDRAWN:
-            # A plan cancelled in SiRUP is withdrawn here too; other status changes stay ours.
-            if process.published_at:
-                status.pop("published_at")
-            forced.update(status)
+        if status["status"] == Status.WITHDRAWN:
+            # A plan cancelled in SiRUP is withdrawn here too, unless LPSE shows its tender won
+            # or running (the RUP revised after the tender): the two sources disagree, said on
+            # the row. Other status changes stay ours.
+            lpse_says = lpse_overrides_inactive_plan(
+                system=lpse_system(process) if process.tender_code else "",
+                stage=process.source_values.get(LPSE_STAGE),
+                winner=process.supplier_id is not None,
+            )
+            if lpse_says:
+                notes.append(lpse_says)
+                if withdrawn_by_import(process):
+                    forced.update(republished(process))
+            elif process.status != Status.WITHDRAWN:
+                if process.published_at:
+                    status.pop("published_at")
+                forced.update(status)
         change = writer.update(process, fields, key=code, forced=forced)
         report.add_update(line, code, change, notes)
     progress.tell(report)  # every row has its outcome; the writing follows
