@@ -36,8 +36,10 @@ NOT_REMEMBERED = {
 
 
 # Besides the fields, a package remembers what LPSE last said of its tender's stage (the
-# export's tahap_tender): the SiRUP import weighs a plan marked inactive against it.
+# export's tahap_tender): the SiRUP import weighs a plan marked inactive against it...
 LPSE_STAGE = "lpse_tahap"
+# ... and whether SiRUP last said its plan is active ("ya"/"tidak"): the LPSE import weighs it.
+PLAN_ACTIVE = "sirup_status_aktif"
 
 # The reason the SiRUP import withdraws a package with, and the only withdrawal an import undoes.
 PLAN_CANCELLED_REASON = "Rencana dibatalkan di SiRUP (status aktif: tidak)."
@@ -84,6 +86,16 @@ def withdrawn_by_import(process):
             process=process, action=AuditEntry.Action.WITHDRAW
         ).exists()
     )
+
+
+def plan_withdrawal(moment):
+    """The status fields of a package withdrawn because its SiRUP plan is inactive."""
+    return {
+        "status": Status.WITHDRAWN,
+        "published_at": moment,
+        "withdrawn_at": moment,
+        "withdrawn_reason": PLAN_CANCELLED_REASON,
+    }
 
 
 def republished(process):

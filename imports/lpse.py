@@ -17,6 +17,7 @@ from imports import values
 from imports.common import (
     ANOTHER_AGENCYS,
     LPSE_STAGE,
+    PLAN_ACTIVE,
     AgencyMatcher,
     ProcessWriter,
     findable,
@@ -24,6 +25,7 @@ from imports.common import (
     lpse_overrides_inactive_plan,
     method_notes,
     out_of_scope,
+    plan_withdrawal,
     remembered,
     republished,
     withdrawn_by_import,
@@ -462,15 +464,26 @@ def _import_packages(rows, *, export, by, scope, filename, take_source, progress
         if rup and not process.rup_code and (process.agency_id, year, rup) not in codes_taken:
             links["rup_code"] = rup  # a package an earlier import made without it
             codes_taken.add((process.agency_id, year, rup))
-        if withdrawn_by_import(process):
+        lpse_says = lpse_overrides_inactive_plan(
+            system=export.system, stage=stage, winner=stage_fields.get("supplier_id")
+        )
+        if lpse_says and withdrawn_by_import(process):
             # Withdrawn because its SiRUP plan is inactive, while LPSE shows its tender won or
             # running: published again, the disagreement said on the row.
-            lpse_says = lpse_overrides_inactive_plan(
-                system=export.system, stage=stage, winner=stage_fields.get("supplier_id")
+            notes.append(f"{lpse_says} (diterbitkan kembali)")
+            links.update(republished(process))
+        elif (
+            not lpse_says
+            and process.source_values.get(PLAN_ACTIVE) == "tidak"
+            and process.status == Status.PUBLISHED
+        ):
+            # Kept published for a tender LPSE now says failed or cancelled: the plan's
+            # cancellation stands after all.
+            notes.append(
+                "RUP tidak aktif di SiRUP dan tender di LPSE tidak berlanjut "
+                f"(tahap {stage or 'kosong'}, tanpa pemenang): paket ditarik"
             )
-            if lpse_says:
-                notes.append(f"{lpse_says} (diterbitkan kembali)")
-                links.update(republished(process))
+            links.update({**plan_withdrawal(timezone.now()), "published_at": process.published_at})
         change = writer.update(process, stage_fields, key=code, forced=links, facts=facts)
         report.add_update(line, code, change, notes)
     progress.tell(report)  # every row has its outcome; the writing follows

@@ -11,6 +11,7 @@ from imports import values
 from imports.common import (
     ANOTHER_AGENCYS,
     LPSE_STAGE,
+    PLAN_ACTIVE,
     PLAN_CANCELLED_REASON,
     AgencyMatcher,
     ProcessWriter,
@@ -19,6 +20,7 @@ from imports.common import (
     lpse_overrides_inactive_plan,
     method_notes,
     out_of_scope,
+    plan_withdrawal,
     republished,
     withdrawn_by_import,
 )
@@ -109,12 +111,7 @@ def publication(row):
         else timezone.now()
     )
     if values.text(row.get("status_aktif")).lower() == "tidak":
-        return {
-            "status": Status.WITHDRAWN,
-            "published_at": moment,
-            "withdrawn_at": moment,
-            "withdrawn_reason": CANCELLED_REASON,
-        }
+        return plan_withdrawal(moment)
     if values.text(row.get("status_umumkan")).lower() == "sudah":
         return {"status": Status.PUBLISHED, "published_at": moment}
     return {"status": Status.DRAFT}
@@ -228,7 +225,14 @@ def import_plans(
                     "pagu kosong atau nol: paket disimpan sebagai draf; isi pagunya lalu "
                     "publikasikan"
                 )
-            writer.create(agency=agency, fiscal_year=year, rup_code=code, **fields, **status)
+            writer.create(
+                agency=agency,
+                fiscal_year=year,
+                rup_code=code,
+                **fields,
+                **status,
+                facts=_facts(row),
+            )
             report.add(line, code, CREATED, notes)
             continue
         if "budget_amount" not in fields:
@@ -251,13 +255,18 @@ def import_plans(
                 if process.published_at:
                     status.pop("published_at")
                 forced.update(status)
-        change = writer.update(process, fields, key=code, forced=forced)
+        change = writer.update(process, fields, key=code, forced=forced, facts=_facts(row))
         report.add_update(line, code, change, notes)
     progress.tell(report)  # every row has its outcome; the writing follows
     writer.save()
     places.record_unresolved()
     report.rows.sort(key=lambda result: result.line)
     return report
+
+
+def _facts(row):
+    """What the package remembers of the plan beside its fields: whether SiRUP says active."""
+    return {PLAN_ACTIVE: values.text(row.get("status_aktif")).lower() or None}
 
 
 def _package_of(matches, agency, scope, notes):

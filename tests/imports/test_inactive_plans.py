@@ -15,6 +15,7 @@ from imports.models import ImportKind
 from imports.services import run_import
 from tests.factories import make_operator
 from tests.imports.test_imports import csv_bytes, import_plans, sirup_row
+from tests.imports.test_nontender import import_non_tenders, non_tender_row
 from tests.imports.test_order import TENDER_HEADER, tender_row
 
 WON = "RUP tidak aktif di SiRUP, tetapi tender di LPSE selesai dengan pemenang: paket tetap terbit"
@@ -135,3 +136,36 @@ def test_an_import_never_republishes_what_an_operator_withdrew(reason):
     process = package("17000001")
     assert process.status == Status.WITHDRAWN and process.withdrawn_reason == reason
     assert process.supplier.name == "CV. CONTOH KARYA"  # the data still follows LPSE
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", [("plans", "tenders"), ("tenders", "plans")], ids="-".join)
+def test_a_running_tender_that_then_fails_leaves_its_inactive_plan_withdrawn(order):
+    steps = {
+        "plans": lambda: import_plans(csv_bytes(INACTIVE_PLANS[3:])),
+        "tenders": lambda: import_tenders(TENDERS[2:]),
+    }
+    for step in order:
+        steps[step]()
+    assert package("17000004").status == Status.PUBLISHED
+
+    failed = import_tenders([{**TENDERS[2], "tahap_tender": "Tender Batal"}])
+    assert "paket ditarik" in notes(failed)["5009247"]
+    process = package("17000004")
+    assert process.status == Status.WITHDRAWN
+    assert process.withdrawn_reason == PLAN_CANCELLED_REASON
+    assert tender_status(process) == "cancelled"
+    # ... and the plan's own re-import agrees.
+    assert import_plans(csv_bytes(INACTIVE_PLANS[3:])).counts["updated"] == 0
+    assert package("17000004").status == Status.WITHDRAWN
+
+
+@pytest.mark.django_db
+def test_a_non_tender_lpse_shows_with_its_supplier_keeps_its_package_published():
+    import_plans(csv_bytes([INACTIVE_PLANS[2]]))  # kode RUP 17000003, inactive
+    assert package("17000003").status == Status.WITHDRAWN
+    report = import_non_tenders([non_tender_row()])  # its Pengadaan Langsung, finished
+    assert "non tender di LPSE selesai dengan pemenang" in notes(report)["3120244"]
+    process = package("17000003")
+    assert process.status == Status.PUBLISHED
+    assert process.supplier.name == "CV. MITRA ATK"
