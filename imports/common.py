@@ -3,6 +3,7 @@ with their audit trail and completeness, so that 10 000 rows take seconds, not m
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.fields import ArrayField
@@ -32,6 +33,79 @@ NOT_REMEMBERED = {
     "rup_code",
     "tender_code",
 }
+
+
+# Besides the fields, a package remembers what LPSE last said of its tender's stage (the
+# export's tahap_tender): the SiRUP import weighs a plan marked inactive against it...
+LPSE_STAGE = "lpse_tahap"
+# ... and whether SiRUP last said its plan is active ("ya"/"tidak"): the LPSE import weighs it.
+PLAN_ACTIVE = "sirup_status_aktif"
+
+# The reason the SiRUP import withdraws a package with, and the only withdrawal an import undoes.
+PLAN_CANCELLED_REASON = "Rencana dibatalkan di SiRUP (status aktif: tidak)."
+LPSE_FAILED = re.compile(r"gagal|batal", re.I)
+LPSE_FINISHED = re.compile(r"selesai|kontrak|penunjukan", re.I)
+
+
+def lpse_overrides_inactive_plan(*, system, stage, winner):
+    """The report's note when LPSE keeps published a package whose SiRUP plan is inactive,
+    else "".
+
+    system: "lelang" or "nontender" (the package's LPSE link), "" when LPSE has no record of
+    it; stage: the tahap LPSE gives (None when not known); winner: whether LPSE names one.
+    LPSE has the last word once its tender (or non-tender) reached a winner, or while it is
+    still running; not when LPSE says it failed or was cancelled, nor when it finished without
+    a winner."""
+    if not system:
+        return ""
+    kind = "non tender" if system == "nontender" else "tender"
+    stage = text(stage)
+    if LPSE_FAILED.search(stage):
+        return ""
+    if winner:
+        return (
+            f"RUP tidak aktif di SiRUP, tetapi {kind} di LPSE selesai dengan pemenang: "
+            "paket tetap terbit"
+        )
+    if stage and not LPSE_FINISHED.search(stage):
+        return (
+            f"RUP tidak aktif di SiRUP, tetapi {kind} di LPSE masih berjalan (tahap {stage}): "
+            "paket tetap terbit; periksa RUP-nya di SiRUP"
+        )
+    return ""
+
+
+def withdrawn_by_import(process):
+    """Whether the package is withdrawn because an import found its SiRUP plan inactive: the
+    import's reason, and no operator's withdrawal in its trail. An operator's withdrawal is
+    never undone by an import."""
+    return (
+        process.status == Status.WITHDRAWN
+        and process.withdrawn_reason == PLAN_CANCELLED_REASON
+        and not AuditEntry.objects.filter(
+            process=process, action=AuditEntry.Action.WITHDRAW
+        ).exists()
+    )
+
+
+def plan_withdrawal(moment):
+    """The status fields of a package withdrawn because its SiRUP plan is inactive."""
+    return {
+        "status": Status.WITHDRAWN,
+        "published_at": moment,
+        "withdrawn_at": moment,
+        "withdrawn_reason": PLAN_CANCELLED_REASON,
+    }
+
+
+def republished(process):
+    """The status fields that put a package withdrawn by an import back on the site."""
+    return {
+        "status": Status.PUBLISHED,
+        "published_at": process.published_at or timezone.now(),
+        "withdrawn_at": None,
+        "withdrawn_reason": "",
+    }
 
 
 def remembered(value):
@@ -151,22 +225,23 @@ class ProcessWriter:
         self.remembered = []  # packages whose source_values alone changed
         self._names = {}  # (model, pk): name, for the preview
 
-    def create(self, **fields):
+    def create(self, *, facts=None, **fields):
         process = Process(**fields)
         process.source_values = {
             name: remembered(value) for name, value in fields.items() if name not in NOT_REMEMBERED
-        }
+        } | (facts or {})
         self.new.append(process)
         return process
 
-    def update(self, process, fields, *, key=None, forced=None):
+    def update(self, process, fields, *, key=None, forced=None, facts=None):
         """Apply `fields` as the rules above say and `forced` (status, agency, links) as they
-        are; return a Change (truthy if any field changed)."""
+        are, and remember `facts` ({LPSE_STAGE: ...}: what the source said beyond the fields);
+        return a Change (truthy if any field changed)."""
         last_said = process.source_values
         # A package an import of this version made or updated: a field its source left out
         # (a location it could not place) was last said empty.
         imported_before = bool(last_said)
-        said = dict(last_said)
+        said = dict(last_said) | (facts or {})
         # Status, agency and links follow the import's own rules, whoever passes them.
         apply = {**{n: v for n, v in fields.items() if n in NOT_REMEMBERED}, **(forced or {})}
         outcome = Change()

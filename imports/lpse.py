@@ -16,12 +16,19 @@ from contracts.templatetags.rupiah import rupiah
 from imports import values
 from imports.common import (
     ANOTHER_AGENCYS,
+    LPSE_STAGE,
+    PLAN_ACTIVE,
     AgencyMatcher,
     ProcessWriter,
     findable,
     fit_to_columns,
+    lpse_overrides_inactive_plan,
     method_notes,
     out_of_scope,
+    plan_withdrawal,
+    remembered,
+    republished,
+    withdrawn_by_import,
 )
 from imports.progress import QUIET
 from imports.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
@@ -283,7 +290,7 @@ def _merge_into_plan(process, candidates, scope, by, notes):
     return merge_processes(keep=plans[0], absorbed=process, by=by)
 
 
-def _system(process):
+def lpse_system(process):
     """'lelang' or 'nontender' as the package's LPSE link says, "" when it has none.
 
     Tenders and non-tenders have their own code series on SPSE, so one number may name one of
@@ -319,7 +326,7 @@ def _import_packages(rows, *, export, by, scope, filename, take_source, progress
         for p in findable(
             Process.objects.filter(tender_code__in=[c for c in codes if c.isdigit()]), scope
         )
-        if _system(p) in ("", export.system)
+        if lpse_system(p) in ("", export.system)
     }
     rup_codes = [values.code(row.get(export.rup)) for _, row in rows]
     by_rup = {}
@@ -363,7 +370,7 @@ def _import_packages(rows, *, export, by, scope, filename, take_source, progress
                 p
                 for p in by_rup.get((rup, year), [])
                 if not p.tender_code
-                or (p.tender_code == code and _system(p) in ("", export.system))
+                or (p.tender_code == code and lpse_system(p) in ("", export.system))
             ]
             process = matches[0] if len(matches) == 1 else None
         agency = process.agency if process else matcher.find(name=row.get("satker"))
@@ -401,6 +408,8 @@ def _import_packages(rows, *, export, by, scope, filename, take_source, progress
         except values.Unreadable as problem:
             report.add(line, code, SKIPPED, [str(problem)])
             continue
+        stage = values.text(row.get("tahap_tender") or row.get("tahap"))
+        facts = {LPSE_STAGE: remembered(stage)}
         stage_fields = {
             "tender_code": code,
             "lpse_url": export.url.format(code=code),
@@ -447,6 +456,7 @@ def _import_packages(rows, *, export, by, scope, filename, take_source, progress
                 published_at=timezone.make_aware(datetime.datetime(year, 12, 31, 12)),
                 **fields,
                 **stage_fields,
+                facts=facts,
             )
             report.add(line, code, CREATED, notes)
             continue
@@ -454,7 +464,27 @@ def _import_packages(rows, *, export, by, scope, filename, take_source, progress
         if rup and not process.rup_code and (process.agency_id, year, rup) not in codes_taken:
             links["rup_code"] = rup  # a package an earlier import made without it
             codes_taken.add((process.agency_id, year, rup))
-        change = writer.update(process, stage_fields, key=code, forced=links)
+        lpse_says = lpse_overrides_inactive_plan(
+            system=export.system, stage=stage, winner=stage_fields.get("supplier_id")
+        )
+        if lpse_says and withdrawn_by_import(process):
+            # Withdrawn because its SiRUP plan is inactive, while LPSE shows its tender won or
+            # running: published again, the disagreement said on the row.
+            notes.append(f"{lpse_says} (diterbitkan kembali)")
+            links.update(republished(process))
+        elif (
+            not lpse_says
+            and process.source_values.get(PLAN_ACTIVE) == "tidak"
+            and process.status == Status.PUBLISHED
+        ):
+            # Kept published for a tender LPSE now says failed or cancelled: the plan's
+            # cancellation stands after all.
+            notes.append(
+                "RUP tidak aktif di SiRUP dan tender di LPSE tidak berlanjut "
+                f"(tahap {stage or 'kosong'}, tanpa pemenang): paket ditarik"
+            )
+            links.update({**plan_withdrawal(timezone.now()), "published_at": process.published_at})
+        change = writer.update(process, stage_fields, key=code, forced=links, facts=facts)
         report.add_update(line, code, change, notes)
     progress.tell(report)  # every row has its outcome; the writing follows
     writer.save()
@@ -638,7 +668,7 @@ def import_bidders(
     processes = {
         p.tender_code: p
         for p in findable(Process.objects.filter(tender_code__in=codes), scope)
-        if _system(p) != NON_TENDER.system  # bidders are a tender's
+        if lpse_system(p) != NON_TENDER.system  # bidders are a tender's
     }
     existing = {
         (b.process_id, b.supplier_id): b

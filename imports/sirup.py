@@ -10,13 +10,21 @@ from contracts.models import Process, Status
 from imports import values
 from imports.common import (
     ANOTHER_AGENCYS,
+    LPSE_STAGE,
+    PLAN_ACTIVE,
+    PLAN_CANCELLED_REASON,
     AgencyMatcher,
     ProcessWriter,
     findable,
     fit_to_columns,
+    lpse_overrides_inactive_plan,
     method_notes,
     out_of_scope,
+    plan_withdrawal,
+    republished,
+    withdrawn_by_import,
 )
+from imports.lpse import lpse_system
 from imports.progress import QUIET
 from imports.report import CREATED, SKIPPED, ImportReport
 
@@ -32,7 +40,7 @@ REQUIRED_COLUMNS = [
     "tahun",
 ]
 
-CANCELLED_REASON = "Rencana dibatalkan di SiRUP (status aktif: tidak)."
+CANCELLED_REASON = PLAN_CANCELLED_REASON
 
 
 def read_plan(row, places):
@@ -103,12 +111,7 @@ def publication(row):
         else timezone.now()
     )
     if values.text(row.get("status_aktif")).lower() == "tidak":
-        return {
-            "status": Status.WITHDRAWN,
-            "published_at": moment,
-            "withdrawn_at": moment,
-            "withdrawn_reason": CANCELLED_REASON,
-        }
+        return plan_withdrawal(moment)
     if values.text(row.get("status_umumkan")).lower() == "sudah":
         return {"status": Status.PUBLISHED, "published_at": moment}
     return {"status": Status.DRAFT}
@@ -222,24 +225,48 @@ def import_plans(
                     "pagu kosong atau nol: paket disimpan sebagai draf; isi pagunya lalu "
                     "publikasikan"
                 )
-            writer.create(agency=agency, fiscal_year=year, rup_code=code, **fields, **status)
+            writer.create(
+                agency=agency,
+                fiscal_year=year,
+                rup_code=code,
+                **fields,
+                **status,
+                facts=_facts(row),
+            )
             report.add(line, code, CREATED, notes)
             continue
         if "budget_amount" not in fields:
             notes.append("pagu kosong atau nol di berkas: pagu paket tidak diubah")
         status = publication(row)
-        if status["status"] == Status.WITHDRAWN and process.status != Status.WITHDRAWN:
-            # A plan cancelled in SiRUP is withdrawn here too; other status changes stay ours.
-            if process.published_at:
-                status.pop("published_at")
-            forced.update(status)
-        change = writer.update(process, fields, key=code, forced=forced)
+        if status["status"] == Status.WITHDRAWN:
+            # A plan cancelled in SiRUP is withdrawn here too, unless LPSE shows its tender won
+            # or running (the RUP revised after the tender): the two sources disagree, said on
+            # the row. Other status changes stay ours.
+            lpse_says = lpse_overrides_inactive_plan(
+                system=lpse_system(process) if process.tender_code else "",
+                stage=process.source_values.get(LPSE_STAGE),
+                winner=process.supplier_id is not None,
+            )
+            if lpse_says:
+                notes.append(lpse_says)
+                if withdrawn_by_import(process):
+                    forced.update(republished(process))
+            elif process.status != Status.WITHDRAWN:
+                if process.published_at:
+                    status.pop("published_at")
+                forced.update(status)
+        change = writer.update(process, fields, key=code, forced=forced, facts=_facts(row))
         report.add_update(line, code, change, notes)
     progress.tell(report)  # every row has its outcome; the writing follows
     writer.save()
     places.record_unresolved()
     report.rows.sort(key=lambda result: result.line)
     return report
+
+
+def _facts(row):
+    """What the package remembers of the plan beside its fields: whether SiRUP says active."""
+    return {PLAN_ACTIVE: values.text(row.get("status_aktif")).lower() or None}
 
 
 def _package_of(matches, agency, scope, notes):

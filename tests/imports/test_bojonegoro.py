@@ -3,14 +3,19 @@ the README states."""
 
 import csv
 import datetime
+import io
 import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Sum
+from django.utils import timezone
 
 from contracts.models import Bidder, Process, Stage, Status, Supplier
+from contracts.ocds import package_state
 from imports import lpse, sirup
+from imports.common import LPSE_STAGE, PLAN_CANCELLED_REASON
 from imports.models import ImportKind
 from imports.services import run_import
 
@@ -24,6 +29,24 @@ def rows_in(path):
 
 def load(kind, path):
     return run_import(kind=kind, content=path.read_bytes(), filename=path.name, commit=True)
+
+
+def inactive_plans_won_on_lpse():
+    """The kode RUP of the 2018 plans SiRUP marks inactive whose tender the LPSE export
+    records as finished with a winner, read from the files themselves."""
+    with open(sirup.shared_file(), newline="", encoding="utf-8") as handle:
+        inactive = {
+            row["kode_rup"] for row in csv.DictReader(handle) if row["status_aktif"] == "tidak"
+        }
+    tenders, _ = lpse.shared_files()
+    with open(tenders, newline="", encoding="utf-8") as handle:
+        return {
+            row["id_rup"]
+            for row in csv.DictReader(handle)
+            if row["id_rup"] in inactive
+            and row["tahap_tender"] == "Tender Sudah Selesai"
+            and row["nama_pemenang"].strip()
+        }
 
 
 def figures_2018():
@@ -76,6 +99,26 @@ def test_the_shared_exports_import_whole_and_again_without_change(media_root):
     assert results.counts["updated"] == 325
     cancelled = Process.objects.filter(status=Status.WITHDRAWN)
     assert cancelled.exists() and all(p.withdrawn_reason for p in cancelled)
+
+    # 11 plans SiRUP marks inactive whose tender LPSE records won: published with their winner,
+    # each said on its tender row.
+    won = inactive_plans_won_on_lpse()
+    assert len(won) == 11
+    concerned = Process.objects.filter(fiscal_year=2018, rup_code__in=won)
+    assert concerned.count() == 11
+    assert set(concerned.values_list("status", flat=True)) == {Status.PUBLISHED}
+    assert not concerned.filter(supplier=None).exists()
+    said = [
+        row for row in results.rows if any("RUP tidak aktif di SiRUP" in m for m in row.messages)
+    ]
+    assert len(said) == 11
+    bridge = Process.objects.select_related("agency", "supplier").get(
+        title__icontains="Jembatan Trucuk Tahap III", tender_code="5566244"
+    )
+    assert bridge.status == Status.PUBLISHED
+    assert bridge.supplier.name == "HAKA UTAMA SEJAHTERA, PT"  # as LPSE writes it
+    assert bridge.award_amount == 7_038_295_644
+    assert package_state(bridge, as_of=timezone.now())["tender"]["status"] == "complete"
     assert Process.objects.filter(method_original="Lelang Umum", method="tender").exists()
     assert Process.objects.filter(pa_kpa_nip="").count() > 0  # mangled NIPs are not invented
 
@@ -100,6 +143,21 @@ def test_the_shared_exports_import_whole_and_again_without_change(media_root):
         "bidders": Bidder.objects.count(),
         "suppliers": Supplier.objects.count(),
     }
+    assert (
+        len([row for row in again[0].rows if any("LPSE selesai" in m for m in row.messages)]) == 11
+    )
+
+    # A database an older version loaded (the 11 withdrawn, no LPSE stage remembered): the
+    # next start's import_bojonegoro puts them back through the tender export.
+    for process in concerned:
+        process.source_values.pop(LPSE_STAGE)
+        process.status = Status.WITHDRAWN
+        process.withdrawn_at = process.published_at
+        process.withdrawn_reason = PLAN_CANCELLED_REASON
+        process.save()
+    call_command("import_bojonegoro", stdout=io.StringIO())
+    assert set(concerned.values_list("status", flat=True)) == {Status.PUBLISHED}
+    assert not concerned.exclude(withdrawn_reason="").exists()
 
 
 @pytest.mark.django_db
