@@ -27,7 +27,7 @@ from django.utils import timezone
 from stdnum.id import npwp
 
 from contracts.models import STAGE_ORDER, Method, Process, Stage
-from contracts.ocds import SCHEMA_DIR, compiled_as_of, validator
+from contracts.ocds import SCHEMA_DIR, compiled_as_of, supplier_party, validator
 from contracts.ocds import release as unstored_release
 from contracts.releases import with_lists
 from opendata.models import QualityFailure, QualityResult, QualityRun
@@ -417,32 +417,39 @@ ORG_ID_SCHEMES = {NPWP_SCHEME: npwp.is_valid, "ID-KHH": None}
     short="NPWP penyedia",
     label="Penyedia dikenali dengan NPWP yang sah (skema org-id ID-DJP)",
     explanation=(
-        "Setiap pemenang dan peserta harus mempunyai pengenal dengan skema dari org-id.guide "
-        "(untuk NPWP: ID-DJP, Direktorat Jenderal Pajak), dan NPWP-nya harus lolos digit "
-        "pemeriksa. Tanpa itu, penyedia yang sama tidak dapat dikenali lintas paket dan "
+        "Setiap pemenang dan peserta yang berupa badan usaha atau perorangan harus mempunyai "
+        "pengenal dengan skema dari org-id.guide (untuk NPWP: ID-DJP, Direktorat Jenderal "
+        "Pajak), dan NPWP-nya harus lolos digit pemeriksa; NPWP yang gagal tidak diterbitkan "
+        "sebagai pengenal. Perangkat daerah yang menjadi pelaksana swakelolanya sendiri tidak "
+        "diperiksa. Tanpa pengenal, penyedia yang sama tidak dapat dikenali lintas paket dan "
         "lintas daerah."
     ),
     action=(
-        "Lengkapi NPWP penyedia dan cocokkan dengan dokumen penyedia (NPWP yang gagal digit "
-        "pemeriksa hampir pasti salah ketik). Bila NPWP-nya benar tetapi skemanya salah, "
+        "Bila NPWP penyedia tidak tercatat, lengkapi dari dokumen penyedia. Bila NPWP-nya "
+        "tercatat tetapi gagal digit pemeriksa, cocokkan dengan dokumen penyedia dan "
+        "perbaiki (hampir pasti salah ketik). Bila NPWP-nya benar tetapi skemanya salah, "
         "laporkan ke pengelola portal."
     ),
 )
 def _supplier_identifiers(subject):
+    # The buyer party is the supplier of its own Swakelola (`contracts.ocds`): an agency,
+    # identified by its SiRUP satker id, which has no NPWP to judge here.
     parties = [
         party
         for party in subject.release.get("parties") or []
-        if {"supplier", "tenderer"} & set(party.get("roles") or [])
+        if {"supplier", "tenderer"} & (roles := set(party.get("roles") or []))
+        and "buyer" not in roles
     ]
     if not parties:
         return None
+    suppliers = _suppliers_by_party(subject)
     problems = []
     for party in parties:
         who = party.get("name") or party.get("id")
         identifier = party.get("identifier") or {}
         scheme, number = identifier.get("scheme"), identifier.get("id")
         if not number:
-            problems.append(f"{who}: tanpa pengenal (NPWP)")
+            problems.append(f"{who}: {_why_no_identifier(suppliers.get(party.get('id')))}")
         elif scheme not in ORG_ID_SCHEMES:
             problems.append(
                 f"{who}: skema {_short(scheme) if scheme else 'kosong'} bukan kode org-id.guide "
@@ -451,6 +458,26 @@ def _supplier_identifiers(subject):
         elif ORG_ID_SCHEMES[scheme] and not ORG_ID_SCHEMES[scheme](str(number)):
             problems.append(f"{who}: NPWP {number} tidak lolos digit pemeriksa")
     return problems
+
+
+def _suppliers_by_party(subject):
+    """{party id: Supplier} of the package's winner and bidders, as `contracts.ocds` names
+    their parties."""
+    found = [subject.process.supplier, *(b.supplier for b in subject.lists.get("bidders") or [])]
+    return {supplier_party(s, set())["id"]: s for s in found if s is not None}
+
+
+def _why_no_identifier(supplier):
+    """Why a party has no identifier, from the supplier's row when it is known: no NPWP
+    recorded, or one recorded that fails its check digit (which OCDS leaves out)."""
+    if supplier is not None and supplier.npwp:
+        return (
+            f"NPWP {supplier.npwp} tercatat tetapi gagal digit pemeriksa, sehingga tidak "
+            "diterbitkan sebagai pengenal; cocokkan dengan dokumen penyedia dan perbaiki"
+        )
+    if supplier is not None:
+        return "NPWP tidak tercatat, sehingga tanpa pengenal; lengkapi NPWP penyedia"
+    return "tanpa pengenal (NPWP)"
 
 
 # --- 8. amounts for the stage reached -------------------------------------------------------
