@@ -1,4 +1,4 @@
-"""The data-quality report: how many published packages pass each check of their open data.
+"""The data-quality report: how many packages of the open data pass each check of it.
 
 The checks are the kinds OCP's own tools make (the schema with its formats, closed codelists,
 references between sections, identifiers, coherent dates) and a few of the portal's own
@@ -7,7 +7,8 @@ published). Each reads what a package publishes — its compiled release, built 
 `contracts.ocds.compiled_release` — and, where it must, the package's own data (the stage it
 reached, its method, its documents). So the report measures whatever the mapping produces.
 
-Computed over every published package in the job queue (opendata/tasks.py), never in a web
+Computed over every package whose OCDS is public (`Process.objects.open_data()`: published
+and withdrawn ones) in the job queue (opendata/tasks.py), never in a web
 request; stored per check, agency and fiscal year (QualityResult) with the failing packages and
 what failed (QualityFailure), replaced whole by each run (QualityRun).
 """
@@ -26,7 +27,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from stdnum.id import npwp
 
-from contracts.models import STAGE_ORDER, Method, Process, Stage
+from contracts.models import STAGE_ORDER, Method, Process, Stage, Status
 from contracts.ocds import SCHEMA_DIR, compiled_as_of, supplier_party, validator
 from contracts.ocds import release as unstored_release
 from contracts.releases import with_lists
@@ -263,6 +264,14 @@ TENDER_STATUS_AT = {
     Stage.CONTRACT: {"complete"},
     Stage.IMPLEMENTATION: {"complete"},
 }
+# A withdrawn package (Process.withdraw): the process ended before any selection (`withdrawn`,
+# "no further information under this ocid") or after it started (`cancelled`).
+WITHDRAWN_STATUS_AT_PLANNING = "withdrawn"
+WITHDRAWN_STATUS_LATER = "cancelled"
+
+
+def _withdrawn(process):
+    return process.status == Status.WITHDRAWN
 
 
 @check(
@@ -273,7 +282,10 @@ TENDER_STATUS_AT = {
         "tender.status harus sesuai daftar kode tenderStatus dengan tahap paket: paket yang "
         "baru sampai perencanaan berstatus planned (atau planning), paket di tahap pemilihan "
         "active (atau cancelled/unsuccessful), paket yang sudah punya pemenang complete. "
-        "Swakelola tanpa pemilihan penyedia hanya diperiksa di tahap perencanaan."
+        "Paket yang ditarik berstatus withdrawn bila ditarik pada tahap perencanaan, "
+        "cancelled bila sesudahnya, dengan alasan penarikan di tender.statusDetails. "
+        "Swakelola tanpa pemilihan penyedia hanya diperiksa di tahap perencanaan atau bila "
+        "ditarik."
     ),
     action=(
         "Periksa tahap yang tercatat pada paket (kode tender, HPS, pemenang, kontrak). Bila "
@@ -283,10 +295,24 @@ TENDER_STATUS_AT = {
 def _tender_status(subject):
     process = subject.process
     stage = process.stage_reached
+    tender = subject.release.get("tender") or {}
+    status = tender.get("status")
+    if _withdrawn(process):
+        allowed = {
+            WITHDRAWN_STATUS_AT_PLANNING if stage == Stage.PLANNING else WITHDRAWN_STATUS_LATER
+        }
+        problems = []
+        if status not in allowed:
+            problems.append(
+                f"tender/status {_short(status) if status else 'kosong'} padahal paket ditarik "
+                f"pada tahap {Stage(stage).label}; yang sesuai: {', '.join(sorted(allowed))}"
+            )
+        if not (tender.get("statusDetails") or "").strip():
+            problems.append("tender/statusDetails kosong padahal paket ditarik: alasan penarikan")
+        return problems
     if process.method == Method.SELF_MANAGED and stage != Stage.PLANNING:
         return None  # no supplier selection took place, so no tender status to judge
     allowed = TENDER_STATUS_AT[stage]
-    status = (subject.release.get("tender") or {}).get("status")
     if status in allowed:
         return []
     return [
@@ -606,10 +632,11 @@ def _documents_published(subject):
 
 
 def published_packages():
-    """Every published package with what its release reads of it and the date of its newest
-    stored release (`newest_release`, None before its first), oldest first."""
+    """Every package of the open data (published or withdrawn) with what its release reads
+    of it and the date of its newest stored release (`newest_release`, None before its
+    first), oldest first."""
     return (
-        Process.objects.published()
+        Process.objects.open_data()
         .without_bookkeeping()
         .select_related("agency", "supplier")
         .annotate(newest_release=Max("releases__date"))
@@ -622,7 +649,7 @@ FAILURE_COLUMNS = ["check_code", "process_id", "agency_id", "fiscal_year", "prob
 
 
 def refresh(*, requested_by=None, chunk=CHUNK):
-    """Run every check over every published package and store the results, replacing the
+    """Run every check over every package of the open data and store the results, replacing the
     last run's; return the QualityRun. Reads the packages `chunk` at a time (one query per
     kind of related row per chunk). Runs in the job queue (opendata/tasks.py)."""
     started = timezone.now()

@@ -416,3 +416,25 @@ def test_a_party_without_identifier_says_whether_its_npwp_is_missing_or_fails_it
     assert "lengkapi NPWP" in tanpa
     action = CHECKS["pengenal_penyedia"].action
     assert "tidak tercatat" in action and "gagal digit pemeriksa" in action
+
+
+def test_a_withdrawn_package_is_withdrawn_before_the_selection_and_cancelled_after():
+    release = good_release()
+    release["tender"]["statusDetails"] = "Anggaran dialihkan untuk penanganan bencana"
+    codes = quality.codelist_codes("tenderStatus.csv")
+    # tenderStatus: `withdrawn` - no further information under this ocid; `cancelled` - the
+    # process was cancelled after it started.
+    for stage, fitting in [(Stage.PLANNING, "withdrawn"), (Stage.AWARD, "cancelled")]:
+        for status in codes:
+            release["tender"]["status"] = status
+            withdrawn = subject(release, stage=stage, status=Status.WITHDRAWN)
+            assert (verdict("status_tender", withdrawn) == []) == (status == fitting)
+    # Swakelola withdrawn after its agreement is judged too.
+    release["tender"]["status"] = "cancelled"
+    swakelola = subject(release, stage=Stage.CONTRACT, method="swakelola", status=Status.WITHDRAWN)
+    assert verdict("status_tender", swakelola) == []
+    # The reason is public: without it the withdrawal fails.
+    release["tender"].pop("statusDetails")
+    assert verdict("status_tender", swakelola) == [
+        "tender/statusDetails kosong padahal paket ditarik: alasan penarikan"
+    ]
