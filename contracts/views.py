@@ -151,8 +151,14 @@ def process_list(request):
 
 
 def process_detail(request, pk):
-    process = get_object_or_404(public_packages(), pk=pk)
-    return render_process_detail(request, process)
+    """The package page; for a withdrawn package, whose OCDS stays public, a 410 Gone page
+    with when and why it was withdrawn and links to its OCDS; 404 for anything else."""
+    process = public_packages().filter(pk=pk).first()
+    if process is not None:
+        return render_process_detail(request, process)
+    # Not on the site: public only as open data (published or withdrawn), so withdrawn.
+    withdrawn = get_object_or_404(Process.objects.open_data().select_related("agency"), pk=pk)
+    return render(request, "contracts/process_withdrawn.html", {"process": withdrawn}, status=410)
 
 
 def render_process_detail(request, process, *, report_form=None, status=200):
