@@ -182,6 +182,8 @@ def render_process_detail(request, process, *, report_form=None, status=200):
             for index, stage in enumerate(STAGE_ORDER)
         ]
 
+    # One queryset, evaluated once (and only when the cached fragment is rendered anew).
+    bidders = process.bidders.select_related("supplier").order_by("bid_amount", "pk")
     return render(
         request,
         "contracts/process_detail.html",
@@ -189,7 +191,10 @@ def render_process_detail(request, process, *, report_form=None, status=200):
             "process": process,
             "stages": stages,
             "fragment_key": public_cache.fragment_key("paket", process.pk),
-            "bidders": process.bidders.select_related("supplier").order_by("bid_amount", "pk"),
+            "bidders": bidders,
+            # Bids: the bidders listed with a price (the bids extension's details), not LPSE's
+            # registrations (number_of_tenderers).
+            "bid_count": lambda: sum(1 for bidder in bidders if bidder.bid_amount is not None),
             "amendments": process.amendments.all(),
             "progress_reports": process.progress_reports.all(),
             "payments": process.payments.all(),

@@ -326,16 +326,17 @@ def _tender_status(subject):
 
 @check(
     "jumlah_peserta",
-    short="Jumlah peserta",
-    label="Jumlah peserta tidak melebihi peserta yang tercantum",
+    short="Jumlah peserta OCDS",
+    label="numberOfTenderers tidak melebihi peserta yang tercantum",
     explanation=(
-        "tender.numberOfTenderers adalah jumlah penyedia yang memasukkan penawaran; bila lebih "
-        "besar daripada jumlah penyedia di tender.tenderers, yang tercatat kemungkinan jumlah "
-        "pendaftar, bukan penawar. Diperiksa pada paket yang mencantumkan keduanya."
+        "tender.numberOfTenderers adalah jumlah peserta yang tercantum di tender.tenderers; "
+        "bila lebih besar, yang terbit kemungkinan jumlah pendaftar LPSE, yang seharusnya di "
+        "tender.numberOfRegistrations. Diperiksa pada paket yang mencantumkan keduanya."
     ),
     action=(
-        "Isi jumlah peserta dengan jumlah penawar (bukan pendaftar) dan lengkapi daftar peserta "
-        "dengan setiap penyedia yang memasukkan penawaran."
+        "Lengkapi daftar peserta dengan setiap penyedia yang memasukkan penawaran; isian "
+        "Peserta terdaftar (LPSE) tetap berisi jumlah pendaftar. Bila daftarnya lengkap, "
+        "pemetaan OCDS portal yang keliru: laporkan ke pengelola portal."
     ),
 )
 def _number_of_tenderers(subject):

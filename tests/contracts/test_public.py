@@ -490,3 +490,33 @@ def test_every_public_filter_and_the_search_have_an_index():
         "supplier_id",
     ]:
         assert needle in definitions, needle
+
+
+@pytest.mark.django_db
+def test_lpse_registrations_are_not_presented_as_bidders(client, health, operator):
+    """LPSE's "jumlah peserta" counts registrations (OCDS tender.numberOfRegistrations);
+    bidders are the suppliers listed, bids those with a price."""
+    process = publish(
+        make_process(health, title="Jembatan Kali Gandong", method="tender", number_of_tenderers=9),
+        operator,
+    )
+    for n, amount in enumerate([700_000_000, 650_000_000, None]):
+        supplier = Supplier.objects.create(name=f"CV Penyedia {n}")
+        Bidder.objects.create(process=process, supplier=supplier, bid_amount=amount)
+
+    page = client.get(reverse("contracts:process-detail", args=[process.pk])).content.decode()
+    text = re.sub(r"<[^>]+>", " ", page)
+    text = re.sub(r"\s+", " ", text)
+    assert "Jumlah peserta" not in text
+    assert "Peserta terdaftar (LPSE) 9 " in text
+    assert "Penawaran masuk 2 " in text  # two of the three listed bidders gave a price
+    assert "3 tercantum, 2 dengan penawaran" in text
+
+    # The machine name stays; its human description says registrations, not bidders.
+    spec = client.get("/api/v1/openapi.json").json()
+    described = spec["components"]["schemas"]["Paket"]["properties"]["jumlah_peserta"]
+    assert "mendaftar di LPSE" in described["description"]
+    assert "numberOfRegistrations" in described["description"]
+    policy = client.get(reverse("opendata:policy")).content.decode()
+    item = policy.split('id="jumlah-peserta"')[1].split("</li>")[0]
+    assert "<code>jumlah_peserta</code>" in item and "bukan jumlah penawar" in item
