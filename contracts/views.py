@@ -151,8 +151,14 @@ def process_list(request):
 
 
 def process_detail(request, pk):
-    process = get_object_or_404(public_packages(), pk=pk)
-    return render_process_detail(request, process)
+    """The package page; for a withdrawn package, whose OCDS stays public, a 410 Gone page
+    with when and why it was withdrawn and links to its OCDS; 404 for anything else."""
+    process = public_packages().filter(pk=pk).first()
+    if process is not None:
+        return render_process_detail(request, process)
+    # Not on the site: public only as open data (published or withdrawn), so withdrawn.
+    withdrawn = get_object_or_404(Process.objects.open_data().select_related("agency"), pk=pk)
+    return render(request, "contracts/process_withdrawn.html", {"process": withdrawn}, status=410)
 
 
 def render_process_detail(request, process, *, report_form=None, status=200):
@@ -176,6 +182,8 @@ def render_process_detail(request, process, *, report_form=None, status=200):
             for index, stage in enumerate(STAGE_ORDER)
         ]
 
+    # One queryset, evaluated once (and only when the cached fragment is rendered anew).
+    bidders = process.bidders.select_related("supplier").order_by("bid_amount", "pk")
     return render(
         request,
         "contracts/process_detail.html",
@@ -183,7 +191,10 @@ def render_process_detail(request, process, *, report_form=None, status=200):
             "process": process,
             "stages": stages,
             "fragment_key": public_cache.fragment_key("paket", process.pk),
-            "bidders": process.bidders.select_related("supplier").order_by("bid_amount", "pk"),
+            "bidders": bidders,
+            # Bids: the bidders listed with a price (the bids extension's details), not LPSE's
+            # registrations (number_of_tenderers).
+            "bid_count": lambda: sum(1 for bidder in bidders if bidder.bid_amount is not None),
             "amendments": process.amendments.all(),
             "progress_reports": process.progress_reports.all(),
             "payments": process.payments.all(),

@@ -1,4 +1,4 @@
-"""The data-quality report: how many published packages pass each check of their open data.
+"""The data-quality report: how many packages of the open data pass each check of it.
 
 The checks are the kinds OCP's own tools make (the schema with its formats, closed codelists,
 references between sections, identifiers, coherent dates) and a few of the portal's own
@@ -7,7 +7,8 @@ published). Each reads what a package publishes — its compiled release, built 
 `contracts.ocds.compiled_release` — and, where it must, the package's own data (the stage it
 reached, its method, its documents). So the report measures whatever the mapping produces.
 
-Computed over every published package in the job queue (opendata/tasks.py), never in a web
+Computed over every package whose OCDS is public (`Process.objects.open_data()`: published
+and withdrawn ones) in the job queue (opendata/tasks.py), never in a web
 request; stored per check, agency and fiscal year (QualityResult) with the failing packages and
 what failed (QualityFailure), replaced whole by each run (QualityRun).
 """
@@ -26,8 +27,8 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from stdnum.id import npwp
 
-from contracts.models import STAGE_ORDER, Method, Process, Stage
-from contracts.ocds import SCHEMA_DIR, compiled_as_of, validator
+from contracts.models import STAGE_ORDER, Method, Process, Stage, Status
+from contracts.ocds import SCHEMA_DIR, compiled_as_of, supplier_party, validator
 from contracts.ocds import release as unstored_release
 from contracts.releases import with_lists
 from opendata.models import QualityFailure, QualityResult, QualityRun
@@ -263,6 +264,14 @@ TENDER_STATUS_AT = {
     Stage.CONTRACT: {"complete"},
     Stage.IMPLEMENTATION: {"complete"},
 }
+# A withdrawn package (Process.withdraw): the process ended before any selection (`withdrawn`,
+# "no further information under this ocid") or after it started (`cancelled`).
+WITHDRAWN_STATUS_AT_PLANNING = "withdrawn"
+WITHDRAWN_STATUS_LATER = "cancelled"
+
+
+def _withdrawn(process):
+    return process.status == Status.WITHDRAWN
 
 
 @check(
@@ -273,7 +282,10 @@ TENDER_STATUS_AT = {
         "tender.status harus sesuai daftar kode tenderStatus dengan tahap paket: paket yang "
         "baru sampai perencanaan berstatus planned (atau planning), paket di tahap pemilihan "
         "active (atau cancelled/unsuccessful), paket yang sudah punya pemenang complete. "
-        "Swakelola tanpa pemilihan penyedia hanya diperiksa di tahap perencanaan."
+        "Paket yang ditarik berstatus withdrawn bila ditarik pada tahap perencanaan, "
+        "cancelled bila sesudahnya, dengan alasan penarikan di tender.statusDetails. "
+        "Swakelola tanpa pemilihan penyedia hanya diperiksa di tahap perencanaan atau bila "
+        "ditarik."
     ),
     action=(
         "Periksa tahap yang tercatat pada paket (kode tender, HPS, pemenang, kontrak). Bila "
@@ -283,10 +295,24 @@ TENDER_STATUS_AT = {
 def _tender_status(subject):
     process = subject.process
     stage = process.stage_reached
+    tender = subject.release.get("tender") or {}
+    status = tender.get("status")
+    if _withdrawn(process):
+        allowed = {
+            WITHDRAWN_STATUS_AT_PLANNING if stage == Stage.PLANNING else WITHDRAWN_STATUS_LATER
+        }
+        problems = []
+        if status not in allowed:
+            problems.append(
+                f"tender/status {_short(status) if status else 'kosong'} padahal paket ditarik "
+                f"pada tahap {Stage(stage).label}; yang sesuai: {', '.join(sorted(allowed))}"
+            )
+        if not (tender.get("statusDetails") or "").strip():
+            problems.append("tender/statusDetails kosong padahal paket ditarik: alasan penarikan")
+        return problems
     if process.method == Method.SELF_MANAGED and stage != Stage.PLANNING:
         return None  # no supplier selection took place, so no tender status to judge
     allowed = TENDER_STATUS_AT[stage]
-    status = (subject.release.get("tender") or {}).get("status")
     if status in allowed:
         return []
     return [
@@ -300,16 +326,17 @@ def _tender_status(subject):
 
 @check(
     "jumlah_peserta",
-    short="Jumlah peserta",
-    label="Jumlah peserta tidak melebihi peserta yang tercantum",
+    short="Jumlah peserta OCDS",
+    label="numberOfTenderers tidak melebihi peserta yang tercantum",
     explanation=(
-        "tender.numberOfTenderers adalah jumlah penyedia yang memasukkan penawaran; bila lebih "
-        "besar daripada jumlah penyedia di tender.tenderers, yang tercatat kemungkinan jumlah "
-        "pendaftar, bukan penawar. Diperiksa pada paket yang mencantumkan keduanya."
+        "tender.numberOfTenderers adalah jumlah peserta yang tercantum di tender.tenderers; "
+        "bila lebih besar, yang terbit kemungkinan jumlah pendaftar LPSE, yang seharusnya di "
+        "tender.numberOfRegistrations. Diperiksa pada paket yang mencantumkan keduanya."
     ),
     action=(
-        "Isi jumlah peserta dengan jumlah penawar (bukan pendaftar) dan lengkapi daftar peserta "
-        "dengan setiap penyedia yang memasukkan penawaran."
+        "Lengkapi daftar peserta dengan setiap penyedia yang memasukkan penawaran; isian "
+        "Peserta terdaftar (LPSE) tetap berisi jumlah pendaftar. Bila daftarnya lengkap, "
+        "pemetaan OCDS portal yang keliru: laporkan ke pengelola portal."
     ),
 )
 def _number_of_tenderers(subject):
@@ -417,32 +444,39 @@ ORG_ID_SCHEMES = {NPWP_SCHEME: npwp.is_valid, "ID-KHH": None}
     short="NPWP penyedia",
     label="Penyedia dikenali dengan NPWP yang sah (skema org-id ID-DJP)",
     explanation=(
-        "Setiap pemenang dan peserta harus mempunyai pengenal dengan skema dari org-id.guide "
-        "(untuk NPWP: ID-DJP, Direktorat Jenderal Pajak), dan NPWP-nya harus lolos digit "
-        "pemeriksa. Tanpa itu, penyedia yang sama tidak dapat dikenali lintas paket dan "
+        "Setiap pemenang dan peserta yang berupa badan usaha atau perorangan harus mempunyai "
+        "pengenal dengan skema dari org-id.guide (untuk NPWP: ID-DJP, Direktorat Jenderal "
+        "Pajak), dan NPWP-nya harus lolos digit pemeriksa; NPWP yang gagal tidak diterbitkan "
+        "sebagai pengenal. Perangkat daerah yang menjadi pelaksana swakelolanya sendiri tidak "
+        "diperiksa. Tanpa pengenal, penyedia yang sama tidak dapat dikenali lintas paket dan "
         "lintas daerah."
     ),
     action=(
-        "Lengkapi NPWP penyedia dan cocokkan dengan dokumen penyedia (NPWP yang gagal digit "
-        "pemeriksa hampir pasti salah ketik). Bila NPWP-nya benar tetapi skemanya salah, "
+        "Bila NPWP penyedia tidak tercatat, lengkapi dari dokumen penyedia. Bila NPWP-nya "
+        "tercatat tetapi gagal digit pemeriksa, cocokkan dengan dokumen penyedia dan "
+        "perbaiki (hampir pasti salah ketik). Bila NPWP-nya benar tetapi skemanya salah, "
         "laporkan ke pengelola portal."
     ),
 )
 def _supplier_identifiers(subject):
+    # The buyer party is the supplier of its own Swakelola (`contracts.ocds`): an agency,
+    # identified by its SiRUP satker id, which has no NPWP to judge here.
     parties = [
         party
         for party in subject.release.get("parties") or []
-        if {"supplier", "tenderer"} & set(party.get("roles") or [])
+        if {"supplier", "tenderer"} & (roles := set(party.get("roles") or []))
+        and "buyer" not in roles
     ]
     if not parties:
         return None
+    suppliers = _suppliers_by_party(subject)
     problems = []
     for party in parties:
         who = party.get("name") or party.get("id")
         identifier = party.get("identifier") or {}
         scheme, number = identifier.get("scheme"), identifier.get("id")
         if not number:
-            problems.append(f"{who}: tanpa pengenal (NPWP)")
+            problems.append(f"{who}: {_why_no_identifier(suppliers.get(party.get('id')))}")
         elif scheme not in ORG_ID_SCHEMES:
             problems.append(
                 f"{who}: skema {_short(scheme) if scheme else 'kosong'} bukan kode org-id.guide "
@@ -451,6 +485,26 @@ def _supplier_identifiers(subject):
         elif ORG_ID_SCHEMES[scheme] and not ORG_ID_SCHEMES[scheme](str(number)):
             problems.append(f"{who}: NPWP {number} tidak lolos digit pemeriksa")
     return problems
+
+
+def _suppliers_by_party(subject):
+    """{party id: Supplier} of the package's winner and bidders, as `contracts.ocds` names
+    their parties."""
+    found = [subject.process.supplier, *(b.supplier for b in subject.lists.get("bidders") or [])]
+    return {supplier_party(s, set())["id"]: s for s in found if s is not None}
+
+
+def _why_no_identifier(supplier):
+    """Why a party has no identifier, from the supplier's row when it is known: no NPWP
+    recorded, or one recorded that fails its check digit (which OCDS leaves out)."""
+    if supplier is not None and supplier.npwp:
+        return (
+            f"NPWP {supplier.npwp} tercatat tetapi gagal digit pemeriksa, sehingga tidak "
+            "diterbitkan sebagai pengenal; cocokkan dengan dokumen penyedia dan perbaiki"
+        )
+    if supplier is not None:
+        return "NPWP tidak tercatat, sehingga tanpa pengenal; lengkapi NPWP penyedia"
+    return "tanpa pengenal (NPWP)"
 
 
 # --- 8. amounts for the stage reached -------------------------------------------------------
@@ -579,10 +633,11 @@ def _documents_published(subject):
 
 
 def published_packages():
-    """Every published package with what its release reads of it and the date of its newest
-    stored release (`newest_release`, None before its first), oldest first."""
+    """Every package of the open data (published or withdrawn) with what its release reads
+    of it and the date of its newest stored release (`newest_release`, None before its
+    first), oldest first."""
     return (
-        Process.objects.published()
+        Process.objects.open_data()
         .without_bookkeeping()
         .select_related("agency", "supplier")
         .annotate(newest_release=Max("releases__date"))
@@ -595,7 +650,7 @@ FAILURE_COLUMNS = ["check_code", "process_id", "agency_id", "fiscal_year", "prob
 
 
 def refresh(*, requested_by=None, chunk=CHUNK):
-    """Run every check over every published package and store the results, replacing the
+    """Run every check over every package of the open data and store the results, replacing the
     last run's; return the QualityRun. Reads the packages `chunk` at a time (one query per
     kind of related row per chunk). Runs in the job queue (opendata/tasks.py)."""
     started = timezone.now()

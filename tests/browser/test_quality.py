@@ -49,6 +49,40 @@ def test_a_supervisor_finds_where_the_data_is_weak_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert axe_violations(page) == []
 
+    # At 375 px the agency-by-check table scrolls sideways inside its box, and the agency's
+    # name stays in view, on a solid background, so each column is matched to its agency.
+    page.set_viewport_size({"width": 375, "height": 812})
+    box = page.locator("[aria-labelledby=per-perangkat-daerah]")
+    name = page.locator("tr[data-agency=dinas-kesehatan] th")
+    last = page.locator("tr[data-agency=dinas-kesehatan] td").last
+    box.scroll_into_view_if_needed()
+    scrolled = box.evaluate(
+        """box => {
+            const scroller = [box, box.querySelector('table')].find(
+                element => element.scrollWidth > element.clientWidth);
+            if (!scroller) return null;
+            scroller.scrollLeft = scroller.scrollWidth;
+            return scroller.scrollLeft;
+        }"""
+    )
+    assert scrolled, "the table should be wider than a 375 px screen"
+    expect(last).to_be_in_viewport()
+    box_left = box.bounding_box()["x"]
+    for cell in (name, page.locator("[aria-labelledby=per-perangkat-daerah] thead th").first):
+        assert abs(cell.bounding_box()["x"] - box_left) <= 1
+        assert cell.evaluate("th => getComputedStyle(th).backgroundColor") not in (
+            "rgba(0, 0, 0, 0)",
+            "transparent",
+        )
+    # Nothing else is drawn over the name: the element at its centre is the name's cell.
+    centre = name.bounding_box()
+    assert name.evaluate(
+        "(th, [x, y]) => th.contains(document.elementFromPoint(x, y))",
+        [centre["x"] + centre["width"] / 2, centre["y"] + centre["height"] / 2],
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []
+
     row = page.locator("tr[data-agency=dinas-kesehatan]")
     row.locator("td[data-check=tanggal_runtut] a").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tanggal runtut")

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Agency
 from contracts import services
@@ -237,8 +238,12 @@ def test_drafts_and_withdrawn_packages_appear_nowhere(client, catalogue, health)
         body = client.get(url).content.decode()
         for title in hidden:
             assert title not in body, (url, title)
-    for process in [catalogue["draft"], catalogue["withdrawn"]]:
-        assert client.get(reverse("contracts:process-detail", args=[process.pk])).status_code == 404
+    draft_page = client.get(reverse("contracts:process-detail", args=[catalogue["draft"].pk]))
+    assert draft_page.status_code == 404
+    assert "Draf Rahasia Puskesmas" not in draft_page.content.decode()
+    # A withdrawn package's page is a 410 notice (test_a_withdrawn_package_page_is_gone).
+    withdrawn = catalogue["withdrawn"]
+    assert client.get(reverse("contracts:process-detail", args=[withdrawn.pk])).status_code == 410
     draft_document = catalogue["draft"].documents.get()
     assert (
         client.get(reverse("contracts:document-download", args=[draft_document.pk])).status_code
@@ -246,6 +251,63 @@ def test_drafts_and_withdrawn_packages_appear_nowhere(client, catalogue, health)
     )
     facets = client.get(reverse("contracts:process-list")).context["facets"]
     assert sum(facets["tahun"].values()) == 3
+
+
+# Indonesian month names (KBBI), as the site writes dates ("5 Maret 2018").
+BULAN = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_package_page_is_gone_with_its_reason_and_open_data(
+    client, health, operator, media_root
+):
+    process = publish(make_process(health, title="Rehabilitasi Gedung Lama"), operator)
+    document = attach(process, operator, "Kerangka acuan gedung lama")
+    reason = "Lokasi ternyata cagar budaya; paket dianggarkan ulang tahun depan."
+    services.withdraw_process(process=process, by=operator, reason=reason)
+    process.refresh_from_db()
+
+    response = client.get(reverse("contracts:process-detail", args=[process.pk]))
+
+    # RFC 9110 15.5.11: 410 Gone, the resource is no longer available there, on purpose.
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "Halaman tidak ditemukan" not in page
+    assert "Paket ditarik" in page and "Rehabilitasi Gedung Lama" in page
+    assert "Lokasi ternyata cagar budaya; paket dianggarkan ulang tahun depan." in page
+    day = timezone.localtime(process.withdrawn_at).date()
+    assert f"{day.day} {BULAN[day.month - 1]} {day.year}" in page
+    assert f'href="/ocds/{process.ocid}/"' in page
+    assert f'href="/ocds/{process.ocid}/rekam/"' in page
+    # The documents stay off line: not linked, and not served.
+    assert "/dokumen/" not in page
+    assert client.get(f"/dokumen/{document.pk}/").status_code == 404
+    # Its OCDS, linked from the notice, is there.
+    assert client.get(f"/ocds/{process.ocid}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_draft_package_page_is_a_plain_not_found(client, health, operator):
+    draft = make_process(health, title="Draf Belum Terbit", fiscal_year=2018)
+    response = client.get(reverse("contracts:process-detail", args=[draft.pk]))
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Halaman tidak ditemukan" in page
+    assert "Draf Belum Terbit" not in page
+    assert draft.ocid not in page
 
 
 @pytest.mark.django_db
@@ -428,3 +490,33 @@ def test_every_public_filter_and_the_search_have_an_index():
         "supplier_id",
     ]:
         assert needle in definitions, needle
+
+
+@pytest.mark.django_db
+def test_lpse_registrations_are_not_presented_as_bidders(client, health, operator):
+    """LPSE's "jumlah peserta" counts registrations (OCDS tender.numberOfRegistrations);
+    bidders are the suppliers listed, bids those with a price."""
+    process = publish(
+        make_process(health, title="Jembatan Kali Gandong", method="tender", number_of_tenderers=9),
+        operator,
+    )
+    for n, amount in enumerate([700_000_000, 650_000_000, None]):
+        supplier = Supplier.objects.create(name=f"CV Penyedia {n}")
+        Bidder.objects.create(process=process, supplier=supplier, bid_amount=amount)
+
+    page = client.get(reverse("contracts:process-detail", args=[process.pk])).content.decode()
+    text = re.sub(r"<[^>]+>", " ", page)
+    text = re.sub(r"\s+", " ", text)
+    assert "Jumlah peserta" not in text
+    assert "Peserta terdaftar (LPSE) 9 " in text
+    assert "Penawaran masuk 2 " in text  # two of the three listed bidders gave a price
+    assert "3 tercantum, 2 dengan penawaran" in text
+
+    # The machine name stays; its human description says registrations, not bidders.
+    spec = client.get("/api/v1/openapi.json").json()
+    described = spec["components"]["schemas"]["Paket"]["properties"]["jumlah_peserta"]
+    assert "mendaftar di LPSE" in described["description"]
+    assert "numberOfRegistrations" in described["description"]
+    policy = client.get(reverse("opendata:policy")).content.decode()
+    item = policy.split('id="jumlah-peserta"')[1].split("</li>")[0]
+    assert "<code>jumlah_peserta</code>" in item and "bukan jumlah penawar" in item

@@ -65,7 +65,7 @@ def packages(media_root):
             **won(winner, award=april, signed=datetime.date(2018, 4, 10)),
         ),
     }
-    # Neither a draft nor a withdrawn package is counted, whatever its faults.
+    # A draft is never counted, whatever its faults; a withdrawn package is open data.
     found["draft"] = make_process(
         health,
         title="Draf rahasia",
@@ -77,6 +77,16 @@ def packages(media_root):
         **won(winner, award=datetime.date(2018, 4, 10), signed=april),
     )
     services.withdraw_process(process=found["withdrawn"], by=health_operator, reason="Batal")
+    # A Swakelola whose agreement is signed: the agency is the supplier of its own award.
+    found["swakelola"] = publish(
+        schools_operator,
+        title="Swakelola sekolah",
+        fiscal_year=2019,
+        method="swakelola",
+        contract_number="01/SWA/2019",
+        contract_amount=150_000_000,
+        contract_signed=datetime.date(2019, 3, 1),
+    )
     return found
 
 
@@ -89,16 +99,24 @@ def result(code, agency_code, year):
 def test_a_run_counts_each_check_per_agency_and_year_and_lists_the_failing(packages):
     run = quality.refresh()
 
-    assert run.packages == 4  # published only: no draft, no withdrawn package
-    # Dates: only the packages with an award date and a signature say anything.
-    assert result("tanggal_runtut", "dinas-kesehatan", 2018) == (0, 1)
-    assert result("tanggal_runtut", "dinas-pendidikan", 2019) == (1, 1)
-    # Amounts: the two packages with a winner in Dinas Kesehatan; the plan has none to give.
-    assert result("nilai_tahap", "dinas-kesehatan", 2018) == (1, 2)
+    assert run.packages == 6  # the open data: published and withdrawn, no draft
+    # Dates: only the packages with an award date and a signature say anything; the
+    # withdrawn one was signed before its award too.
+    assert result("tanggal_runtut", "dinas-kesehatan", 2018) == (0, 2)
+    # (The Swakelola's award is dated by its agreement's signature.)
+    assert result("tanggal_runtut", "dinas-pendidikan", 2019) == (2, 2)
+    # Amounts: the three packages with a winner in Dinas Kesehatan; the plan has none to give.
+    assert result("nilai_tahap", "dinas-kesehatan", 2018) == (2, 3)
+    # The withdrawn package after its selection says `cancelled` with its reason: it passes.
+    assert result("status_tender", "dinas-kesehatan", 2018) == (4, 4)
+    # Supplier identifiers: CV Maju's NPWP passes; the agency implementing its own
+    # Swakelola is not a supplier to identify, so only the Swakelola's schools package
+    # (which has no other supplier) is left out.
+    assert result("pengenal_penyedia", "dinas-pendidikan", 2019) == (1, 1)
     # Every package has a buyer, so every package is checked for its references and schema.
-    assert sum(row.applicable for row in QualityResult.objects.filter(check_code="skema")) == 4
+    assert sum(row.applicable for row in QualityResult.objects.filter(check_code="skema")) == 6
     assert (
-        sum(row.applicable for row in QualityResult.objects.filter(check_code="pihak_dirujuk")) == 4
+        sum(row.applicable for row in QualityResult.objects.filter(check_code="pihak_dirujuk")) == 6
     )
 
     failing = {
@@ -108,16 +126,15 @@ def test_a_run_counts_each_check_per_agency_and_year_and_lists_the_failing(packa
         for code in ["tanggal_runtut", "nilai_tahap"]
     }
     assert failing == {
-        "tanggal_runtut": ["Kontrak sebelum penetapan"],
+        "tanggal_runtut": ["Kontrak sebelum penetapan", "Paket ditarik"],
         "nilai_tahap": ["Pemenang tanpa nilai"],
     }
-    late = QualityFailure.objects.get(check_code="tanggal_runtut")
+    late = QualityFailure.objects.get(check_code="tanggal_runtut", process=packages["signed_early"])
     assert late.agency.code == "dinas-kesehatan" and late.fiscal_year == 2018
     assert late.problems == [
         "contracts/0/dateSigned 2018-04-01 sebelum tanggal penetapan 2018-04-10"
     ]
-    hidden = {packages["draft"].pk, packages["withdrawn"].pk}
-    assert not QualityFailure.objects.filter(process_id__in=hidden).exists()
+    assert not QualityFailure.objects.filter(process=packages["draft"]).exists()
     # Every row is consistent and dated by its run.
     assert all(
         0 <= row.passing <= row.applicable and row.computed_at == run.finished_at
@@ -132,8 +149,12 @@ def test_a_run_replaces_the_last_one(packages):
     late.contract_signed = datetime.date(2018, 4, 12)
     services.save_process(process=late, by=make_operator(late.agency))
     second = quality.refresh()
-    assert result("tanggal_runtut", "dinas-kesehatan", 2018) == (1, 1)
-    assert not QualityFailure.objects.filter(check_code="tanggal_runtut").exists()
+    assert result("tanggal_runtut", "dinas-kesehatan", 2018) == (1, 2)
+    assert list(
+        QualityFailure.objects.filter(check_code="tanggal_runtut").values_list(
+            "process__title", flat=True
+        )
+    ) == ["Paket ditarik"]
     assert quality.last_run() == second
     assert QualityResult.objects.filter(computed_at__lt=second.finished_at).count() == 0
 
@@ -143,10 +164,10 @@ def test_summary_adds_up_the_agencies_and_years(packages):
     quality.refresh()
     summary = dict((item.code, tally) for item, tally in quality.summary())
     assert list(summary) == list(quality.CHECKS)
-    assert (summary["tanggal_runtut"].passing, summary["tanggal_runtut"].applicable) == (1, 2)
+    assert (summary["tanggal_runtut"].passing, summary["tanggal_runtut"].applicable) == (2, 4)
     assert summary["tanggal_runtut"].share == 50.0
     of_2019 = dict((item.code, tally) for item, tally in quality.summary(2019))
-    assert (of_2019["tanggal_runtut"].passing, of_2019["tanggal_runtut"].applicable) == (1, 1)
+    assert (of_2019["tanggal_runtut"].passing, of_2019["tanggal_runtut"].applicable) == (2, 2)
     assert quality.years() == [2019, 2018]
     rows = quality.per_agency()
     assert [row.agency.code for row in rows] == sorted(
@@ -218,10 +239,10 @@ def test_the_policy_page_says_not_yet_computed_then_shows_aggregate_shares(clien
     quality.refresh()
     page = client.get(url).content.decode()
     assert "Kualitas data belum dihitung." not in page
-    assert "atas 4 paket yang dipublikasikan" in page
-    # Dates: one of the two packages with both dates passes.
+    assert "atas 6 paket data terbuka (dipublikasikan atau ditarik)" in page
+    # Dates: two of the four packages with both dates pass.
     row = page.split('data-check="tanggal_runtut"')[1].split("</tr>")[0]
-    assert "1 dari 2" in row and "50,0%" in row
+    assert "2 dari 4" in row and "50,0%" in row
     # Aggregate only: no package, published or not, is named or linked.
     for process in packages.values():
         assert process.title not in page and process.ocid not in page

@@ -5,7 +5,7 @@ broken in the one way the check looks for. The expected verdicts come from the s
 import pytest
 from django.conf import settings
 
-from contracts.models import Document, Process, Stage
+from contracts.models import Bidder, Document, Process, Stage, Status, Supplier
 from opendata import quality
 from opendata.quality import CHECKS, Subject, release_validator
 
@@ -110,11 +110,22 @@ def good_release():
     }
 
 
-def subject(release, *, stage=Stage.IMPLEMENTATION, method="tender", documents=None):
-    process = Process(stage_reached=stage, method=method, fiscal_year=2018)
+def subject(
+    release,
+    *,
+    stage=Stage.IMPLEMENTATION,
+    method="tender",
+    documents=None,
+    status=Status.PUBLISHED,
+    supplier=None,
+    bidders=(),
+):
+    process = Process(
+        stage_reached=stage, method=method, fiscal_year=2018, status=status, supplier=supplier
+    )
     if documents is None:
         documents = [Document(pk=7, stage=Stage.CONTRACT, title="Kontrak")]
-    return Subject(process, {"documents": documents}, release)
+    return Subject(process, {"documents": documents, "bidders": list(bidders)}, release)
 
 
 def verdict(code, item):
@@ -336,3 +347,94 @@ def test_parties_listed_are_not_taken_for_references():
     # A party named "buyer" in parties[] is a party, not a reference to one.
     release["parties"][0]["details"] = {"buyer": {"id": "tidak-ada"}}
     assert verdict("pihak_dirujuk", subject(release)) == []
+
+
+def swakelola_release():
+    """A Swakelola through its agreement: no selection, the agency implements the work itself
+    and is the supplier of the award the agreement rests on, identified by its SiRUP satker
+    id (no org-id.guide register numbers regional agencies, so no scheme)."""
+    release = good_release()
+    release["parties"] = [
+        {
+            "id": "pd-1",
+            "name": "Dinas Uji",
+            "identifier": {"id": "63001", "legalName": "Dinas Uji"},
+            "roles": ["buyer", "payer", "supplier"],
+        }
+    ]
+    release["tender"] = {
+        "id": "ocds-abc123-1-swakelola",
+        "title": "Rehabilitasi jalan",
+        "status": "complete",
+        "procurementMethodDetails": "Swakelola",
+    }
+    release["awards"] = [
+        {
+            "id": "ocds-abc123-1-swakelola",
+            "status": "active",
+            "date": moment("04-10"),
+            "value": money(1_100_000_000),
+            "suppliers": [ref("pd-1", "Dinas Uji")],
+        }
+    ]
+    release["contracts"][0]["awardID"] = "ocds-abc123-1-swakelola"
+    transaction(release).pop("payee")
+    return release
+
+
+def test_the_agency_implementing_its_own_swakelola_is_no_supplier_to_identify():
+    release = swakelola_release()
+    assert list(release_validator().iter_errors(release)) == []
+    swakelola = subject(release, stage=Stage.CONTRACT, method="swakelola")
+    assert verdict("pengenal_penyedia", swakelola) is None
+    # A company named alongside it is still judged.
+    release["parties"].append(
+        {"id": "penyedia-9", "name": "CV Tanpa NPWP", "roles": ["supplier"]},
+    )
+    assert verdict("pengenal_penyedia", swakelola) == ["CV Tanpa NPWP: tanpa pengenal (NPWP)"]
+
+
+def test_a_party_without_identifier_says_whether_its_npwp_is_missing_or_fails_its_check():
+    release = good_release()
+    # The portal publishes no identifier for a supplier whose NPWP fails its check digit,
+    # and none for one without an NPWP (contracts.ocds.supplier_party).
+    mistyped = Supplier(pk=41, npwp=NPWP_MISTYPED, name="CV KAYA RAYA")
+    without = Supplier(pk=42, npwp=None, name="CV Tanpa NPWP")
+    release["parties"][2].update(id=f"supplier-{NPWP_MISTYPED}", name="CV KAYA RAYA")
+    release["parties"][2].pop("identifier")
+    release["parties"][3].update(id="supplier-42", name="CV Tanpa NPWP")
+    release["parties"][3].pop("identifier")
+    problems = verdict(
+        "pengenal_penyedia",
+        subject(release, supplier=mistyped, bidders=[Bidder(supplier=without)]),
+    )
+    assert len(problems) == 2
+    kaya, tanpa = problems
+    assert kaya.startswith(f"CV KAYA RAYA: NPWP {NPWP_MISTYPED} tercatat tetapi gagal digit")
+    assert "tanpa pengenal (NPWP)" not in kaya and "perbaiki" in kaya
+    assert tanpa.startswith("CV Tanpa NPWP: NPWP tidak tercatat")
+    assert "lengkapi NPWP" in tanpa
+    action = CHECKS["pengenal_penyedia"].action
+    assert "tidak tercatat" in action and "gagal digit pemeriksa" in action
+
+
+def test_a_withdrawn_package_is_withdrawn_before_the_selection_and_cancelled_after():
+    release = good_release()
+    release["tender"]["statusDetails"] = "Anggaran dialihkan untuk penanganan bencana"
+    codes = quality.codelist_codes("tenderStatus.csv")
+    # tenderStatus: `withdrawn` - no further information under this ocid; `cancelled` - the
+    # process was cancelled after it started.
+    for stage, fitting in [(Stage.PLANNING, "withdrawn"), (Stage.AWARD, "cancelled")]:
+        for status in codes:
+            release["tender"]["status"] = status
+            withdrawn = subject(release, stage=stage, status=Status.WITHDRAWN)
+            assert (verdict("status_tender", withdrawn) == []) == (status == fitting)
+    # Swakelola withdrawn after its agreement is judged too.
+    release["tender"]["status"] = "cancelled"
+    swakelola = subject(release, stage=Stage.CONTRACT, method="swakelola", status=Status.WITHDRAWN)
+    assert verdict("status_tender", swakelola) == []
+    # The reason is public: without it the withdrawal fails.
+    release["tender"].pop("statusDetails")
+    assert verdict("status_tender", swakelola) == [
+        "tender/statusDetails kosong padahal paket ditarik: alasan penarikan"
+    ]
