@@ -105,7 +105,10 @@ def test_a_withdrawn_plan_publishes_its_withdrawal_and_stays_at_its_ocid(client,
     record = client.get(reverse("opendata:record", args=[process.ocid])).json()
     assert record["records"][0]["compiledRelease"]["tender"]["status"] == "withdrawn"
     # The site's page is gone; the OCDS and the API's package stay, with the reason.
-    assert client.get(reverse("contracts:process-detail", args=[process.pk])).status_code == 404
+    # Its page is gone (410), saying why and where its OCDS stays.
+    page = client.get(reverse("contracts:process-detail", args=[process.pk]))
+    assert page.status_code == 410
+    assert "Salah input" in page.content.decode()
     api = client.get(reverse("opendata:api-package", args=[process.ocid])).json()
     assert (api["status"], api["alasan_penarikan"], api["url"]) == (
         "withdrawn",
