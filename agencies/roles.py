@@ -20,6 +20,7 @@ _MODERATE = ["participation.view_report", "participation.change_report"]
 _OPERATOR_CONTRACTS = [
     *_crud("process"),
     *_crud("document"),
+    *_crud("agencydocument"),
     *_crud("bidder"),
     *_crud("amendment"),
     *_crud("progressreport"),
@@ -39,6 +40,7 @@ _READ_EVERYTHING = [
         for model in [
             "process",
             "document",
+            "agencydocument",
             "bidder",
             "amendment",
             "progressreport",

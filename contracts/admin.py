@@ -20,6 +20,8 @@ from django.utils.html import format_html, format_html_join
 from agencies.models import Agency
 from contracts import completeness, services
 from contracts.forms import (
+    AgencyDocumentChangeForm,
+    AgencyDocumentForm,
     ProcessAdminForm,
     RupiahField,
     RupiahInput,
@@ -30,6 +32,7 @@ from contracts.forms import (
 )
 from contracts.models import (
     STAGE_ORDER,
+    AgencyDocument,
     Amendment,
     AuditEntry,
     Bidder,
@@ -800,3 +803,130 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.Mod
     @admin.display(description="perubahan")
     def changes_summary(self, entry):
         return audit_changes(entry)
+
+
+@admin.register(AgencyDocument)
+class AgencyDocumentAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
+    """DPA, Renja SKPD and jadwal kegiatan, once per agency and year: scoped like packages
+    (models.editable_by / visible_to), and every write through contracts.services."""
+
+    list_display = [
+        "document_type",
+        "fiscal_year",
+        "agency_short",
+        "revision",
+        "activity_code",
+        "title",
+        "download",
+        "uploaded_at",
+    ]
+    list_filter = ["fiscal_year", "document_type"]
+    list_select_related = ["agency", "document_type"]
+    search_fields = ["title", "original_filename", "activity_code", "program_code"]
+    readonly_fields = ["download", "page_count", "text_status", "uploaded_by", "uploaded_at"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=AgencyDocument.objects.visible_to(request.user).values("pk"))
+        )
+
+    def has_add_permission(self, request):
+        user = request.user
+        return super().has_add_permission(request) and (user.is_administrator or user.is_operator)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return AgencyDocument.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_delete_permission(
+            request, obj
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = AgencyDocumentChangeForm if obj else AgencyDocumentForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [*AgencyDocumentForm.Meta.fields, "upload"]
+        return [
+            "download",
+            "title",
+            "pages",
+            "page_count",
+            "text_status",
+            "uploaded_by",
+            "uploaded_at",
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            agencies = Agency.objects.active()
+            if not request.user.is_administrator:
+                agencies = agencies.filter(pk=request.user.agency_id)
+            kwargs["queryset"] = agencies
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if request.user.is_operator:
+            initial.setdefault("agency", request.user.agency_id)
+        return initial
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with services.files_follow_transaction():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.update_agency_document(document=obj, by=request.user)
+            return
+        uploaded, info = form.checked
+        (stored,) = services.add_agency_documents(
+            agency=obj.agency,
+            fiscal_year=obj.fiscal_year,
+            document_type=obj.document_type,
+            uploads=[(uploaded, info)],
+            by=request.user,
+            revision=obj.revision,
+            program_code=obj.program_code,
+            activity_code=obj.activity_code,
+            pages=obj.pages,
+            title=obj.title,
+        )
+        # The admin goes on with the row the service stored (its messages and redirect).
+        obj.pk, obj.file, obj.uploaded_at = stored.pk, stored.file, stored.uploaded_at
+        covered = services.covered_packages(
+            agency_id=stored.agency_id,
+            fiscal_year=stored.fiscal_year,
+            program_code=stored.program_code,
+            activity_code=stored.activity_code,
+        ).count()
+        messages.info(
+            request,
+            f"{stored.document_type} TA {stored.fiscal_year} tersimpan sekali dan berlaku untuk "
+            f"{covered} paket.",
+        )
+
+    def delete_model(self, request, obj):
+        services.delete_agency_document(document=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    @admin.display(description="perangkat daerah", ordering="agency__name")
+    def agency_short(self, document):
+        return document.agency.short_name or document.agency.name
+
+    @admin.display(description="berkas")
+    def download(self, document):
+        url = reverse("contracts:agency-document-download", args=[document.pk])
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', url, document.original_filename
+        )

@@ -14,7 +14,6 @@ from django.utils import timezone
 from contracts import public_cache
 from contracts.models import (
     STAGE_ORDER,
-    Document,
     Process,
     Stage,
     StageCompleteness,
@@ -170,6 +169,21 @@ def _related_counts(process_ids):
     return counts
 
 
+# The document types each package holds: its own documents, and the agency documents of its
+# agency and fiscal year (of its program and kegiatan where the document names them). One
+# query for any number of packages: a DPA uploaded once completes all of them.
+DOCUMENT_TYPES_SQL = """
+SELECT d.process_id, d.document_type_id FROM contracts_document d
+WHERE d.process_id = ANY(%s)
+UNION
+SELECT p.id, ad.document_type_id FROM contracts_process p
+JOIN contracts_agencydocument ad
+  ON ad.agency_id = p.agency_id AND ad.fiscal_year = p.fiscal_year
+ AND (ad.program_code = '' OR ad.program_code = p.program_code)
+ AND (ad.activity_code = '' OR ad.activity_code = p.activity_code)
+WHERE p.id = ANY(%s)
+"""
+
 COMPLETENESS_COLUMNS = [
     "process_id",
     "stage",
@@ -197,12 +211,10 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True, known=None):
     if not process_ids:
         return
     documents = {}
-    for process_id, type_id in (
-        Document.objects.filter(process_id__in=process_ids)
-        .values_list("process_id", "document_type_id")
-        .distinct()
-    ):
-        documents.setdefault(process_id, set()).add(type_id)
+    with connection.cursor() as cursor:
+        cursor.execute(DOCUMENT_TYPES_SQL, [process_ids, process_ids])
+        for process_id, type_id in cursor.fetchall():
+            documents.setdefault(process_id, set()).add(type_id)
     related = _related_counts(process_ids)
     stored = StageCompleteness.objects.filter(process_id__in=process_ids).values_list(
         "process_id", "stage", "completed_at"

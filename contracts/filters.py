@@ -16,6 +16,7 @@ from agencies.places import KECAMATAN_MARKERS, name_key, normalise
 from contracts.models import (
     MAX_FISCAL_YEAR,
     MIN_FISCAL_YEAR,
+    AgencyDocument,
     Bidder,
     Category,
     FundingSource,
@@ -250,6 +251,19 @@ def in_kecamatan(value):
 def with_lookups(queryset):
     # Upper-cased kecamatan, so the filter uses its expression index whatever the case typed.
     return queryset.annotate(kecamatan_upper=Upper("location_kecamatan"))
+
+
+def matching_agency_documents(text, limit=10):
+    """Public agency documents (DPA, Renja SKPD, …) whose own search text matches a search, best
+    first: found once each, never through every package they cover."""
+    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    return (
+        AgencyDocument.objects.published()
+        .filter(search_vector=query)
+        .select_related("agency", "document_type")
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "-pk")[:limit]
+    )
 
 
 def similar_titles(queryset, text, limit=5):

@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from contracts.completeness import REQUIREMENT_FIELDS, field_choices
 from contracts.models import (
     STAGE_ORDER,
+    AgencyDocument,
     Category,
     DocumentType,
     FundingSource,
@@ -17,7 +18,7 @@ from contracts.models import (
     Supplier,
 )
 from contracts.npwp import TYPED_MAX_LENGTH, InvalidNPWP, check_digits_problem, normalize_npwp
-from contracts.pdf import PdfRejected, inspect_uploads
+from contracts.pdf import PdfRejected, inspect_upload, inspect_uploads
 from opendata_kontrak.text import PrintableTextForm
 
 
@@ -171,6 +172,78 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
             self.add_error(upload_files_field(stage), problems)
         if not unknown and not problems:
             self.pending_uploads[stage] = checked
+
+
+class AgencyDocumentForm(PrintableTextForm, forms.ModelForm):
+    """One agency document, uploaded once for every package of its agency and year: the PDF
+    goes through the same intake as a package's documents (contracts.pdf). After clean,
+    `checked` is (UploadedFile, PdfInfo)."""
+
+    upload = forms.FileField(
+        label="Berkas PDF",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,application/pdf", "data-max-bytes": settings.DOCUMENT_MAX_BYTES}
+        ),
+        help_text=f"PDF saja, paling besar {filesizeformat(settings.DOCUMENT_MAX_BYTES)}, tanpa "
+        "kata sandi. Diunggah sekali; berlaku untuk semua paket perangkat daerah dan tahun "
+        "anggaran ini (atau program/kegiatan yang diisi di bawah).",
+    )
+
+    class Meta:
+        model = AgencyDocument
+        fields = [
+            "agency",
+            "fiscal_year",
+            "document_type",
+            "revision",
+            "program_code",
+            "activity_code",
+            "pages",
+            "title",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checked = None
+        if "document_type" in self.fields:
+            self.fields["document_type"].queryset = DocumentType.objects.per_agency()
+
+    def clean(self):
+        cleaned = super().clean()
+        uploaded = cleaned.get("upload")
+        if uploaded is None:
+            return cleaned
+        try:
+            info = inspect_upload(uploaded)
+        except PdfRejected as rejection:
+            self.add_error("upload", f"{rejection.filename}: {rejection.reason}.")
+            return cleaned
+        agency, year, kind = (cleaned.get(k) for k in ("agency", "fiscal_year", "document_type"))
+        if (
+            agency
+            and year
+            and kind
+            and AgencyDocument.objects.filter(
+                agency=agency, fiscal_year=year, document_type=kind, sha256=info.sha256
+            ).exists()
+        ):
+            self.add_error(
+                "upload",
+                f"Berkas ini sama persis (SHA-256 sama) dengan {kind} {agency} TA {year} yang "
+                "sudah diunggah; tidak perlu diunggah lagi.",
+            )
+            return cleaned
+        self.checked = (uploaded, info)
+        return cleaned
+
+
+class AgencyDocumentChangeForm(PrintableTextForm, forms.ModelForm):
+    """After upload only the title and page reference change: the file, the agency-year and
+    the codes that say which packages it covers stay as uploaded (delete and upload again)."""
+
+    class Meta:
+        model = AgencyDocument
+        fields = ["title", "pages"]
 
 
 def kecamatan_field(current):

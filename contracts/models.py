@@ -89,6 +89,27 @@ class NameSource(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
+def editable_by(queryset, user):
+    """The one rule of who writes an agency's rows (packages, agency documents): every agency
+    for an administrator, their own agency for an operator, none for anyone else.
+    `queryset`'s model has an `agency` foreign key."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_administrator:
+        return queryset
+    if user.is_operator:
+        return queryset.filter(agency_id=user.agency_id)
+    return queryset.none()
+
+
+def visible_to(queryset, user):
+    """Who reads an agency's rows before they are public: those who write them, and
+    supervisors, who read every agency."""
+    if user.is_authenticated and user.is_active and user.is_supervisor:
+        return queryset
+    return editable_by(queryset, user)
+
+
 class SupplierQuerySet(models.QuerySet):
     def public(self):
         """Suppliers named on at least one published package, as winner or bidder."""
@@ -241,19 +262,11 @@ class ProcessQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         """What this user may change: their agency's packages for an operator, all for admins."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_administrator:
-            return self
-        if user.is_operator:
-            return self.filter(agency_id=user.agency_id)
-        return self.none()
+        return editable_by(self, user)
 
     def visible_to(self, user):
         """What this user may read, drafts included: what they edit, and all for supervisors."""
-        if user.is_authenticated and user.is_active and user.is_supervisor:
-            return self
-        return self.editable_by(user)
+        return visible_to(self, user)
 
     def public_or_visible_to(self, user):
         return self.filter(
@@ -486,6 +499,14 @@ class Process(models.Model):
         return self.status in (Status.PUBLISHED, Status.WITHDRAWN)
 
 
+class DocumentTypeQuerySet(models.QuerySet):
+    def per_agency(self):
+        """The types one agency holds once per fiscal year for all its packages (DPA, Renja
+        SKPD, jadwal kegiatan): uploaded as agency documents, never required of each package
+        to be uploaded again."""
+        return self.filter(per_agency=True)
+
+
 class DocumentType(models.Model):
     """A kind of document a stage holds, with its OCDS documentType code.
 
@@ -499,6 +520,14 @@ class DocumentType(models.Model):
     is_local = models.BooleanField("kode lokal", default=False)
     description = models.TextField("keterangan", blank=True)
     position = models.PositiveSmallIntegerField("urutan", default=0)
+    per_agency = models.BooleanField(
+        "dokumen perangkat daerah",
+        default=False,
+        help_text="Satu dokumen per perangkat daerah per tahun anggaran (mis. DPA, Renja SKPD), "
+        "diunggah sekali dan berlaku untuk semua paketnya.",
+    )
+
+    objects = DocumentTypeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "jenis dokumen"
@@ -562,6 +591,145 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title or self.original_filename
+
+
+class AgencyDocumentQuerySet(models.QuerySet):
+    def editable_by(self, user):
+        return editable_by(self, user)
+
+    def visible_to(self, user):
+        return visible_to(self, user)
+
+    def published(self):
+        """Public: the documents of an agency-year with at least one published package."""
+        return self.filter(
+            Exists(
+                Process.objects.published().filter(
+                    agency_id=OuterRef("agency_id"), fiscal_year=OuterRef("fiscal_year")
+                )
+            )
+        )
+
+    def public_or_visible_to(self, user):
+        return self.filter(
+            Q(pk__in=self.published().values("pk")) | Q(pk__in=self.visible_to(user).values("pk"))
+        )
+
+    def covering(self, process):
+        """The agency documents that belong to this package (see AgencyDocument.covers)."""
+        return self.filter(
+            Q(program_code="") | Q(program_code=process.program_code),
+            Q(activity_code="") | Q(activity_code=process.activity_code),
+            agency_id=process.agency_id,
+            fiscal_year=process.fiscal_year,
+        )
+
+
+class AgencyDocument(models.Model):
+    """A document an agency holds once per fiscal year for all its packages: the DPA (and each
+    DPA-Perubahan), the Renja SKPD, the jadwal kegiatan. Uploaded once, stored once, linked
+    to every package of that agency and year, or, when the operator names a program or
+    kegiatan code, to the packages with that code only. Its text is searched as its own,
+    never as every package's."""
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name="perangkat daerah",
+        on_delete=models.PROTECT,
+        related_name="agency_documents",
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        "tahun anggaran",
+        validators=[MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)],
+    )
+    document_type = models.ForeignKey(
+        DocumentType,
+        verbose_name="jenis dokumen",
+        on_delete=models.PROTECT,
+        limit_choices_to={"per_agency": True},
+    )
+    revision = models.PositiveSmallIntegerField(
+        "perubahan ke-",
+        default=0,
+        help_text="0 untuk dokumen murni; 1, 2, … untuk perubahannya (mis. DPA-Perubahan).",
+    )
+    program_code = models.CharField(
+        "kode program",
+        max_length=60,
+        blank=True,
+        help_text="Kosongkan bila dokumen berlaku untuk semua program perangkat daerah.",
+    )
+    activity_code = models.CharField(
+        "kode kegiatan",
+        max_length=60,
+        blank=True,
+        help_text="Kosongkan bila dokumen berlaku untuk semua kegiatan perangkat daerah.",
+    )
+    pages = models.CharField(
+        "halaman",
+        max_length=100,
+        blank=True,
+        help_text="Halaman atau bagian yang memuat program/kegiatan itu, mis. “12-18”.",
+    )
+    title = models.CharField("judul", max_length=255, blank=True)
+    file = models.FileField("berkas", upload_to=document_upload_to, max_length=200)
+    original_filename = models.CharField("nama berkas asli", max_length=255)
+    size = models.PositiveBigIntegerField("ukuran (bita)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    page_count = models.PositiveIntegerField("jumlah halaman")
+    text = models.TextField("teks", blank=True)
+    text_status = models.CharField(
+        "status teks", max_length=10, choices=TextStatus.choices, default=TextStatus.OK
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="diunggah oleh",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("diunggah", auto_now_add=True)
+
+    objects = AgencyDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "dokumen perangkat daerah"
+        verbose_name_plural = "dokumen perangkat daerah"
+        ordering = ["fiscal_year", "document_type__position", "revision", "pk"]
+        indexes = [
+            models.Index(fields=["agency", "fiscal_year"]),
+            GinIndex(fields=["search_vector"], name="agencydocument_search"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(page_count__gte=1), name="agencydocument_has_pages"),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="agencydocument_sha256_hex"
+            ),
+            # One file, stored once: the same PDF sent again for the same agency-year and type
+            # is the same document.
+            models.UniqueConstraint(
+                fields=["agency", "fiscal_year", "document_type", "sha256"],
+                name="agencydocument_stored_once",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.original_filename
+
+    @property
+    def stage(self):
+        return self.document_type.stage
+
+    def covers(self, process):
+        """Whether this document belongs to the package: same agency and fiscal year, and the
+        package's program and kegiatan codes where the document names them."""
+        return (
+            self.agency_id == process.agency_id
+            and self.fiscal_year == process.fiscal_year
+            and self.program_code in ("", process.program_code)
+            and self.activity_code in ("", process.activity_code)
+        )
 
 
 class Bidder(models.Model):

@@ -143,6 +143,32 @@ def _document(document):
     }
 
 
+def _agency_document(document):
+    """An agency document (DPA, Renja SKPD, …) as it appears in every package it covers: the
+    same id and the one URL in each, never a copy."""
+    description = ", ".join(
+        part
+        for part in (
+            f"perubahan ke-{document.revision}" if document.revision else "",
+            f"kode program {document.program_code}" if document.program_code else "",
+            f"kode kegiatan {document.activity_code}" if document.activity_code else "",
+            f"halaman {document.pages}" if document.pages else "",
+        )
+        if part
+    )
+    return {
+        "id": f"opd-{document.pk}",
+        "documentType": document.document_type.ocds_code,
+        "title": document.title or document.original_filename,
+        "description": f"Dokumen perangkat daerah TA {document.fiscal_year}"
+        + (f" ({description})" if description else ""),
+        "url": f"{settings.PORTAL['BASE_URL']}/dokumen-opd/{document.pk}/",
+        "datePublished": _datetime(document.uploaded_at),
+        "format": "application/pdf",
+        "language": "id",
+    }
+
+
 def _local_date(moment):
     return timezone.localtime(moment).date()
 
@@ -217,14 +243,23 @@ def _transactions(process, payments, payer, payee):
 
 
 def package_state(
-    process, *, as_of, documents=(), bidders=(), amendments=(), progress=(), payments=()
+    process,
+    *,
+    as_of,
+    documents=(),
+    agency_documents=(),
+    bidders=(),
+    amendments=(),
+    progress=(),
+    payments=(),
 ):
     """The package's public content as OCDS, without a release's `id`, `date` and `tag`.
 
     `as_of` (an aware datetime): the moment statuses that depend on dates (milestones, awards)
     are judged at, the date of the release that publishes them. Lists are passed in to avoid
     N+1. Every document appears: in its stage's section, or in `tender.documents` when that
-    section is absent (award documents without an award, and so on)."""
+    section is absent (award documents without an award, and so on). `agency_documents`: the
+    AgencyDocuments covering the package, listed first in `planning.documents`."""
     today = _local_date(as_of)
     withdrawn = process.status == Status.WITHDRAWN
     agency = process.agency
@@ -251,6 +286,8 @@ def package_state(
         return {"id": party_id, "name": parties[party_id]["name"]}
 
     by_stage = {stage: [] for stage in STAGE_TAGS}
+    for document in agency_documents:
+        by_stage[document.stage].append(_agency_document(document))
     for document in documents:
         by_stage[document.stage].append(_document(document))
     has_contract = bool(
@@ -817,8 +854,13 @@ RELATED = {
 
 
 def related_lists(process):
-    """The rows a release needs, for one package (prefetched ones are reused)."""
-    return {key: list(getattr(process, name).all()) for key, (name, _) in RELATED.items()}
+    """The rows a release needs, for one package (prefetched ones are reused: with_related
+    prefetches the agency's documents of every year, the package's are picked here)."""
+    lists = {key: list(getattr(process, name).all()) for key, (name, _) in RELATED.items()}
+    lists["agency_documents"] = [
+        document for document in process.agency.agency_documents.all() if document.covers(process)
+    ]
+    return lists
 
 
 def related_lists_of(process_ids):
@@ -834,10 +876,40 @@ def related_lists_of(process_ids):
         ).select_related(*joined)
         for row in rows:
             lists[getattr(row, relation.field.attname)][key].append(row)
+    _add_agency_documents(lists)
     return lists
+
+
+def _add_agency_documents(lists):
+    """Each package's agency documents, in two queries for any number of packages."""
+    from contracts.models import AgencyDocument, Process
+
+    packages = list(Process.objects.filter(pk__in=list(lists)).only(*AGENCY_DOCUMENT_KEYS))
+    for process in packages:
+        lists[process.pk]["agency_documents"] = []
+    if not packages:
+        return
+    documents = AgencyDocument.objects.filter(
+        agency_id__in={p.agency_id for p in packages},
+        fiscal_year__in={p.fiscal_year for p in packages},
+    ).select_related("document_type")
+    by_agency_year = {}
+    for document in documents:
+        by_agency_year.setdefault((document.agency_id, document.fiscal_year), []).append(document)
+    for process in packages:
+        lists[process.pk]["agency_documents"] = [
+            document
+            for document in by_agency_year.get((process.agency_id, process.fiscal_year), [])
+            if document.covers(process)
+        ]
+
+
+# What AgencyDocument.covers reads of a package.
+AGENCY_DOCUMENT_KEYS = ["agency_id", "fiscal_year", "program_code", "activity_code"]
 
 
 def with_related(queryset):
     return queryset.select_related("agency", "supplier").prefetch_related(
-        *("__".join([name, *joined]) for name, joined in RELATED.values())
+        *("__".join([name, *joined]) for name, joined in RELATED.values()),
+        "agency__agency_documents__document_type",
     )

@@ -188,6 +188,10 @@ REQUIREMENTS = [
     ("implementasi", None, "bast", []),
 ]
 
+# The planning documents one agency holds once per fiscal year for all its packages: uploaded
+# as agency documents (contracts.AgencyDocument), which count for each package's completeness.
+AGENCY_DOCUMENT_TYPES = ["dpa", "renja", "jadwal-kegiatan"]
+
 # Swakelola is done by the agency itself: no supplier is selected or awarded.
 EXEMPTIONS = [("swakelola", "pemilihan"), ("swakelola", "pemenang")]
 
@@ -209,6 +213,9 @@ def seed_rules(apps, schema_editor=None):
                 "position": position,
             },
         )
+    # Only once the field exists (migration 0013); migrations before it seed without it.
+    if any(field.name == "per_agency" for field in DocumentType._meta.get_fields()):
+        DocumentType.objects.filter(code__in=AGENCY_DOCUMENT_TYPES).update(per_agency=True)
     for stage, field_name, document_code, methods in REQUIREMENTS:
         StageRequirement.objects.get_or_create(
             stage=stage,

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from contracts import completeness
-from contracts.models import AuditEntry, Document, Process, Status
+from contracts.models import AgencyDocument, AuditEntry, Document, Process, Status
 
 # Publication has its own trail entries; the rest is derived by contracts.completeness.
 AUDITED_EXCLUDE = {
@@ -140,6 +140,7 @@ def _delete_uncommitted(journal, everything=False):
         set()
         if everything
         else set(Document.objects.filter(file__in=journal).values_list("file", flat=True))
+        | set(AgencyDocument.objects.filter(file__in=journal).values_list("file", flat=True))
     )
     for name in journal:
         if name not in kept:
@@ -345,6 +346,139 @@ def delete_document(*, document, by):
         changes={"berkas": document.original_filename, "jenis": str(document.document_type)},
     )
     completeness.refresh([process.pk])
+
+
+# --- agency documents ----------------------------------------------------------------------
+
+
+def covered_packages(*, agency_id, fiscal_year, program_code="", activity_code=""):
+    """The packages an agency document with these keys belongs to (AgencyDocument.covers)."""
+    packages = Process.objects.filter(agency_id=agency_id, fiscal_year=fiscal_year)
+    if program_code:
+        packages = packages.filter(program_code=program_code)
+    if activity_code:
+        packages = packages.filter(activity_code=activity_code)
+    return packages
+
+
+def add_agency_documents(
+    *,
+    agency,
+    fiscal_year,
+    document_type,
+    uploads,
+    by,
+    revision=0,
+    program_code="",
+    activity_code="",
+    pages="",
+    title="",
+):
+    """Store checked PDFs as documents of one agency and fiscal year: `uploads` is
+    [(UploadedFile, PdfInfo)], checked by contracts.pdf like a package's documents.
+
+    Stored once, whatever the number of packages they cover; then the completeness, search
+    text and OCDS releases of every covered package are refreshed in one set-based pass. A
+    file identical (same SHA-256) to one this agency-year already holds as this type is not
+    stored again. All or nothing, like add_documents. Returns the documents stored.
+    Raises PermissionDenied for anyone but an operator of that agency or an administrator,
+    ValidationError for a type that is not an agency document type.
+    """
+    from contracts.pdf import document_filename
+
+    ensure_agency_allowed(by, agency.pk)
+    if not document_type.per_agency:
+        raise ValidationError(f"{document_type} bukan dokumen perangkat daerah per tahun.")
+    with files_follow_transaction(), transaction.atomic():
+        # The agency's row is locked, so a form sent twice stores its files once.
+        type(agency).objects.select_for_update().filter(pk=agency.pk).first()
+        held = set(
+            AgencyDocument.objects.filter(
+                agency=agency, fiscal_year=fiscal_year, document_type=document_type
+            ).values_list("sha256", flat=True)
+        )
+        documents = []
+        for uploaded, info in uploads:
+            if info.sha256 in held:
+                continue
+            held.add(info.sha256)
+            original = document_filename(uploaded.name)
+            document = AgencyDocument(
+                agency=agency,
+                fiscal_year=fiscal_year,
+                document_type=document_type,
+                revision=revision,
+                program_code=program_code,
+                activity_code=activity_code,
+                pages=pages,
+                title=(title or original.removesuffix(".pdf").removesuffix(".PDF"))[:255],
+                original_filename=original,
+                size=info.size,
+                sha256=info.sha256,
+                page_count=info.page_count,
+                text=info.text,
+                text_status=info.text_status,
+                uploaded_by=by,
+            )
+            document.full_clean(exclude=["file"])
+            document.file.name = _store(uploaded)
+            document.save()
+            documents.append(document)
+        if documents:
+            _index_agency_documents([d.pk for d in documents])
+            _refresh_covered(documents)
+    return documents
+
+
+def _refresh_covered(documents):
+    ids = set()
+    for document in documents:
+        ids.update(
+            covered_packages(
+                agency_id=document.agency_id,
+                fiscal_year=document.fiscal_year,
+                program_code=document.program_code,
+                activity_code=document.activity_code,
+            ).values_list("pk", flat=True)
+        )
+    completeness.refresh(sorted(ids))
+
+
+@transaction.atomic
+def update_agency_document(*, document, by):
+    """Save a new title or page reference; both are published in the covered packages' OCDS."""
+    ensure_agency_allowed(by, document.agency_id)
+    document.full_clean(exclude=["file"])
+    document.save(update_fields=["title", "pages"])
+    _index_agency_documents([document.pk])
+    _refresh_covered([document])
+    return document
+
+
+@transaction.atomic
+def delete_agency_document(*, document, by):
+    ensure_agency_allowed(by, document.agency_id)
+    name = document.file.name
+    document.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))
+    _refresh_covered([document])
+
+
+# The agency document's own search text: its title, type and agency weigh most, its text least
+# (bounded like a package's: a tsvector holds at most 1 MB). Never part of a package's text.
+AGENCY_DOCUMENT_SEARCH_SQL = """
+UPDATE contracts_agencydocument AS ad SET search_vector =
+    setweight(to_tsvector('indonesian_unaccent', concat_ws(' ', ad.title, t.name)), 'A')
+    || setweight(to_tsvector('indonesian_unaccent', concat_ws(' ', a.name, a.short_name)), 'B')
+    || setweight(to_tsvector('indonesian_unaccent', left(ad.text, 300000)), 'D')
+FROM agencies_agency AS a, contracts_documenttype AS t
+WHERE a.id = ad.agency_id AND t.id = ad.document_type_id AND ad.id = ANY(%s)
+"""
+
+
+def _index_agency_documents(ids):
+    with connection.cursor() as cursor:
+        cursor.execute(AGENCY_DOCUMENT_SEARCH_SQL, [list(ids)])
 
 
 # --- doubles -------------------------------------------------------------------------------

@@ -10,5 +10,6 @@ urlpatterns = [
     path("perangkat-daerah/<slug:code>/", views.agency_detail, name="agency-detail"),
     path("penyedia/<int:pk>/", views.supplier_detail, name="supplier-detail"),
     path("dokumen/<int:pk>/", views.document_download, name="document-download"),
+    path("dokumen-opd/<int:pk>/", views.agency_document_download, name="agency-document-download"),
     path("feed/paket/", feeds.LatestPackagesFeed(), name="feed"),
 ]

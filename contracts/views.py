@@ -12,10 +12,12 @@ from contracts.filters import (
     PackageFilter,
     agencies_for_filter,
     involving,
+    matching_agency_documents,
     similar_titles,
 )
 from contracts.models import (
     STAGE_ORDER,
+    AgencyDocument,
     Category,
     Document,
     FundingSource,
@@ -143,6 +145,10 @@ def process_list(request):
             "agencies": agencies_for_filter(),
             "page_query": package_filter.query_string(halaman=None),
             "fragment_key": fragment_key,
+            # Agency documents are searched as themselves, beside the packages, never as them.
+            "agency_documents": (lambda: matching_agency_documents(params["q"]))
+            if "q" in params
+            else (),
             "similar": similar_titles(public_packages(), params["q"])
             if "q" in params and not page.paginator.count
             else [],
@@ -167,7 +173,9 @@ def render_process_detail(request, process, *, report_form=None, status=200):
 
     def stages():
         # Called by the template only when its cached fragment must be rendered anew.
-        documents = list(process.documents.select_related("document_type").order_by("pk"))
+        documents = list(
+            AgencyDocument.objects.covering(process).select_related("document_type")
+        ) + list(process.documents.select_related("document_type").order_by("pk"))
         stored = {row.stage: row for row in process.completeness.all()}
         reached = STAGE_ORDER.index(process.stage_reached)
         return [
@@ -281,5 +289,22 @@ def document_download(request, pk):
         filename=document_filename(document.original_filename),
         attachment=bool(request.GET.get("unduh")),
         public=document.process.is_published,
+        etag=document.sha256,
+    )
+
+
+@conditional_page
+def agency_document_download(request, pk):
+    """An agency document (DPA, Renja SKPD, …): for anyone once a package of its agency and
+    year is published, before that only for that agency's people and supervisors; 404 to
+    anyone else, so a draft's existence is not revealed either."""
+    document = get_object_or_404(AgencyDocument.objects.public_or_visible_to(request.user), pk=pk)
+    return storage.serve(
+        document.file.name,
+        content_type="application/pdf",
+        missing="Berkas dokumen tidak ditemukan.",
+        filename=document_filename(document.original_filename),
+        attachment=bool(request.GET.get("unduh")),
+        public=AgencyDocument.objects.published().filter(pk=pk).exists(),
         etag=document.sha256,
     )
