@@ -91,6 +91,11 @@ def world(media_root, settings):
     published_document = attach(published, op_a, "isi terbit")
     services.publish_process(process=published, by=op_a)
     published.refresh_from_db()
+    # Agency A's DPA 2018 (a package of that year is published) and 2019 (none is yet).
+    from tests.contracts.test_agency_documents import upload_agency_document
+
+    public_agency_document = upload_agency_document(op_a, year=2018)
+    draft_agency_document = upload_agency_document(op_a, year=2019)
     private_report = add_report(published, Moderation.PENDING)
     public_report = add_report(published, Moderation.PUBLISHED)
     from opendata.bulk import build
@@ -128,6 +133,8 @@ def world(media_root, settings):
         "published": published,
         "draft_document": draft_document,
         "published_document": published_document,
+        "public_agency_document": public_agency_document,
+        "draft_agency_document": draft_agency_document,
         "private_report": private_report,
         "public_report": public_report,
         "supplier": supplier,
@@ -146,6 +153,7 @@ def world(media_root, settings):
             "agencies_placealias": alias.pk,
             "agencies_unresolvedplace": unresolved.pk,
             "contracts_process": draft.pk,
+            "contracts_agencydocument": draft_agency_document.pk,
             "contracts_supplier": supplier.pk,
             "contracts_documenttype": DocumentType.objects.first().pk,
             "contracts_stagerequirement": StageRequirement.objects.first().pk,
@@ -185,6 +193,8 @@ ADMIN_MODELS = {
     ),
     # A's draft: its operators edit and may delete it, supervisors read it, B sees nothing.
     "contracts_process": (WORKSPACE, EDITORS, AGENCY_A, AGENCY_A, AGENCY_A_EDIT),
+    # A's DPA: uploaded by A's operators (or administrators), read by supervisors, B nothing.
+    "contracts_agencydocument": (WORKSPACE, EDITORS, AGENCY_A, AGENCY_A, AGENCY_A_EDIT),
     # Suppliers are shared, each seen through one's own packages: operators add them and read
     # those of their agency's packages (this one is on A's), administrators correct them.
     "contracts_supplier": (WORKSPACE, EDITORS, AGENCY_A, AGENCY_A, ADMINISTRATORS),
@@ -223,6 +233,16 @@ def cases(world):
         ("contracts:supplier-detail", f"/penyedia/{world['supplier'].pk}/", PUBLIC),
         ("contracts:document-download", f"/dokumen/{world['published_document'].pk}/", PUBLIC),
         ("contracts:document-download", f"/dokumen/{world['draft_document'].pk}/", PRIVATE_FILE),
+        (
+            "contracts:agency-document-download",
+            f"/dokumen-opd/{world['public_agency_document'].pk}/",
+            PUBLIC,
+        ),
+        (
+            "contracts:agency-document-download",
+            f"/dokumen-opd/{world['draft_agency_document'].pk}/",
+            PRIVATE_FILE,
+        ),
         ("contracts:feed", "/feed/paket/", PUBLIC),
         ("dashboards:matrix", "/pengawasan/", SUPERVISORS),
         ("dashboards:cell", f"/pengawasan/2018/{health.code}/perencanaan/", SUPERVISORS),

@@ -288,6 +288,19 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
             ],
             by=operator,
         ),
+        # The agency's DPA, uploaded once for all its packages of the year.
+        lambda: services.add_agency_documents(
+            agency=operator.agency,
+            fiscal_year=process.fiscal_year,
+            document_type=DocumentType.objects.get(code="dpa"),
+            uploads=[
+                (
+                    upload := SimpleUploadedFile("DPA 2018.pdf", pdfs.good_pdf("DPA")),
+                    inspect_upload(upload),
+                )
+            ],
+            by=operator,
+        ),
         lambda: services.withdraw_process(
             process=Process.objects.get(pk=process.pk), by=operator, reason="Putusan sanggah"
         ),
@@ -310,6 +323,7 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
         ["implementation"],
         ["tenderUpdate"],
         ["contractUpdate"],
+        ["planningUpdate"],  # the agency's DPA joins planning.documents
         # Withdrawn: tender and award cancelled; the planned dates and the hand-over that
         # will not come are not met (planning, implementation).
         [
