@@ -370,8 +370,9 @@ def test_home_shows_the_years_figures(client, catalogue):
 # --- speed guarded by structure --------------------------------------------------------------
 
 
-# 25: the filter form, rendered anew, reads the kecamatan of the place register.
-COLD_LIST_QUERIES = 25
+# 26: the filter form, rendered anew, reads the kecamatan of the place register; a search
+# also looks for agency documents (DPA, Renja) matching it.
+COLD_LIST_QUERIES = 26
 
 
 def make_many(agency, by, number):
