@@ -12,7 +12,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from agencies.models import KIND_ORDER, Agency, AgencyKind
-from contracts.models import STAGE_ORDER, Process, Stage, StageCompleteness, Status
+from contracts.models import (
+    STAGE_ORDER,
+    DocumentType,
+    Process,
+    Stage,
+    StageCompleteness,
+    Status,
+)
 
 
 @dataclass
@@ -110,6 +117,12 @@ def due_date(process, stage):
 class Missing:
     row: StageCompleteness
     due: datetime.date = None
+    # What this package lacks of its own; None: all of row.missing.
+    own: list = None
+
+    @property
+    def things(self):
+        return self.row.missing if self.own is None else self.own
 
     @property
     def process(self):
@@ -137,6 +150,9 @@ def drilldown(year, agency, stage):
 
 
 def todo(agency, limit=None):
+    """What each package of the agency lacks of its own, most overdue first. Agency documents
+    (DPA, Renja SKPD, …) missing are not repeated on every package: see
+    missing_agency_documents, one item per agency-year."""
     rows = (
         StageCompleteness.objects.filter(
             process__agency=agency, is_required=True, is_complete=False
@@ -144,8 +160,49 @@ def todo(agency, limit=None):
         .exclude(process__status=Status.WITHDRAWN)
         .select_related("process")
     )
-    items = incomplete(rows)
+    per_agency = set(DocumentType.objects.per_agency().values_list("code", flat=True))
+    items = []
+    for item in incomplete(rows):
+        item.own = [
+            m for m in item.row.missing if not (m["kind"] == "document" and m["code"] in per_agency)
+        ]
+        if item.own:
+            items.append(item)
     return items[:limit] if limit else items
+
+
+@dataclass
+class MissingAgencyDocument:
+    fiscal_year: int
+    document_type: DocumentType
+    packages: int  # how many of the agency's packages of that year it would complete
+
+    def __str__(self):
+        return f"{self.document_type.name} {self.fiscal_year} belum diunggah"
+
+
+def missing_agency_documents(agency):
+    """One item per fiscal year and agency document type the agency's packages still lack
+    ("DPA 2019 belum diunggah"), newest year first: one grouped query per such type."""
+    items = []
+    for document_type in DocumentType.objects.per_agency():
+        lacking = (
+            StageCompleteness.objects.filter(
+                process__agency=agency,
+                stage=document_type.stage,
+                is_required=True,
+                is_complete=False,
+                missing__contains=[{"kind": "document", "code": document_type.code}],
+            )
+            .exclude(process__status=Status.WITHDRAWN)
+            .values_list("process__fiscal_year")
+            .annotate(packages=Count("pk"))
+        )
+        items += [
+            MissingAgencyDocument(year, document_type, packages) for year, packages in lacking
+        ]
+    items.sort(key=lambda m: (-m.fiscal_year, m.document_type.position, m.document_type.pk))
+    return items
 
 
 def trend(year, agency=None):

@@ -145,7 +145,7 @@ def _missing_export(request, filename, items):
             item.process.title,
             item.process.fiscal_year,
             Stage(item.row.stage).label,
-            "; ".join(m["label"] for m in item.row.missing),
+            "; ".join(m["label"] for m in item.things),
             item.due.isoformat() if item.due else "",
             item.overdue_days,
         ]
@@ -165,7 +165,15 @@ def todo(request):
     items = selectors.todo(user.agency)
     if request.GET.get("format") in {"csv", "xlsx"}:
         return _missing_export(request, f"tugas-{user.agency.code}", items)
-    return render(request, "dashboards/todo.html", {"agency": user.agency, "items": items})
+    return render(
+        request,
+        "dashboards/todo.html",
+        {
+            "agency": user.agency,
+            "items": items,
+            "agency_documents": selectors.missing_agency_documents(user.agency),
+        },
+    )
 
 
 def openness(request):

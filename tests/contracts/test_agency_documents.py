@@ -251,3 +251,28 @@ def test_search_finds_the_agency_document_not_its_packages(operator, client, med
     assert [d.document_type.code for d in found] == ["dpa"]
     assert reverse("contracts:agency-document-download", args=[found[0].pk]) in response.text
     assert not Process.objects.filter(search_vector="irigasi").exists()
+
+
+@pytest.mark.django_db
+def test_the_to_do_says_dpa_missing_once_per_agency_year_not_per_package(
+    operator, client, media_root
+):
+    for _ in range(3):
+        make_process(operator.agency, fiscal_year=2019)
+    client.force_login(operator)
+    page = client.get(reverse("dashboards:todo"))
+    lacking = [str(m) for m in page.context["agency_documents"]]
+    assert "DPA (Dokumen Pelaksanaan Anggaran) 2019 belum diunggah" in lacking
+    assert {m.packages for m in page.context["agency_documents"]} == {3}
+    assert page.text.count("DPA (Dokumen Pelaksanaan Anggaran) 2019 belum diunggah") == 1
+    # Each package's own list no longer repeats it.
+    for item in page.context["items"]:
+        assert "dpa" not in {m["code"] for m in item.things}
+
+    upload_agency_document(operator, year=2019)
+    page = client.get(reverse("dashboards:todo"))
+    assert "DPA (Dokumen Pelaksanaan Anggaran) 2019" not in page.text
+    assert {m.document_type.code for m in page.context["agency_documents"]} == {
+        "renja",
+        "jadwal-kegiatan",
+    }
