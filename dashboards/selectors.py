@@ -184,25 +184,56 @@ class MissingAgencyDocument:
 def missing_agency_documents(agency):
     """One item per fiscal year and agency document type the agency's packages still lack
     ("DPA 2019 belum diunggah"), newest year first: one grouped query per such type."""
-    items = []
+    lacking = _lacking_agency_documents(
+        StageCompleteness.objects.filter(process__agency=agency, is_required=True).exclude(
+            process__status=Status.WITHDRAWN
+        )
+    )
+    items = [
+        MissingAgencyDocument(year, document_type, packages)
+        for (_, year, document_type), packages in lacking.items()
+    ]
+    items.sort(key=lambda m: (-m.fiscal_year, m.document_type.position, m.document_type.pk))
+    return items
+
+
+def agencies_missing_documents(year):
+    """For the supervisors' matrix: [(agency, [MissingAgencyDocument, ...])] of the agencies
+    whose packages of this year still lack an agency document, one entry per agency (not one
+    per package), in the matrix's order of kinds and names."""
+    lacking = _lacking_agency_documents(counted_stages(year))
+    by_agency = {}
+    for (agency_id, fiscal_year, document_type), packages in lacking.items():
+        by_agency.setdefault(agency_id, []).append(
+            MissingAgencyDocument(fiscal_year, document_type, packages)
+        )
+    agencies = Agency.objects.in_bulk(list(by_agency))
+    result = [
+        (agencies[agency_id], sorted(items, key=lambda m: m.document_type.position))
+        for agency_id, items in by_agency.items()
+    ]
+    result.sort(key=lambda pair: (KIND_ORDER[pair[0].kind], pair[0].name))
+    return result
+
+
+def _lacking_agency_documents(rows):
+    """{(agency id, fiscal year, document type): packages lacking it} among these completeness
+    rows: one grouped query per agency document type."""
+    lacking = {}
     for document_type in DocumentType.objects.per_agency():
-        lacking = (
-            StageCompleteness.objects.filter(
-                process__agency=agency,
+        grouped = (
+            rows.filter(
                 stage=document_type.stage,
-                is_required=True,
                 is_complete=False,
                 missing__contains=[{"kind": "document", "code": document_type.code}],
             )
-            .exclude(process__status=Status.WITHDRAWN)
-            .values_list("process__fiscal_year")
+            .values_list("process__agency_id", "process__fiscal_year")
             .annotate(packages=Count("pk"))
+            .order_by()
         )
-        items += [
-            MissingAgencyDocument(year, document_type, packages) for year, packages in lacking
-        ]
-    items.sort(key=lambda m: (-m.fiscal_year, m.document_type.position, m.document_type.pk))
-    return items
+        for agency_id, fiscal_year, packages in grouped:
+            lacking[(agency_id, fiscal_year, document_type)] = packages
+    return lacking
 
 
 def trend(year, agency=None):

@@ -102,6 +102,7 @@ def matrix(request):
             "kinds": lambda: data()[1],
             "regency": lambda: data()[2],
             "stages": _stages(),
+            "missing_documents": lambda: selectors.agencies_missing_documents(year),
             "trend": trend,
             "chart": chart,
             "fragment_key": public_cache.fragment_key(

@@ -276,3 +276,24 @@ def test_the_to_do_says_dpa_missing_once_per_agency_year_not_per_package(
         "renja",
         "jadwal-kegiatan",
     }
+
+
+@pytest.mark.django_db
+def test_the_matrix_lists_a_missing_dpa_once_per_agency(operator, client, media_root):
+    for _ in range(4):
+        make_process(operator.agency, fiscal_year=2019)
+    done = make_agency(name="Dinas Sudah Unggah")
+    done_operator = make_operator(done)
+    make_process(done, fiscal_year=2019)
+    upload_agency_document(done_operator, year=2019)
+
+    client.force_login(make_supervisor())
+    page = client.get(reverse("dashboards:matrix"), {"tahun": 2019})
+    lacking = dict(page.context["missing_documents"]())
+    assert [(str(m), m.packages) for m in lacking[operator.agency]] == [
+        ("DPA (Dokumen Pelaksanaan Anggaran) 2019 belum diunggah", 4),
+        ("Renja SKPD 2019 belum diunggah", 4),
+        ("Jadwal kegiatan 2019 belum diunggah", 4),
+    ]
+    assert "dpa" not in {m.document_type.code for m in lacking[done]}
+    assert page.text.count(f'data-agency="{operator.agency.code}"><strong>') == 1
