@@ -27,7 +27,8 @@ def say_limits(field, name=""):
 
     field: a django.forms.Field, changed in place and returned. Text fields lose the
     widget's `maxlength` and get a `max_length` message with the label, the limit and the
-    length typed; date fields get `DATE_FORMAT_HINT` in their help text and invalid message.
+    length typed; number fields name themselves and their bound or precision; date fields
+    get `DATE_FORMAT_HINT` in their help text and invalid message.
     """
     label = _label(field, name)
     if isinstance(field, forms.CharField) and field.max_length is not None:
@@ -35,6 +36,18 @@ def say_limits(field, name=""):
         field.error_messages["max_length"] = (
             f"{label} paling banyak %(limit_value)d karakter, yang diisi %(show_value)d "
             "karakter. Tidak ada yang dipotong: singkatkan isinya lalu simpan lagi."
+        )
+    if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+        # A number out of range or too precise is refused, never clipped or rounded.
+        field.error_messages["max_value"] = f"{label} paling besar %(limit_value)s."
+        field.error_messages["min_value"] = f"{label} paling kecil %(limit_value)s."
+    if isinstance(field, forms.DecimalField):
+        field.error_messages["max_decimal_places"] = (
+            f"{label} paling banyak %(max)s angka di belakang koma; tidak dibulatkan."
+        )
+        field.error_messages["max_digits"] = f"{label} paling banyak %(max)s angka."
+        field.error_messages["max_whole_digits"] = (
+            f"{label} paling banyak %(max)s angka di depan koma."
         )
     if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
         field.error_messages["invalid"] = (

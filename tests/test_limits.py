@@ -12,6 +12,8 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxValueValidator
 from django.test import RequestFactory
 from django.utils.module_loading import import_string
 
@@ -183,3 +185,46 @@ def test_every_date_input_names_its_format(admin_request):
                 assert any(DATE_FORMAT_HINT in m for m in bound.errors.get(name, [])), (
                     f"{where}.{name}: {bound.errors.get(name)}"
                 )
+
+
+def _upper_bound(form_field, model_field):
+    """The highest value a form or its model accepts, from either's validators."""
+    bounds = [form_field.max_value] if form_field.max_value is not None else []
+    bounds += [
+        v.limit_value
+        for v in getattr(model_field, "validators", [])
+        if isinstance(v, MaxValueValidator)
+    ]
+    return min(bounds) if bounds else None
+
+
+def test_every_bounded_number_is_refused_with_its_field_and_bound(admin_request):
+    problems, walked = [], set()
+    for model, form_class, where in _admin_forms(admin_request):
+        for name, field in form_class().fields.items():
+            if not isinstance(field, forms.IntegerField | forms.DecimalField) or field.disabled:
+                continue
+            try:
+                model_field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                model_field = None
+            label, tries = str(field.label), []
+            bound = _upper_bound(field, model_field)
+            if bound is not None and bound < 10**6:
+                # Bounds an operator can reach (a year, a percentage), not a column's range.
+                tries.append((str(bound + 1), str(bound)))
+            if isinstance(field, forms.DecimalField) and field.decimal_places:
+                tries.append(("0," + "0" * field.decimal_places + "1", "angka di belakang koma"))
+            for typed, said_bound in tries:
+                walked.add(f"{where}.{name}")
+                form = form_class(data={name: typed})
+                form.is_valid()
+                said = form.errors.get(name, [])
+                if not any(label in m and said_bound in m for m in said):
+                    problems.append(f"{where}.{name}: {typed} refused with {said or 'nothing'}")
+    assert {
+        "ProcessAdmin.fiscal_year",
+        "ProgressReportInline.physical_percent",
+        "ProgressReportInline.financial_percent",
+    } <= walked
+    assert not problems, "\n".join(problems)
