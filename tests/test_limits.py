@@ -8,16 +8,19 @@ whole. A field no form writes is listed with what writes it and how that writer 
 over-long value; a new bounded field fails here until it is one or the other.
 """
 
+import datetime
+
 import pytest
 from django import forms
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator
 from django.test import RequestFactory
 from django.utils.module_loading import import_string
 
-from opendata_kontrak.limits import DATE_FORMAT_HINT
+from opendata_kontrak.limits import DATE_FORMAT_HINT, say_limits
 from tests.factories import make_administrator
 
 PROJECT_APPS = {"agencies", "contracts", "imports", "integrity", "opendata", "participation"}
@@ -174,17 +177,24 @@ def test_the_walk_reaches_the_fields_an_operator_types(admin_request):
     } <= walked
 
 
-def test_every_date_input_names_its_format(admin_request):
+def test_every_date_input_names_its_format_and_has_the_calendar(admin_request):
+    walked = set()
     for _, form_class, where in _admin_forms(admin_request):
         form = form_class(data={})
         for name, field in form.fields.items():
             if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
+                walked.add(f"{where}.{name}")
+                # The admin's calendar writes the format named (DATE_INPUT_FORMATS' first).
+                assert isinstance(field.widget, AdminDateWidget), f"{where}.{name}"
                 assert DATE_FORMAT_HINT in str(field.help_text).lower(), f"{where}.{name}"
                 bound = form_class(data={name: "31/02/2025"})
                 bound.is_valid()
                 assert any(DATE_FORMAT_HINT in m for m in bound.errors.get(name, [])), (
                     f"{where}.{name}: {bound.errors.get(name)}"
                 )
+    assert {"ProcessAdmin.planned_start", "PaymentInline.date", "ThresholdAdmin.valid_from"} <= (
+        walked
+    )
 
 
 def _upper_bound(form_field, model_field):
@@ -228,3 +238,12 @@ def test_every_bounded_number_is_refused_with_its_field_and_bound(admin_request)
         "ProgressReportInline.financial_percent",
     } <= walked
     assert not problems, "\n".join(problems)
+
+
+def test_the_format_named_is_the_one_the_calendar_writes_and_the_form_reads():
+    from opendata_kontrak.formats.id import formats
+
+    assert formats.DATE_INPUT_FORMATS[0] == "%d/%m/%Y"  # hh/bb/tttt, what DateTimeShortcuts writes
+    assert say_limits(forms.DateField(label="Tanggal")).clean("17/08/2025") == datetime.date(
+        2025, 8, 17
+    )
