@@ -247,3 +247,22 @@ def test_the_format_named_is_the_one_the_calendar_writes_and_the_form_reads():
     assert say_limits(forms.DateField(label="Tanggal")).clean("17/08/2025") == datetime.date(
         2025, 8, 17
     )
+
+
+def test_every_npwp_and_nip_input_takes_the_usual_notations(admin_request):
+    from contracts import nip, npwp
+    from contracts.forms import NipField, NpwpField
+
+    seen = set()
+    for _, form_class, where in _admin_forms(admin_request):
+        for name, field in form_class().fields.items():
+            if name.endswith("npwp"):
+                seen.add(name)
+                assert isinstance(field, NpwpField), f"{where}.{name}"
+                assert field.max_length >= npwp.TYPED_MAX_LENGTH >= len("01.234.567.8-901.000")
+                assert field.clean("01.234.567.8-901.000") == "0012345678901000"
+            if name.endswith("_nip"):
+                seen.add(name)
+                assert isinstance(field, NipField), f"{where}.{name}"
+                assert field.max_length >= nip.TYPED_MAX_LENGTH >= len("19700101 199003 1 005")
+    assert seen == {"npwp", "pa_kpa_nip", "ppk_nip", "pptk_nip"}
