@@ -53,7 +53,11 @@ class Agency(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["sirup_id"], condition=~Q(sirup_id=""), name="agency_sirup_id_unique"
+                fields=["sirup_id"],
+                condition=~Q(sirup_id=""),
+                name="agency_sirup_id_unique",
+                violation_error_message="Kode satker SiRUP ini sudah dipakai perangkat daerah "
+                "lain.",
             ),
         ]
 
@@ -166,7 +170,12 @@ class Desa(models.Model):
         ordering = ["kecamatan__name", "name"]
         constraints = [
             # Several desa share a name across the regency, never within one kecamatan.
-            models.UniqueConstraint(fields=["kecamatan", "name"], name="desa_name_per_kecamatan"),
+            models.UniqueConstraint(
+                fields=["kecamatan", "name"],
+                name="desa_name_per_kecamatan",
+                violation_error_message="Desa/kelurahan dengan nama ini sudah ada di kecamatan "
+                "ini.",
+            ),
         ]
 
     def __str__(self):

@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from contracts import nip
 from contracts.completeness import REQUIREMENT_FIELDS, field_choices
 from contracts.models import (
     STAGE_ORDER,
@@ -60,6 +61,22 @@ class MultiplePdfField(MultipleFileField):
     widget = MultiplePdfInput
 
 
+class NipField(forms.CharField):
+    """A NIP as typed or printed, spaces allowed; cleaned to its 18 digits or ""."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(max_length=nip.TYPED_MAX_LENGTH, required=kwargs.get("required", False))
+        kwargs.setdefault("help_text", "18 angka; spasi boleh, misalnya 19700101 199003 1 005.")
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return nip.normalize_nip(value)
+        except nip.InvalidNIP as error:
+            raise forms.ValidationError(str(error)) from error
+
+
 def upload_type_field(stage):
     return f"upload_type_{stage}"
 
@@ -107,6 +124,9 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
         assume_scheme="https",
         widget=forms.URLInput(attrs={"size": 60}),
     )
+    pa_kpa_nip = NipField(label="NIP PA/KPA")
+    ppk_nip = NipField(label="NIP PPK")
+    pptk_nip = NipField(label="NIP PPTK")
 
     class Meta:
         model = Process

@@ -21,6 +21,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
 
 from agencies.models import Agency
+from opendata_kontrak.constraints import ConstraintsAtFields
 
 
 class Stage(models.TextChoices):
@@ -176,7 +177,9 @@ class Supplier(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(npwp__regex=r"^[0-9]{16}$"), name="supplier_npwp_16_digits"
+                condition=Q(npwp__regex=r"^[0-9]{16}$"),
+                name="supplier_npwp_16_digits",
+                violation_error_message="NPWP disimpan sebagai 16 angka.",
             ),
         ]
 
@@ -287,7 +290,7 @@ def make_ocid(pk):
     return f"{settings.PORTAL['OCID_PREFIX']}-{pk}"
 
 
-class Process(models.Model):
+class Process(ConstraintsAtFields, models.Model):
     agency = models.ForeignKey(
         Agency, verbose_name="perangkat daerah", on_delete=models.PROTECT, related_name="processes"
     )
@@ -447,13 +450,21 @@ class Process(models.Model):
                 fields=["agency", "fiscal_year", "rup_code"],
                 condition=~Q(rup_code=""),
                 name="process_rup_code_unique_per_agency_year",
+                violation_error_message="Kode RUP ini sudah dipakai paket lain perangkat daerah "
+                "ini pada tahun anggaran yang sama: satu kode RUP untuk satu paket.",
             ),
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
                     name=f"process_{name}_not_negative",
+                    violation_error_message=f"{label} tidak boleh kurang dari nol.",
                 )
-                for name in ["budget_amount", "hps_amount", "award_amount", "contract_amount"]
+                for name, label in [
+                    ("budget_amount", "Pagu"),
+                    ("hps_amount", "HPS"),
+                    ("award_amount", "Nilai penetapan"),
+                    ("contract_amount", "Nilai kontrak"),
+                ]
             ],
             *[
                 models.CheckConstraint(
@@ -461,22 +472,52 @@ class Process(models.Model):
                     | Q(**{f"{end}__isnull": True})
                     | Q(**{f"{start}__lte": F(end)}),
                     name=f"process_{start}_before_{end}",
+                    violation_error_message=message,
                 )
-                for start, end in [
-                    ("planned_start", "planned_end"),
-                    ("tender_announced", "bid_deadline"),
-                    ("contract_start", "contract_end"),
+                for start, end, message in [
+                    (
+                        "planned_start",
+                        "planned_end",
+                        "Rencana mulai harus sebelum rencana selesai (atau di hari yang sama): "
+                        "periksa kedua tanggal.",
+                    ),
+                    (
+                        "tender_announced",
+                        "bid_deadline",
+                        "Tanggal pengumuman harus sebelum batas pemasukan penawaran (atau di "
+                        "hari yang sama): periksa kedua tanggal.",
+                    ),
+                    (
+                        "contract_start",
+                        "contract_end",
+                        "Mulai kontrak harus sebelum akhir kontrak (atau di hari yang sama): "
+                        "periksa kedua tanggal.",
+                    ),
                 ]
             ],
             models.CheckConstraint(
                 condition=~Q(status=Status.WITHDRAWN) | ~Q(withdrawn_reason=""),
                 name="process_withdrawal_has_reason",
+                violation_error_message="Paket yang ditarik harus disertai alasan penarikan.",
             ),
             models.CheckConstraint(
                 condition=Q(status=Status.DRAFT) | Q(published_at__isnull=False),
                 name="process_publication_has_date",
+                violation_error_message="Paket yang dipublikasikan harus punya tanggal publikasi.",
             ),
         ]
+
+    constraint_fields = {
+        **{
+            f"process_{name}_not_negative": name
+            for name in ["budget_amount", "hps_amount", "award_amount", "contract_amount"]
+        },
+        "process_planned_start_before_planned_end": "planned_end",
+        "process_tender_announced_before_bid_deadline": "bid_deadline",
+        "process_contract_start_before_contract_end": "contract_end",
+        "process_withdrawal_has_reason": "withdrawn_reason",
+        "process_rup_code_unique_per_agency_year": "rup_code",
+    }
 
     def __str__(self):
         return self.title
@@ -744,11 +785,17 @@ class Bidder(models.Model):
         verbose_name = "peserta tender"
         verbose_name_plural = "peserta tender"
         constraints = [
-            models.UniqueConstraint(fields=["process", "supplier"], name="bidder_once_per_process"),
+            models.UniqueConstraint(
+                fields=["process", "supplier"],
+                name="bidder_once_per_process",
+                violation_error_message="Penyedia ini sudah tercatat sebagai peserta paket ini.",
+            ),
             models.CheckConstraint(
                 condition=(Q(bid_amount__isnull=True) | Q(bid_amount__gte=0))
                 & (Q(corrected_amount__isnull=True) | Q(corrected_amount__gte=0)),
                 name="bidder_amounts_not_negative",
+                violation_error_message="Nilai penawaran dan harga terkoreksi tidak boleh kurang "
+                "dari nol.",
             ),
         ]
 
@@ -756,7 +803,7 @@ class Bidder(models.Model):
         return str(self.supplier)
 
 
-class Amendment(models.Model):
+class Amendment(ConstraintsAtFields, models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="amendments")
     number = models.CharField("nomor adendum", max_length=200)
     date = models.DateField("tanggal")
@@ -772,8 +819,11 @@ class Amendment(models.Model):
             models.CheckConstraint(
                 condition=Q(new_amount__isnull=True) | Q(new_amount__gte=0),
                 name="amendment_amount_not_negative",
+                violation_error_message="Nilai kontrak baru tidak boleh kurang dari nol.",
             ),
         ]
+
+    constraint_fields = {"amendment_amount_not_negative": "new_amount"}
 
     def __str__(self):
         return self.number
@@ -805,6 +855,8 @@ class ProgressReport(models.Model):
                 condition=Q(physical_percent__gte=0, physical_percent__lte=100)
                 & Q(financial_percent__gte=0, financial_percent__lte=100),
                 name="progress_percent_in_range",
+                violation_error_message="Progres fisik dan keuangan masing-masing antara 0 dan "
+                "100 persen.",
             ),
         ]
 
@@ -812,7 +864,7 @@ class ProgressReport(models.Model):
         return f"{self.date}: fisik {self.physical_percent}%"
 
 
-class Payment(models.Model):
+class Payment(ConstraintsAtFields, models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="payments")
     label = models.CharField("termin", max_length=100)
     sp2d_number = models.CharField("nomor SP2D", max_length=100, blank=True)
@@ -824,14 +876,20 @@ class Payment(models.Model):
         verbose_name_plural = "pembayaran"
         ordering = ["date", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="payment_amount_not_negative",
+                violation_error_message="Nilai pembayaran tidak boleh kurang dari nol.",
+            ),
         ]
+
+    constraint_fields = {"payment_amount_not_negative": "amount"}
 
     def __str__(self):
         return self.label
 
 
-class StageRequirement(models.Model):
+class StageRequirement(ConstraintsAtFields, models.Model):
     """One thing a stage needs before it counts as complete: a field filled or a document.
 
     Empty `methods` / `categories` mean every method / category.
@@ -869,8 +927,12 @@ class StageRequirement(models.Model):
                 condition=(Q(field_name="") & Q(document_type__isnull=False))
                 | (~Q(field_name="") & Q(document_type__isnull=True)),
                 name="requirement_is_field_or_document",
+                violation_error_message="Pilih salah satu: isian atau jenis dokumen, tidak "
+                "keduanya dan tidak kosong keduanya.",
             ),
         ]
+
+    constraint_fields = {"requirement_is_field_or_document": "field_name"}
 
     def __str__(self):
         what = self.document_type.name if self.document_type_id else self.field_label
@@ -893,7 +955,11 @@ class StageExemption(models.Model):
         verbose_name = "tahap yang tidak berlaku"
         verbose_name_plural = "tahap yang tidak berlaku"
         constraints = [
-            models.UniqueConstraint(fields=["method", "stage"], name="exemption_unique"),
+            models.UniqueConstraint(
+                fields=["method", "stage"],
+                name="exemption_unique",
+                violation_error_message="Tahap ini sudah dikecualikan untuk metode ini.",
+            ),
         ]
 
     def __str__(self):

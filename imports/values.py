@@ -10,6 +10,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from contracts.models import Category, FundingSource, Method
+from contracts.nip import InvalidNIP, normalize_nip
 from opendata_kontrak.text import printable
 
 
@@ -130,10 +131,11 @@ def nip(value):
         return ""
     if re.search(r"[eE][+-]?\d+$", raw):
         raise Unreadable(f"NIP {raw!r} rusak oleh notasi ilmiah spreadsheet; angka aslinya hilang")
-    digits = re.sub(r"\D", "", raw)
-    if len(digits) != 18:
-        raise Unreadable(f"NIP {raw!r} bukan 18 angka")
-    return digits
+    try:
+        # The digits as a source writes them, dotted or spaced, checked as typed ones are.
+        return normalize_nip(re.sub(r"[^0-9 ]", " ", raw))
+    except InvalidNIP as problem:
+        raise Unreadable(str(problem)) from problem
 
 
 def distinct(values):

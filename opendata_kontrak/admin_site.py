@@ -1,8 +1,10 @@
 """The workspace's admin site: who may enter is decided by the portal's roles, not by
 Django's `is_staff` flag (which an administrator's account form no longer shows)."""
 
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.apps import AdminConfig
+
+from opendata_kontrak.limits import SaysLimitsAdminMixin
 
 
 class PortalAdminSite(AdminSite):
@@ -10,6 +12,18 @@ class PortalAdminSite(AdminSite):
         """An active account with a workspace role: operator (of an agency), supervisor or
         administrator (or a superuser). A staff account without a role sees nothing."""
         return request.user.is_active and request.user.has_workspace_role
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every admin, ours or a library's, states its fields' limits instead of letting a
+        browser cut what is typed (opendata_kontrak.limits)."""
+        admin_class = admin_class or ModelAdmin
+        if not issubclass(admin_class, SaysLimitsAdminMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (SaysLimitsAdminMixin, admin_class),
+                {"__module__": admin_class.__module__},
+            )
+        return super().register(model_or_iterable, admin_class, **options)
 
 
 class PortalAdminConfig(AdminConfig):

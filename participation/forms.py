@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
 
 from contracts.forms import MultipleFileField
+from opendata_kontrak.limits import SaysLimitsForm
 from opendata_kontrak.text import PrintableTextForm
 from participation import photos
 from participation.models import Rating, Topic
@@ -34,13 +35,13 @@ class PhotosField(MultipleFileField):
         return cleaned
 
 
-class ReportForm(PrintableTextForm, forms.Form):
+class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):
     topic = forms.ChoiceField(label="Jenis", choices=Topic.choices, initial=Topic.COMMENT)
     body = forms.CharField(
         label="Isi laporan atau komentar",
         min_length=10,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="10 sampai 2.000 karakter. Sebutkan apa yang Anda lihat dan kapan.",
     )
     place = forms.CharField(

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from contracts.models import Process
+from opendata_kontrak.constraints import ConstraintsAtFields
 
 
 class Topic(models.TextChoices):
@@ -53,7 +54,7 @@ class ReportQuerySet(models.QuerySet):
         return self.none()
 
 
-class Report(models.Model):
+class Report(ConstraintsAtFields, models.Model):
     process = models.ForeignKey(
         Process, verbose_name="paket", on_delete=models.CASCADE, related_name="reports"
     )
@@ -107,8 +108,11 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=~Q(moderation="ditolak") | ~Q(rejection_reason=""),
                 name="report_rejection_has_reason",
+                violation_error_message="Laporan yang ditolak harus disertai alasan penolakan.",
             ),
         ]
+
+    constraint_fields = {"report_rejection_has_reason": "rejection_reason"}
 
     def __str__(self):
         return f"Laporan #{self.pk} — {self.get_topic_display()}"

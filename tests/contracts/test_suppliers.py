@@ -170,3 +170,29 @@ def test_an_imported_npwp_that_fails_its_check_stands_while_its_name_is_correcte
     assert response.status_code == 302, response.content.decode()
     supplier.refresh_from_db()
     assert (supplier.name, supplier.npwp) == ("CV Contoh Karya", "0022055561960100")
+
+
+@pytest.mark.django_db
+def test_the_pop_up_takes_the_usual_notation_and_refuses_a_typo_of_19_digits_whole(
+    client, agencies
+):
+    health, _roads = agencies
+    client.force_login(make_operator(health))
+    page = client.get(f"{ADD_SUPPLIER}?_to_field=id&_popup=1").content.decode()
+    npwp_input = next(tag for tag in page.split("<input") if 'name="npwp"' in tag)
+    assert "maxlength" not in npwp_input  # a browser would cut a dotted NPWP
+    typed = "01.234.567.4-901.000.123"  # 18 digits: three too many for the old form
+    response = client.post(
+        f"{ADD_SUPPLIER}?_to_field=id&_popup=1",
+        {"name": "CV Kelebihan Angka", "npwp": typed, "address": "", "_popup": "1"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "harus 15 atau 16 angka, bukan 18" in page
+    assert f'value="{typed}"' in page
+    assert not Supplier.objects.filter(name="CV Kelebihan Angka").exists()
+    nineteen = "0012345674901000123"
+    response = add_supplier(client, "CV Kelebihan Angka", nineteen)
+    assert response.status_code == 200
+    assert "bukan 19" in response.content.decode()
+    assert not Supplier.objects.filter(npwp__startswith="0012345674901000").exists()
