@@ -50,8 +50,9 @@ def _audit(followup, by, action, text=""):
         action=action,
         changes=changes,
     )
-    # The supervisors' matrix counts open requests: retire its cached copies, not the public's.
-    transaction.on_commit(lambda: public_cache.changed(public=False))
+    # The supervisors' matrix counts open requests: retire its cached copies, not the public's
+    # (the cache is in the database: a rolled-back request rolls this back too).
+    public_cache.changed(public=False)
 
 
 @transaction.atomic
