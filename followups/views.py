@@ -82,10 +82,10 @@ def followup_new(request):
         raise PermissionDenied("Hanya pengawas atau administrator yang dapat meminta.")
     process = None
     source = request.POST if request.method == "POST" else request.GET
-    if whole_number(source.get("paket", ""), max_digits=12):
+    process_pk = whole_number(source.get("paket", ""), max_digits=12)
+    if process_pk:
         process = get_object_or_404(
-            Process.objects.visible_to(request.user).select_related("agency"),
-            pk=source["paket"],
+            Process.objects.visible_to(request.user).select_related("agency"), pk=process_pk
         )
     initial = {}
     if request.GET.get("pd"):
