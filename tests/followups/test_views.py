@@ -205,3 +205,46 @@ def test_the_operators_to_do_reads_requests_in_one_query(client, world, django_a
     with django_assert_num_queries(6):
         html = client.get(url).content.decode()
     assert html.count('class="followup ') == 10
+
+
+@pytest.mark.django_db
+def test_a_request_about_a_whole_agency_from_the_matrix_link(client, world):
+    client.force_login(world["supervisor"])
+    form = client.get(reverse("followups:new"), {"pd": world["roads"].code, "tahap": "kontrak"})
+    html = form.content.decode()
+    assert f'<option value="{world["roads"].pk}" selected>' in html
+    assert '<option value="kontrak" selected>' in html
+    client.post(
+        reverse("followups:new"),
+        {"agency": world["roads"].pk, "stage": "", "text": "DPA 2019 belum diunggah"},
+    )
+    followup = FollowUp.objects.get()
+    assert (followup.agency, followup.process, followup.stage) == (world["roads"], None, "")
+    client.force_login(world["op_roads"])
+    todo = client.get(reverse("dashboards:todo")).content.decode()
+    assert "DPA 2019 belum diunggah" in todo and "Seluruh perangkat daerah" in todo
+
+
+@pytest.mark.django_db
+def test_the_list_filters_by_status_and_agency(client, world):
+    kept = services.ask(by=world["supervisor"], process=world["process"], text="Masih terbuka")
+    closed = services.ask(by=world["supervisor"], agency=world["roads"], text="Sudah beres")
+    services.close(followup=closed, by=world["supervisor"])
+    client.force_login(world["supervisor"])
+    url = reverse("followups:list")
+    default = client.get(url).content.decode()
+    assert kept.text in default and closed.text not in default  # not yet closed, by default
+    done = client.get(url, {"status": "ditutup"}).content.decode()
+    assert closed.text in done and kept.text not in done
+    everything = client.get(url, {"status": "semua", "pd": world["roads"].code}).content.decode()
+    assert closed.text in everything and kept.text not in everything
+
+
+@pytest.mark.django_db
+def test_only_those_who_ask_are_offered_to_ask_on_the_package_page(client, world):
+    page = reverse("admin:contracts_process_change", args=[world["process"].pk])
+    ask = f"{reverse('followups:new')}?paket={world['process'].pk}"
+    client.force_login(world["supervisor"])
+    assert ask in client.get(page).content.decode()
+    client.force_login(world["op_health"])
+    assert ask not in client.get(page).content.decode()
