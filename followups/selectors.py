@@ -45,7 +45,7 @@ def awaiting_close(user, limit=None):
     found = (
         FollowUp.objects.visible_to(user)
         .filter(status=FollowUp.Status.DONE)
-        .select_related("agency", "process")
+        .select_related("agency", "process", "created_by")
         .order_by("updated_at", "pk")
     )
     return list(found[:limit] if limit else found)

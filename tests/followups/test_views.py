@@ -248,3 +248,43 @@ def test_only_those_who_ask_are_offered_to_ask_on_the_package_page(client, world
     assert ask in client.get(page).content.decode()
     client.force_login(world["op_health"])
     assert ask not in client.get(page).content.decode()
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_front_pages_and_package_page_read_requests_without_a_query_each(client, world):
+    def ask_and_finish(n):
+        for i in range(n):
+            followup = services.ask(
+                by=world["supervisor"], process=world["process"], text=f"Perbaiki {i}"
+            )
+            if i % 2:
+                services.answer(followup=followup, by=world["op_health"], text="", done=True)
+
+    package = reverse("admin:contracts_process_change", args=[world["process"].pk])
+    ask_and_finish(2)
+    pages = [
+        (world["supervisor"], reverse("admin:index")),
+        (world["op_health"], reverse("admin:index")),
+        (world["op_health"], package),
+    ]
+    before = []
+    for user, url in pages:
+        client.force_login(user)
+        client.get(url)
+        before.append(_queries(client, url))
+    ask_and_finish(6)
+    after = []
+    for user, url in pages:
+        client.force_login(user)
+        client.get(url)
+        after.append(_queries(client, url))
+    assert after == before
