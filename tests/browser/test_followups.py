@@ -57,6 +57,10 @@ def test_a_supervisors_request_answered_by_the_operator_on_a_phone(
     expect(operator.locator(".message")).to_contain_text("ditandai selesai")
     expect(operator.locator("[data-status]")).to_have_text("Ditandai selesai oleh operator")
     assert no_sideways_scroll(operator)
+    operator.goto(portal.url + "/pengawasan/permintaan/?status=semua")
+    expect(operator.locator(".followup")).to_have_count(1)
+    assert no_sideways_scroll(operator)
+    assert axe_violations(operator) == []
     phone.close()
 
     # The supervisor sees the answer and closes the request; the matrix counts none open.
