@@ -116,8 +116,10 @@ def answer(*, followup, by, text, done=False):
 def comment(*, followup, by, text):
     """A supervisor's word in the thread without changing the status."""
     if not can_close(by):
-        raise PermissionDenied("Hanya pengawas atau administrator.")
+        raise PermissionDenied("Hanya pengawas atau administrator yang dapat menanggapi di sini.")
     followup = _lock(followup)
+    if followup.status == FollowUp.Status.CLOSED:
+        raise ValidationError("Permintaan ini sudah ditutup; buka lagi untuk menanggapi.")
     text = _text(text, required=True)
     followup.save(update_fields=["updated_at"])
     FollowUpEntry.objects.create(

@@ -119,14 +119,20 @@ def followup_detail(request, pk):
 
 def _detail_context(user, followup, **forms):
     open_ = followup.status == FollowUp.Status.OPEN
+    answers = services.can_answer(user, followup)
     return {
         "followup": followup,
         "entries": followup.entries.select_related("by"),
         "may_answer": services.can_answer(user, followup)
         and followup.status != FollowUp.Status.CLOSED,
+        # A supervisor's word in the thread, e.g. to a question the operator asked back.
+        "may_comment": services.can_close(user)
+        and not services.can_answer(user, followup)
+        and followup.status != FollowUp.Status.CLOSED,
         "may_close": services.can_close(user) and followup.status != FollowUp.Status.CLOSED,
         "may_reopen": services.can_close(user) and not open_,
-        "answer_form": forms.get("answer_form") or NoteForm(label="Jawaban", prefix="jawab"),
+        "answer_form": forms.get("answer_form")
+        or NoteForm(label="Jawaban" if answers else "Tanggapan", prefix="jawab"),
         "close_form": forms.get("close_form") or NoteForm(prefix="tutup"),
         "reopen_form": forms.get("reopen_form") or NoteForm(prefix="buka"),
     }
@@ -155,7 +161,21 @@ def _act(request, pk, *, form_name, prefix, act, done_message, label="Catatan (t
 @require_POST
 @workspace_only
 def followup_answer(request, pk):
+    """The operators' answer (or mark done); from a supervisor, a comment in the thread that
+    leaves the status as it is."""
     done = request.POST.get("tindakan") == "selesai"
+    if not request.user.is_operator and not request.user.is_administrator:
+        return _act(
+            request,
+            pk,
+            form_name="answer_form",
+            prefix="jawab",
+            label="Tanggapan",
+            act=lambda followup, text: services.comment(
+                followup=followup, by=request.user, text=text
+            ),
+            done_message="Tanggapan terkirim ke operator.",
+        )
     return _act(
         request,
         pk,

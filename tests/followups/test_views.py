@@ -288,3 +288,25 @@ def test_the_front_pages_and_package_page_read_requests_without_a_query_each(cli
         client.get(url)
         after.append(_queries(client, url))
     assert after == before
+
+
+@pytest.mark.django_db
+def test_a_supervisor_comments_without_changing_the_status(client, world):
+    followup = services.ask(by=world["supervisor"], process=world["process"], text="Unggah SPK")
+    services.answer(followup=followup, by=world["op_health"], text="SPK yang mana?")
+    client.force_login(world["supervisor"])
+    html = client.get(reverse("followups:detail", args=[followup.pk])).content.decode()
+    assert "Kirim tanggapan" in html and "Tandai selesai" not in html
+    client.post(
+        reverse("followups:answer", args=[followup.pk]),
+        {"jawab-text": "SPK pekerjaan fisik.", "tindakan": "selesai"},  # cannot mark done
+    )
+    followup.refresh_from_db()
+    assert followup.status == FollowUp.Status.OPEN
+    assert list(followup.entries.values_list("action", "text", "by")) == [
+        ("jawab", "SPK yang mana?", world["op_health"].pk),
+        ("jawab", "SPK pekerjaan fisik.", world["supervisor"].pk),
+    ]
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.REQUEST_REPLY, user=world["supervisor"]
+    ).exists()
