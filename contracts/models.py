@@ -1039,6 +1039,12 @@ class AuditEntry(models.Model):
         DOCUMENT_CHANGE = "document_change", "Dokumen diubah"
         DOCUMENT_DELETE = "document_delete", "Dokumen dihapus"
         DELETE = "delete", "Dihapus"
+        # Supervisors' requests (followups): asked, answered, marked done, closed, reopened.
+        REQUEST = "request", "Permintaan pengawas"
+        REQUEST_REPLY = "request_reply", "Permintaan dijawab"
+        REQUEST_DONE = "request_done", "Permintaan ditandai selesai"
+        REQUEST_CLOSE = "request_close", "Permintaan ditutup"
+        REQUEST_REOPEN = "request_reopen", "Permintaan dibuka lagi"
 
     process = models.ForeignKey(
         Process, on_delete=models.SET_NULL, null=True, related_name="audit_entries"

@@ -20,6 +20,7 @@ from contracts.models import (
     StageCompleteness,
     Status,
 )
+from followups import selectors as followup_selectors
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Row:
     agency: Agency = None
     cells: dict = field(default_factory=dict)
     total: Cell = field(default_factory=Cell)
+    # Supervisors' requests to the agency not yet closed (followups).
+    open_requests: int = 0
 
 
 def counted_stages(year):
@@ -59,7 +62,8 @@ def years():
 
 
 def matrix(year, sort="jenis"):
-    """Rows of agencies by stages, with totals per kind and for the regency (two queries)."""
+    """Rows of agencies by stages, with totals per kind and for the regency, and each agency's
+    requests not yet closed (three queries)."""
     counts = (
         counted_stages(year)
         .values("process__agency_id", "stage")
@@ -69,9 +73,10 @@ def matrix(year, sort="jenis"):
     cells = {
         (c["process__agency_id"], c["stage"]): Cell(c["required"], c["complete"]) for c in counts
     }
+    requests = followup_selectors.open_counts()
     rows = []
     for agency in Agency.objects.active():
-        row = Row(label=agency.name, agency=agency)
+        row = Row(label=agency.name, agency=agency, open_requests=requests.get(agency.pk, 0))
         for stage in STAGE_ORDER:
             cell = cells.get((agency.pk, stage), Cell())
             row.cells[stage] = cell
@@ -91,6 +96,7 @@ def matrix(year, sort="jenis"):
                 for stage in STAGE_ORDER:
                     total.cells[stage].add(row.cells[stage])
                 total.total.add(row.total)
+        total.open_requests = sum(r.open_requests for r in rows if r.agency.kind == kind)
         kinds.append(total)
     regency = Row(label="Kabupaten")
     for stage in STAGE_ORDER:
@@ -98,6 +104,7 @@ def matrix(year, sort="jenis"):
         for row in rows:
             regency.cells[stage].add(row.cells[stage])
         regency.total.add(regency.cells[stage])
+    regency.open_requests = sum(row.open_requests for row in rows)
     return rows, kinds, regency
 
 

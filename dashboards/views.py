@@ -16,6 +16,7 @@ from contracts.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, STAGE_ORDER, Stag
 from contracts.views import published_years
 from dashboards import exports, selectors
 from dashboards.charts import trend_svg
+from followups import selectors as followup_selectors
 from opendata import quality
 from opendata_kontrak.params import whole_number
 
@@ -68,7 +69,7 @@ def matrix(request):
         header = ["Perangkat daerah", "Jenis"]
         for _, label in _stages():
             header += [f"{label} lengkap", f"{label} wajib"]
-        header += ["Total lengkap", "Total wajib", "Persen"]
+        header += ["Total lengkap", "Total wajib", "Persen", "Permintaan belum ditutup"]
         table = [
             [row.label, row.agency.get_kind_display()]
             + [
@@ -76,7 +77,7 @@ def matrix(request):
                 for stage in STAGE_ORDER
                 for n in (row.cells[stage].complete, row.cells[stage].required)
             ]
-            + [row.total.complete, row.total.required, row.total.share]
+            + [row.total.complete, row.total.required, row.total.share, row.open_requests]
             for row in rows
         ]
         respond = exports.csv_response if export == "csv" else exports.xlsx_response
@@ -173,6 +174,7 @@ def todo(request):
             "agency": user.agency,
             "items": items,
             "agency_documents": selectors.missing_agency_documents(user.agency),
+            "followups": followup_selectors.operator_open(user),
         },
     )
 

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "opendata",
     "participation",
     "integrity",
+    "followups",
 ]
 
 MIDDLEWARE = [

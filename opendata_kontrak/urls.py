@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("opendata.urls")),
     path("", include("participation.urls")),
     path("", include("integrity.urls")),
+    path("", include("followups.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/dua-langkah/", admin.site.admin_view(two_factor.setup), name="two-factor"),
     path("admin/", admin.site.urls),

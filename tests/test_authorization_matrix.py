@@ -19,6 +19,7 @@ from PIL import Image
 from agencies.models import Agency, Desa, Kecamatan, PlaceAlias, UnresolvedPlace
 from contracts import services
 from contracts.models import AuditEntry, DocumentType, StageExemption, StageRequirement, Supplier
+from followups import services as followup_services
 from imports.models import ImportJob, ImportRun
 from integrity.models import Threshold
 from participation.models import Moderation, Report, ReportPhoto
@@ -126,8 +127,11 @@ def world(media_root, settings):
     unresolved = UnresolvedPlace.objects.create(
         text="entah di mana", example="Entah di mana", last_seen="2018-01-01T00:00+07:00"
     )
+    # A supervisor's request to agency A about its draft.
+    followup = followup_services.ask(by=users[SUPERVISOR], process=draft, text="Unggah KAK")
     return {
         "users": users,
+        "followup": followup,
         "health": health,
         "draft": draft,
         "published": published,
@@ -285,6 +289,15 @@ def cases(world):
         ("participation:poll", "/survei-kepuasan/", PUBLIC),
         ("participation:open-reports", "/pengawasan/laporan/", WORKSPACE),
         ("integrity:summary", "/tanda/", PUBLIC),
+        # Supervisors' requests: supervisors ask and see all; A's operators see and answer
+        # A's (B's list is empty, B's address to A's request a 404); answering, closing and
+        # reopening are POSTs (tests/followups/test_views.py).
+        ("followups:list", "/pengawasan/permintaan/", WORKSPACE),
+        ("followups:new", "/pengawasan/permintaan/baru/", SUPERVISORS),
+        ("followups:detail", followup_url(world["followup"]), AGENCY_A),
+        ("followups:answer", followup_url(world["followup"], "jawab"), everyone(POST_ONLY)),
+        ("followups:close", followup_url(world["followup"], "tutup"), everyone(POST_ONLY)),
+        ("followups:reopen", followup_url(world["followup"], "buka-lagi"), everyone(POST_ONLY)),
         ("sitemap", "/sitemap.xml", PUBLIC),
         ("two-factor", "/admin/dua-langkah/", WORKSPACE),
         ("admin:index", "/admin/", WORKSPACE),
@@ -336,6 +349,10 @@ def cases(world):
             (f"admin:{model}_object", f"{base}{pk}/", {**everyone(MOVED), ANON: LOGIN}),
         ]
     return listed
+
+
+def followup_url(followup, action=""):
+    return f"/pengawasan/permintaan/{followup.pk}/" + (f"{action}/" if action else "")
 
 
 def photo_url(report):

@@ -1,0 +1,129 @@
+"""Supervisors' requests to an agency (permintaan pengawas) and the thread that answers them.
+
+A supervisor or administrator asks, about one package or about the agency as a whole; the
+agency's operators answer and may mark the request done; the supervisor closes it or opens it
+again. Who sees which request is `FollowUp.objects.visible_to(user)`, the same rule as the
+packages': operators their own agency's, supervisors and administrators all, citizens none.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from agencies.models import Agency
+from contracts.models import Process, Stage
+
+TEXT_LIMIT = 2000
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_supervisor or user.is_administrator:
+            return self
+        if user.is_operator:
+            return self.filter(agency_id=user.agency_id)
+        return self.none()
+
+    def unclosed(self):
+        return self.exclude(status=FollowUp.Status.CLOSED)
+
+
+class FollowUp(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "terbuka", "Terbuka"
+        # The operator says it is done; the supervisor closes it or opens it again.
+        DONE = "selesai", "Ditandai selesai oleh operator"
+        CLOSED = "ditutup", "Ditutup"
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="perangkat daerah", on_delete=models.PROTECT, related_name="+"
+    )
+    # Empty: a request about the agency as a whole (e.g. its DPA for the year).
+    process = models.ForeignKey(
+        Process,
+        verbose_name="paket",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="followups",
+    )
+    stage = models.CharField("tahap", max_length=20, choices=Stage.choices, blank=True)
+    text = models.TextField("permintaan")
+    status = models.CharField(
+        "status", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="diminta oleh",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("diminta", auto_now_add=True)
+    updated_at = models.DateTimeField("terakhir berubah", auto_now=True)
+    closed_at = models.DateTimeField("ditutup", null=True, blank=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "permintaan pengawas"
+        verbose_name_plural = "permintaan pengawas"
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="ditutup", closed_at__isnull=False)
+                | (~Q(status="ditutup") & Q(closed_at__isnull=True)),
+                name="followup_closed_when_closed_at",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="followup_text_not_empty"),
+        ]
+        indexes = [models.Index(fields=["agency", "status"], name="followup_agency_status")]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def subject(self):
+        """What the request is about, for lists and the audit trail."""
+        about = str(self.process) if self.process_id else f"Perangkat daerah {self.agency}"
+        return f"{about} — tahap {self.get_stage_display()}" if self.stage else about
+
+
+class FollowUpEntry(models.Model):
+    """One step of a request's thread: an answer, a comment, or a change of its status."""
+
+    class Action(models.TextChoices):
+        REPLY = "jawab", "Menjawab"
+        DONE = "selesai", "Menandai selesai"
+        CLOSE = "tutup", "Menutup"
+        REOPEN = "buka", "Membuka lagi"
+
+    followup = models.ForeignKey(
+        FollowUp, verbose_name="permintaan", on_delete=models.CASCADE, related_name="entries"
+    )
+    action = models.CharField("tindakan", max_length=10, choices=Action.choices)
+    text = models.TextField("isi", blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="oleh",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField("waktu", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "langkah permintaan"
+        verbose_name_plural = "langkah permintaan"
+        ordering = ["at", "pk"]
+        constraints = [
+            # A reply says something; a change of status may come without words.
+            models.CheckConstraint(
+                condition=~Q(action="jawab") | ~Q(text=""), name="followupentry_reply_has_text"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.text[:60]}"
