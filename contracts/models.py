@@ -752,6 +752,8 @@ class AgencyDocument(models.Model):
             models.UniqueConstraint(
                 fields=["agency", "fiscal_year", "document_type", "sha256"],
                 name="agencydocument_stored_once",
+                violation_error_message="Berkas yang sama sudah diunggah untuk dokumen ini pada "
+                "tahun anggaran itu; tidak perlu diunggah lagi.",
             ),
         ]
 

@@ -225,21 +225,34 @@ def agencies_missing_documents(year):
 
 def _lacking_agency_documents(rows):
     """{(agency id, fiscal year, document type): packages lacking it} among these completeness
-    rows: one grouped query per agency document type."""
-    lacking = {}
-    for document_type in DocumentType.objects.per_agency():
-        grouped = (
-            rows.filter(
+    rows: the agency document types, then one query grouped by agency and year that counts each
+    type's lacking packages side by side."""
+    types = list(DocumentType.objects.per_agency())
+    if not types:
+        return {}
+    counts = {
+        f"lacking_{document_type.pk}": Count(
+            "pk",
+            filter=Q(
                 stage=document_type.stage,
-                is_complete=False,
                 missing__contains=[{"kind": "document", "code": document_type.code}],
-            )
-            .values_list("process__agency_id", "process__fiscal_year")
-            .annotate(packages=Count("pk"))
-            .order_by()
+            ),
         )
-        for agency_id, fiscal_year, packages in grouped:
-            lacking[(agency_id, fiscal_year, document_type)] = packages
+        for document_type in types
+    }
+    grouped = (
+        rows.filter(is_complete=False, stage__in={t.stage for t in types})
+        .values("process__agency_id", "process__fiscal_year")
+        .annotate(**counts)
+        .order_by()
+    )
+    lacking = {}
+    for row in grouped:
+        for document_type in types:
+            packages = row[f"lacking_{document_type.pk}"]
+            if packages:
+                key = (row["process__agency_id"], row["process__fiscal_year"], document_type)
+                lacking[key] = packages
     return lacking
 
 

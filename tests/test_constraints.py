@@ -16,6 +16,8 @@ PROJECT_APPS = {"agencies", "contracts", "imports", "integrity", "opendata", "pa
 KEPT_BY_THE_PORTAL = {
     "document_has_pages",  # counted by the PDF check
     "document_sha256_hex",  # computed from the file
+    "agencydocument_has_pages",
+    "agencydocument_sha256_hex",  # the same, for agency documents
     "completeness_unique",
     "completeness_exempt_counts_complete",  # contracts.completeness
     "release_sequence_unique",  # contracts.releases
