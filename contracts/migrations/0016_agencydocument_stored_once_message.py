@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0010_constraint_messages'),
-        ('contracts', '0015_auditentry_request_actions'),
+        ("agencies", "0010_constraint_messages"),
+        ("contracts", "0015_auditentry_request_actions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='agencydocument',
-            name='agencydocument_stored_once',
-            constraint=models.UniqueConstraint(fields=('agency', 'fiscal_year', 'document_type', 'sha256'), name='agencydocument_stored_once', violation_error_message='Berkas yang sama sudah diunggah untuk dokumen ini pada tahun anggaran itu; tidak perlu diunggah lagi.'),
+            model_name="agencydocument",
+            name="agencydocument_stored_once",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "fiscal_year", "document_type", "sha256"),
+                name="agencydocument_stored_once",
+                violation_error_message="Berkas yang sama sudah diunggah untuk dokumen ini pada tahun anggaran itu; tidak perlu diunggah lagi.",
+            ),
         ),
     ]
