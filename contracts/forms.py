@@ -1,4 +1,3 @@
-import re
 import time
 
 from django import forms
@@ -20,6 +19,7 @@ from contracts.models import (
 )
 from contracts.npwp import TYPED_MAX_LENGTH, InvalidNPWP, check_digits_problem, normalize_npwp
 from contracts.pdf import PdfRejected, inspect_upload, inspect_uploads
+from contracts.recognition import recognise_document_type
 from opendata_kontrak.text import PrintableTextForm
 
 
@@ -285,18 +285,10 @@ def kecamatan_field(current):
 
 
 def guess_document_type(filename, types):
-    """The one type of this stage whose code words all appear in the file name, if exactly one.
-
-    "DPA Dinkes 2018.pdf" is a DPA, "KAK Perencanaan.pdf" a KAK Perencanaan; a name that
-    fits none or several types is left for the operator to choose.
-    """
-    words = set(re.split(r"[^a-z0-9]+", filename.lower()))
-    matches = [t for t in types if set(t.code.split("-")) <= words]
-    if not matches:
-        return None
-    best = max(len(t.code.split("-")) for t in matches)
-    specific = [t for t in matches if len(t.code.split("-")) == best]
-    return specific[0] if len(specific) == 1 else None
+    """The one type of `types` the file name names clearly, or None: "DPA Dinkes 2018.pdf" is
+    a DPA, "SPK Jalan.pdf" a contract, "Laporan Kemajuan Juli.pdf" a progress report; a name
+    that fits none or several types is left for the operator (contracts.recognition)."""
+    return recognise_document_type(filename, types)
 
 
 class NpwpField(forms.CharField):

@@ -15,8 +15,10 @@ from contracts.models import DocumentType
         ("KAK Pelaksanaan.pdf", "pemilihan", "kak-pelaksanaan"),
         ("SPMK no 12.pdf", "kontrak", "spmk"),
         ("scan0001.pdf", "perencanaan", None),
-        # Fits both "adendum" and "kontrak": the operator chooses.
-        ("Adendum Kontrak I.pdf", "kontrak", None),
+        # "Adendum kontrak" is the amendment's own name, more specific than "kontrak".
+        ("Adendum Kontrak I.pdf", "kontrak", "adendum"),
+        # Names two types of the stage equally: the operator chooses.
+        ("BAST dan SP2D.pdf", "implementasi", None),
     ],
 )
 def test_document_types_are_recognised_from_clear_file_names(filename, stage, code):
