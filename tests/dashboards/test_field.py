@@ -88,3 +88,10 @@ def test_the_picker_lists_own_packages_by_name_or_rup_in_fixed_queries(
     assert "Rehabilitasi Puskesmas Dander" in html and "Jalan desa" not in html
     html = client.get(url, {"q": "rehabilitasi"}).content.decode()
     assert "Rehabilitasi SDN Kapas" not in html
+
+
+@pytest.mark.django_db
+def test_the_to_do_links_to_the_field_page(client, made):
+    client.force_login(made["operator"])
+    html = client.get(reverse("dashboards:todo")).content.decode()
+    assert f'href="{reverse("dashboards:field")}"' in html
