@@ -13,7 +13,9 @@ from contracts.models import (
     DocumentType,
     FundingSource,
     Method,
+    Payment,
     Process,
+    ProgressReport,
     StageRequirement,
     Supplier,
 )
@@ -416,3 +418,28 @@ class RupiahField(forms.IntegerField):
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             value = value.replace(".", "").replace(" ", "")
         return super().to_python(value)
+
+
+class FieldProgressForm(PrintableTextForm, forms.ModelForm):
+    """A progress report typed on a phone at the site (the field page)."""
+
+    class Meta:
+        model = ProgressReport
+        fields = ["date", "physical_percent", "financial_percent", "note"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "physical_percent": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+            "financial_percent": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class FieldPaymentForm(PrintableTextForm, forms.ModelForm):
+    """A payment (termin, SP2D) typed on a phone; the amount the Indonesian way."""
+
+    amount = RupiahField(label="nilai (Rp)", min_value=1)
+
+    class Meta:
+        model = Payment
+        fields = ["label", "sp2d_number", "date", "amount"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

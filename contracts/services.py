@@ -201,6 +201,23 @@ def record_rows_changed(*, process, by, label, added=(), changed=(), deleted=())
 
 
 @transaction.atomic
+def add_implementation_row(*, row, by):
+    """Add one ProgressReport or Payment to its package from the field page, as `by`.
+
+    Same permission, audit entry and completeness refresh as the admin's inline rows. Raises
+    PermissionDenied when `by` may not edit the package, ValidationError (Indonesian messages,
+    per field) when the row breaks a model rule.
+    """
+    ensure_can_edit(by, row.process)
+    row.full_clean()
+    row.save()
+    record_rows_changed(
+        process=row.process, by=by, label=str(row._meta.verbose_name_plural), added=[row]
+    )
+    return row
+
+
+@transaction.atomic
 def publish_process(*, process, by):
     ensure_can_edit(by, process)
     if process.status == Status.PUBLISHED:

@@ -251,6 +251,13 @@ def cases(world):
         ("dashboards:matrix", "/pengawasan/", SUPERVISORS),
         ("dashboards:cell", f"/pengawasan/2018/{health.code}/perencanaan/", SUPERVISORS),
         ("dashboards:todo", "/pengawasan/tugas/", EDITORS | {ADMIN: DENY}),
+        # The field page is the operators' own: supervisors read, administrators use the admin.
+        ("dashboards:field", "/pengawasan/lapangan/", EDITORS | {ADMIN: DENY}),
+        (
+            "dashboards:field-update",
+            f"/pengawasan/lapangan/{draft.pk}/",
+            AGENCY_A_EDIT | {ADMIN: DENY},
+        ),
         ("dashboards:openness", "/keterbukaan/", PUBLIC),
         ("dashboards:quality", "/pengawasan/kualitas-data/", SUPERVISORS),
         ("dashboards:quality-failures", "/pengawasan/kualitas-data/skema/", SUPERVISORS),

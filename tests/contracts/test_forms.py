@@ -46,3 +46,16 @@ def test_rupiah_refuses_sen_words_and_negatives(typed):
 
     with pytest.raises(forms.ValidationError):
         RupiahField(required=False).clean(typed)
+
+
+@pytest.mark.django_db
+def test_field_payment_form_reads_rupiah_the_indonesian_way():
+    from contracts.forms import FieldPaymentForm
+
+    data = {"label": "Termin I", "sp2d_number": "12/SP2D", "date": "2024-07-01"}
+    form = FieldPaymentForm(data={**data, "amount": "1.250.000.000"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["amount"] == 1_250_000_000
+    refused = FieldPaymentForm(data={**data, "amount": "1,250,000,000"})
+    assert not refused.is_valid()
+    assert refused.errors["amount"] == ["Tulis jumlah rupiah tanpa sen, mis. 1.250.000.000."]

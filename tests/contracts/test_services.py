@@ -209,3 +209,39 @@ def test_publication_and_withdrawal(agency, operator):
         AuditEntry.objects.filter(process=process).order_by("pk").values_list("action", flat=True)
     )
     assert actions == ["publish", "withdraw"]
+
+
+@pytest.mark.django_db
+def test_field_rows_are_added_with_audit_and_only_by_the_own_agency(agency, other_agency, operator):
+    import datetime
+
+    from contracts.models import Payment, ProgressReport
+
+    process = make_process(agency)
+    payment = Payment(
+        process=process,
+        label="Termin I",
+        sp2d_number="0123/SP2D/2024",
+        amount=250_000_000,
+        date=datetime.date(2024, 7, 1),
+    )
+    services.add_implementation_row(row=payment, by=operator)
+    entry = AuditEntry.objects.filter(process=process, action=AuditEntry.Action.CHANGE).get()
+    assert entry.changes == {"pembayaran": {"ditambah": ["Termin I"]}}
+
+    stranger = make_operator(other_agency, username="operator-dindik")
+    report = ProgressReport(
+        process=process,
+        date=datetime.date(2024, 7, 2),
+        physical_percent=40,
+        financial_percent=20,
+    )
+    with pytest.raises(PermissionDenied):
+        services.add_implementation_row(row=report, by=stranger)
+    with pytest.raises(PermissionDenied):
+        services.add_implementation_row(row=report, by=make_supervisor(username="pengawas"))
+    report.physical_percent = 140
+    with pytest.raises(ValidationError) as refused:
+        services.add_implementation_row(row=report, by=operator)
+    assert "physical_percent" in refused.value.message_dict
+    assert not ProgressReport.objects.exists()

@@ -1,0 +1,85 @@
+"""The field page: an operator on a phone adds a progress report or a payment to a package."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+
+from contracts import services
+from contracts.forms import FieldPaymentForm, FieldProgressForm
+from contracts.models import Process
+
+PICKER_SIZE = 20
+
+
+def _operator(request):
+    user = request.user
+    if not user.is_operator:
+        raise PermissionDenied("Halaman lapangan ada untuk operator perangkat daerah.")
+    return user
+
+
+def packages_for_field(user, query=""):
+    """The user's editable packages, newest changed first, filtered by name or kode RUP."""
+    packages = Process.objects.editable_by(user).only("pk", "title", "rup_code", "fiscal_year")
+    query = query.strip()[:100]
+    if query:
+        packages = packages.filter(Q(title__icontains=query) | Q(rup_code__icontains=query))
+    return packages.order_by("-updated_at", "-pk")[:PICKER_SIZE]
+
+
+def field_picker(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), "/admin/login/")
+    user = _operator(request)
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "dashboards/field_picker.html",
+        {"query": query, "packages": list(packages_for_field(user, query))},
+    )
+
+
+def field_update(request, pk):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), "/admin/login/")
+    user = _operator(request)
+    process = get_object_or_404(Process.objects.editable_by(user), pk=pk)
+    progress_form, payment_form = (
+        FieldProgressForm(prefix="kemajuan"),
+        FieldPaymentForm(prefix="bayar"),
+    )
+    if request.method == "POST":
+        kind = request.POST.get("jenis")
+        form_class, prefix = {
+            "kemajuan": (FieldProgressForm, "kemajuan"),
+            "bayar": (FieldPaymentForm, "bayar"),
+        }.get(kind, (None, None))
+        if form_class is None:
+            raise PermissionDenied("Isian tidak dikenal.")
+        form = form_class(request.POST, prefix=prefix)
+        form.instance.process = process
+        if form.is_valid():
+            try:
+                services.add_implementation_row(row=form.instance, by=user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    f"{form.instance._meta.verbose_name.capitalize()} "
+                    f"disimpan untuk {process.title}.",
+                )
+                return redirect("dashboards:field-update", pk=process.pk)
+        if kind == "kemajuan":
+            progress_form = form
+        else:
+            payment_form = form
+    refused = request.method == "POST"  # a saved row redirected above
+    return render(
+        request,
+        "dashboards/field_update.html",
+        {"process": process, "progress_form": progress_form, "payment_form": payment_form},
+        status=400 if refused else 200,
+    )
