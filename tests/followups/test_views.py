@@ -198,11 +198,13 @@ def test_the_operators_to_do_reads_requests_in_one_query(client, world, django_a
     url = reverse("dashboards:todo")
     _many(world, 2)
     client.get(url)
-    # session, user, groups, agency; the stages still missing; the open requests
-    with django_assert_num_queries(6):
+    # session, user, groups, agency; the per-agency document types and the stages still
+    # missing; the document types and one grouped count per agency document (DPA, Renja,
+    # jadwal); the open requests; the years offered by the filter
+    with django_assert_num_queries(12):
         client.get(url)
     _many(world, 8)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(12):
         html = client.get(url).content.decode()
     assert html.count('class="followup ') == 10
 
