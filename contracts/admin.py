@@ -8,6 +8,7 @@ goes through contracts.services, which checks again.
 import logging
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -558,6 +559,10 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     @admin.action(description="Publikasikan paket terpilih", permissions=["change"])
     def publish_selected(self, request, queryset):
         editable = queryset.filter(pk__in=Process.objects.editable_by(request.user).values("pk"))
+        if request.POST.get("confirm_publish") != "ya":
+            # Publishing puts packages before the public at once, empty stages included: the
+            # operator sees what is still missing and confirms once for the whole selection.
+            return self._confirm_publication(request, queryset, editable)
         published = 0
         for process in editable.exclude(status=Status.PUBLISHED):
             services.publish_process(process=process, by=request.user)
@@ -570,6 +575,38 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
                 f"{skipped} paket bukan milik perangkat daerah Anda dan dilewati.",
                 messages.WARNING,
             )
+
+    def _confirm_publication(self, request, queryset, editable):
+        processes = list(
+            editable.exclude(status=Status.PUBLISHED)
+            .select_related("agency")
+            .prefetch_related("completeness")
+            .order_by("title", "pk")
+        )
+        rows = []
+        for process in processes:
+            by_stage = {row.stage: row for row in process.completeness.all()}
+            empty = [
+                Stage(stage).label
+                for stage in STAGE_ORDER
+                if (row := by_stage.get(stage)) is None or (row.is_required and not row.is_complete)
+            ]
+            rows.append({"process": process, "incomplete_stages": empty})
+        return TemplateResponse(
+            request,
+            "admin/contracts/process/publish_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Konfirmasi publikasi paket",
+                "rows": rows,
+                "with_empty_stages": sum(1 for row in rows if row["incomplete_stages"]),
+                "already_published": editable.filter(status=Status.PUBLISHED).count(),
+                "skipped": queryset.count() - editable.count(),
+                "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
 
     # Publication views ----------------------------------------------------------------------
 

@@ -156,10 +156,23 @@ def drilldown(year, agency, stage):
     return incomplete(rows)
 
 
-def todo(agency, limit=None):
+TODO_KINDS = {
+    "dokumen": "Dokumen belum diunggah",
+    "isian": "Isian belum diisi",
+    "terlambat": "Terlambat",
+}
+TODO_SORTS = {"terlambat": "Paling lama terlambat", "judul": "Nama paket", "tahun": "Tahun terbaru"}
+
+
+def todo(agency, limit=None, *, year=None, stage=None, kind=None, query="", sort="terlambat"):
     """What each package of the agency lacks of its own, most overdue first. Agency documents
     (DPA, Renja SKPD, …) missing are not repeated on every package: see
-    missing_agency_documents, one item per agency-year."""
+    missing_agency_documents, one item per agency-year.
+
+    Filters, each optional: ``year`` (fiscal year), ``stage`` (a STAGE_ORDER value), ``kind``
+    (a TODO_KINDS key: a document or a field missing, or the stage's date passed), ``query``
+    (words of the title or the kode RUP); ``sort`` a TODO_SORTS key. Returns [Missing].
+    """
     rows = (
         StageCompleteness.objects.filter(
             process__agency=agency, is_required=True, is_complete=False
@@ -167,14 +180,34 @@ def todo(agency, limit=None):
         .exclude(process__status=Status.WITHDRAWN)
         .select_related("process")
     )
+    if year:
+        rows = rows.filter(process__fiscal_year=year)
+    if stage:
+        rows = rows.filter(stage=stage)
+    if query:
+        rows = rows.filter(Q(process__title__icontains=query) | Q(process__rup_code=query))
+    if kind in {"dokumen", "isian"}:
+        # jsonb containment: the stage lacks at least one thing of that kind.
+        wanted = "document" if kind == "dokumen" else "field"
+        rows = rows.filter(missing__contains=[{"kind": wanted}])
     per_agency = set(DocumentType.objects.per_agency().values_list("code", flat=True))
     items = []
     for item in incomplete(rows):
         item.own = [
             m for m in item.row.missing if not (m["kind"] == "document" and m["code"] in per_agency)
         ]
+        if kind == "dokumen":
+            item.own = [m for m in item.own if m["kind"] == "document"]
+        elif kind == "isian":
+            item.own = [m for m in item.own if m["kind"] == "field"]
+        elif kind == "terlambat" and not item.overdue_days:
+            continue
         if item.own:
             items.append(item)
+    if sort == "judul":
+        items.sort(key=lambda m: (m.process.title.casefold(), m.process.pk))
+    elif sort == "tahun":
+        items.sort(key=lambda m: -m.process.fiscal_year)
     return items[:limit] if limit else items
 
 

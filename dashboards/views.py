@@ -157,22 +157,65 @@ def _missing_export(request, filename, items):
     return respond(filename, header, data)
 
 
+TODO_PER_PAGE = 50
+
+
+def _todo_filters(request):
+    """The to-do's filters from the query string, each unknown or malformed value dropped."""
+    year = whole_number(request.GET.get("tahun", ""), max_digits=4)
+    stage = request.GET.get("tahap", "")
+    kind = request.GET.get("jenis", "")
+    sort = request.GET.get("urut", "")
+    return {
+        "year": year if year and MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR else None,
+        "stage": stage if stage in STAGE_ORDER else None,
+        "kind": kind if kind in selectors.TODO_KINDS else None,
+        "query": request.GET.get("q", "").strip()[:200],
+        "sort": sort if sort in selectors.TODO_SORTS else "terlambat",
+    }
+
+
 def todo(request):
-    """An operator's list of what their agency still lacks, most overdue first."""
+    """An operator's list of what their agency still lacks, most overdue first: filtered by
+    year, stage, kind and words, TODO_PER_PAGE items a page; the downloads take every item the
+    filters keep."""
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path(), "/admin/login/")
     if not user.is_operator:
         raise PermissionDenied("Daftar tugas ada untuk operator perangkat daerah.")
-    items = selectors.todo(user.agency)
+    filters = _todo_filters(request)
+    items = selectors.todo(user.agency, **filters)
     if request.GET.get("format") in {"csv", "xlsx"}:
         return _missing_export(request, f"tugas-{user.agency.code}", items)
+    page = Paginator(items, TODO_PER_PAGE).get_page(request.GET.get("halaman"))
+    kept = {
+        key: value
+        for key, value in {
+            "tahun": filters["year"] or "",
+            "tahap": filters["stage"] or "",
+            "jenis": filters["kind"] or "",
+            "q": filters["query"],
+            "urut": "" if filters["sort"] == "terlambat" else filters["sort"],
+        }.items()
+        if value
+    }
     return render(
         request,
         "dashboards/todo.html",
         {
             "agency": user.agency,
-            "items": items,
+            "page": page,
+            "items": page.object_list,
+            "filters": filters,
+            "filtered": any(key != "urut" for key in kept),
+            "query_string": urlencode(kept),
+            "years": user.agency.processes.order_by("-fiscal_year")
+            .values_list("fiscal_year", flat=True)
+            .distinct(),
+            "stages": [(stage, Stage(stage).label) for stage in STAGE_ORDER],
+            "kinds": selectors.TODO_KINDS,
+            "sorts": selectors.TODO_SORTS,
             "agency_documents": selectors.missing_agency_documents(user.agency),
             "followups": followup_selectors.operator_open(user),
         },

@@ -394,12 +394,38 @@ def test_bulk_actions_skip_other_agencies(client, operator_a, two_agencies):
     client.force_login(operator_a)
     client.post(
         LIST_URL,
-        {"action": "publish_selected", "_selected_action": [mine.pk, theirs.pk]},
+        {
+            "action": "publish_selected",
+            "_selected_action": [mine.pk, theirs.pk],
+            "confirm_publish": "ya",
+        },
     )
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert mine.status == Status.PUBLISHED
     assert theirs.status == Status.DRAFT
+
+
+@pytest.mark.django_db
+def test_publishing_a_selection_asks_first_listing_empty_stages(client, operator_a, agency_a):
+    tender = make_process(agency_a, title="Paket Tender", **planning_fields())
+    empty = make_process(agency_a, title="Paket Kosong", method="swakelola")
+    client.force_login(operator_a)
+    selection = {"action": "publish_selected", "_selected_action": [tender.pk, empty.pk]}
+    page = client.post(LIST_URL, selection)
+    assert page.status_code == 200
+    rows = {row["process"].title: row["incomplete_stages"] for row in page.context["rows"]}
+    # A titled package with nothing else lacks its planning; Swakelola has no tender or award.
+    assert "Perencanaan" in rows["Paket Kosong"]
+    assert "Pemilihan Penyedia" not in rows["Paket Kosong"]
+    # A tender without its documents yet still lacks planning and every later stage.
+    assert rows["Paket Tender"][:2] == ["Perencanaan", "Pemilihan Penyedia"]
+    html = page.content.decode()
+    assert 'name="confirm_publish" value="ya"' in html
+    assert set(Process.objects.values_list("status", flat=True)) == {Status.DRAFT}
+
+    client.post(LIST_URL, {**selection, "confirm_publish": "ya"})
+    assert set(Process.objects.values_list("status", flat=True)) == {Status.PUBLISHED}
 
 
 @pytest.mark.django_db
@@ -431,7 +457,10 @@ def test_supervisors_read_everything_and_change_nothing(client, two_agencies):
     response = client.post(change_url(theirs), {"title": "Diubah pengawas"})
     assert response.status_code == 403
     assert client.get(ADD_URL).status_code == 403
-    client.post(LIST_URL, {"action": "publish_selected", "_selected_action": [theirs.pk]})
+    client.post(
+        LIST_URL,
+        {"action": "publish_selected", "_selected_action": [theirs.pk], "confirm_publish": "ya"},
+    )
     theirs.refresh_from_db()
     assert theirs.title == "Paket Disdik" and theirs.status == Status.DRAFT
 
