@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
@@ -829,6 +829,22 @@ class Amendment(ConstraintsAtFields, models.Model):
 
     def __str__(self):
         return self.number
+
+    def clean(self):
+        super().clean()
+        try:
+            # In the admin's inline: the package as its form left it, saved or not.
+            start = self.process.contract_start
+        except Process.DoesNotExist:
+            start = None
+        if self.new_end and start and self.new_end < start:
+            raise ValidationError(
+                {
+                    "new_end": "Akhir kontrak baru ("
+                    f"{self.new_end:%d/%m/%Y}) tidak boleh sebelum mulai kontrak "
+                    f"({start:%d/%m/%Y})."
+                }
+            )
 
 
 class ProgressReport(models.Model):

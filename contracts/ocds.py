@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from contracts.amendments import amended_contract
 from contracts.models import Category, Method, Stage, Status
 from contracts.npwp import ORG_ID_SCHEME
 
@@ -242,6 +243,22 @@ def _transactions(process, payments, payer, payee):
     return transactions
 
 
+def _amendment_description(amendment, changes):
+    """What an addendum changed, in Indonesian: "Adendum 01/ADD/2018: nilai kontrak
+    Rp1.150.000.000 menjadi Rp1.250.000.000; akhir kontrak 2018-11-05 menjadi 2018-12-20"."""
+    parts = []
+    for change in changes:
+        if isinstance(change.after, int):
+            before = "-" if change.before is None else f"Rp{change.before:,}".replace(",", ".")
+            after = f"Rp{change.after:,}".replace(",", ".")
+        else:
+            before = "-" if change.before is None else change.before.isoformat()
+            after = change.after.isoformat()
+        parts.append(f"{change.what} {before} menjadi {after}")
+    head = f"Adendum {amendment.number}"
+    return f"{head}: {'; '.join(parts)}" if parts else f"{head}: tanpa perubahan nilai atau waktu"
+
+
 def package_state(
     process,
     *,
@@ -429,25 +446,27 @@ def package_state(
         payee = (
             ref(supplier_party(process.supplier, {"supplier"})["id"]) if process.supplier else None
         )
+        # Value and period as the addenda left them; each addendum says what it changed.
+        amended = amended_contract(process, amendments)
         state["contracts"] = [
             {
                 "id": process.contract_number or f"{process.ocid}-contract",
                 "awardID": award_id,
                 "status": contract_status,
-                "value": _money(process.contract_amount),
+                "value": _money(amended.amount),
                 "dateSigned": _datetime(process.contract_signed),
                 "period": {
                     "startDate": _datetime(process.contract_start),
-                    "endDate": _datetime(process.contract_end),
+                    "endDate": _datetime(amended.end),
                 },
                 "amendments": [
                     {
                         "id": str(a.pk),
                         "date": _datetime(a.date),
-                        "description": a.description or a.number,
-                        "rationale": a.number,
+                        "description": _amendment_description(a, changes),
+                        "rationale": a.description or f"Adendum nomor {a.number}",
                     }
-                    for a in amendments
+                    for a, changes in amended.history
                 ],
                 "documents": by_stage[Stage.CONTRACT],
                 "implementation": {
@@ -470,7 +489,7 @@ def package_state(
                                 "serah-terima",
                                 "Serah terima pekerjaan (BAST)",
                                 "delivery",
-                                due=process.contract_end,
+                                due=amended.end,
                                 met=process.completion_date,
                                 today=today,
                                 withdrawn=withdrawn,
@@ -553,6 +572,14 @@ def _cancelled(section):
     return bool(section) and all(_cancelled(item) for item in section)
 
 
+def _amendment_ids(contracts):
+    return {
+        amendment["id"]
+        for contract in contracts or []
+        for amendment in contract.get("amendments", [])
+    }
+
+
 def release_tags(previous, current, process):
     """releaseTag codes for a release of `current` after `previous` (states, without nulls;
     None for a package's first release): only for stages the release has.
@@ -578,6 +605,9 @@ def release_tags(previous, current, process):
             cancelled = stage in ("tender", "award") and _cancelled(content)
             if cancelled and not _cancelled(old):
                 tags.append(f"{stage}Cancellation")
+            elif stage == "contract" and _amendment_ids(content) - _amendment_ids(old):
+                # A new addendum (releaseTag: "changes to a contract through an amendment").
+                tags.append("contractAmendment")
             else:
                 tags.append(f"{stage}Update")
     # Only the parties or the buyer changed: an update of the furthest stage it has.

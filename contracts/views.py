@@ -2,10 +2,12 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import conditional_page
 
 from agencies.models import Agency, AgencyKind, Kecamatan
 from contracts import public_cache
+from contracts.amendments import amended_contract
 from contracts.filters import (
     COMPLETENESS,
     SORTS,
@@ -203,7 +205,10 @@ def render_process_detail(request, process, *, report_form=None, status=200):
             # Bids: the bidders listed with a price (the bids extension's details), not LPSE's
             # registrations (number_of_tenderers).
             "bid_count": lambda: sum(1 for bidder in bidders if bidder.bid_amount is not None),
-            "amendments": process.amendments.all(),
+            # Lazy: read only when the (cached) contract stage is rendered.
+            "amended": SimpleLazyObject(
+                lambda: amended_contract(process, process.amendments.all())
+            ),
             "progress_reports": process.progress_reports.all(),
             "payments": process.payments.all(),
             "reports": process.reports.public()

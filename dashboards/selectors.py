@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from agencies.models import KIND_ORDER, Agency, AgencyKind
+from contracts.amendments import amended_end_of
 from contracts.models import (
     STAGE_ORDER,
     DocumentType,
@@ -108,14 +109,16 @@ def matrix(year, sort="jenis"):
     return rows, kinds, regency
 
 
-def due_date(process, stage):
-    """When the stage should have been done, from the package's own dates."""
+def due_date(process, stage, *, amended_end=None):
+    """When the stage should have been done, from the package's own dates. `amended_end`: the
+    contract's end as its latest addendum set it (contracts.amendments.amended_end_of), which
+    replaces the signed end: a BAST before the amended end is on time."""
     candidates = {
         Stage.PLANNING: [process.planned_start],
         Stage.TENDER: [process.bid_deadline, process.tender_announced, process.planned_start],
         Stage.AWARD: [process.award_date, process.bid_deadline],
         Stage.CONTRACT: [process.contract_signed, process.contract_start, process.award_date],
-        Stage.IMPLEMENTATION: [process.contract_end, process.planned_end],
+        Stage.IMPLEMENTATION: [amended_end, process.contract_end, process.planned_end],
     }[stage]
     return next((date for date in candidates if date), None)
 
@@ -142,7 +145,10 @@ class Missing:
 
 
 def incomplete(rows):
-    items = [Missing(row, due_date(row.process, row.stage)) for row in rows]
+    rows = rows.annotate(amended_end=amended_end_of("process_id"))
+    items = [
+        Missing(row, due_date(row.process, row.stage, amended_end=row.amended_end)) for row in rows
+    ]
     items.sort(key=lambda m: (-m.overdue_days, m.process.pk, STAGE_ORDER.index(m.row.stage)))
     return items
 

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from contracts import public_cache
+from contracts.amendments import amended_end_of
 from contracts.models import (
     STAGE_ORDER,
     Bidder,
@@ -93,7 +94,8 @@ def _percent(part, whole):
 
 
 def package_flags(process, thresholds, *, bidder_count, missing_documents, today):
-    """The flags one package earns on its own."""
+    """The flags one package earns on its own. `process` carries `amended_end` (annotated with
+    contracts.amendments.amended_end_of)."""
     found = []
     date = reference_date(process)
     method, category = process.method, process.category
@@ -191,7 +193,7 @@ def package_flags(process, thresholds, *, bidder_count, missing_documents, today
         late = []
         reached = STAGE_ORDER.index(process.stage_reached)
         for stage in STAGE_ORDER[: reached + 1]:
-            due = due_date(process, stage)
+            due = due_date(process, stage, amended_end=process.amended_end)
             documents = missing_documents.get(stage)
             if rule and documents and due and (today - due).days > rule.value:
                 late.append((stage, due, documents))
@@ -337,6 +339,8 @@ def _recompute(packages, *, stale, today):
         packages.filter(status=Status.PUBLISHED)
         .select_related("agency", "supplier")
         .only(*FIELDS_READ)
+        # The hand-over is late only after the end as amended (adendum waktu).
+        .annotate(amended_end=amended_end_of())
     )
     ids = [p.pk for p in published]
     bidders = dict(

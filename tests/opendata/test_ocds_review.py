@@ -14,7 +14,15 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from contracts import services
-from contracts.models import Bidder, DocumentType, Payment, Process, ProgressReport, Supplier
+from contracts.models import (
+    Amendment,
+    Bidder,
+    DocumentType,
+    Payment,
+    Process,
+    ProgressReport,
+    Supplier,
+)
 from contracts.ocds import SCHEMA_DIR, SCHEMA_URL
 from contracts.pdf import inspect_upload
 from opendata.bulk import build
@@ -115,6 +123,15 @@ def fixture_packages(media_root):
         )
     Payment.objects.create(
         process=made["swakelola"], label="Uang muka", amount=100_000_000, date=D(2018, 6, 1)
+    )
+    # An addendum of time and value: the contract's period and value as amended.
+    Amendment.objects.create(
+        process=whole,
+        number="027/ADD-1/2018",
+        date=D(2018, 10, 20),
+        description="Tambah pekerjaan drainase",
+        new_amount=1_210_000_000,
+        new_end=D(2018, 12, 20),
     )
     services.record_rows_changed(process=whole, by=operator, label="uji", added=[whole])
     services.record_rows_changed(process=made["swakelola"], by=operator, label="uji", added=[1])

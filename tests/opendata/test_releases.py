@@ -223,7 +223,7 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
     are the newest release's: ocdskit's id is `{ocid}-{date}`)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from contracts.models import Bidder, DocumentType, Payment, ProgressReport
+    from contracts.models import Amendment, Bidder, DocumentType, Payment, ProgressReport
     from contracts.pdf import inspect_upload
     from tests import pdfs
 
@@ -301,6 +301,17 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
             ],
             by=operator,
         ),
+        # An addendum of time and value (adendum): the contract as amended.
+        lambda: rows(
+            Amendment.objects.create(
+                process=process,
+                number="027/ADD-1/2018",
+                date=D(2018, 10, 20),
+                description="Tambah pekerjaan drainase",
+                new_amount=1_210_000_000,
+                new_end=D(2018, 12, 20),
+            )
+        ),
         lambda: services.withdraw_process(
             process=Process.objects.get(pk=process.pk), by=operator, reason="Putusan sanggah"
         ),
@@ -324,6 +335,8 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
         ["tenderUpdate"],
         ["contractUpdate"],
         ["planningUpdate"],  # the agency's DPA joins planning.documents
+        # The addendum, and the hand-over milestone now due at the amended end.
+        ["contractAmendment", "implementationUpdate"],
         # Withdrawn: tender and award cancelled; the planned dates and the hand-over that
         # will not come are not met (planning, implementation).
         [
@@ -347,6 +360,10 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
     )
     assert "value" not in record["compiledRelease"]["tender"]
     compiled = record["compiledRelease"]
+    (contract,) = compiled["contracts"]
+    assert contract["value"] == {"amount": 1_210_000_000, "currency": "IDR"}
+    assert contract["period"]["endDate"].startswith("2018-12-20")
+    assert [a["rationale"] for a in contract["amendments"]] == ["Tambah pekerjaan drainase"]
     assert compiled["date"] == releases[-1]["date"]
     assert compiled["id"] == f"{process.ocid}-{releases[-1]['date']}"
     assert schema_errors(client.get(reverse("opendata:release", args=[process.ocid])).json()) == []
