@@ -25,14 +25,18 @@ BATCH = 1000
 
 
 def referenced_among(names):
-    """Which of `names` a document, report photo or bulk file row points at."""
-    from contracts.models import Document
+    """Which of `names` a document (a package's or an agency's), report photo or bulk file
+    row points at."""
+    from contracts.models import AgencyDocument, Document
     from imports.models import ImportJob
     from opendata.models import BulkFile
     from participation.models import ReportPhoto
 
     return (
         set(Document.objects.filter(file__in=names).values_list("file", flat=True))
+        # Agency documents share the dokumen/ folder: without them the sweep would delete
+        # every DPA and Renja an hour after its upload.
+        | set(AgencyDocument.objects.filter(file__in=names).values_list("file", flat=True))
         | set(ReportPhoto.objects.filter(file__in=names).values_list("file", flat=True))
         | set(
             BulkFile.objects.filter(storage_name__in=names).values_list("storage_name", flat=True)

@@ -214,3 +214,16 @@ def test_files_left_by_a_killed_worker_are_swept_after_an_hour(media_root, monke
     assert orphans.sweep(now=next_day) == [pending]
     assert default_storage.exists(queued.stored_name)
     assert default_storage.exists(kept.file.name)
+
+
+@pytest.mark.django_db
+def test_the_sweep_keeps_agency_documents(media_root):
+    from tests.contracts.test_agency_documents import upload_agency_document
+
+    health = Agency.objects.get(code="dinas-kesehatan")
+    operator = make_operator(health, username="operator-sapu")
+    agency_document = upload_agency_document(operator, year=2018)
+    orphan = default_storage.save("dokumen/yatim.pdf", ContentFile(b"%PDF-1.4 yatim"))
+    much_later = timezone.now() + datetime.timedelta(hours=2)
+    assert orphans.sweep(now=much_later) == [orphan]
+    assert default_storage.exists(agency_document.file.name)
