@@ -244,6 +244,50 @@ DOCUMENT_INLINES = [document_inline(stage) for stage in STAGE_ORDER]
 # --- the package ---------------------------------------------------------------------------
 
 
+MESSAGES_ANCHOR = "pesan"
+REFUSAL_ANCHOR = "kesalahan"
+
+
+def land_on_messages(response):
+    """A save's redirect, ending in #pesan so the page opens on "tersimpan" (the messages
+    block of templates/admin/base_site.html), not at the bottom where the button was."""
+    if isinstance(response, HttpResponseRedirect) and "#" not in response["Location"]:
+        response["Location"] += f"#{MESSAGES_ANCHOR}"
+    return response
+
+
+def mark_first_error(form, sections, context):
+    """Put `autofocus` on the first field in error in page order (general fields, then each
+    stage's fields and rows, then publication), so a refused save puts the cursor there even
+    without JavaScript. Nothing is marked when only the whole form is refused."""
+    if not context.get("refusal_errors"):
+        return
+
+    def names(fieldsets):
+        for fieldset in fieldsets:
+            for line in fieldset:
+                for field in line:
+                    yield field.field.name if hasattr(field.field, "name") else None
+
+    def first_in(bound_form, candidates):
+        for name in candidates:
+            if name and name in bound_form.fields and bound_form.errors.get(name):
+                bound_form.fields[name].widget.attrs["autofocus"] = True
+                return True
+        return False
+
+    if first_in(form, names(context["general_fieldsets"])):
+        return
+    for section in sections:
+        if first_in(form, names(section["fieldsets"])):
+            return
+        for inline in section["inlines"]:
+            for row in inline.formset.forms:
+                if row.errors and first_in(row, row.fields):
+                    return
+    first_in(form, names(context["publication_fieldsets"]))
+
+
 @admin.register(Process)
 class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     form = ProcessAdminForm
@@ -408,6 +452,10 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
                     "completeness": stored.get(stage),
                 }
             )
+        # Django's own error note sits outside any template block; ours carries the id a
+        # refused save lands on (the form's action ends in #kesalahan) and stays in Indonesian.
+        context["refusal_errors"] = context.pop("errors", None)
+        form_url = form_url or f"#{REFUSAL_ANCHOR}"
         context.update(
             {
                 "audit_entries": (
@@ -422,9 +470,16 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
                 "can_withdraw": editable and obj.status == Status.PUBLISHED,
             }
         )
+        mark_first_error(context["adminform"].form, sections, context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Saving ---------------------------------------------------------------------------------
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return land_on_messages(super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return land_on_messages(super().response_change(request, obj))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
