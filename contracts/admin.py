@@ -7,6 +7,7 @@ goes through contracts.services, which checks again.
 
 import logging
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
@@ -452,6 +453,15 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
                     "completeness": stored.get(stage),
                 }
             )
+        form = context["adminform"].form
+        if form.is_bound and context.get("errors"):
+            self._stage_refused_uploads(request, form, obj)
+        types = {}
+        for document_type in DocumentType.objects.order_by("stage", "position", "name"):
+            types.setdefault(document_type.stage, []).append(document_type)
+        for section in sections:
+            section["staged"] = form.staged.get(section["stage"], [])
+            section["types"] = types.get(section["stage"], [])
         # Django's own error note sits outside any template block; ours carries the id a
         # refused save lands on (the form's action ends in #kesalahan) and stays in Indonesian.
         context["refusal_errors"] = context.pop("errors", None)
@@ -470,7 +480,9 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
                 "can_withdraw": editable and obj.status == Status.PUBLISHED,
             }
         )
-        mark_first_error(context["adminform"].form, sections, context)
+        context["staged_count"] = sum(len(section["staged"]) for section in sections)
+        context["staged_hours"] = settings.STAGED_UPLOAD_HOURS
+        mark_first_error(form, sections, context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Saving ---------------------------------------------------------------------------------
@@ -495,7 +507,10 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
+        form = type(
+            "ProcessAdminForm", (super().get_form(request, obj, change=change, **kwargs),), {}
+        )
+        form.staging_user = request.user
         problem = getattr(request, "storage_problem", None)
         if problem is None:
             return form
@@ -533,13 +548,47 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
             deleted=formset.deleted_objects,
         )
 
+    def _stage_refused_uploads(self, request, form, obj):
+        """A refused save keeps what passed: the new files are staged, the types chosen for
+        staged ones remembered, the ticked ones removed. Listed again in form.staged."""
+        agency = (
+            obj.agency
+            if obj
+            else (form.cleaned_data or {}).get("agency") or getattr(request.user, "agency", None)
+        )
+        try:
+            services.discard_staged_uploads(staged=form.staged_removed)
+            for stage in STAGE_ORDER:
+                kept = form.staged.get(stage, [])
+                services.retype_staged_uploads(staged=kept, by=request.user)
+                checked = form.pending_uploads.get(stage) or []
+                if checked and agency is not None:
+                    new = services.stage_uploads(
+                        by=request.user, agency=agency, process=obj, stage=stage, checked=checked
+                    )
+                    kept = kept + [row for row in new if row not in kept]
+                form.staged[stage] = kept
+        except storage.unavailable_errors() as error:
+            # The form already says the storage failed; nothing could be kept this time.
+            logger.warning("Penyimpanan sementara gagal: %r", error)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        for stage, checked in form.pending_uploads.items():
+        services.discard_staged_uploads(staged=form.staged_removed)
+        for stage in STAGE_ORDER:
+            checked = form.pending_uploads.get(stage) or []
+            staged = form.staged.get(stage) or []
+            # The operator who chose a staged file again sends it once, not as a repeat.
+            again = {row.sha256 for row in staged}
+            checked = [item for item in checked if item[2].sha256 not in again]
+            if not checked and not staged:
+                continue
             by_type = {}
             for document_type, uploaded, info in checked:
                 by_type.setdefault(document_type, []).append((uploaded, info))
-            saved = []
+            saved = services.commit_staged_uploads(
+                process=form.instance, stage=stage, staged=staged, by=request.user
+            )
             for document_type, uploads in by_type.items():
                 saved += services.add_documents(
                     process=form.instance,
@@ -554,7 +603,7 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
                     f"{len(saved)} dokumen {Stage(stage).label} tersimpan: "
                     + ", ".join(f"{d.original_filename} ({d.document_type})" for d in saved),
                 )
-            if repeated := len(checked) - len(saved):
+            if repeated := len(checked) + len(staged) - len(saved):
                 messages.warning(
                     request,
                     f"{repeated} berkas {Stage(stage).label} sama persis dengan dokumen yang "
