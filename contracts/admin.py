@@ -462,6 +462,11 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
         for section in sections:
             section["staged"] = form.staged.get(section["stage"], [])
             section["types"] = types.get(section["stage"], [])
+            section["moved"] = [
+                {"name": name, "type": kind, "stage": kind.stage, "label": Stage(kind.stage).label}
+                for stage, name, kind in form.moved
+                if stage == section["stage"]
+            ]
         # Django's own error note sits outside any template block; ours carries the id a
         # refused save lands on (the form's action ends in #kesalahan) and stays in Indonesian.
         context["refusal_errors"] = context.pop("errors", None)
@@ -575,6 +580,20 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.discard_staged_uploads(staged=form.staged_removed)
+        for stage, name, kind in form.moved:
+            messages.info(
+                request,
+                format_html(
+                    "{} dipilih di tahap {} tetapi dikenali sebagai {}: disimpan di "
+                    '<a href="{}#tahap-{}">tahap {}</a>.',
+                    name,
+                    Stage(stage).label,
+                    kind.name,
+                    reverse("admin:contracts_process_change", args=[form.instance.pk]),
+                    kind.stage,
+                    Stage(kind.stage).label,
+                ),
+            )
         for stage in STAGE_ORDER:
             checked = form.pending_uploads.get(stage) or []
             staged = form.staged.get(stage) or []

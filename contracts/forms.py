@@ -150,6 +150,9 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
         # stage -> [StagedUpload] kept from an earlier refused submit; and those ticked away.
         self.staged = {}
         self.staged_removed = []
+        # (stage chosen in, file name, DocumentType of another stage): files offered to the
+        # stage whose type their name names ("KAK Pelaksanaan.pdf" chosen in Perencanaan).
+        self.moved = []
         if "location_kecamatan" in self.fields:
             self.fields["location_kecamatan"] = kecamatan_field(
                 self.instance.location_kecamatan if self.instance else ""
@@ -217,7 +220,8 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
         """Check each new file of `stage`. Those that pass wait in `pending_uploads` (stored
         on a save that succeeds, staged on one refused); those that fail are named with the
         reason. A name that says no clear type leaves the type to the operator."""
-        types = list(DocumentType.objects.filter(stage=stage))
+        every_type = list(DocumentType.objects.all())
+        types = [t for t in every_type if t.stage == stage]
         checked, problems, unknown = [], [], []
         outcomes = inspect_uploads(files, deadline=deadline)
         for uploaded, outcome in zip(files, outcomes, strict=True):
@@ -226,6 +230,14 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
                 continue
             document_type = chosen_type or guess_document_type(uploaded.name, types)
             if document_type is None:
+                # Only a name this stage cannot place is read against every stage's types.
+                elsewhere = guess_document_type(uploaded.name, every_type)
+                if elsewhere is not None and elsewhere.stage != stage:
+                    self.moved.append((stage, uploaded.name, elsewhere))
+                    self.pending_uploads.setdefault(elsewhere.stage, []).append(
+                        (elsewhere, uploaded, outcome)
+                    )
+                    continue
                 unknown.append(uploaded.name)
             checked.append((document_type, uploaded, outcome))
         if unknown:
@@ -243,7 +255,7 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
                 "isian lain di formulir tetap seperti yang Anda ketik."
             )
             self.add_error(upload_files_field(stage), problems)
-        self.pending_uploads[stage] = checked
+        self.pending_uploads.setdefault(stage, []).extend(checked)
 
 
 def _values(data, key):

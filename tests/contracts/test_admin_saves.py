@@ -352,3 +352,72 @@ def test_expired_staged_files_are_removed_with_their_files(
     assert list(StagedUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not default_storage.exists(old.file.name)
     assert default_storage.exists(fresh.file.name)
+
+
+@pytest.mark.django_db
+def test_a_file_of_another_stage_is_staged_there_and_says_so(
+    client, agency_a, operator_a, media_root
+):
+    """The five training PDFs chosen together in Perencanaan: the KAK Pelaksanaan is a
+    Pemilihan Penyedia document (DOMAIN.md), so it goes there, not lost."""
+    process = make_process(agency_a)
+    client.force_login(operator_a)
+    page = client.get(change_url(process))
+    refused = client.post(
+        change_url(process),
+        form_data(
+            page,
+            planned_end="31/02/2018",
+            upload_files_perencanaan=[
+                pdf_upload("KAK Perencanaan.pdf"),
+                pdf_upload("KAK Pelaksanaan.pdf", pdfs.good_pdf("KAK 2")),
+            ],
+        ),
+    )
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    line = re.search(
+        r'<p class="staged-uploads__moved" data-moved="KAK Pelaksanaan.pdf">(.*?)</p>', html
+    )
+    assert line and "tahap Pemilihan Penyedia" in line.group(1)
+    assert 'href="#sementara-pemilihan"' in line.group(1)
+    tender = re.search(
+        r'<div class="module staged-uploads" id="sementara-pemilihan">(.*?)</div>', html, re.S
+    )
+    assert tender and listed(tender.group(1)) == ["KAK Pelaksanaan.pdf"]
+    assert StagedUpload.objects.get(original_filename="KAK Pelaksanaan.pdf").stage == "pemilihan"
+
+    saved = client.post(
+        change_url(process), form_data(refused, planned_end="30/11/2018", **staged_fields(html))
+    )
+    assert saved.status_code == 302, _errors(saved)
+    assert sorted(
+        process.documents.values_list("original_filename", "stage", "document_type__code")
+    ) == [
+        ("KAK Pelaksanaan.pdf", "pemilihan", "kak-pelaksanaan"),
+        ("KAK Perencanaan.pdf", "perencanaan", "kak-perencanaan"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_save_that_moves_a_file_to_its_stage_says_where(client, agency_a, operator_a, media_root):
+    process = make_process(agency_a)
+    client.force_login(operator_a)
+    page = client.get(change_url(process))
+    saved = client.post(
+        change_url(process),
+        form_data(
+            page,
+            upload_files_perencanaan=[pdf_upload("KAK_Pelaksanaan_final.pdf")],
+            _continue="1",
+        ),
+    )
+    assert saved.status_code == 302, _errors(saved)
+    document = process.documents.get()
+    assert (document.stage, document.document_type.code) == ("pemilihan", "kak-pelaksanaan")
+    html = client.get(saved["Location"].split("#")[0]).content.decode()
+    assert (
+        "KAK_Pelaksanaan_final.pdf dipilih di tahap Perencanaan tetapi dikenali sebagai "
+        f'KAK Pelaksanaan: disimpan di <a href="{change_url(process)}#tahap-pemilihan">'
+        "tahap Pemilihan Penyedia</a>."
+    ) in html
