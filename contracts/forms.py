@@ -160,6 +160,9 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # First, so that staged files stay listed whatever refuses this submit.
+        for stage in STAGE_ORDER:
+            self._take_staged(stage)
         excess = sum(
             getattr(uploaded, "excess", False)
             for stage in STAGE_ORDER
@@ -175,7 +178,6 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
         # One time budget for every file of this save, whatever stages they belong to.
         deadline = time.monotonic() + settings.PDF_BATCH_SECONDS
         for stage in STAGE_ORDER:
-            self._take_staged(stage)
             files = cleaned.get(upload_files_field(stage)) or []
             if files:
                 self._check_uploads(stage, files, cleaned.get(upload_type_field(stage)), deadline)

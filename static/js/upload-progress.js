@@ -62,6 +62,10 @@
       document.close();
       var target = document.getElementById(anchor);
       if (target) target.scrollIntoView();
+      // A written document may not honour autofocus: the cursor goes to the first field in
+      // error, and the note stays in view.
+      var first = document.querySelector("[autofocus]");
+      if (first) first.focus({ preventScroll: true });
     });
     request.addEventListener("error", function () {
       form.dataset.submitting = "";
