@@ -44,6 +44,7 @@ from contracts.models import (
     Process,
     ProgressReport,
     Stage,
+    StagedUpload,
     StageExemption,
     StageRequirement,
     Status,
@@ -633,6 +634,8 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
         with transaction.atomic():
             services.ensure_can_edit(request.user, obj)
             names = [d.file.name for d in obj.documents.all()]
+            # Files staged for this package go with it (their rows cascade).
+            names += [s.file.name for s in StagedUpload.objects.filter(process=obj)]
             services.record(process=obj, by=request.user, action=AuditEntry.Action.DELETE)
             obj.delete()
             # Files go once the deletion has committed; a rollback keeps rows and files together.

@@ -421,3 +421,23 @@ def test_a_save_that_moves_a_file_to_its_stage_says_where(client, agency_a, oper
         f'KAK Pelaksanaan: disimpan di <a href="{change_url(process)}#tahap-pemilihan">'
         "tahap Pemilihan Penyedia</a>."
     ) in html
+
+
+@pytest.mark.django_db
+def test_deleting_a_package_removes_its_staged_files(
+    client, agency_a, operator_a, media_root, django_capture_on_commit_callbacks
+):
+    process = make_process(agency_a)
+    client.force_login(operator_a)
+    page = client.get(change_url(process))
+    client.post(
+        change_url(process),
+        form_data(page, planned_end="31/02/2018", upload_files_perencanaan=[pdf_upload("KAK.pdf")]),
+    )
+    name = StagedUpload.objects.get().file.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/contracts/process/{process.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Process.objects.exists() and not StagedUpload.objects.exists()
+    assert not default_storage.exists(name)
