@@ -7,6 +7,7 @@ goes through contracts.services, which checks again.
 
 import logging
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
@@ -43,6 +44,7 @@ from contracts.models import (
     Process,
     ProgressReport,
     Stage,
+    StagedUpload,
     StageExemption,
     StageRequirement,
     Status,
@@ -244,6 +246,50 @@ DOCUMENT_INLINES = [document_inline(stage) for stage in STAGE_ORDER]
 # --- the package ---------------------------------------------------------------------------
 
 
+MESSAGES_ANCHOR = "pesan"
+REFUSAL_ANCHOR = "kesalahan"
+
+
+def land_on_messages(response):
+    """A save's redirect, ending in #pesan so the page opens on "tersimpan" (the messages
+    block of templates/admin/base_site.html), not at the bottom where the button was."""
+    if isinstance(response, HttpResponseRedirect) and "#" not in response["Location"]:
+        response["Location"] += f"#{MESSAGES_ANCHOR}"
+    return response
+
+
+def mark_first_error(form, sections, context):
+    """Put `autofocus` on the first field in error in page order (general fields, then each
+    stage's fields and rows, then publication), so a refused save puts the cursor there even
+    without JavaScript. Nothing is marked when only the whole form is refused."""
+    if not context.get("refusal_errors"):
+        return
+
+    def names(fieldsets):
+        for fieldset in fieldsets:
+            for line in fieldset:
+                for field in line:
+                    yield field.field.name if hasattr(field.field, "name") else None
+
+    def first_in(bound_form, candidates):
+        for name in candidates:
+            if name and name in bound_form.fields and bound_form.errors.get(name):
+                bound_form.fields[name].widget.attrs["autofocus"] = True
+                return True
+        return False
+
+    if first_in(form, names(context["general_fieldsets"])):
+        return
+    for section in sections:
+        if first_in(form, names(section["fieldsets"])):
+            return
+        for inline in section["inlines"]:
+            for row in inline.formset.forms:
+                if row.errors and first_in(row, row.fields):
+                    return
+    first_in(form, names(context["publication_fieldsets"]))
+
+
 @admin.register(Process)
 class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     form = ProcessAdminForm
@@ -408,6 +454,24 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
                     "completeness": stored.get(stage),
                 }
             )
+        form = context["adminform"].form
+        if form.is_bound and context.get("errors"):
+            self._stage_refused_uploads(request, form, obj)
+        types = {}
+        for document_type in DocumentType.objects.order_by("stage", "position", "name"):
+            types.setdefault(document_type.stage, []).append(document_type)
+        for section in sections:
+            section["staged"] = form.staged.get(section["stage"], [])
+            section["types"] = types.get(section["stage"], [])
+            section["moved"] = [
+                {"name": name, "type": kind, "stage": kind.stage, "label": Stage(kind.stage).label}
+                for stage, name, kind in form.moved
+                if stage == section["stage"]
+            ]
+        # Django's own error note sits outside any template block; ours carries the id a
+        # refused save lands on (the form's action ends in #kesalahan) and stays in Indonesian.
+        context["refusal_errors"] = context.pop("errors", None)
+        form_url = form_url or f"#{REFUSAL_ANCHOR}"
         context.update(
             {
                 "audit_entries": (
@@ -422,9 +486,18 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
                 "can_withdraw": editable and obj.status == Status.PUBLISHED,
             }
         )
+        context["staged_count"] = sum(len(section["staged"]) for section in sections)
+        context["staged_hours"] = settings.STAGED_UPLOAD_HOURS
+        mark_first_error(form, sections, context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Saving ---------------------------------------------------------------------------------
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return land_on_messages(super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return land_on_messages(super().response_change(request, obj))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -440,7 +513,10 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
+        form = type(
+            "ProcessAdminForm", (super().get_form(request, obj, change=change, **kwargs),), {}
+        )
+        form.staging_user = request.user
         problem = getattr(request, "storage_problem", None)
         if problem is None:
             return form
@@ -478,13 +554,61 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
             deleted=formset.deleted_objects,
         )
 
+    def _stage_refused_uploads(self, request, form, obj):
+        """A refused save keeps what passed: the new files are staged, the types chosen for
+        staged ones remembered, the ticked ones removed. Listed again in form.staged."""
+        agency = (
+            obj.agency
+            if obj
+            else (form.cleaned_data or {}).get("agency") or getattr(request.user, "agency", None)
+        )
+        try:
+            services.discard_staged_uploads(staged=form.staged_removed)
+            for stage in STAGE_ORDER:
+                kept = form.staged.get(stage, [])
+                services.retype_staged_uploads(staged=kept, by=request.user)
+                checked = form.pending_uploads.get(stage) or []
+                if checked and agency is not None:
+                    new = services.stage_uploads(
+                        by=request.user, agency=agency, process=obj, stage=stage, checked=checked
+                    )
+                    kept = kept + [row for row in new if row not in kept]
+                form.staged[stage] = kept
+        except storage.unavailable_errors() as error:
+            # The form already says the storage failed; nothing could be kept this time.
+            logger.warning("Penyimpanan sementara gagal: %r", error)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        for stage, checked in form.pending_uploads.items():
+        services.discard_staged_uploads(staged=form.staged_removed)
+        for stage, name, kind in form.moved:
+            messages.info(
+                request,
+                format_html(
+                    "{} dipilih di tahap {} tetapi dikenali sebagai {}: disimpan di "
+                    '<a href="{}#tahap-{}">tahap {}</a>.',
+                    name,
+                    Stage(stage).label,
+                    kind.name,
+                    reverse("admin:contracts_process_change", args=[form.instance.pk]),
+                    kind.stage,
+                    Stage(kind.stage).label,
+                ),
+            )
+        for stage in STAGE_ORDER:
+            checked = form.pending_uploads.get(stage) or []
+            staged = form.staged.get(stage) or []
+            # The operator who chose a staged file again sends it once, not as a repeat.
+            again = {row.sha256 for row in staged}
+            checked = [item for item in checked if item[2].sha256 not in again]
+            if not checked and not staged:
+                continue
             by_type = {}
             for document_type, uploaded, info in checked:
                 by_type.setdefault(document_type, []).append((uploaded, info))
-            saved = []
+            saved = services.commit_staged_uploads(
+                process=form.instance, stage=stage, staged=staged, by=request.user
+            )
             for document_type, uploads in by_type.items():
                 saved += services.add_documents(
                     process=form.instance,
@@ -499,7 +623,7 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
                     f"{len(saved)} dokumen {Stage(stage).label} tersimpan: "
                     + ", ".join(f"{d.original_filename} ({d.document_type})" for d in saved),
                 )
-            if repeated := len(checked) - len(saved):
+            if repeated := len(checked) + len(staged) - len(saved):
                 messages.warning(
                     request,
                     f"{repeated} berkas {Stage(stage).label} sama persis dengan dokumen yang "
@@ -510,6 +634,8 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
         with transaction.atomic():
             services.ensure_can_edit(request.user, obj)
             names = [d.file.name for d in obj.documents.all()]
+            # Files staged for this package go with it (their rows cascade).
+            names += [s.file.name for s in StagedUpload.objects.filter(process=obj)]
             services.record(process=obj, by=request.user, action=AuditEntry.Action.DELETE)
             obj.delete()
             # Files go once the deletion has committed; a rollback keeps rows and files together.

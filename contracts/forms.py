@@ -16,6 +16,7 @@ from contracts.models import (
     Payment,
     Process,
     ProgressReport,
+    StagedUpload,
     StageRequirement,
     Supplier,
 )
@@ -138,9 +139,20 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
+    # Who submits: set by ProcessAdmin.get_form, so that files staged on a refused save
+    # (contracts.StagedUpload) come back only to their owner, through the portal's one rule.
+    staging_user = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # stage -> [(DocumentType or None, UploadedFile, PdfInfo)]: new files that passed.
         self.pending_uploads = {}
+        # stage -> [StagedUpload] kept from an earlier refused submit; and those ticked away.
+        self.staged = {}
+        self.staged_removed = []
+        # (stage chosen in, file name, DocumentType of another stage): files offered to the
+        # stage whose type their name names ("KAK Pelaksanaan.pdf" chosen in Perencanaan).
+        self.moved = []
         if "location_kecamatan" in self.fields:
             self.fields["location_kecamatan"] = kecamatan_field(
                 self.instance.location_kecamatan if self.instance else ""
@@ -148,6 +160,9 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # First, so that staged files stay listed whatever refuses this submit.
+        for stage in STAGE_ORDER:
+            self._take_staged(stage)
         excess = sum(
             getattr(uploaded, "excess", False)
             for stage in STAGE_ORDER
@@ -168,32 +183,91 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
                 self._check_uploads(stage, files, cleaned.get(upload_type_field(stage)), deadline)
         return cleaned
 
+    def _take_staged(self, stage):
+        """The staged files this submit names (hidden `staged_<stage>` inputs), as far as the
+        submitter may see them; each with the type chosen beside it, or ticked for removal."""
+        if self.staging_user is None:
+            return
+        ids = [v for v in _values(self.data, f"staged_{stage}") if v.isdigit()]
+        if not ids:
+            return
+        removed = set(_values(self.data, "staged_remove"))
+        types = {str(t.pk): t for t in DocumentType.objects.filter(stage=stage)}
+        rows = (
+            StagedUpload.objects.visible_to(self.staging_user)
+            .filter(pk__in=ids, stage=stage, process=self.instance.pk)
+            .select_related("document_type")
+        )
+        kept, untyped = [], []
+        for row in rows:
+            if str(row.pk) in removed:
+                self.staged_removed.append(row)
+                continue
+            chosen = self.data.get(f"staged_type_{row.pk}")
+            if chosen in types:
+                row.document_type = types[chosen]
+            elif chosen == "":
+                row.document_type = None
+            if row.document_type is None:
+                untyped.append(row.original_filename)
+            kept.append(row)
+        self.staged[stage] = kept
+        if untyped:
+            self.add_error(
+                upload_files_field(stage),
+                f"Pilih jenis dokumen untuk {', '.join(untyped)} pada daftar berkas di bawah.",
+            )
+
     def _check_uploads(self, stage, files, chosen_type, deadline):
-        types = list(DocumentType.objects.filter(stage=stage))
+        """Check each new file of `stage`. Those that pass wait in `pending_uploads` (stored
+        on a save that succeeds, staged on one refused); those that fail are named with the
+        reason. A name that says no clear type leaves the type to the operator."""
+        every_type = list(DocumentType.objects.all())
+        types = [t for t in every_type if t.stage == stage]
         checked, problems, unknown = [], [], []
         outcomes = inspect_uploads(files, deadline=deadline)
         for uploaded, outcome in zip(files, outcomes, strict=True):
-            document_type = chosen_type or guess_document_type(uploaded.name, types)
-            if document_type is None:
-                unknown.append(uploaded.name)
             if isinstance(outcome, PdfRejected):
                 problems.append(f"{outcome.filename}: {outcome.reason}.")
-            else:
-                checked.append((document_type, uploaded, outcome))
+                continue
+            document_type = chosen_type or guess_document_type(uploaded.name, types)
+            if document_type is None:
+                # Only a name this stage cannot place is read against every stage's types.
+                elsewhere = guess_document_type(uploaded.name, every_type)
+                if elsewhere is not None and elsewhere.stage != stage:
+                    self.moved.append((stage, uploaded.name, elsewhere))
+                    self.pending_uploads.setdefault(elsewhere.stage, []).append(
+                        (elsewhere, uploaded, outcome)
+                    )
+                    continue
+                unknown.append(uploaded.name)
+            checked.append((document_type, uploaded, outcome))
         if unknown:
             self.add_error(
                 upload_type_field(stage),
                 "Jenis dokumen tidak dapat dikenali dari nama berkas "
-                f"{', '.join(unknown)}: pilih jenisnya di sini.",
+                f"{', '.join(unknown)}: pilih jenisnya pada daftar berkas di bawah.",
             )
         if problems:
             problems.append(
-                "Tidak ada berkas tahap ini yang disimpan. Pilih ulang berkasnya; "
+                "Berkas itu tidak disimpan; berkas lain yang lolos pemeriksaan disimpan "
+                "sementara dan tercantum di bawah, tidak perlu dipilih ulang."
+                if checked
+                else "Tidak ada berkas tahap ini yang disimpan. Pilih berkas yang benar; "
                 "isian lain di formulir tetap seperti yang Anda ketik."
             )
             self.add_error(upload_files_field(stage), problems)
-        if not unknown and not problems:
-            self.pending_uploads[stage] = checked
+        self.pending_uploads.setdefault(stage, []).extend(checked)
+
+
+def _values(data, key):
+    """Every value of `key` in submitted data: a QueryDict from a request, or a plain dict."""
+    if hasattr(data, "getlist"):
+        return [str(v) for v in data.getlist(key)]
+    value = data.get(key)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
 
 
 class AgencyDocumentForm(PrintableTextForm, forms.ModelForm):

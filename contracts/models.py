@@ -8,6 +8,7 @@ reports, payments, documents) has its own table.
 Money is integer Rupiah (BigIntegerField): the regency's amounts have no sen.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from agencies.models import Agency
 from opendata_kontrak.constraints import ConstraintsAtFields
@@ -632,6 +634,85 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title or self.original_filename
+
+
+def staged_upload_to(staged, filename):
+    # Same rule as documents: our name, never the uploaded one; apart, so they are easy to find.
+    return f"sementara/{uuid.uuid4().hex}.pdf"
+
+
+class StagedUploadQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staged files this user may see and commit: their own, and only while the portal's
+        one rule still lets them write the agency they were staged for."""
+        if not user.is_authenticated:
+            return self.none()
+        return editable_by(self, user).filter(user=user)
+
+    def expired(self, now=None):
+        """Staged longer ago than STAGED_UPLOAD_HOURS (contracts.tasks removes them)."""
+        now = now or timezone.now()
+        return self.filter(created__lt=now - datetime.timedelta(hours=settings.STAGED_UPLOAD_HOURS))
+
+
+class StagedUpload(models.Model):
+    """A PDF that passed the checks on a package save that was refused (a wrong date, another
+    file in error): kept server-side so the operator need not choose it again. Listed on the
+    re-rendered form with its type and a remove box; becomes a Document on the next save that
+    succeeds (contracts.services.commit_staged_uploads). `process` is empty on the add page."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="pengunggah",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name="perangkat daerah", on_delete=models.CASCADE
+    )
+    process = models.ForeignKey(
+        Process,
+        verbose_name="paket",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
+    document_type = models.ForeignKey(
+        DocumentType,
+        verbose_name="jenis dokumen",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    file = models.FileField("berkas", upload_to=staged_upload_to, max_length=200)
+    original_filename = models.CharField("nama berkas asli", max_length=255)
+    size = models.PositiveBigIntegerField("ukuran (bita)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    page_count = models.PositiveIntegerField("jumlah halaman")
+    text = models.TextField("teks", blank=True)
+    text_status = models.CharField(
+        "status teks", max_length=10, choices=TextStatus.choices, default=TextStatus.OK
+    )
+    created = models.DateTimeField("disimpan sementara", auto_now_add=True)
+
+    objects = StagedUploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "berkas sementara"
+        verbose_name_plural = "berkas sementara"
+        ordering = ["created", "pk"]
+        indexes = [models.Index(fields=["user", "stage"]), models.Index(fields=["created"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(page_count__gte=1), name="stagedupload_has_pages"),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="stagedupload_sha256_hex"
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_filename
 
 
 class AgencyDocumentQuerySet(models.QuerySet):

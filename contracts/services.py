@@ -14,7 +14,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from contracts import completeness
-from contracts.models import AgencyDocument, AuditEntry, Document, Process, Status
+from contracts.models import (
+    AgencyDocument,
+    AuditEntry,
+    Document,
+    Process,
+    StagedUpload,
+    Status,
+)
 
 # Publication has its own trail entries; the rest is derived by contracts.completeness.
 AUDITED_EXCLUDE = {
@@ -141,6 +148,7 @@ def _delete_uncommitted(journal, everything=False):
         if everything
         else set(Document.objects.filter(file__in=journal).values_list("file", flat=True))
         | set(AgencyDocument.objects.filter(file__in=journal).values_list("file", flat=True))
+        | set(StagedUpload.objects.filter(file__in=journal).values_list("file", flat=True))
     )
     for name in journal:
         if name not in kept:
@@ -320,6 +328,125 @@ def add_documents(*, process, stage, document_type, uploads, by):
         )
         completeness.refresh([process.pk])
     return documents
+
+
+# --- staged uploads ------------------------------------------------------------------------
+
+
+def stage_uploads(*, by, agency, process, stage, checked):
+    """Keep PDFs that passed the checks on a refused save, for the next submit of the form.
+
+    `checked` is [(DocumentType or None, UploadedFile, PdfInfo)]; `process` is None on the
+    add page. A file identical (same SHA-256) to one this user already has staged for the same
+    package and stage is not kept twice: the operator who chooses the files again after a
+    refusal finds each listed once. Returns the StagedUpload rows, old and new, in order.
+    """
+    ensure_agency_allowed(by, agency.pk)
+    if process is not None:
+        ensure_can_edit(by, process)
+    from contracts.pdf import document_filename
+
+    with files_follow_transaction(), transaction.atomic():
+        held = {
+            staged.sha256: staged
+            for staged in StagedUpload.objects.visible_to(by).filter(process=process, stage=stage)
+        }
+        rows = []
+        for document_type, uploaded, info in checked:
+            staged = held.get(info.sha256)
+            if staged is None:
+                staged = StagedUpload(
+                    user=by,
+                    agency=agency,
+                    process=process,
+                    stage=stage,
+                    document_type=document_type,
+                    original_filename=document_filename(uploaded.name),
+                    size=info.size,
+                    sha256=info.sha256,
+                    page_count=info.page_count,
+                    text=info.text,
+                    text_status=info.text_status,
+                )
+                name = default_storage.save(
+                    StagedUpload.file.field.generate_filename(staged, uploaded.name), uploaded
+                )
+                if (journal := _journal.get()) is not None:
+                    journal.append(name)
+                staged.file.name = name
+                staged.save()
+                held[info.sha256] = staged
+            if staged not in rows:
+                rows.append(staged)
+        return rows
+
+
+def commit_staged_uploads(*, process, stage, staged, by):
+    """Turn staged files into documents of `process` (through add_documents, so the same
+    duplicate and permission rules hold) and drop the staged rows and their files once that
+    commits. Every row must carry a document type of `stage`. Returns the documents stored."""
+    from django.core.files import File
+
+    from contracts.pdf import PdfInfo
+
+    by_type = {}
+    for row in staged:
+        if row.document_type is None or row.document_type.stage != stage:
+            raise ValidationError(f"{row.original_filename}: pilih jenis dokumennya.")
+        by_type.setdefault(row.document_type, []).append(row)
+    saved = []
+    with files_follow_transaction(), transaction.atomic():
+        for document_type, rows in by_type.items():
+            handles = [default_storage.open(row.file.name, "rb") for row in rows]
+            try:
+                uploads = [
+                    (
+                        File(handle, name=row.original_filename),
+                        PdfInfo(
+                            size=row.size,
+                            sha256=row.sha256,
+                            page_count=row.page_count,
+                            text=row.text,
+                            text_status=row.text_status,
+                        ),
+                    )
+                    for handle, row in zip(handles, rows, strict=True)
+                ]
+                saved += add_documents(
+                    process=process,
+                    stage=stage,
+                    document_type=document_type,
+                    uploads=uploads,
+                    by=by,
+                )
+            finally:
+                for handle in handles:
+                    handle.close()
+        discard_staged_uploads(staged=staged)
+    return saved
+
+
+def retype_staged_uploads(*, staged, by):
+    """Remember the document type chosen beside each staged file on a refused submit."""
+    for row in staged:
+        if row.user_id != by.pk:
+            raise PermissionDenied("Berkas sementara ini bukan milik Anda.")
+        StagedUpload.objects.filter(pk=row.pk).update(document_type=row.document_type)
+
+
+def discard_staged_uploads(*, staged):
+    """Delete staged rows, and their files once the deletion has committed."""
+    names = [row.file.name for row in staged]
+    StagedUpload.objects.filter(pk__in=[row.pk for row in staged]).delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+
+
+def discard_expired_staged_uploads(*, now=None):
+    """Remove what waited longer than STAGED_UPLOAD_HOURS; returns how many went."""
+    with transaction.atomic():
+        expired = list(StagedUpload.objects.expired(now).select_for_update(skip_locked=True))
+        discard_staged_uploads(staged=expired)
+    return len(expired)
 
 
 @transaction.atomic

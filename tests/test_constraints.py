@@ -18,6 +18,8 @@ KEPT_BY_THE_PORTAL = {
     "document_sha256_hex",  # computed from the file
     "agencydocument_has_pages",
     "agencydocument_sha256_hex",  # the same, for agency documents
+    "stagedupload_has_pages",
+    "stagedupload_sha256_hex",  # the same, for files staged on a refused save
     "completeness_unique",
     "completeness_exempt_counts_complete",  # contracts.completeness
     "release_sequence_unique",  # contracts.releases

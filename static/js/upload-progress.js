@@ -51,12 +51,21 @@
     request.addEventListener("load", function () {
       // The answer (after any redirect) is the page a normal submit would show, messages
       // included: show it and its address, without asking the server a second time.
+      // XMLHttpRequest drops the fragment a normal submit lands on (#pesan after a save,
+      // #kesalahan after a refusal): put it back and scroll there.
+      var anchor = request.responseText.indexOf('id="kesalahan"') >= 0 ? "kesalahan" : "pesan";
       if (request.responseURL) {
-        window.history.replaceState(null, "", request.responseURL);
+        window.history.replaceState(null, "", request.responseURL.split("#")[0] + "#" + anchor);
       }
       document.open();
       document.write(request.responseText);
       document.close();
+      var target = document.getElementById(anchor);
+      if (target) target.scrollIntoView();
+      // A written document may not honour autofocus: the cursor goes to the first field in
+      // error, and the note stays in view.
+      var first = document.querySelector("[autofocus]");
+      if (first) first.focus({ preventScroll: true });
     });
     request.addEventListener("error", function () {
       form.dataset.submitting = "";

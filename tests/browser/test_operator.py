@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from agencies.models import Agency
 from contracts.models import Process, Status
 from tests import pdfs
-from tests.factories import make_operator
+from tests.factories import make_operator, make_process
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_an_operator_enters_a_package_uploads_its_pdfs_and_publishes(
 
     # With files chosen, the page posts through XMLHttpRequest to show upload progress, then
     # shows the answer at its own address.
-    page.wait_for_url(re.compile(r"/admin/contracts/process/\d+/change/$"))
+    page.wait_for_url(re.compile(r"/admin/contracts/process/\d+/change/#pesan$"))
     expect(page.locator(".messagelist")).to_contain_text("4 dokumen Perencanaan tersimpan")
     page.get_by_role("button", name="Publikasikan").click()
     expect(page.locator(".process-status .badge")).to_have_text("Dipublikasikan")
@@ -82,3 +82,42 @@ def test_an_operator_enters_a_package_uploads_its_pdfs_and_publishes(
     assert process.budget_amount == 1_750_000_000
     assert process.documents.count() == 4
     assert console_errors == []
+
+
+def test_a_wrong_date_keeps_the_chosen_files_and_lands_on_the_error(
+    portal, operator, page, media_root, tmp_path, console_errors
+):
+    """Issue #19: a refused save keeps the PDFs (staged), opens on the error note with the
+    date field focused, and the KAK Pelaksanaan chosen in Perencanaan goes to Pemilihan."""
+    process = make_process(operator.agency, title="Jalan Dander")
+    paths = []
+    for name in ["Jadwal Kegiatan.pdf", "KAK Pelaksanaan.pdf"]:
+        path = tmp_path / name
+        path.write_bytes(pdfs.good_pdf(name.removesuffix(".pdf")))
+        paths.append(path)
+    page.goto(portal.url + "/admin/login/")
+    page.fill("#id_username", "operator-pu")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+    change = f"{portal.url}/admin/contracts/process/{process.pk}/change/"
+    page.goto(change)
+    page.fill("#id_planned_end", "31/02/2018")
+    page.set_input_files("#id_upload_files_perencanaan", [str(p) for p in paths])
+    page.locator("input[name=_continue]").click()
+
+    page.wait_for_url(re.compile(r"/change/#kesalahan$"))
+    expect(page.locator("#kesalahan")).to_contain_text("Belum tersimpan")
+    expect(page.locator("#id_planned_end")).to_be_focused()
+    expect(page.locator("#sementara-perencanaan")).to_contain_text("Jadwal Kegiatan.pdf")
+    expect(page.locator("#sementara-pemilihan")).to_contain_text("KAK Pelaksanaan.pdf")
+    expect(page.locator("[data-moved='KAK Pelaksanaan.pdf'] a")).to_have_attribute(
+        "href", "#sementara-pemilihan"
+    )
+
+    page.fill("#id_planned_end", "30/11/2018")
+    page.locator("input[name=_continue]").click()
+    page.wait_for_url(re.compile(r"/change/#pesan$"))
+    expect(page.locator("#pesan")).to_be_in_viewport()
+    expect(page.locator("#tahap-perencanaan")).to_contain_text("Jadwal Kegiatan.pdf")
+    expect(page.locator("#tahap-pemilihan")).to_contain_text("KAK Pelaksanaan.pdf")

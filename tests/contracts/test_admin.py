@@ -260,7 +260,9 @@ def test_a_bad_pdf_is_refused_and_what_was_typed_is_kept(
     assert response.status_code == 200
     html = response.content.decode()
     assert f"{name}: " in html and reason in html
-    assert "Tidak ada berkas tahap ini yang disimpan" in html
+    # The file that passed is kept for the next submit, named on the page (staged, #19).
+    assert "berkas lain yang lolos pemeriksaan disimpan sementara" in html
+    assert '<li data-staged="baik.pdf">' in html
     assert 'value="Judul yang sudah diketik"' in html
     assert not Process.objects.filter(title="Judul yang sudah diketik").exists()
     assert not Document.objects.exists()
