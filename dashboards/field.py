@@ -58,11 +58,13 @@ def field_update(request, pk):
         }.get(kind, (None, None))
         if form_class is None:
             raise PermissionDenied("Isian tidak dikenal.")
-        form = form_class(request.POST, prefix=prefix)
+        form = form_class(request.POST, request.FILES, prefix=prefix)
         form.instance.process = process
         if form.is_valid():
             try:
-                services.add_implementation_row(row=form.instance, by=user)
+                services.add_implementation_row(
+                    row=form.instance, by=user, photos=form.cleaned_data.get("photos", [])
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
