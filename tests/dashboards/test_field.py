@@ -1,5 +1,6 @@
 import datetime
 import io
+import random
 import re
 
 import pytest
@@ -238,5 +239,33 @@ def test_a_photo_is_public_with_its_package_only_once_published(client, made, me
     with Image.open(io.BytesIO(b"".join(response.streaming_content))) as image:
         assert image.format == "JPEG" and dict(image.getexif()) == {}
 
+    # A photo added to the published package shows at once (the page's cache follows).
+    later = ProgressReport(
+        process=process, date=datetime.date(2024, 8, 2), physical_percent=60, financial_percent=40
+    )
+    services.add_implementation_row(
+        row=later, by=operator, photos=[photos.clean(SimpleUploadedFile("b.png", png()))]
+    )
+    second_url = reverse("contracts:progress-photo", args=[later.photos.get().pk])
+    html = visitor.get(page_url).content.decode()
+    assert f'href="{second_url}"' in html and "progres fisik 60%" in html
+
     services.withdraw_process(process=process, by=operator, reason="Data ganda")
     assert visitor.get(photo_url).status_code == 404
+    assert visitor.get(second_url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_camera_photo_larger_than_a_plain_form_still_arrives(client, made, media_root, settings):
+    # A phone's photo is megabytes: more than a plain form's body, within a photo's limit.
+    settings.FORM_MAX_BYTES = 100_000
+    settings.REPORT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    settings.REPORT_REQUEST_MAX_BYTES = 3 * settings.REPORT_PHOTO_MAX_BYTES + 100_000
+    noise = Image.frombytes("RGB", (400, 400), random.Random(19).randbytes(400 * 400 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG")
+    assert settings.FORM_MAX_BYTES < len(buffer.getvalue()) < settings.REPORT_PHOTO_MAX_BYTES
+    client.force_login(made["operator"])
+    response = send_progress(client, made["process"], [upload(buffer.getvalue(), "foto.png")])
+    assert response.status_code == 302
+    assert ProgressPhoto.objects.get().content_type == "image/png"
