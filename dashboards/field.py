@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from contracts import services
 from contracts.forms import FieldPaymentForm, FieldProgressForm
 from contracts.models import Process
+from opendata_kontrak import storage
 
 PICKER_SIZE = 20
 
@@ -50,6 +51,7 @@ def field_update(request, pk):
         FieldProgressForm(prefix="kemajuan"),
         FieldPaymentForm(prefix="bayar"),
     )
+    unavailable = False
     if request.method == "POST":
         kind = request.POST.get("jenis")
         form_class, prefix = {
@@ -67,6 +69,10 @@ def field_update(request, pk):
                 )
             except ValidationError as error:
                 form.add_error(None, error)
+            except storage.unavailable_errors() as error:
+                # Nothing was kept (the report and any stored photo are gone again).
+                form.add_error(None, storage.unavailable_message(error, files="fotonya"))
+                unavailable = True
             else:
                 messages.success(
                     request,
@@ -83,5 +89,5 @@ def field_update(request, pk):
         request,
         "dashboards/field_update.html",
         {"process": process, "progress_form": progress_form, "payment_form": payment_form},
-        status=400 if refused else 200,
+        status=503 if unavailable else 400 if refused else 200,
     )

@@ -214,3 +214,30 @@ def test_files_left_by_a_killed_worker_are_swept_after_an_hour(media_root, monke
     assert orphans.sweep(now=next_day) == [pending]
     assert default_storage.exists(queued.stored_name)
     assert default_storage.exists(kept.file.name)
+
+
+@pytest.mark.django_db
+def test_a_field_progress_photo_onto_a_full_disk_says_so_and_keeps_nothing(client, full_disk):
+    from contracts.models import ProgressPhoto, ProgressReport
+
+    health = Agency.objects.get(code="dinas-kesehatan")
+    process = make_process(health, **planning_fields(title="Jalan Desa Kalitidu"))
+    client.force_login(make_operator(health, username="operator-lapangan"))
+    photo = io.BytesIO(png_bytes())
+    photo.name = "jalan.png"
+    response = client.post(
+        reverse("dashboards:field-update", args=[process.pk]),
+        {
+            "jenis": "kemajuan",
+            "kemajuan-date": "2024-07-02",
+            "kemajuan-physical_percent": "45",
+            "kemajuan-financial_percent": "30",
+            "kemajuan-note": "Pengaspalan selesai",
+            "kemajuan-photos": [photo],
+        },
+    )
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Ruang penyimpanan berkas penuh" in html and "Pengaspalan selesai" in html
+    assert not ProgressReport.objects.exists() and not ProgressPhoto.objects.exists()
+    assert not full_disk.exists() or not any(full_disk.rglob("*.png"))
