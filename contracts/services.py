@@ -265,6 +265,18 @@ def _add_implementation_row(*, row, by, photos):
     return row
 
 
+def delete_row(row):
+    """Delete a bidder, amendment, progress report or payment (the admin's inline rows); a
+    progress report's photo files go once the deletion is committed (a rollback keeps both).
+    The caller records the change (record_rows_changed)."""
+    names = []
+    if isinstance(row, ProgressReport):
+        names = [photo.file.name for photo in row.photos.all()]
+    row.delete()
+    for name in names:
+        transaction.on_commit(lambda name=name: default_storage.delete(name))
+
+
 @transaction.atomic
 def publish_process(*, process, by):
     ensure_can_edit(by, process)

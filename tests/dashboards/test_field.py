@@ -269,3 +269,27 @@ def test_a_camera_photo_larger_than_a_plain_form_still_arrives(client, made, med
     response = send_progress(client, made["process"], [upload(buffer.getvalue(), "foto.png")])
     assert response.status_code == 302
     assert ProgressPhoto.objects.get().content_type == "image/png"
+
+
+@pytest.mark.django_db
+def test_a_deleted_progress_report_takes_its_photo_files_once_committed(
+    made, media_root, django_capture_on_commit_callbacks
+):
+    report = ProgressReport(
+        process=made["process"],
+        date=datetime.date(2024, 7, 2),
+        physical_percent=45,
+        financial_percent=30,
+    )
+    services.add_implementation_row(
+        row=report, by=made["operator"], photos=[photos.clean(SimpleUploadedFile("a.png", png()))]
+    )
+    name = ProgressPhoto.objects.get().file.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.delete_row(report)
+    assert not ProgressPhoto.objects.exists()
+    assert default_storage.exists(name)  # not before the deletion commits
+    for callback in callbacks:
+        callback()
+    assert not default_storage.exists(name)
