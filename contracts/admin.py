@@ -541,7 +541,7 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
             return
         rows = formset.save(commit=False)
         for row in formset.deleted_objects:
-            row.delete()
+            services.delete_row(row)
         for row in rows:
             row.save()
         formset.save_m2m()

@@ -25,6 +25,10 @@ from contracts.pdf import PdfRejected, inspect_upload, inspect_uploads
 from contracts.recognition import recognise_document_type
 from opendata_kontrak.text import PrintableTextForm
 
+# Photos one progress report may carry: what fits in one request from a phone
+# (request_guard.body_limit allows the citizens' report's size on the field page).
+FIELD_MAX_PHOTOS = 3
+
 
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
@@ -495,7 +499,29 @@ class RupiahField(forms.IntegerField):
 
 
 class FieldProgressForm(PrintableTextForm, forms.ModelForm):
-    """A progress report typed on a phone at the site (the field page)."""
+    """A progress report typed on a phone at the site (the field page), with photos taken
+    there: `cleaned_data["photos"]` is a list of participation.photos.CleanPhoto (JPEG or PNG
+    re-encoded without EXIF/GPS), at most FIELD_MAX_PHOTOS."""
+
+    def __init__(self, *args, **kwargs):
+        # Imported here: participation.forms builds on this module (MultipleFileField).
+        from participation.forms import PhotosField
+
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.REPORT_PHOTO_MAX_BYTES)
+        self.fields["photos"] = PhotosField(
+            max_count=FIELD_MAX_PHOTOS,
+            label="Foto pekerjaan (opsional)",
+            help_text=f"Langsung dari kamera: JPEG atau PNG, paling banyak {FIELD_MAX_PHOTOS} "
+            f"foto, masing-masing {limit}. Lokasi GPS dan data kamera di dalam foto dihapus.",
+        )
+        self.fields["photos"].widget.attrs.update(
+            {
+                "multiple": True,
+                "accept": "image/jpeg,image/png",
+                "capture": "environment",
+            }
+        )
 
     class Meta:
         model = ProgressReport

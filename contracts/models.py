@@ -963,6 +963,43 @@ class ProgressReport(models.Model):
         return f"{self.date}: fisik {self.physical_percent}%"
 
 
+def progress_photo_upload_to(photo, filename):
+    # A name the portal makes: the operator's file name never reaches storage.
+    return f"kemajuan/{uuid.uuid4().hex}.{photo.extension}"
+
+
+class ProgressPhoto(models.Model):
+    """A photo of the works attached to a progress report, re-encoded on its way in
+    (participation.photos.clean: JPEG or PNG, no EXIF/GPS); public with its package."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField("foto", upload_to=progress_photo_upload_to, max_length=200)
+    content_type = models.CharField("jenis berkas", max_length=20)
+    width = models.PositiveIntegerField("lebar (piksel)")
+    height = models.PositiveIntegerField("tinggi (piksel)")
+    size = models.PositiveIntegerField("ukuran (bita)")
+    created_at = models.DateTimeField("diunggah", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "foto kemajuan"
+        verbose_name_plural = "foto kemajuan"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["image/jpeg", "image/png"]),
+                name="progressphoto_jpeg_or_png",
+                violation_error_message="Foto kemajuan hanya JPEG atau PNG.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Foto {self.pk} laporan kemajuan {self.report_id}"
+
+    @property
+    def extension(self):
+        return "png" if self.content_type == "image/png" else "jpg"
+
+
 class Payment(ConstraintsAtFields, models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="payments")
     label = models.CharField("termin", max_length=100)

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
@@ -140,6 +141,21 @@ def _document(document):
         "url": f"{settings.PORTAL['BASE_URL']}/dokumen/{document.pk}/",
         "datePublished": _datetime(document.uploaded_at),
         "format": "application/pdf",
+        "language": "id",
+    }
+
+
+def _progress_photo(report, photo):
+    """A photo of a progress report: a physicalProgressReport document whose format is the
+    image's media type (image/jpeg or image/png), at its public URL."""
+    return {
+        "id": f"foto-kemajuan-{photo.pk}",
+        "documentType": "physicalProgressReport",
+        "title": f"Foto kemajuan pekerjaan {report.date.isoformat()}",
+        "description": f"Progres fisik {report.physical_percent}% pada {report.date.isoformat()}",
+        "url": f"{settings.PORTAL['BASE_URL']}/foto-kemajuan/{photo.pk}/",
+        "datePublished": _datetime(photo.created_at),
+        "format": photo.content_type,
         "language": "id",
     }
 
@@ -307,6 +323,8 @@ def package_state(
         by_stage[document.stage].append(_agency_document(document))
     for document in documents:
         by_stage[document.stage].append(_document(document))
+    for report in progress:
+        by_stage[Stage.IMPLEMENTATION] += [_progress_photo(report, p) for p in report.photos.all()]
     has_contract = bool(
         process.contract_number or process.contract_amount or process.contract_signed
     )
@@ -887,6 +905,7 @@ def related_lists(process):
     """The rows a release needs, for one package (prefetched ones are reused: with_related
     prefetches the agency's documents of every year, the package's are picked here)."""
     lists = {key: list(getattr(process, name).all()) for key, (name, _) in RELATED.items()}
+    _add_progress_photos(lists["progress"])
     lists["agency_documents"] = [
         document for document in process.agency.agency_documents.all() if document.covers(process)
     ]
@@ -907,7 +926,14 @@ def related_lists_of(process_ids):
         for row in rows:
             lists[getattr(row, relation.field.attname)][key].append(row)
     _add_agency_documents(lists)
+    _add_progress_photos([report for each in lists.values() for report in each["progress"]])
     return lists
+
+
+def _add_progress_photos(reports):
+    """Each progress report's photos, in one query for any number of reports (none when
+    with_related already prefetched them)."""
+    prefetch_related_objects(reports, "photos")
 
 
 def _add_agency_documents(lists):
@@ -942,4 +968,5 @@ def with_related(queryset):
     return queryset.select_related("agency", "supplier").prefetch_related(
         *("__".join([name, *joined]) for name, joined in RELATED.values()),
         "agency__agency_documents__document_type",
+        "progress_reports__photos",
     )

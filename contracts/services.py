@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
@@ -19,8 +20,11 @@ from contracts.models import (
     AuditEntry,
     Document,
     Process,
+    ProgressPhoto,
+    ProgressReport,
     StagedUpload,
     Status,
+    progress_photo_upload_to,
 )
 
 # Publication has its own trail entries; the rest is derived by contracts.completeness.
@@ -149,11 +153,21 @@ def _delete_uncommitted(journal, everything=False):
         else set(Document.objects.filter(file__in=journal).values_list("file", flat=True))
         | set(AgencyDocument.objects.filter(file__in=journal).values_list("file", flat=True))
         | set(StagedUpload.objects.filter(file__in=journal).values_list("file", flat=True))
+        | set(ProgressPhoto.objects.filter(file__in=journal).values_list("file", flat=True))
     )
     for name in journal:
         if name not in kept:
             default_storage.delete(name)
     journal.clear()
+
+
+def _store_content(name, content):
+    """Store `content` (bytes) under a name the portal made; journalled like _store."""
+    journal = _journal.get()
+    name = default_storage.save(name, ContentFile(content))
+    if journal is not None:
+        journal.append(name)
+    return name
 
 
 def _store(uploaded):
@@ -208,21 +222,61 @@ def record_rows_changed(*, process, by, label, added=(), changed=(), deleted=())
     completeness.refresh([process.pk])
 
 
-@transaction.atomic
-def add_implementation_row(*, row, by):
-    """Add one ProgressReport or Payment to its package from the field page, as `by`.
+def add_implementation_row(*, row, by, photos=()):
+    """Add one ProgressReport or Payment to its package from the field page, as `by`, with
+    `photos` (participation.photos.CleanPhoto, already re-encoded) for a progress report.
 
-    Same permission, audit entry and completeness refresh as the admin's inline rows. Raises
+    Same permission, audit entry and completeness refresh as the admin's inline rows; the
+    report, its photos and their files are kept together or not at all. Raises
     PermissionDenied when `by` may not edit the package, ValidationError (Indonesian messages,
     per field) when the row breaks a model rule.
     """
+    if photos and not isinstance(row, ProgressReport):
+        raise ValueError("Only a progress report carries photos.")
+    with files_follow_transaction():
+        return _add_implementation_row(row=row, by=by, photos=photos)
+
+
+@transaction.atomic
+def _add_implementation_row(*, row, by, photos):
     ensure_can_edit(by, row.process)
     row.full_clean()
     row.save()
-    record_rows_changed(
-        process=row.process, by=by, label=str(row._meta.verbose_name_plural), added=[row]
-    )
+    stored = []
+    for photo in photos:
+        stored_photo = ProgressPhoto(
+            report=row,
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+            size=len(photo.content),
+        )
+        stored_photo.file.name = _store_content(
+            progress_photo_upload_to(stored_photo, ""), photo.content
+        )
+        stored_photo.full_clean()
+        stored_photo.save()
+        stored.append(stored_photo)
+    changes = {str(row._meta.verbose_name_plural): {"ditambah": [str(row)]}}
+    if stored:
+        changes[str(ProgressPhoto._meta.verbose_name_plural)] = {
+            "ditambah": [str(photo) for photo in stored]
+        }
+    record(process=row.process, by=by, action=AuditEntry.Action.CHANGE, changes=changes)
+    completeness.refresh([row.process.pk])
     return row
+
+
+def delete_row(row):
+    """Delete a bidder, amendment, progress report or payment (the admin's inline rows); a
+    progress report's photo files go once the deletion is committed (a rollback keeps both).
+    The caller records the change (record_rows_changed)."""
+    names = []
+    if isinstance(row, ProgressReport):
+        names = [photo.file.name for photo in row.photos.all()]
+    row.delete()
+    for name in names:
+        transaction.on_commit(lambda name=name: default_storage.delete(name))
 
 
 @transaction.atomic

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
+from opendata_kontrak.request_guard import FIELD_PAGES
+
 
 class OversizedUpload(SimpleUploadedFile):
     oversized = True
@@ -39,7 +41,7 @@ class DocumentSizeLimitHandler(FileUploadHandler):
         path = self.request.path if self.request is not None else ""
         if path.startswith("/admin/imports/"):
             self.limit = settings.IMPORT_MAX_BYTES
-        elif path.endswith("/lapor/"):
+        elif path.endswith("/lapor/") or path.startswith(FIELD_PAGES):
             self.limit = settings.REPORT_PHOTO_MAX_BYTES
         else:
             self.limit = settings.DOCUMENT_MAX_BYTES

@@ -10,6 +10,7 @@ urlpatterns = [
     path("perangkat-daerah/<slug:code>/", views.agency_detail, name="agency-detail"),
     path("penyedia/<int:pk>/", views.supplier_detail, name="supplier-detail"),
     path("dokumen/<int:pk>/", views.document_download, name="document-download"),
+    path("foto-kemajuan/<int:pk>/", views.progress_photo, name="progress-photo"),
     path("dokumen-opd/<int:pk>/", views.agency_document_download, name="agency-document-download"),
     path("feed/paket/", feeds.LatestPackagesFeed(), name="feed"),
 ]

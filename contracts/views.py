@@ -25,6 +25,7 @@ from contracts.models import (
     FundingSource,
     Method,
     Process,
+    ProgressPhoto,
     Stage,
     Supplier,
 )
@@ -209,7 +210,7 @@ def render_process_detail(request, process, *, report_form=None, status=200):
             "amended": SimpleLazyObject(
                 lambda: amended_contract(process, process.amendments.all())
             ),
-            "progress_reports": process.progress_reports.all(),
+            "progress_reports": process.progress_reports.prefetch_related("photos"),
             "payments": process.payments.all(),
             "reports": process.reports.public()
             .prefetch_related("photos")
@@ -295,6 +296,23 @@ def document_download(request, pk):
         attachment=bool(request.GET.get("unduh")),
         public=document.process.is_published,
         etag=document.sha256,
+    )
+
+
+@conditional_page  # a cache revalidating an unchanged public photo gets a 304
+def progress_photo(request, pk):
+    """A progress report's photo, under the same rule as the package's documents: for anyone
+    once the package is published, before that only for its own people; 404 otherwise."""
+    allowed = Process.objects.public_or_visible_to(request.user)
+    photo = get_object_or_404(
+        ProgressPhoto.objects.filter(report__process__in=allowed).select_related("report__process"),
+        pk=pk,
+    )
+    return storage.serve(
+        photo.file.name,
+        content_type=photo.content_type,
+        missing="Foto tidak ditemukan.",
+        public=photo.report.process.is_published,
     )
 
 

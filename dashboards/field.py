@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from contracts import services
 from contracts.forms import FieldPaymentForm, FieldProgressForm
 from contracts.models import Process
+from opendata_kontrak import storage
 
 PICKER_SIZE = 20
 
@@ -50,6 +51,7 @@ def field_update(request, pk):
         FieldProgressForm(prefix="kemajuan"),
         FieldPaymentForm(prefix="bayar"),
     )
+    unavailable = False
     if request.method == "POST":
         kind = request.POST.get("jenis")
         form_class, prefix = {
@@ -58,13 +60,19 @@ def field_update(request, pk):
         }.get(kind, (None, None))
         if form_class is None:
             raise PermissionDenied("Isian tidak dikenal.")
-        form = form_class(request.POST, prefix=prefix)
+        form = form_class(request.POST, request.FILES, prefix=prefix)
         form.instance.process = process
         if form.is_valid():
             try:
-                services.add_implementation_row(row=form.instance, by=user)
+                services.add_implementation_row(
+                    row=form.instance, by=user, photos=form.cleaned_data.get("photos", [])
+                )
             except ValidationError as error:
                 form.add_error(None, error)
+            except storage.unavailable_errors() as error:
+                # Nothing was kept (the report and any stored photo are gone again).
+                form.add_error(None, storage.unavailable_message(error, files="fotonya"))
+                unavailable = True
             else:
                 messages.success(
                     request,
@@ -81,5 +89,5 @@ def field_update(request, pk):
         request,
         "dashboards/field_update.html",
         {"process": process, "progress_form": progress_form, "payment_form": payment_form},
-        status=400 if refused else 200,
+        status=503 if unavailable else 400 if refused else 200,
     )

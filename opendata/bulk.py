@@ -23,7 +23,7 @@ from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 from openpyxl import Workbook
 
-from contracts.models import Process, Release
+from contracts.models import Process, Release, Stage
 from contracts.ocds import (
     compiled_release,
     record_package_head,
@@ -127,6 +127,23 @@ def _document_rows(process, lists, url):
             document.uploaded_at,
             f"{url}/dokumen/{document.pk}/",
         ]
+    # Progress photos are documents of the implementation in the OCDS too (same id there).
+    for report in lists["progress"]:
+        for photo in report.photos.all():
+            yield [
+                process.ocid,
+                f"foto-kemajuan-{photo.pk}",
+                Stage.IMPLEMENTATION.label,
+                "Foto kemajuan pekerjaan",
+                "physicalProgressReport",
+                f"Foto kemajuan pekerjaan {report.date.isoformat()}",
+                "",  # the camera's file name is not kept
+                None,
+                photo.size,
+                "",
+                photo.created_at,
+                f"{url}/foto-kemajuan/{photo.pk}/",
+            ]
 
 
 def _bidder_rows(process, lists, url):

@@ -27,11 +27,13 @@ DOCUMENTS_PER_SAVE = 4
 
 def body_limits():
     """client_max_body_size of the public site and of the workspace, in bytes."""
+    from contracts.forms import FIELD_MAX_PHOTOS
     from participation.forms import MAX_PHOTOS
 
-    # Room for the form's other fields and the multipart framing.
+    # Room for the form's other fields and the multipart framing. The field page
+    # (/pengawasan/lapangan/) is outside /admin/: its progress photos pass the public cap.
     fields = MIB
-    public = MAX_PHOTOS * settings.REPORT_PHOTO_MAX_BYTES + fields
+    public = max(MAX_PHOTOS, FIELD_MAX_PHOTOS) * settings.REPORT_PHOTO_MAX_BYTES + fields
     workspace = max(settings.IMPORT_MAX_BYTES, DOCUMENTS_PER_SAVE * settings.DOCUMENT_MAX_BYTES)
     return {"public": public, "workspace": workspace + fields}
 

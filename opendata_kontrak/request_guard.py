@@ -22,6 +22,8 @@ from django.template.loader import render_to_string
 MESSAGE = "Alamat ini memuat karakter NUL (0x00) yang tidak sah; periksa kembali tautannya."
 # Addresses read by programs (the API, each package's OCDS): their refusals are JSON too.
 JSON_PREFIXES = ("/api/", "/ocds/")
+# The field page (dashboards.field), where an operator's phone sends progress photos.
+FIELD_PAGES = "/pengawasan/lapangan/"
 
 
 def answers_json(request):
@@ -53,7 +55,8 @@ def body_limit(path):
         return settings.IMPORT_MAX_BYTES + settings.FORM_MAX_BYTES
     if path.startswith("/admin/"):
         return settings.WORKSPACE_REQUEST_MAX_BYTES
-    if path.endswith("/lapor/"):
+    if path.endswith("/lapor/") or path.startswith(FIELD_PAGES):
+        # A citizen's report and the field page's progress report both carry a few photos.
         return settings.REPORT_REQUEST_MAX_BYTES
     return settings.FORM_MAX_BYTES
 

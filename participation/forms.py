@@ -18,12 +18,17 @@ MAX_PHOTOS = 3
 
 
 class PhotosField(MultipleFileField):
-    """Up to three photos, each checked and re-encoded (participation/photos.py)."""
+    """Up to `max_count` photos (three by default), each checked and re-encoded
+    (participation/photos.py); cleaned to a list of photos.CleanPhoto."""
+
+    def __init__(self, *, max_count=MAX_PHOTOS, **kwargs):
+        self.max_count = max_count
+        super().__init__(**kwargs)
 
     def clean(self, value):
         files = super().clean(value)
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(f"Paling banyak {MAX_PHOTOS} foto.")
+        if len(files) > self.max_count:
+            raise ValidationError(f"Paling banyak {self.max_count} foto.")
         cleaned, problems = [], []
         for item in files:
             try:

@@ -99,6 +99,8 @@ def world(media_root, settings):
     draft_agency_document = upload_agency_document(op_a, year=2019)
     private_report = add_report(published, Moderation.PENDING)
     public_report = add_report(published, Moderation.PUBLISHED)
+    draft_progress_photo = add_progress_photo(draft, op_a)
+    public_progress_photo = add_progress_photo(published, op_a)
     from opendata.bulk import build
 
     build(base_url="http://testserver")
@@ -141,6 +143,8 @@ def world(media_root, settings):
         "draft_agency_document": draft_agency_document,
         "private_report": private_report,
         "public_report": public_report,
+        "draft_progress_photo": draft_progress_photo,
+        "public_progress_photo": public_progress_photo,
         "supplier": supplier,
         "import_job": import_job,
         # The object each admin model's object URLs are tried with: agency A's where scoped.
@@ -245,6 +249,17 @@ def cases(world):
         (
             "contracts:agency-document-download",
             f"/dokumen-opd/{world['draft_agency_document'].pk}/",
+            PRIVATE_FILE,
+        ),
+        # A progress photo follows its package, as documents do.
+        (
+            "contracts:progress-photo",
+            f"/foto-kemajuan/{world['public_progress_photo'].pk}/",
+            PUBLIC,
+        ),
+        (
+            "contracts:progress-photo",
+            f"/foto-kemajuan/{world['draft_progress_photo'].pk}/",
             PRIVATE_FILE,
         ),
         ("contracts:feed", "/feed/paket/", PUBLIC),
@@ -360,6 +375,26 @@ def cases(world):
 
 def followup_url(followup, action=""):
     return f"/pengawasan/permintaan/{followup.pk}/" + (f"{action}/" if action else "")
+
+
+def add_progress_photo(process, operator):
+    """A progress report with one photo, from the field page's service."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from contracts.models import ProgressReport
+    from participation import photos
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 90, 90)).save(buffer, "JPEG")
+    report = ProgressReport(
+        process=process, date="2018-08-01", physical_percent=50, financial_percent=40
+    )
+    services.add_implementation_row(
+        row=report,
+        by=operator,
+        photos=[photos.clean(SimpleUploadedFile("lokasi.jpg", buffer.getvalue()))],
+    )
+    return report.photos.get()
 
 
 def photo_url(report):

@@ -217,13 +217,53 @@ def test_files_left_by_a_killed_worker_are_swept_after_an_hour(media_root, monke
 
 
 @pytest.mark.django_db
-def test_the_sweep_keeps_agency_documents(media_root):
+def test_a_field_progress_photo_onto_a_full_disk_says_so_and_keeps_nothing(client, full_disk):
+    from contracts.models import ProgressPhoto, ProgressReport
+
+    health = Agency.objects.get(code="dinas-kesehatan")
+    process = make_process(health, **planning_fields(title="Jalan Desa Kalitidu"))
+    client.force_login(make_operator(health, username="operator-lapangan"))
+    photo = io.BytesIO(png_bytes())
+    photo.name = "jalan.png"
+    response = client.post(
+        reverse("dashboards:field-update", args=[process.pk]),
+        {
+            "jenis": "kemajuan",
+            "kemajuan-date": "2024-07-02",
+            "kemajuan-physical_percent": "45",
+            "kemajuan-financial_percent": "30",
+            "kemajuan-note": "Pengaspalan selesai",
+            "kemajuan-photos": [photo],
+        },
+    )
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Ruang penyimpanan berkas penuh" in html and "Pengaspalan selesai" in html
+    assert not ProgressReport.objects.exists() and not ProgressPhoto.objects.exists()
+    assert not full_disk.exists() or not any(full_disk.rglob("*.png"))
+
+
+@pytest.mark.django_db
+def test_the_sweep_keeps_agency_documents_and_progress_photos(media_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from contracts import services
+    from contracts.models import ProgressReport
+    from participation import photos
     from tests.contracts.test_agency_documents import upload_agency_document
 
     health = Agency.objects.get(code="dinas-kesehatan")
     operator = make_operator(health, username="operator-sapu")
     agency_document = upload_agency_document(operator, year=2018)
-    orphan = default_storage.save("dokumen/yatim.pdf", ContentFile(b"%PDF-1.4 yatim"))
+    report = ProgressReport(
+        process=make_process(health), date="2018-08-01", physical_percent=50, financial_percent=40
+    )
+    services.add_implementation_row(
+        row=report, by=operator, photos=[photos.clean(SimpleUploadedFile("a.png", png_bytes()))]
+    )
+    photo = report.photos.get()
+    orphan = default_storage.save("kemajuan/yatim.png", ContentFile(png_bytes()))
     much_later = timezone.now() + datetime.timedelta(hours=2)
     assert orphans.sweep(now=much_later) == [orphan]
     assert default_storage.exists(agency_document.file.name)
+    assert default_storage.exists(photo.file.name)

@@ -69,6 +69,8 @@ WRITTEN_WITHOUT_A_FORM = {
     "opendata.RateCounter.key": "a scope and a client address (≤100, opendata.ratelimit)",
     "opendata.QualityFailure.check_code": "a code of opendata.quality's checks",
     "opendata.QualityResult.check_code": "a code of opendata.quality's checks",
+    "contracts.ProgressPhoto.file": "a storage name the portal makes (uuid)",
+    "contracts.ProgressPhoto.content_type": "image/jpeg or image/png, set by the re-encoding",
     "participation.ReportPhoto.file": "a storage name the portal makes (uuid)",
     "participation.ReportPhoto.content_type": "image/jpeg or image/png, set by the re-encoding",
     "participation.PollVote.visitor": "a random id the portal makes",

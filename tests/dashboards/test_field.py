@@ -1,9 +1,23 @@
+import datetime
+import io
+import random
+import re
+
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from agencies.models import Agency
-from contracts.models import AuditEntry, Payment, ProgressReport
+from contracts import services
+from contracts.models import AuditEntry, Payment, ProgressPhoto, ProgressReport
+from participation import photos
+from tests import pdfs
 from tests.factories import make_operator, make_process, make_supervisor
+from tests.participation.test_reports import jpeg_with_gps, png, upload
 
 PAYMENT = {
     "jenis": "bayar",
@@ -95,3 +109,187 @@ def test_the_to_do_links_to_the_field_page(client, made):
     client.force_login(made["operator"])
     html = client.get(reverse("dashboards:todo")).content.decode()
     assert f'href="{reverse("dashboards:field")}"' in html
+
+
+# --- photos from the camera ----------------------------------------------------------------
+
+PROGRESS = {
+    "jenis": "kemajuan",
+    "kemajuan-date": "2024-07-02",
+    "kemajuan-physical_percent": "45",
+    "kemajuan-financial_percent": "30",
+    "kemajuan-note": "Atap selesai",
+}
+
+
+def send_progress(client, process, photos, **fields):
+    url = reverse("dashboards:field-update", args=[process.pk])
+    return client.post(url, {**PROGRESS, **fields, "kemajuan-photos": photos})
+
+
+@pytest.mark.django_db
+def test_the_progress_form_asks_the_camera_for_jpeg_or_png(client, made):
+    client.force_login(made["operator"])
+    html = client.get(reverse("dashboards:field-update", args=[made["process"].pk])).content
+    form = html.decode().split('value="kemajuan"')[0].rsplit("<form", 1)[1]
+    assert 'enctype="multipart/form-data"' in form
+    photo_input = re.search(r'<input type="file" name="kemajuan-photos"[^>]*>', html.decode())
+    assert photo_input is not None
+    for attribute in ('accept="image/jpeg,image/png"', 'capture="environment"', "multiple"):
+        assert attribute in photo_input.group(0)
+
+
+@pytest.mark.django_db
+def test_a_camera_jpeg_is_stored_without_its_gps_and_a_png_is_accepted(client, made, media_root):
+    client.force_login(made["operator"])
+    camera = jpeg_with_gps((640, 480))
+    with Image.open(io.BytesIO(camera)) as original:  # the test photo does carry a position
+        assert original.getexif().get_ifd(0x8825)
+    response = send_progress(
+        client, made["process"], [upload(camera, "IMG_0001.jpg"), upload(png(), "denah.png")]
+    )
+    assert response.status_code == 302
+    report = ProgressReport.objects.get(process=made["process"])
+    jpeg, plan = ProgressPhoto.objects.filter(report=report).order_by("pk")
+    assert (jpeg.content_type, jpeg.width, jpeg.height) == ("image/jpeg", 640, 480)
+    assert (plan.content_type, plan.width, plan.height) == ("image/png", 40, 30)
+    with default_storage.open(jpeg.file.name) as stored:
+        content = stored.read()
+    assert jpeg.size == len(content) and b"SERIAL-123456" not in content
+    with Image.open(io.BytesIO(content)) as image:
+        assert image.format == "JPEG"
+        assert dict(image.getexif()) == {} and "exif" not in image.info
+    with default_storage.open(plan.file.name) as stored, Image.open(stored) as image:
+        assert image.format == "PNG" and image.size == (40, 30)
+    # The operator's file name never reaches storage.
+    assert "IMG_0001" not in jpeg.file.name and jpeg.file.name.endswith(".jpg")
+    # One audit entry names the report and its photos.
+    entry = AuditEntry.objects.get(process=made["process"], action=AuditEntry.Action.CHANGE)
+    assert entry.user == made["operator"]
+    assert len(entry.changes["foto kemajuan"]["ditambah"]) == 2
+    assert entry.changes["laporan kemajuan"]["ditambah"] == ["2024-07-02: fisik 45%"]
+
+
+@pytest.mark.django_db
+def test_a_non_image_or_oversized_photo_is_refused_in_indonesian_keeping_what_was_typed(
+    client, made, media_root, settings
+):
+    client.force_login(made["operator"])
+    response = send_progress(client, made["process"], [upload(pdfs.good_pdf(), "laporan.pdf")])
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "laporan.pdf: bukan foto JPEG/PNG yang utuh." in html
+    assert "Atap selesai" in html and 'value="45"' in html and 'value="2024-07-02"' in html
+
+    settings.REPORT_PHOTO_MAX_BYTES = 1024
+    big = jpeg_with_gps((400, 300))
+    assert len(big) > 1024
+    response = send_progress(client, made["process"], [upload(big, "besar.jpg")])
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "besar.jpg: foto lebih dari 1,0\xa0KB." in html and "Atap selesai" in html
+    assert not ProgressReport.objects.exists() and not ProgressPhoto.objects.exists()
+    assert not media_root.exists() or not any(p.is_file() for p in media_root.rglob("*"))
+
+
+@pytest.mark.django_db
+def test_another_agencys_operator_cannot_add_a_photo(client, made, media_root):
+    client.force_login(made["stranger"])
+    response = send_progress(client, made["process"], [upload(png(), "denah.png")])
+    assert response.status_code == 404
+    report = ProgressReport(
+        process=made["process"],
+        date=datetime.date(2024, 7, 2),
+        physical_percent=45,
+        financial_percent=30,
+    )
+    photo = photos.clean(SimpleUploadedFile("denah.png", png()))
+    with pytest.raises(PermissionDenied):
+        services.add_implementation_row(row=report, by=made["stranger"], photos=[photo])
+    assert not ProgressReport.objects.exists() and not ProgressPhoto.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_photo_is_public_with_its_package_only_once_published(client, made, media_root):
+    operator, process = made["operator"], made["process"]
+    report = ProgressReport(
+        process=process, date=datetime.date(2024, 7, 2), physical_percent=45, financial_percent=30
+    )
+    services.add_implementation_row(
+        row=report, by=operator, photos=[photos.clean(SimpleUploadedFile("a.jpg", jpeg_with_gps()))]
+    )
+    photo = ProgressPhoto.objects.get()
+    photo_url = reverse("contracts:progress-photo", args=[photo.pk])
+    page_url = reverse("contracts:process-detail", args=[process.pk])
+    visitor = Client()
+    assert visitor.get(page_url).status_code == 404
+    assert visitor.get(photo_url).status_code == 404
+    client.force_login(made["stranger"])
+    assert client.get(photo_url).status_code == 404
+    client.force_login(operator)
+    assert client.get(photo_url).status_code == 200  # its own people see the draft's photo
+
+    process.refresh_from_db()
+    services.publish_process(process=process, by=operator)
+    html = visitor.get(page_url).content.decode()
+    assert f'href="{photo_url}"' in html
+    assert 'alt="Foto 1 kemajuan pekerjaan' in html and "progres fisik 45%" in html
+    response = visitor.get(photo_url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as image:
+        assert image.format == "JPEG" and dict(image.getexif()) == {}
+
+    # A photo added to the published package shows at once (the page's cache follows).
+    later = ProgressReport(
+        process=process, date=datetime.date(2024, 8, 2), physical_percent=60, financial_percent=40
+    )
+    services.add_implementation_row(
+        row=later, by=operator, photos=[photos.clean(SimpleUploadedFile("b.png", png()))]
+    )
+    second_url = reverse("contracts:progress-photo", args=[later.photos.get().pk])
+    html = visitor.get(page_url).content.decode()
+    assert f'href="{second_url}"' in html and "progres fisik 60%" in html
+
+    services.withdraw_process(process=process, by=operator, reason="Data ganda")
+    assert visitor.get(photo_url).status_code == 404
+    assert visitor.get(second_url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_camera_photo_larger_than_a_plain_form_still_arrives(client, made, media_root, settings):
+    # A phone's photo is megabytes: more than a plain form's body, within a photo's limit.
+    settings.FORM_MAX_BYTES = 100_000
+    settings.REPORT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    settings.REPORT_REQUEST_MAX_BYTES = 3 * settings.REPORT_PHOTO_MAX_BYTES + 100_000
+    noise = Image.frombytes("RGB", (400, 400), random.Random(19).randbytes(400 * 400 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG")
+    assert settings.FORM_MAX_BYTES < len(buffer.getvalue()) < settings.REPORT_PHOTO_MAX_BYTES
+    client.force_login(made["operator"])
+    response = send_progress(client, made["process"], [upload(buffer.getvalue(), "foto.png")])
+    assert response.status_code == 302
+    assert ProgressPhoto.objects.get().content_type == "image/png"
+
+
+@pytest.mark.django_db
+def test_a_deleted_progress_report_takes_its_photo_files_once_committed(
+    made, media_root, django_capture_on_commit_callbacks
+):
+    report = ProgressReport(
+        process=made["process"],
+        date=datetime.date(2024, 7, 2),
+        physical_percent=45,
+        financial_percent=30,
+    )
+    services.add_implementation_row(
+        row=report, by=made["operator"], photos=[photos.clean(SimpleUploadedFile("a.png", png()))]
+    )
+    name = ProgressPhoto.objects.get().file.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.delete_row(report)
+    assert not ProgressPhoto.objects.exists()
+    assert default_storage.exists(name)  # not before the deletion commits
+    for callback in callbacks:
+        callback()
+    assert not default_storage.exists(name)

@@ -26,9 +26,11 @@ from contracts.models import (
 from contracts.ocds import SCHEMA_DIR, SCHEMA_URL
 from contracts.pdf import inspect_upload
 from opendata.bulk import build
+from participation import photos
 from tests import pdfs
 from tests.factories import make_operator, make_process, planning_fields
 from tests.ocds_review import NetworkRefused, VendoredExtensions, review, vendored_extensions
+from tests.participation.test_reports import jpeg_with_gps, png
 
 D = datetime.date
 BASE = "https://data.contoh.go.id"
@@ -114,8 +116,16 @@ def fixture_packages(media_root):
     whole = made["whole"]
     for supplier, amount in [(winner, 1_150_000_000), (rival, 1_190_000_000)]:
         Bidder.objects.create(process=whole, supplier=supplier, bid_amount=amount)
-    ProgressReport.objects.create(
-        process=whole, date=D(2018, 8, 1), physical_percent=50, financial_percent=40
+    # A progress report from the field page, with a camera JPEG and a PNG.
+    services.add_implementation_row(
+        row=ProgressReport(
+            process=whole, date=D(2018, 8, 1), physical_percent=50, financial_percent=40
+        ),
+        by=operator,
+        photos=[
+            photos.clean(SimpleUploadedFile("lokasi.jpg", jpeg_with_gps())),
+            photos.clean(SimpleUploadedFile("denah.png", png())),
+        ],
     )
     for label, number, day in [("Termin 1", "0412/SP2D/LS/2018", 5), ("Termin 2", "", 20)]:
         Payment.objects.create(
@@ -200,6 +210,9 @@ def test_every_document_of_dokumen_csv_is_in_the_ocds(client, fixture_packages):
             implementation = item.get("implementation", {})
             ids.update(d["id"] for d in implementation.get("documents", []))
     assert listed  # the fixtures have documents
+    # The field page's photos are documents of the implementation in both.
+    whole = fixture_packages["whole"].ocid
+    assert len({i for i in listed[whole] if i.startswith("foto-kemajuan-")}) == 2
     for ocid, ids in listed.items():
         assert ids == published[ocid], ocid
     # Those whose stage has no section: the award's without an award, the tender's of a

@@ -223,9 +223,18 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
     are the newest release's: ocdskit's id is `{ocid}-{date}`)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from contracts.models import Amendment, Bidder, DocumentType, Payment, ProgressReport
+    from contracts.models import (
+        Amendment,
+        Bidder,
+        DocumentType,
+        Payment,
+        ProgressPhoto,
+        ProgressReport,
+    )
     from contracts.pdf import inspect_upload
+    from participation import photos
     from tests import pdfs
+    from tests.participation.test_reports import jpeg_with_gps
 
     process = make_process(operator.agency, **planning_fields())
     winner = Supplier.objects.create(npwp="0012345678901000", name="CV Maju")
@@ -262,10 +271,18 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
             contract_start=D(2018, 5, 7),
             contract_end=D(2018, 11, 5),
         ),
-        lambda: rows(
-            ProgressReport.objects.create(
-                process=process, date=D(2018, 8, 1), physical_percent=50, financial_percent=40
+        # A progress report from the field page, with a photo from the camera.
+        lambda: services.add_implementation_row(
+            row=ProgressReport(
+                process=Process.objects.get(pk=process.pk),
+                date=D(2018, 8, 1),
+                physical_percent=50,
+                financial_percent=40,
             ),
+            by=operator,
+            photos=[photos.clean(SimpleUploadedFile("lokasi.jpg", jpeg_with_gps()))],
+        ),
+        lambda: rows(
             Payment.objects.create(
                 process=process,
                 label="Termin 1",
@@ -331,7 +348,8 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
         ["tenderUpdate"],
         ["tenderUpdate", "award"],  # the award completes the tender (tender.status)
         ["planningUpdate", "contract"],  # the contract's start meets the planned start
-        ["implementation"],
+        ["implementation"],  # the progress report and its photo
+        ["implementationUpdate"],  # the payment
         ["tenderUpdate"],
         ["contractUpdate"],
         ["planningUpdate"],  # the agency's DPA joins planning.documents
@@ -348,15 +366,15 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
         ],
     ]
     # The clearing is published as OCDS deletes: explicit nulls in the next release only.
-    cleared = releases[6]["tender"]
+    cleared = releases[7]["tender"]
     assert cleared["value"] == {"amount": None, "currency": None}
     assert cleared["tenderPeriod"] == {
-        "startDate": releases[5]["tender"]["tenderPeriod"]["startDate"],
+        "startDate": releases[6]["tender"]["tenderPeriod"]["startDate"],
         "endDate": None,
     }
     assert (
-        "value" not in releases[7]["tender"]
-        and "endDate" not in releases[7]["tender"]["tenderPeriod"]
+        "value" not in releases[8]["tender"]
+        and "endDate" not in releases[8]["tender"]["tenderPeriod"]
     )
     assert "value" not in record["compiledRelease"]["tender"]
     compiled = record["compiledRelease"]
@@ -364,6 +382,13 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
     assert contract["value"] == {"amount": 1_210_000_000, "currency": "IDR"}
     assert contract["period"]["endDate"].startswith("2018-12-20")
     assert [a["rationale"] for a in contract["amendments"]] == ["Tambah pekerjaan drainase"]
+    # The photo: a physical progress report (documentType codelist), its format the image's.
+    (photo,) = [
+        d for d in contract["implementation"]["documents"] if d["id"].startswith("foto-kemajuan")
+    ]
+    assert photo["documentType"] == "physicalProgressReport"
+    assert photo["format"] == "image/jpeg"
+    assert photo["url"].endswith(f"/foto-kemajuan/{ProgressPhoto.objects.get().pk}/")
     assert compiled["date"] == releases[-1]["date"]
     assert compiled["id"] == f"{process.ocid}-{releases[-1]['date']}"
     assert schema_errors(client.get(reverse("opendata:release", args=[process.ocid])).json()) == []

@@ -1,0 +1,51 @@
+"""A progress report with a camera photo from a 360 px phone, then on the public page.
+
+Written for issue #19 and not yet run (the machine was shared with a CI run at the time).
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from agencies.models import Agency
+from contracts import services
+from contracts.models import ProgressPhoto
+from tests.factories import make_operator, make_process, planning_fields
+from tests.participation.test_reports import jpeg_with_gps
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "kata-sandi-uji-123"
+PHONE = {"width": 360, "height": 740}
+
+
+def test_an_operator_adds_a_progress_photo_from_a_phone_and_citizens_see_it(
+    portal, browser, media_root, tmp_path, console_errors
+):
+    health = Agency.objects.get(code="dinas-kesehatan")
+    operator = make_operator(health, username="operator-lapangan", password=PASSWORD)
+    process = make_process(health, **planning_fields(title="Rehabilitasi Puskesmas Dander"))
+    photo = tmp_path / "IMG_0001.jpg"
+    photo.write_bytes(jpeg_with_gps((1600, 1200)))
+
+    phone = browser.new_page(viewport=PHONE)
+    phone.on("pageerror", lambda error: console_errors.append(str(error)))
+    phone.goto(f"{portal.url}/admin/login/?next=/pengawasan/lapangan/{process.pk}/")
+    phone.fill("#id_username", "operator-lapangan")
+    phone.fill("#id_password", PASSWORD)
+    phone.get_by_role("button", name="Masuk").click()
+    form = phone.locator("form", has=phone.locator("input[name=jenis][value=kemajuan]"))
+    form.get_by_label("tanggal laporan").fill("2024-07-02")
+    form.get_by_label("progres fisik (%)").fill("45")
+    form.get_by_label("progres keuangan (%)").fill("30")
+    form.get_by_label("Foto pekerjaan (opsional)").set_input_files(str(photo))
+    form.get_by_role("button", name="Simpan laporan kemajuan").click()
+    expect(phone.locator(".messages")).to_contain_text("disimpan untuk Rehabilitasi")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert ProgressPhoto.objects.count() == 1
+
+    services.publish_process(process=process, by=operator)
+    citizen = browser.new_page(viewport=PHONE)
+    citizen.goto(f"{portal.url}/paket/{process.pk}/")
+    thumbnail = citizen.get_by_role("img", name="Foto 1 kemajuan pekerjaan")
+    expect(thumbnail).to_be_visible()
+    assert citizen.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
