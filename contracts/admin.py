@@ -290,8 +290,27 @@ def mark_first_error(form, sections, context):
     first_in(form, names(context["publication_fieldsets"]))
 
 
+class OwnAgencyMixin:
+    """The agency field offers an operator their own agency only (administrators every active
+    one), and a new object starts with the operator's agency."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            agencies = Agency.objects.active()
+            if not request.user.is_administrator:
+                agencies = agencies.filter(pk=request.user.agency_id)
+            kwargs["queryset"] = agencies
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if request.user.is_operator:
+            initial.setdefault("agency", request.user.agency_id)
+        return initial
+
+
 @admin.register(Process)
-class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
+class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin):
     form = ProcessAdminForm
     formfield_overrides = NUMBER_FIELDS
     change_form_template = "admin/contracts/process/change_form.html"
@@ -382,18 +401,7 @@ class ProcessAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "supplier":
             kwargs["queryset"] = Supplier.objects.choosable_by(request.user)
-        if db_field.name == "agency":
-            agencies = Agency.objects.active()
-            if not request.user.is_administrator:
-                agencies = agencies.filter(pk=request.user.agency_id)
-            kwargs["queryset"] = agencies
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        if request.user.is_operator:
-            initial.setdefault("agency", request.user.agency_id)
-        return initial
 
     # Layout ---------------------------------------------------------------------------------
 
@@ -969,7 +977,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.Mod
 
 
 @admin.register(AgencyDocument)
-class AgencyDocumentAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
+class AgencyDocumentAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin):
     """DPA, Renja SKPD and jadwal kegiatan, once per agency and year: scoped like packages
     (models.editable_by / visible_to), and every write through contracts.services."""
 
@@ -1026,20 +1034,6 @@ class AgencyDocumentAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
             "uploaded_by",
             "uploaded_at",
         ]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "agency":
-            agencies = Agency.objects.active()
-            if not request.user.is_administrator:
-                agencies = agencies.filter(pk=request.user.agency_id)
-            kwargs["queryset"] = agencies
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        if request.user.is_operator:
-            initial.setdefault("agency", request.user.agency_id)
-        return initial
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         with services.files_follow_transaction():
