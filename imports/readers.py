@@ -121,9 +121,13 @@ def _separator(content):
     return best
 
 
-def _xlsx(handle, filename):
+def check_unpacked_size(
+    handle, filename, advice="Pecah ekspornya per tahun atau unggah sebagai CSV."
+):
+    """Refuse an XLSX (a zip archive) whose members declare more than
+    IMPORT_XLSX_MAX_UNPACKED_BYTES, before anything parses it, with `advice` on what to do;
+    ImportFileError too for a file that is no zip at all. `handle` is left at its start."""
     from django.conf import settings
-    from openpyxl import load_workbook
 
     # An XLSX is a zip: a small file can unpack to gigabytes (a decompression bomb). The
     # sizes its members declare bound what reading them can produce; refuse before parsing.
@@ -136,9 +140,15 @@ def _xlsx(handle, filename):
     if unpacked > limit:
         raise ImportFileError(
             f"{filename}: isinya {unpacked // 2**20:,} MB setelah dibuka, lebih dari batas "
-            f"{limit // 2**20:,} MB. Pecah ekspornya per tahun atau unggah sebagai CSV."
+            f"{limit // 2**20:,} MB. {advice}"
         )
     handle.seek(0)
+
+
+def _xlsx(handle, filename):
+    from openpyxl import load_workbook
+
+    check_unpacked_size(handle, filename)
     try:
         workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file

@@ -9,6 +9,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from agencies import two_factor
 from agencies.forms import WorkspaceLoginForm
+from contracts import spreadsheet_views
 from contracts import views as contract_views
 from contracts.sitemaps import SITEMAPS
 
@@ -43,6 +44,24 @@ urlpatterns = [
     path("", include("followups.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/dua-langkah/", admin.site.admin_view(two_factor.setup), name="two-factor"),
+    # The package sheet sits under admin/ for the workspace's sign-in and its upload size
+    # (request_guard.body_limit), before the admin's own patterns, which would take it for a
+    # model's address.
+    path(
+        "admin/lembar-kerja-paket/",
+        admin.site.admin_view(spreadsheet_views.sheet),
+        name="process-sheet",
+    ),
+    path(
+        "admin/lembar-kerja-paket/unduh/",
+        admin.site.admin_view(spreadsheet_views.sheet_download),
+        name="process-sheet-download",
+    ),
+    path(
+        "admin/lembar-kerja-paket/simpan/",
+        admin.site.admin_view(spreadsheet_views.sheet_confirm),
+        name="process-sheet-confirm",
+    ),
     path("admin/", admin.site.urls),
 ]
 

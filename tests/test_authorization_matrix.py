@@ -322,6 +322,20 @@ def cases(world):
         ("followups:reopen", followup_url(world["followup"], "buka-lagi"), everyone(POST_ONLY)),
         ("sitemap", "/sitemap.xml", PUBLIC),
         ("two-factor", "/admin/dua-langkah/", WORKSPACE),
+        # The package sheet is an operator's, for their own agency's packages
+        # (tests/contracts/test_spreadsheet.py); saving is a POST.
+        ("process-sheet", "/admin/lembar-kerja-paket/", EDITORS | {ADMIN: DENY}),
+        (
+            "process-sheet-download",
+            "/admin/lembar-kerja-paket/unduh/?tahun=2018",
+            # B's agency has no package: sent back to the page, which says so.
+            EDITORS | {OP_B: MOVED, ADMIN: DENY},
+        ),
+        (
+            "process-sheet-confirm",
+            "/admin/lembar-kerja-paket/simpan/",
+            {**everyone(POST_ONLY), ANON: LOGIN},
+        ),
         ("admin:index", "/admin/", WORKSPACE),
         # Signed in already: the sign-in page sends one on to the workspace.
         ("admin:login", "/admin/login/", {**everyone(INDEX), ANON: OK}),

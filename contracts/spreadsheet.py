@@ -1,0 +1,646 @@
+"""An agency's packages as a spreadsheet and back: download, correct in bulk, review, confirm.
+
+The operator downloads one XLSX row per package of their agency and fiscal year (`workbook`),
+corrects the editable columns in Excel or LibreOffice, and uploads it again. `read_sheet`
+reads the rows back (whatever Excel did to them on re-saving: dates as datetimes, amounts as
+floats such as 1250000000.0, text with trailing spaces), `review` compares every row with the
+package as it is now and validates each changed cell with the admin's own fields and the
+model's rules, and `save_changes` writes the reviewed changes through
+`services.save_process`, all of them or none.
+
+Which columns are editable (`COLUMNS`): fields an operator corrects in bulk whose change
+touches the package alone: its name, kecamatan, amounts, dates of stages 1 to 4, contract
+number, and the officials named on it. Left read-only, with the reason: the kode RUP, kode
+tender and fiscal year (they identify the package to the SiRUP/LPSE imports, the bulk PDF
+matching and the agency documents that cover it), program/kegiatan codes (which agency
+documents cover the package), jenis pengadaan and metode (which stages and documents are
+required), the supplier (a row shared with other agencies, NPWP included), publication (its
+own confirmation), and the implementation stage (its rows and hand-over dates have their own
+forms).
+
+A row carries two hidden, locked cells: the package's id, and its `updated_at` when the sheet
+was made (the stamp). A row whose package changed since then is refused, so that the sheet
+never undoes an edit made in the meantime.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import capfirst
+
+from contracts import services
+from contracts.forms import NipField, RupiahField, RupiahInput, kecamatan_field
+from contracts.models import Process, Status
+from contracts.templatetags.rupiah import rupiah
+from imports.readers import ZIP_MAGIC, ImportFileError, check_unpacked_size
+from opendata_kontrak.limits import DATE_FORMAT_HINT, say_limits
+from opendata_kontrak.text import PrintableTextForm, printable
+
+SHEET_TITLE = "Paket"
+KEY_HEADER = "ID paket (jangan diubah)"
+STAMP_HEADER = "Versi (jangan diubah)"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What the confirmation carries back (signed): the reviewed rows, good for this long.
+CONFIRM_MAX_AGE_SECONDS = 2 * 60 * 60
+CONFIRM_SALT = "contracts.spreadsheet.confirm"
+
+TEXT, DATE, RUPIAH, NIP = "teks", "tanggal", "rupiah", "nip"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the sheet: a Process field, how its cells are typed, whether it is
+    the operator's to change."""
+
+    name: str
+    kind: str = TEXT
+    editable: bool = True
+    width: int = 16
+
+    @property
+    def header(self):
+        return capfirst(str(Process._meta.get_field(self.name).verbose_name))
+
+
+# Read-only first (grey headers), then the editable columns in the order of the stages.
+COLUMNS = [
+    Column("rup_code", editable=False, width=14),
+    Column("tender_code", editable=False, width=14),
+    Column("fiscal_year", editable=False, width=10),
+    Column("method", editable=False, width=20),
+    Column("status", editable=False, width=16),
+    Column("title", width=50),
+    Column("location_kecamatan", width=18),
+    Column("budget_amount", RUPIAH, width=18),
+    Column("planned_start", DATE, width=13),
+    Column("planned_end", DATE, width=13),
+    Column("pa_kpa_name", width=26),
+    Column("pa_kpa_nip", NIP, width=22),
+    Column("ppk_name", width=26),
+    Column("ppk_nip", NIP, width=22),
+    Column("pptk_name", width=26),
+    Column("pptk_nip", NIP, width=22),
+    Column("hps_amount", RUPIAH, width=18),
+    Column("tender_announced", DATE, width=13),
+    Column("bid_deadline", DATE, width=13),
+    Column("award_amount", RUPIAH, width=18),
+    Column("award_date", DATE, width=13),
+    Column("contract_number", width=24),
+    Column("contract_amount", RUPIAH, width=18),
+    Column("contract_signed", DATE, width=13),
+    Column("contract_start", DATE, width=13),
+    Column("contract_end", DATE, width=13),
+]
+EDITABLE = [column for column in COLUMNS if column.editable]
+EDITABLE_NAMES = [column.name for column in EDITABLE]
+
+# Excel stores number formats in the en-US notation and shows them in the reader's locale:
+# "#,##0" appears as 1.250.000.000 on an Indonesian Excel. A literal "#.##0" would be read as
+# a decimal format instead.
+RUPIAH_FORMAT = "#,##0"
+DATE_FORMAT = "DD/MM/YYYY"
+
+
+class SheetError(Exception):
+    """The file as a whole cannot be read as this portal's package sheet (Indonesian)."""
+
+
+def packages_for_sheet(user, fiscal_year=None):
+    """The packages an operator's sheet holds and may change: the one rule (editable_by),
+    narrowed to the operator's own agency, of one fiscal year if given."""
+    packages = Process.objects.editable_by(user).filter(agency_id=user.agency_id)
+    if fiscal_year is not None:
+        packages = packages.filter(fiscal_year=fiscal_year)
+    return packages
+
+
+def stamp(process):
+    """The version a sheet row was made from: the package's last save, to the microsecond."""
+    return process.updated_at.isoformat()
+
+
+# --- download -------------------------------------------------------------------------------
+
+
+def _shown(process, column):
+    value = getattr(process, column.name)
+    if column.name == "method":
+        return process.get_method_display() if value else ""
+    if column.name == "status":
+        return process.get_status_display()
+    if column.kind == TEXT or column.kind == NIP:
+        return printable(str(value or ""))
+    return value
+
+
+def workbook(processes, *, agency, fiscal_year):
+    """The XLSX (bytes) of these packages: sheet "Paket", one row per package.
+
+    Column A holds the package id and column B its stamp, both hidden and locked; read-only
+    columns have grey headers and locked cells (sheet protection without a password, which
+    only guards against a slip); editable cells are unlocked. Dates are date cells, amounts
+    whole-Rupiah number cells, and text is stored as text, never as a formula, whatever it
+    starts with.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET_TITLE
+    grey = PatternFill("solid", fgColor="D9D9D9")
+    light_grey = PatternFill("solid", fgColor="F2F2F2")
+    editable_fill = PatternFill("solid", fgColor="FFF2CC")
+    bold = Font(bold=True)
+    unlocked = Protection(locked=False)
+
+    headers = [KEY_HEADER, STAMP_HEADER, *(column.header for column in COLUMNS)]
+    for index, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index, value=header)
+        cell.font = bold
+        editable = index > 2 and COLUMNS[index - 3].editable
+        cell.fill = editable_fill if editable else grey
+    sheet.column_dimensions["A"].hidden = True
+    sheet.column_dimensions["B"].hidden = True
+    for index, column in enumerate(COLUMNS, start=3):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+
+    for row, process in enumerate(processes, start=2):
+        sheet.cell(row=row, column=1, value=process.pk)
+        _text_cell(sheet.cell(row=row, column=2), stamp(process))
+        for index, column in enumerate(COLUMNS, start=3):
+            cell = sheet.cell(row=row, column=index)
+            value = _shown(process, column)
+            if column.kind == DATE:
+                cell.value = value
+                cell.number_format = DATE_FORMAT
+            elif column.kind == RUPIAH:
+                cell.value = value
+                cell.number_format = RUPIAH_FORMAT
+            else:
+                _text_cell(cell, value)
+            if column.editable:
+                cell.protection = unlocked
+            else:
+                cell.fill = light_grey
+    sheet.freeze_panes = sheet.cell(row=2, column=3 + len(COLUMNS) - len(EDITABLE) + 1)
+    sheet.protection.sheet = True
+    # Protection guards the locked cells only: widening columns, filtering and sorting stay.
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    sheet.protection.autoFilter = False
+    sheet.protection.sort = False
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
+
+    notes = book.create_sheet("Petunjuk")
+    for line in _instructions(agency, fiscal_year):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 110
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _text_cell(cell, value):
+    cell.value = value
+    # A text that starts with "=" would otherwise be written as a formula and run on opening.
+    cell.data_type = "s"
+    cell.number_format = "@"
+
+
+def _instructions(agency, fiscal_year):
+    editable = ", ".join(column.header for column in EDITABLE)
+    return [
+        f"Paket {agency.name}, tahun anggaran {fiscal_year}.",
+        f"Ubah hanya kolom berjudul kuning di lembar “{SHEET_TITLE}”: {editable}.",
+        "Kolom berjudul abu-abu hanya untuk dibaca. Jangan menambah, menghapus, atau menyalin "
+        "baris: setiap baris terikat pada satu paket.",
+        f"Tanggal diisi sebagai tanggal ({DATE_FORMAT_HINT}); nilai rupiah tanpa sen; NIP 18 "
+        "angka.",
+        "Simpan sebagai XLSX, lalu unggah di halaman Lembar kerja paket. Portal menampilkan "
+        "setiap perubahan untuk diperiksa; belum ada yang tersimpan sebelum Anda "
+        "mengonfirmasi.",
+        "Paket yang diubah di portal setelah berkas ini diunduh tidak dapat diubah lewat "
+        "berkas ini: unduh ulang lembarnya.",
+    ]
+
+
+# --- upload ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SheetRow:
+    """One row read back: its spreadsheet line, the key and stamp it carries, and the
+    editable cells as read ({field name: value}, None for an empty cell)."""
+
+    line: int
+    key: object
+    stamp: str
+    values: dict
+    problems: list = field(default_factory=list)
+
+
+def read_sheet(content, filename):
+    """The rows of an uploaded sheet ([SheetRow]); SheetError (Indonesian) for a file that is
+    not an XLSX, or has no sheet "Paket" with the key columns of this portal's download."""
+    from openpyxl import load_workbook
+
+    handle = io.BytesIO(content)
+    if content[:4] != ZIP_MAGIC:
+        raise SheetError(
+            f"{filename}: bukan berkas XLSX. Unggah lembar kerja yang diunduh dari halaman "
+            "ini, disimpan sebagai Excel Workbook (.xlsx)."
+        )
+    try:
+        check_unpacked_size(handle, filename, advice="Unduh lembar per tahun anggaran.")
+        # data_only=False: a formula arrives as a formula, and is refused, never run or
+        # taken for the value some other program last cached.
+        book = load_workbook(handle, read_only=True, data_only=False)
+    except ImportFileError as error:
+        raise SheetError(str(error)) from error
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise SheetError(
+            f"{filename}: berkas XLSX rusak atau tidak terbaca; simpan ulang sebagai .xlsx."
+        ) from error
+    try:
+        if SHEET_TITLE not in book.sheetnames:
+            raise SheetError(
+                f"{filename}: tidak ada lembar “{SHEET_TITLE}”. Unggah berkas yang diunduh "
+                "dari halaman Lembar kerja paket, tanpa mengganti nama lembarnya."
+            )
+        sheet = book[SHEET_TITLE]
+        sheet.reset_dimensions()
+        lines = sheet.iter_rows()
+        header = [str(cell.value or "").strip() for cell in next(lines, ())]
+        if KEY_HEADER not in header or STAMP_HEADER not in header:
+            raise SheetError(
+                f"{filename}: lembar “{SHEET_TITLE}” tidak memuat kolom “{KEY_HEADER}” dan "
+                f"“{STAMP_HEADER}”. Unggah berkas yang diunduh dari halaman ini."
+            )
+        positions = {name: index for index, name in enumerate(header) if name}
+        rows = []
+        for line, cells in enumerate(lines, start=2):
+            cells = list(cells)
+            if all(_empty(cell) for cell in cells):
+                continue
+            rows.append(_row(line, cells, positions))
+        return rows
+    finally:
+        book.close()
+
+
+def _empty(cell):
+    return cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
+
+
+def _cell(cells, positions, header):
+    index = positions.get(header)
+    if index is None or index >= len(cells):
+        return None
+    return cells[index]
+
+
+def _row(line, cells, positions):
+    key_cell = _cell(cells, positions, KEY_HEADER)
+    stamp_cell = _cell(cells, positions, STAMP_HEADER)
+    row = SheetRow(
+        line=line,
+        key=_key(key_cell.value if key_cell is not None else None),
+        stamp=str(stamp_cell.value or "").strip() if stamp_cell is not None else "",
+        values={},
+    )
+    for column in EDITABLE:
+        cell = _cell(cells, positions, column.header)
+        if cell is None:
+            continue  # a column taken out of the sheet changes nothing
+        if cell.data_type == "f":
+            row.problems.append(
+                (column, "berisi rumus; tulis nilainya saja (salin, lalu tempel sebagai nilai).")
+            )
+            continue
+        try:
+            row.values[column.name] = plain_cell(cell.value, column.kind)
+        except ValueError as error:
+            row.problems.append((column, str(error)))
+    return row
+
+
+def _key(value):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def plain_cell(value, kind):
+    """A cell's value as the column's form field takes it, whatever program saved it:
+    datetime -> date, a whole float (1250000000.0) -> int, text without surrounding spaces,
+    a number in a text column -> its digits; None or "" for an empty cell.
+    Raises ValueError (Indonesian) for an amount with sen."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if kind == DATE:
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        return str(value)  # a bare number: the date field says how to write a date
+    if kind == RUPIAH:
+        if isinstance(value, float):
+            raise ValueError("jumlah rupiah ditulis tanpa sen (bilangan bulat).")
+        if isinstance(value, datetime.date):
+            raise ValueError("berisi tanggal, bukan jumlah rupiah.")
+        return value
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def _sheet_formfield(db_field, **kwargs):
+    # The admin's own fields for the same columns (contracts.admin.ProcessAdmin).
+    if db_field.name.endswith("_nip"):
+        return NipField(label=capfirst(db_field.verbose_name))
+    if db_field.name.endswith("_amount"):
+        return db_field.formfield(form_class=RupiahField, widget=RupiahInput, **kwargs)
+    return db_field.formfield(**kwargs)
+
+
+class PackageSheetForm(PrintableTextForm, forms.ModelForm):
+    """The changed cells of one row, checked by the admin's own fields (NIP, Rupiah,
+    kecamatan from the register, dates) and the model's rules. `only`: the field names
+    present; the form drops the others, so an unchanged cell is never checked."""
+
+    class Meta:
+        model = Process
+        fields = EDITABLE_NAMES
+        formfield_callback = _sheet_formfield
+
+    def __init__(self, *args, only, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in only:
+                del self.fields[name]
+        if "location_kecamatan" in self.fields:
+            current = self.instance.location_kecamatan
+            self.fields["location_kecamatan"] = kecamatan_field(current)
+            self.fields["location_kecamatan"].error_messages["invalid_choice"] = (
+                "“%(value)s” tidak ada di register kecamatan; tulis namanya persis seperti di "
+                "register (misalnya Dander)."
+            )
+        for name, form_field in self.fields.items():
+            say_limits(form_field, name)
+
+
+@dataclass
+class Change:
+    """A package's reviewed change: [(column header, old shown, new shown)] and the new
+    values {field name: value}."""
+
+    line: int
+    process: Process
+    stamp: str
+    cells: list
+    values: dict
+    raw: dict
+
+
+@dataclass
+class Review:
+    changes: list
+    errors: list
+    rows: int
+    refused_lines: set = field(default_factory=set)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    @property
+    def cell_count(self):
+        return sum(len(change.cells) for change in self.changes)
+
+
+def _same(old, new, kind):
+    if kind in (TEXT, NIP):
+        return (old or "").strip() == (new if new is not None else "")
+    if kind == DATE and isinstance(new, str):
+        return False
+    return old == new
+
+
+def display(value, kind):
+    """A value as the preview shows it: Rp with dots, dd/mm/yyyy, "—" for empty."""
+    if value is None or value == "":
+        return "—"
+    if kind == RUPIAH and isinstance(value, int):
+        return rupiah(value)
+    if kind == DATE and isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def review(rows, *, user, lock=False):
+    """Compare sheet rows with the packages now, and check every changed cell.
+
+    Returns a Review: the changes (only cells whose value differs, after the admin's fields
+    cleaned them: a NIP typed with spaces is no change) and the errors, each in Indonesian and
+    naming its spreadsheet line and column. A row is refused whole when its key is unknown,
+    belongs to a package the user may not change through this sheet, repeats another row, or
+    its stamp differs from the package's (changed since the download). `lock`: read the
+    packages FOR UPDATE (inside the confirming transaction).
+    """
+    allowed = packages_for_sheet(user)
+    keys = [row.key for row in rows if row.key is not None]
+    everything = Process.objects.filter(pk__in=keys)
+    if lock:
+        everything = everything.select_for_update()
+    known = {process.pk: process for process in everything}
+    mine = set(allowed.filter(pk__in=keys).values_list("pk", flat=True))
+    changes, errors, seen = [], [], {}
+    refused = set()
+
+    def refuse(row, message):
+        errors.append(f"Baris {row.line}: {message}")
+        refused.add(row.line)
+
+    for row in rows:
+        if row.key is None:
+            refuse(row, f"kolom “{KEY_HEADER}” kosong atau diubah; baris ini tidak dikenali.")
+            continue
+        if row.key in seen:
+            refuse(
+                row, f"paket yang sama sudah ada di baris {seen[row.key]}; satu baris satu paket."
+            )
+            continue
+        seen[row.key] = row.line
+        process = known.get(row.key)
+        if process is None:
+            refuse(row, f"paket dengan ID {row.key} tidak ada (mungkin sudah dihapus).")
+            continue
+        if row.key not in mine:
+            refuse(
+                row,
+                "paket ini bukan milik perangkat daerah Anda; hanya paket perangkat daerah "
+                "Anda yang dapat diubah lewat lembar ini.",
+            )
+            continue
+        for column, problem in row.problems:
+            errors.append(f"Baris {row.line}, kolom {column.header}: {problem}")
+            refused.add(row.line)
+        candidates = {
+            column.name: row.values[column.name]
+            for column in EDITABLE
+            if column.name in row.values
+            and not _same(getattr(process, column.name), row.values[column.name], column.kind)
+        }
+        if not candidates:
+            continue
+        if row.stamp != stamp(process):
+            refuse(
+                row,
+                f"paket “{process.title}” sudah diubah di portal sejak lembar ini diunduh, jadi "
+                "perubahan baris ini bisa menimpa isian terbaru. Unduh ulang lembarnya, lalu "
+                "ulangi perubahan baris ini.",
+            )
+            continue
+        change = _check_row(row, process, candidates, errors)
+        if change is None:
+            refused.add(row.line)
+        elif change.cells:
+            changes.append(change)
+    return Review(changes=changes, errors=errors, rows=len(rows), refused_lines=refused)
+
+
+def _check_row(row, process, candidates, errors):
+    columns = {column.name: column for column in EDITABLE}
+    before = {name: getattr(process, name) for name in candidates}
+    data = {name: "" if value is None else value for name, value in candidates.items()}
+    form = PackageSheetForm(data=data, instance=process, only=set(candidates))
+    if not form.is_valid():
+        _say_errors(row, form.errors.as_data(), columns, errors)
+        for name, value in before.items():
+            setattr(process, name, value)
+        return None
+    try:
+        # What save_process will check: the whole package, so a new end date is also held
+        # against the start date the sheet left alone.
+        process.full_clean()
+    except ValidationError as error:
+        _say_errors(row, error.update_error_dict({}), columns, errors)
+        return None
+    cells, values, raw = [], {}, {}
+    for name, old in before.items():
+        new = getattr(process, name)
+        if new == old:
+            continue  # the same value, written another way
+        column = columns[name]
+        cells.append((column.header, display(old, column.kind), display(new, column.kind)))
+        values[name] = new
+        raw[name] = candidates[name]
+    return Change(
+        line=row.line, process=process, stamp=row.stamp, cells=cells, values=values, raw=raw
+    )
+
+
+def _say_errors(row, error_dict, columns, errors):
+    for name, field_errors in error_dict.items():
+        column = columns.get(name)
+        where = f"Baris {row.line}, kolom {column.header}" if column else f"Baris {row.line}"
+        for error in field_errors:
+            for message in ValidationError(error).messages:
+                errors.append(f"{where}: {message}")
+
+
+# --- confirm --------------------------------------------------------------------------------
+
+
+def _json(value):
+    if isinstance(value, datetime.date):
+        return {"date": value.isoformat()}
+    return value
+
+
+def _from_json(value):
+    if isinstance(value, dict) and "date" in value:
+        return datetime.date.fromisoformat(value["date"])
+    return value
+
+
+def confirmation(review_result, *, user):
+    """A signed token of the reviewed changes (their keys, stamps and cells as read), which
+    the confirming request sends back; nothing of it is trusted beyond being reviewed again."""
+    return signing.dumps(
+        {
+            "user": user.pk,
+            "rows": [
+                [
+                    change.line,
+                    change.process.pk,
+                    change.stamp,
+                    {k: _json(v) for k, v in change.raw.items()},
+                ]
+                for change in review_result.changes
+            ],
+        },
+        salt=CONFIRM_SALT,
+        compress=True,
+    )
+
+
+def rows_from_confirmation(token, *, user):
+    """The rows a confirmation token carries ([SheetRow]); SheetError when it is not one of
+    this user's, was altered, or is older than CONFIRM_MAX_AGE_SECONDS."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE_SECONDS)
+    except signing.SignatureExpired as error:
+        raise SheetError(
+            "Pratinjau ini sudah lebih dari dua jam; unggah berkasnya lagi untuk memeriksa "
+            "perubahannya sekali lagi."
+        ) from error
+    except signing.BadSignature as error:
+        raise SheetError("Konfirmasi tidak sah; unggah berkasnya lagi.") from error
+    if data.get("user") != user.pk:
+        raise SheetError("Konfirmasi ini milik pengguna lain; unggah berkasnya lagi.")
+    return [
+        SheetRow(
+            line=line,
+            key=key,
+            stamp=row_stamp,
+            values={k: _from_json(v) for k, v in values.items()},
+        )
+        for line, key, row_stamp, values in data["rows"]
+    ]
+
+
+@transaction.atomic
+def save_changes(*, rows, by):
+    """Review the rows again with the packages locked, and save every change or none.
+
+    Returns the Review. When it has errors nothing is written; otherwise each package goes
+    through services.save_process (permission, audit entry, completeness, OCDS release), in
+    this one transaction.
+    """
+    result = review(rows, user=by, lock=True)
+    if result.ok:
+        for change in result.changes:
+            services.save_process(process=change.process, by=by)
+    return result
+
+
+def published_count(review_result):
+    return sum(1 for change in review_result.changes if change.process.status == Status.PUBLISHED)
