@@ -437,7 +437,8 @@ class Review:
 
 def _same(old, new, kind):
     if kind in (TEXT, NIP):
-        return (old or "").strip() == (new if new is not None else "")
+        # As the sheet showed it: without control characters or surrounding spaces.
+        return printable(old or "").strip() == (new if new is not None else "")
     if kind == DATE and isinstance(new, str):
         return False
     return old == new
@@ -466,7 +467,7 @@ def review(rows, *, user, lock=False):
     """
     allowed = packages_for_sheet(user)
     keys = [row.key for row in rows if row.key is not None]
-    everything = Process.objects.filter(pk__in=keys)
+    everything = Process.objects.without_bookkeeping().filter(pk__in=keys)
     if lock:
         everything = everything.select_for_update()
     known = {process.pk: process for process in everything}

@@ -101,7 +101,9 @@ def sheet_download(request):
             messages.warning(request, "Perangkat daerah Anda belum punya paket untuk diunduh.")
             return redirect("process-sheet")
         year = years[0]
-    packages = spreadsheet.packages_for_sheet(user, year).order_by("title", "pk")
+    packages = (
+        spreadsheet.packages_for_sheet(user, year).without_bookkeeping().order_by("title", "pk")
+    )
     content = spreadsheet.workbook(packages, agency=user.agency, fiscal_year=year)
     response = HttpResponse(content, content_type=spreadsheet.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="paket-{user.agency.code}-{year}.xlsx"'
