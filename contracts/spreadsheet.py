@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import capfirst
 
+from agencies.models import Kecamatan
 from contracts import services
 from contracts.forms import NipField, RupiahField, RupiahInput, kecamatan_field
 from contracts.models import Process, Status
@@ -198,6 +199,7 @@ def workbook(processes, *, agency, fiscal_year):
     sheet.protection.sort = False
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
 
+    _kecamatan_choices(book, sheet)
     notes = book.create_sheet("Petunjuk")
     for line in _instructions(agency, fiscal_year):
         notes.append([line])
@@ -205,6 +207,34 @@ def workbook(processes, *, agency, fiscal_year):
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _kecamatan_choices(book, sheet):
+    """A drop-down of the register's kecamatan in the kecamatan column (a hint while typing;
+    the upload checks the name against the register again)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    names = list(Kecamatan.objects.order_by("name").values_list("name", flat=True))
+    if not names:
+        return
+    register = book.create_sheet("Kecamatan")
+    for row, name in enumerate(names, start=1):
+        _text_cell(register.cell(row=row, column=1), name)
+    register.sheet_state = "hidden"
+    register.protection.sheet = True
+    letter = get_column_letter(3 + [c.name for c in COLUMNS].index("location_kecamatan"))
+    choice = DataValidation(
+        type="list",
+        formula1=f"=Kecamatan!$A$1:$A${len(names)}",
+        allow_blank=True,
+        errorStyle="warning",
+        error="Nama ini tidak ada di register kecamatan; unggahan akan menolaknya.",
+        errorTitle="Kecamatan",
+        showErrorMessage=True,
+    )
+    choice.add(f"{letter}2:{letter}{max(sheet.max_row, 2)}")
+    sheet.add_data_validation(choice)
 
 
 def _text_cell(cell, value):
@@ -413,6 +443,7 @@ class Change:
 
     line: int
     process: Process
+    title: str
     stamp: str
     cells: list
     values: dict
@@ -529,6 +560,7 @@ def review(rows, *, user, lock=False):
 
 def _check_row(row, process, candidates, errors):
     columns = {column.name: column for column in EDITABLE}
+    title = process.title
     before = {name: getattr(process, name) for name in candidates}
     data = {name: "" if value is None else value for name, value in candidates.items()}
     form = PackageSheetForm(data=data, instance=process, only=set(candidates))
@@ -554,7 +586,13 @@ def _check_row(row, process, candidates, errors):
         values[name] = new
         raw[name] = candidates[name]
     return Change(
-        line=row.line, process=process, stamp=row.stamp, cells=cells, values=values, raw=raw
+        line=row.line,
+        process=process,
+        title=title,
+        stamp=row.stamp,
+        cells=cells,
+        values=values,
+        raw=raw,
     )
 
 

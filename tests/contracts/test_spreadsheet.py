@@ -138,6 +138,13 @@ def test_the_download_holds_the_agencys_packages_of_the_year_as_typed_protected_
     assert start.value == datetime.datetime(2018, 3, 1) and start.is_date
     nip = sheet.cell(row=2, column=column["NIP PPK"])
     assert nip.value == "197001011990031005" and nip.data_type == "s"
+    # The kecamatan column offers the register's names.
+    [choice] = sheet.data_validations.dataValidation
+    letter = sheet.cell(row=1, column=column["Kecamatan"]).column_letter
+    assert str(choice.sqref) == f"{letter}2:{letter}3"
+    names = [row[0].value for row in book["Kecamatan"].iter_rows()]
+    assert "Dander" in names and len(names) == 28  # Bojonegoro's 28 kecamatan
+    assert choice.formula1 == "=Kecamatan!$A$1:$A$28"
 
 
 @pytest.mark.django_db
@@ -457,3 +464,24 @@ def test_only_operators_use_the_sheet_and_only_for_their_agency(client, packages
     response = client.get(DOWNLOAD, {"tahun": 2018})
     assert response.status_code == 302
     assert reverse("process-sheet") == response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_repeated_row_an_emptied_id_and_an_amount_with_sen_are_refused(signed_in, packages):
+    book = load_workbook(io.BytesIO(download(signed_in)))
+    sheet = book[SHEET_TITLE]
+    headers = {cell.value: cell.column for cell in sheet[1]}
+    # Row 4 copies row 2; row 3's id is cleared; row 2's HPS gets sen.
+    for cell in sheet[2]:
+        sheet.cell(row=4, column=cell.column).value = cell.value
+    sheet.cell(row=4, column=headers["Nama paket"]).value = "Salinan"
+    sheet.cell(row=3, column=headers[KEY_HEADER]).value = None
+    sheet.cell(row=2, column=headers["HPS (Rp)"]).value = 1_200_000_000.5
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = upload(signed_in, buffer.getvalue())
+    assert response.context["result"].errors == [
+        "Baris 2, kolom HPS (Rp): jumlah rupiah ditulis tanpa sen (bilangan bulat).",
+        f"Baris 3: kolom “{KEY_HEADER}” kosong atau diubah; baris ini tidak dikenali.",
+        "Baris 4: paket yang sama sudah ada di baris 2; satu baris satu paket.",
+    ]
