@@ -28,10 +28,13 @@ class SheetUploadForm(forms.Form):
 
     def clean_berkas(self):
         uploaded = self.cleaned_data["berkas"]
-        if uploaded.size > settings.IMPORT_MAX_BYTES:
+        # Past the workspace's file limit the upload handler (contracts.uploads) kept nothing
+        # of it but its size.
+        if getattr(uploaded, "oversized", False) or uploaded.size > settings.DOCUMENT_MAX_BYTES:
             raise forms.ValidationError(
                 f"Berkas ini {filesizeformat(uploaded.size)}, lebih dari batas "
-                f"{filesizeformat(settings.IMPORT_MAX_BYTES)}. Unduh lembar per tahun anggaran."
+                f"{filesizeformat(settings.DOCUMENT_MAX_BYTES)}. Unduh lembar per tahun "
+                "anggaran, atau hapus lembar lain yang ditambahkan ke berkasnya."
             )
         return uploaded
 

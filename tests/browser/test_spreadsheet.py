@@ -1,6 +1,5 @@
 """An operator corrects packages through the XLSX round trip and citizens see the new value."""
 
-
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -16,7 +15,7 @@ PASSWORD = "kata-sandi-uji-123"
 
 
 def test_an_operator_downloads_edits_uploads_previews_and_confirms_the_sheet(
-    portal, page, tmp_path, console_errors
+    portal, page, tmp_path, console_errors, axe_violations
 ):
     health = Agency.objects.get(code="dinas-kesehatan")
     operator = make_operator(health, username="operator-lembar", password=PASSWORD)
@@ -57,6 +56,7 @@ def test_an_operator_downloads_edits_uploads_previews_and_confirms_the_sheet(
     expect(table).to_contain_text("Rp 1.175.000.000")
     expect(page.locator("table.sheet-changes tbody tr")).to_have_count(2)
     expect(page.get_by_text("1 paket di antaranya sudah dipublikasikan")).to_be_visible()
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Simpan 2 perubahan pada 1 paket").click()
     expect(page.locator(".messagelist")).to_contain_text("Tersimpan: 2 perubahan pada 1 paket")
 

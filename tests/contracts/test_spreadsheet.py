@@ -432,10 +432,15 @@ def test_amounts_and_dates_typed_as_text_are_read_like_the_admin_reads_them(sign
 
 
 @pytest.mark.django_db
-def test_a_file_that_is_not_the_sheet_is_refused_with_the_reason(signed_in, packages):
+def test_a_file_that_is_not_the_sheet_is_refused_with_the_reason(signed_in, packages, settings):
     response = upload(signed_in, pdfs.good_pdf("paket.pdf"), name="paket.xlsx")
     assert response.status_code == 400
     assert "bukan berkas XLSX" in response.context["problem"]
+
+    settings.DOCUMENT_MAX_BYTES = 2048
+    response = upload(signed_in, download(signed_in) + b"\0" * 4096)
+    assert "lebih dari batas 2,0" in response.content.decode()
+    settings.DOCUMENT_MAX_BYTES = 25 * 1024 * 1024
 
     book = Workbook()
     book.active.title = "Sheet1"
