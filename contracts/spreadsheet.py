@@ -542,16 +542,19 @@ def review(rows, *, user, lock=False):
         }
         if not candidates:
             continue
-        if row.stamp != stamp(process):
+        title = process.title
+        row_errors = []
+        change = _check_row(row, process, candidates, row_errors)
+        if row.stamp != stamp(process) and (row_errors or change.cells):
+            # Its cells are beside the point: the row was written against an older package.
             refuse(
                 row,
-                f"paket “{process.title}” sudah diubah di portal sejak lembar ini diunduh, jadi "
+                f"paket “{title}” sudah diubah di portal sejak lembar ini diunduh, jadi "
                 "perubahan baris ini bisa menimpa isian terbaru. Unduh ulang lembarnya, lalu "
                 "ulangi perubahan baris ini.",
             )
-            continue
-        change = _check_row(row, process, candidates, errors)
-        if change is None:
+        elif change is None:
+            errors.extend(row_errors)
             refused.add(row.line)
         elif change.cells:
             changes.append(change)

@@ -254,6 +254,11 @@ def test_a_row_changed_since_the_download_is_refused_and_confirm_saves_none(
     untouched = upload(signed_in, content)
     assert untouched.context["result"].ok  # the sheet would not undo anything
     assert "tidak mengubah apa pun" in untouched.content.decode()
+    # A stale row whose cell says the same thing another way changes nothing either.
+    first.description = "Uraian dari admin"
+    services.save_process(process=first, by=operator)
+    same = upload(signed_in, edit(content, {(first.pk, "NIP PPK"): "19700101 199003 1 005"}))
+    assert same.context["result"].ok and not same.context["result"].changes
 
     response = upload(signed_in, edit(content, {(second.pk, "HPS (Rp)"): 800_000_000}))
     assert response.status_code == 400
