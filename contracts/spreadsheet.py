@@ -40,6 +40,7 @@ from contracts.models import Process, Status
 from contracts.templatetags.rupiah import rupiah
 from imports.readers import ZIP_MAGIC, ImportFileError, check_unpacked_size
 from opendata_kontrak.limits import DATE_FORMAT_HINT, say_limits
+from opendata_kontrak.params import whole_number
 from opendata_kontrak.text import PrintableTextForm, printable
 
 SHEET_TITLE = "Paket"
@@ -362,11 +363,15 @@ def _row(line, cells, positions):
 
 
 def _key(value):
+    """A package id as the key cell holds it (an int, a whole float, digits as text), or None;
+    bounded like any number read from outside (opendata_kontrak.params.whole_number)."""
+    if isinstance(value, bool):
+        return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, int | str):
+        return whole_number(value)
+    return None
 
 
 def plain_cell(value, kind):
@@ -602,7 +607,15 @@ def _check_row(row, process, candidates, errors):
 def _say_errors(row, error_dict, columns, errors):
     for name, field_errors in error_dict.items():
         column = columns.get(name)
-        where = f"Baris {row.line}, kolom {column.header}" if column else f"Baris {row.line}"
+        if column:
+            where = f"Baris {row.line}, kolom {column.header}"
+        elif name in {f.name for f in Process._meta.concrete_fields}:
+            # A rule broken by a field the sheet does not hold (an imported value): the
+            # package's own page is where it is fixed.
+            label = Process._meta.get_field(name).verbose_name
+            where = f"Baris {row.line}, isian {label} (perbaiki di halaman paketnya)"
+        else:
+            where = f"Baris {row.line}"
         for error in field_errors:
             for message in ValidationError(error).messages:
                 errors.append(f"{where}: {message}")

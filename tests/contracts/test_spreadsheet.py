@@ -495,3 +495,21 @@ def test_a_repeated_row_an_emptied_id_and_an_amount_with_sen_are_refused(signed_
         f"Baris 3: kolom “{KEY_HEADER}” kosong atau diubah; baris ini tidak dikenali.",
         "Baris 4: paket yang sama sudah ada di baris 2; satu baris satu paket.",
     ]
+
+
+@pytest.mark.django_db
+def test_a_rule_broken_outside_the_sheet_is_named_with_where_to_fix_it(signed_in, agency):
+    # An imported value the admin would refuse too: the sheet says which and where.
+    process = make_process(agency, **planning_fields(lpse_url="bukan alamat"))
+    response = upload(signed_in, edit(download(signed_in), {(process.pk, "Nama paket"): "Baru"}))
+    [error] = response.context["result"].errors
+    assert error.startswith("Baris 2, isian tautan LPSE (perbaiki di halaman paketnya): ")
+
+
+@pytest.mark.django_db
+def test_an_id_too_long_for_any_package_is_an_unrecognised_row(signed_in, packages):
+    first, _ = packages
+    response = upload(signed_in, edit(download(signed_in), {(first.pk, KEY_HEADER): "9" * 30}))
+    assert response.context["result"].errors == [
+        f"Baris 2: kolom “{KEY_HEADER}” kosong atau diubah; baris ini tidak dikenali."
+    ]
