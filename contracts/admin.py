@@ -1044,7 +1044,7 @@ class AgencyDocumentAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.Mod
             services.update_agency_document(document=obj, by=request.user)
             return
         uploaded, info = form.checked
-        (stored,) = services.add_agency_documents(
+        stored = services.add_agency_documents(
             agency=obj.agency,
             fiscal_year=obj.fiscal_year,
             document_type=obj.document_type,
@@ -1056,6 +1056,25 @@ class AgencyDocumentAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.Mod
             pages=obj.pages,
             title=obj.title,
         )
+        if not stored:
+            # The form checked the file before another tab (or a second click) stored the same
+            # one: nothing is added, and the operator goes on with the document already held.
+            held = AgencyDocument.objects.get(
+                agency=obj.agency,
+                fiscal_year=obj.fiscal_year,
+                document_type=obj.document_type,
+                sha256=info.sha256,
+            )
+            obj.pk, obj.file, obj.uploaded_at = held.pk, held.file, held.uploaded_at
+            obj.stored_before = True
+            messages.warning(
+                request,
+                f"{uploaded.name} sama persis (SHA-256 sama) dengan {held.document_type} TA "
+                f"{held.fiscal_year} yang sudah diunggah ({held.original_filename}) dan tidak "
+                "disimpan dua kali.",
+            )
+            return
+        (stored,) = stored
         # The admin goes on with the row the service stored (its messages and redirect).
         obj.pk, obj.file, obj.uploaded_at = stored.pk, stored.file, stored.uploaded_at
         covered = services.covered_packages(
@@ -1069,6 +1088,19 @@ class AgencyDocumentAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.Mod
             f"{stored.document_type} TA {stored.fiscal_year} tersimpan sekali dan berlaku untuk "
             f"{covered} paket.",
         )
+
+    def log_addition(self, request, obj, message):
+        if getattr(obj, "stored_before", False):
+            return None  # nothing was added (save_model)
+        return super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(obj, "stored_before", False):
+            # Not "added successfully": the document already held, under the warning only.
+            return HttpResponseRedirect(
+                reverse("admin:contracts_agencydocument_change", args=[obj.pk])
+            )
+        return super().response_add(request, obj, post_url_continue)
 
     def delete_model(self, request, obj):
         services.delete_agency_document(document=obj, by=request.user)

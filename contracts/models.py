@@ -593,15 +593,20 @@ class TextStatus(models.TextChoices):
     TIMEOUT = "timeout", "Pengambilan teks melewati batas waktu"
 
 
-class Document(models.Model):
-    process = models.ForeignKey(
-        Process, verbose_name="paket", on_delete=models.CASCADE, related_name="documents"
-    )
-    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
-    document_type = models.ForeignKey(
-        DocumentType, verbose_name="jenis dokumen", on_delete=models.PROTECT
-    )
-    title = models.CharField("judul", max_length=255, blank=True)
+class StoredPdf(models.Model):
+    """A PDF that passed the intake (contracts.pdf) and is kept in storage: what every stored
+    PDF holds, whichever record it belongs to (a package's Document, an AgencyDocument, a
+    StagedUpload waiting for the next save).
+
+    `file` is a storage name the portal makes (`dokumen/<uuid>.pdf`; never the uploaded name),
+    `original_filename` the uploaded name for display (≤200 characters, contracts.pdf
+    display_filename), `size` in bytes, `sha256` the file's 64 lowercase hex digits (what
+    "the same file" means everywhere), `page_count` ≥ 1, `text` what the PDF worker read
+    and `text_status` how that went. The two checks are named after each model
+    (`document_has_pages`, `agencydocument_sha256_hex`, …). A subclass that declares its own
+    Meta extends `StoredPdf.Meta` and lists `*StoredPdf.Meta.constraints` with its own.
+    """
+
     file = models.FileField("berkas", upload_to=document_upload_to, max_length=200)
     original_filename = models.CharField("nama berkas asli", max_length=255)
     size = models.PositiveBigIntegerField("ukuran (bita)")
@@ -611,6 +616,26 @@ class Document(models.Model):
     text_status = models.CharField(
         "status teks", max_length=10, choices=TextStatus.choices, default=TextStatus.OK
     )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(condition=Q(page_count__gte=1), name="%(class)s_has_pages"),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="%(class)s_sha256_hex"
+            ),
+        ]
+
+
+class Document(StoredPdf):
+    process = models.ForeignKey(
+        Process, verbose_name="paket", on_delete=models.CASCADE, related_name="documents"
+    )
+    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
+    document_type = models.ForeignKey(
+        DocumentType, verbose_name="jenis dokumen", on_delete=models.PROTECT
+    )
+    title = models.CharField("judul", max_length=255, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="diunggah oleh",
@@ -620,17 +645,11 @@ class Document(models.Model):
     )
     uploaded_at = models.DateTimeField("diunggah", auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredPdf.Meta):
         verbose_name = "dokumen"
         verbose_name_plural = "dokumen"
         ordering = ["stage", "uploaded_at", "pk"]
         indexes = [models.Index(fields=["process", "stage"])]
-        constraints = [
-            models.CheckConstraint(condition=Q(page_count__gte=1), name="document_has_pages"),
-            models.CheckConstraint(
-                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="document_sha256_hex"
-            ),
-        ]
 
     def __str__(self):
         return self.title or self.original_filename
@@ -655,7 +674,7 @@ class StagedUploadQuerySet(models.QuerySet):
         return self.filter(created__lt=now - datetime.timedelta(hours=settings.STAGED_UPLOAD_HOURS))
 
 
-class StagedUpload(models.Model):
+class StagedUpload(StoredPdf):
     """A PDF that passed the checks on a package save that was refused (a wrong date, another
     file in error): kept server-side so the operator need not choose it again. Listed on the
     re-rendered form with its type and a remove box; becomes a Document on the next save that
@@ -686,30 +705,17 @@ class StagedUpload(models.Model):
         null=True,
         blank=True,
     )
+    # StoredPdf's file, in its own folder (staged_upload_to).
     file = models.FileField("berkas", upload_to=staged_upload_to, max_length=200)
-    original_filename = models.CharField("nama berkas asli", max_length=255)
-    size = models.PositiveBigIntegerField("ukuran (bita)")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    page_count = models.PositiveIntegerField("jumlah halaman")
-    text = models.TextField("teks", blank=True)
-    text_status = models.CharField(
-        "status teks", max_length=10, choices=TextStatus.choices, default=TextStatus.OK
-    )
     created = models.DateTimeField("disimpan sementara", auto_now_add=True)
 
     objects = StagedUploadQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StoredPdf.Meta):
         verbose_name = "berkas sementara"
         verbose_name_plural = "berkas sementara"
         ordering = ["created", "pk"]
         indexes = [models.Index(fields=["user", "stage"]), models.Index(fields=["created"])]
-        constraints = [
-            models.CheckConstraint(condition=Q(page_count__gte=1), name="stagedupload_has_pages"),
-            models.CheckConstraint(
-                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="stagedupload_sha256_hex"
-            ),
-        ]
 
     def __str__(self):
         return self.original_filename
@@ -747,7 +753,7 @@ class AgencyDocumentQuerySet(models.QuerySet):
         )
 
 
-class AgencyDocument(models.Model):
+class AgencyDocument(StoredPdf):
     """A document an agency holds once per fiscal year for all its packages: the DPA (and each
     DPA-Perubahan), the Renja SKPD, the jadwal kegiatan. Uploaded once, stored once, linked
     to every package of that agency and year, or, when the operator names a program or
@@ -794,15 +800,6 @@ class AgencyDocument(models.Model):
         help_text="Halaman atau bagian yang memuat program/kegiatan itu, mis. “12-18”.",
     )
     title = models.CharField("judul", max_length=255, blank=True)
-    file = models.FileField("berkas", upload_to=document_upload_to, max_length=200)
-    original_filename = models.CharField("nama berkas asli", max_length=255)
-    size = models.PositiveBigIntegerField("ukuran (bita)")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    page_count = models.PositiveIntegerField("jumlah halaman")
-    text = models.TextField("teks", blank=True)
-    text_status = models.CharField(
-        "status teks", max_length=10, choices=TextStatus.choices, default=TextStatus.OK
-    )
     search_vector = SearchVectorField(null=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -815,7 +812,7 @@ class AgencyDocument(models.Model):
 
     objects = AgencyDocumentQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StoredPdf.Meta):
         verbose_name = "dokumen perangkat daerah"
         verbose_name_plural = "dokumen perangkat daerah"
         ordering = ["fiscal_year", "document_type__position", "revision", "pk"]
@@ -824,10 +821,7 @@ class AgencyDocument(models.Model):
             GinIndex(fields=["search_vector"], name="agencydocument_search"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(page_count__gte=1), name="agencydocument_has_pages"),
-            models.CheckConstraint(
-                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="agencydocument_sha256_hex"
-            ),
+            *StoredPdf.Meta.constraints,
             # One file, stored once: the same PDF sent again for the same agency-year and type
             # is the same document.
             models.UniqueConstraint(

@@ -578,7 +578,8 @@ def add_agency_documents(
     Stored once, whatever the number of packages they cover; then the completeness, search
     text and OCDS releases of every covered package are refreshed in one set-based pass. A
     file identical (same SHA-256) to one this agency-year already holds as this type is not
-    stored again. All or nothing, like add_documents. Returns the documents stored.
+    stored again: the caller says so (sent minus returned; the admin warns). All or nothing,
+    like add_documents. Returns the documents stored.
     Raises PermissionDenied for anyone but an operator of that agency or an administrator,
     ValidationError for a type that is not an agency document type.
     """

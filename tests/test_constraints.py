@@ -6,20 +6,31 @@ from django.apps import apps
 from django.db.models import BaseConstraint
 
 from agencies.models import Agency
-from contracts.models import Amendment, Process
+from contracts.models import Amendment, Process, StoredPdf
 from tests.admin_forms import form_data
 from tests.factories import make_operator, make_process, planning_fields
 
 PROJECT_APPS = {"agencies", "contracts", "imports", "integrity", "opendata", "participation"}
 
+
+def _stored_pdf_checks():
+    """{model: the names of the checks it inherits from StoredPdf}, named after the model as
+    Django names them (`%(class)s`)."""
+    return {
+        model: {
+            check.name % {"class": model._meta.model_name, "app_label": model._meta.app_label}
+            for check in StoredPdf._meta.constraints
+        }
+        for model in apps.get_models()
+        if issubclass(model, StoredPdf)
+    }
+
+
 # Constraints no form can break: their values are made by the portal, never typed.
 KEPT_BY_THE_PORTAL = {
-    "document_has_pages",  # counted by the PDF check
-    "document_sha256_hex",  # computed from the file
-    "agencydocument_has_pages",
-    "agencydocument_sha256_hex",  # the same, for agency documents
-    "stagedupload_has_pages",
-    "stagedupload_sha256_hex",  # the same, for files staged on a refused save
+    # Every stored PDF's page count (counted by the PDF check) and SHA-256 (computed from the
+    # file).
+    *(name for names in _stored_pdf_checks().values() for name in names),
     "completeness_unique",
     "completeness_exempt_counts_complete",  # contracts.completeness
     "release_sequence_unique",  # contracts.releases
@@ -51,6 +62,18 @@ def test_every_constraint_an_operator_can_meet_has_its_own_words():
             if message == str(default) or constraint.name in message:
                 silent.append(f"{model._meta.label}: {constraint.name}")
     assert not silent, silent
+
+
+def test_every_stored_pdf_keeps_the_checks_it_inherits():
+    # A model that lists its own constraints must list StoredPdf's too, or it loses them.
+    checks = _stored_pdf_checks()
+    assert {model._meta.label for model in checks} >= {
+        "contracts.Document",
+        "contracts.AgencyDocument",
+        "contracts.StagedUpload",
+    }
+    for model, names in checks.items():
+        assert names <= {c.name for c in model._meta.constraints}, model._meta.label
 
 
 @pytest.fixture

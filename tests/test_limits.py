@@ -20,31 +20,34 @@ from django.core.validators import MaxValueValidator
 from django.test import RequestFactory
 from django.utils.module_loading import import_string
 
+from contracts.models import StoredPdf
 from opendata_kontrak.limits import DATE_FORMAT_HINT, say_limits
 from tests.factories import make_administrator
 
 PROJECT_APPS = {"agencies", "contracts", "imports", "integrity", "opendata", "participation"}
 
+# The fields every stored PDF inherits (contracts.models.StoredPdf), written by the PDF intake.
+STORED_PDF_WRITERS = {
+    "original_filename": "an upload's name, cut to 200 by display_filename",
+    "sha256": "64 hex digits computed from the file",
+    "file": "a storage name the portal makes (uuid)",
+    "text_status": "one of TextStatus, set by the PDF worker",
+}
+
 # Bounded fields no workspace form writes, with their writer and why nothing is cut there.
 WRITTEN_WITHOUT_A_FORM = {
+    **{
+        f"{model._meta.label}.{name}": why
+        for model in apps.get_models()
+        if issubclass(model, StoredPdf)
+        for name, why in STORED_PDF_WRITERS.items()
+    },
     "agencies.User.password": "a hash written by Django's password forms",
     "contracts.Process.ocid": "made by make_ocid from the configured prefix and the id",
     "contracts.Process.stage_reached": "kept by contracts.completeness from Stage choices",
     "contracts.Process.status": "set by the publish/withdraw services from Status choices",
-    "contracts.Document.original_filename": "an upload's name, cut to 200 by display_filename",
     "contracts.Document.title": "from the upload's name (≤200), within its 255",
-    "contracts.Document.sha256": "64 hex digits computed from the file",
-    "contracts.Document.file": "a storage name the portal makes (uuid)",
-    "contracts.Document.text_status": "one of TextStatus, set by the PDF worker",
-    "contracts.AgencyDocument.original_filename": "an upload's name, cut to 200 (display_filename)",
-    "contracts.AgencyDocument.sha256": "64 hex digits computed from the file",
-    "contracts.AgencyDocument.file": "a storage name the portal makes (uuid)",
-    "contracts.AgencyDocument.text_status": "one of TextStatus, set by the PDF worker",
     "contracts.StageCompleteness.stage": "one of Stage, kept by contracts.completeness",
-    "contracts.StagedUpload.original_filename": "an upload's name, cut to 200 (display_filename)",
-    "contracts.StagedUpload.sha256": "64 hex digits computed from the file",
-    "contracts.StagedUpload.file": "a storage name the portal makes (uuid)",
-    "contracts.StagedUpload.text_status": "one of TextStatus, set by the PDF worker",
     "contracts.StagedUpload.stage": "the stage whose upload field took the file",
     "contracts.AuditEntry.action": "a code set by contracts.services",
     "contracts.AuditEntry.process_label": "the package title (≤500), within its 500",

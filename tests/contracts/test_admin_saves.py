@@ -122,6 +122,20 @@ def sha256(content):
     return hashlib.sha256(content).hexdigest()
 
 
+def post_change(client, process, **fields):
+    """The package's change form as the browser has it, sent with `fields` changed."""
+    page = client.get(change_url(process))
+    return client.post(change_url(process), form_data(page, **fields))
+
+
+def refused_with(client, process, *uploads):
+    """The change form sent with `uploads` chosen in Perencanaan and a planned end that does
+    not exist (31 February): refused, and the PDFs that pass the checks are staged."""
+    return post_change(
+        client, process, planned_end="31/02/2018", upload_files_perencanaan=list(uploads)
+    )
+
+
 @pytest.mark.django_db
 def test_a_wrong_date_keeps_the_chosen_files_until_the_corrected_save(
     client, agency_a, operator_a, media_root, django_capture_on_commit_callbacks
@@ -129,17 +143,11 @@ def test_a_wrong_date_keeps_the_chosen_files_until_the_corrected_save(
     process = make_process(agency_a)
     jadwal, kak = pdfs.good_pdf("Jadwal"), pdfs.good_pdf("KAK")
     client.force_login(operator_a)
-    page = client.get(change_url(process))
-    refused = client.post(
-        change_url(process),
-        form_data(
-            page,
-            planned_end="31/02/2018",
-            upload_files_perencanaan=[
-                pdf_upload("Jadwal Kegiatan 2018.pdf", jadwal),
-                pdf_upload("KAK Perencanaan.pdf", kak),
-            ],
-        ),
+    refused = refused_with(
+        client,
+        process,
+        pdf_upload("Jadwal Kegiatan 2018.pdf", jadwal),
+        pdf_upload("KAK Perencanaan.pdf", kak),
     )
     assert refused.status_code == 200
     html = refused.content.decode()
@@ -213,11 +221,7 @@ def test_an_unrecognised_staged_file_takes_the_type_chosen_beside_it(
 ):
     process = make_process(agency_a)
     client.force_login(operator_a)
-    page = client.get(change_url(process))
-    refused = client.post(
-        change_url(process),
-        form_data(page, upload_files_perencanaan=[pdf_upload("scan01.pdf")]),
-    )
+    refused = post_change(client, process, upload_files_perencanaan=[pdf_upload("scan01.pdf")])
     assert refused.status_code == 200
     html = refused.content.decode()
     assert "tidak dapat dikenali dari nama berkas scan01.pdf" in html
@@ -249,17 +253,8 @@ def test_a_staged_file_ticked_away_is_not_stored(
 ):
     process = make_process(agency_a)
     client.force_login(operator_a)
-    page = client.get(change_url(process))
-    refused = client.post(
-        change_url(process),
-        form_data(
-            page,
-            planned_end="31/02/2018",
-            upload_files_perencanaan=[
-                pdf_upload("Jadwal Kegiatan.pdf"),
-                pdf_upload("KAK Perencanaan.pdf"),
-            ],
-        ),
+    refused = refused_with(
+        client, process, pdf_upload("Jadwal Kegiatan.pdf"), pdf_upload("KAK Perencanaan.pdf")
     )
     html = refused.content.decode()
     removed = StagedUpload.objects.get(original_filename="Jadwal Kegiatan.pdf").file.name
@@ -283,15 +278,7 @@ def test_another_operator_never_sees_or_commits_staged_files(
     process_a = make_process(agency_a)
     process_b = make_process(agency_b)
     client.force_login(operator_a)
-    page = client.get(change_url(process_a))
-    refused = client.post(
-        change_url(process_a),
-        form_data(
-            page,
-            planned_end="31/02/2018",
-            upload_files_perencanaan=[pdf_upload("KAK Perencanaan.pdf")],
-        ),
-    )
+    refused = refused_with(client, process_a, pdf_upload("KAK Perencanaan.pdf"))
     stolen = staged_fields(refused.content.decode())
     pk = stolen["staged_perencanaan"][0]
     colleague = make_operator(agency_a, username="operator-a2")
@@ -304,22 +291,17 @@ def test_another_operator_never_sees_or_commits_staged_files(
 
     # Another agency's operator sends the id with their own package's stage: ignored.
     client.force_login(operator_b)
-    page = client.get(change_url(process_b))
-    response = client.post(
-        change_url(process_b),
-        form_data(
-            page, staged_perencanaan=[pk], **{f"staged_type_{pk}": stolen[f"staged_type_{pk}"]}
-        ),
+    response = post_change(
+        client,
+        process_b,
+        staged_perencanaan=[pk],
+        **{f"staged_type_{pk}": stolen[f"staged_type_{pk}"]},
     )
     assert response.status_code == 302, _errors(response)
     assert not process_b.documents.exists()
     # Nor does a colleague of the same agency, on the package the file was staged for.
     client.force_login(colleague)
-    page = client.get(change_url(process_a))
-    response = client.post(
-        change_url(process_a),
-        form_data(page, staged_perencanaan=[pk], staged_remove=[pk]),
-    )
+    response = post_change(client, process_a, staged_perencanaan=[pk], staged_remove=[pk])
     assert response.status_code == 302, _errors(response)
     assert not process_a.documents.exists()
     assert StagedUpload.objects.filter(pk=pk).exists()
@@ -362,17 +344,11 @@ def test_a_file_of_another_stage_is_staged_there_and_says_so(
     Pemilihan Penyedia document (DOMAIN.md), so it goes there, not lost."""
     process = make_process(agency_a)
     client.force_login(operator_a)
-    page = client.get(change_url(process))
-    refused = client.post(
-        change_url(process),
-        form_data(
-            page,
-            planned_end="31/02/2018",
-            upload_files_perencanaan=[
-                pdf_upload("KAK Perencanaan.pdf"),
-                pdf_upload("KAK Pelaksanaan.pdf", pdfs.good_pdf("KAK 2")),
-            ],
-        ),
+    refused = refused_with(
+        client,
+        process,
+        pdf_upload("KAK Perencanaan.pdf"),
+        pdf_upload("KAK Pelaksanaan.pdf", pdfs.good_pdf("KAK 2")),
     )
     assert refused.status_code == 200
     html = refused.content.decode()
@@ -403,14 +379,11 @@ def test_a_file_of_another_stage_is_staged_there_and_says_so(
 def test_a_save_that_moves_a_file_to_its_stage_says_where(client, agency_a, operator_a, media_root):
     process = make_process(agency_a)
     client.force_login(operator_a)
-    page = client.get(change_url(process))
-    saved = client.post(
-        change_url(process),
-        form_data(
-            page,
-            upload_files_perencanaan=[pdf_upload("KAK_Pelaksanaan_final.pdf")],
-            _continue="1",
-        ),
+    saved = post_change(
+        client,
+        process,
+        upload_files_perencanaan=[pdf_upload("KAK_Pelaksanaan_final.pdf")],
+        _continue="1",
     )
     assert saved.status_code == 302, _errors(saved)
     document = process.documents.get()
@@ -429,11 +402,7 @@ def test_deleting_a_package_removes_its_staged_files(
 ):
     process = make_process(agency_a)
     client.force_login(operator_a)
-    page = client.get(change_url(process))
-    client.post(
-        change_url(process),
-        form_data(page, planned_end="31/02/2018", upload_files_perencanaan=[pdf_upload("KAK.pdf")]),
-    )
+    refused_with(client, process, pdf_upload("KAK.pdf"))
     name = StagedUpload.objects.get().file.name
     assert default_storage.exists(name)
     with django_capture_on_commit_callbacks(execute=True):

@@ -206,6 +206,51 @@ def test_an_operator_uploads_through_the_admin_and_bad_pdfs_are_refused(
 
 
 @pytest.mark.django_db
+def test_the_same_file_stored_meanwhile_by_another_tab_is_said_not_added(
+    operator, client, media_root, monkeypatch
+):
+    """Two tabs send the same DPA: each form finds no such file when it checks; the second
+    save finds the first's, stores nothing and says so instead of "added"."""
+    from django.contrib.admin.models import LogEntry
+
+    content = pdfs.good_pdf("DPA", ("Isi DPA.",))
+    dpa = DocumentType.objects.get(code="dpa")
+    real = services.add_agency_documents
+
+    def after_the_other_tab(**kwargs):
+        other = SimpleUploadedFile("DPA dari tab lain.pdf", content)
+        real(**{**kwargs, "uploads": [(other, inspect_upload(other))], "title": "Tab lain"})
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "add_agency_documents", after_the_other_tab)
+    client.force_login(operator)
+    response = client.post(
+        reverse("admin:contracts_agencydocument_add"),
+        {
+            "agency": operator.agency.pk,
+            "fiscal_year": 2018,
+            "document_type": dpa.pk,
+            "revision": 0,
+            "upload": SimpleUploadedFile("DPA 2018.pdf", content),
+        },
+    )
+    (held,) = AgencyDocument.objects.all()
+    assert held.title == "Tab lain"
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:contracts_agencydocument_change", args=[held.pk])
+    assert default_storage.listdir("dokumen")[1] == [held.file.name.removeprefix("dokumen/")]
+    said = [(m.level_tag, str(m)) for m in client.get(response["Location"]).context["messages"]]
+    assert said == [
+        (
+            "warning",
+            f"DPA 2018.pdf sama persis (SHA-256 sama) dengan {dpa} TA 2018 yang sudah "
+            "diunggah (DPA dari tab lain.pdf) dan tidak disimpan dua kali.",
+        )
+    ]
+    assert not LogEntry.objects.filter(object_id=str(held.pk)).exists()
+
+
+@pytest.mark.django_db
 def test_ocds_lists_it_once_per_package_with_the_same_url(operator, media_root, settings):
     packages = [make_process(operator.agency, **planning_fields()) for _ in range(3)]
     for process in packages:
