@@ -7,15 +7,32 @@ contracts.services.add_documents, so completeness, audit entries and OCDS follow
 upload. Nothing is stored by the preview.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
 
 from contracts.bulk_names import Outcome, match_name
 from contracts.forms import guess_document_type
-from contracts.models import Document, DocumentType, Process
-from contracts.pdf import PdfRejected, display_filename, inspect_upload
+from contracts.models import (
+    BulkUpload,
+    BulkUploadFile,
+    Document,
+    DocumentType,
+    Process,
+    Stage,
+    StagedUpload,
+)
+from contracts.pdf import PdfInfo, PdfRejected, display_filename, inspect_uploads
+from opendata_kontrak import storage
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,38 +57,59 @@ class BulkRow:
         return not self.problem and self.process is not None and self.document_type is not None
 
 
+TYPE_UNKNOWN = "Jenis dokumen tidak dikenali dari nama berkas; pilih jenisnya."
+DUPLICATE = "Berkas yang sama persis sudah tersimpan di paket ini."
+
+
 def bulk_document_types():
     """The types a package's file may take: every type but the agency's yearly ones (DPA,
     Renja SKPD, jadwal kegiatan), which are uploaded once per agency-year instead."""
     return list(DocumentType.objects.exclude(per_agency=True).order_by("stage", "name"))
 
 
-def preview_bulk_upload(*, uploads, by):
+def preview_bulk_upload(*, uploads, by, seen=(), deadline=None):
     """One BulkRow per uploaded file, in the order given. Reasons a row cannot be stored: not
     a PDF or refused by the intake (active content, encrypted, …), no package named by its
     kode, several packages, another agency's package, a type not recognised from the name,
-    or the same file (SHA-256) already held by the package or earlier in the batch."""
+    or the same file (SHA-256) already held by the package, earlier in the batch or in `seen`
+    (the SHA-256s of files already in the operator's batch).
+
+    The files are checked PDF_CHECKS_AT_ONCE at a time within `deadline` (time.monotonic();
+    PDF_BATCH_SECONDS from now by default), as the package form checks its files.
+    """
     editable = Process.objects.editable_by(by)
     everyone = Process.objects.all()
     types = bulk_document_types()
-    rows, seen = [], set()
+    rows, seen = [], set(seen)
+    outcomes = inspect_uploads(
+        [uploaded for uploaded in uploads if not getattr(uploaded, "excess", False)],
+        deadline=deadline,
+    )
+    outcomes.reverse()
     for uploaded in uploads:
         row = BulkRow(upload=uploaded, filename=display_filename(uploaded.name))
         rows.append(row)
-        try:
-            row.info = inspect_upload(uploaded)
-        except PdfRejected as rejection:
-            row.problem = rejection.reason
+        if getattr(uploaded, "excess", False):
+            # Dropped as it streamed in (contracts.uploads): nothing of it was received.
+            row.problem = (
+                f"lebih dari {settings.UPLOAD_MAX_FILES} berkas dalam satu kiriman, jadi berkas "
+                "ini tidak diterima; tambahkan lagi lewat “Tambah berkas”"
+            )
             continue
+        outcome = outcomes.pop()
+        if isinstance(outcome, PdfRejected):
+            row.problem = outcome.reason
+            continue
+        row.info = outcome
         row.match = match_name(uploaded.name, editable=editable, everyone=everyone)
         row.process = row.match.process
         row.document_type = guess_document_type(_without_code(uploaded.name), types)
         if row.match.outcome != Outcome.MATCHED:
             row.problem = row.match.reason
         elif row.info.sha256 in seen or _held(row.process, row.info.sha256):
-            row.problem = "Berkas yang sama persis sudah tersimpan di paket ini."
+            row.problem = DUPLICATE
         elif row.document_type is None:
-            row.problem = "Jenis dokumen tidak dikenali dari nama berkas; pilih jenisnya."
+            row.problem = TYPE_UNKNOWN
         seen.add(row.info.sha256)
     return rows
 
@@ -118,3 +156,255 @@ def store_bulk_upload(*, rows, by):
             by=by,
         )
     return stored
+
+
+# --- the operator's batch: staged files, a preview, a confirmation, a background task -------
+
+EXCLUDED = "Dikecualikan oleh operator pada pratinjau."
+NO_TYPE = "Jenis dokumen belum dipilih."
+STAGED_GONE = (
+    "Berkas sementaranya sudah dihapus (pratinjau yang tidak dikonfirmasi disimpan "
+    f"{settings.STAGED_UPLOAD_HOURS} jam); unggah ulang berkas ini."
+)
+PACKAGE_GONE = "Paketnya sudah dihapus."
+NOT_YOURS = "Paket ini bukan milik perangkat daerah Anda."
+STORAGE_DOWN = (
+    "Penyimpanan berkas tidak dapat dijangkau atau penuh saat berkas ini disimpan; berkas ini "
+    "tidak tersimpan. Unggah ulang nanti; jika terulang, beri tahu administrator portal."
+)
+UNEXPECTED = (
+    "Terjadi kesalahan tak terduga saat menyimpan berkas ini; berkas ini tidak tersimpan. "
+    "Unggah ulang; jika gagal lagi, hubungi pengelola portal."
+)
+
+
+def start_bulk_upload(*, by):
+    """A new, empty batch for an operator's agency. Raises PermissionDenied for anyone who is
+    not an operator: the page places files among one agency's packages."""
+    if not by.is_operator:
+        raise PermissionDenied("Unggah massal ada untuk operator perangkat daerah.")
+    return BulkUpload.objects.create(user=by, agency_id=by.agency_id)
+
+
+def add_bulk_files(*, batch, uploads, by, deadline=None):
+    """Check `uploads` (UploadedFiles) and add them to `batch`, in order: each file that
+    passed the intake and names one of the operator's packages is kept as a StagedUpload;
+    every file gets a BulkUploadFile row, with the reason when it cannot go. Nothing becomes
+    a document here. Returns the new rows.
+
+    Raises PermissionDenied when `batch` is not the operator's or no longer a preview;
+    what the storage raises when it is unavailable (nothing of this call is then kept).
+    """
+    from contracts.services import files_follow_transaction, stage_bulk_upload
+
+    batch = _own_batch(batch, by)
+    if batch.state != BulkUpload.State.PREVIEW:
+        raise PermissionDenied("Unggahan ini sudah dikonfirmasi.")
+    held = set(
+        StagedUpload.objects.filter(
+            pk__in=batch.files.exclude(staged=None).values("staged")
+        ).values_list("sha256", flat=True)
+    )
+    previews = preview_bulk_upload(uploads=uploads, by=by, seen=held, deadline=deadline)
+    with files_follow_transaction(), transaction.atomic():
+        BulkUpload.objects.select_for_update().filter(pk=batch.pk).first()
+        position = batch.files.count()
+        rows = []
+        for preview in previews:
+            position += 1
+            problem = "" if preview.problem == TYPE_UNKNOWN else preview.problem
+            row = BulkUploadFile(
+                batch=batch,
+                position=position,
+                original_filename=preview.filename,
+                process=preview.process,
+                code=preview.match.code if preview.match else "",
+                document_type=preview.document_type,
+                problem=problem,
+            )
+            if not problem:
+                row.staged = stage_bulk_upload(
+                    by=by,
+                    process=preview.process,
+                    document_type=preview.document_type,
+                    uploaded=preview.upload,
+                    info=preview.info,
+                )
+            row.save()
+            rows.append(row)
+    return rows
+
+
+def choose_bulk_files(*, batch, types, excluded, by):
+    """Keep the operator's choices on the preview: `types` {row pk: DocumentType pk or ""},
+    `excluded` the row pks ticked away. A type must be one of bulk_document_types().
+    Raises PermissionDenied when the batch is not the operator's preview."""
+    batch = _own_batch(batch, by)
+    if batch.state != BulkUpload.State.PREVIEW:
+        raise PermissionDenied("Unggahan ini sudah dikonfirmasi.")
+    allowed = {str(t.pk): t for t in bulk_document_types()}
+    excluded = {str(pk) for pk in excluded}
+    with transaction.atomic():
+        for row in batch.files.select_related("staged").select_for_update(of=("self",)):
+            row.excluded = str(row.pk) in excluded
+            chosen = types.get(str(row.pk))
+            if chosen is not None and not row.problem:
+                row.document_type = allowed.get(str(chosen))
+                if row.staged is not None:
+                    row.staged.document_type = row.document_type
+                    row.staged.stage = row.stage or Stage.PLANNING
+                    row.staged.save(update_fields=["document_type", "stage"])
+            row.save(update_fields=["excluded", "document_type"])
+
+
+def confirm_bulk_upload(*, batch, by):
+    """Send the batch's ready files to the background task that stores them. The files that
+    cannot go are settled at once as skipped, each with its reason.
+
+    Returns False when the batch was confirmed already (a second click, another tab): one
+    UPDATE decides, so it is stored once. Raises ValidationError naming the files that still
+    need a type (nothing changes then), PermissionDenied when the batch is not the operator's.
+    """
+    batch = _own_batch(batch, by)
+    files = list(batch.files.all())
+    untyped = [
+        f.original_filename
+        for f in files
+        if not f.problem and not f.excluded and f.staged_id and f.document_type_id is None
+    ]
+    if untyped:
+        raise ValidationError(
+            f"Pilih jenis dokumen untuk {', '.join(untyped)}, atau kecualikan berkasnya."
+        )
+    with transaction.atomic():
+        ready = [f for f in files if f.ready]
+        changed = BulkUpload.objects.filter(pk=batch.pk, state=BulkUpload.State.PREVIEW).update(
+            state=BulkUpload.State.QUEUED, files_to_store=len(ready), confirmed_at=timezone.now()
+        )
+        if not changed:
+            return False
+        for row in files:
+            if row.ready:
+                continue
+            reason = row.problem or (EXCLUDED if row.excluded else None)
+            if reason is None:
+                reason = STAGED_GONE if row.staged_id is None else PACKAGE_GONE
+            BulkUploadFile.objects.filter(pk=row.pk).update(
+                outcome=BulkUploadFile.Outcome.SKIPPED, reason=reason
+            )
+        gone = [f.staged for f in files if not f.ready and f.staged_id]
+        if gone:
+            from contracts.services import discard_staged_uploads
+
+            discard_staged_uploads(staged=gone)
+        from contracts.tasks import store_bulk_upload_files
+
+        # The lock refuses a second queued run of the same batch, whatever path led to it.
+        queue_job_id = store_bulk_upload_files.configure(
+            queueing_lock=f"bulk-upload-{batch.pk}", lock=f"bulk-upload-{batch.pk}"
+        ).defer(batch_id=batch.pk)
+        BulkUpload.objects.filter(pk=batch.pk).update(queue_job_id=queue_job_id)
+    return True
+
+
+def store_bulk_files(*, batch_id):
+    """Store a confirmed batch's files one by one, in the worker (contracts.tasks); each file
+    in a transaction of its own, so the page sees the count grow and a run cut short resumes
+    where it stopped: a file stored is never stored twice (its row is settled in the same
+    transaction, and add_documents skips a file whose SHA-256 the stage already holds)."""
+    started = BulkUpload.objects.filter(
+        pk=batch_id, state__in=[BulkUpload.State.QUEUED, BulkUpload.State.RUNNING]
+    ).update(state=BulkUpload.State.RUNNING)
+    if not started:
+        return
+    batch = BulkUpload.objects.select_related("user").get(pk=batch_id)
+    pending = batch.files.filter(outcome=BulkUploadFile.Outcome.PENDING).values_list(
+        "pk", flat=True
+    )
+    for pk in list(pending):
+        try:
+            _store_one(pk, batch.user)
+        except Exception:
+            logger.exception("bulk upload %s: file %s", batch_id, pk)
+            BulkUploadFile.objects.filter(pk=pk, outcome=BulkUploadFile.Outcome.PENDING).update(
+                outcome=BulkUploadFile.Outcome.SKIPPED, reason=UNEXPECTED
+            )
+    BulkUpload.objects.filter(pk=batch_id).update(
+        state=BulkUpload.State.DONE, finished_at=timezone.now()
+    )
+
+
+def _store_one(pk, by):
+    from contracts.services import discard_staged_uploads, files_follow_transaction
+
+    with files_follow_transaction(), transaction.atomic():
+        row = (
+            BulkUploadFile.objects.select_for_update(of=("self",))
+            .select_related("staged", "process", "document_type")
+            .filter(pk=pk, outcome=BulkUploadFile.Outcome.PENDING)
+            .first()
+        )
+        if row is None:
+            return  # settled by an earlier run
+        reason = (
+            STAGED_GONE
+            if row.staged is None
+            else PACKAGE_GONE
+            if row.process is None
+            else NO_TYPE
+            if row.document_type is None
+            else ""
+        )
+        stored = []
+        if not reason:
+            staged = row.staged
+            try:
+                with default_storage.open(staged.file.name, "rb") as handle:
+                    stored = store_bulk_upload(
+                        rows=[
+                            BulkRow(
+                                upload=File(handle, name=staged.original_filename),
+                                filename=staged.original_filename,
+                                process=row.process,
+                                document_type=row.document_type,
+                                info=PdfInfo(
+                                    size=staged.size,
+                                    sha256=staged.sha256,
+                                    page_count=staged.page_count,
+                                    text=staged.text,
+                                    text_status=staged.text_status,
+                                ),
+                            )
+                        ],
+                        by=by,
+                    )
+            except FileNotFoundError:
+                reason = STAGED_GONE
+            except PermissionDenied:
+                reason = NOT_YOURS
+            except ValidationError as error:
+                reason = " ".join(error.messages)
+            except storage.unavailable_errors():
+                reason = STORAGE_DOWN
+            else:
+                # add_documents stores a file the stage already holds (same SHA-256) once.
+                reason = "" if stored else DUPLICATE
+        if stored:
+            row.outcome, row.document = BulkUploadFile.Outcome.STORED, stored[0]
+        else:
+            row.outcome, row.reason = BulkUploadFile.Outcome.SKIPPED, reason
+        row.save(update_fields=["outcome", "reason", "document"])
+        if row.staged is not None:
+            discard_staged_uploads(staged=[row.staged])
+
+
+def bulk_progress(batch):
+    """(files the task has settled, files the confirmation gave it) for the status page."""
+    pending = batch.files.filter(outcome=BulkUploadFile.Outcome.PENDING).count()
+    return batch.files_to_store - min(pending, batch.files_to_store), batch.files_to_store
+
+
+def _own_batch(batch, by):
+    if not BulkUpload.objects.visible_to(by).filter(pk=batch.pk).exists():
+        raise PermissionDenied("Unggahan ini bukan milik Anda.")
+    return batch

@@ -435,6 +435,39 @@ def stage_uploads(*, by, agency, process, stage, checked):
         return rows
 
 
+def stage_bulk_upload(*, by, process, document_type, uploaded, info):
+    """Keep one checked PDF of a bulk upload (contracts.bulk_uploads) until its preview is
+    confirmed: a StagedUpload of `process` for `by`, apart from the package form's own staged
+    files. `document_type` may be None (the operator chooses it on the preview); the stage
+    follows the type, the first stage until there is one. Returns the StagedUpload."""
+    ensure_can_edit(by, process)
+    from contracts.models import Stage
+    from contracts.pdf import document_filename
+
+    staged = StagedUpload(
+        user=by,
+        agency_id=process.agency_id,
+        process=process,
+        stage=document_type.stage if document_type else Stage.PLANNING,
+        document_type=document_type,
+        original_filename=document_filename(uploaded.name),
+        size=info.size,
+        sha256=info.sha256,
+        page_count=info.page_count,
+        text=info.text,
+        text_status=info.text_status,
+    )
+    with files_follow_transaction(), transaction.atomic():
+        name = default_storage.save(
+            StagedUpload.file.field.generate_filename(staged, uploaded.name), uploaded
+        )
+        if (journal := _journal.get()) is not None:
+            journal.append(name)
+        staged.file.name = name
+        staged.save()
+    return staged
+
+
 def commit_staged_uploads(*, process, stage, staged, by):
     """Turn staged files into documents of `process` (through add_documents, so the same
     duplicate and permission rules hold) and drop the staged rows and their files once that

@@ -2,7 +2,7 @@
 
 from procrastinate.contrib.django import app
 
-from contracts import services
+from contracts import bulk_uploads, services
 
 
 @app.periodic(cron="17 * * * *")
@@ -10,3 +10,10 @@ from contracts import services
 def discard_expired_staged_uploads(timestamp):
     """Staged PDFs nobody came back for (contracts.StagedUpload) go with their files."""
     services.discard_expired_staged_uploads()
+
+
+@app.task(pass_context=False, retry=2)
+def store_bulk_upload_files(*, batch_id):
+    """Store the files of a confirmed bulk upload (contracts.bulk_uploads); a retry goes on
+    from the first file not yet settled."""
+    bulk_uploads.store_bulk_files(batch_id=batch_id)
