@@ -7,8 +7,10 @@ contracts.services.add_documents, so completeness, audit entries and OCDS follow
 upload. Nothing is stored by the preview.
 """
 
+import contextlib
 import logging
 import re
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from contracts.bulk_names import Outcome, match_name
@@ -81,22 +84,10 @@ def preview_bulk_upload(*, uploads, by, seen=(), deadline=None):
     everyone = Process.objects.all()
     types = bulk_document_types()
     rows, seen = [], set(seen)
-    outcomes = inspect_uploads(
-        [uploaded for uploaded in uploads if not getattr(uploaded, "excess", False)],
-        deadline=deadline,
-    )
-    outcomes.reverse()
-    for uploaded in uploads:
+    outcomes = inspect_uploads(uploads, deadline=deadline)
+    for uploaded, outcome in zip(uploads, outcomes, strict=True):
         row = BulkRow(upload=uploaded, filename=display_filename(uploaded.name))
         rows.append(row)
-        if getattr(uploaded, "excess", False):
-            # Dropped as it streamed in (contracts.uploads): nothing of it was received.
-            row.problem = (
-                f"lebih dari {settings.UPLOAD_MAX_FILES} berkas dalam satu kiriman, jadi berkas "
-                "ini tidak diterima; tambahkan lagi lewat “Tambah berkas”"
-            )
-            continue
-        outcome = outcomes.pop()
         if isinstance(outcome, PdfRejected):
             row.problem = outcome.reason
             continue
@@ -161,6 +152,14 @@ def store_bulk_upload(*, rows, by):
 # --- the operator's batch: staged files, a preview, a confirmation, a background task -------
 
 EXCLUDED = "Dikecualikan oleh operator pada pratinjau."
+EXCESS = (
+    f"lebih dari {settings.UPLOAD_MAX_FILES} berkas dalam satu kiriman, jadi berkas ini tidak "
+    "diterima; tambahkan lagi lewat “Tambah berkas”"
+)
+UNEXPECTED_CHECK = (
+    "Terjadi kesalahan tak terduga saat memeriksa berkas ini. Unggah ulang; jika gagal lagi, "
+    "hubungi pengelola portal."
+)
 NO_TYPE = "Jenis dokumen belum dipilih."
 STAGED_GONE = (
     "Berkas sementaranya sudah dihapus (pratinjau yang tidak dikonfirmasi disimpan "
@@ -186,65 +185,159 @@ def start_bulk_upload(*, by):
     return BulkUpload.objects.create(user=by, agency_id=by.agency_id)
 
 
-def add_bulk_files(*, batch, uploads, by, deadline=None):
-    """Check `uploads` (UploadedFiles) and add them to `batch`, in order: each file that
-    passed the intake and names one of the operator's packages is kept as a StagedUpload;
-    every file gets a BulkUploadFile row, with the reason when it cannot go. Nothing becomes
-    a document here. Returns the new rows.
+def add_bulk_files(*, batch, uploads, by):
+    """Receive `uploads` (UploadedFiles) into `batch`, in order, and queue the task that checks
+    them (check_bulk_files): one BulkUploadFile each, its file kept as received. A file past
+    the size or count limit is refused here, with its reason. Nothing becomes a document.
+    Returns the new rows.
 
-    Raises PermissionDenied when `batch` is not the operator's or no longer a preview;
-    what the storage raises when it is unavailable (nothing of this call is then kept).
+    Raises PermissionDenied when `batch` is not the operator's or already confirmed; what the
+    storage raises when it is unavailable (nothing of this call is then kept).
     """
-    from contracts.services import files_follow_transaction, stage_bulk_upload
+    from contracts.models import staged_upload_to
+    from contracts.pdf import inspect_upload
+    from contracts.services import files_follow_transaction, keep_received_file
 
     batch = _own_batch(batch, by)
-    if batch.state != BulkUpload.State.PREVIEW:
-        raise PermissionDenied("Unggahan ini sudah dikonfirmasi.")
-    held = set(
-        StagedUpload.objects.filter(
-            pk__in=batch.files.exclude(staged=None).values("staged")
-        ).values_list("sha256", flat=True)
-    )
-    previews = preview_bulk_upload(uploads=uploads, by=by, seen=held, deadline=deadline)
     with files_follow_transaction(), transaction.atomic():
-        BulkUpload.objects.select_for_update().filter(pk=batch.pk).first()
+        locked = BulkUpload.objects.select_for_update().get(pk=batch.pk)
+        if locked.state not in (BulkUpload.State.CHECKING, BulkUpload.State.PREVIEW):
+            raise PermissionDenied("Unggahan ini sudah dikonfirmasi.")
         position = batch.files.count()
         rows = []
-        for preview in previews:
+        for uploaded in uploads:
             position += 1
-            problem = "" if preview.problem == TYPE_UNKNOWN else preview.problem
             row = BulkUploadFile(
-                batch=batch,
-                position=position,
-                original_filename=preview.filename,
-                process=preview.process,
-                code=preview.match.code if preview.match else "",
-                document_type=preview.document_type,
-                problem=problem,
+                batch=batch, position=position, original_filename=display_filename(uploaded.name)
             )
-            if not problem:
-                row.staged = stage_bulk_upload(
-                    by=by,
-                    process=preview.process,
-                    document_type=preview.document_type,
-                    uploaded=preview.upload,
-                    info=preview.info,
+            if getattr(uploaded, "excess", False):
+                # Dropped as it streamed in (contracts.uploads): nothing of it was received.
+                row.problem = EXCESS
+            elif getattr(uploaded, "oversized", False) or uploaded.size == 0:
+                try:
+                    inspect_upload(uploaded)  # refuses these before reading anything
+                except PdfRejected as rejection:
+                    row.problem = rejection.reason
+            if row.problem:
+                row.checked = True
+            else:
+                row.received.name = keep_received_file(
+                    name=staged_upload_to(None, uploaded.name), uploaded=uploaded
                 )
             row.save()
             rows.append(row)
+        BulkUpload.objects.filter(pk=batch.pk).update(state=BulkUpload.State.CHECKING)
+        _queue_check(batch)
     return rows
+
+
+def _queue_check(batch):
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from contracts.tasks import check_bulk_upload_files
+
+    # One waiting check per batch: it reads every file not checked yet, these included. The
+    # lock, shared with the storing task, keeps two runs on one batch apart. In a savepoint:
+    # the refused INSERT of a second waiting check must not end the caller's transaction.
+    with contextlib.suppress(AlreadyEnqueued), transaction.atomic():
+        check_bulk_upload_files.configure(
+            queueing_lock=f"bulk-check-{batch.pk}", lock=f"bulk-upload-{batch.pk}"
+        ).defer(batch_id=batch.pk)
+
+
+def check_bulk_files(*, batch_id):
+    """Check the files of a batch not checked yet, PDF_CHECKS_AT_ONCE at a time, in the worker
+    (contracts.tasks): each is read by the PDF intake and matched to a package by its name
+    (preview_bulk_upload); one that may go is kept as a StagedUpload, the rest keep their
+    reason. The file as received is deleted once its row is settled. When none is left the
+    batch becomes a preview."""
+    batch = BulkUpload.objects.select_related("user").filter(pk=batch_id).first()
+    if batch is None:
+        return  # discarded unconfirmed meanwhile
+    while True:
+        rows = list(
+            batch.files.filter(checked=False).order_by("position")[: settings.PDF_CHECKS_AT_ONCE]
+        )
+        if not rows:
+            break
+        try:
+            _check_rows(batch, rows)
+        except Exception:
+            logger.exception("bulk upload %s: checking files", batch_id)
+            for row in rows:
+                _settle_unchecked(row, UNEXPECTED_CHECK)
+    unchecked = BulkUploadFile.objects.filter(batch=OuterRef("pk"), checked=False)
+    BulkUpload.objects.filter(pk=batch_id, state=BulkUpload.State.CHECKING).exclude(
+        Exists(unchecked)
+    ).update(state=BulkUpload.State.PREVIEW)
+
+
+def _check_rows(batch, rows):
+    from contracts.services import files_follow_transaction, stage_bulk_upload
+
+    handles = [default_storage.open(row.received.name, "rb") for row in rows]
+    try:
+        uploads = [
+            File(handle, name=row.original_filename)
+            for handle, row in zip(handles, rows, strict=True)
+        ]
+        held = set(
+            StagedUpload.objects.filter(
+                pk__in=batch.files.exclude(staged=None).values("staged")
+            ).values_list("sha256", flat=True)
+        )
+        # A check that outlasts the worker's own limit says the PDF is too complex.
+        deadline = time.monotonic() + settings.PDF_WORKER_TIMEOUT_SECONDS + 5
+        previews = preview_bulk_upload(uploads=uploads, by=batch.user, seen=held, deadline=deadline)
+        with files_follow_transaction(), transaction.atomic():
+            for row, preview in zip(rows, previews, strict=True):
+                if not BulkUploadFile.objects.filter(pk=row.pk, checked=False).exists():
+                    continue
+                row.problem = "" if preview.problem == TYPE_UNKNOWN else preview.problem
+                row.process = preview.process
+                row.code = preview.match.code if preview.match else ""
+                row.document_type = preview.document_type
+                if not row.problem:
+                    row.staged = stage_bulk_upload(
+                        by=batch.user,
+                        process=preview.process,
+                        document_type=preview.document_type,
+                        uploaded=preview.upload,
+                        info=preview.info,
+                    )
+                _settle_checked(row)
+    finally:
+        for handle in handles:
+            handle.close()
+
+
+def _settle_checked(row):
+    received = row.received.name
+    row.checked, row.received = True, ""
+    row.save()
+    if received:
+        transaction.on_commit(lambda: default_storage.delete(received))
+
+
+def _settle_unchecked(row, problem):
+    with transaction.atomic():
+        if BulkUploadFile.objects.filter(pk=row.pk, checked=False).exists():
+            row.problem, row.process, row.document_type, row.staged = problem, None, None, None
+            _settle_checked(row)
 
 
 def choose_bulk_files(*, batch, types, excluded, by):
     """Keep the operator's choices on the preview: `types` {row pk: DocumentType pk or ""},
-    `excluded` the row pks ticked away. A type must be one of bulk_document_types().
-    Raises PermissionDenied when the batch is not the operator's preview."""
+    `excluded` the row pks ticked away. A type must be one of bulk_document_types(). Returns
+    False, changing nothing, once the batch is no longer a preview (confirmed meanwhile in
+    another tab). Raises PermissionDenied when the batch is not the operator's."""
     batch = _own_batch(batch, by)
-    if batch.state != BulkUpload.State.PREVIEW:
-        raise PermissionDenied("Unggahan ini sudah dikonfirmasi.")
     allowed = {str(t.pk): t for t in bulk_document_types()}
     excluded = {str(pk) for pk in excluded}
     with transaction.atomic():
+        locked = BulkUpload.objects.select_for_update().get(pk=batch.pk)
+        if locked.state != BulkUpload.State.PREVIEW:
+            return False
         for row in batch.files.select_related("staged").select_for_update(of=("self",)):
             row.excluded = str(row.pk) in excluded
             chosen = types.get(str(row.pk))
@@ -255,34 +348,41 @@ def choose_bulk_files(*, batch, types, excluded, by):
                     row.staged.stage = row.stage or Stage.PLANNING
                     row.staged.save(update_fields=["document_type", "stage"])
             row.save(update_fields=["excluded", "document_type"])
+    return True
 
 
 def confirm_bulk_upload(*, batch, by):
     """Send the batch's ready files to the background task that stores them. The files that
     cannot go are settled at once as skipped, each with its reason.
 
-    Returns False when the batch was confirmed already (a second click, another tab): one
-    UPDATE decides, so it is stored once. Raises ValidationError naming the files that still
-    need a type (nothing changes then), PermissionDenied when the batch is not the operator's.
+    Returns False when the batch was confirmed already (a second click, another tab): the
+    batch's row is locked and its state read once, so it is stored once. Raises
+    ValidationError while files are still being checked or when some still need a type
+    (nothing changes then), PermissionDenied when the batch is not the operator's.
     """
     batch = _own_batch(batch, by)
-    files = list(batch.files.all())
-    untyped = [
-        f.original_filename
-        for f in files
-        if not f.problem and not f.excluded and f.staged_id and f.document_type_id is None
-    ]
-    if untyped:
-        raise ValidationError(
-            f"Pilih jenis dokumen untuk {', '.join(untyped)}, atau kecualikan berkasnya."
-        )
     with transaction.atomic():
+        locked = BulkUpload.objects.select_for_update().get(pk=batch.pk)
+        if locked.state == BulkUpload.State.CHECKING:
+            raise ValidationError(
+                "Sebagian berkas masih diperiksa; tunggu sampai pratinjaunya lengkap."
+            )
+        if locked.state != BulkUpload.State.PREVIEW:
+            return False
+        files = list(batch.files.select_related("staged"))
+        untyped = [
+            f.original_filename
+            for f in files
+            if not f.problem and not f.excluded and f.staged_id and f.document_type_id is None
+        ]
+        if untyped:
+            raise ValidationError(
+                f"Pilih jenis dokumen untuk {', '.join(untyped)}, atau kecualikan berkasnya."
+            )
         ready = [f for f in files if f.ready]
-        changed = BulkUpload.objects.filter(pk=batch.pk, state=BulkUpload.State.PREVIEW).update(
+        BulkUpload.objects.filter(pk=batch.pk).update(
             state=BulkUpload.State.QUEUED, files_to_store=len(ready), confirmed_at=timezone.now()
         )
-        if not changed:
-            return False
         for row in files:
             if row.ready:
                 continue
@@ -299,12 +399,37 @@ def confirm_bulk_upload(*, batch, by):
             discard_staged_uploads(staged=gone)
         from contracts.tasks import store_bulk_upload_files
 
-        # The lock refuses a second queued run of the same batch, whatever path led to it.
+        # The queueing lock refuses a second waiting run of the same batch, whatever path led
+        # to it; the lock keeps it apart from a check still running.
         queue_job_id = store_bulk_upload_files.configure(
-            queueing_lock=f"bulk-upload-{batch.pk}", lock=f"bulk-upload-{batch.pk}"
+            queueing_lock=f"bulk-store-{batch.pk}", lock=f"bulk-upload-{batch.pk}"
         ).defer(batch_id=batch.pk)
         BulkUpload.objects.filter(pk=batch.pk).update(queue_job_id=queue_job_id)
     return True
+
+
+def discard_expired_bulk_uploads(*, now=None):
+    """Batches never confirmed within STAGED_UPLOAD_HOURS go, with their staged and received
+    files; confirmed ones stay as the operator's record. Returns how many went."""
+    from contracts.services import discard_staged_uploads
+
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(hours=settings.STAGED_UPLOAD_HOURS)
+    with transaction.atomic():
+        expired = list(
+            BulkUpload.objects.filter(
+                created__lt=cutoff,
+                state__in=[BulkUpload.State.CHECKING, BulkUpload.State.PREVIEW],
+            ).select_for_update(skip_locked=True)
+        )
+        files = BulkUploadFile.objects.filter(batch__in=expired)
+        discard_staged_uploads(
+            staged=list(StagedUpload.objects.filter(pk__in=files.values("staged")))
+        )
+        received = [name for name in files.values_list("received", flat=True) if name]
+        BulkUpload.objects.filter(pk__in=[b.pk for b in expired]).delete()
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in received])
+    return len(expired)
 
 
 def store_bulk_files(*, batch_id):

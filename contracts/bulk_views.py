@@ -17,6 +17,7 @@ from contracts.models import BulkUpload
 from opendata_kontrak import storage
 
 RECENT = 10
+ALREADY_CONFIRMED = "Unggahan ini sudah dikonfirmasi; berkasnya disimpan sekali saja."
 
 
 class BulkFilesForm(forms.Form):
@@ -75,7 +76,8 @@ def bulk_batch(request, pk):
     batch = get_object_or_404(BulkUpload.objects.visible_to(user), pk=pk)
     add_form = BulkFilesForm()
     status = 200
-    if request.method == "POST" and batch.state == BulkUpload.State.PREVIEW:
+    open_states = (BulkUpload.State.CHECKING, BulkUpload.State.PREVIEW)
+    if request.method == "POST" and batch.state in open_states:
         action = request.POST.get("aksi")
         if action == "tambah":
             add_form = BulkFilesForm(request.POST, request.FILES)
@@ -94,7 +96,7 @@ def bulk_batch(request, pk):
                 by=user,
             )
             if action == "pilih":
-                messages.success(request, "Pilihan disimpan.")
+                messages.success(request, "Pilihan disimpan; belum ada berkas yang disimpan.")
                 return redirect("contracts:bulk-batch", pk=batch.pk)
             try:
                 confirmed = bulk_uploads.confirm_bulk_upload(batch=batch, by=user)
@@ -103,13 +105,14 @@ def bulk_batch(request, pk):
                 status = 400
             else:
                 if not confirmed:
-                    messages.warning(request, "Unggahan ini sudah dikonfirmasi.")
+                    messages.warning(request, ALREADY_CONFIRMED)
                 return redirect("contracts:bulk-batch", pk=batch.pk)
         else:
             raise PermissionDenied("Tindakan tidak dikenal.")
+        batch.refresh_from_db()
     elif request.method == "POST":
         # A second click or another tab after the confirmation: nothing is stored twice.
-        messages.warning(request, "Unggahan ini sudah dikonfirmasi; berkasnya disimpan sekali.")
+        messages.warning(request, ALREADY_CONFIRMED)
         return redirect("contracts:bulk-batch", pk=batch.pk)
     files = list(
         batch.files.select_related("process", "document_type", "document").order_by("position")
@@ -123,7 +126,10 @@ def bulk_batch(request, pk):
         )
         template = "admin/contracts/bulk_preview.html"
     else:
-        done, total = bulk_uploads.bulk_progress(batch)
+        if batch.state == BulkUpload.State.CHECKING:
+            done, total = sum(f.checked for f in files), len(files)
+        else:
+            done, total = bulk_uploads.bulk_progress(batch)
         context.update(
             done=done,
             total=total,

@@ -1223,10 +1223,12 @@ class BulkUploadQuerySet(models.QuerySet):
 
 class BulkUpload(models.Model):
     """Many PDFs chosen at once on the bulk upload page (contracts.bulk_uploads), each placed
-    on its package by the kode RUP or kode tender in its name. Files wait as StagedUploads
-    while the operator reads the preview; once confirmed, a background task stores them."""
+    on its package by the kode RUP or kode tender in its name. A background task checks the
+    files (CHECKING); those that may go wait as StagedUploads while the operator reads the
+    preview (PREVIEW); once confirmed, a background task stores them (QUEUED, RUNNING)."""
 
     class State(models.TextChoices):
+        CHECKING = "checking", "memeriksa berkas"
         PREVIEW = "preview", "pratinjau"
         QUEUED = "queued", "menunggu giliran"
         RUNNING = "running", "menyimpan"
@@ -1239,7 +1241,9 @@ class BulkUpload(models.Model):
         related_name="+",
     )
     agency = models.ForeignKey(Agency, verbose_name="perangkat daerah", on_delete=models.CASCADE)
-    state = models.CharField("keadaan", max_length=10, choices=State.choices, default=State.PREVIEW)
+    state = models.CharField(
+        "keadaan", max_length=10, choices=State.choices, default=State.CHECKING
+    )
     # Files the confirmation sent to the task: the "N" of "37 dari N berkas".
     files_to_store = models.PositiveIntegerField("berkas yang disimpan", default=0)
     # The Procrastinate job storing it.
@@ -1256,7 +1260,7 @@ class BulkUpload(models.Model):
         ordering = ["-created", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=["preview", "queued", "running", "done"]),
+                condition=Q(state__in=["checking", "preview", "queued", "running", "done"]),
                 name="bulkupload_state_known",
             ),
         ]
@@ -1283,6 +1287,11 @@ class BulkUploadFile(models.Model):
     batch = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="files")
     position = models.PositiveIntegerField("urutan")
     original_filename = models.CharField("nama berkas", max_length=255)
+    # The file as received, until the checking task has read it (then staged or refused).
+    received = models.FileField(
+        "berkas diterima", upload_to=staged_upload_to, max_length=200, blank=True
+    )
+    checked = models.BooleanField("sudah diperiksa", default=False)
     staged = models.ForeignKey(
         StagedUpload,
         verbose_name="berkas sementara",
@@ -1352,7 +1361,8 @@ class BulkUploadFile(models.Model):
     def ready(self):
         """Whether confirming would send it to be stored."""
         return (
-            not self.problem
+            self.checked
+            and not self.problem
             and not self.excluded
             and self.staged_id is not None
             and self.process_id is not None

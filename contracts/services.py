@@ -18,6 +18,7 @@ from contracts import completeness
 from contracts.models import (
     AgencyDocument,
     AuditEntry,
+    BulkUploadFile,
     Document,
     Process,
     ProgressPhoto,
@@ -154,6 +155,9 @@ def _delete_uncommitted(journal, everything=False):
         | set(AgencyDocument.objects.filter(file__in=journal).values_list("file", flat=True))
         | set(StagedUpload.objects.filter(file__in=journal).values_list("file", flat=True))
         | set(ProgressPhoto.objects.filter(file__in=journal).values_list("file", flat=True))
+        | set(
+            BulkUploadFile.objects.filter(received__in=journal).values_list("received", flat=True)
+        )
     )
     for name in journal:
         if name not in kept:
@@ -433,6 +437,17 @@ def stage_uploads(*, by, agency, process, stage, checked):
             if staged not in rows:
                 rows.append(staged)
         return rows
+
+
+def keep_received_file(*, name, uploaded):
+    """Store an upload as received under `name` (a name the portal made), before any check:
+    a bulk upload's files wait so for the background task that checks them. Journalled like
+    every stored file, so a transaction that fails leaves no file behind. Returns the name."""
+    with files_follow_transaction():
+        stored = default_storage.save(name, uploaded)
+        if (journal := _journal.get()) is not None:
+            journal.append(stored)
+    return stored
 
 
 def stage_bulk_upload(*, by, process, document_type, uploaded, info):

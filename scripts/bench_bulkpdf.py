@@ -31,7 +31,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from procrastinate.contrib.django import app  # noqa: E402
 
 from agencies import roles  # noqa: E402
@@ -89,7 +89,7 @@ def main(count):
     agency, operator, processes = build(count)
     try:
         pdfs = files(processes)
-        client = Client()
+        client = Client(SERVER_NAME="localhost")
         client.force_login(operator)
         per_request = settings.UPLOAD_MAX_FILES
 
@@ -146,4 +146,7 @@ def main(count):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
+    # Pages name their static files unhashed: no collectstatic manifest is needed to render them.
+    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": static}):
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)

@@ -2,6 +2,7 @@
 the real intake and the real job queue (Procrastinate) on PostgreSQL."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -51,8 +52,10 @@ def queue_world(media_root):
 
 
 def upload(client, *files):
+    """Send the files to the page and let the queue check them: the batch's address."""
     response = client.post(URL, {"files": list(files)})
     assert response.status_code == 302, response.content.decode()[:2000]
+    run_queued_jobs()
     return response["Location"]
 
 
@@ -65,8 +68,29 @@ def row_of(html, filename):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1)))
 
 
-@pytest.mark.django_db
-def test_the_preview_places_each_file_and_says_why_others_cannot_go(client, media_root, agencies):
+@jobs_db
+def test_files_are_checked_in_the_background_while_the_page_counts_them(
+    client, queue_world, agencies
+):
+    client.force_login(agencies["operator"])
+    response = client.post(
+        URL, {"files": [pdf("12345678 KAK Pelaksanaan.pdf"), pdf("Kontrak 23456789.pdf")]}
+    )
+    html = client.get(response["Location"]).content.decode()
+    assert "Memeriksa berkas: <strong>0 dari 2 berkas</strong>" in html
+    assert 'http-equiv="refresh"' in html
+    assert not StagedUpload.objects.exists()  # received, not yet checked
+    run_queued_jobs()
+    html = client.get(response["Location"]).content.decode()
+    assert "Pratinjau: 2 berkas, 2 siap disimpan" in html
+    assert StagedUpload.objects.count() == 2
+    # The files as received are gone once checked; the staged copies remain.
+    kept = {p.name for p in (queue_world / STAGED_FOLDER).iterdir()}
+    assert kept == {Path(s.file.name).name for s in StagedUpload.objects.all()}
+
+
+@jobs_db
+def test_the_preview_places_each_file_and_says_why_others_cannot_go(client, queue_world, agencies):
     client.force_login(agencies["operator"])
     same = good_pdf(title="Sama")
     batch_url = upload(
@@ -106,9 +130,9 @@ def test_the_preview_places_each_file_and_says_why_others_cannot_go(client, medi
     }
 
 
-@pytest.mark.django_db
+@jobs_db
 def test_a_type_outside_the_list_is_not_taken_and_confirming_asks_for_one(
-    client, media_root, agencies
+    client, queue_world, agencies
 ):
     client.force_login(agencies["operator"])
     batch_url = upload(client, pdf("12345678 Lampiran.pdf"))
@@ -120,11 +144,11 @@ def test_a_type_outside_the_list_is_not_taken_and_confirming_asks_for_one(
     row.refresh_from_db()
     assert row.document_type is None
     assert BulkUpload.objects.get().state == BulkUpload.State.PREVIEW
-    assert not ProcrastinateJob.objects.exists()
+    assert not ProcrastinateJob.objects.filter(status="todo").exists()
 
 
-@pytest.mark.django_db
-def test_confirm_queues_one_task_and_a_second_confirm_queues_nothing(client, media_root, agencies):
+@jobs_db
+def test_confirm_queues_one_task_and_a_second_confirm_queues_nothing(client, queue_world, agencies):
     client.force_login(agencies["operator"])
     batch_url = upload(client, pdf("12345678 KAK Pelaksanaan.pdf"))
     first = client.post(batch_url, {"aksi": "konfirmasi"}, follow=True)
@@ -132,19 +156,20 @@ def test_confirm_queues_one_task_and_a_second_confirm_queues_nothing(client, med
     assert "0 dari 1 berkas" in first.content.decode()
     again = client.post(batch_url, {"aksi": "konfirmasi"}, follow=True)
     assert "sudah dikonfirmasi" in again.content.decode()
-    assert list(ProcrastinateJob.objects.values_list("task_name", flat=True)) == [TASK]
+    waiting = ProcrastinateJob.objects.filter(status="todo")
+    assert list(waiting.values_list("task_name", flat=True)) == [TASK]
     assert not Document.objects.exists()  # not in the request
 
 
-@pytest.mark.django_db
-def test_another_agencys_operator_gets_no_batch(client, media_root, agencies):
+@jobs_db
+def test_another_agencys_operator_gets_no_batch(client, queue_world, agencies):
     client.force_login(agencies["operator"])
     batch_url = upload(client, pdf("12345678 KAK Pelaksanaan.pdf"))
     client.force_login(agencies["other_operator"])
     assert client.get(batch_url).status_code == 404
     assert client.post(batch_url, {"aksi": "konfirmasi"}).status_code == 404
     assert BulkUpload.objects.get().state == BulkUpload.State.PREVIEW
-    assert not ProcrastinateJob.objects.exists()
+    assert not ProcrastinateJob.objects.filter(status="todo").exists()
 
 
 @jobs_db
