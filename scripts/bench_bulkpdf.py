@@ -84,6 +84,23 @@ def run_worker():
         )
 
 
+def follow(label, progress):
+    """Run the queued jobs in a worker thread, printing `progress()` (done, total) as the
+    status page would show it; the seconds the worker took."""
+    started = time.perf_counter()
+    worker = threading.Thread(target=run_worker)
+    worker.start()
+    shown = None
+    while worker.is_alive():
+        done, total = progress()
+        if done != shown:
+            print(f"  {label} {time.perf_counter() - started:5.1f} s  {done} dari {total} berkas")
+            shown = done
+        time.sleep(1)
+    worker.join()
+    return time.perf_counter() - started
+
+
 def main(count):
     call_command("migrate", verbosity=0)
     agency, operator, processes = build(count)
@@ -102,38 +119,38 @@ def main(count):
             chunk = [SimpleUploadedFile(n, d) for n, d in pdfs[offset : offset + per_request]]
             response = client.post(batch_url, {"aksi": "tambah", "files": chunk})
             assert response.status_code == 302, response.status_code
-        page = client.get(batch_url)
-        preview_seconds = time.perf_counter() - started
+        received = time.perf_counter() - started
         batch = BulkUpload.objects.get(user=operator)
+        print(f"upload   {count} files in {-(-count // per_request)} requests: {received:6.1f} s")
+
+        def checked():
+            return batch.files.filter(checked=True).count(), batch.files.count()
+
+        checking = follow("checking", checked)
+        page = client.get(batch_url)
         ready = sum(f.ready for f in batch.files.all())
+        preview = received + checking
         print(
-            f"preview  {count} files in {-(-count // per_request)} requests: "
-            f"{preview_seconds:6.1f} s ({preview_seconds / count * 1000:5.0f} ms per file), "
-            f"{ready} ready, page {len(page.content) / 1024:.0f} KiB"
+            f"preview  {preview:6.1f} s ({preview / count * 1000:5.0f} ms per file): "
+            f"upload {received:.1f} s + checks in the task {checking:.1f} s; {ready} ready, "
+            f"page {len(page.content) / 1024:.0f} KiB"
         )
 
         client.post(batch_url, {"aksi": "konfirmasi"})
-        started = time.perf_counter()
-        worker = threading.Thread(target=run_worker)
-        worker.start()
-        shown = None
-        while worker.is_alive():
-            done, total = bulk_uploads.bulk_progress(batch)
-            if done != shown:
-                print(f"  {time.perf_counter() - started:5.1f} s  {done} dari {total} berkas")
-                shown = done
-            time.sleep(0.5)
-        worker.join()
-        store_seconds = time.perf_counter() - started
+
+        def stored_so_far():
+            batch.refresh_from_db()
+            return bulk_uploads.bulk_progress(batch)
+
+        storing = follow("storing", stored_so_far)
         batch.refresh_from_db()
         stored = Document.objects.filter(process__agency=agency).count()
         print(
             f"storing  {stored} of {batch.files_to_store} files in the task: "
-            f"{store_seconds:6.1f} s ({store_seconds / max(stored, 1) * 1000:5.0f} ms per file), "
+            f"{storing:6.1f} s ({storing / max(stored, 1) * 1000:5.0f} ms per file), "
             f"batch {batch.get_state_display()}"
         )
-        skipped = batch.files.filter(outcome="skipped")
-        for row in skipped[:5]:
+        for row in batch.files.filter(outcome="skipped")[:5]:
             print(f"  skipped {row.original_filename}: {row.reason}")
     finally:
         AuditEntry.objects.filter(agency=agency).delete()
