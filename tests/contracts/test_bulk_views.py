@@ -1,11 +1,13 @@
 """The bulk upload pages (contracts/bulk_views.py) and their background task, with real PDFs,
 the real intake and the real job queue (Procrastinate) on PostgreSQL."""
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from contracts import bulk_uploads
@@ -278,3 +280,21 @@ def test_a_package_moved_to_another_agency_before_storing_is_refused(client, que
     run_queued_jobs()
     assert not Document.objects.exists()
     assert "Paket ini bukan milik perangkat daerah Anda" in client.get(batch_url).content.decode()
+
+
+@jobs_db
+def test_a_batch_never_confirmed_goes_with_its_files_after_a_day(
+    client, queue_world, agencies, settings
+):
+    client.force_login(agencies["operator"])
+    kept_url = upload(client, pdf("Kontrak 23456789.pdf"))
+    client.post(kept_url, {"aksi": "konfirmasi"})
+    run_queued_jobs()
+    upload(client, pdf("12345678 KAK Pelaksanaan.pdf"))
+    later = timezone.now() + datetime.timedelta(hours=settings.STAGED_UPLOAD_HOURS, minutes=1)
+    assert bulk_uploads.discard_expired_bulk_uploads(now=later) == 1
+    # The confirmed batch stays as the operator's record; the other went, files and all.
+    assert list(BulkUpload.objects.values_list("state", flat=True)) == ["done"]
+    assert not StagedUpload.objects.exists()
+    assert not [p for p in (queue_world / STAGED_FOLDER).rglob("*") if p.is_file()]
+    assert Document.objects.count() == 1
