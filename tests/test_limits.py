@@ -48,6 +48,7 @@ WRITTEN_WITHOUT_A_FORM = {
     "contracts.StagedUpload.stage": "the stage whose upload field took the file",
     "contracts.BulkUpload.state": "one of State, set by contracts.bulk_uploads",
     "contracts.BulkUploadFile.original_filename": "an upload's name, cut to 200 (display_filename)",
+    "contracts.BulkUploadFile.received": "a storage name the portal makes (uuid)",
     "contracts.BulkUploadFile.code": "a package's kode RUP or kode tender (≤30), as stored",
     "contracts.BulkUploadFile.outcome": "one of Outcome, set by contracts.bulk_uploads",
     "contracts.AuditEntry.action": "a code set by contracts.services",
