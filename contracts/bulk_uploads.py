@@ -62,6 +62,7 @@ class BulkRow:
 
 TYPE_UNKNOWN = "Jenis dokumen tidak dikenali dari nama berkas; pilih jenisnya."
 DUPLICATE = "Berkas yang sama persis sudah tersimpan di paket ini."
+DUPLICATE_IN_BATCH = "Berkas yang sama persis sudah ada di unggahan ini (berkas lain, nama lain)."
 
 
 def bulk_document_types():
@@ -97,7 +98,9 @@ def preview_bulk_upload(*, uploads, by, seen=(), deadline=None):
         row.document_type = guess_document_type(_without_code(uploaded.name), types)
         if row.match.outcome != Outcome.MATCHED:
             row.problem = row.match.reason
-        elif row.info.sha256 in seen or _held(row.process, row.info.sha256):
+        elif row.info.sha256 in seen:
+            row.problem = DUPLICATE_IN_BATCH
+        elif _held(row.process, row.info.sha256):
             row.problem = DUPLICATE
         elif row.document_type is None:
             row.problem = TYPE_UNKNOWN
@@ -161,6 +164,7 @@ UNEXPECTED_CHECK = (
     "hubungi pengelola portal."
 )
 NO_TYPE = "Jenis dokumen belum dipilih."
+STILL_CHECKING = "Sebagian berkas masih diperiksa; tunggu sampai pratinjaunya lengkap."
 STAGED_GONE = (
     "Berkas sementaranya sudah dihapus (pratinjau yang tidak dikonfirmasi disimpan "
     f"{settings.STAGED_UPLOAD_HOURS} jam); unggah ulang berkas ini."
@@ -364,12 +368,12 @@ def confirm_bulk_upload(*, batch, by):
     with transaction.atomic():
         locked = BulkUpload.objects.select_for_update().get(pk=batch.pk)
         if locked.state == BulkUpload.State.CHECKING:
-            raise ValidationError(
-                "Sebagian berkas masih diperiksa; tunggu sampai pratinjaunya lengkap."
-            )
+            raise ValidationError(STILL_CHECKING)
         if locked.state != BulkUpload.State.PREVIEW:
             return False
         files = list(batch.files.select_related("staged"))
+        if not all(f.checked for f in files):
+            raise ValidationError(STILL_CHECKING)
         untyped = [
             f.original_filename
             for f in files

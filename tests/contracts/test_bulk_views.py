@@ -120,7 +120,7 @@ def test_the_preview_places_each_file_and_says_why_others_cannot_go(client, queu
     assert "Puskesmas Baureno" not in html
     assert "bukan berkas PDF" in row_of(html, "12345678 SPK.pdf")
     assert "Pilih jenis dokumennya" in row_of(html, "12345678 Lampiran.pdf")
-    assert "sudah tersimpan" in row_of(html, "12345678 Lampiran salinan.pdf")
+    assert "sudah ada di unggahan ini" in row_of(html, "12345678 Lampiran salinan.pdf")
     assert "2 siap disimpan" in html
 
     # Nothing stored yet; only the files that may still go wait, as staged uploads.
