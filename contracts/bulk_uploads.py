@@ -155,10 +155,6 @@ def store_bulk_upload(*, rows, by):
 # --- the operator's batch: staged files, a preview, a confirmation, a background task -------
 
 EXCLUDED = "Dikecualikan oleh operator pada pratinjau."
-EXCESS = (
-    f"lebih dari {settings.UPLOAD_MAX_FILES} berkas dalam satu kiriman, jadi berkas ini tidak "
-    "diterima; tambahkan lagi lewat “Tambah berkas”"
-)
 UNEXPECTED_CHECK = (
     "Terjadi kesalahan tak terduga saat memeriksa berkas ini. Unggah ulang; jika gagal lagi, "
     "hubungi pengelola portal."
@@ -216,7 +212,10 @@ def add_bulk_files(*, batch, uploads, by):
             )
             if getattr(uploaded, "excess", False):
                 # Dropped as it streamed in (contracts.uploads): nothing of it was received.
-                row.problem = EXCESS
+                row.problem = (
+                    f"lebih dari {settings.UPLOAD_MAX_FILES} berkas dalam satu kiriman, jadi "
+                    "berkas ini tidak diterima; tambahkan lagi lewat “Tambah berkas”"
+                )
             elif getattr(uploaded, "oversized", False) or uploaded.size == 0:
                 try:
                     inspect_upload(uploaded)  # refuses these before reading anything

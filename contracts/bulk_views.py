@@ -5,11 +5,15 @@ Under /admin/ (admin_view: sign-in, the workspace's body and file limits), but p
 own rather than a model admin: a batch is one operator's, never listed across agencies.
 """
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from procrastinate.contrib.django.models import ProcrastinateWorker
 
 from contracts import bulk_uploads
 from contracts.forms import MultiplePdfField
@@ -56,8 +60,9 @@ def _add(request, batch, form, user):
 
 def bulk_upload(request):
     user = _operator(request)
-    form = BulkFilesForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = BulkFilesForm(request.POST, request.FILES) if posted else BulkFilesForm()
+    if posted and form.is_valid():
         batch = bulk_uploads.start_bulk_upload(by=user)
         if _add(request, batch, form, user):
             return redirect("contracts:bulk-batch", pk=batch.pk)
@@ -137,11 +142,15 @@ def bulk_batch(request, pk):
             skipped=[f for f in files if f.outcome == f.Outcome.SKIPPED],
         )
         if not batch.finished:
-            from imports.jobs import live_workers
-
-            context["workers"] = live_workers()
+            context["workers"] = _live_workers()
         template = "admin/contracts/bulk_status.html"
     return render(request, template, context, status=status)
+
+
+def _live_workers():
+    """How many queue workers sent a heartbeat lately (none: the batch waits for one)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALLED_SECONDS)
+    return ProcrastinateWorker.objects.filter(last_heartbeat__gte=cutoff).count()
 
 
 def _admin_context(request):

@@ -298,3 +298,34 @@ def test_a_batch_never_confirmed_goes_with_its_files_after_a_day(
     assert not StagedUpload.objects.exists()
     assert not [p for p in (queue_world / STAGED_FOLDER).rglob("*") if p.is_file()]
     assert Document.objects.count() == 1
+
+
+@jobs_db
+def test_files_past_the_count_of_one_request_are_listed_not_lost(
+    client, queue_world, agencies, settings
+):
+    settings.UPLOAD_MAX_FILES = 2
+    client.force_login(agencies["operator"])
+    batch_url = upload(
+        client,
+        pdf("12345678 KAK Pelaksanaan.pdf"),
+        pdf("Kontrak 23456789.pdf"),
+        pdf("23456789 SPMK.pdf"),
+    )
+    html = client.get(batch_url).content.decode()
+    assert "Pratinjau: 3 berkas, 2 siap disimpan" in html
+    assert "lebih dari 2 berkas dalam satu kiriman" in row_of(html, "23456789 SPMK.pdf")
+    # Added again through the same batch, it joins the preview.
+    response = client.post(batch_url, {"aksi": "tambah", "files": [pdf("23456789 SPMK.pdf")]})
+    assert response.status_code == 302
+    run_queued_jobs()
+    assert "Pratinjau: 4 berkas, 3 siap disimpan" in client.get(batch_url).content.decode()
+
+
+@pytest.mark.django_db
+def test_sending_no_file_says_so(client, media_root, agencies):
+    client.force_login(agencies["operator"])
+    response = client.post(URL, {})
+    assert response.status_code == 400
+    assert "Pilih setidaknya satu berkas PDF." in response.content.decode()
+    assert not BulkUpload.objects.exists()
