@@ -391,7 +391,7 @@ def confirm_bulk_upload(*, batch, by):
                 continue
             reason = row.problem or (EXCLUDED if row.excluded else None)
             if reason is None:
-                reason = STAGED_GONE if row.staged_id is None else PACKAGE_GONE
+                reason = PACKAGE_GONE if row.process_id is None else STAGED_GONE
             BulkUploadFile.objects.filter(pk=row.pk).update(
                 outcome=BulkUploadFile.Outcome.SKIPPED, reason=reason
             )
@@ -474,11 +474,12 @@ def _store_one(pk, by):
         )
         if row is None:
             return  # settled by an earlier run
+        # A package deleted takes its staged files with it: say the cause, not the effect.
         reason = (
-            STAGED_GONE
-            if row.staged is None
-            else PACKAGE_GONE
+            PACKAGE_GONE
             if row.process is None
+            else STAGED_GONE
+            if row.staged is None
             else NO_TYPE
             if row.document_type is None
             else ""

@@ -329,3 +329,15 @@ def test_sending_no_file_says_so(client, media_root, agencies):
     assert response.status_code == 400
     assert "Pilih setidaknya satu berkas PDF." in response.content.decode()
     assert not BulkUpload.objects.exists()
+
+
+@jobs_db
+def test_a_package_deleted_after_the_preview_is_named_as_the_reason(client, queue_world, agencies):
+    client.force_login(agencies["operator"])
+    batch_url = upload(client, pdf("12345678 KAK Pelaksanaan.pdf"), pdf("Kontrak 23456789.pdf"))
+    agencies["road"].delete()
+    client.post(batch_url, {"aksi": "konfirmasi"})
+    run_queued_jobs()
+    html = client.get(batch_url).content.decode()
+    assert "Selesai: 1 berkas tersimpan, 1 tidak disimpan" in html
+    assert "12345678 KAK Pelaksanaan.pdf: Paketnya sudah dihapus." in html
