@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from contracts.bulk_names import Outcome, match_name
@@ -525,6 +525,28 @@ def _store_one(pk, by):
         row.save(update_fields=["outcome", "reason", "document"])
         if row.staged is not None:
             discard_staged_uploads(staged=[row.staged])
+
+
+def resume_stalled(*, batch):
+    """Put the job working on `batch` back in the queue when its worker stopped mid-run (a
+    restart: no heartbeat for JOB_STALLED_SECONDS, or the worker gone). Both tasks resume
+    where they stopped, so nothing is checked or stored twice. Called by the status page, as
+    the import page settles its stalled jobs. Returns how many jobs were put back."""
+    from procrastinate.contrib.django import app
+    from procrastinate.contrib.django.models import ProcrastinateJob, ProcrastinateWorker
+
+    if batch.finished or batch.state == BulkUpload.State.PREVIEW:
+        return 0
+    cutoff = timezone.now() - timezone.timedelta(seconds=settings.JOB_STALLED_SECONDS)
+    live = ProcrastinateWorker.objects.filter(last_heartbeat__gte=cutoff)
+    stalled = ProcrastinateJob.objects.filter(
+        lock=f"bulk-upload-{batch.pk}", status="doing"
+    ).filter(Q(worker_id=None) | ~Q(worker_id__in=live.values("id")))
+    resumed = 0
+    for job in stalled:
+        app.job_manager.retry_job_by_id(job.id, retry_at=timezone.now())
+        resumed += 1
+    return resumed
 
 
 def bulk_progress(batch):

@@ -143,6 +143,7 @@ def bulk_batch(request, pk):
         )
         if not batch.finished:
             context["workers"] = _live_workers()
+            bulk_uploads.resume_stalled(batch=batch)
         template = "admin/contracts/bulk_status.html"
     return render(request, template, context, status=status)
 

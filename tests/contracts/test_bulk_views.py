@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
@@ -341,3 +342,24 @@ def test_a_package_deleted_after_the_preview_is_named_as_the_reason(client, queu
     html = client.get(batch_url).content.decode()
     assert "Selesai: 1 berkas tersimpan, 1 tidak disimpan" in html
     assert "12345678 KAK Pelaksanaan.pdf: Paketnya sudah dihapus." in html
+
+
+@jobs_db
+def test_a_job_whose_worker_stopped_is_resumed_by_the_status_page(client, queue_world, agencies):
+    client.force_login(agencies["operator"])
+    batch_url = upload(client, pdf("12345678 KAK Pelaksanaan.pdf"))
+    client.post(batch_url, {"aksi": "konfirmasi"})
+    # A worker took the job and died before its end (a restart): "doing", no worker alive.
+    job = ProcrastinateJob.objects.get(status="todo", task_name=TASK)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'doing', worker_id = NULL WHERE id = %s",
+            [job.id],
+        )
+    run_queued_jobs()
+    assert not Document.objects.exists()  # nothing takes a job that is "doing"
+    client.get(batch_url)
+    assert ProcrastinateJob.objects.get(id=job.id).status == "todo"
+    run_queued_jobs()
+    assert "Selesai: 1 berkas tersimpan" in client.get(batch_url).content.decode()
+    assert Document.objects.count() == 1
