@@ -39,7 +39,10 @@ class NameMatch:
     def reason(self):
         """Why the file cannot be placed, in Indonesian; empty when it can."""
         if self.outcome == Outcome.NONE:
-            return "Tidak ada kode RUP atau kode tender paket di nama berkas."
+            return (
+                "Tidak ada kode RUP atau kode tender paket perangkat daerah Anda di nama berkas; "
+                "beri nama berkas dengan kode paketnya, misalnya “12345678 KAK.pdf”."
+            )
         if self.outcome == Outcome.AMBIGUOUS:
             names = ", ".join(f"{p.title} ({p.fiscal_year})" for p in self.candidates)
             return f"Nomor di nama berkas cocok dengan lebih dari satu paket: {names}."

@@ -7,15 +7,35 @@ contracts.services.add_documents, so completeness, audit entries and OCDS follow
 upload. Nothing is stored by the preview.
 """
 
+import contextlib
+import logging
 import re
+import time
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from contracts.bulk_names import Outcome, match_name
 from contracts.forms import guess_document_type
-from contracts.models import Document, DocumentType, Process
-from contracts.pdf import PdfRejected, display_filename, inspect_upload
+from contracts.models import (
+    BulkUpload,
+    BulkUploadFile,
+    Document,
+    DocumentType,
+    Process,
+    Stage,
+    StagedUpload,
+)
+from contracts.pdf import PdfInfo, PdfRejected, display_filename, inspect_uploads
+from opendata_kontrak import storage
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,38 +60,50 @@ class BulkRow:
         return not self.problem and self.process is not None and self.document_type is not None
 
 
+TYPE_UNKNOWN = "Jenis dokumen tidak dikenali dari nama berkas; pilih jenisnya."
+DUPLICATE = "Berkas yang sama persis sudah tersimpan di paket ini."
+DUPLICATE_IN_BATCH = "Berkas yang sama persis sudah ada di unggahan ini (berkas lain, nama lain)."
+
+
 def bulk_document_types():
     """The types a package's file may take: every type but the agency's yearly ones (DPA,
     Renja SKPD, jadwal kegiatan), which are uploaded once per agency-year instead."""
     return list(DocumentType.objects.exclude(per_agency=True).order_by("stage", "name"))
 
 
-def preview_bulk_upload(*, uploads, by):
+def preview_bulk_upload(*, uploads, by, seen=(), deadline=None):
     """One BulkRow per uploaded file, in the order given. Reasons a row cannot be stored: not
     a PDF or refused by the intake (active content, encrypted, …), no package named by its
     kode, several packages, another agency's package, a type not recognised from the name,
-    or the same file (SHA-256) already held by the package or earlier in the batch."""
+    or the same file (SHA-256) already held by the package, earlier in the batch or in `seen`
+    (the SHA-256s of files already in the operator's batch).
+
+    The files are checked PDF_CHECKS_AT_ONCE at a time within `deadline` (time.monotonic();
+    PDF_BATCH_SECONDS from now by default), as the package form checks its files.
+    """
     editable = Process.objects.editable_by(by)
     everyone = Process.objects.all()
     types = bulk_document_types()
-    rows, seen = [], set()
-    for uploaded in uploads:
+    rows, seen = [], set(seen)
+    outcomes = inspect_uploads(uploads, deadline=deadline)
+    for uploaded, outcome in zip(uploads, outcomes, strict=True):
         row = BulkRow(upload=uploaded, filename=display_filename(uploaded.name))
         rows.append(row)
-        try:
-            row.info = inspect_upload(uploaded)
-        except PdfRejected as rejection:
-            row.problem = rejection.reason
+        if isinstance(outcome, PdfRejected):
+            row.problem = outcome.reason
             continue
+        row.info = outcome
         row.match = match_name(uploaded.name, editable=editable, everyone=everyone)
         row.process = row.match.process
         row.document_type = guess_document_type(_without_code(uploaded.name), types)
         if row.match.outcome != Outcome.MATCHED:
             row.problem = row.match.reason
-        elif row.info.sha256 in seen or _held(row.process, row.info.sha256):
-            row.problem = "Berkas yang sama persis sudah tersimpan di paket ini."
+        elif row.info.sha256 in seen:
+            row.problem = DUPLICATE_IN_BATCH
+        elif _held(row.process, row.info.sha256):
+            row.problem = DUPLICATE
         elif row.document_type is None:
-            row.problem = "Jenis dokumen tidak dikenali dari nama berkas; pilih jenisnya."
+            row.problem = TYPE_UNKNOWN
         seen.add(row.info.sha256)
     return rows
 
@@ -118,3 +150,412 @@ def store_bulk_upload(*, rows, by):
             by=by,
         )
     return stored
+
+
+# --- the operator's batch: staged files, a preview, a confirmation, a background task -------
+
+EXCLUDED = "Dikecualikan oleh operator pada pratinjau."
+UNEXPECTED_CHECK = (
+    "Terjadi kesalahan tak terduga saat memeriksa berkas ini. Unggah ulang; jika gagal lagi, "
+    "hubungi pengelola portal."
+)
+NO_TYPE = "Jenis dokumen belum dipilih."
+STILL_CHECKING = "Sebagian berkas masih diperiksa; tunggu sampai pratinjaunya lengkap."
+STAGED_GONE = (
+    "Berkas sementaranya sudah dihapus (pratinjau yang tidak dikonfirmasi disimpan "
+    f"{settings.STAGED_UPLOAD_HOURS} jam); unggah ulang berkas ini."
+)
+PACKAGE_GONE = "Paketnya sudah dihapus."
+NOT_YOURS = "Paket ini bukan milik perangkat daerah Anda."
+STORAGE_DOWN = (
+    "Penyimpanan berkas tidak dapat dijangkau atau penuh saat berkas ini disimpan; berkas ini "
+    "tidak tersimpan. Unggah ulang nanti; jika terulang, beri tahu administrator portal."
+)
+UNEXPECTED = (
+    "Terjadi kesalahan tak terduga saat menyimpan berkas ini; berkas ini tidak tersimpan. "
+    "Unggah ulang; jika gagal lagi, hubungi pengelola portal."
+)
+
+
+def start_bulk_upload(*, by):
+    """A new, empty batch for an operator's agency. Raises PermissionDenied for anyone who is
+    not an operator: the page places files among one agency's packages."""
+    if not by.is_operator:
+        raise PermissionDenied("Unggah massal ada untuk operator perangkat daerah.")
+    return BulkUpload.objects.create(user=by, agency_id=by.agency_id)
+
+
+def add_bulk_files(*, batch, uploads, by):
+    """Receive `uploads` (UploadedFiles) into `batch`, in order, and queue the task that checks
+    them (check_bulk_files): one BulkUploadFile each, its file kept as received. A file past
+    the size or count limit is refused here, with its reason. Nothing becomes a document.
+    Returns the new rows.
+
+    Raises PermissionDenied when `batch` is not the operator's or already confirmed; what the
+    storage raises when it is unavailable (nothing of this call is then kept).
+    """
+    from contracts.models import staged_upload_to
+    from contracts.pdf import inspect_upload
+    from contracts.services import files_follow_transaction, keep_received_file
+
+    batch = _own_batch(batch, by)
+    with files_follow_transaction(), transaction.atomic():
+        locked = BulkUpload.objects.select_for_update().get(pk=batch.pk)
+        if locked.state not in (BulkUpload.State.CHECKING, BulkUpload.State.PREVIEW):
+            raise PermissionDenied("Unggahan ini sudah dikonfirmasi.")
+        position = batch.files.count()
+        rows = []
+        for uploaded in uploads:
+            position += 1
+            row = BulkUploadFile(
+                batch=batch, position=position, original_filename=display_filename(uploaded.name)
+            )
+            if getattr(uploaded, "excess", False):
+                # Dropped as it streamed in (contracts.uploads): nothing of it was received.
+                row.problem = (
+                    f"lebih dari {settings.UPLOAD_MAX_FILES} berkas dalam satu kiriman, jadi "
+                    "berkas ini tidak diterima; tambahkan lagi lewat “Tambah berkas”"
+                )
+            elif getattr(uploaded, "oversized", False) or uploaded.size == 0:
+                try:
+                    inspect_upload(uploaded)  # refuses these before reading anything
+                except PdfRejected as rejection:
+                    row.problem = rejection.reason
+            if row.problem:
+                row.checked = True
+            else:
+                row.received.name = keep_received_file(
+                    name=staged_upload_to(None, uploaded.name), uploaded=uploaded
+                )
+            row.save()
+            rows.append(row)
+        BulkUpload.objects.filter(pk=batch.pk).update(state=BulkUpload.State.CHECKING)
+        _queue_check(batch)
+    return rows
+
+
+def _queue_check(batch):
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from contracts.tasks import check_bulk_upload_files
+
+    # One waiting check per batch: it reads every file not checked yet, these included. The
+    # lock, shared with the storing task, keeps two runs on one batch apart. In a savepoint:
+    # the refused INSERT of a second waiting check must not end the caller's transaction.
+    with contextlib.suppress(AlreadyEnqueued), transaction.atomic():
+        check_bulk_upload_files.configure(
+            queueing_lock=f"bulk-check-{batch.pk}", lock=f"bulk-upload-{batch.pk}"
+        ).defer(batch_id=batch.pk)
+
+
+def check_bulk_files(*, batch_id):
+    """Check the files of a batch not checked yet, PDF_CHECKS_AT_ONCE at a time, in the worker
+    (contracts.tasks): each is read by the PDF intake and matched to a package by its name
+    (preview_bulk_upload); one that may go is kept as a StagedUpload, the rest keep their
+    reason. The file as received is deleted once its row is settled. When none is left the
+    batch becomes a preview."""
+    batch = BulkUpload.objects.select_related("user").filter(pk=batch_id).first()
+    if batch is None:
+        return  # discarded unconfirmed meanwhile
+    while True:
+        rows = list(
+            batch.files.filter(checked=False).order_by("position")[: settings.PDF_CHECKS_AT_ONCE]
+        )
+        if not rows:
+            break
+        try:
+            _check_rows(batch, rows)
+        except Exception:
+            logger.exception("bulk upload %s: checking files", batch_id)
+            for row in rows:
+                _settle_unchecked(row, UNEXPECTED_CHECK)
+    unchecked = BulkUploadFile.objects.filter(batch=OuterRef("pk"), checked=False)
+    BulkUpload.objects.filter(pk=batch_id, state=BulkUpload.State.CHECKING).exclude(
+        Exists(unchecked)
+    ).update(state=BulkUpload.State.PREVIEW)
+
+
+def _check_rows(batch, rows):
+    from contracts.services import files_follow_transaction, stage_bulk_upload
+
+    handles = [default_storage.open(row.received.name, "rb") for row in rows]
+    try:
+        uploads = [
+            File(handle, name=row.original_filename)
+            for handle, row in zip(handles, rows, strict=True)
+        ]
+        held = set(
+            StagedUpload.objects.filter(
+                pk__in=batch.files.exclude(staged=None).values("staged")
+            ).values_list("sha256", flat=True)
+        )
+        # A check that outlasts the worker's own limit says the PDF is too complex.
+        deadline = time.monotonic() + settings.PDF_WORKER_TIMEOUT_SECONDS + 5
+        previews = preview_bulk_upload(uploads=uploads, by=batch.user, seen=held, deadline=deadline)
+        with files_follow_transaction(), transaction.atomic():
+            for row, preview in zip(rows, previews, strict=True):
+                if not BulkUploadFile.objects.filter(pk=row.pk, checked=False).exists():
+                    continue
+                row.problem = "" if preview.problem == TYPE_UNKNOWN else preview.problem
+                row.process = preview.process
+                row.code = preview.match.code if preview.match else ""
+                row.document_type = preview.document_type
+                if not row.problem:
+                    row.staged = stage_bulk_upload(
+                        by=batch.user,
+                        process=preview.process,
+                        document_type=preview.document_type,
+                        uploaded=preview.upload,
+                        info=preview.info,
+                    )
+                _settle_checked(row)
+    finally:
+        for handle in handles:
+            handle.close()
+
+
+def _settle_checked(row):
+    received = row.received.name
+    row.checked, row.received = True, ""
+    row.save()
+    if received:
+        transaction.on_commit(lambda: default_storage.delete(received))
+
+
+def _settle_unchecked(row, problem):
+    with transaction.atomic():
+        if BulkUploadFile.objects.filter(pk=row.pk, checked=False).exists():
+            row.problem, row.process, row.document_type, row.staged = problem, None, None, None
+            _settle_checked(row)
+
+
+def choose_bulk_files(*, batch, types, excluded, by):
+    """Keep the operator's choices on the preview: `types` {row pk: DocumentType pk or ""},
+    `excluded` the row pks ticked away. A type must be one of bulk_document_types(). Returns
+    False, changing nothing, once the batch is no longer a preview (confirmed meanwhile in
+    another tab). Raises PermissionDenied when the batch is not the operator's."""
+    batch = _own_batch(batch, by)
+    allowed = {str(t.pk): t for t in bulk_document_types()}
+    excluded = {str(pk) for pk in excluded}
+    with transaction.atomic():
+        locked = BulkUpload.objects.select_for_update().get(pk=batch.pk)
+        if locked.state != BulkUpload.State.PREVIEW:
+            return False
+        for row in batch.files.select_related("staged").select_for_update(of=("self",)):
+            row.excluded = str(row.pk) in excluded
+            chosen = types.get(str(row.pk))
+            if chosen is not None and not row.problem:
+                row.document_type = allowed.get(str(chosen))
+                if row.staged is not None:
+                    row.staged.document_type = row.document_type
+                    row.staged.stage = row.stage or Stage.PLANNING
+                    row.staged.save(update_fields=["document_type", "stage"])
+            row.save(update_fields=["excluded", "document_type"])
+    return True
+
+
+def confirm_bulk_upload(*, batch, by):
+    """Send the batch's ready files to the background task that stores them. The files that
+    cannot go are settled at once as skipped, each with its reason.
+
+    Returns False when the batch was confirmed already (a second click, another tab): the
+    batch's row is locked and its state read once, so it is stored once. Raises
+    ValidationError while files are still being checked or when some still need a type
+    (nothing changes then), PermissionDenied when the batch is not the operator's.
+    """
+    batch = _own_batch(batch, by)
+    with transaction.atomic():
+        locked = BulkUpload.objects.select_for_update().get(pk=batch.pk)
+        if locked.state == BulkUpload.State.CHECKING:
+            raise ValidationError(STILL_CHECKING)
+        if locked.state != BulkUpload.State.PREVIEW:
+            return False
+        files = list(batch.files.select_related("staged"))
+        if not all(f.checked for f in files):
+            raise ValidationError(STILL_CHECKING)
+        untyped = [
+            f.original_filename
+            for f in files
+            if not f.problem and not f.excluded and f.staged_id and f.document_type_id is None
+        ]
+        if untyped:
+            raise ValidationError(
+                f"Pilih jenis dokumen untuk {', '.join(untyped)}, atau kecualikan berkasnya."
+            )
+        ready = [f for f in files if f.ready]
+        BulkUpload.objects.filter(pk=batch.pk).update(
+            state=BulkUpload.State.QUEUED, files_to_store=len(ready), confirmed_at=timezone.now()
+        )
+        for row in files:
+            if row.ready:
+                continue
+            reason = row.problem or (EXCLUDED if row.excluded else None)
+            if reason is None:
+                reason = PACKAGE_GONE if row.process_id is None else STAGED_GONE
+            BulkUploadFile.objects.filter(pk=row.pk).update(
+                outcome=BulkUploadFile.Outcome.SKIPPED, reason=reason
+            )
+        gone = [f.staged for f in files if not f.ready and f.staged_id]
+        if gone:
+            from contracts.services import discard_staged_uploads
+
+            discard_staged_uploads(staged=gone)
+        from contracts.tasks import store_bulk_upload_files
+
+        # The queueing lock refuses a second waiting run of the same batch, whatever path led
+        # to it; the lock keeps it apart from a check still running.
+        queue_job_id = store_bulk_upload_files.configure(
+            queueing_lock=f"bulk-store-{batch.pk}", lock=f"bulk-upload-{batch.pk}"
+        ).defer(batch_id=batch.pk)
+        BulkUpload.objects.filter(pk=batch.pk).update(queue_job_id=queue_job_id)
+    return True
+
+
+def discard_expired_bulk_uploads(*, now=None):
+    """Batches never confirmed within STAGED_UPLOAD_HOURS go, with their staged and received
+    files; confirmed ones stay as the operator's record. Returns how many went."""
+    from contracts.services import discard_staged_uploads
+
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(hours=settings.STAGED_UPLOAD_HOURS)
+    with transaction.atomic():
+        expired = list(
+            BulkUpload.objects.filter(
+                created__lt=cutoff,
+                state__in=[BulkUpload.State.CHECKING, BulkUpload.State.PREVIEW],
+            ).select_for_update(skip_locked=True)
+        )
+        files = BulkUploadFile.objects.filter(batch__in=expired)
+        discard_staged_uploads(
+            staged=list(StagedUpload.objects.filter(pk__in=files.values("staged")))
+        )
+        received = [name for name in files.values_list("received", flat=True) if name]
+        BulkUpload.objects.filter(pk__in=[b.pk for b in expired]).delete()
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in received])
+    return len(expired)
+
+
+def store_bulk_files(*, batch_id):
+    """Store a confirmed batch's files one by one, in the worker (contracts.tasks); each file
+    in a transaction of its own, so the page sees the count grow and a run cut short resumes
+    where it stopped: a file stored is never stored twice (its row is settled in the same
+    transaction, and add_documents skips a file whose SHA-256 the stage already holds)."""
+    started = BulkUpload.objects.filter(
+        pk=batch_id, state__in=[BulkUpload.State.QUEUED, BulkUpload.State.RUNNING]
+    ).update(state=BulkUpload.State.RUNNING)
+    if not started:
+        return
+    batch = BulkUpload.objects.select_related("user").get(pk=batch_id)
+    pending = batch.files.filter(outcome=BulkUploadFile.Outcome.PENDING).values_list(
+        "pk", flat=True
+    )
+    for pk in list(pending):
+        try:
+            _store_one(pk, batch.user)
+        except Exception:
+            logger.exception("bulk upload %s: file %s", batch_id, pk)
+            BulkUploadFile.objects.filter(pk=pk, outcome=BulkUploadFile.Outcome.PENDING).update(
+                outcome=BulkUploadFile.Outcome.SKIPPED, reason=UNEXPECTED
+            )
+    BulkUpload.objects.filter(pk=batch_id).update(
+        state=BulkUpload.State.DONE, finished_at=timezone.now()
+    )
+
+
+def _store_one(pk, by):
+    from contracts.services import discard_staged_uploads, files_follow_transaction
+
+    with files_follow_transaction(), transaction.atomic():
+        row = (
+            BulkUploadFile.objects.select_for_update(of=("self",))
+            .select_related("staged", "process", "document_type")
+            .filter(pk=pk, outcome=BulkUploadFile.Outcome.PENDING)
+            .first()
+        )
+        if row is None:
+            return  # settled by an earlier run
+        # A package deleted takes its staged files with it: say the cause, not the effect.
+        reason = (
+            PACKAGE_GONE
+            if row.process is None
+            else STAGED_GONE
+            if row.staged is None
+            else NO_TYPE
+            if row.document_type is None
+            else ""
+        )
+        stored = []
+        if not reason:
+            staged = row.staged
+            try:
+                with default_storage.open(staged.file.name, "rb") as handle:
+                    stored = store_bulk_upload(
+                        rows=[
+                            BulkRow(
+                                upload=File(handle, name=staged.original_filename),
+                                filename=staged.original_filename,
+                                process=row.process,
+                                document_type=row.document_type,
+                                info=PdfInfo(
+                                    size=staged.size,
+                                    sha256=staged.sha256,
+                                    page_count=staged.page_count,
+                                    text=staged.text,
+                                    text_status=staged.text_status,
+                                ),
+                            )
+                        ],
+                        by=by,
+                    )
+            except FileNotFoundError:
+                reason = STAGED_GONE
+            except PermissionDenied:
+                reason = NOT_YOURS
+            except ValidationError as error:
+                reason = " ".join(error.messages)
+            except storage.unavailable_errors():
+                reason = STORAGE_DOWN
+            else:
+                # add_documents stores a file the stage already holds (same SHA-256) once.
+                reason = "" if stored else DUPLICATE
+        if stored:
+            row.outcome, row.document = BulkUploadFile.Outcome.STORED, stored[0]
+        else:
+            row.outcome, row.reason = BulkUploadFile.Outcome.SKIPPED, reason
+        row.save(update_fields=["outcome", "reason", "document"])
+        if row.staged is not None:
+            discard_staged_uploads(staged=[row.staged])
+
+
+def resume_stalled(*, batch):
+    """Put the job working on `batch` back in the queue when its worker stopped mid-run (a
+    restart: no heartbeat for JOB_STALLED_SECONDS, or the worker gone). Both tasks resume
+    where they stopped, so nothing is checked or stored twice. Called by the status page, as
+    the import page settles its stalled jobs. Returns how many jobs were put back."""
+    from procrastinate.contrib.django import app
+    from procrastinate.contrib.django.models import ProcrastinateJob, ProcrastinateWorker
+
+    if batch.finished or batch.state == BulkUpload.State.PREVIEW:
+        return 0
+    cutoff = timezone.now() - timezone.timedelta(seconds=settings.JOB_STALLED_SECONDS)
+    live = ProcrastinateWorker.objects.filter(last_heartbeat__gte=cutoff)
+    stalled = ProcrastinateJob.objects.filter(
+        lock=f"bulk-upload-{batch.pk}", status="doing"
+    ).filter(Q(worker_id=None) | ~Q(worker_id__in=live.values("id")))
+    resumed = 0
+    for job in stalled:
+        app.job_manager.retry_job_by_id(job.id, retry_at=timezone.now())
+        resumed += 1
+    return resumed
+
+
+def bulk_progress(batch):
+    """(files the task has settled, files the confirmation gave it) for the status page."""
+    pending = batch.files.filter(outcome=BulkUploadFile.Outcome.PENDING).count()
+    return batch.files_to_store - min(pending, batch.files_to_store), batch.files_to_store
+
+
+def _own_batch(batch, by):
+    if not BulkUpload.objects.visible_to(by).filter(pk=batch.pk).exists():
+        raise PermissionDenied("Unggahan ini bukan milik Anda.")
+    return batch

@@ -1204,3 +1204,161 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.process_label}"
+
+
+class BulkUploadQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Batches this user may see and confirm: their own, and only while the portal's one
+        rule still lets them write the agency the batch was started for."""
+        if not user.is_authenticated:
+            return self.none()
+        return editable_by(self, user).filter(user=user)
+
+
+class BulkUpload(models.Model):
+    """Many PDFs chosen at once on the bulk upload page (contracts.bulk_uploads), each placed
+    on its package by the kode RUP or kode tender in its name. A background task checks the
+    files (CHECKING); those that may go wait as StagedUploads while the operator reads the
+    preview (PREVIEW); once confirmed, a background task stores them (QUEUED, RUNNING)."""
+
+    class State(models.TextChoices):
+        CHECKING = "checking", "memeriksa berkas"
+        PREVIEW = "preview", "pratinjau"
+        QUEUED = "queued", "menunggu giliran"
+        RUNNING = "running", "menyimpan"
+        DONE = "done", "selesai"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="pengunggah",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    agency = models.ForeignKey(Agency, verbose_name="perangkat daerah", on_delete=models.CASCADE)
+    state = models.CharField(
+        "keadaan", max_length=10, choices=State.choices, default=State.CHECKING
+    )
+    # Files the confirmation sent to the task: the "N" of "37 dari N berkas".
+    files_to_store = models.PositiveIntegerField("berkas yang disimpan", default=0)
+    # The Procrastinate job storing it.
+    queue_job_id = models.BigIntegerField(null=True, blank=True)
+    created = models.DateTimeField("dibuat", auto_now_add=True)
+    confirmed_at = models.DateTimeField("dikonfirmasi", null=True, blank=True)
+    finished_at = models.DateTimeField("selesai", null=True, blank=True)
+
+    objects = BulkUploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "unggah massal"
+        verbose_name_plural = "unggah massal"
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["checking", "preview", "queued", "running", "done"]),
+                name="bulkupload_state_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Unggah massal {self.pk}"
+
+    @property
+    def finished(self):
+        return self.state == self.State.DONE
+
+
+class BulkUploadFile(models.Model):
+    """One file of a BulkUpload: where the preview placed it, or why it cannot go, and what
+    became of it once stored. `problem` holds what the operator cannot change on the preview
+    (refused by the intake, no package, another agency's, a duplicate); `reason` why the task
+    skipped it. Every file ends stored or skipped with a reason: none is dropped unsaid."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "belum diproses"
+        STORED = "stored", "tersimpan"
+        SKIPPED = "skipped", "tidak disimpan"
+
+    batch = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveIntegerField("urutan")
+    original_filename = models.CharField("nama berkas", max_length=255)
+    # The file as received, until the checking task has read it (then staged or refused).
+    received = models.FileField(
+        "berkas diterima", upload_to=staged_upload_to, max_length=200, blank=True
+    )
+    checked = models.BooleanField("sudah diperiksa", default=False)
+    staged = models.ForeignKey(
+        StagedUpload,
+        verbose_name="berkas sementara",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    process = models.ForeignKey(
+        Process,
+        verbose_name="paket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The kode RUP or kode tender the name answered to, as stored on the package.
+    code = models.CharField("kode", max_length=50, blank=True)
+    document_type = models.ForeignKey(
+        DocumentType,
+        verbose_name="jenis dokumen",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    problem = models.TextField("tidak dapat disimpan karena", blank=True)
+    excluded = models.BooleanField("dikecualikan", default=False)
+    outcome = models.CharField(
+        "hasil", max_length=10, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    reason = models.TextField("alasan tidak disimpan", blank=True)
+    document = models.ForeignKey(
+        Document,
+        verbose_name="dokumen",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "berkas unggah massal"
+        verbose_name_plural = "berkas unggah massal"
+        ordering = ["batch", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "position"], name="bulkuploadfile_position"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["pending", "stored", "skipped"]),
+                name="bulkuploadfile_outcome_known",
+            ),
+            # A skipped file says why.
+            models.CheckConstraint(
+                condition=~Q(outcome="skipped") | ~Q(reason=""),
+                name="bulkuploadfile_skip_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_filename
+
+    @property
+    def stage(self):
+        return self.document_type.stage if self.document_type else None
+
+    @property
+    def ready(self):
+        """Whether confirming would send it to be stored."""
+        return (
+            self.checked
+            and not self.problem
+            and not self.excluded
+            and self.staged_id is not None
+            and self.process_id is not None
+            and self.document_type_id is not None
+        )

@@ -18,6 +18,7 @@ from contracts import completeness
 from contracts.models import (
     AgencyDocument,
     AuditEntry,
+    BulkUploadFile,
     Document,
     Process,
     ProgressPhoto,
@@ -154,6 +155,9 @@ def _delete_uncommitted(journal, everything=False):
         | set(AgencyDocument.objects.filter(file__in=journal).values_list("file", flat=True))
         | set(StagedUpload.objects.filter(file__in=journal).values_list("file", flat=True))
         | set(ProgressPhoto.objects.filter(file__in=journal).values_list("file", flat=True))
+        | set(
+            BulkUploadFile.objects.filter(received__in=journal).values_list("received", flat=True)
+        )
     )
     for name in journal:
         if name not in kept:
@@ -433,6 +437,50 @@ def stage_uploads(*, by, agency, process, stage, checked):
             if staged not in rows:
                 rows.append(staged)
         return rows
+
+
+def keep_received_file(*, name, uploaded):
+    """Store an upload as received under `name` (a name the portal made), before any check:
+    a bulk upload's files wait so for the background task that checks them. Journalled like
+    every stored file, so a transaction that fails leaves no file behind. Returns the name."""
+    with files_follow_transaction():
+        stored = default_storage.save(name, uploaded)
+        if (journal := _journal.get()) is not None:
+            journal.append(stored)
+    return stored
+
+
+def stage_bulk_upload(*, by, process, document_type, uploaded, info):
+    """Keep one checked PDF of a bulk upload (contracts.bulk_uploads) until its preview is
+    confirmed: a StagedUpload of `process` for `by`, apart from the package form's own staged
+    files. `document_type` may be None (the operator chooses it on the preview); the stage
+    follows the type, the first stage until there is one. Returns the StagedUpload."""
+    ensure_can_edit(by, process)
+    from contracts.models import Stage
+    from contracts.pdf import document_filename
+
+    staged = StagedUpload(
+        user=by,
+        agency_id=process.agency_id,
+        process=process,
+        stage=document_type.stage if document_type else Stage.PLANNING,
+        document_type=document_type,
+        original_filename=document_filename(uploaded.name),
+        size=info.size,
+        sha256=info.sha256,
+        page_count=info.page_count,
+        text=info.text,
+        text_status=info.text_status,
+    )
+    with files_follow_transaction(), transaction.atomic():
+        name = default_storage.save(
+            StagedUpload.file.field.generate_filename(staged, uploaded.name), uploaded
+        )
+        if (journal := _journal.get()) is not None:
+            journal.append(name)
+        staged.file.name = name
+        staged.save()
+    return staged
 
 
 def commit_staged_uploads(*, process, stage, staged, by):

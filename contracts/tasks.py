@@ -2,11 +2,27 @@
 
 from procrastinate.contrib.django import app
 
-from contracts import services
+from contracts import bulk_uploads, services
 
 
 @app.periodic(cron="17 * * * *")
 @app.task(queueing_lock="discard-expired-staged-uploads", pass_context=False)
 def discard_expired_staged_uploads(timestamp):
-    """Staged PDFs nobody came back for (contracts.StagedUpload) go with their files."""
+    """Staged PDFs nobody came back for (contracts.StagedUpload) go with their files, and
+    bulk uploads never confirmed with theirs."""
     services.discard_expired_staged_uploads()
+    bulk_uploads.discard_expired_bulk_uploads()
+
+
+@app.task(pass_context=False, retry=2)
+def check_bulk_upload_files(*, batch_id):
+    """Check the files of a bulk upload and match them to packages, for its preview
+    (contracts.bulk_uploads); a retry goes on from the first file not yet checked."""
+    bulk_uploads.check_bulk_files(batch_id=batch_id)
+
+
+@app.task(pass_context=False, retry=2)
+def store_bulk_upload_files(*, batch_id):
+    """Store the files of a confirmed bulk upload (contracts.bulk_uploads); a retry goes on
+    from the first file not yet settled."""
+    bulk_uploads.store_bulk_files(batch_id=batch_id)

@@ -1,6 +1,7 @@
+from django.contrib import admin
 from django.urls import path
 
-from contracts import feeds, views
+from contracts import bulk_views, feeds, views
 
 app_name = "contracts"
 
@@ -13,4 +14,18 @@ urlpatterns = [
     path("foto-kemajuan/<int:pk>/", views.progress_photo, name="progress-photo"),
     path("dokumen-opd/<int:pk>/", views.agency_document_download, name="agency-document-download"),
     path("feed/paket/", feeds.LatestPackagesFeed(), name="feed"),
+]
+
+# The operator's bulk upload, inside the workspace (sign-in, body and file limits of /admin/).
+urlpatterns += [
+    path(
+        "admin/unggah-massal/",
+        admin.site.admin_view(bulk_views.bulk_upload),
+        name="bulk-upload",
+    ),
+    path(
+        "admin/unggah-massal/<int:pk>/",
+        admin.site.admin_view(bulk_views.bulk_batch),
+        name="bulk-batch",
+    ),
 ]

@@ -18,7 +18,14 @@ from PIL import Image
 
 from agencies.models import Agency, Desa, Kecamatan, PlaceAlias, UnresolvedPlace
 from contracts import services
-from contracts.models import AuditEntry, DocumentType, StageExemption, StageRequirement, Supplier
+from contracts.models import (
+    AuditEntry,
+    BulkUpload,
+    DocumentType,
+    StageExemption,
+    StageRequirement,
+    Supplier,
+)
 from followups import services as followup_services
 from imports.models import ImportJob, ImportRun
 from integrity.models import Threshold
@@ -131,8 +138,10 @@ def world(media_root, settings):
     )
     # A supervisor's request to agency A about its draft.
     followup = followup_services.ask(by=users[SUPERVISOR], process=draft, text="Unggah KAK")
+    bulk_upload = BulkUpload.objects.create(user=op_a, agency=health)
     return {
         "users": users,
+        "bulk_upload": bulk_upload,
         "followup": followup,
         "health": health,
         "draft": draft,
@@ -266,6 +275,18 @@ def cases(world):
         ("dashboards:matrix", "/pengawasan/", SUPERVISORS),
         ("dashboards:cell", f"/pengawasan/2018/{health.code}/perencanaan/", SUPERVISORS),
         ("dashboards:todo", "/pengawasan/tugas/", EDITORS | {ADMIN: DENY}),
+        # Bulk upload places files among one agency's packages: an operator's page, and a
+        # batch only its own operator's.
+        (
+            "contracts:bulk-upload",
+            "/admin/unggah-massal/",
+            EDITORS | {ADMIN: DENY},
+        ),
+        (
+            "contracts:bulk-batch",
+            f"/admin/unggah-massal/{world['bulk_upload'].pk}/",
+            AGENCY_A_EDIT | {ADMIN: DENY},
+        ),
         # The field page is the operators' own: supervisors read, administrators use the admin.
         ("dashboards:field", "/pengawasan/lapangan/", EDITORS | {ADMIN: DENY}),
         (

@@ -1,0 +1,160 @@
+"""The bulk upload pages of the operator workspace: choose many PDFs, read where each would
+go, confirm, watch the background task store them (contracts.bulk_uploads).
+
+Under /admin/ (admin_view: sign-in, the workspace's body and file limits), but pages of their
+own rather than a model admin: a batch is one operator's, never listed across agencies.
+"""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from procrastinate.contrib.django.models import ProcrastinateWorker
+
+from contracts import bulk_uploads
+from contracts.forms import MultiplePdfField
+from contracts.models import BulkUpload
+from opendata_kontrak import storage
+
+RECENT = 10
+ALREADY_CONFIRMED = "Unggahan ini sudah dikonfirmasi; berkasnya disimpan sekali saja."
+
+
+class BulkFilesForm(forms.Form):
+    files = MultiplePdfField(
+        label="Berkas PDF",
+        help_text=(
+            "Pilih banyak berkas sekaligus (paling banyak "
+            f"{settings.UPLOAD_MAX_FILES} sekali kirim; sisanya lewat “Tambah berkas”). Nama "
+            "tiap berkas memuat kode RUP atau kode tender paketnya, misalnya “12345678 KAK "
+            "Pelaksanaan.pdf” atau “Kontrak 23456789.pdf”."
+        ),
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if not files:
+            raise forms.ValidationError("Pilih setidaknya satu berkas PDF.")
+        return files
+
+
+def _operator(request):
+    if not request.user.is_operator:
+        raise PermissionDenied("Unggah massal ada untuk operator perangkat daerah.")
+    return request.user
+
+
+def _add(request, batch, form, user):
+    """Add the chosen files to `batch`; False (and the error on `form`) when storage failed."""
+    try:
+        bulk_uploads.add_bulk_files(batch=batch, uploads=form.cleaned_data["files"], by=user)
+    except storage.unavailable_errors() as error:
+        form.add_error("files", storage.unavailable_message(error))
+        return False
+    return True
+
+
+def bulk_upload(request):
+    user = _operator(request)
+    posted = request.method == "POST"
+    form = BulkFilesForm(request.POST, request.FILES) if posted else BulkFilesForm()
+    if posted and form.is_valid():
+        batch = bulk_uploads.start_bulk_upload(by=user)
+        if _add(request, batch, form, user):
+            return redirect("contracts:bulk-batch", pk=batch.pk)
+        batch.delete()
+    recent = BulkUpload.objects.visible_to(user)[:RECENT]
+    return render(
+        request,
+        "admin/contracts/bulk_upload.html",
+        {**_admin_context(request), "form": form, "recent": recent},
+        status=400 if form.errors else 200,
+    )
+
+
+def bulk_batch(request, pk):
+    user = _operator(request)
+    batch = get_object_or_404(BulkUpload.objects.visible_to(user), pk=pk)
+    add_form = BulkFilesForm()
+    status = 200
+    open_states = (BulkUpload.State.CHECKING, BulkUpload.State.PREVIEW)
+    if request.method == "POST" and batch.state in open_states:
+        action = request.POST.get("aksi")
+        if action == "tambah":
+            add_form = BulkFilesForm(request.POST, request.FILES)
+            if add_form.is_valid() and _add(request, batch, add_form, user):
+                return redirect("contracts:bulk-batch", pk=batch.pk)
+            status = 400
+        elif action in ("pilih", "konfirmasi"):
+            bulk_uploads.choose_bulk_files(
+                batch=batch,
+                types={
+                    key.removeprefix("jenis_"): value
+                    for key, value in request.POST.items()
+                    if key.startswith("jenis_")
+                },
+                excluded=request.POST.getlist("kecualikan"),
+                by=user,
+            )
+            if action == "pilih":
+                messages.success(request, "Pilihan disimpan; belum ada berkas yang disimpan.")
+                return redirect("contracts:bulk-batch", pk=batch.pk)
+            try:
+                confirmed = bulk_uploads.confirm_bulk_upload(batch=batch, by=user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                status = 400
+            else:
+                if not confirmed:
+                    messages.warning(request, ALREADY_CONFIRMED)
+                return redirect("contracts:bulk-batch", pk=batch.pk)
+        else:
+            raise PermissionDenied("Tindakan tidak dikenal.")
+        batch.refresh_from_db()
+    elif request.method == "POST":
+        # A second click or another tab after the confirmation: nothing is stored twice.
+        messages.warning(request, ALREADY_CONFIRMED)
+        return redirect("contracts:bulk-batch", pk=batch.pk)
+    files = list(
+        batch.files.select_related("process", "document_type", "document").order_by("position")
+    )
+    context = {**_admin_context(request), "batch": batch, "files": files}
+    if batch.state == BulkUpload.State.PREVIEW:
+        context.update(
+            add_form=add_form,
+            types=bulk_uploads.bulk_document_types(),
+            ready_count=sum(f.ready for f in files),
+        )
+        template = "admin/contracts/bulk_preview.html"
+    else:
+        if batch.state == BulkUpload.State.CHECKING:
+            done, total = sum(f.checked for f in files), len(files)
+        else:
+            done, total = bulk_uploads.bulk_progress(batch)
+        context.update(
+            done=done,
+            total=total,
+            stored=[f for f in files if f.outcome == f.Outcome.STORED],
+            skipped=[f for f in files if f.outcome == f.Outcome.SKIPPED],
+        )
+        if not batch.finished:
+            context["workers"] = _live_workers()
+            bulk_uploads.resume_stalled(batch=batch)
+        template = "admin/contracts/bulk_status.html"
+    return render(request, template, context, status=status)
+
+
+def _live_workers():
+    """How many queue workers sent a heartbeat lately (none: the batch waits for one)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALLED_SECONDS)
+    return ProcrastinateWorker.objects.filter(last_heartbeat__gte=cutoff).count()
+
+
+def _admin_context(request):
+    from django.contrib import admin
+
+    return {**admin.site.each_context(request), "title": "Unggah banyak PDF sekaligus"}
