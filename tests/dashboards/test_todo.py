@@ -10,6 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency
+from contracts.amendments import amended_end_of
+from contracts.models import Process
+from dashboards.selectors import due_date
 from tests.factories import make_operator, make_process
 
 URL = reverse("dashboards:todo")
@@ -205,6 +208,11 @@ def test_the_page_order_is_the_due_date_rule(client, health, operator):
         (title, due.isoformat() if due else "") for title, _, due in expected
     ]
     assert ngasem.pk < school.pk  # the undated order above relies on it
+    # The SQL rule and the Python one (the red flags use it) agree on every stage.
+    packages = Process.objects.annotate(amended_end=amended_end_of()).in_bulk()
+    for item in client.get(URL).context["items"]:
+        process = packages[item.process.pk]
+        assert item.due == due_date(process, item.row.stage, amended_end=process.amended_end)
 
 
 _STAGES = ["perencanaan", "pemilihan", "pemenang", "kontrak", "implementasi"]
