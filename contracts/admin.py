@@ -361,9 +361,6 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
     ]
     actions = ["publish_selected"]
 
-    class Media:
-        css = {"all": ["css/admin.css"]}
-
     # Scope ----------------------------------------------------------------------------------
 
     def get_list_display(self, request):

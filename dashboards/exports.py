@@ -3,7 +3,7 @@
 import csv
 import io
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from opendata_kontrak.text import printable
 
@@ -26,6 +26,30 @@ def csv_response(filename, header, rows):
     for row in rows:
         writer.writerow([safe(value) for value in row])
     response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+class _Line:
+    """A file-like target for csv.writer that hands back the line just written."""
+
+    def write(self, line):
+        return line
+
+
+def csv_stream(filename, header, rows):
+    """Like csv_response, but written while `rows` (any iterable, e.g. a queryset iterator)
+    is read: a download of every row never holds them all in memory."""
+    writer = csv.writer(_Line())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(header)  # the BOM spreadsheets read UTF-8 by
+        for row in rows:
+            yield writer.writerow([safe(value) for value in row])
+
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in lines()), content_type="text/csv"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 

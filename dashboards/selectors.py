@@ -6,9 +6,23 @@ not count; drafts do, since supervisors chase what is not published yet too.
 
 import calendar
 import datetime
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db.models import Count, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Collate, Greatest, Lower
 from django.utils import timezone
 
 from agencies.models import KIND_ORDER, Agency, AgencyKind
@@ -123,6 +137,63 @@ def due_date(process, stage, *, amended_end=None):
     return next((date for date in candidates if date), None)
 
 
+def due_date_expression():
+    """`due_date` as an SQL expression (a date, or NULL) on a StageCompleteness query: the same
+    candidates in the same order, the first one set. The implementation stage's amended end is
+    looked up only for that stage's rows (CASE evaluates one branch)."""
+    process = "process__"
+    branches = {
+        Stage.PLANNING: ["planned_start"],
+        Stage.TENDER: ["bid_deadline", "tender_announced", "planned_start"],
+        Stage.AWARD: ["award_date", "bid_deadline"],
+        Stage.CONTRACT: ["contract_signed", "contract_start", "award_date"],
+        Stage.IMPLEMENTATION: [amended_end_of("process_id"), "contract_end", "planned_end"],
+    }
+
+    def first_set(candidates):
+        expressions = [F(process + c) if isinstance(c, str) else c for c in candidates]
+        if len(expressions) == 1:
+            return expressions[0]
+        return Coalesce(*expressions, output_field=DateField())
+
+    return Case(
+        *(When(stage=stage, then=first_set(c)) for stage, c in branches.items()),
+        output_field=DateField(),
+    )
+
+
+class _DaysBetween(Func):
+    """Whole days from the second date to the first: PostgreSQL's date - date, an integer."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+
+def overdue_days_expression(due, today):
+    """Days past `due` (the name of a date annotation) on `today` (a date), 0 when not past or
+    not known (PostgreSQL's GREATEST skips a NULL)."""
+    return Greatest(_DaysBetween(Value(today), F(due)), Value(0), output_field=IntegerField())
+
+
+def _stage_position():
+    return Case(
+        *(When(stage=stage, then=Value(i)) for i, stage in enumerate(STAGE_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+# Orders of the to-do, on rows annotated with `overdue` and `stage_position`. The default
+# puts the most overdue first, then the package and the stage in their order; the others keep
+# that order among equals. Titles compare lower-cased by code point (COLLATE "C"), whatever
+# the database's collation.
+_TODO_ORDERS = {
+    "terlambat": ["-overdue", "process_id", "stage_position"],
+    "judul": ["title_key", "process_id", "-overdue", "stage_position"],
+    "tahun": ["-process__fiscal_year", "-overdue", "process_id", "stage_position"],
+}
+
+
 @dataclass
 class Missing:
     row: StageCompleteness
@@ -144,13 +215,18 @@ class Missing:
         return (today - self.due).days if self.due and self.due < today else 0
 
 
+def _with_due(rows, today):
+    """Rows with `due` (selected), `overdue` and `stage_position` (for filters and order)."""
+    return rows.annotate(due=due_date_expression()).alias(
+        overdue=overdue_days_expression("due", today), stage_position=_stage_position()
+    )
+
+
 def incomplete(rows):
-    rows = rows.annotate(amended_end=amended_end_of("process_id"))
-    items = [
-        Missing(row, due_date(row.process, row.stage, amended_end=row.amended_end)) for row in rows
-    ]
-    items.sort(key=lambda m: (-m.overdue_days, m.process.pk, STAGE_ORDER.index(m.row.stage)))
-    return items
+    """[Missing] of these completeness rows, most overdue first (the due date and the order
+    computed by the database)."""
+    rows = _with_due(rows, timezone.localdate()).order_by(*_TODO_ORDERS["terlambat"])
+    return [Missing(row, row.due) for row in rows]
 
 
 def drilldown(year, agency, stage):
@@ -168,6 +244,79 @@ TODO_KINDS = {
     "terlambat": "Terlambat",
 }
 TODO_SORTS = {"terlambat": "Paling lama terlambat", "judul": "Nama paket", "tahun": "Tahun terbaru"}
+_TODO_THING_KIND = {"dokumen": "document", "isian": "field"}
+# What an item of the to-do shows of its package; the due-date fields stay in the database.
+_TODO_PROCESS_FIELDS = ["id", "ocid", "title", "fiscal_year", "status"]
+
+
+class _LacksOwnThing(Func):
+    """True when the stage's `missing` list holds a thing the package lacks of its own: not
+    an agency document (codes in `per_agency`), and of `kind` ("document"/"field") if given.
+    One jsonb_path_exists call per row; no JSON leaves the database."""
+
+    output_field = BooleanField()
+
+    def __init__(self, per_agency, kind=None):
+        self.per_agency, self.kind = list(per_agency), kind
+        super().__init__(F("missing"))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        wanted = "@.kind == $kind && " if self.kind else ""
+        path = f'$[*] ? ({wanted}!(@.kind == "document" && @.code == $agency[*]))'
+        variables = json.dumps({"agency": self.per_agency, "kind": self.kind})
+        sql = f"jsonb_path_exists({column}, %s::jsonpath, %s::jsonb)"
+        return sql, (*params, path, variables)
+
+
+class TodoItems:
+    """The operator's to-do as a lazy sequence for a Paginator: `count()` and
+    `stage_counts()` come from one grouped query, a slice reads only its rows (the ids of one
+    LIMIT/OFFSET query, then those rows) and builds their Missing, iteration streams every row
+    in chunks (the downloads)."""
+
+    def __init__(self, rows, grouped, per_agency, kind, stage):
+        self._rows, self._grouped = rows, grouped
+        self._per_agency, self._kind, self._stage = per_agency, kind, stage
+
+    @cached_property
+    def _counts(self):
+        return {
+            row["stage"]: row["items"]
+            for row in self._grouped.values("stage").annotate(items=Count("pk")).order_by()
+        }
+
+    def stage_counts(self):
+        """{stage: items} under every filter but the stage one (for the stage choices)."""
+        return self._counts
+
+    def count(self):
+        if self._stage:
+            return self._counts.get(self._stage, 0)
+        return sum(self._counts.values())
+
+    def __len__(self):
+        return self.count()
+
+    def _item(self, row):
+        own = [
+            m
+            for m in row.missing
+            if not (m["kind"] == "document" and m["code"] in self._per_agency)
+            and (self._kind is None or m["kind"] == self._kind)
+        ]
+        return Missing(row, row.due, own)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        # The order is found over ids only (a narrow sort), then the page's rows are read.
+        ids = list(self._rows.values_list("pk", flat=True)[index])
+        rows = {row.pk: row for row in self._rows.filter(pk__in=ids).order_by()}
+        return [self._item(rows[pk]) for pk in ids]
+
+    def __iter__(self):
+        return (self._item(row) for row in self._rows.iterator(chunk_size=2000))
 
 
 def todo(agency, limit=None, *, year=None, stage=None, kind=None, query="", sort="terlambat"):
@@ -177,43 +326,42 @@ def todo(agency, limit=None, *, year=None, stage=None, kind=None, query="", sort
 
     Filters, each optional: ``year`` (fiscal year), ``stage`` (a STAGE_ORDER value), ``kind``
     (a TODO_KINDS key: a document or a field missing, or the stage's date passed), ``query``
-    (words of the title or the kode RUP); ``sort`` a TODO_SORTS key. Returns [Missing].
+    (words of the title or the kode RUP); ``sort`` a TODO_SORTS key. Returns a TodoItems of
+    Missing (a list of at most ``limit`` of them when a limit is given). The due dates, the
+    filters and the order are computed by the database, so a page reads only its own rows.
     """
+    today = timezone.localdate()
+    per_agency = dict(DocumentType.objects.per_agency().values_list("code", "stage"))
+    lacks_own = Q(_LacksOwnThing(per_agency, _TODO_THING_KIND.get(kind)))
+    if kind not in _TODO_THING_KIND:
+        # An incomplete stage lacks something (is_complete is "nothing missing"); only where
+        # an agency document type belongs can that something be the agency's alone. Other
+        # stages skip reading their list.
+        lacks_own |= ~Q(stage__in=set(per_agency.values()))
     rows = (
         StageCompleteness.objects.filter(
             process__agency=agency, is_required=True, is_complete=False
         )
         .exclude(process__status=Status.WITHDRAWN)
-        .select_related("process")
+        .filter(lacks_own)
     )
     if year:
         rows = rows.filter(process__fiscal_year=year)
-    if stage:
-        rows = rows.filter(stage=stage)
     if query:
         rows = rows.filter(Q(process__title__icontains=query) | Q(process__rup_code=query))
-    if kind in {"dokumen", "isian"}:
-        # jsonb containment: the stage lacks at least one thing of that kind.
-        wanted = "document" if kind == "dokumen" else "field"
-        rows = rows.filter(missing__contains=[{"kind": wanted}])
-    per_agency = set(DocumentType.objects.per_agency().values_list("code", flat=True))
-    items = []
-    for item in incomplete(rows):
-        item.own = [
-            m for m in item.row.missing if not (m["kind"] == "document" and m["code"] in per_agency)
-        ]
-        if kind == "dokumen":
-            item.own = [m for m in item.own if m["kind"] == "document"]
-        elif kind == "isian":
-            item.own = [m for m in item.own if m["kind"] == "field"]
-        elif kind == "terlambat" and not item.overdue_days:
-            continue
-        if item.own:
-            items.append(item)
+    rows = _with_due(rows, today)
+    if kind == "terlambat":
+        rows = rows.filter(overdue__gt=0)
+    grouped = rows
+    if stage:
+        rows = rows.filter(stage=stage)
+    rows = rows.select_related("process").only(
+        "stage", "missing", *(f"process__{name}" for name in _TODO_PROCESS_FIELDS)
+    )
     if sort == "judul":
-        items.sort(key=lambda m: (m.process.title.casefold(), m.process.pk))
-    elif sort == "tahun":
-        items.sort(key=lambda m: -m.process.fiscal_year)
+        rows = rows.alias(title_key=Collate(Lower("process__title"), "C"))
+    rows = rows.order_by(*_TODO_ORDERS.get(sort, _TODO_ORDERS["terlambat"]))
+    items = TodoItems(rows, grouped, per_agency, _TODO_THING_KIND.get(kind), stage)
     return items[:limit] if limit else items
 
 

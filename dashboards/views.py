@@ -140,8 +140,9 @@ def cell(request, year, code, stage):
 
 
 def _missing_export(request, filename, items):
+    """CSV (streamed while the items are read) or XLSX of `items` (an iterable of Missing)."""
     header = ["ocid", "Paket", "Tahun", "Tahap", "Yang belum ada", "Batas", "Terlambat (hari)"]
-    data = [
+    data = (
         [
             item.process.ocid,
             item.process.title,
@@ -152,8 +153,8 @@ def _missing_export(request, filename, items):
             item.overdue_days,
         ]
         for item in items
-    ]
-    respond = exports.csv_response if request.GET["format"] == "csv" else exports.xlsx_response
+    )
+    respond = exports.csv_stream if request.GET["format"] == "csv" else exports.xlsx_response
     return respond(filename, header, data)
 
 
@@ -213,7 +214,11 @@ def todo(request):
             "years": user.agency.processes.order_by("-fiscal_year")
             .values_list("fiscal_year", flat=True)
             .distinct(),
-            "stages": [(stage, Stage(stage).label) for stage in STAGE_ORDER],
+            # Each stage with its items under the other filters (the count query's groups).
+            "stages": [
+                (stage, Stage(stage).label, items.stage_counts().get(stage, 0))
+                for stage in STAGE_ORDER
+            ],
             "kinds": selectors.TODO_KINDS,
             "sorts": selectors.TODO_SORTS,
             "agency_documents": selectors.missing_agency_documents(user.agency),

@@ -164,7 +164,8 @@ def test_exports_do_not_carry_formulas(client, data):
     data["p3"].save(update_fields=["title"])
     client.force_login(make_supervisor())
     url = reverse("dashboards:cell", args=[2018, "dinas-kesehatan", "pemilihan"])
-    content = client.get(url, {"format": "csv"}).content.decode("utf-8-sig")
+    response = client.get(url, {"format": "csv"})
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in content
 
 

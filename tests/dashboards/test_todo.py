@@ -10,6 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency
+from contracts.amendments import amended_end_of
+from contracts.models import Process
+from dashboards.selectors import due_date
 from tests.factories import make_operator, make_process
 
 URL = reverse("dashboards:todo")
@@ -87,17 +90,21 @@ def test_pages_of_fifty_with_counts_and_links_that_keep_the_filters(client, heal
     assert len(shown) == 60
 
 
+def _csv(response):
+    # Streamed: written while the rows are read, never built whole in memory.
+    assert response.streaming
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
 @pytest.mark.django_db
 def test_downloads_follow_the_filters_and_carry_every_row(client, health, operator):
     _packages(health, 12, fiscal_year=2018)
     _packages(health, 1, fiscal_year=2019)
     client.force_login(operator)
-    response = client.get(URL, {"tahun": "2018", "format": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = _csv(client.get(URL, {"tahun": "2018", "format": "csv"}))
     assert len(rows) == 1 + 60  # header and every item, not one page
     assert {row[2] for row in rows[1:]} == {"2018"}
-    response = client.get(URL, {"tahun": "2018", "tahap": "kontrak", "format": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = _csv(client.get(URL, {"tahun": "2018", "tahap": "kontrak", "format": "csv"}))
     assert [row[3] for row in rows[1:]] == ["Kontrak"] * 12
 
 
@@ -113,3 +120,179 @@ def test_a_page_costs_the_same_queries_and_size_however_many_packages(client, he
     assert len(few.captured_queries) == len(many.captured_queries)
     assert small.content.decode().count('class="missing-item"') == 50
     assert large.content.decode().count('class="missing-item"') == 50
+
+
+def _stage_items(client, **params):
+    return [
+        (item.process.title, item.row.stage, item.due)
+        for item in client.get(URL, params).context["items"]
+    ]
+
+
+@pytest.mark.django_db
+def test_the_page_order_is_the_due_date_rule(client, health, operator):
+    """A stage is due on the first date set of its chain (the domain's rule, in
+    dashboards.selectors.due_date): Perencanaan the planned start; Pemilihan the bid deadline,
+    the announcement, the planned start; Pemenang the award, the bid deadline; Kontrak the
+    signature, the contract's start, the award; Implementasi the end the latest addendum set,
+    the contract's end, the planned end. Most overdue first; stages without a date last, by
+    package then stage."""
+    d = datetime.date
+    ngasem = make_process(
+        health,
+        method="tender",
+        title="Jalan Ngasem",
+        planned_start=d(2019, 1, 7),
+        planned_end=d(2019, 12, 20),
+        tender_announced=d(2019, 2, 4),
+    )
+    school = make_process(
+        health,
+        method="tender",
+        title="Gedung Sekolah",
+        planned_start=d(2019, 3, 1),
+        tender_announced=d(2019, 3, 5),
+        bid_deadline=d(2019, 3, 20),
+        award_date=d(2019, 4, 2),
+        contract_start=d(2019, 4, 15),
+        contract_end=d(2019, 9, 30),
+    )
+    # Two addenda: the later one's end is the one in force.
+    school.amendments.create(number="1", date=d(2019, 8, 1), new_end=d(2019, 10, 20))
+    school.amendments.create(number="2", date=d(2019, 9, 1), new_end=d(2019, 11, 15))
+    school.amendments.create(number="3", date=d(2019, 9, 10), new_amount=5)  # no end set
+    make_process(
+        health,
+        method="tender",
+        title="Pasar Desa",
+        award_date=d(2019, 5, 1),
+        contract_signed=d(2019, 5, 6),
+        contract_start=d(2019, 5, 20),
+        contract_end=d(2019, 10, 10),
+        planned_end=d(2019, 12, 31),
+    )
+    make_process(health, method="tender", title="Puskesmas")
+    client.force_login(operator)
+
+    expected = [
+        ("Jalan Ngasem", "perencanaan", d(2019, 1, 7)),
+        ("Jalan Ngasem", "pemilihan", d(2019, 2, 4)),
+        ("Gedung Sekolah", "perencanaan", d(2019, 3, 1)),
+        ("Gedung Sekolah", "pemilihan", d(2019, 3, 20)),
+        ("Gedung Sekolah", "pemenang", d(2019, 4, 2)),
+        ("Gedung Sekolah", "kontrak", d(2019, 4, 15)),
+        ("Pasar Desa", "pemenang", d(2019, 5, 1)),
+        ("Pasar Desa", "kontrak", d(2019, 5, 6)),
+        ("Pasar Desa", "implementasi", d(2019, 10, 10)),
+        ("Gedung Sekolah", "implementasi", d(2019, 11, 15)),
+        ("Jalan Ngasem", "implementasi", d(2019, 12, 20)),
+        # No date in their chain: by package, then stage.
+        ("Jalan Ngasem", "pemenang", None),
+        ("Jalan Ngasem", "kontrak", None),
+        ("Pasar Desa", "perencanaan", None),
+        ("Pasar Desa", "pemilihan", None),
+        *(("Puskesmas", stage, None) for stage in _STAGES),
+    ]
+    assert _stage_items(client) == expected
+    today = datetime.date.today()
+    first = client.get(URL).context["items"][0]
+    assert first.overdue_days == (today - d(2019, 1, 7)).days
+    # A filter keeps the order of what it keeps; "terlambat" keeps the dated ones only.
+    assert _stage_items(client, tahap="implementasi") == [
+        e for e in expected if e[1] == "implementasi"
+    ]
+    assert _stage_items(client, jenis="terlambat") == [e for e in expected if e[2]]
+    # The download carries the same rows in the same order, with the due dates.
+    rows = _csv(client.get(URL, {"format": "csv"}))[1:]
+    assert [(r[1], r[5]) for r in rows] == [
+        (title, due.isoformat() if due else "") for title, _, due in expected
+    ]
+    assert ngasem.pk < school.pk  # the undated order above relies on it
+    # The SQL rule and the Python one (the red flags use it) agree on every stage.
+    packages = Process.objects.annotate(amended_end=amended_end_of()).in_bulk()
+    for item in client.get(URL).context["items"]:
+        process = packages[item.process.pk]
+        assert item.due == due_date(process, item.row.stage, amended_end=process.amended_end)
+
+
+_STAGES = ["perencanaan", "pemilihan", "pemenang", "kontrak", "implementasi"]
+
+
+@pytest.mark.django_db
+def test_sorts_by_name_ignoring_case_and_by_newest_year(client, health, operator):
+    for title, year in [("bendungan Kali", 2019), ("Anggrek", 2018), ("Cor beton", 2020)]:
+        make_process(health, method="tender", title=title, fiscal_year=year)
+    make_process(health, method="tender", title="dam", fiscal_year=2019)
+    client.force_login(operator)
+    by_name = _stage_items(client, urut="judul")
+    names = [title for title, _, _ in by_name]
+    assert names == [t for t in ["Anggrek", "bendungan Kali", "Cor beton", "dam"] for _ in _STAGES]
+    assert [stage for _, stage, _ in by_name[:5]] == _STAGES
+    by_year = [title for title, _, _ in _stage_items(client, urut="tahun")]
+    # Newest year first; within a year (no dates, nothing overdue) by package.
+    assert by_year == [
+        t for t in ["Cor beton", "bendungan Kali", "dam", "Anggrek"] for _ in _STAGES
+    ]
+
+
+@pytest.mark.django_db
+def test_a_stage_lacking_only_agency_documents_is_not_an_item(client, health, operator):
+    """A package with every planning field filled lacks, in Perencanaan, its KAK Perencanaan
+    (its own) and the DPA, Renja SKPD and schedule (the agency's, listed once per year above
+    the list): filtered to fields missing, that stage is not an item; filtered to documents,
+    its item lists the KAK only."""
+    from tests.factories import planning_fields
+
+    make_process(health, **planning_fields())
+    client.force_login(operator)
+    page = client.get(URL, {"tahap": "perencanaan", "jenis": "isian"})
+    assert page.context["items"] == []  # every field filled: nothing of the kind "isian"
+    documents = client.get(URL, {"tahap": "perencanaan", "jenis": "dokumen"})
+    (item,) = documents.context["items"]
+    codes = {m["code"] for m in item.things}
+    assert "kak-perencanaan" in codes
+    assert not codes & {"dpa", "renja", "jadwal-kegiatan"}
+    # The stage choices count what each stage holds under the other filters.
+    counts = {value: count for value, _, count in documents.context["stages"]}
+    assert counts["perencanaan"] == 1
+
+
+def _bulk_packages(agency, count):
+    """`count` tender packages made the way the import and the benchmark make them: one
+    insert and one completeness refresh, so a test can afford hundreds."""
+    from contracts import completeness
+    from contracts.models import Process, make_ocid
+
+    ids = Process.objects.allocate_ids(count)
+    Process.objects.bulk_create(
+        Process(
+            pk=pk,
+            ocid=make_ocid(pk),
+            agency=agency,
+            fiscal_year=2018 + number % 3,
+            title=f"Rehabilitasi Saluran {number}",
+            method="tender",
+            planned_start=datetime.date(2018, 1, 1) + datetime.timedelta(days=number),
+        )
+        for number, pk in enumerate(ids)
+    )
+    completeness.refresh(ids, releases=False, flags=False)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", [{}, {"tahun": "2019", "urut": "judul", "jenis": "dokumen"}])
+def test_the_first_page_reads_the_same_queries_and_rows_at_20_and_200_packages(
+    client, health, operator, params
+):
+    client.force_login(operator)
+    _bulk_packages(health, 20)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL, params)
+    _bulk_packages(health, 180)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(URL, params)
+    assert len(few.captured_queries) == len(many.captured_queries)
+    # Only the page's rows leave the database: the list query is limited to one page.
+    listing = [q["sql"] for q in many.captured_queries if "LIMIT 50" in q["sql"]]
+    assert len(listing) == 1
+    assert len(page.context["items"]) == 50
