@@ -64,7 +64,7 @@ SAMPLES = [
             "contract_signed": D(2018, 4, 16),
             "contract_start": D(2018, 4, 16),
             "contract_end": D(2018, 10, 12),
-            "completion_date": D(2018, 10, 10),
+            "pho_date": D(2018, 10, 10),
         },
         "supplier": "karya",
     },
@@ -143,7 +143,7 @@ SAMPLES = [
             "contract_signed": D(2018, 7, 2),
             "contract_start": D(2018, 7, 2),
             "contract_end": D(2018, 9, 28),
-            "completion_date": D(2018, 9, 28),
+            "pho_date": D(2018, 9, 28),
         },
     },
     {
@@ -202,7 +202,7 @@ def _create(sample):
         )
         ProgressReport.objects.create(
             process=process,
-            date=fields["completion_date"],
+            date=fields["pho_date"],
             physical_percent=100,
             financial_percent=100,
         )
@@ -211,7 +211,7 @@ def _create(sample):
             label="Termin 1 (100%)",
             sp2d_number="CONTOH-SP2D-1",
             amount=fields["contract_amount"],
-            date=fields["completion_date"],
+            date=fields["pho_date"],
         )
         services.record_rows_changed(process=process, by=operator, label="implementasi")
     for stage in STAGE_ORDER[: sample["stages"]]:
