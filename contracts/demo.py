@@ -16,6 +16,7 @@ from contracts.models import (
     STAGE_ORDER,
     DocumentType,
     Payment,
+    PlannedProgress,
     Process,
     ProgressReport,
     Supplier,
@@ -65,6 +66,9 @@ SAMPLES = [
             "contract_start": D(2018, 4, 16),
             "contract_end": D(2018, 10, 12),
             "pho_date": D(2018, 10, 10),
+            # Works: six months of maintenance, then the final hand-over.
+            "maintenance_end": D(2019, 4, 8),
+            "fho_date": D(2019, 4, 10),
         },
         "supplier": "karya",
     },
@@ -194,6 +198,16 @@ def _create(sample):
     process.description = "Data contoh untuk mencoba portal; bukan paket sungguhan."
     services.save_process(process=process, by=operator)
     if sample["stages"] >= 5:
+        # The kurva S beside the reports: half the work planned by the first month's end.
+        PlannedProgress.objects.create(
+            process=process,
+            date=fields["contract_start"] + datetime.timedelta(days=30),
+            period="Bulan ke-1",
+            planned_percent=50,
+        )
+        PlannedProgress.objects.create(
+            process=process, date=fields["pho_date"], period="Serah terima", planned_percent=100
+        )
         ProgressReport.objects.create(
             process=process,
             date=fields["contract_start"] + datetime.timedelta(days=30),
