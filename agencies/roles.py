@@ -24,6 +24,7 @@ _OPERATOR_CONTRACTS = [
     *_crud("bidder"),
     *_crud("amendment"),
     *_crud("progressreport"),
+    *_crud("plannedprogress"),
     *_crud("payment"),
     # Suppliers are shared by every agency: operators add them, administrators correct them.
     *_crud("supplier", ("add", "view")),
@@ -44,6 +45,7 @@ _READ_EVERYTHING = [
             "bidder",
             "amendment",
             "progressreport",
+            "plannedprogress",
             "payment",
             "supplier",
             "documenttype",

@@ -41,6 +41,7 @@ from contracts.models import (
     Document,
     DocumentType,
     Payment,
+    PlannedProgress,
     Process,
     ProgressReport,
     Stage,
@@ -118,7 +119,9 @@ STAGE_FIELDSETS = {
             ],
         ),
     ],
-    Stage.IMPLEMENTATION: [("Penyelesaian", ["completion_date"])],
+    Stage.IMPLEMENTATION: [
+        ("Serah terima", ["pho_date", ("maintenance_end", "fho_date")]),
+    ],
 }
 
 
@@ -183,6 +186,16 @@ class AmendmentInline(ProcessScopedInlineMixin, admin.TabularInline):
 class ProgressReportInline(ProcessScopedInlineMixin, admin.TabularInline):
     model = ProgressReport
     extra = 0
+    stage = Stage.IMPLEMENTATION
+
+
+class PlannedProgressInline(ProcessScopedInlineMixin, admin.TabularInline):
+    """The kurva S: the planned cumulative physical progress at the end of each period, shown
+    publicly beside the progress reports with the deviation."""
+
+    model = PlannedProgress
+    extra = 0
+    fields = ["date", "period", "planned_percent"]
     stage = Stage.IMPLEMENTATION
 
 
@@ -355,6 +368,7 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
     inlines = [
         BidderInline,
         AmendmentInline,
+        PlannedProgressInline,
         ProgressReportInline,
         PaymentInline,
         *DOCUMENT_INLINES,

@@ -9,6 +9,12 @@ before the amended one is on time.
 from dataclasses import dataclass, field
 
 
+def spans_fiscal_years(start, end):
+    """Whether a period from `start` to `end` (dates, either may be None) runs over more than
+    one fiscal year (1 January to 31 December in Indonesia)."""
+    return bool(start and end and end.year > start.year)
+
+
 @dataclass(frozen=True)
 class Change:
     """One term an addendum changed: `what` ("nilai kontrak" / "akhir kontrak"), `before` and
@@ -29,10 +35,32 @@ class AmendedContract:
     original_amount: int | None
     original_end: object
     history: list = field(default_factory=list)
+    start: object = None
 
     @property
     def is_amended(self):
         return self.amount != self.original_amount or self.end != self.original_end
+
+    @property
+    def is_multi_year(self):
+        """A kontrak tahun jamak (Perpres 16/2018 Pasal 27: work over more than one fiscal
+        year, which in Indonesia is the calendar year): the period as signed runs into a later
+        year. An addendum that only pushes the end past 31 December (a late single-year
+        contract) does not make one; `crosses_year_by_amendment` says that."""
+        return spans_fiscal_years(self.start, self.original_end)
+
+    @property
+    def years(self):
+        """(first, last) fiscal year the period as amended covers, or None without dates."""
+        if not (self.start and self.end):
+            return None
+        return self.start.year, self.end.year
+
+    @property
+    def crosses_year_by_amendment(self):
+        return bool(
+            not self.is_multi_year and self.start and self.end and self.end.year > self.start.year
+        )
 
 
 def amended_contract(process, amendments):
@@ -56,6 +84,7 @@ def amended_contract(process, amendments):
         original_amount=process.contract_amount,
         original_end=process.contract_end,
         history=history,
+        start=process.contract_start,
     )
 
 

@@ -66,7 +66,7 @@ REQUIREMENT_FIELDS = {
         "contract_end",
         "amendments",
     ],
-    Stage.IMPLEMENTATION: ["progress_reports", "payments", "completion_date"],
+    Stage.IMPLEMENTATION: ["progress_reports", "payments", "pho_date"],
 }
 RELATED_FIELDS = ["bidders", "amendments", "progress_reports", "payments"]
 
@@ -277,11 +277,7 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True, known=None):
 
 def stage_reached(process, related_counts):
     """The furthest stage the package has data for, as citizens filter by it."""
-    if (
-        process.completion_date
-        or related_counts.get("progress_reports")
-        or related_counts.get("payments")
-    ):
+    if process.pho_date or related_counts.get("progress_reports") or related_counts.get("payments"):
         return Stage.IMPLEMENTATION
     if process.contract_number or process.contract_signed or process.contract_amount:
         return Stage.CONTRACT

@@ -16,6 +16,7 @@ from contracts.models import (
     STAGE_ORDER,
     DocumentType,
     Payment,
+    PlannedProgress,
     Process,
     ProgressReport,
     Supplier,
@@ -64,7 +65,10 @@ SAMPLES = [
             "contract_signed": D(2018, 4, 16),
             "contract_start": D(2018, 4, 16),
             "contract_end": D(2018, 10, 12),
-            "completion_date": D(2018, 10, 10),
+            "pho_date": D(2018, 10, 10),
+            # Works: six months of maintenance, then the final hand-over.
+            "maintenance_end": D(2019, 4, 8),
+            "fho_date": D(2019, 4, 10),
         },
         "supplier": "karya",
     },
@@ -143,7 +147,7 @@ SAMPLES = [
             "contract_signed": D(2018, 7, 2),
             "contract_start": D(2018, 7, 2),
             "contract_end": D(2018, 9, 28),
-            "completion_date": D(2018, 9, 28),
+            "pho_date": D(2018, 9, 28),
         },
     },
     {
@@ -194,6 +198,16 @@ def _create(sample):
     process.description = "Data contoh untuk mencoba portal; bukan paket sungguhan."
     services.save_process(process=process, by=operator)
     if sample["stages"] >= 5:
+        # The kurva S beside the reports: half the work planned by the first month's end.
+        PlannedProgress.objects.create(
+            process=process,
+            date=fields["contract_start"] + datetime.timedelta(days=30),
+            period="Bulan ke-1",
+            planned_percent=50,
+        )
+        PlannedProgress.objects.create(
+            process=process, date=fields["pho_date"], period="Serah terima", planned_percent=100
+        )
         ProgressReport.objects.create(
             process=process,
             date=fields["contract_start"] + datetime.timedelta(days=30),
@@ -202,7 +216,7 @@ def _create(sample):
         )
         ProgressReport.objects.create(
             process=process,
-            date=fields["completion_date"],
+            date=fields["pho_date"],
             physical_percent=100,
             financial_percent=100,
         )
@@ -211,7 +225,7 @@ def _create(sample):
             label="Termin 1 (100%)",
             sp2d_number="CONTOH-SP2D-1",
             amount=fields["contract_amount"],
-            date=fields["completion_date"],
+            date=fields["pho_date"],
         )
         services.record_rows_changed(process=process, by=operator, label="implementasi")
     for stage in STAGE_ORDER[: sample["stages"]]:

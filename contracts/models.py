@@ -375,8 +375,28 @@ class Process(ConstraintsAtFields, models.Model):
     contract_start = models.DateField("mulai kontrak", null=True, blank=True)
     contract_end = models.DateField("akhir kontrak", null=True, blank=True)
 
-    # Implementasi
-    completion_date = models.DateField("tanggal serah terima (BAST)", null=True, blank=True)
+    # Implementasi: the hand-over. Perpres 16/2018 Pasal 57 has the PPK receive the finished work
+    # by a Berita Acara Serah Terima (BAST); works then stay in the supplier's care through the
+    # masa pemeliharaan, closed by the final hand-over: PHO (provisional hand over, serah terima
+    # pertama) and FHO (final hand over, serah terima akhir).
+    pho_date = models.DateField(
+        "tanggal serah terima pertama (PHO/BAST)",
+        null=True,
+        blank=True,
+        help_text="Tanggal berita acara serah terima pekerjaan setelah pekerjaan selesai 100%.",
+    )
+    maintenance_end = models.DateField(
+        "akhir masa pemeliharaan",
+        null=True,
+        blank=True,
+        help_text="Untuk pekerjaan dengan masa pemeliharaan (pekerjaan konstruksi).",
+    )
+    fho_date = models.DateField(
+        "tanggal serah terima akhir (FHO)",
+        null=True,
+        blank=True,
+        help_text="Tanggal berita acara serah terima akhir, setelah masa pemeliharaan berakhir.",
+    )
 
     # Kept by contracts.completeness.refresh, for the public filters and search.
     stage_reached = models.CharField(
@@ -497,6 +517,31 @@ class Process(ConstraintsAtFields, models.Model):
                     ),
                 ]
             ],
+            # The hand-over follows the work: no PHO before the contract starts, no end of the
+            # maintenance period or FHO before the PHO (and no FHO without one).
+            models.CheckConstraint(
+                condition=Q(pho_date__isnull=True)
+                | Q(contract_start__isnull=True)
+                | Q(contract_start__lte=F("pho_date")),
+                name="process_contract_start_before_pho_date",
+                violation_error_message="Serah terima pertama (PHO) tidak boleh sebelum mulai "
+                "kontrak: pekerjaan diserahterimakan setelah dikerjakan. Periksa kedua tanggal.",
+            ),
+            models.CheckConstraint(
+                condition=Q(maintenance_end__isnull=True)
+                | Q(pho_date__isnull=True)
+                | Q(pho_date__lte=F("maintenance_end")),
+                name="process_pho_date_before_maintenance_end",
+                violation_error_message="Akhir masa pemeliharaan tidak boleh sebelum serah terima "
+                "pertama (PHO): masa pemeliharaan dihitung sejak PHO.",
+            ),
+            models.CheckConstraint(
+                condition=Q(fho_date__isnull=True)
+                | Q(pho_date__isnull=False, pho_date__lte=F("fho_date")),
+                name="process_pho_date_before_fho_date",
+                violation_error_message="Serah terima akhir (FHO) menyusul serah terima pertama "
+                "(PHO): isi tanggal PHO, dan FHO tidak boleh sebelum PHO.",
+            ),
             models.CheckConstraint(
                 condition=~Q(status=Status.WITHDRAWN) | ~Q(withdrawn_reason=""),
                 name="process_withdrawal_has_reason",
@@ -517,6 +562,9 @@ class Process(ConstraintsAtFields, models.Model):
         "process_planned_start_before_planned_end": "planned_end",
         "process_tender_announced_before_bid_deadline": "bid_deadline",
         "process_contract_start_before_contract_end": "contract_end",
+        "process_contract_start_before_pho_date": "pho_date",
+        "process_pho_date_before_maintenance_end": "maintenance_end",
+        "process_pho_date_before_fho_date": "fho_date",
         "process_withdrawal_has_reason": "withdrawn_reason",
         "process_rup_code_unique_per_agency_year": "rup_code",
     }
@@ -955,6 +1003,50 @@ class ProgressReport(models.Model):
 
     def __str__(self):
         return f"{self.date}: fisik {self.physical_percent}%"
+
+
+class PlannedProgress(ConstraintsAtFields, models.Model):
+    """One point of the planned physical progress (the kurva S of the contract's schedule): the
+    cumulative percent of the work planned to be done by the end of a period, set beside the
+    progress reports (contracts.progress compares the two)."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="planned_progress")
+    date = models.DateField("akhir periode")
+    period = models.CharField(
+        "periode", max_length=60, blank=True, help_text="Mis. “Minggu ke-3” atau “Agustus 2018”."
+    )
+    planned_percent = models.DecimalField(
+        "rencana progres fisik kumulatif (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = "rencana progres"
+        verbose_name_plural = "rencana progres (kurva S)"
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "date"],
+                name="plannedprogress_once_per_date",
+                violation_error_message="Rencana progres untuk akhir periode ini sudah ada: satu "
+                "angka rencana per tanggal.",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_percent__gte=0, planned_percent__lte=100),
+                name="plannedprogress_percent_in_range",
+                violation_error_message="Rencana progres fisik antara 0 dan 100 persen.",
+            ),
+        ]
+
+    constraint_fields = {
+        "plannedprogress_once_per_date": "date",
+        "plannedprogress_percent_in_range": "planned_percent",
+    }
+
+    def __str__(self):
+        return f"{self.date}: rencana fisik {self.planned_percent}%"
 
 
 def progress_photo_upload_to(photo, filename):

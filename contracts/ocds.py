@@ -231,6 +231,105 @@ def _milestone(identifier, title, kind, *, due, met, today, withdrawn=False):
     }
 
 
+def _on_or_before(day, today):
+    return day is not None and day <= today
+
+
+def expects_final_handover(process):
+    """Whether the package has a final hand-over (FHO) to come: works, which have a maintenance
+    period, or any package with a maintenance end or an FHO recorded."""
+    return bool(process.category == Category.WORKS or process.maintenance_end or process.fho_date)
+
+
+def _handover_milestones(process, amended_end, today, withdrawn):
+    """The provisional hand-over (PHO, the BAST; id `serah-terima` as before FHO was kept), due
+    at the contract's end as amended; and, when one is expected, the final hand-over (FHO),
+    due at the end of the maintenance period. Both `delivery`; `met` on their dates."""
+    milestones = [
+        {
+            **_milestone(
+                "serah-terima",
+                "Serah terima pertama pekerjaan (PHO/BAST)",
+                "delivery",
+                due=amended_end,
+                met=process.pho_date,
+                today=today,
+                withdrawn=withdrawn,
+            ),
+            "code": "PHO",
+        }
+    ]
+    if expects_final_handover(process):
+        milestones.append(
+            {
+                **_milestone(
+                    "serah-terima-akhir",
+                    "Serah terima akhir pekerjaan (FHO), setelah masa pemeliharaan",
+                    "delivery",
+                    due=process.maintenance_end,
+                    met=process.fho_date,
+                    today=today,
+                    withdrawn=withdrawn,
+                ),
+                "code": "FHO",
+            }
+        )
+    return milestones
+
+
+def _planned_milestones(planned, progress, today, withdrawn):
+    """The planned physical progress (kurva S) as `delivery` milestones coded
+    `rencanaProgresFisik`, in the order entered: due at the period's end; `met` on the first
+    report reaching the planned percent; `notMet` when a report dated on or after the due date
+    is still below it (`dateModified`: that report's date); else `scheduled` while due ahead.
+    The description gives the plan, the period's actual progress and the deviation
+    (contracts.progress)."""
+    from contracts.progress import periods
+
+    by_plan = {id(p.plan): p for p in periods(planned, progress)}
+    reports = sorted(progress, key=lambda r: (r.date, r.pk or 0))
+    milestones = []
+    for plan in sorted(planned, key=lambda p: p.pk):
+        reached = next(
+            (r for r in reports if r.physical_percent >= plan.planned_percent and r.date <= today),
+            None,
+        )
+        behind = next(
+            (
+                r
+                for r in reports
+                if plan.date <= r.date <= today and r.physical_percent < plan.planned_percent
+            ),
+            None,
+        )
+        period = by_plan[id(plan)]
+        description = f"Rencana progres fisik kumulatif {plan.planned_percent}%"
+        if period.report is not None:
+            description += (
+                f"; realisasi {period.report.physical_percent}% "
+                f"(deviasi {period.deviation:+} poin persen)"
+            )
+        milestone = {
+            "id": f"rencana-progres-{plan.pk}",
+            "title": f"Rencana progres fisik {plan.planned_percent}%"
+            + (f" ({plan.period})" if plan.period else ""),
+            "description": description,
+            "type": "delivery",
+            "code": "rencanaProgresFisik",
+            "dueDate": _datetime(plan.date),
+        }
+        if reached is not None:
+            milestone.update(status="met", dateMet=_datetime(reached.date))
+        elif withdrawn:
+            milestone["status"] = "notMet"
+        elif behind is not None:
+            milestone.update(status="notMet", dateModified=_datetime(behind.date))
+        elif plan.date >= today:
+            milestone["status"] = "scheduled"
+        milestones.append(milestone)
+    return milestones
+
+
 def _add_role(parties, party_id, role):
     parties[party_id]["roles"] = sorted({*parties[party_id]["roles"], role})
 
@@ -285,6 +384,7 @@ def package_state(
     amendments=(),
     progress=(),
     payments=(),
+    planned=(),
 ):
     """The package's public content as OCDS, without a release's `id`, `date` and `tag`.
 
@@ -364,7 +464,7 @@ def package_state(
                     "Rencana selesai",
                     "delivery",
                     due=process.planned_end,
-                    met=process.completion_date,
+                    met=process.pho_date,
                     today=today,
                     withdrawn=withdrawn,
                 )
@@ -455,7 +555,11 @@ def package_state(
     if has_contract and awards:
         if withdrawn:
             contract_status = "cancelled"
-        elif process.completion_date:
+        elif _on_or_before(process.fho_date, today) or (
+            _on_or_before(process.pho_date, today) and not expects_final_handover(process)
+        ):
+            # Done by the release's date: handed over, and for works after the maintenance
+            # period (FHO).
             contract_status = "terminated"
         elif process.contract_signed and process.contract_signed > today:
             contract_status = "pending"
@@ -486,10 +590,23 @@ def package_state(
                     }
                     for a, changes in amended.history
                 ],
+                # The kurva S agreed for the contract: one delivery milestone per planned point.
+                "milestones": _planned_milestones(planned, progress, today, withdrawn),
                 "documents": by_stage[Stage.CONTRACT],
                 "implementation": {
                     "transactions": _transactions(process, payments, ref(buyer_id), payee),
-                    "milestones": [
+                    # Created order, never re-sorted: a compile of the releases (ocdsmerge)
+                    # keeps an array's objects in the order they first appeared, so the
+                    # hand-over milestones, which appear together as the work starts, come
+                    # first, and each progress report after those entered before it.
+                    "milestones": (
+                        _handover_milestones(process, amended.end, today, withdrawn)
+                        # Once the work is under way (the implementation stage): its hand-over
+                        # is due at the contract's end, met at the BAST.
+                        if process.pho_date or progress or payments
+                        else []
+                    )
+                    + [
                         {
                             "id": f"progres-{r.pk}",
                             "title": f"Progres fisik {r.physical_percent}%",
@@ -499,25 +616,8 @@ def package_state(
                             "status": "met",  # a report received is a reporting milestone met
                             "dateMet": _datetime(r.date),
                         }
-                        for r in progress
-                    ]
-                    + (
-                        [
-                            _milestone(
-                                "serah-terima",
-                                "Serah terima pekerjaan (BAST)",
-                                "delivery",
-                                due=amended.end,
-                                met=process.completion_date,
-                                today=today,
-                                withdrawn=withdrawn,
-                            )
-                        ]
-                        # Once the work is under way (the implementation stage): its hand-over
-                        # is due at the contract's end, met at the BAST.
-                        if process.completion_date or progress or payments
-                        else []
-                    ),
+                        for r in sorted(progress, key=lambda r: r.pk)
+                    ],
                     "documents": by_stage[Stage.IMPLEMENTATION],
                 },
             }
@@ -897,6 +997,7 @@ RELATED = {
     "bidders": ("bidders", ["supplier"]),
     "amendments": ("amendments", []),
     "progress": ("progress_reports", []),
+    "planned": ("planned_progress", []),
     "payments": ("payments", []),
 }
 

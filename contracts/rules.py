@@ -183,7 +183,7 @@ REQUIREMENTS = [
     ("kontrak", None, "kontrak", []),
     ("kontrak", None, "spmk", WITH_TENDER_PERIOD),
     ("implementasi", "progress_reports", None, []),
-    ("implementasi", "completion_date", None, []),
+    ("implementasi", "pho_date", None, []),
     ("implementasi", None, "laporan-fisik", []),
     ("implementasi", None, "bast", []),
 ]

@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import conditional_page
 
 from agencies.models import Agency, AgencyKind, Kecamatan
-from contracts import public_cache
+from contracts import progress, public_cache
 from contracts.amendments import amended_contract
 from contracts.filters import (
     COMPLETENESS,
@@ -207,10 +207,29 @@ def render_process_detail(request, process, *, report_form=None, status=200):
             # registrations (number_of_tenderers).
             "bid_count": lambda: sum(1 for bidder in bidders if bidder.bid_amount is not None),
             # Lazy: read only when the (cached) contract stage is rendered.
-            "amended": SimpleLazyObject(
-                lambda: amended_contract(process, process.amendments.all())
+            "amended": (
+                amended := SimpleLazyObject(
+                    lambda: amended_contract(process, process.amendments.all())
+                )
+            ),
+            # Days the PHO came after the contract's end as amended (0: on time or unknown).
+            "handover_delay": SimpleLazyObject(
+                lambda: (
+                    max((process.pho_date - amended.end).days, 0)
+                    if process.pho_date and amended.end
+                    else 0
+                )
             ),
             "progress_reports": process.progress_reports.prefetch_related("photos"),
+            # The kurva S beside the reports, with each period's deviation.
+            "planned_periods": (
+                planned_periods := SimpleLazyObject(
+                    lambda: progress.periods(
+                        process.planned_progress.all(), process.progress_reports.all()
+                    )
+                )
+            ),
+            "latest_period": SimpleLazyObject(lambda: progress.latest_measured(planned_periods)),
             "payments": process.payments.all(),
             "reports": process.reports.public()
             .prefetch_related("photos")

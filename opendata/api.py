@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from agencies.models import Agency
 from contracts import public_cache
+from contracts.amendments import spans_fiscal_years
 from contracts.filters import PackageFilter
 from contracts.models import STAGE_ORDER, Bidder, Process, Stage, Supplier
 from opendata import openapi, ratelimit
@@ -334,7 +335,11 @@ def package(request, ocid):
         "tanggal_kontrak": _date(process.contract_signed),
         "mulai_kontrak": _date(process.contract_start),
         "akhir_kontrak": _date(process.contract_end),
-        "tanggal_serah_terima": _date(process.completion_date),
+        "tanggal_serah_terima": _date(process.pho_date),
+        "akhir_masa_pemeliharaan": _date(process.maintenance_end),
+        "tanggal_serah_terima_akhir": _date(process.fho_date),
+        # As signed: an addendum pushing a single-year contract past December is not one.
+        "kontrak_tahun_jamak": spans_fiscal_years(process.contract_start, process.contract_end),
         "tahap": [
             {
                 "tahap": stage,

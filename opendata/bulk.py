@@ -99,7 +99,7 @@ def _package_row(process, lists, url):
         process.contract_number,
         process.contract_amount,
         process.contract_signed,
-        process.completion_date,
+        process.pho_date,
         process.get_stage_reached_display(),
         "ya" if process.all_complete else "tidak",
         len(lists["documents"]),
@@ -186,7 +186,7 @@ def _contract_rows(process, lists, url):
             process.supplier.name if process.supplier else "",
             len(lists["amendments"]),
             sum(payment.amount for payment in lists["payments"]),
-            process.completion_date,
+            process.pho_date,
             _passes(process.supplier),
         ]
 

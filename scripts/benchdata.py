@@ -238,7 +238,7 @@ PROCESS_COLUMNS = [
     "pptk_name", "pptk_nip", "tender_code", "hps_amount", "tender_announced", "bid_deadline",
     "number_of_tenderers", "procuring_entity", "lpse_url", "supplier_id", "award_amount",
     "award_date", "contract_number", "contract_amount", "contract_signed", "contract_start",
-    "contract_end", "completion_date", "stage_reached", "all_complete", "status",
+    "contract_end", "pho_date", "stage_reached", "all_complete", "status",
     "published_at", "withdrawn_at", "withdrawn_reason", "created_at", "updated_at", "agency_id",
 ]  # fmt: skip
 

@@ -1,6 +1,7 @@
 """Money, counts, shares and dates the Indonesian way, for every template and the admin."""
 
 import re
+from decimal import Decimal
 
 from django import template
 from django.utils.html import escape, format_html_join
@@ -60,3 +61,28 @@ def _describe(value):
 def inline_code(text):
     """Prose with `code` spans (as the API description writes them) as HTML, escaped."""
     return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))  # noqa: S308
+
+
+def _decimal_comma(value):
+    value = Decimal(value).quantize(Decimal("0.01")).normalize()
+    return f"{abs(value):f}".replace(".", ","), value
+
+
+@register.filter
+def persen_angka(value):
+    """A stored percentage as written: Decimal("32.50") -> '32,5%', 20 -> '20%'; None -> '—'."""
+    if value is None or value == "":
+        return "—"
+    text, number = _decimal_comma(value)
+    return f"{'-' if number < 0 else ''}{text}%"
+
+
+@register.filter
+def deviasi(points):
+    """A deviation in percentage points with its sign and a decimal comma: Decimal("-12.5") ->
+    '-12,5%', 2 -> '+2%', 0 -> '0%'; None -> '—'."""
+    if points is None or points == "":
+        return "—"
+    text, value = _decimal_comma(points)
+    sign = "+" if value > 0 else "-" if value < 0 else ""
+    return f"{sign}{text}%"

@@ -192,7 +192,7 @@ def test_each_stage_is_saved_and_shown(client, agency_a, operator_a):
         contract_signed="07/05/2018",
         contract_start="07/05/2018",
         contract_end="05/11/2018",
-        completion_date="05/11/2018",
+        pho_date="05/11/2018",
         **{
             "bidders-TOTAL_FORMS": "1",
             "bidders-0-supplier": str(supplier.pk),

@@ -193,7 +193,7 @@ def test_a_recorded_addendum_is_released_as_a_contract_amendment(operator):
 def test_a_handover_is_late_only_after_the_amended_end(operator, amended, late):
     # The BAST (and its document) awaited on 15 December: 40 days after the signed end, but
     # before the end an addendum set (20 December).
-    process = contracted(operator, completion_date=D(2018, 12, 15))
+    process = contracted(operator, pho_date=D(2018, 12, 15))
     if amended:
         addenda(process)
     flags.refresh([process.pk], today=D(2018, 12, 15))

@@ -87,7 +87,7 @@ def stage_fields(stage):
             contract_end=D(2018, 11, 5),
         )
     if stage >= 5:
-        fields.update(completion_date=D(2018, 11, 5))
+        fields.update(pho_date=D(2018, 11, 5))
     return fields
 
 

@@ -27,7 +27,7 @@ def rules():
         ("pemilihan", "tender_code"),
         ("pemenang", "supplier"),
         ("kontrak", "contract_number"),
-        ("implementasi", "completion_date"),
+        ("implementasi", "pho_date"),
     ]:
         StageRequirement.objects.create(stage=stage, field_name=field)
 
@@ -65,7 +65,7 @@ def data(rules):
         tender_code="555",
         supplier=supplier,
         contract_number="K-1",
-        completion_date=past,
+        pho_date=past,
         title="P5 lengkap",
     )
     completeness.refresh([p1.pk, p2.pk, p3.pk, p5.pk, withdrawn.pk])

@@ -95,7 +95,7 @@ def fixture_packages(media_root):
             operator,
             documents=["dpa", "pengumuman-pemilihan", "pengumuman-pemenang", "kontrak", "bast"],
             **tender_fields(),
-            **contract_fields(winner, completion_date=D(2018, 11, 5)),
+            **contract_fields(winner, pho_date=D(2018, 11, 5)),
         ),
         # Documents of the award stage, no award yet: they must still be published.
         "award_documents_only": package(

@@ -196,10 +196,11 @@ def test_packages_are_read_in_chunks_with_a_fixed_number_of_queries(packages, me
             **won(winner, award=datetime.date(2018, 4, 1), signed=datetime.date(2018, 4, 2)),
         )
     assert queries() == few
-    # The packages (1), five kinds of related rows (5), the agency documents (their packages'
-    # agency and year, then the documents: 2), the lock, two deletions and the run's row (4),
-    # and the savepoint pair of the write inside the test's transaction (2).
-    assert few == 14
+    # The packages (1), six kinds of related rows (6: documents, bidders, addenda, progress
+    # reports, planned progress, payments), the agency documents (their packages' agency and
+    # year, then the documents: 2), the lock, two deletions and the run's row (4), and the
+    # savepoint pair of the write inside the test's transaction (2).
+    assert few == 15
 
 
 @pytest.mark.django_db
