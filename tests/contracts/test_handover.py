@@ -32,7 +32,7 @@ from tests.opendata.test_releases import compile_with_ocdskit, without_empty_obj
 
 D = datetime.date
 CODELISTS = Path(__file__).resolve().parents[2] / "contracts/ocds/1.1.5/codelists"
-MIGRATION = importlib.import_module("contracts.migrations.0019_handover_and_planned_progress")
+MIGRATION = importlib.import_module("contracts.migrations.0020_handover_and_planned_progress")
 
 
 def codes(name):
@@ -303,14 +303,14 @@ def test_the_migration_renames_the_field_where_rows_name_it(operator):
 
 @pytest.mark.django_db
 def test_the_migration_keeps_each_bast_date_as_the_pho(operator):
-    """Back to 0018 and forward again on the real schema: the BAST dates held before are the
+    """Back to 0019 and forward again on the real schema: the BAST dates held before are the
     PHO dates after, and a rule naming the old field names the new one."""
     process = contracted(operator, pho_date=D(2018, 11, 5))
     with connection.cursor() as cursor:
         # Rows written in this test's transaction must be checked before the schema changes.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     executor = MigrationExecutor(connection)
-    executor.migrate([("contracts", "0018_progressphoto")])
+    executor.migrate([("contracts", "0019_bulk_uploads")])
     with connection.cursor() as cursor:
         cursor.execute("SELECT completion_date FROM contracts_process WHERE id = %s", [process.pk])
         assert cursor.fetchone() == (D(2018, 11, 5),)
@@ -320,7 +320,7 @@ def test_the_migration_keeps_each_bast_date_as_the_pho(operator):
         )
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
-    executor.migrate([("contracts", "0019_handover_and_planned_progress")])
+    executor.migrate([("contracts", "0020_handover_and_planned_progress")])
     process.refresh_from_db()
     assert process.pho_date == D(2018, 11, 5)
     assert StageRequirement.objects.filter(field_name="pho_date").exists()

@@ -50,7 +50,7 @@ def rename_field_references_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contracts", "0018_progressphoto"),
+        ("contracts", "0019_bulk_uploads"),
     ]
 
     operations = [
