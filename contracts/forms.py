@@ -157,6 +157,8 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
         # (stage chosen in, file name, DocumentType of another stage): files offered to the
         # stage whose type their name names ("KAK Pelaksanaan.pdf" chosen in Perencanaan).
         self.moved = []
+        if not self.is_bound:
+            self._list_waiting_staged()
         if "location_kecamatan" in self.fields:
             self.fields["location_kecamatan"] = kecamatan_field(
                 self.instance.location_kecamatan if self.instance else ""
@@ -187,6 +189,21 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
                 self._check_uploads(stage, files, cleaned.get(upload_type_field(stage)), deadline)
         return cleaned
 
+    def _list_waiting_staged(self):
+        """On a change page opened afresh (a reload, the package reopened later), the files
+        this user staged for this package on an earlier refused save and not yet expired: the
+        next save that succeeds stores them, as it would from the re-shown form."""
+        if self.staging_user is None or self.instance.pk is None:
+            return
+        rows = (
+            StagedUpload.objects.visible_to(self.staging_user)
+            .current()
+            .filter(process=self.instance.pk)
+            .select_related("document_type")
+        )
+        for row in rows:
+            self.staged.setdefault(row.stage, []).append(row)
+
     def _take_staged(self, stage):
         """The staged files this submit names (hidden `staged_<stage>` inputs), as far as the
         submitter may see them; each with the type chosen beside it, or ticked for removal."""
@@ -199,6 +216,7 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
         types = {str(t.pk): t for t in DocumentType.objects.filter(stage=stage)}
         rows = (
             StagedUpload.objects.visible_to(self.staging_user)
+            .current()
             .filter(pk__in=ids, stage=stage, process=self.instance.pk)
             .select_related("document_type")
         )

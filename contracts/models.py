@@ -673,6 +673,13 @@ class StagedUploadQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(created__lt=now - datetime.timedelta(hours=settings.STAGED_UPLOAD_HOURS))
 
+    def current(self, now=None):
+        """Staged within the last STAGED_UPLOAD_HOURS: still offered, still committed."""
+        now = now or timezone.now()
+        return self.filter(
+            created__gte=now - datetime.timedelta(hours=settings.STAGED_UPLOAD_HOURS)
+        )
+
 
 class StagedUpload(StoredPdf):
     """A PDF that passed the checks on a package save that was refused (a wrong date, another

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.files.storage import default_storage
+from django.test import Client
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -410,3 +411,51 @@ def test_deleting_a_package_removes_its_staged_files(
     assert response.status_code == 302
     assert not Process.objects.exists() and not StagedUpload.objects.exists()
     assert not default_storage.exists(name)
+
+
+@pytest.mark.django_db
+def test_staged_files_wait_for_their_owner_when_the_package_is_opened_again(
+    client, agency_a, operator_a, media_root, django_capture_on_commit_callbacks
+):
+    """The operator who leaves the refused form (a reload, the package reopened later) finds
+    their staged files listed again, and the next save that succeeds stores them."""
+    process = make_process(agency_a)
+    jadwal = pdfs.good_pdf("Jadwal")
+    client.force_login(operator_a)
+    refused_with(client, process, pdf_upload("Jadwal Kegiatan 2018.pdf", jadwal))
+    # An older file of the same package, staged past STAGED_UPLOAD_HOURS: no longer offered.
+    refused_with(client, process, pdf_upload("KAK Perencanaan.pdf", pdfs.good_pdf("KAK")))
+    old = StagedUpload.objects.get(original_filename="KAK Perencanaan.pdf")
+    StagedUpload.objects.filter(pk=old.pk).update(
+        created=timezone.now() - datetime.timedelta(hours=25)
+    )
+
+    reopened = client.get(change_url(process))
+    html = reopened.content.decode()
+    assert listed(html) == ["Jadwal Kegiatan 2018.pdf"]
+    assert "1 berkas PDF dari penyimpanan Anda yang belum berhasil" in html
+    fields = staged_fields(html)
+    pk = fields["staged_perencanaan"][0]
+    jadwal_type = StagedUpload.objects.get(pk=pk).document_type
+    assert fields[f"staged_type_{pk}"] == str(jadwal_type.pk)
+
+    # A colleague of the same agency opening the package sees none of them.
+    colleague = make_operator(agency_a, username="operator-a2")
+    other = Client()
+    other.force_login(colleague)
+    assert listed(other.get(change_url(process)).content.decode()) == []
+
+    # The next save that succeeds, sent from the reopened page, stores the listed file.
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(
+            change_url(process), form_data(reopened, planned_end="30/11/2018", **fields)
+        )
+    assert saved.status_code == 302, _errors(saved)
+    assert [(d.original_filename, d.sha256) for d in process.documents.all()] == [
+        ("Jadwal Kegiatan 2018.pdf", sha256(jadwal))
+    ]
+    assert list(StagedUpload.objects.values_list("original_filename", flat=True)) == [
+        "KAK Perencanaan.pdf"
+    ]
+    # Nothing is listed once stored.
+    assert listed(client.get(change_url(process)).content.decode()) == []
