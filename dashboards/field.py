@@ -12,6 +12,9 @@ from contracts.models import Process
 from opendata_kontrak import storage
 
 PICKER_SIZE = 20
+# The id of the refusal note; a refused form's page opens there (its action ends in it), as
+# the admin's package form does (contracts.admin.REFUSAL_ANCHOR).
+REFUSAL_ANCHOR = "kesalahan"
 
 
 def _operator(request):
@@ -85,9 +88,30 @@ def field_update(request, pk):
         else:
             payment_form = form
     refused = request.method == "POST"  # a saved row redirected above
+    photos_lost = 0
+    if refused:
+        _focus_first_error(form)
+        # Photos are not kept across a refused submit: say so, with how many to choose again.
+        photos_lost = len(request.FILES.getlist(f"{prefix}-photos")) if kind == "kemajuan" else 0
     return render(
         request,
         "dashboards/field_update.html",
-        {"process": process, "progress_form": progress_form, "payment_form": payment_form},
+        {
+            "process": process,
+            "progress_form": progress_form,
+            "payment_form": payment_form,
+            "refused": kind if refused else None,
+            "photos_lost": photos_lost,
+            "refusal_anchor": REFUSAL_ANCHOR,
+        },
         status=503 if unavailable else 400 if refused else 200,
     )
+
+
+def _focus_first_error(form):
+    """`autofocus` on the first field in error, so the cursor is there even without
+    JavaScript; nothing when only the whole form is refused."""
+    for name, field in form.fields.items():
+        if form.errors.get(name):
+            field.widget.attrs["autofocus"] = True
+            return

@@ -4,6 +4,7 @@ error note after a refusal with the first field in error focused, and keeps chec
 import datetime
 import hashlib
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.storage import default_storage
@@ -459,3 +460,36 @@ def test_staged_files_wait_for_their_owner_when_the_package_is_opened_again(
     ]
     # Nothing is listed once stored.
     assert listed(client.get(change_url(process)).content.decode()) == []
+
+
+@pytest.mark.django_db
+def test_dates_of_what_already_happened_cannot_lie_ahead_in_the_admin(client, agency_a, operator_a):
+    """Progress reports, payments (SP2D), the BAST hand-over, the signed contract: a date
+    after today in Asia/Jakarta is refused by name, with the date and today."""
+    process = make_process(agency_a)
+    client.force_login(operator_a)
+    tomorrow = datetime.datetime.now(ZoneInfo("Asia/Jakarta")).date() + datetime.timedelta(1)
+    typed = tomorrow.strftime("%d/%m/%Y")
+    response = post_change(
+        client,
+        process,
+        completion_date=typed,
+        contract_signed=typed,
+        **{
+            "progress_reports-TOTAL_FORMS": "1",
+            "progress_reports-0-date": typed,
+            "progress_reports-0-physical_percent": "45,5",
+            "progress_reports-0-financial_percent": "30",
+            "payments-TOTAL_FORMS": "1",
+            "payments-0-label": "Termin 1",
+            "payments-0-sp2d_number": "SP2D-0042",
+            "payments-0-amount": "345000000",
+            "payments-0-date": typed,
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count(f"Tanggal {typed} belum tiba") == 4
+    process.refresh_from_db()
+    assert process.completion_date is None and process.contract_signed is None
+    assert not process.progress_reports.exists() and not process.payments.exists()
