@@ -20,7 +20,9 @@ REFUSAL_ANCHOR = "kesalahan"
 def _operator(request):
     user = request.user
     if not user.is_operator:
-        raise PermissionDenied("Halaman lapangan ada untuk operator perangkat daerah.")
+        raise PermissionDenied(
+            "Halaman lapangan ada untuk operator perangkat daerah: masuk dengan akun operator."
+        )
     return user
 
 
