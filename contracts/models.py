@@ -867,7 +867,16 @@ class AgencyDocument(StoredPdf):
         ]
 
     def __str__(self):
-        return self.title or self.original_filename
+        """What the document is, not its file: "DPA perubahan ke-1 Dinas Kesehatan TA 2018"
+        (the admin's messages and change history name it so, saved or about to be)."""
+        parts = [self.document_type.name if self.document_type_id else "Dokumen"]
+        if self.revision:
+            parts.append(f"perubahan ke-{self.revision}")
+        if self.agency_id:
+            parts.append(self.agency.short_name or self.agency.name)
+        if self.fiscal_year:
+            parts.append(f"TA {self.fiscal_year}")
+        return " ".join(parts)
 
     @property
     def stage(self):
