@@ -493,3 +493,18 @@ def test_dates_of_what_already_happened_cannot_lie_ahead_in_the_admin(client, ag
     process.refresh_from_db()
     assert process.completion_date is None and process.contract_signed is None
     assert not process.progress_reports.exists() and not process.payments.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_chosen_again_after_its_staged_copy_expired_is_staged_afresh(
+    client, agency_a, operator_a, media_root
+):
+    process = make_process(agency_a)
+    kak = pdfs.good_pdf("KAK")
+    client.force_login(operator_a)
+    refused_with(client, process, pdf_upload("KAK Perencanaan.pdf", kak))
+    StagedUpload.objects.update(created=timezone.now() - datetime.timedelta(hours=25))
+    refused = refused_with(client, process, pdf_upload("KAK Perencanaan.pdf", kak))
+    assert listed(refused.content.decode()) == ["KAK Perencanaan.pdf"]
+    assert listed(client.get(change_url(process)).content.decode()) == ["KAK Perencanaan.pdf"]
+    assert StagedUpload.objects.current().count() == 1
