@@ -7,14 +7,12 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
 from contracts import services
+from contracts.admin import REFUSAL_ANCHOR
 from contracts.forms import FieldPaymentForm, FieldProgressForm
 from contracts.models import Process
 from opendata_kontrak import storage
 
 PICKER_SIZE = 20
-# The id of the refusal note; a refused form's page opens there (its action ends in it), as
-# the admin's package form does (contracts.admin.REFUSAL_ANCHOR).
-REFUSAL_ANCHOR = "kesalahan"
 
 
 def _operator(request):
