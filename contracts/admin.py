@@ -1088,6 +1088,7 @@ class AgencyDocumentAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.Mod
         (stored,) = stored
         # The admin goes on with the row the service stored (its messages and redirect).
         obj.pk, obj.file, obj.uploaded_at = stored.pk, stored.file, stored.uploaded_at
+        obj.original_filename = stored.original_filename
         covered = services.covered_packages(
             agency_id=stored.agency_id,
             fiscal_year=stored.fiscal_year,

@@ -23,11 +23,20 @@ from contracts.models import (
 from contracts.npwp import TYPED_MAX_LENGTH, InvalidNPWP, check_digits_problem, normalize_npwp
 from contracts.pdf import PdfRejected, inspect_upload, inspect_uploads
 from contracts.recognition import recognise_document_type
+from opendata_kontrak.limits import SaysLimitsForm
 from opendata_kontrak.text import PrintableTextForm
 
 # Photos one progress report may carry: what fits in one request from a phone
 # (request_guard.body_limit allows the citizens' report's size on the field page).
 FIELD_MAX_PHOTOS = 3
+
+# The field page's dates typed as the admin's are (dd/mm/yyyy, DATE_INPUT_FORMATS' first
+# entry), in a text input: a browser's date picker writes and shows its own locale's order.
+FIELD_DATE_INPUT = forms.DateInput(
+    format="%d/%m/%Y", attrs={"inputmode": "numeric", "placeholder": "hh/bb/tttt"}
+)
+# Percentages with the decimal comma ("45,5"), as in the admin (localize=True).
+FIELD_PERCENT_INPUT = forms.TextInput(attrs={"inputmode": "decimal"})
 
 
 class MultipleFileInput(forms.FileInput):
@@ -157,6 +166,8 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
         # (stage chosen in, file name, DocumentType of another stage): files offered to the
         # stage whose type their name names ("KAK Pelaksanaan.pdf" chosen in Perencanaan).
         self.moved = []
+        if not self.is_bound:
+            self._list_waiting_staged()
         if "location_kecamatan" in self.fields:
             self.fields["location_kecamatan"] = kecamatan_field(
                 self.instance.location_kecamatan if self.instance else ""
@@ -187,6 +198,21 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
                 self._check_uploads(stage, files, cleaned.get(upload_type_field(stage)), deadline)
         return cleaned
 
+    def _list_waiting_staged(self):
+        """On a change page opened afresh (a reload, the package reopened later), the files
+        this user staged for this package on an earlier refused save and not yet expired: the
+        next save that succeeds stores them, as it would from the re-shown form."""
+        if self.staging_user is None or self.instance.pk is None:
+            return
+        rows = (
+            StagedUpload.objects.visible_to(self.staging_user)
+            .current()
+            .filter(process=self.instance.pk)
+            .select_related("document_type")
+        )
+        for row in rows:
+            self.staged.setdefault(row.stage, []).append(row)
+
     def _take_staged(self, stage):
         """The staged files this submit names (hidden `staged_<stage>` inputs), as far as the
         submitter may see them; each with the type chosen beside it, or ticked for removal."""
@@ -199,6 +225,7 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
         types = {str(t.pk): t for t in DocumentType.objects.filter(stage=stage)}
         rows = (
             StagedUpload.objects.visible_to(self.staging_user)
+            .current()
             .filter(pk__in=ids, stage=stage, process=self.instance.pk)
             .select_related("document_type")
         )
@@ -498,7 +525,7 @@ class RupiahField(forms.IntegerField):
         return super().to_python(value)
 
 
-class FieldProgressForm(PrintableTextForm, forms.ModelForm):
+class FieldProgressForm(SaysLimitsForm, PrintableTextForm, forms.ModelForm):
     """A progress report typed on a phone at the site (the field page), with photos taken
     there: `cleaned_data["photos"]` is a list of participation.photos.CleanPhoto (JPEG or PNG
     re-encoded without EXIF/GPS), at most FIELD_MAX_PHOTOS."""
@@ -526,20 +553,21 @@ class FieldProgressForm(PrintableTextForm, forms.ModelForm):
     class Meta:
         model = ProgressReport
         fields = ["date", "physical_percent", "financial_percent", "note"]
+        localized_fields = ["physical_percent", "financial_percent"]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "physical_percent": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-            "financial_percent": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+            "date": FIELD_DATE_INPUT,
+            "physical_percent": FIELD_PERCENT_INPUT,
+            "financial_percent": FIELD_PERCENT_INPUT,
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
 
-class FieldPaymentForm(PrintableTextForm, forms.ModelForm):
+class FieldPaymentForm(SaysLimitsForm, PrintableTextForm, forms.ModelForm):
     """A payment (termin, SP2D) typed on a phone; the amount the Indonesian way."""
 
-    amount = RupiahField(label="nilai (Rp)", min_value=1)
+    amount = RupiahField(label="Nilai (Rp)", min_value=1)
 
     class Meta:
         model = Payment
         fields = ["label", "sp2d_number", "date", "amount"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"date": FIELD_DATE_INPUT}

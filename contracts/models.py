@@ -10,6 +10,7 @@ Money is integer Rupiah (BigIntegerField): the regency's amounts have no sen.
 
 import datetime
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -24,6 +25,24 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from opendata_kontrak.constraints import ConstraintsAtFields
+
+
+def jakarta_today():
+    """Today's date in the regency (Asia/Jakarta, WIB), whatever zone is active."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo("Asia/Jakarta"))
+
+
+def not_after_today(value):
+    """Validator for the date of an event that has already happened (a progress report, a
+    payment's SP2D, the BAST hand-over, a signed contract or amendment): refuses a date after
+    today in Asia/Jakarta with an Indonesian message. `value` is a datetime.date."""
+    today = jakarta_today()
+    if value is not None and value > today:
+        raise ValidationError(
+            f"Tanggal {value:%d/%m/%Y} belum tiba: isi tanggal kejadiannya, paling lambat "
+            f"hari ini ({today:%d/%m/%Y}).",
+            code="future_date",
+        )
 
 
 class Stage(models.TextChoices):
@@ -350,7 +369,9 @@ class Process(ConstraintsAtFields, models.Model):
     # Pemilihan Penyedia
     tender_code = models.CharField("kode tender", max_length=30, blank=True)
     hps_amount = models.BigIntegerField("HPS (Rp)", null=True, blank=True)
-    tender_announced = models.DateField("tanggal pengumuman", null=True, blank=True)
+    tender_announced = models.DateField(
+        "tanggal pengumuman", null=True, blank=True, validators=[not_after_today]
+    )
     bid_deadline = models.DateField("batas pemasukan penawaran", null=True, blank=True)
     number_of_tenderers = models.PositiveIntegerField("jumlah peserta", null=True, blank=True)
     procuring_entity = models.CharField("Pokja / Pejabat Pengadaan", max_length=255, blank=True)
@@ -366,12 +387,16 @@ class Process(ConstraintsAtFields, models.Model):
         related_name="awarded_processes",
     )
     award_amount = models.BigIntegerField("nilai penetapan (Rp)", null=True, blank=True)
-    award_date = models.DateField("tanggal penetapan", null=True, blank=True)
+    award_date = models.DateField(
+        "tanggal penetapan", null=True, blank=True, validators=[not_after_today]
+    )
 
     # Kontrak
     contract_number = models.CharField("nomor kontrak/SPK", max_length=200, blank=True)
     contract_amount = models.BigIntegerField("nilai kontrak (Rp)", null=True, blank=True)
-    contract_signed = models.DateField("tanggal tanda tangan", null=True, blank=True)
+    contract_signed = models.DateField(
+        "tanggal tanda tangan", null=True, blank=True, validators=[not_after_today]
+    )
     contract_start = models.DateField("mulai kontrak", null=True, blank=True)
     contract_end = models.DateField("akhir kontrak", null=True, blank=True)
 
@@ -384,6 +409,7 @@ class Process(ConstraintsAtFields, models.Model):
         null=True,
         blank=True,
         help_text="Tanggal berita acara serah terima pekerjaan setelah pekerjaan selesai 100%.",
+        validators=[not_after_today],
     )
     maintenance_end = models.DateField(
         "akhir masa pemeliharaan",
@@ -396,6 +422,7 @@ class Process(ConstraintsAtFields, models.Model):
         null=True,
         blank=True,
         help_text="Tanggal berita acara serah terima akhir, setelah masa pemeliharaan berakhir.",
+        validators=[not_after_today],
     )
 
     # Kept by contracts.completeness.refresh, for the public filters and search.
@@ -721,6 +748,13 @@ class StagedUploadQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(created__lt=now - datetime.timedelta(hours=settings.STAGED_UPLOAD_HOURS))
 
+    def current(self, now=None):
+        """Staged within the last STAGED_UPLOAD_HOURS: still offered, still committed."""
+        now = now or timezone.now()
+        return self.filter(
+            created__gte=now - datetime.timedelta(hours=settings.STAGED_UPLOAD_HOURS)
+        )
+
 
 class StagedUpload(StoredPdf):
     """A PDF that passed the checks on a package save that was refused (a wrong date, another
@@ -881,7 +915,16 @@ class AgencyDocument(StoredPdf):
         ]
 
     def __str__(self):
-        return self.title or self.original_filename
+        """What the document is, not its file: "DPA perubahan ke-1 Dinas Kesehatan TA 2018"
+        (the admin's messages and change history name it so, saved or about to be)."""
+        parts = [self.document_type.name if self.document_type_id else "Dokumen"]
+        if self.revision:
+            parts.append(f"perubahan ke-{self.revision}")
+        if self.agency_id:
+            parts.append(self.agency.short_name or self.agency.name)
+        if self.fiscal_year:
+            parts.append(f"TA {self.fiscal_year}")
+        return " ".join(parts)
 
     @property
     def stage(self):
@@ -931,7 +974,7 @@ class Bidder(models.Model):
 class Amendment(ConstraintsAtFields, models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="amendments")
     number = models.CharField("nomor adendum", max_length=200)
-    date = models.DateField("tanggal")
+    date = models.DateField("tanggal", validators=[not_after_today])
     description = models.TextField("perubahan", blank=True)
     new_amount = models.BigIntegerField("nilai kontrak baru (Rp)", null=True, blank=True)
     new_end = models.DateField("akhir kontrak baru", null=True, blank=True)
@@ -972,7 +1015,7 @@ class Amendment(ConstraintsAtFields, models.Model):
 
 class ProgressReport(models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="progress_reports")
-    date = models.DateField("tanggal laporan")
+    date = models.DateField("tanggal laporan", validators=[not_after_today])
     physical_percent = models.DecimalField(
         "progres fisik (%)",
         max_digits=5,
@@ -1091,7 +1134,7 @@ class Payment(ConstraintsAtFields, models.Model):
     label = models.CharField("termin", max_length=100)
     sp2d_number = models.CharField("nomor SP2D", max_length=100, blank=True)
     amount = models.BigIntegerField("nilai (Rp)", validators=[MinValueValidator(0)])
-    date = models.DateField("tanggal bayar")
+    date = models.DateField("tanggal bayar", validators=[not_after_today])
 
     class Meta:
         verbose_name = "pembayaran"

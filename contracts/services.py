@@ -407,7 +407,9 @@ def stage_uploads(*, by, agency, process, stage, checked):
     with files_follow_transaction(), transaction.atomic():
         held = {
             staged.sha256: staged
-            for staged in StagedUpload.objects.visible_to(by).filter(process=process, stage=stage)
+            for staged in StagedUpload.objects.visible_to(by)
+            .current()
+            .filter(process=process, stage=stage)
         }
         rows = []
         for document_type, uploaded, info in checked:

@@ -42,7 +42,9 @@ class SheetUploadForm(forms.Form):
 def _operator(request):
     user = request.user
     if not user.is_operator:
-        raise PermissionDenied("Lembar kerja paket ada untuk operator perangkat daerah.")
+        raise PermissionDenied(
+            "Lembar kerja paket ada untuk operator perangkat daerah: masuk dengan akun operator."
+        )
     return user
 
 

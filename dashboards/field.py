@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
 from contracts import services
+from contracts.admin import REFUSAL_ANCHOR
 from contracts.forms import FieldPaymentForm, FieldProgressForm
 from contracts.models import Process
 from opendata_kontrak import storage
@@ -17,7 +18,9 @@ PICKER_SIZE = 20
 def _operator(request):
     user = request.user
     if not user.is_operator:
-        raise PermissionDenied("Halaman lapangan ada untuk operator perangkat daerah.")
+        raise PermissionDenied(
+            "Halaman lapangan ada untuk operator perangkat daerah: masuk dengan akun operator."
+        )
     return user
 
 
@@ -85,9 +88,30 @@ def field_update(request, pk):
         else:
             payment_form = form
     refused = request.method == "POST"  # a saved row redirected above
+    photos_lost = 0
+    if refused:
+        _focus_first_error(form)
+        # Photos are not kept across a refused submit: say so, with how many to choose again.
+        photos_lost = len(request.FILES.getlist(f"{prefix}-photos")) if kind == "kemajuan" else 0
     return render(
         request,
         "dashboards/field_update.html",
-        {"process": process, "progress_form": progress_form, "payment_form": payment_form},
+        {
+            "process": process,
+            "progress_form": progress_form,
+            "payment_form": payment_form,
+            "refused": kind if refused else None,
+            "photos_lost": photos_lost,
+            "refusal_anchor": REFUSAL_ANCHOR,
+        },
         status=503 if unavailable else 400 if refused else 200,
     )
+
+
+def _focus_first_error(form):
+    """`autofocus` on the first field in error, so the cursor is there even without
+    JavaScript; nothing when only the whole form is refused."""
+    for name, field in form.fields.items():
+        if form.errors.get(name):
+            field.widget.attrs["autofocus"] = True
+            return

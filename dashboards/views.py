@@ -30,7 +30,11 @@ def supervisors_only(view):
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), "/admin/login/")
         if not (user.is_supervisor or user.is_administrator):
-            raise PermissionDenied("Halaman ini untuk pengawas.")
+            raise PermissionDenied(
+                "Halaman ini untuk pengawas (Bagian Pembangunan, Kominfo, Inspektorat, tim "
+                "OGP): masuk dengan akun pengawas. Operator perangkat daerah: buka daftar "
+                "tugas Anda."
+            )
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -184,7 +188,10 @@ def todo(request):
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path(), "/admin/login/")
     if not user.is_operator:
-        raise PermissionDenied("Daftar tugas ada untuk operator perangkat daerah.")
+        raise PermissionDenied(
+            "Daftar tugas ada untuk operator perangkat daerah: masuk dengan akun operator. "
+            "Pengawas: buka halaman Pengawasan."
+        )
     filters = _todo_filters(request)
     items = selectors.todo(user.agency, **filters)
     if request.GET.get("format") in {"csv", "xlsx"}:

@@ -33,7 +33,10 @@ def workspace_only(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), "/admin/login/")
         if not request.user.has_workspace_role:
-            raise PermissionDenied("Halaman ini untuk ruang kerja.")
+            raise PermissionDenied(
+                "Halaman ini untuk operator, pengawas dan administrator portal: masuk dengan "
+                "akun ruang kerja."
+            )
         return view(request, *args, **kwargs)
 
     return wrapped

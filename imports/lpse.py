@@ -32,6 +32,7 @@ from imports.common import (
 )
 from imports.progress import QUIET
 from imports.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport
+from opendata_kontrak.text import long_date
 
 TENDER_COLUMNS = [
     "kode_lelang",
@@ -271,7 +272,7 @@ def _announced(row, year, notes):
         return {}
     if not year - 1 <= created.year <= year:
         notes.append(
-            f"tanggal pembuatan {created:%d-%m-%Y} di luar tahun anggaran {year}: "
+            f"tanggal pembuatan {long_date(created)} di luar tahun anggaran {year}: "
             "tidak dipakai sebagai tanggal pengumuman"
         )
         return {}
@@ -418,8 +419,8 @@ def _import_packages(rows, *, export, by, scope, filename, take_source, progress
         announced = stage_fields.get("tender_announced")
         if announced and process and process.bid_deadline and announced > process.bid_deadline:
             notes.append(
-                f"tanggal pembuatan paket {announced:%d-%m-%Y} sesudah batas pemasukan "
-                f"penawaran {process.bid_deadline:%d-%m-%Y}: tanggal pengumuman tidak diubah"
+                f"tanggal pembuatan paket {long_date(announced)} sesudah batas pemasukan "
+                f"penawaran {long_date(process.bid_deadline)}: tanggal pengumuman tidak diubah"
             )
             del stage_fields["tender_announced"]
         if process is None:

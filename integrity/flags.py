@@ -29,6 +29,7 @@ from contracts.models import (
 from contracts.templatetags.rupiah import rupiah
 from integrity.models import Flag, PackageFlag, Threshold
 from opendata_kontrak import bulk
+from opendata_kontrak.text import long_date
 
 OPEN_TENDERS = {Method.TENDER, Method.QUICK_TENDER}
 COMPETITIVE = {Method.TENDER, Method.QUICK_TENDER, Method.SELECTION}
@@ -120,8 +121,8 @@ def package_flags(process, thresholds, *, bidder_count, missing_documents, today
             found.append(
                 Found(
                     Flag.SHORT_TENDER,
-                    f"Dari pengumuman ({process.tender_announced:%d-%m-%Y}) sampai batas "
-                    f"penawaran ({process.bid_deadline:%d-%m-%Y}) hanya {days} hari; "
+                    f"Dari pengumuman ({long_date(process.tender_announced)}) sampai batas "
+                    f"penawaran ({long_date(process.bid_deadline)}) hanya {days} hari; "
                     f"ambangnya {rule.value} hari.",
                     {"hari": days, "ambang_hari": rule.value},
                     rule,
@@ -200,7 +201,7 @@ def package_flags(process, thresholds, *, bidder_count, missing_documents, today
         if late:
             parts = [
                 f"{Stage(stage).label} (lewat {(today - due).days} hari sejak "
-                f"{due:%d-%m-%Y}): {', '.join(documents)}"
+                f"{long_date(due)}): {', '.join(documents)}"
                 for stage, due, documents in late
             ]
             found.append(

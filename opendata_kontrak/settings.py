@@ -366,6 +366,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form gets the portal's Indonesian page, not Django's English one.
+CSRF_FAILURE_VIEW = "opendata_kontrak.errors.csrf_failure"
 SESSION_COOKIE_AGE = 8 * 3600  # a working day; operators sign in again tomorrow
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

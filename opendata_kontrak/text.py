@@ -30,3 +30,13 @@ class PrintableTextForm:
             if isinstance(value, str):
                 cleaned[name] = printable(value)
         return cleaned
+
+
+def long_date(value):
+    """A date written the Indonesian way for text stored or sent beyond a template (flags,
+    import notes): "2 April 2020", "17 Agustus 2025". `value` a datetime.date; the portal's
+    DATE_FORMAT and Django's Indonesian month names, whatever language a worker runs in."""
+    from django.utils import formats, translation
+
+    with translation.override("id"):
+        return formats.date_format(value, "DATE_FORMAT")

@@ -34,8 +34,8 @@ def test_an_operator_adds_a_progress_photo_from_a_phone_and_citizens_see_it(
     phone.fill("#id_password", PASSWORD)
     phone.get_by_role("button", name="Masuk").click()
     form = phone.locator("form", has=phone.locator("input[name=jenis][value=kemajuan]"))
-    form.get_by_label("tanggal laporan").fill("2024-07-02")
-    form.get_by_label("progres fisik (%)").fill("45")
+    form.get_by_label("tanggal laporan").fill("02/07/2024")  # as printed on the page
+    form.get_by_label("progres fisik (%)").fill("45,5")
     form.get_by_label("progres keuangan (%)").fill("30")
     form.get_by_label("Foto pekerjaan (opsional)").set_input_files(str(photo))
     form.get_by_role("button", name="Simpan laporan kemajuan").click()

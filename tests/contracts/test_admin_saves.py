@@ -4,9 +4,11 @@ error note after a refusal with the first field in error focused, and keeps chec
 import datetime
 import hashlib
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.storage import default_storage
+from django.test import Client
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -410,3 +412,99 @@ def test_deleting_a_package_removes_its_staged_files(
     assert response.status_code == 302
     assert not Process.objects.exists() and not StagedUpload.objects.exists()
     assert not default_storage.exists(name)
+
+
+@pytest.mark.django_db
+def test_staged_files_wait_for_their_owner_when_the_package_is_opened_again(
+    client, agency_a, operator_a, media_root, django_capture_on_commit_callbacks
+):
+    """The operator who leaves the refused form (a reload, the package reopened later) finds
+    their staged files listed again, and the next save that succeeds stores them."""
+    process = make_process(agency_a)
+    jadwal = pdfs.good_pdf("Jadwal")
+    client.force_login(operator_a)
+    refused_with(client, process, pdf_upload("Jadwal Kegiatan 2018.pdf", jadwal))
+    # An older file of the same package, staged past STAGED_UPLOAD_HOURS: no longer offered.
+    refused_with(client, process, pdf_upload("KAK Perencanaan.pdf", pdfs.good_pdf("KAK")))
+    old = StagedUpload.objects.get(original_filename="KAK Perencanaan.pdf")
+    StagedUpload.objects.filter(pk=old.pk).update(
+        created=timezone.now() - datetime.timedelta(hours=25)
+    )
+
+    reopened = client.get(change_url(process))
+    html = reopened.content.decode()
+    assert listed(html) == ["Jadwal Kegiatan 2018.pdf"]
+    assert "1 berkas PDF dari penyimpanan Anda yang belum berhasil" in html
+    fields = staged_fields(html)
+    pk = fields["staged_perencanaan"][0]
+    jadwal_type = StagedUpload.objects.get(pk=pk).document_type
+    assert fields[f"staged_type_{pk}"] == str(jadwal_type.pk)
+
+    # A colleague of the same agency opening the package sees none of them.
+    colleague = make_operator(agency_a, username="operator-a2")
+    other = Client()
+    other.force_login(colleague)
+    assert listed(other.get(change_url(process)).content.decode()) == []
+
+    # The next save that succeeds, sent from the reopened page, stores the listed file.
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(
+            change_url(process), form_data(reopened, planned_end="30/11/2018", **fields)
+        )
+    assert saved.status_code == 302, _errors(saved)
+    assert [(d.original_filename, d.sha256) for d in process.documents.all()] == [
+        ("Jadwal Kegiatan 2018.pdf", sha256(jadwal))
+    ]
+    assert list(StagedUpload.objects.values_list("original_filename", flat=True)) == [
+        "KAK Perencanaan.pdf"
+    ]
+    # Nothing is listed once stored.
+    assert listed(client.get(change_url(process)).content.decode()) == []
+
+
+@pytest.mark.django_db
+def test_dates_of_what_already_happened_cannot_lie_ahead_in_the_admin(client, agency_a, operator_a):
+    """Progress reports, payments (SP2D), the BAST hand-over, the signed contract: a date
+    after today in Asia/Jakarta is refused by name, with the date and today."""
+    process = make_process(agency_a)
+    client.force_login(operator_a)
+    tomorrow = datetime.datetime.now(ZoneInfo("Asia/Jakarta")).date() + datetime.timedelta(1)
+    typed = tomorrow.strftime("%d/%m/%Y")
+    response = post_change(
+        client,
+        process,
+        pho_date=typed,
+        contract_signed=typed,
+        **{
+            "progress_reports-TOTAL_FORMS": "1",
+            "progress_reports-0-date": typed,
+            "progress_reports-0-physical_percent": "45,5",
+            "progress_reports-0-financial_percent": "30",
+            "payments-TOTAL_FORMS": "1",
+            "payments-0-label": "Termin 1",
+            "payments-0-sp2d_number": "SP2D-0042",
+            "payments-0-amount": "345000000",
+            "payments-0-date": typed,
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count(f"Tanggal {typed} belum tiba") == 4
+    process.refresh_from_db()
+    assert process.pho_date is None and process.contract_signed is None
+    assert not process.progress_reports.exists() and not process.payments.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_chosen_again_after_its_staged_copy_expired_is_staged_afresh(
+    client, agency_a, operator_a, media_root
+):
+    process = make_process(agency_a)
+    kak = pdfs.good_pdf("KAK")
+    client.force_login(operator_a)
+    refused_with(client, process, pdf_upload("KAK Perencanaan.pdf", kak))
+    StagedUpload.objects.update(created=timezone.now() - datetime.timedelta(hours=25))
+    refused = refused_with(client, process, pdf_upload("KAK Perencanaan.pdf", kak))
+    assert listed(refused.content.decode()) == ["KAK Perencanaan.pdf"]
+    assert listed(client.get(change_url(process)).content.decode()) == ["KAK Perencanaan.pdf"]
+    assert StagedUpload.objects.current().count() == 1

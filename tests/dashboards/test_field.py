@@ -2,6 +2,7 @@ import datetime
 import io
 import random
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -9,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from agencies.models import Agency
@@ -293,3 +295,95 @@ def test_a_deleted_progress_report_takes_its_photo_files_once_committed(
     for callback in callbacks:
         callback()
     assert not default_storage.exists(name)
+
+
+# --- refusals land on their note; dates and numbers the Indonesian way ---------------------
+
+
+def _refusal_note(html):
+    """The refusal note (id kesalahan) and the form it sits in, checked to be one."""
+    assert html.count('id="kesalahan"') == 1
+    form = html.split('id="kesalahan"')[0].rsplit("<form", 1)[1]
+    assert 'action="#kesalahan"' in form
+    return html.split('id="kesalahan"')[1].split("</div>")[0]
+
+
+@pytest.mark.django_db
+def test_a_refused_progress_report_lands_on_the_error_and_asks_for_the_photo_again(
+    client, made, media_root
+):
+    client.force_login(made["operator"])
+    response = send_progress(
+        client,
+        made["process"],
+        [upload(png(), "denah.png")],
+        **{"kemajuan-physical_percent": "150"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    note = _refusal_note(html)
+    assert "Belum tersimpan" in note
+    assert "1 foto yang Anda pilih belum tersimpan: pilih ulang fotonya" in note
+    # The cursor goes to the field in error, not to the first field of the page.
+    autofocused = re.findall(r"<(?:input|select|textarea)[^>]*autofocus[^>]*>", html)
+    assert len(autofocused) == 1 and 'name="kemajuan-physical_percent"' in autofocused[0]
+    assert "Atap selesai" in html and 'value="150"' in html
+    assert not ProgressReport.objects.exists() and not ProgressPhoto.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_payment_lands_on_the_error_in_its_own_form(client, made):
+    client.force_login(made["operator"])
+    url = reverse("dashboards:field-update", args=[made["process"].pk])
+    response = client.post(url, {**PAYMENT, "bayar-amount": "1.250.000,50"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    note = _refusal_note(html)
+    assert "Belum tersimpan" in note and "foto" not in note
+    # The note is in the payment form, after the progress form.
+    assert html.index('id="kesalahan"') > html.index('value="kemajuan"')
+    autofocused = re.findall(r"<input[^>]*autofocus[^>]*>", html)
+    assert len(autofocused) == 1 and 'name="bayar-amount"' in autofocused[0]
+
+
+@pytest.mark.django_db
+def test_a_date_after_today_in_jakarta_is_refused_on_the_field_page(client, made, monkeypatch):
+    # 30 November 2026, 17.30 UTC: already 1 December (00.30 WIB) in Bojonegoro.
+    moment = datetime.datetime(2026, 11, 30, 17, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    client.force_login(made["operator"])
+    url = reverse("dashboards:field-update", args=[made["process"].pk])
+    response = send_progress(client, made["process"], [], **{"kemajuan-date": "31/08/2031"})
+    assert response.status_code == 400
+    assert "Tanggal 31/08/2031 belum tiba" in response.content.decode()
+    assert "paling lambat hari ini (01/12/2026)" in response.content.decode()
+    response = client.post(url, {**PAYMENT, "bayar-date": "02/12/2026"})
+    assert response.status_code == 400 and "Tanggal 02/12/2026 belum tiba" in (
+        response.content.decode()
+    )
+    assert not ProgressReport.objects.exists() and not Payment.objects.exists()
+    # Today itself is a day that has happened.
+    today = send_progress(client, made["process"], [], **{"kemajuan-date": "01/12/2026"})
+    assert today.status_code == 302
+    assert client.post(url, {**PAYMENT, "bayar-date": "01/12/2026"}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_field_forms_take_dates_and_percentages_as_the_admin_does(client, made):
+    client.force_login(made["operator"])
+    url = reverse("dashboards:field-update", args=[made["process"].pk])
+    html = client.get(url).content.decode()
+    date_input = re.search(r'<input[^>]*name="kemajuan-date"[^>]*>', html).group(0)
+    assert 'type="text"' in date_input and 'placeholder="hh/bb/tttt"' in date_input
+    assert "Format hh/bb/tttt, misalnya 17/08/2025." in html
+    assert re.search(r'<input[^>]*type="text"[^>]*name="kemajuan-physical_percent"', html)
+    assert '<label for="id_bayar-amount">Nilai (Rp)' in html
+    response = send_progress(
+        client,
+        made["process"],
+        [],
+        **{"kemajuan-date": "02/07/2024", "kemajuan-physical_percent": "45,5"},
+    )
+    assert response.status_code == 302
+    report = ProgressReport.objects.get(process=made["process"])
+    assert (report.date, report.physical_percent) == (datetime.date(2024, 7, 2), Decimal("45.5"))

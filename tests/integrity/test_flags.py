@@ -4,6 +4,7 @@ threshold's validity period."""
 import datetime
 
 import pytest
+from django.utils import translation
 
 from agencies.models import Agency
 from contracts.models import Supplier
@@ -61,6 +62,10 @@ def test_short_tender_period(health, days, flagged):
         flag = PackageFlag.objects.get(process=process, flag=Flag.SHORT_TENDER)
         assert flag.figures == {"hari": 6, "ambang_hari": 7}
         assert "hanya 6 hari" in flag.reason
+        # Dates the Indonesian way, as the public page shows them.
+        assert "Dari pengumuman (1 April 2019) sampai batas penawaran (7 April 2019)" in (
+            flag.reason
+        )
 
 
 @pytest.mark.django_db
@@ -178,11 +183,14 @@ def test_the_same_supplier_winning_repeatedly(health, wins, flagged):
 def test_a_late_stage_with_missing_documents(health, days_late, flagged):
     process = published(health)  # planned start 1 March 2018, no documents
     today = D(2018, 3, 1) + datetime.timedelta(days=days_late)
-    flags.refresh([process.pk], today=today)
+    # The worker that refreshes flags may run in another language: the text stays Indonesian.
+    with translation.override("en"):
+        flags.refresh([process.pk], today=today)
     assert (Flag.OVERDUE_MISSING in flags_of(process)) is flagged
     if flagged:
         flag = PackageFlag.objects.get(process=process, flag=Flag.OVERDUE_MISSING)
         assert f"lewat {days_late} hari" in flag.reason and "DPA" in flag.reason
+        assert "sejak 1 Maret 2018" in flag.reason
 
 
 @pytest.mark.django_db
