@@ -46,6 +46,10 @@ KEPT_BY_THE_PORTAL = {
     "qualityfailure_once",
     "qualityfailure_cell",  # opendata.quality
     "packageflag_once",  # integrity.flags
+    "bulkupload_state_known",
+    "bulkuploadfile_position",
+    "bulkuploadfile_outcome_known",
+    "bulkuploadfile_skip_has_reason",  # contracts.bulk_uploads (states and outcomes it sets)
 }
 
 
