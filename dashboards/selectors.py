@@ -21,6 +21,7 @@ from contracts.models import (
     StageCompleteness,
     Status,
 )
+from contracts.search import package_search
 from followups import selectors as followup_selectors
 
 
@@ -177,7 +178,8 @@ def todo(agency, limit=None, *, year=None, stage=None, kind=None, query="", sort
 
     Filters, each optional: ``year`` (fiscal year), ``stage`` (a STAGE_ORDER value), ``kind``
     (a TODO_KINDS key: a document or a field missing, or the stage's date passed), ``query``
-    (words of the title or the kode RUP); ``sort`` a TODO_SORTS key. Returns [Missing].
+    (every word in the package, or a code as written: contracts.search.package_search);
+    ``sort`` a TODO_SORTS key. Returns [Missing].
     """
     rows = (
         StageCompleteness.objects.filter(
@@ -191,7 +193,7 @@ def todo(agency, limit=None, *, year=None, stage=None, kind=None, query="", sort
     if stage:
         rows = rows.filter(stage=stage)
     if query:
-        rows = rows.filter(Q(process__title__icontains=query) | Q(process__rup_code=query))
+        rows = rows.filter(package_search(query, prefix="process__", codes=True))
     if kind in {"dokumen", "isian"}:
         # jsonb containment: the stage lacks at least one thing of that kind.
         wanted = "document" if kind == "dokumen" else "field"
