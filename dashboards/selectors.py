@@ -229,17 +229,30 @@ class MissingAgencyDocument:
         return f"{self.document_type.name} {self.fiscal_year} belum diunggah"
 
 
-def missing_agency_documents(agency):
+def missing_agency_documents(agency, *, year=None, stage=None, kind=None):
     """One item per fiscal year and agency document type the agency's packages still lack
-    ("DPA 2019 belum diunggah"), newest year first: one grouped query per such type."""
-    lacking = _lacking_agency_documents(
-        StageCompleteness.objects.filter(process__agency=agency, is_required=True).exclude(
-            process__status=Status.WITHDRAWN
-        )
+    ("DPA 2019 belum diunggah"), newest year first: one grouped query per such type.
+
+    The to-do's filters (see todo) apply: ``year`` keeps that fiscal year, ``stage`` the types
+    of that stage (DPA, Renja SKPD and the schedule are Perencanaan documents), ``kind``
+    "isian" keeps nothing (they are documents, not fields) and "terlambat" only packages whose
+    Perencanaan date has passed (due_date: the planned start)."""
+    if kind == "isian":
+        return []
+    rows = StageCompleteness.objects.filter(process__agency=agency, is_required=True).exclude(
+        process__status=Status.WITHDRAWN
     )
+    if year:
+        rows = rows.filter(process__fiscal_year=year)
+    if stage:
+        rows = rows.filter(stage=stage)
+    if kind == "terlambat":
+        # Only Perencanaan's due date is one column; agency documents are planning documents.
+        rows = rows.filter(stage=Stage.PLANNING, process__planned_start__lt=timezone.localdate())
+    lacking = _lacking_agency_documents(rows)
     items = [
-        MissingAgencyDocument(year, document_type, packages)
-        for (_, year, document_type), packages in lacking.items()
+        MissingAgencyDocument(fiscal_year, document_type, packages)
+        for (_, fiscal_year, document_type), packages in lacking.items()
     ]
     items.sort(key=lambda m: (-m.fiscal_year, m.document_type.position, m.document_type.pk))
     return items
