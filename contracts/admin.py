@@ -52,6 +52,7 @@ from contracts.models import (
     Supplier,
 )
 from contracts.npwp import InvalidNPWP, normalize_npwp
+from contracts.search import package_search
 from contracts.templatetags.rupiah import audit_changes, rupiah
 from opendata_kontrak import storage
 from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
@@ -357,6 +358,14 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
     list_select_related = ["agency", "supplier"]
     list_per_page = 50
     autocomplete_fields = ["supplier"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word typed, in any order, as the to-do and the field page read it
+        (contracts.search); search_fields only keeps the search box shown."""
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(package_search(search_term, codes=True)), False
+
     readonly_fields = [
         "ocid",
         "status",

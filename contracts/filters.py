@@ -6,7 +6,7 @@ value is dropped and named back to the citizen, never a server error.
 
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
@@ -23,6 +23,7 @@ from contracts.models import (
     Method,
     Stage,
 )
+from contracts.search import package_search, search_words, words_query
 from integrity.models import Flag, PackageFlag
 from opendata_kontrak.params import whole_number
 
@@ -43,7 +44,6 @@ FACET_COLUMNS = {
     "lengkap": "all_complete",
 }
 COMPLETENESS = {"ya": "Semua tahap lengkap", "tidak": "Ada tahap belum lengkap"}
-SEARCH_CONFIG = "indonesian_unaccent"
 
 
 @dataclass
@@ -101,7 +101,7 @@ class PackageFilter:
                 else:
                     problems.append(f"{label} “{raw[:20]}” bukan jumlah rupiah; diabaikan.")
         text = " ".join(query.get("q", "").split())[:200]
-        if text:
+        if search_words(text):
             params["q"] = text
         return cls(params=params, problems=problems)
 
@@ -138,11 +138,11 @@ class PackageFilter:
         if "tanda" in p and exclude != "tanda":
             q &= Exists(PackageFlag.objects.filter(process=OuterRef("pk"), flag=p["tanda"]))
         if "q" in p:
-            q &= Q(search_vector=self.search_query())
+            q &= package_search(p["q"])
         return q
 
     def search_query(self):
-        return SearchQuery(self.params["q"], config=SEARCH_CONFIG, search_type="websearch")
+        return words_query(self.params["q"])
 
     def apply(self, queryset):
         queryset = with_lookups(queryset).filter(self.conditions())
@@ -256,7 +256,9 @@ def with_lookups(queryset):
 def matching_agency_documents(text, limit=10):
     """Public agency documents (DPA, Renja SKPD, …) whose own search text matches a search, best
     first: found once each, never through every package they cover."""
-    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    query = words_query(text)
+    if query is None:
+        return AgencyDocument.objects.none()
     return (
         AgencyDocument.objects.published()
         .filter(search_vector=query)

@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
 from contracts import services
 from contracts.admin import REFUSAL_ANCHOR
 from contracts.forms import FieldPaymentForm, FieldProgressForm
 from contracts.models import Process
+from contracts.search import package_search
 from opendata_kontrak import storage
 
 PICKER_SIZE = 20
@@ -25,11 +25,12 @@ def _operator(request):
 
 
 def packages_for_field(user, query=""):
-    """The user's editable packages, newest changed first, filtered by name or kode RUP."""
+    """The user's editable packages, newest changed first, filtered by the words of their name
+    or a code as written (contracts.search.package_search)."""
     packages = Process.objects.editable_by(user).only("pk", "title", "rup_code", "fiscal_year")
     query = query.strip()[:100]
     if query:
-        packages = packages.filter(Q(title__icontains=query) | Q(rup_code__icontains=query))
+        packages = packages.filter(package_search(query, codes=True))
     return packages.order_by("-updated_at", "-pk")[:PICKER_SIZE]
 
 

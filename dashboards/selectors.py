@@ -35,6 +35,7 @@ from contracts.models import (
     StageCompleteness,
     Status,
 )
+from contracts.search import package_search
 from followups import selectors as followup_selectors
 
 
@@ -326,9 +327,10 @@ def todo(agency, limit=None, *, year=None, stage=None, kind=None, query="", sort
 
     Filters, each optional: ``year`` (fiscal year), ``stage`` (a STAGE_ORDER value), ``kind``
     (a TODO_KINDS key: a document or a field missing, or the stage's date passed), ``query``
-    (words of the title or the kode RUP); ``sort`` a TODO_SORTS key. Returns a TodoItems of
-    Missing (a list of at most ``limit`` of them when a limit is given). The due dates, the
-    filters and the order are computed by the database, so a page reads only its own rows.
+    (every word in the package, or a code as written: contracts.search.package_search);
+    ``sort`` a TODO_SORTS key. Returns a TodoItems of Missing (a list of at most ``limit`` of
+    them when a limit is given). The due dates, the filters and the order are computed by the
+    database, so a page reads only its own rows.
     """
     today = timezone.localdate()
     per_agency = dict(DocumentType.objects.per_agency().values_list("code", "stage"))
@@ -348,7 +350,7 @@ def todo(agency, limit=None, *, year=None, stage=None, kind=None, query="", sort
     if year:
         rows = rows.filter(process__fiscal_year=year)
     if query:
-        rows = rows.filter(Q(process__title__icontains=query) | Q(process__rup_code=query))
+        rows = rows.filter(package_search(query, prefix="process__", codes=True))
     rows = _with_due(rows, today)
     if kind == "terlambat":
         rows = rows.filter(overdue__gt=0)
@@ -375,17 +377,30 @@ class MissingAgencyDocument:
         return f"{self.document_type.name} {self.fiscal_year} belum diunggah"
 
 
-def missing_agency_documents(agency):
+def missing_agency_documents(agency, *, year=None, stage=None, kind=None):
     """One item per fiscal year and agency document type the agency's packages still lack
-    ("DPA 2019 belum diunggah"), newest year first: one grouped query per such type."""
-    lacking = _lacking_agency_documents(
-        StageCompleteness.objects.filter(process__agency=agency, is_required=True).exclude(
-            process__status=Status.WITHDRAWN
-        )
+    ("DPA 2019 belum diunggah"), newest year first: one grouped query per such type.
+
+    The to-do's filters (see todo) apply: ``year`` keeps that fiscal year, ``stage`` the types
+    of that stage (DPA, Renja SKPD and the schedule are Perencanaan documents), ``kind``
+    "isian" keeps nothing (they are documents, not fields) and "terlambat" only packages whose
+    Perencanaan date has passed (due_date: the planned start)."""
+    if kind == "isian":
+        return []
+    rows = StageCompleteness.objects.filter(process__agency=agency, is_required=True).exclude(
+        process__status=Status.WITHDRAWN
     )
+    if year:
+        rows = rows.filter(process__fiscal_year=year)
+    if stage:
+        rows = rows.filter(stage=stage)
+    if kind == "terlambat":
+        # Only Perencanaan's due date is one column; agency documents are planning documents.
+        rows = rows.filter(stage=Stage.PLANNING, process__planned_start__lt=timezone.localdate())
+    lacking = _lacking_agency_documents(rows)
     items = [
-        MissingAgencyDocument(year, document_type, packages)
-        for (_, year, document_type), packages in lacking.items()
+        MissingAgencyDocument(fiscal_year, document_type, packages)
+        for (_, fiscal_year, document_type), packages in lacking.items()
     ]
     items.sort(key=lambda m: (-m.fiscal_year, m.document_type.position, m.document_type.pk))
     return items

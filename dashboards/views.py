@@ -197,6 +197,7 @@ def todo(request):
     if request.GET.get("format") in {"csv", "xlsx"}:
         return _missing_export(request, f"tugas-{user.agency.code}", items)
     page = Paginator(items, TODO_PER_PAGE).get_page(request.GET.get("halaman"))
+    unanswered, answered = followup_selectors.operator_unclosed(user)
     kept = {
         key: value
         for key, value in {
@@ -228,8 +229,13 @@ def todo(request):
             ],
             "kinds": selectors.TODO_KINDS,
             "sorts": selectors.TODO_SORTS,
-            "agency_documents": selectors.missing_agency_documents(user.agency),
-            "followups": followup_selectors.operator_open(user),
+            "agency_documents": selectors.missing_agency_documents(
+                user.agency, year=filters["year"], stage=filters["stage"], kind=filters["kind"]
+            ),
+            "followups": unanswered,
+            "followups_answered": answered,
+            # The agency's count in the supervisors' matrix: every request not yet closed.
+            "followups_unclosed": len(unanswered) + len(answered),
         },
     )
 

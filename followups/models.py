@@ -29,6 +29,10 @@ class FollowUpQuerySet(models.QuerySet):
     def unclosed(self):
         return self.exclude(status=FollowUp.Status.CLOSED)
 
+    def unanswered(self):
+        """Open, and the agency has not answered since it was asked or last spoken to."""
+        return self.filter(status=FollowUp.Status.OPEN, answered_at__isnull=True)
+
 
 class FollowUp(models.Model):
     class Status(models.TextChoices):
@@ -64,6 +68,10 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField("diminta", auto_now_add=True)
     updated_at = models.DateTimeField("terakhir berubah", auto_now=True)
     closed_at = models.DateTimeField("ditutup", null=True, blank=True)
+    # When the agency last answered, if no supervisor has spoken since: the agency's turn is over
+    # (the to-do lists it under "menunggu ditutup pengawas", not "belum dijawab"). Set by
+    # services.answer, emptied by services.comment and services.reopen.
+    answered_at = models.DateTimeField("dijawab", null=True, blank=True)
 
     objects = FollowUpQuerySet.as_manager()
 
@@ -83,6 +91,11 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    @property
+    def awaits_agency(self):
+        """Whether the agency has yet to answer: FollowUpQuerySet.unanswered, for one row."""
+        return self.status == self.Status.OPEN and self.answered_at is None
 
     @property
     def subject(self):

@@ -19,14 +19,33 @@ def listed(user, *, status=None, agency=None):
 
 
 def operator_open(user, limit=None):
-    """What the operator's agency still has to answer, oldest first (asked longest ago)."""
+    """What the operator's agency still has to answer (FollowUpQuerySet.unanswered), oldest
+    first (asked longest ago)."""
     found = (
         FollowUp.objects.visible_to(user)
-        .filter(status=FollowUp.Status.OPEN)
+        .unanswered()
         .select_related("process", "created_by")
         .order_by("created_at", "pk")
     )
     return list(found[:limit] if limit else found)
+
+
+def operator_unclosed(user):
+    """The operator's agency's requests not yet closed, in one query, as two lists: still to
+    answer (FollowUp.awaits_agency; oldest asked first) and answered or marked done, waiting
+    for a supervisor (oldest answer first). Together, the agency's count in the supervisors'
+    matrix (open_counts)."""
+    found = (
+        FollowUp.objects.visible_to(user)
+        .unclosed()
+        .select_related("process", "created_by")
+        .order_by("created_at", "pk")
+    )
+    unanswered, answered = [], []
+    for followup in found:
+        (unanswered if followup.awaits_agency else answered).append(followup)
+    answered.sort(key=lambda f: (f.answered_at or f.updated_at, f.pk))
+    return unanswered, answered
 
 
 def for_process(user, process):

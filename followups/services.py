@@ -96,15 +96,16 @@ def answer(*, followup, by, text, done=False):
     if followup.status == FollowUp.Status.CLOSED:
         raise ValidationError("Permintaan ini sudah ditutup pengawas.")
     text = _text(text, required=not done)
+    followup.answered_at = timezone.now()
     if done:
         followup.status = FollowUp.Status.DONE
-        followup.save(update_fields=["status", "updated_at"])
+        followup.save(update_fields=["status", "answered_at", "updated_at"])
         FollowUpEntry.objects.create(
             followup=followup, action=FollowUpEntry.Action.DONE, text=text, by=by
         )
         _audit(followup, by, AuditEntry.Action.REQUEST_DONE, text)
     else:
-        followup.save(update_fields=["updated_at"])
+        followup.save(update_fields=["answered_at", "updated_at"])
         FollowUpEntry.objects.create(
             followup=followup, action=FollowUpEntry.Action.REPLY, text=text, by=by
         )
@@ -121,7 +122,9 @@ def comment(*, followup, by, text):
     if followup.status == FollowUp.Status.CLOSED:
         raise ValidationError("Permintaan ini sudah ditutup; buka lagi untuk menanggapi.")
     text = _text(text, required=True)
-    followup.save(update_fields=["updated_at"])
+    # A supervisor's word in the thread is the agency's turn again.
+    followup.answered_at = None
+    followup.save(update_fields=["answered_at", "updated_at"])
     FollowUpEntry.objects.create(
         followup=followup, action=FollowUpEntry.Action.REPLY, text=text, by=by
     )
@@ -158,7 +161,8 @@ def reopen(*, followup, by, text=""):
     text = _text(text, required=False)
     followup.status = FollowUp.Status.OPEN
     followup.closed_at = None
-    followup.save(update_fields=["status", "closed_at", "updated_at"])
+    followup.answered_at = None
+    followup.save(update_fields=["status", "closed_at", "answered_at", "updated_at"])
     FollowUpEntry.objects.create(
         followup=followup, action=FollowUpEntry.Action.REOPEN, text=text, by=by
     )

@@ -324,6 +324,36 @@ def test_the_to_do_says_dpa_missing_once_per_agency_year_not_per_package(
 
 
 @pytest.mark.django_db
+def test_the_to_dos_filters_reach_the_agency_documents(operator, client):
+    import datetime
+
+    past, future = datetime.date(2018, 3, 1), datetime.date(2099, 3, 1)
+    for year in [2018, 2019, 2020]:
+        make_process(operator.agency, fiscal_year=year, planned_start=past)
+    make_process(operator.agency, fiscal_year=2021, planned_start=future)
+    client.force_login(operator)
+
+    def lacking(**params):
+        page = client.get(reverse("dashboards:todo"), params)
+        return {(m.fiscal_year, m.document_type.code) for m in page.context["agency_documents"]}
+
+    kinds = {"dpa", "renja", "jadwal-kegiatan"}
+    assert lacking() == {(year, code) for year in [2018, 2019, 2020, 2021] for code in kinds}
+    assert lacking(tahun="2019") == {(2019, code) for code in kinds}
+    assert (
+        "DPA (Dokumen Pelaksanaan Anggaran) 2018"
+        not in client.get(reverse("dashboards:todo"), {"tahun": "2019"}).content.decode()
+    )
+    # They are Perencanaan documents: another stage, or fields only, has none of them.
+    assert lacking(tahap="perencanaan", tahun="2020") == {(2020, code) for code in kinds}
+    assert lacking(tahap="pemilihan") == set()
+    assert lacking(jenis="isian") == set()
+    assert lacking(jenis="dokumen", tahun="2018") == {(2018, code) for code in kinds}
+    # Late: the planned start has passed (2021's is still to come).
+    assert {year for year, _ in lacking(jenis="terlambat")} == {2018, 2019, 2020}
+
+
+@pytest.mark.django_db
 def test_the_matrix_lists_a_missing_dpa_once_per_agency(operator, client, media_root):
     for _ in range(4):
         make_process(operator.agency, fiscal_year=2019)

@@ -333,6 +333,34 @@ def test_the_package_page_shows_stages_documents_and_supplier(client, catalogue)
 
 
 @pytest.mark.django_db
+def test_the_package_page_links_its_ocds_record_releases_and_api_record(client, health, operator):
+    published = publish(make_process(health, title="Rehabilitasi Pustu Kapas"), operator)
+    draft = make_process(health, title="Draf Pustu Sukowati")
+    html = client.get(reverse("contracts:process-detail", args=[published.pk])).content.decode()
+    section = html[html.index('id="data-terbuka"') :]
+    links = re.findall(r'href="([^"]+)"', section[: section.index("</section>")])
+    ocid = published.ocid
+    # The OCDS record (compiled state and every release), the release package, the API record.
+    expected = [f"/ocds/{ocid}/rekam/", f"/ocds/{ocid}/", f"/api/v1/paket/{ocid}/"]
+    assert links[:3] == expected
+    record, releases, api = (client.get(url) for url in expected)
+    assert [r.status_code for r in (record, releases, api)] == [200, 200, 200]
+    assert [r["ocid"] for r in record.json()["records"]] == [ocid]
+    assert {r["ocid"] for r in releases.json()["releases"]} == {ocid}
+    assert api.json()["ocid"] == ocid
+    # The ocid itself leads to the record.
+    assert f'<a href="/ocds/{ocid}/rekam/"' in html
+    # A draft has no page, so no links, and none of those addresses answers for it.
+    assert client.get(reverse("contracts:process-detail", args=[draft.pk])).status_code == 404
+    for url in [
+        f"/ocds/{draft.ocid}/rekam/",
+        f"/ocds/{draft.ocid}/",
+        f"/api/v1/paket/{draft.ocid}/",
+    ]:
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.django_db
 def test_malformed_filters_are_named_and_ignored(client, catalogue):
     response = client.get(
         reverse("contracts:process-list"),

@@ -13,7 +13,7 @@ from agencies.models import Agency
 from contracts.amendments import amended_end_of
 from contracts.models import Process
 from dashboards.selectors import due_date
-from tests.factories import make_operator, make_process
+from tests.factories import make_operator, make_process, make_supervisor
 
 URL = reverse("dashboards:todo")
 
@@ -296,3 +296,54 @@ def test_the_first_page_reads_the_same_queries_and_rows_at_20_and_200_packages(
     listing = [q["sql"] for q in many.captured_queries if "LIMIT 50" in q["sql"]]
     assert len(listing) == 1
     assert len(page.context["items"]) == 50
+
+
+@pytest.mark.django_db
+def test_answered_requests_leave_the_unanswered_list_and_the_counts_match_the_matrix(
+    client, health, operator
+):
+    from dashboards import selectors
+    from followups import services
+    from followups.models import FollowUp
+
+    supervisor = make_supervisor()
+    package = make_process(health, method="tender", title="Puskesmas Baureno")
+
+    def ask(text):
+        return services.ask(by=supervisor, text=text, process=package)
+
+    waiting = ask("Unggah KAK Perencanaan")
+    replied = ask("Lengkapi HPS")
+    services.answer(followup=replied, by=operator, text="HPS sudah diisi")
+    done = ask("Unggah SPK")
+    services.answer(followup=done, by=operator, text="", done=True)
+    closed = ask("Perbaiki judul")
+    services.answer(followup=closed, by=operator, text="", done=True)
+    services.close(followup=closed, by=supervisor)
+    # Another agency's request is counted for that agency, never here.
+    services.ask(
+        by=supervisor, text="Unggah DPA", agency=Agency.objects.get(code="dinas-pendidikan")
+    )
+    client.force_login(operator)
+
+    def lists():
+        context = client.get(URL).context
+        return (
+            [f.text for f in context["followups"]],
+            [f.text for f in context["followups_answered"]],
+            context["followups_unclosed"],
+        )
+
+    matrix_count = next(
+        row.open_requests for row in selectors.matrix(2018)[0] if row.agency == health
+    )
+    assert lists() == (["Unggah KAK Perencanaan"], ["Lengkapi HPS", "Unggah SPK"], 3)
+    assert matrix_count == 3
+    html = client.get(URL).content.decode()
+    assert "Permintaan pengawas yang belum ditutup (3)" in html
+    assert "Belum dijawab (1)" in html and "Menunggu ditutup pengawas (2)" in html
+    # A supervisor's word after the answer, or opening it again, is the agency's turn again.
+    services.comment(followup=replied, by=supervisor, text="Nilainya belum sesuai pagu")
+    services.reopen(followup=done, by=supervisor, text="SPK belum ditandatangani")
+    assert lists() == (["Unggah KAK Perencanaan", "Lengkapi HPS", "Unggah SPK"], [], 3)
+    assert FollowUp.objects.get(pk=waiting.pk).answered_at is None
