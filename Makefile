@@ -24,9 +24,11 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py runportal
 
-## test: set up and run the whole test suite (browser tests need Debian's chromium)
+## test: set up and run the whole test suite (browser tests need Debian's chromium), on as many
+## processes as the machine has cores (TEST_JOBS=0 runs it in one process)
+TEST_JOBS ?= auto
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) $(PYTEST_ARGS)
 
 ## lint: ruff's checks and formatting, without changing anything
 lint: $(VENV)/.dev
