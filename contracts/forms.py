@@ -16,6 +16,7 @@ from contracts.models import (
     Payment,
     Process,
     ProgressReport,
+    StagedPhoto,
     StagedUpload,
     StageRequirement,
     Supplier,
@@ -528,16 +529,20 @@ class RupiahField(forms.IntegerField):
 class FieldProgressForm(SaysLimitsForm, PrintableTextForm, forms.ModelForm):
     """A progress report typed on a phone at the site (the field page), with photos taken
     there: `cleaned_data["photos"]` is a list of participation.photos.CleanPhoto (JPEG or PNG
-    re-encoded without EXIF/GPS), at most FIELD_MAX_PHOTOS."""
+    re-encoded without EXIF/GPS).
 
-    def __init__(self, *args, **kwargs):
-        # Imported here: participation.forms builds on this module (MultipleFileField).
-        from participation.forms import PhotosField
+    With `user` and `process`, the photos `user` kept for `process` from a refused submit
+    (contracts.StagedPhoto, current ones only, through StagedPhoto.objects.visible_to) are
+    listed in `staged`: all of them on a fresh form, those the submit names (hidden
+    `<prefix>-staged` ids) on a bound one, less those ticked `<prefix>-staged_remove`, which
+    go to `staged_removed`. Staged and new photos together are at most FIELD_MAX_PHOTOS.
+    `passed_photos` holds [(file name, CleanPhoto)] of the new photos that passed the
+    cleaning, even when another photo or field refuses the form, for staging."""
 
+    def __init__(self, *args, user=None, process=None, **kwargs):
         super().__init__(*args, **kwargs)
         limit = filesizeformat(settings.REPORT_PHOTO_MAX_BYTES)
-        self.fields["photos"] = PhotosField(
-            max_count=FIELD_MAX_PHOTOS,
+        self.fields["photos"] = MultipleFileField(
             label="Foto pekerjaan (opsional)",
             help_text=f"Langsung dari kamera: JPEG atau PNG, paling banyak {FIELD_MAX_PHOTOS} "
             f"foto, masing-masing {limit}. Lokasi GPS dan data kamera di dalam foto dihapus.",
@@ -549,6 +554,36 @@ class FieldProgressForm(SaysLimitsForm, PrintableTextForm, forms.ModelForm):
                 "capture": "environment",
             }
         )
+        self.staged, self.staged_removed, self.passed_photos = [], [], []
+        if user is None or process is None:
+            return
+        waiting = StagedPhoto.objects.visible_to(user).current().filter(process=process)
+        if not self.is_bound:
+            self.staged = list(waiting)
+            return
+        named = [v for v in _values(self.data, self.add_prefix("staged")) if v.isdigit()]
+        removed = set(_values(self.data, self.add_prefix("staged_remove")))
+        for row in waiting.filter(pk__in=named):
+            (self.staged_removed if str(row.pk) in removed else self.staged).append(row)
+
+    def clean_photos(self):
+        # Imported here: participation.forms builds on this module (MultipleFileField).
+        from participation.forms import clean_each
+
+        files = self.cleaned_data["photos"]
+        room = FIELD_MAX_PHOTOS - len(self.staged)
+        if len(files) > room:
+            if self.staged:
+                raise forms.ValidationError(
+                    f"Paling banyak {FIELD_MAX_PHOTOS} foto per laporan, termasuk "
+                    f"{len(self.staged)} foto yang disimpan sementara: pilih paling banyak "
+                    f"{max(room, 0)} foto lagi, atau centang Hapus pada foto sementara."
+                )
+            raise forms.ValidationError(f"Paling banyak {FIELD_MAX_PHOTOS} foto per laporan.")
+        self.passed_photos, problems = clean_each(files)
+        if problems:
+            raise forms.ValidationError(problems)
+        return [photo for _, photo in self.passed_photos]
 
     class Meta:
         model = ProgressReport

@@ -1129,6 +1129,69 @@ class ProgressPhoto(models.Model):
         return "png" if self.content_type == "image/png" else "jpg"
 
 
+def staged_photo_upload_to(photo, filename):
+    # Apart from the reports' photos (kemajuan/), named by the portal like them; the orphan
+    # sweep (opendata_kontrak.orphans) knows this folder and the rows that name its files.
+    return f"foto-sementara/{uuid.uuid4().hex}.{photo.extension}"
+
+
+class StagedPhotoQuerySet(StagedUploadQuerySet):
+    """Same rules as staged PDFs: `visible_to` (owner only, while the portal's one rule lets
+    them write the agency), `current` / `expired` (STAGED_UPLOAD_HOURS)."""
+
+
+class StagedPhoto(models.Model):
+    """A field-page photo that passed participation.photos.clean (re-encoded, no EXIF/GPS) on
+    a progress report that was refused: kept server-side for its owner and package so it need
+    not be chosen again. Listed on the field page with a remove box; becomes a ProgressPhoto
+    of the next report that is saved (contracts.services.add_implementation_row). A model of
+    its own, not a StagedUpload: that one is a StoredPdf (pages, text, PDF checks)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="pengunggah",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name="perangkat daerah", on_delete=models.CASCADE
+    )
+    process = models.ForeignKey(
+        Process, verbose_name="paket", on_delete=models.CASCADE, related_name="+"
+    )
+    file = models.FileField("foto", upload_to=staged_photo_upload_to, max_length=200)
+    original_filename = models.CharField("nama berkas asli", max_length=255)
+    content_type = models.CharField("jenis berkas", max_length=20)
+    width = models.PositiveIntegerField("lebar (piksel)")
+    height = models.PositiveIntegerField("tinggi (piksel)")
+    size = models.PositiveIntegerField("ukuran (bita)")
+    # Of the cleaned content: the same photo chosen again after a refusal is kept once.
+    sha256 = models.CharField("SHA-256", max_length=64)
+    created = models.DateTimeField("disimpan sementara", auto_now_add=True)
+
+    objects = StagedPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "foto sementara"
+        verbose_name_plural = "foto sementara"
+        ordering = ["created", "pk"]
+        indexes = [models.Index(fields=["user", "process"]), models.Index(fields=["created"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["image/jpeg", "image/png"]),
+                name="stagedphoto_jpeg_or_png",
+                violation_error_message="Foto sementara hanya JPEG atau PNG.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_filename
+
+    @property
+    def extension(self):
+        return "png" if self.content_type == "image/png" else "jpg"
+
+
 class Payment(ConstraintsAtFields, models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="payments")
     label = models.CharField("termin", max_length=100)

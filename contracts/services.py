@@ -23,9 +23,11 @@ from contracts.models import (
     Process,
     ProgressPhoto,
     ProgressReport,
+    StagedPhoto,
     StagedUpload,
     Status,
     progress_photo_upload_to,
+    staged_photo_upload_to,
 )
 
 # Publication has its own trail entries; the rest is derived by contracts.completeness.
@@ -155,6 +157,7 @@ def _delete_uncommitted(journal, everything=False):
         | set(AgencyDocument.objects.filter(file__in=journal).values_list("file", flat=True))
         | set(StagedUpload.objects.filter(file__in=journal).values_list("file", flat=True))
         | set(ProgressPhoto.objects.filter(file__in=journal).values_list("file", flat=True))
+        | set(StagedPhoto.objects.filter(file__in=journal).values_list("file", flat=True))
         | set(
             BulkUploadFile.objects.filter(received__in=journal).values_list("received", flat=True)
         )
@@ -226,41 +229,45 @@ def record_rows_changed(*, process, by, label, added=(), changed=(), deleted=())
     completeness.refresh([process.pk])
 
 
-def add_implementation_row(*, row, by, photos=()):
+def add_implementation_row(*, row, by, photos=(), staged_photos=()):
     """Add one ProgressReport or Payment to its package from the field page, as `by`, with
-    `photos` (participation.photos.CleanPhoto, already re-encoded) for a progress report.
+    `photos` (participation.photos.CleanPhoto, already re-encoded) and `staged_photos`
+    (StagedPhoto rows of `by` for this package, kept from a refused submit) for a progress
+    report.
 
     Same permission, audit entry and completeness refresh as the admin's inline rows; the
-    report, its photos and their files are kept together or not at all. Raises
-    PermissionDenied when `by` may not edit the package, ValidationError (Indonesian messages,
-    per field) when the row breaks a model rule.
+    report, its photos and their files are kept together or not at all; the staged rows go in
+    the same transaction, their files once it commits. Raises PermissionDenied when `by` may
+    not edit the package or a staged photo is not theirs for it, ValidationError (Indonesian
+    messages, per field) when the row breaks a model rule.
     """
-    if photos and not isinstance(row, ProgressReport):
+    if (photos or staged_photos) and not isinstance(row, ProgressReport):
         raise ValueError("Only a progress report carries photos.")
     with files_follow_transaction():
-        return _add_implementation_row(row=row, by=by, photos=photos)
+        return _add_implementation_row(row=row, by=by, photos=photos, staged=staged_photos)
 
 
 @transaction.atomic
-def _add_implementation_row(*, row, by, photos):
+def _add_implementation_row(*, row, by, photos, staged):
     ensure_can_edit(by, row.process)
+    staged = _own_staged_photos(staged=staged, by=by, process=row.process)
     row.full_clean()
     row.save()
+    contents = []
+    for kept in staged:
+        with default_storage.open(kept.file.name, "rb") as handle:
+            contents.append((kept.content_type, kept.width, kept.height, handle.read()))
+    contents += [(p.content_type, p.width, p.height, p.content) for p in photos]
     stored = []
-    for photo in photos:
+    for content_type, width, height, content in contents:
         stored_photo = ProgressPhoto(
-            report=row,
-            content_type=photo.content_type,
-            width=photo.width,
-            height=photo.height,
-            size=len(photo.content),
+            report=row, content_type=content_type, width=width, height=height, size=len(content)
         )
-        stored_photo.file.name = _store_content(
-            progress_photo_upload_to(stored_photo, ""), photo.content
-        )
+        stored_photo.file.name = _store_content(progress_photo_upload_to(stored_photo, ""), content)
         stored_photo.full_clean()
         stored_photo.save()
         stored.append(stored_photo)
+    discard_staged_photos(staged=staged)
     changes = {str(row._meta.verbose_name_plural): {"ditambah": [str(row)]}}
     if stored:
         changes[str(ProgressPhoto._meta.verbose_name_plural)] = {
@@ -269,6 +276,71 @@ def _add_implementation_row(*, row, by, photos):
     record(process=row.process, by=by, action=AuditEntry.Action.CHANGE, changes=changes)
     completeness.refresh([row.process.pk])
     return row
+
+
+def _own_staged_photos(*, staged, by, process):
+    """`staged` locked and checked again: each still current, of `by`, for `process`."""
+    if not staged:
+        return []
+    pks = [photo.pk for photo in staged]
+    rows = list(
+        StagedPhoto.objects.visible_to(by)
+        .current()
+        .filter(process=process, pk__in=pks)
+        .select_for_update()
+        .order_by("created", "pk")
+    )
+    if len(rows) != len(set(pks)):
+        raise PermissionDenied("Foto sementara ini bukan milik Anda untuk paket ini.")
+    return rows
+
+
+def stage_photos(*, by, process, photos):
+    """Keep photos that passed participation.photos.clean on a refused progress report, for
+    the next submit of the field page. `photos` is [(original file name, CleanPhoto)]. A photo
+    identical (same SHA-256 of the cleaned content) to one `by` already has staged for
+    `process` is not kept twice. Returns the new StagedPhoto rows. Raises PermissionDenied
+    when `by` may not edit `process`."""
+    import hashlib
+    from pathlib import PurePath
+
+    ensure_can_edit(by, process)
+    rows = []
+    with files_follow_transaction(), transaction.atomic():
+        held = set(
+            StagedPhoto.objects.visible_to(by)
+            .current()
+            .filter(process=process)
+            .values_list("sha256", flat=True)
+        )
+        for name, photo in photos:
+            digest = hashlib.sha256(photo.content).hexdigest()
+            if digest in held:
+                continue
+            staged = StagedPhoto(
+                user=by,
+                agency_id=process.agency_id,
+                process=process,
+                original_filename=PurePath(name.replace("\\", "/")).name[:255] or "foto",
+                content_type=photo.content_type,
+                width=photo.width,
+                height=photo.height,
+                size=len(photo.content),
+                sha256=digest,
+            )
+            staged.file.name = _store_content(staged_photo_upload_to(staged, ""), photo.content)
+            staged.full_clean()
+            staged.save()
+            held.add(digest)
+            rows.append(staged)
+    return rows
+
+
+def discard_staged_photos(*, staged):
+    """Delete staged photo rows, and their files once the deletion has committed."""
+    names = [row.file.name for row in staged]
+    StagedPhoto.objects.filter(pk__in=[row.pk for row in staged]).delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
 
 
 def delete_row(row):
@@ -546,11 +618,14 @@ def discard_staged_uploads(*, staged):
 
 
 def discard_expired_staged_uploads(*, now=None):
-    """Remove what waited longer than STAGED_UPLOAD_HOURS; returns how many went."""
+    """Remove what waited longer than STAGED_UPLOAD_HOURS, staged PDFs and staged field
+    photos, with their files; returns how many rows went."""
     with transaction.atomic():
         expired = list(StagedUpload.objects.expired(now).select_for_update(skip_locked=True))
         discard_staged_uploads(staged=expired)
-    return len(expired)
+        photos = list(StagedPhoto.objects.expired(now).select_for_update(skip_locked=True))
+        discard_staged_photos(staged=photos)
+    return len(expired) + len(photos)
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ from contracts import bulk_uploads, services
 @app.periodic(cron="17 * * * *")
 @app.task(queueing_lock="discard-expired-staged-uploads", pass_context=False)
 def discard_expired_staged_uploads(timestamp):
-    """Staged PDFs nobody came back for (contracts.StagedUpload) go with their files, and
-    bulk uploads never confirmed with theirs."""
+    """Staged PDFs and field photos nobody came back for (contracts.StagedUpload,
+    contracts.StagedPhoto) go with their files, and bulk uploads never confirmed with theirs."""
     services.discard_expired_staged_uploads()
     bulk_uploads.discard_expired_bulk_uploads()
 

@@ -1,5 +1,6 @@
 """The field page: an operator on a phone adds a progress report or a payment to a package."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from contracts import services
 from contracts.admin import REFUSAL_ANCHOR
 from contracts.forms import FieldPaymentForm, FieldProgressForm
-from contracts.models import Process
+from contracts.models import Process, StagedPhoto
 from contracts.search import package_search
 from opendata_kontrak import storage
 
@@ -52,7 +53,7 @@ def field_update(request, pk):
     user = _operator(request)
     process = get_object_or_404(Process.objects.editable_by(user), pk=pk)
     progress_form, payment_form = (
-        FieldProgressForm(prefix="kemajuan"),
+        FieldProgressForm(prefix="kemajuan", user=user, process=process),
         FieldPaymentForm(prefix="bayar"),
     )
     unavailable = False
@@ -64,12 +65,16 @@ def field_update(request, pk):
         }.get(kind, (None, None))
         if form_class is None:
             raise PermissionDenied("Isian tidak dikenal.")
-        form = form_class(request.POST, request.FILES, prefix=prefix)
+        photos = {"user": user, "process": process} if kind == "kemajuan" else {}
+        form = form_class(request.POST, request.FILES, prefix=prefix, **photos)
         form.instance.process = process
         if form.is_valid():
             try:
                 services.add_implementation_row(
-                    row=form.instance, by=user, photos=form.cleaned_data.get("photos", [])
+                    row=form.instance,
+                    by=user,
+                    photos=form.cleaned_data.get("photos", []),
+                    staged_photos=getattr(form, "staged", []),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -78,6 +83,8 @@ def field_update(request, pk):
                 form.add_error(None, storage.unavailable_message(error, files="fotonya"))
                 unavailable = True
             else:
+                if kind == "kemajuan":
+                    services.discard_staged_photos(staged=form.staged_removed)
                 messages.success(
                     request,
                     f"{form.instance._meta.verbose_name.capitalize()} "
@@ -89,11 +96,13 @@ def field_update(request, pk):
         else:
             payment_form = form
     refused = request.method == "POST"  # a saved row redirected above
-    photos_lost = 0
+    photos_staged = photos_lost = 0
     if refused:
         _focus_first_error(form)
-        # Photos are not kept across a refused submit: say so, with how many to choose again.
-        photos_lost = len(request.FILES.getlist(f"{prefix}-photos")) if kind == "kemajuan" else 0
+        if kind == "kemajuan":
+            photos_staged, photos_lost = _keep_chosen_photos(
+                form, user=user, process=process, unavailable=unavailable
+            )
     return render(
         request,
         "dashboards/field_update.html",
@@ -102,10 +111,41 @@ def field_update(request, pk):
             "progress_form": progress_form,
             "payment_form": payment_form,
             "refused": kind if refused else None,
+            "photos_staged": photos_staged,
             "photos_lost": photos_lost,
+            "staged_hours": settings.STAGED_UPLOAD_HOURS,
             "refusal_anchor": REFUSAL_ANCHOR,
         },
         status=503 if unavailable else 400 if refused else 200,
+    )
+
+
+def _keep_chosen_photos(form, *, user, process, unavailable):
+    """A refused progress report keeps what was chosen: the photos ticked Hapus go, each new
+    photo that passed the cleaning is staged (contracts.StagedPhoto) and listed on the form
+    again. Returns (how many were staged now, how many must be chosen again: only when the
+    storage could not take them)."""
+    if unavailable:
+        return 0, len(form.passed_photos)
+    try:
+        services.discard_staged_photos(staged=form.staged_removed)
+        kept = services.stage_photos(by=user, process=process, photos=form.passed_photos)
+    except storage.unavailable_errors():
+        return 0, len(form.passed_photos)
+    known = {row.pk for row in form.staged}
+    form.staged += [row for row in kept if row.pk not in known]
+    return len(kept), 0
+
+
+def staged_photo(request, pk):
+    """A photo kept from a refused progress report, for its owner only (the field page's
+    thumbnail); 404 to anyone else and once it has expired."""
+    photo = get_object_or_404(StagedPhoto.objects.visible_to(request.user).current(), pk=pk)
+    return storage.serve(
+        photo.file.name,
+        content_type=photo.content_type,
+        missing="Foto tidak ditemukan.",
+        public=False,
     )
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from opendata_kontrak.backup import stored_names
 
 GRACE = datetime.timedelta(hours=1)
-PREFIXES = ("dokumen/", "laporan/", "kemajuan/", "data-terbuka/")
+PREFIXES = ("dokumen/", "laporan/", "kemajuan/", "foto-sementara/", "data-terbuka/")
 # An import whose preview waits for its confirmation for more than a day was never confirmed;
 # one queued or running is kept however long the queue takes (imports.jobs).
 PENDING_IMPORTS = "impor/"
@@ -26,8 +26,8 @@ BATCH = 1000
 
 def referenced_among(names):
     """Which of `names` a document (a package's or an agency's), report or progress photo,
-    or bulk file row points at."""
-    from contracts.models import AgencyDocument, Document, ProgressPhoto
+    staged field photo, or bulk file row points at."""
+    from contracts.models import AgencyDocument, Document, ProgressPhoto, StagedPhoto
     from imports.models import ImportJob
     from opendata.models import BulkFile
     from participation.models import ReportPhoto
@@ -39,6 +39,9 @@ def referenced_among(names):
         | set(AgencyDocument.objects.filter(file__in=names).values_list("file", flat=True))
         | set(ReportPhoto.objects.filter(file__in=names).values_list("file", flat=True))
         | set(ProgressPhoto.objects.filter(file__in=names).values_list("file", flat=True))
+        # A staged photo waits for its operator's next submit; the hourly cleanup removes
+        # the row and its file together once it expires (contracts.tasks).
+        | set(StagedPhoto.objects.filter(file__in=names).values_list("file", flat=True))
         | set(
             BulkFile.objects.filter(storage_name__in=names).values_list("storage_name", flat=True)
         )

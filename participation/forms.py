@@ -29,15 +29,22 @@ class PhotosField(MultipleFileField):
         files = super().clean(value)
         if len(files) > self.max_count:
             raise ValidationError(f"Paling banyak {self.max_count} foto.")
-        cleaned, problems = [], []
-        for item in files:
-            try:
-                cleaned.append(photos.clean(item))
-            except ValidationError as error:
-                problems.extend(error.messages)
+        passed, problems = clean_each(files)
         if problems:
             raise ValidationError(problems)
-        return cleaned
+        return [photo for _, photo in passed]
+
+
+def clean_each(files):
+    """Each of `files` through photos.clean, on its own: ([(file name, photos.CleanPhoto)] of
+    those that passed, [Indonesian message naming the file and its reason] of the others)."""
+    passed, problems = [], []
+    for item in files:
+        try:
+            passed.append((getattr(item, "name", "") or "foto", photos.clean(item)))
+        except ValidationError as error:
+            problems.extend(error.messages)
+    return passed, problems
 
 
 class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):

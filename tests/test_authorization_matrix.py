@@ -108,6 +108,10 @@ def world(media_root, settings):
     public_report = add_report(published, Moderation.PUBLISHED)
     draft_progress_photo = add_progress_photo(draft, op_a)
     public_progress_photo = add_progress_photo(published, op_a)
+    # A photo operator A kept from a refused progress report of the draft: theirs alone.
+    staged_photo = services.stage_photos(
+        by=op_a, process=draft, photos=[("lokasi.png", clean_png())]
+    )[0]
     from opendata.bulk import build
 
     build(base_url="http://testserver")
@@ -154,6 +158,7 @@ def world(media_root, settings):
         "public_report": public_report,
         "draft_progress_photo": draft_progress_photo,
         "public_progress_photo": public_progress_photo,
+        "staged_photo": staged_photo,
         "supplier": supplier,
         "import_job": import_job,
         # The object each admin model's object URLs are tried with: agency A's where scoped.
@@ -294,6 +299,12 @@ def cases(world):
             f"/pengawasan/lapangan/{draft.pk}/",
             AGENCY_A_EDIT | {ADMIN: DENY},
         ),
+        # A staged photo is its owner's only (operator A): not even a colleague or the admin.
+        (
+            "dashboards:field-staged-photo",
+            f"/pengawasan/lapangan/foto-sementara/{world['staged_photo'].pk}/",
+            HIDDEN | {OP_A: OK},
+        ),
         ("dashboards:openness", "/keterbukaan/", PUBLIC),
         ("dashboards:quality", "/pengawasan/kualitas-data/", SUPERVISORS),
         ("dashboards:quality-failures", "/pengawasan/kualitas-data/skema/", SUPERVISORS),
@@ -410,6 +421,14 @@ def cases(world):
 
 def followup_url(followup, action=""):
     return f"/pengawasan/permintaan/{followup.pk}/" + (f"{action}/" if action else "")
+
+
+def clean_png():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from participation import photos
+
+    return photos.clean(SimpleUploadedFile("lokasi.png", png()))
 
 
 def add_progress_photo(process, operator):

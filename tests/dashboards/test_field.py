@@ -15,7 +15,7 @@ from PIL import Image
 
 from agencies.models import Agency
 from contracts import services
-from contracts.models import AuditEntry, Payment, ProgressPhoto, ProgressReport
+from contracts.models import AuditEntry, Payment, ProgressPhoto, ProgressReport, StagedPhoto
 from participation import photos
 from tests import pdfs
 from tests.factories import make_operator, make_process, make_supervisor
@@ -309,9 +309,7 @@ def _refusal_note(html):
 
 
 @pytest.mark.django_db
-def test_a_refused_progress_report_lands_on_the_error_and_asks_for_the_photo_again(
-    client, made, media_root
-):
+def test_a_refused_progress_report_lands_on_the_error_and_keeps_the_photo(client, made, media_root):
     client.force_login(made["operator"])
     response = send_progress(
         client,
@@ -323,12 +321,14 @@ def test_a_refused_progress_report_lands_on_the_error_and_asks_for_the_photo_aga
     assert response.status_code == 400
     note = _refusal_note(html)
     assert "Belum tersimpan" in note
-    assert "1 foto yang Anda pilih belum tersimpan: pilih ulang fotonya" in note
+    assert "1 foto yang lolos pemeriksaan disimpan sementara" in note
+    assert "tidak perlu dipilih ulang" in note and "pilih ulang fotonya" not in note
     # The cursor goes to the field in error, not to the first field of the page.
     autofocused = re.findall(r"<(?:input|select|textarea)[^>]*autofocus[^>]*>", html)
     assert len(autofocused) == 1 and 'name="kemajuan-physical_percent"' in autofocused[0]
     assert "Atap selesai" in html and 'value="150"' in html
     assert not ProgressReport.objects.exists() and not ProgressPhoto.objects.exists()
+    assert StagedPhoto.objects.get().original_filename == "denah.png"
 
 
 @pytest.mark.django_db
@@ -387,3 +387,237 @@ def test_the_field_forms_take_dates_and_percentages_as_the_admin_does(client, ma
     assert response.status_code == 302
     report = ProgressReport.objects.get(process=made["process"])
     assert (report.date, report.physical_percent) == (datetime.date(2024, 7, 2), Decimal("45.5"))
+
+
+# --- photos kept across a refused report (contracts.StagedPhoto) --------------------------
+
+
+def staged_ids(html):
+    """The staged photos the re-shown form lists, as a browser sends them back."""
+    return re.findall(r'name="kemajuan-staged" value="(\d+)"', html)
+
+
+def stored(name):
+    with default_storage.open(name) as handle:
+        return handle.read()
+
+
+@pytest.mark.django_db
+def test_a_refused_report_keeps_each_cleaned_photo_and_the_next_submit_attaches_it(
+    client, made, media_root, django_capture_on_commit_callbacks
+):
+    client.force_login(made["operator"])
+    camera = jpeg_with_gps((640, 480))
+    response = send_progress(
+        client,
+        made["process"],
+        [upload(camera, "IMG_0001.jpg"), upload(pdfs.good_pdf(), "laporan.pdf")],
+        **{"kemajuan-physical_percent": "150"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    # The photo that failed the cleaning is named with its reason and not kept ...
+    assert "laporan.pdf: bukan foto JPEG/PNG yang utuh." in html
+    # ... the one that passed is kept, cleaned, for this operator and package, and listed.
+    staged = StagedPhoto.objects.get()
+    assert (staged.user, staged.process, staged.original_filename) == (
+        made["operator"],
+        made["process"],
+        "IMG_0001.jpg",
+    )
+    cleaned = photos.clean(SimpleUploadedFile("IMG_0001.jpg", camera)).content
+    assert stored(staged.file.name) == cleaned and b"SERIAL-123456" not in cleaned
+    assert "IMG_0001" not in staged.file.name
+    assert staged_ids(html) == [str(staged.pk)]
+    assert 'data-staged="IMG_0001.jpg"' in html and "tidak perlu dipilih ulang" in html
+    assert "1 foto yang lolos pemeriksaan disimpan sementara" in _refusal_note(html)
+    thumbnail = client.get(reverse("dashboards:field-staged-photo", args=[staged.pk]))
+    assert thumbnail.status_code == 200 and thumbnail["Content-Type"] == "image/jpeg"
+    assert "private" in thumbnail["Cache-Control"]
+
+    # The same photo chosen again anyway, and a plan: the photo is kept once, the plan added.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send_progress(
+            client,
+            made["process"],
+            [upload(camera, "IMG_0001.jpg"), upload(png(), "denah.png")],
+            **{"kemajuan-staged": staged_ids(html), "kemajuan-date": "2999-01-01"},
+        )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert StagedPhoto.objects.count() == 2 and len(staged_ids(html)) == 2
+    names = list(StagedPhoto.objects.values_list("file", flat=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send_progress(
+            client, made["process"], [], **{"kemajuan-staged": staged_ids(html)}
+        )
+    assert response.status_code == 302
+    report = ProgressReport.objects.get(process=made["process"])
+    jpeg, plan = report.photos.order_by("pk")
+    assert (jpeg.content_type, jpeg.width, jpeg.height) == ("image/jpeg", 640, 480)
+    assert stored(jpeg.file.name) == cleaned and jpeg.size == len(cleaned)
+    assert jpeg.file.name.startswith("kemajuan/") and plan.content_type == "image/png"
+    assert not StagedPhoto.objects.exists()
+    assert not any(default_storage.exists(name) for name in names)
+    entry = AuditEntry.objects.get(process=made["process"], action=AuditEntry.Action.CHANGE)
+    assert len(entry.changes["foto kemajuan"]["ditambah"]) == 2
+    # The page opened again lists nothing staged any more.
+    html = client.get(reverse("dashboards:field-update", args=[made["process"].pk])).content
+    assert staged_ids(html.decode()) == []
+
+
+@pytest.mark.django_db
+def test_a_staged_photo_ticked_hapus_is_removed_with_its_file(
+    client, made, media_root, django_capture_on_commit_callbacks
+):
+    client.force_login(made["operator"])
+    refused = send_progress(
+        client, made["process"], [upload(png(), "denah.png")], **{"kemajuan-date": "2999-01-01"}
+    )
+    ids = staged_ids(refused.content.decode())
+    name = StagedPhoto.objects.get().file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send_progress(
+            client, made["process"], [], **{"kemajuan-staged": ids, "kemajuan-staged_remove": ids}
+        )
+    assert response.status_code == 302
+    assert ProgressReport.objects.get().photos.count() == 0
+    assert not StagedPhoto.objects.exists() and not default_storage.exists(name)
+
+
+@pytest.mark.django_db
+def test_staged_photos_are_listed_again_when_the_page_is_reopened_by_their_owner_only(
+    client, made, media_root
+):
+    colleague = make_operator(made["operator"].agency, username="operator-dinkes-2")
+    client.force_login(made["operator"])
+    send_progress(
+        client, made["process"], [upload(png(), "denah.png")], **{"kemajuan-date": "2999-01-01"}
+    )
+    staged = StagedPhoto.objects.get()
+    url = reverse("dashboards:field-update", args=[made["process"].pk])
+    html = client.get(url).content.decode()
+    assert staged_ids(html) == [str(staged.pk)] and 'data-staged="denah.png"' in html
+    assert "tidak perlu dipilih ulang" in html
+    client.force_login(colleague)
+    html = client.get(url).content.decode()
+    assert staged_ids(html) == [] and "denah.png" not in html
+    thumbnail = reverse("dashboards:field-staged-photo", args=[staged.pk])
+    assert client.get(thumbnail).status_code == 404
+
+
+@pytest.mark.django_db
+def test_another_operator_or_package_cannot_use_a_staged_photo(client, made, media_root):
+    operator = made["operator"]
+    colleague = make_operator(operator.agency, username="operator-dinkes-2")
+    second = make_process(operator.agency, title="Jalan Desa Dander", rup_code="2041235")
+    staged = services.stage_photos(
+        by=operator,
+        process=made["process"],
+        photos=[("denah.png", photos.clean(SimpleUploadedFile("d.png", png())))],
+    )[0]
+    # A colleague of the same agency names the id: the report is saved, the photo ignored.
+    client.force_login(colleague)
+    response = send_progress(client, made["process"], [], **{"kemajuan-staged": [staged.pk]})
+    assert response.status_code == 302
+    assert ProgressReport.objects.get().photos.count() == 0
+    # The owner names it on another package of theirs: ignored there too.
+    client.force_login(operator)
+    response = send_progress(client, second, [], **{"kemajuan-staged": [staged.pk]})
+    assert response.status_code == 302
+    assert not ProgressPhoto.objects.exists() and StagedPhoto.objects.filter(pk=staged.pk).exists()
+    # Another agency's operator does not reach the page at all.
+    client.force_login(made["stranger"])
+    response = send_progress(client, made["process"], [], **{"kemajuan-staged": [staged.pk]})
+    assert response.status_code == 404
+    # And the service refuses a staged photo that is not the caller's for that package.
+    for by, process in [(colleague, made["process"]), (operator, second)]:
+        report = ProgressReport(
+            process=process,
+            date=datetime.date(2024, 7, 3),
+            physical_percent=50,
+            financial_percent=30,
+        )
+        with pytest.raises(PermissionDenied):
+            services.add_implementation_row(row=report, by=by, staged_photos=[staged])
+    assert StagedPhoto.objects.filter(pk=staged.pk).exists()
+    assert default_storage.exists(staged.file.name)
+
+
+@pytest.mark.django_db
+def test_staged_and_new_photos_together_keep_to_the_limit(client, made, media_root):
+    client.force_login(made["operator"])
+    send_progress(
+        client,
+        made["process"],
+        [upload(png((40, 30)), "a.png"), upload(png((41, 30)), "b.png")],
+        **{"kemajuan-date": "2999-01-01"},
+    )
+    ids = [str(pk) for pk in StagedPhoto.objects.values_list("pk", flat=True)]
+    assert len(ids) == 2
+    response = send_progress(
+        client,
+        made["process"],
+        [upload(png((42, 30)), "c.png"), upload(png((43, 30)), "d.png")],
+        **{"kemajuan-staged": ids},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        "Paling banyak 3 foto per laporan, termasuk 2 foto yang disimpan sementara: "
+        "pilih paling banyak 1 foto lagi" in html
+    )
+    assert not ProgressReport.objects.exists() and StagedPhoto.objects.count() == 2
+    # One more fits.
+    response = send_progress(
+        client, made["process"], [upload(png((42, 30)), "c.png")], **{"kemajuan-staged": ids}
+    )
+    assert response.status_code == 302 and ProgressPhoto.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_expired_staged_photos_are_removed_with_their_files_by_the_hourly_cleanup(
+    client, made, media_root, settings, django_capture_on_commit_callbacks
+):
+    from contracts.tasks import discard_expired_staged_uploads
+
+    operator, process = made["operator"], made["process"]
+    old, fresh = services.stage_photos(
+        by=operator,
+        process=process,
+        photos=[
+            ("lama.png", photos.clean(SimpleUploadedFile("lama.png", png((40, 30))))),
+            ("baru.png", photos.clean(SimpleUploadedFile("baru.png", png((50, 30))))),
+        ],
+    )
+    StagedPhoto.objects.filter(pk=old.pk).update(
+        created=timezone.now() - datetime.timedelta(hours=settings.STAGED_UPLOAD_HOURS, minutes=1)
+    )
+    # Past STAGED_UPLOAD_HOURS it is no longer offered, even before the cleanup runs.
+    client.force_login(operator)
+    html = client.get(reverse("dashboards:field-update", args=[process.pk])).content.decode()
+    assert staged_ids(html) == [str(fresh.pk)]
+    with django_capture_on_commit_callbacks(execute=True):
+        discard_expired_staged_uploads(timestamp=0)
+    assert list(StagedPhoto.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not default_storage.exists(old.file.name)
+    assert default_storage.exists(fresh.file.name)
+
+
+@pytest.mark.django_db
+def test_the_orphan_sweep_keeps_a_current_staged_photo(made, media_root):
+    from django.core.files.base import ContentFile
+
+    from opendata_kontrak import orphans
+
+    staged = services.stage_photos(
+        by=made["operator"],
+        process=made["process"],
+        photos=[("denah.png", photos.clean(SimpleUploadedFile("denah.png", png())))],
+    )[0]
+    # What a worker killed between storing a staged photo and committing its row leaves.
+    orphan = default_storage.save("foto-sementara/yatim.png", ContentFile(png()))
+    much_later = timezone.now() + datetime.timedelta(hours=2)
+    assert orphans.sweep(now=much_later) == [orphan]
+    assert default_storage.exists(staged.file.name)
