@@ -45,6 +45,7 @@ from contracts.models import (
     Process,
     ProgressReport,
     Stage,
+    StagedPhoto,
     StagedUpload,
     StageExemption,
     StageRequirement,
@@ -664,6 +665,7 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
             names = [d.file.name for d in obj.documents.all()]
             # Files staged for this package go with it (their rows cascade).
             names += [s.file.name for s in StagedUpload.objects.filter(process=obj)]
+            names += [s.file.name for s in StagedPhoto.objects.filter(process=obj)]
             services.record(process=obj, by=request.user, action=AuditEntry.Action.DELETE)
             obj.delete()
             # Files go once the deletion has committed; a rollback keeps rows and files together.

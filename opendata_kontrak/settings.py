@@ -287,7 +287,8 @@ IMPORT_XLSX_MAX_UNPACKED_BYTES = int(env("IMPORT_XLSX_MAX_UNPACKED_MB", "500")) 
 # typed. Django's own count is only the backstop past which the request is refused whole.
 UPLOAD_MAX_FILES = 50
 # PDFs that passed the checks on a refused package save wait this long for the next save
-# (contracts.StagedUpload); a periodic job removes older ones with their files.
+# (contracts.StagedUpload), and field photos from a refused progress report
+# (contracts.StagedPhoto); a periodic job removes older ones with their files.
 STAGED_UPLOAD_HOURS = int(env("STAGED_UPLOAD_HOURS", "24"))
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 # The largest body each kind of page takes, refused with a 413 page before anything reads

@@ -621,3 +621,20 @@ def test_the_orphan_sweep_keeps_a_current_staged_photo(made, media_root):
     much_later = timezone.now() + datetime.timedelta(hours=2)
     assert orphans.sweep(now=much_later) == [orphan]
     assert default_storage.exists(staged.file.name)
+
+
+@pytest.mark.django_db
+def test_deleting_a_package_removes_its_staged_photos_with_their_files(
+    client, made, media_root, django_capture_on_commit_callbacks
+):
+    client.force_login(made["operator"])
+    send_progress(
+        client, made["process"], [upload(png(), "denah.png")], **{"kemajuan-date": "2999-01-01"}
+    )
+    name = StagedPhoto.objects.get().file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/contracts/process/{made['process'].pk}/delete/", {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not StagedPhoto.objects.exists() and not default_storage.exists(name)
