@@ -545,7 +545,9 @@ class Process(ConstraintsAtFields, models.Model):
                 ]
             ],
             # The hand-over follows the work: no PHO before the contract starts, no end of the
-            # maintenance period or FHO before the PHO (and no FHO without one).
+            # maintenance period or FHO without a PHO or before it (and so, with the PHO's own
+            # rule, none before the contract starts). Each rule has its own words, so the
+            # message says exactly what is wrong.
             models.CheckConstraint(
                 condition=Q(pho_date__isnull=True)
                 | Q(contract_start__isnull=True)
@@ -553,6 +555,12 @@ class Process(ConstraintsAtFields, models.Model):
                 name="process_contract_start_before_pho_date",
                 violation_error_message="Serah terima pertama (PHO) tidak boleh sebelum mulai "
                 "kontrak: pekerjaan diserahterimakan setelah dikerjakan. Periksa kedua tanggal.",
+            ),
+            models.CheckConstraint(
+                condition=Q(maintenance_end__isnull=True) | Q(pho_date__isnull=False),
+                name="process_maintenance_end_needs_pho_date",
+                violation_error_message="Akhir masa pemeliharaan menyusul serah terima pertama "
+                "(PHO): isi tanggal PHO lebih dahulu, karena masa pemeliharaan dihitung sejak PHO.",
             ),
             models.CheckConstraint(
                 condition=Q(maintenance_end__isnull=True)
@@ -563,11 +571,18 @@ class Process(ConstraintsAtFields, models.Model):
                 "pertama (PHO): masa pemeliharaan dihitung sejak PHO.",
             ),
             models.CheckConstraint(
-                condition=Q(fho_date__isnull=True)
-                | Q(pho_date__isnull=False, pho_date__lte=F("fho_date")),
-                name="process_pho_date_before_fho_date",
+                condition=Q(fho_date__isnull=True) | Q(pho_date__isnull=False),
+                name="process_fho_date_needs_pho_date",
                 violation_error_message="Serah terima akhir (FHO) menyusul serah terima pertama "
-                "(PHO): isi tanggal PHO, dan FHO tidak boleh sebelum PHO.",
+                "(PHO): isi tanggal PHO lebih dahulu.",
+            ),
+            models.CheckConstraint(
+                condition=Q(fho_date__isnull=True)
+                | Q(pho_date__isnull=True)
+                | Q(pho_date__lte=F("fho_date")),
+                name="process_pho_date_before_fho_date",
+                violation_error_message="Serah terima akhir (FHO) tidak boleh sebelum serah "
+                "terima pertama (PHO): periksa kedua tanggal.",
             ),
             models.CheckConstraint(
                 condition=~Q(status=Status.WITHDRAWN) | ~Q(withdrawn_reason=""),
@@ -590,7 +605,9 @@ class Process(ConstraintsAtFields, models.Model):
         "process_tender_announced_before_bid_deadline": "bid_deadline",
         "process_contract_start_before_contract_end": "contract_end",
         "process_contract_start_before_pho_date": "pho_date",
+        "process_maintenance_end_needs_pho_date": "maintenance_end",
         "process_pho_date_before_maintenance_end": "maintenance_end",
+        "process_fho_date_needs_pho_date": "fho_date",
         "process_pho_date_before_fho_date": "fho_date",
         "process_withdrawal_has_reason": "withdrawn_reason",
         "process_rup_code_unique_per_agency_year": "rup_code",

@@ -19,6 +19,7 @@ from django.utils import timezone
 from contracts.amendments import amended_contract
 from contracts.models import Category, Method, Stage, Status
 from contracts.npwp import ORG_ID_SCHEME
+from contracts.templatetags.rupiah import desimal, persen_angka
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "ocds" / "1.1.5"
 SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/"
@@ -152,7 +153,8 @@ def _progress_photo(report, photo):
         "id": f"foto-kemajuan-{photo.pk}",
         "documentType": "physicalProgressReport",
         "title": f"Foto kemajuan pekerjaan {report.date.isoformat()}",
-        "description": f"Progres fisik {report.physical_percent}% pada {report.date.isoformat()}",
+        "description": f"Progres fisik {persen_angka(report.physical_percent)} pada "
+        f"{report.date.isoformat()}",
         "url": f"{settings.PORTAL['BASE_URL']}/foto-kemajuan/{photo.pk}/",
         "datePublished": _datetime(photo.created_at),
         "format": photo.content_type,
@@ -281,12 +283,13 @@ def _planned_milestones(planned, progress, today, withdrawn):
     """The planned physical progress (kurva S) as `delivery` milestones coded
     `rencanaProgresFisik`, in the order entered: due at the period's end; `met` on the first
     report reaching the planned percent; `notMet` when a report dated on or after the due date
-    is still below it (`dateModified`: that report's date); else `scheduled` while due ahead.
-    The description gives the plan, the period's actual progress and the deviation
-    (contracts.progress)."""
+    is still below it (`dateModified`: that report's date); else `scheduled` while due after
+    `today`. The description gives the plan and, once the period has ended, its actual progress
+    and deviation (contracts.progress); a period not yet ended says so, with no deviation. Numbers
+    in the Indonesian text have a decimal comma (87,5%)."""
     from contracts.progress import periods
 
-    by_plan = {id(p.plan): p for p in periods(planned, progress)}
+    by_plan = {id(p.plan): p for p in periods(planned, progress, today=today)}
     reports = sorted(progress, key=lambda r: (r.date, r.pk or 0))
     milestones = []
     for plan in sorted(planned, key=lambda p: p.pk):
@@ -303,15 +306,17 @@ def _planned_milestones(planned, progress, today, withdrawn):
             None,
         )
         period = by_plan[id(plan)]
-        description = f"Rencana progres fisik kumulatif {plan.planned_percent}%"
-        if period.report is not None:
+        description = f"Rencana progres fisik kumulatif {persen_angka(plan.planned_percent)}"
+        if not period.ended:
+            description += "; belum jatuh tempo"
+        elif period.report is not None:
             description += (
-                f"; realisasi {period.report.physical_percent}% "
-                f"(deviasi {period.deviation:+} poin persen)"
+                f"; realisasi {persen_angka(period.report.physical_percent)} "
+                f"(deviasi {desimal(period.deviation, signed=True)} poin persen)"
             )
         milestone = {
             "id": f"rencana-progres-{plan.pk}",
-            "title": f"Rencana progres fisik {plan.planned_percent}%"
+            "title": f"Rencana progres fisik {persen_angka(plan.planned_percent)}"
             + (f" ({plan.period})" if plan.period else ""),
             "description": description,
             "type": "delivery",
@@ -324,7 +329,7 @@ def _planned_milestones(planned, progress, today, withdrawn):
             milestone["status"] = "notMet"
         elif behind is not None:
             milestone.update(status="notMet", dateModified=_datetime(behind.date))
-        elif plan.date >= today:
+        elif not period.ended:
             milestone["status"] = "scheduled"
         milestones.append(milestone)
     return milestones
@@ -609,9 +614,9 @@ def package_state(
                     + [
                         {
                             "id": f"progres-{r.pk}",
-                            "title": f"Progres fisik {r.physical_percent}%",
-                            "description": f"Fisik {r.physical_percent}%, keuangan "
-                            f"{r.financial_percent}%",
+                            "title": f"Progres fisik {persen_angka(r.physical_percent)}",
+                            "description": f"Fisik {persen_angka(r.physical_percent)}, keuangan "
+                            f"{persen_angka(r.financial_percent)}",
                             "type": "reporting",
                             "status": "met",  # a report received is a reporting milestone met
                             "dateMet": _datetime(r.date),

@@ -2,6 +2,12 @@
 
 The deviation of a period is the actual cumulative physical progress minus the planned one, in
 percentage points (realisasi - rencana): -12.5 means the works are 12.5 points behind plan.
+
+A kurva S compares plan and actual at the same date, so a period has a deviation only once its
+end (the planned date) has come, today in Asia/Jakarta included: until then its planned percent
+is where the works should be at that end, not now, and a report dated within it is shown beside
+the plan but not measured against it ("belum jatuh tempo"). The package's current deviation is
+that of the latest period that has ended and has a report, dated by that period's end.
 """
 
 from dataclasses import dataclass
@@ -22,15 +28,18 @@ class Period:
     """One planned point and what the reports say of it.
 
     `plan`: the PlannedProgress row; `report`: the latest ProgressReport dated in the period
-    (after the previous planned date, up to and including this one), or None; `deviation`:
-    report's physical percent - plan's, as a Decimal in percentage points, or None."""
+    (after the previous planned date, up to and including this one), or None; `ended`: whether
+    the period's end (plan.date) is on or before the day of reading; `deviation`: report's
+    physical percent - plan's, as a Decimal in percentage points, or None when there is no report
+    or the period has not ended."""
 
     plan: object
     report: object
+    ended: bool
 
     @property
     def deviation(self):
-        if self.report is None:
+        if self.report is None or not self.ended:
             return None
         return self.report.physical_percent - self.plan.planned_percent
 
@@ -48,24 +57,28 @@ class Period:
         return -CRITICAL_BEHIND[key]
 
 
-def periods(planned, reports):
-    """[Period] for each planned point (PlannedProgress rows, any order), by date.
+def periods(planned, reports, *, today):
+    """[Period] for each planned point (PlannedProgress rows, any order), by date, as read on
+    `today` (a datetime.date, the day in Asia/Jakarta: contracts.models.jakarta_today).
 
     Each period runs from the day after the previous planned date to its own date; its actual
     progress is the last report dated within it (reports are cumulative), so an old report is
-    never read as this period's progress."""
+    never read as this period's progress. A period whose date is after `today` has not ended."""
     reports = sorted(reports, key=lambda r: (r.date, r.pk or 0))
     result, previous = [], None
     for plan in sorted(planned, key=lambda p: (p.date, p.pk or 0)):
         within = [
             r for r in reports if r.date <= plan.date and (previous is None or r.date > previous)
         ]
-        result.append(Period(plan=plan, report=within[-1] if within else None))
+        result.append(
+            Period(plan=plan, report=within[-1] if within else None, ended=plan.date <= today)
+        )
         previous = plan.date
     return result
 
 
 def latest_measured(periods_):
-    """The latest period with a report (its deviation is the package's current one), or None."""
-    measured = [p for p in periods_ if p.report is not None]
+    """The latest period that has ended and has a report (its deviation is the package's current
+    one), or None."""
+    measured = [p for p in periods_ if p.deviation is not None]
     return measured[-1] if measured else None

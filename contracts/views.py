@@ -28,6 +28,7 @@ from contracts.models import (
     ProgressPhoto,
     Stage,
     Supplier,
+    jakarta_today,
 )
 from contracts.pdf import document_filename
 from integrity.models import Flag
@@ -201,7 +202,8 @@ def render_process_detail(request, process, *, report_form=None, status=200):
         {
             "process": process,
             "stages": stages,
-            "fragment_key": public_cache.fragment_key("paket", process.pk),
+            # The day is part of the key: a kurva S period's deviation appears once it ends.
+            "fragment_key": public_cache.fragment_key("paket", process.pk, jakarta_today()),
             "bidders": bidders,
             # Bids: the bidders listed with a price (the bids extension's details), not LPSE's
             # registrations (number_of_tenderers).
@@ -225,7 +227,9 @@ def render_process_detail(request, process, *, report_form=None, status=200):
             "planned_periods": (
                 planned_periods := SimpleLazyObject(
                     lambda: progress.periods(
-                        process.planned_progress.all(), process.progress_reports.all()
+                        process.planned_progress.all(),
+                        process.progress_reports.all(),
+                        today=jakarta_today(),
                     )
                 )
             ),

@@ -63,9 +63,13 @@ def inline_code(text):
     return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))  # noqa: S308
 
 
-def _decimal_comma(value):
-    value = Decimal(value).quantize(Decimal("0.01")).normalize()
-    return f"{abs(value):f}".replace(".", ","), value
+def desimal(value, *, signed=False):
+    """A number with a decimal comma, at most two decimals and no trailing zeros, for text in
+    Indonesian (templates and the OCDS titles and descriptions alike): Decimal("80.50") ->
+    '80,5', 20 -> '20', Decimal("-12.50") -> '-12,5'; `signed` adds '+' above zero."""
+    number = Decimal(value).quantize(Decimal("0.01")).normalize()
+    sign = "-" if number < 0 else "+" if signed and number > 0 else ""
+    return f"{sign}{abs(number):f}".replace(".", ",")
 
 
 @register.filter
@@ -73,8 +77,7 @@ def persen_angka(value):
     """A stored percentage as written: Decimal("32.50") -> '32,5%', 20 -> '20%'; None -> '—'."""
     if value is None or value == "":
         return "—"
-    text, number = _decimal_comma(value)
-    return f"{'-' if number < 0 else ''}{text}%"
+    return f"{desimal(value)}%"
 
 
 @register.filter
@@ -83,6 +86,4 @@ def deviasi(points):
     '-12,5%', 2 -> '+2%', 0 -> '0%'; None -> '—'."""
     if points is None or points == "":
         return "—"
-    text, value = _decimal_comma(points)
-    sign = "+" if value > 0 else "-" if value < 0 else ""
-    return f"{sign}{text}%"
+    return f"{desimal(points, signed=True)}%"

@@ -33,6 +33,7 @@ from tests.opendata.test_releases import compile_with_ocdskit, without_empty_obj
 D = datetime.date
 CODELISTS = Path(__file__).resolve().parents[2] / "contracts/ocds/1.1.5/codelists"
 MIGRATION = importlib.import_module("contracts.migrations.0020_handover_and_planned_progress")
+NEEDS_PHO = importlib.import_module("contracts.migrations.0022_handover_needs_pho")
 
 
 def codes(name):
@@ -70,18 +71,44 @@ def contracted(operator, **more):
 @pytest.mark.parametrize(
     "dates, field, words",
     [
-        ({"pho_date": D(2018, 5, 1)}, "pho_date", "tidak boleh sebelum mulai kontrak"),
+        (
+            {"pho_date": D(2018, 5, 1)},
+            "pho_date",
+            "Serah terima pertama (PHO) tidak boleh sebelum mulai kontrak: pekerjaan "
+            "diserahterimakan setelah dikerjakan. Periksa kedua tanggal.",
+        ),
         (
             {"pho_date": D(2018, 11, 5), "maintenance_end": D(2018, 11, 1)},
             "maintenance_end",
-            "masa pemeliharaan dihitung sejak PHO",
+            "Akhir masa pemeliharaan tidak boleh sebelum serah terima pertama (PHO): masa "
+            "pemeliharaan dihitung sejak PHO.",
+        ),
+        # Both dates there, the FHO before the PHO: the message asks for nothing already filled.
+        (
+            {"pho_date": D(2018, 11, 20), "fho_date": D(2018, 11, 10)},
+            "fho_date",
+            "Serah terima akhir (FHO) tidak boleh sebelum serah terima pertama (PHO): periksa "
+            "kedua tanggal.",
         ),
         (
-            {"pho_date": D(2018, 11, 5), "fho_date": D(2018, 11, 4)},
+            {"fho_date": D(2019, 5, 5)},
             "fho_date",
-            "FHO tidak boleh sebelum PHO",
+            "Serah terima akhir (FHO) menyusul serah terima pertama (PHO): isi tanggal PHO lebih "
+            "dahulu.",
         ),
-        ({"fho_date": D(2019, 5, 5)}, "fho_date", "isi tanggal PHO"),
+        # A maintenance period runs from the PHO: none without it, not even before the works.
+        (
+            {"maintenance_end": D(2019, 5, 4)},
+            "maintenance_end",
+            "Akhir masa pemeliharaan menyusul serah terima pertama (PHO): isi tanggal PHO lebih "
+            "dahulu, karena masa pemeliharaan dihitung sejak PHO.",
+        ),
+        (
+            {"maintenance_end": D(2018, 1, 1)},
+            "maintenance_end",
+            "Akhir masa pemeliharaan menyusul serah terima pertama (PHO): isi tanggal PHO lebih "
+            "dahulu, karena masa pemeliharaan dihitung sejak PHO.",
+        ),
     ],
 )
 def test_handover_dates_out_of_order_are_refused_in_words_at_their_field(
@@ -92,12 +119,61 @@ def test_handover_dates_out_of_order_are_refused_in_words_at_their_field(
         setattr(process, name, value)
     with pytest.raises(ValidationError) as refused:
         process.full_clean()
-    (message,) = refused.value.message_dict[field]
-    assert words in message
-    assert "Batasan" not in message  # never Django's "constraint … violated"
+    # One rule broken, one message, at the field to fix.
+    assert refused.value.message_dict == {field: [words]}
     # The database holds the rule too, whatever writes the row.
     with transaction.atomic(), pytest.raises(IntegrityError):
         Process.objects.filter(pk=process.pk).update(**dates)
+
+
+@pytest.mark.django_db
+def test_a_maintenance_end_without_pho_is_refused_by_the_database(operator):
+    process = contracted(operator)
+    with transaction.atomic(), pytest.raises(IntegrityError) as refused:
+        Process.objects.filter(pk=process.pk).update(maintenance_end=D(2019, 5, 4))
+    assert "process_maintenance_end_needs_pho_date" in str(refused.value)
+    # With its PHO, the same end is kept.
+    Process.objects.filter(pk=process.pk).update(
+        pho_date=D(2018, 11, 5), maintenance_end=D(2019, 5, 4)
+    )
+    assert Process.objects.get(pk=process.pk).maintenance_end == D(2019, 5, 4)
+
+
+@pytest.mark.django_db
+def test_the_migration_names_the_packages_to_fix_before_adding_the_rule(operator):
+    # A row as 0020 allowed it: the rule set aside for this test's transaction.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {Process._meta.db_table} "
+            "DROP CONSTRAINT process_maintenance_end_needs_pho_date"
+        )
+    process = contracted(operator, title="Rehab Puskesmas Kalitidu")
+    clean = contracted(operator, title="Jalan Desa", pho_date=D(2018, 11, 5))
+    Process.objects.filter(pk__in=[process.pk, clean.pk]).update(maintenance_end=D(2019, 5, 4))
+    with pytest.raises(RuntimeError) as refused:
+        NEEDS_PHO.refuse_maintenance_end_without_pho(apps, None)
+    assert f"{process.pk}: Rehab Puskesmas Kalitidu" in str(refused.value)
+    assert "Jalan Desa" not in str(refused.value)
+    assert Process.objects.get(pk=process.pk).maintenance_end == D(2019, 5, 4)  # nothing lost
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_maintenance_end_without_pho_in_words(client, operator):
+    process = contracted(operator)
+    client.force_login(operator)
+    url = reverse("admin:contracts_process_change", args=[process.pk])
+    response = client.post(
+        url, form_data(client.get(url), maintenance_end="04/01/2018", _continue="1")
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["maintenance_end"] == [
+        "Akhir masa pemeliharaan menyusul serah terima pertama (PHO): isi tanggal PHO lebih "
+        "dahulu, karena masa pemeliharaan dihitung sejak PHO."
+    ]
+    assert not form.non_field_errors()
+    assert form["maintenance_end"].value() == "04/01/2018"  # what was typed is kept
+    assert Process.objects.get(pk=process.pk).maintenance_end is None
 
 
 @pytest.mark.django_db
@@ -138,11 +214,15 @@ def test_the_admin_keeps_pho_maintenance_and_fho(client, operator):
         D(2019, 5, 4),
         D(2019, 5, 6),
     )
-    # An FHO before the PHO: refused beside the field, what was typed kept.
+    # An FHO before the PHO: refused beside the field, what was typed kept, and the words say
+    # only what is wrong (the PHO is there).
     response = client.post(url, form_data(client.get(url), fho_date="01/11/2018", _continue="1"))
     assert response.status_code == 200
     form = response.context["adminform"].form
-    assert "FHO tidak boleh sebelum PHO" in form.errors["fho_date"][0]
+    assert form.errors["fho_date"] == [
+        "Serah terima akhir (FHO) tidak boleh sebelum serah terima pertama (PHO): periksa kedua "
+        "tanggal."
+    ]
     assert form["fho_date"].value() == "01/11/2018"
     process.refresh_from_db()
     assert process.fho_date == D(2019, 5, 6)

@@ -9,10 +9,18 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from agencies.models import Agency
 from contracts import services
-from contracts.models import PlannedProgress, Process, ProgressReport, Release, Supplier
+from contracts.models import (
+    PlannedProgress,
+    Process,
+    ProgressReport,
+    Release,
+    Supplier,
+    jakarta_today,
+)
 from contracts.ocds import package_state, related_lists, release_package
 from contracts.progress import latest_measured, periods
 from contracts.templatetags.rupiah import deviasi, persen_angka
@@ -47,13 +55,42 @@ def test_each_period_reads_the_last_report_within_it():
         # Nothing in July: June's report is not July's progress.
         actual(D(2018, 8, 31), "47.5", 3),
     ]
-    result = periods(planned, reports)
+    result = periods(planned, reports, today=D(2018, 9, 1))
     assert [p.plan.date for p in result] == [D(2018, 6, 30), D(2018, 7, 31), D(2018, 8, 31)]
     assert [p.report and p.report.pk for p in result] == [2, None, 3]
     # Deviation = actual - planned, in percentage points.
     assert [p.deviation for p in result] == [Decimal(-2), None, Decimal("-12.5")]
     assert latest_measured(result).plan.date == D(2018, 8, 31)
-    assert latest_measured(periods(planned, [])) is None
+    assert latest_measured(periods(planned, [], today=D(2018, 9, 1))) is None
+
+
+# The user's case: a kurva S to the end of 2026, read on 1 December 2026.
+KURVA_2026 = [
+    ("2026-07-31", "20"),
+    ("2026-09-30", "60"),
+    ("2026-11-30", "87.5"),
+    ("2026-12-30", "100"),
+]
+REPORTS_2026 = [("2026-11-30", "75"), ("2026-12-01", "80.5")]
+
+
+def test_a_period_not_yet_ended_has_no_deviation():
+    planned = [plan(D.fromisoformat(day), percent) for day, percent in KURVA_2026]
+    reports = [actual(D.fromisoformat(day), p, pk) for pk, (day, p) in enumerate(REPORTS_2026, 1)]
+    *_, november, december = periods(planned, reports, today=D(2026, 12, 1))
+    # 100% is planned for 30 December: 80.5% on 1 December is not behind it yet. The report is
+    # kept beside the plan, unmeasured.
+    assert (december.ended, december.report.pk, december.deviation) == (False, 2, None)
+    assert december.is_critical is False
+    # The headline is the latest period that has ended: 75% against 87.5% on 30 November.
+    assert november.ended and november.deviation == Decimal("-12.5")
+    assert latest_measured([*_, november, december]) is november
+    # A period ends on its own date: read on 30 December, December is measured.
+    *_, december = periods(planned, reports, today=D(2026, 12, 30))
+    assert december.deviation == Decimal("-19.5")
+    assert latest_measured(periods(planned, reports, today=D(2026, 12, 30))).plan.date == D(
+        2026, 12, 30
+    )
 
 
 @pytest.mark.parametrize(
@@ -69,7 +106,11 @@ def test_each_period_reads_the_last_report_within_it():
     ],
 )
 def test_kontrak_kritis_margins(planned, actual_percent, critical):
-    (period,) = periods([plan(D(2018, 8, 31), planned)], [actual(D(2018, 8, 30), actual_percent)])
+    (period,) = periods(
+        [plan(D(2018, 8, 31), planned)],
+        [actual(D(2018, 8, 30), actual_percent)],
+        today=D(2018, 8, 31),
+    )
     assert period.is_critical is critical
 
 
@@ -88,11 +129,9 @@ def test_deviation_is_written_the_indonesian_way(points, text):
 
 
 def test_a_stored_percentage_is_written_as_typed():
-    assert [persen_angka(v) for v in (Decimal("32.50"), Decimal("20.00"), None)] == [
-        "32,5%",
-        "20%",
-        "—",
-    ]
+    assert [
+        persen_angka(v) for v in (Decimal("32.50"), Decimal("20.00"), Decimal("80.50"), 100, None)
+    ] == ["32,5%", "20%", "80,5%", "100%", "—"]
 
 
 @pytest.fixture
@@ -246,7 +285,10 @@ def test_planned_progress_in_ocds(operator):
     assert (met["status"], met["dateMet"][:10]) == ("met", "2018-06-29")
     # July's 45%: the report at its due date says 32.5%, not met as of that report.
     assert (behind["status"], behind["dateModified"][:10]) == ("notMet", "2018-07-31")
-    assert "deviasi -12.50 poin persen" in behind["description"]
+    assert behind["title"] == "Rencana progres fisik 45% (Juli 2018)"
+    assert behind["description"] == (
+        "Rencana progres fisik kumulatif 45%; realisasi 32,5% (deviasi -12,5 poin persen)"
+    )
     # August still ahead.
     assert ahead["status"] == "scheduled" and ahead["dueDate"].startswith("2018-08-31")
     for milestone in milestones.values():
@@ -258,6 +300,11 @@ def test_planned_progress_in_ocds(operator):
         m for m in contract["implementation"]["milestones"] if m["id"].startswith("progres-")
     ]
     assert len(reporting) == 2
+    # Indonesian text, Indonesian numbers: a decimal comma, no trailing zeros.
+    assert [(m["title"], m["description"]) for m in reporting] == [
+        ("Progres fisik 22%", "Fisik 22%, keuangan 20%"),
+        ("Progres fisik 32,5%", "Fisik 32,5%, keuangan 30%"),
+    ]
 
 
 @pytest.mark.django_db
@@ -270,3 +317,76 @@ def test_planned_progress_passes_the_ocds_review(operator):
     assert result.schema_errors == []
     assert result.codelist_errors == []
     assert result.additional_fields == []
+
+
+def kurva_2026(process, operator):
+    rows = [
+        PlannedProgress.objects.create(
+            process=process, date=D.fromisoformat(day), planned_percent=Decimal(percent)
+        )
+        for day, percent in KURVA_2026
+    ]
+    reports = [
+        ProgressReport.objects.create(
+            process=process, date=D.fromisoformat(day), physical_percent=p, financial_percent=50
+        )
+        for day, p in REPORTS_2026
+    ]
+    services.record_rows_changed(process=process, by=operator, label="uji", added=rows + reports)
+    return rows
+
+
+@pytest.mark.django_db
+def test_a_period_not_yet_ended_is_scheduled_in_ocds_without_a_deviation(operator):
+    process = contracted(operator)
+    rows = kurva_2026(process, operator)
+    state = package_state(
+        process,
+        # 1 December 2026, 12:00 in Bojonegoro (WIB).
+        as_of=datetime.datetime(2026, 12, 1, 5, tzinfo=datetime.UTC),
+        **related_lists(process),
+    )
+    (contract,) = state["contracts"]
+    milestones = {m["id"]: m for m in contract["milestones"]}
+    november, december = (milestones[f"rencana-progres-{row.pk}"] for row in rows[2:])
+    assert december["status"] == "scheduled"
+    assert december["title"] == "Rencana progres fisik 100%"
+    assert december["description"] == "Rencana progres fisik kumulatif 100%; belum jatuh tempo"
+    assert (november["status"], november["dateModified"][:10]) == ("notMet", "2026-11-30")
+    assert november["title"] == "Rencana progres fisik 87,5%"
+    assert november["description"] == (
+        "Rencana progres fisik kumulatif 87,5%; realisasi 75% (deviasi -12,5 poin persen)"
+    )
+
+
+@pytest.mark.django_db
+def test_the_page_measures_only_the_periods_that_have_ended(client, operator):
+    # The user's kurva S, moved to end the day before today (the page reads the real today).
+    today = jakarta_today()
+    process = contracted(operator)
+    shift = today - D(2026, 12, 1)
+    for day, percent in KURVA_2026:
+        PlannedProgress.objects.create(
+            process=process, date=D.fromisoformat(day) + shift, planned_percent=Decimal(percent)
+        )
+    for day, percent in REPORTS_2026:
+        ProgressReport.objects.create(
+            process=process,
+            date=D.fromisoformat(day) + shift,
+            physical_percent=Decimal(percent),
+            financial_percent=Decimal("40.50"),
+        )
+    services.record_rows_changed(process=process, by=operator, label="uji", added=[1])
+    page = client.get(reverse("contracts:process-detail", args=[process.pk])).content.decode()
+    november = today - datetime.timedelta(days=1)
+    assert (
+        f"Deviasi -12,5% per {date_format(november, 'DATE_FORMAT')} (realisasi 75%, rencana 87,5%)."
+    ) in page
+    # The period ending in 29 days shows the latest report beside its plan, with no deviation.
+    assert (
+        f"<td>100%</td><td>80,5% <small>({date_format(today, 'DATE_FORMAT')})</small></td>"
+        "<td>belum jatuh tempo</td>"
+    ) in page
+    assert "-19,5%" not in page
+    # The reports table: percentages as the plan table writes them.
+    assert "<td>80,5%</td><td>40,5%</td>" in page and "80,50" not in page
