@@ -33,7 +33,7 @@ from tests.opendata.test_releases import compile_with_ocdskit, without_empty_obj
 D = datetime.date
 CODELISTS = Path(__file__).resolve().parents[2] / "contracts/ocds/1.1.5/codelists"
 MIGRATION = importlib.import_module("contracts.migrations.0020_handover_and_planned_progress")
-NEEDS_PHO = importlib.import_module("contracts.migrations.0022_handover_needs_pho")
+NEEDS_PHO = importlib.import_module("contracts.migrations.0023_handover_needs_pho")
 
 
 def codes(name):

@@ -1,8 +1,6 @@
 """The hand-over's rules, each in its own words: an end of the maintenance period needs a PHO
 (new: it was accepted without one, even before the contract's start), and "FHO without a PHO"
 and "FHO before the PHO" become two constraints instead of one message asking for both.
-
-Numbered 0022 after `contracts` 0021; another branch may add its own 0022 (renumber on merge).
 """
 
 from django.db import migrations, models
@@ -25,7 +23,7 @@ def refuse_maintenance_end_without_pho(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contracts", "0021_dates_not_after_today"),
+        ("contracts", "0022_staged_photos"),
     ]
 
     operations = [
