@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from contracts.bulk_names import Outcome, match_name
 from contracts.forms import guess_document_type
-from contracts.recognition import candidate_document_types
 from contracts.models import (
     BulkUpload,
     BulkUploadFile,
@@ -34,6 +33,7 @@ from contracts.models import (
     StagedUpload,
 )
 from contracts.pdf import PdfInfo, PdfRejected, display_filename, inspect_uploads
+from contracts.recognition import candidate_document_types
 from opendata_kontrak import storage
 
 logger = logging.getLogger(__name__)
