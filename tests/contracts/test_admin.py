@@ -507,12 +507,17 @@ def test_operators_see_only_their_agencys_audit_trail(client, operator_a, operat
 def test_withdrawal_needs_a_public_reason(client, agency_a, operator_a):
     process = make_process(agency_a)
     client.force_login(operator_a)
-    client.post(f"/admin/contracts/process/{process.pk}/publikasi/")
+    response = client.post(f"/admin/contracts/process/{process.pk}/publikasi/")
+    # Both land on their message, as every save does (README "Saves that say what happened").
+    assert response["Location"] == f"/admin/contracts/process/{process.pk}/change/#pesan"
     process.refresh_from_db()
     assert process.status == Status.PUBLISHED
     response = client.post(f"/admin/contracts/process/{process.pk}/tarik/", {"reason": ""})
     assert "Alasan penarikan wajib" in response.content.decode()
-    client.post(f"/admin/contracts/process/{process.pk}/tarik/", {"reason": "Anggaran dialihkan"})
+    response = client.post(
+        f"/admin/contracts/process/{process.pk}/tarik/", {"reason": "Anggaran dialihkan"}
+    )
+    assert response["Location"] == f"/admin/contracts/process/{process.pk}/change/#pesan"
     process.refresh_from_db()
     assert (process.status, process.withdrawn_reason) == (Status.WITHDRAWN, "Anggaran dialihkan")
 
