@@ -158,7 +158,11 @@ def test_the_preview_says_what_a_name_leaves_open_and_names_the_other_copy(
     assert "DPA (Dokumen Pelaksanaan Anggaran) adalah dokumen perangkat daerah" in dpa
     assert "Unggah DPA (Dokumen Pelaksanaan Anggaran) di Dokumen perangkat daerah" in dpa
     dpa_type = DocumentType.objects.get(code="dpa")
-    assert f'href="/admin/contracts/agencydocument/add/?document_type={dpa_type.pk}"' in html
+    link = f"/admin/contracts/agencydocument/add/?document_type={dpa_type.pk}"
+    assert f'href="{link}"' in html
+    # The link opens the agency-document form with the DPA chosen.
+    form = client.get(link).content.decode()
+    assert re.search(rf'<option value="{dpa_type.pk}" selected>', form)
     # "KAK" alone is one of the two KAKs: both are named.
     kak = row_of(html, "12345678 KAK.pdf")
     assert re.search(r"Pilih jenis dokumennya: KAK (Perencanaan|Pelaksanaan) atau KAK ", kak)
