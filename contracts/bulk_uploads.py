@@ -24,6 +24,7 @@ from django.utils import timezone
 from contracts.bulk_names import Outcome, match_name
 from contracts.forms import guess_document_type
 from contracts.models import (
+    STAGE_ORDER,
     BulkUpload,
     BulkUploadFile,
     Document,
@@ -89,10 +90,12 @@ def agency_document_named(filename):
 
 def type_candidates(filename, types=None):
     """The package types (bulk_document_types, or `types`) `filename` may mean when it names
-    none alone: ["KAK Perencanaan", "KAK Pelaksanaan"] for "14672509 KAK.pdf"; a list of
-    DocumentType, empty when the name says nothing of a type."""
+    none alone: [KAK Perencanaan, KAK Pelaksanaan] for "14672509 KAK.pdf"; a list of
+    DocumentType in stage order, empty when the name says nothing of a type."""
     types = bulk_document_types() if types is None else types
-    return candidate_document_types(_without_code(filename), types)
+    found = candidate_document_types(_without_code(filename), types)
+    # In the order of the stages (Perencanaan first), then of each stage's list.
+    return sorted(found, key=lambda t: (STAGE_ORDER.index(t.stage), t.position, t.name))
 
 
 def preview_bulk_upload(*, uploads, by, seen=(), deadline=None):
