@@ -796,7 +796,7 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
             return HttpResponseRedirect(change_url)
         services.publish_process(process=process, by=request.user)
         self.message_user(request, f"“{process}” dipublikasikan.", messages.SUCCESS)
-        return HttpResponseRedirect(change_url)
+        return land_on_messages(HttpResponseRedirect(change_url))
 
     def withdraw_view(self, request, object_id):
         process = self._editable_object(request, object_id)
@@ -811,7 +811,7 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
                 error = " ".join(problem.messages)
             else:
                 self.message_user(request, f"“{process}” ditarik dari publikasi.", messages.SUCCESS)
-                return HttpResponseRedirect(change_url)
+                return land_on_messages(HttpResponseRedirect(change_url))
         return TemplateResponse(
             request,
             "admin/contracts/process/withdraw.html",
@@ -1120,10 +1120,12 @@ class AgencyDocumentAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.Mod
     def response_add(self, request, obj, post_url_continue=None):
         if getattr(obj, "stored_before", False):
             # Not "added successfully": the document already held, under the warning only.
-            return HttpResponseRedirect(
-                reverse("admin:contracts_agencydocument_change", args=[obj.pk])
-            )
-        return super().response_add(request, obj, post_url_continue)
+            change_url = reverse("admin:contracts_agencydocument_change", args=[obj.pk])
+            return land_on_messages(HttpResponseRedirect(change_url))
+        return land_on_messages(super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return land_on_messages(super().response_change(request, obj))
 
     def delete_model(self, request, obj):
         services.delete_agency_document(document=obj, by=request.user)

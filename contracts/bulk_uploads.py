@@ -24,6 +24,7 @@ from django.utils import timezone
 from contracts.bulk_names import Outcome, match_name
 from contracts.forms import guess_document_type
 from contracts.models import (
+    STAGE_ORDER,
     BulkUpload,
     BulkUploadFile,
     Document,
@@ -33,6 +34,7 @@ from contracts.models import (
     StagedUpload,
 )
 from contracts.pdf import PdfInfo, PdfRejected, display_filename, inspect_uploads
+from contracts.recognition import candidate_document_types
 from opendata_kontrak import storage
 
 logger = logging.getLogger(__name__)
@@ -62,7 +64,15 @@ class BulkRow:
 
 TYPE_UNKNOWN = "Jenis dokumen tidak dikenali dari nama berkas; pilih jenisnya."
 DUPLICATE = "Berkas yang sama persis sudah tersimpan di paket ini."
-DUPLICATE_IN_BATCH = "Berkas yang sama persis sudah ada di unggahan ini (berkas lain, nama lain)."
+DUPLICATE_STORED = (
+    "Berkas yang sama persis sudah tersimpan di paket “{process}” sebagai “{document}” "
+    "({document_type})."
+)
+DUPLICATE_IN_BATCH = "Berkas yang sama persis sudah ada di unggahan ini sebagai “{other}”."
+AGENCY_DOCUMENT = (
+    "{name} adalah dokumen perangkat daerah: diunggah sekali per perangkat daerah dan tahun "
+    "anggaran di “Dokumen perangkat daerah”, bukan pada paket."
+)
 
 
 def bulk_document_types():
@@ -71,12 +81,31 @@ def bulk_document_types():
     return list(DocumentType.objects.exclude(per_agency=True).order_by("stage", "name"))
 
 
+def agency_document_named(filename):
+    """The agency's yearly type (DocumentType with per_agency) that `filename` names, or None:
+    "14664723 DPA.pdf" names the DPA, which no package holds."""
+    named = guess_document_type(_without_code(filename), DocumentType.objects.all())
+    return named if named is not None and named.per_agency else None
+
+
+def type_candidates(filename, types=None):
+    """The package types (bulk_document_types, or `types`) `filename` may mean when it names
+    none alone: [KAK Perencanaan, KAK Pelaksanaan] for "14672509 KAK.pdf"; a list of
+    DocumentType in stage order, empty when the name says nothing of a type."""
+    types = bulk_document_types() if types is None else types
+    found = candidate_document_types(_without_code(filename), types)
+    # In the order of the stages (Perencanaan first), then of each stage's list.
+    return sorted(found, key=lambda t: (STAGE_ORDER.index(t.stage), t.position, t.name))
+
+
 def preview_bulk_upload(*, uploads, by, seen=(), deadline=None):
     """One BulkRow per uploaded file, in the order given. Reasons a row cannot be stored: not
     a PDF or refused by the intake (active content, encrypted, …), no package named by its
     kode, several packages, another agency's package, a type not recognised from the name,
+    a name naming an agency document (DPA, Renja SKPD, jadwal kegiatan: agency_document_named),
     or the same file (SHA-256) already held by the package, earlier in the batch or in `seen`
-    (the SHA-256s of files already in the operator's batch).
+    ({SHA-256: file name} of files already in the operator's batch); each duplicate reason
+    names the other file, and the package and document already holding it.
 
     The files are checked PDF_CHECKS_AT_ONCE at a time within `deadline` (time.monotonic();
     PDF_BATCH_SECONDS from now by default), as the package form checks its files.
@@ -84,7 +113,7 @@ def preview_bulk_upload(*, uploads, by, seen=(), deadline=None):
     editable = Process.objects.editable_by(by)
     everyone = Process.objects.all()
     types = bulk_document_types()
-    rows, seen = [], set(seen)
+    rows, seen = [], dict(seen)
     outcomes = inspect_uploads(uploads, deadline=deadline)
     for uploaded, outcome in zip(uploads, outcomes, strict=True):
         row = BulkRow(upload=uploaded, filename=display_filename(uploaded.name))
@@ -93,18 +122,27 @@ def preview_bulk_upload(*, uploads, by, seen=(), deadline=None):
             row.problem = outcome.reason
             continue
         row.info = outcome
+        agency_type = agency_document_named(uploaded.name)
+        if agency_type is not None:
+            row.problem = AGENCY_DOCUMENT.format(name=agency_type.name)
+            continue
         row.match = match_name(uploaded.name, editable=editable, everyone=everyone)
         row.process = row.match.process
         row.document_type = guess_document_type(_without_code(uploaded.name), types)
+        held = _held(row.process, row.info.sha256) if row.process else None
         if row.match.outcome != Outcome.MATCHED:
             row.problem = row.match.reason
         elif row.info.sha256 in seen:
-            row.problem = DUPLICATE_IN_BATCH
-        elif _held(row.process, row.info.sha256):
-            row.problem = DUPLICATE
+            row.problem = DUPLICATE_IN_BATCH.format(other=seen[row.info.sha256])
+        elif held is not None:
+            row.problem = DUPLICATE_STORED.format(
+                process=row.process.title,
+                document=held.original_filename,
+                document_type=held.document_type.name,
+            )
         elif row.document_type is None:
             row.problem = TYPE_UNKNOWN
-        seen.add(row.info.sha256)
+        seen.setdefault(row.info.sha256, row.filename)
     return rows
 
 
@@ -120,7 +158,13 @@ def _without_code(filename):
 
 
 def _held(process, sha256):
-    return Document.objects.filter(process=process, sha256=sha256).exists()
+    """The document of `process` with this SHA-256, or None."""
+    return (
+        Document.objects.filter(process=process, sha256=sha256)
+        .select_related("document_type")
+        .order_by("pk")
+        .first()
+    )
 
 
 def store_bulk_upload(*, rows, by):
@@ -284,10 +328,10 @@ def _check_rows(batch, rows):
             File(handle, name=row.original_filename)
             for handle, row in zip(handles, rows, strict=True)
         ]
-        held = set(
+        held = dict(
             StagedUpload.objects.filter(
                 pk__in=batch.files.exclude(staged=None).values("staged")
-            ).values_list("sha256", flat=True)
+            ).values_list("sha256", "original_filename")
         )
         # A check that outlasts the worker's own limit says the PDF is too complex.
         deadline = time.monotonic() + settings.PDF_WORKER_TIMEOUT_SECONDS + 5
@@ -517,7 +561,18 @@ def _store_one(pk, by):
                 reason = STORAGE_DOWN
             else:
                 # add_documents stores a file the stage already holds (same SHA-256) once.
-                reason = "" if stored else DUPLICATE
+                held = None if stored else _held(row.process, staged.sha256)
+                reason = (
+                    ""
+                    if stored
+                    else DUPLICATE_STORED.format(
+                        process=row.process.title,
+                        document=held.original_filename,
+                        document_type=held.document_type.name,
+                    )
+                    if held is not None
+                    else DUPLICATE
+                )
         if stored:
             row.outcome, row.document = BulkUploadFile.Outcome.STORED, stored[0]
         else:

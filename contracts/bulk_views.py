@@ -124,9 +124,18 @@ def bulk_batch(request, pk):
     )
     context = {**_admin_context(request), "batch": batch, "files": files}
     if batch.state == BulkUpload.State.PREVIEW:
+        types = bulk_uploads.bulk_document_types()
+        for f in files:
+            # What the name says of its type when no type is set, for the Keterangan column:
+            # an agency's yearly document goes elsewhere; an ambiguous name names its choices.
+            f.agency_type = f.candidates = None
+            if f.checked and f.document_type_id is None:
+                f.agency_type = bulk_uploads.agency_document_named(f.original_filename)
+                if not f.problem:
+                    f.candidates = bulk_uploads.type_candidates(f.original_filename, types)
         context.update(
             add_form=add_form,
-            types=bulk_uploads.bulk_document_types(),
+            types=types,
             ready_count=sum(f.ready for f in files),
         )
         template = "admin/contracts/bulk_preview.html"

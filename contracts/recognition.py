@@ -87,19 +87,22 @@ def _has_word(word, words):
     return bool(difflib.get_close_matches(word, candidates, n=1, cutoff=FUZZY_CUTOFF))
 
 
-def recognise_document_type(filename, types):
-    """The one DocumentType of `types` (any iterable, of one stage or of all) that the file
-    name names most specifically, or None when it names none or several equally.
-
-    Pass every stage's types to learn that "KAK Pelaksanaan.pdf" chosen in Perencanaan
-    belongs to Pemilihan (the result's `stage`).
-    """
+def _name_words(filename):
     # "SP2D" stays one word as well as its parts, so that "SPK01" is an SPK and "SP2D" a SP2D.
     whole = re.split(r"[^a-z0-9]+", re.sub(r"\.[A-Za-z0-9]{1,5}$", "", filename).lower())
-    words = set(file_name_words(filename)) | {word for word in whole if word}
+    return set(file_name_words(filename)) | {word for word in whole if word}
+
+
+def _phrases(document_type):
+    return PHRASES.get(document_type.code) or [tuple(document_type.code.split("-"))]
+
+
+def _best_named(filename, types):
+    """The types of `types` whose matching phrase is longest (a list; empty when none)."""
+    words = _name_words(filename)
     best_length, best = 0, []
     for document_type in types:
-        phrases = PHRASES.get(document_type.code) or [tuple(document_type.code.split("-"))]
+        phrases = _phrases(document_type)
         lengths = [len(p) for p in phrases if all(_has_word(w, words) for w in p)]
         if not lengths:
             continue
@@ -108,4 +111,30 @@ def recognise_document_type(filename, types):
             best_length, best = length, [document_type]
         elif length == best_length:
             best.append(document_type)
+    return best
+
+
+def recognise_document_type(filename, types):
+    """The one DocumentType of `types` (any iterable, of one stage or of all) that the file
+    name names most specifically, or None when it names none or several equally.
+
+    Pass every stage's types to learn that "KAK Pelaksanaan.pdf" chosen in Perencanaan
+    belongs to Pemilihan (the result's `stage`).
+    """
+    best = _best_named(filename, types)
     return best[0] if len(best) == 1 else None
+
+
+def candidate_document_types(filename, types):
+    """The types of `types` a name may mean when it names none of them alone, for the
+    operator to choose among: those named equally well ("KAK Perencanaan Pelaksanaan.pdf"),
+    else those a phrase of which starts with a word of the name ("KAK.pdf": KAK Perencanaan
+    or KAK Pelaksanaan; "Laporan Juli.pdf": the physical or the financial report). A list in
+    the order of `types`; empty when the name says nothing of a type, one type when it names
+    it."""
+    types = list(types)
+    best = _best_named(filename, types)
+    if best:
+        return best
+    words = _name_words(filename)
+    return [t for t in types if any(_has_word(p[0], words) for p in _phrases(t))]

@@ -5,9 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from contracts import services
-from contracts.admin import REFUSAL_ANCHOR
+from contracts.admin import MESSAGES_ANCHOR, REFUSAL_ANCHOR
 from contracts.forms import FieldPaymentForm, FieldProgressForm
 from contracts.models import Process, StagedPhoto
 from contracts.search import package_search
@@ -28,7 +29,9 @@ def _operator(request):
 def packages_for_field(user, query=""):
     """The user's editable packages, newest changed first, filtered by the words of their name
     or a code as written (contracts.search.package_search)."""
-    packages = Process.objects.editable_by(user).only("pk", "title", "rup_code", "fiscal_year")
+    packages = Process.objects.editable_by(user).only(
+        "pk", "title", "rup_code", "tender_code", "fiscal_year"
+    )
     query = query.strip()[:100]
     if query:
         packages = packages.filter(package_search(query, codes=True))
@@ -90,7 +93,10 @@ def field_update(request, pk):
                     f"{form.instance._meta.verbose_name.capitalize()} "
                     f"disimpan untuk {process.title}.",
                 )
-                return redirect("dashboards:field-update", pk=process.pk)
+                # With a fragment of its own: the form posts to #kesalahan, and a redirect
+                # without one would keep that fragment (the browser carries it over).
+                url = reverse("dashboards:field-update", args=[process.pk])
+                return redirect(f"{url}#{MESSAGES_ANCHOR}")
         if kind == "kemajuan":
             progress_form = form
         else:

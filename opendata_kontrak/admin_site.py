@@ -4,6 +4,7 @@ Django's `is_staff` flag (which an administrator's account form no longer shows)
 from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.apps import AdminConfig
 
+from opendata_kontrak.admin_links import PermittedLinksAdminMixin, install
 from opendata_kontrak.limits import SaysLimitsAdminMixin
 
 
@@ -15,16 +16,22 @@ class PortalAdminSite(AdminSite):
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every admin, ours or a library's, states its fields' limits instead of letting a
-        browser cut what is typed (opendata_kontrak.limits)."""
+        browser cut what is typed (opendata_kontrak.limits), and links a read-only related
+        record only for a viewer who may open it (opendata_kontrak.admin_links)."""
         admin_class = admin_class or ModelAdmin
-        if not issubclass(admin_class, SaysLimitsAdminMixin):
-            admin_class = type(
-                admin_class.__name__,
-                (SaysLimitsAdminMixin, admin_class),
-                {"__module__": admin_class.__module__},
-            )
+        for mixin in (SaysLimitsAdminMixin, PermittedLinksAdminMixin):
+            if not issubclass(admin_class, mixin):
+                admin_class = type(
+                    admin_class.__name__,
+                    (mixin, admin_class),
+                    {"__module__": admin_class.__module__},
+                )
         return super().register(model_or_iterable, admin_class, **options)
 
 
 class PortalAdminConfig(AdminConfig):
     default_site = "opendata_kontrak.admin_site.PortalAdminSite"
+
+    def ready(self):
+        super().ready()
+        install()

@@ -60,8 +60,8 @@ def test_an_operator_uploads_pdfs_named_by_kode_rup_and_finds_them_on_their_pack
         expect(heading).to_be_visible(timeout=60_000)
         kak = page.locator('tr[data-file="12345678 KAK.pdf"]')
         expect(kak).to_contain_text("Rehabilitasi Jalan Dander")
-        # "KAK" alone names no stage's KAK: the operator chooses, among the valid types.
-        expect(kak).to_contain_text("Pilih jenis dokumennya")
+        # "KAK" alone names no stage's KAK: the operator chooses, told which two it may be.
+        expect(kak).to_contain_text("Pilih jenis dokumennya: KAK Perencanaan atau KAK Pelaksanaan")
         kak.get_by_label("Jenis dokumen 12345678 KAK.pdf").select_option(label="KAK Pelaksanaan")
         contract = page.locator('tr[data-file="Kontrak 23456789.pdf"]')
         expect(contract).to_contain_text("Jembatan Kalitidu")

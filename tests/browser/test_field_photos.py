@@ -38,6 +38,9 @@ def test_an_operator_adds_a_progress_photo_from_a_phone_and_citizens_see_it(
     form.get_by_label("Foto pekerjaan (opsional)").set_input_files(str(photo))
     form.get_by_role("button", name="Simpan laporan kemajuan").click()
     expect(phone.locator(".messages")).to_contain_text("disimpan untuk Rehabilitasi")
+    # The form posts to #kesalahan; the saved page opens on its message, not on that fragment.
+    assert phone.url.endswith(f"/pengawasan/lapangan/{process.pk}/#pesan"), phone.url
+    expect(phone.locator("#pesan")).to_contain_text("disimpan untuk Rehabilitasi")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert ProgressPhoto.objects.count() == 1
 

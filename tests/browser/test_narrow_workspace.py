@@ -1,20 +1,26 @@
-"""The workspace at 360 px (a phone held upright): no page of the to-do, the admin's package and
-agency-document pages, the supervisors' matrix, the requests, the field page or the import
-pages is wider than the screen. A wide table scrolls inside its own box (`.table-scroll`),
-which says so; the page itself never scrolls sideways."""
+"""The workspace at 360 px (a phone held upright): no page of the to-do, the admin's package,
+withdrawal and agency-document pages, the bulk upload, the package sheet, the supervisors'
+matrix, the requests, the field page or the import pages is wider than the screen. A wide table
+scrolls inside its own box (`.table-scroll`), which says so; the page itself never scrolls
+sideways."""
 
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from agencies.models import Agency
+from contracts import bulk_uploads
 from contracts.models import Amendment, Payment, ProgressReport
+from contracts.spreadsheet import SHEET_TITLE
 from followups import services as followup_services
 from imports import jobs
 from tests.contracts.test_agency_documents import upload_agency_document
 from tests.factories import make_operator, make_process, make_supervisor, planning_fields
 from tests.imports.test_imports import csv_bytes, sirup_row
+from tests.pdfs import good_pdf
 from tests.workers import jobs_db
 
 # The import preview is run here, in the test: it writes its progress on its own connection.
@@ -72,6 +78,11 @@ def misfits(page, url, path):
     response = page.goto(url + path)
     if response.status != 200:
         return [f"{path}: HTTP {response.status}"]
+    return misfits_here(page, path)
+
+
+def misfits_here(page, path):
+    """What is wrong with the page shown (reached by a form), named `path`: [] when nothing."""
     found = []
     pixels, culprits = overflow(page)
     if pixels:
@@ -85,6 +96,18 @@ def misfits(page, url, path):
         ):
             found.append(f"{path}: a wide .table-scroll box without its scroll, cue or focus")
     return found
+
+
+def bulk_batch(operator, names, *, store=False):
+    """A bulk upload of PDFs named `names`, checked (a preview) or, with `store`, stored."""
+    batch = bulk_uploads.start_bulk_upload(by=operator)
+    uploads = [SimpleUploadedFile(name, good_pdf(title=name)) for name in names]
+    bulk_uploads.add_bulk_files(batch=batch, uploads=uploads, by=operator)
+    bulk_uploads.check_bulk_files(batch_id=batch.pk)
+    if store:
+        bulk_uploads.confirm_bulk_upload(batch=batch, by=operator)
+        bulk_uploads.store_bulk_files(batch_id=batch.pk)
+    return batch
 
 
 def test_no_workspace_page_is_wider_than_a_phone(portal, browser, media_root, tmp_path):
@@ -118,6 +141,13 @@ def test_no_workspace_page_is_wider_than_a_phone(portal, browser, media_root, tm
         content=export.read_bytes(), filename=export.name, by=operator, scope=health
     )
     jobs.perform(job_id=job.pk)
+    make_process(health, rup_code="12345678", title=LONG_TITLE, fiscal_year=2018)
+    long_name = "12345678_Laporan_Pengawasan_Lanjutan_Tahap_II_Segmen_KM_0+000_s.d._KM_3+450.pdf"
+    preview = bulk_batch(
+        operator,
+        [long_name, "12345678 KAK.pdf", "12345678 DPA.pdf", "Tanpa_kode_" + long_name[9:]],
+    )
+    stored = bulk_batch(operator, ["12345678 SPK.pdf", "99999999 SPK.pdf"], store=True)
 
     problems = []
     context = browser.new_context(viewport=PHONE)
@@ -128,6 +158,11 @@ def test_no_workspace_page_is_wider_than_a_phone(portal, browser, media_root, tm
         "/pengawasan/tugas/",
         "/admin/contracts/process/",
         f"/admin/contracts/process/{process.pk}/change/",
+        f"/admin/contracts/process/{process.pk}/tarik/",
+        "/admin/unggah-massal/",
+        f"/admin/unggah-massal/{preview.pk}/",
+        f"/admin/unggah-massal/{stored.pk}/",
+        "/admin/lembar-kerja-paket/",
         "/admin/contracts/agencydocument/",
         f"/admin/contracts/agencydocument/{document.pk}/change/",
         "/admin/contracts/agencydocument/add/",
@@ -140,6 +175,23 @@ def test_no_workspace_page_is_wider_than_a_phone(portal, browser, media_root, tm
         "/admin/imports/importrun/",
     ]:
         problems += misfits(phone, portal.url, path)
+    # The package sheet's preview, reached by sending an edited sheet: a long title in it.
+    phone.goto(f"{portal.url}/admin/lembar-kerja-paket/")
+    phone.get_by_label("Tahun anggaran").select_option("2018")
+    with phone.expect_download() as download_info:
+        phone.get_by_role("button", name="Unduh XLSX").click()
+    sheet_path = tmp_path / "paket.xlsx"
+    download_info.value.save_as(sheet_path)
+    book = load_workbook(sheet_path)
+    sheet = book[SHEET_TITLE]
+    headers = {cell.value: cell.column for cell in sheet[1]}
+    sheet.cell(row=2, column=headers["Nama paket"]).value = LONG_TITLE + " Revisi"
+    book.save(sheet_path)
+    phone.get_by_label("Berkas XLSX yang sudah diubah").set_input_files(str(sheet_path))
+    phone.get_by_role("button", name="Periksa perubahan").click()
+    expect(phone.locator("table.sheet-changes")).to_be_visible()
+    phone.wait_for_load_state("load")  # its stylesheets too, as page.goto waits for them
+    problems += misfits_here(phone, "/admin/lembar-kerja-paket/ (pratinjau)")
     context.close()
 
     context = browser.new_context(viewport=PHONE)

@@ -507,12 +507,17 @@ def test_operators_see_only_their_agencys_audit_trail(client, operator_a, operat
 def test_withdrawal_needs_a_public_reason(client, agency_a, operator_a):
     process = make_process(agency_a)
     client.force_login(operator_a)
-    client.post(f"/admin/contracts/process/{process.pk}/publikasi/")
+    response = client.post(f"/admin/contracts/process/{process.pk}/publikasi/")
+    # Both land on their message, as every save does (README "Saves that say what happened").
+    assert response["Location"] == f"/admin/contracts/process/{process.pk}/change/#pesan"
     process.refresh_from_db()
     assert process.status == Status.PUBLISHED
     response = client.post(f"/admin/contracts/process/{process.pk}/tarik/", {"reason": ""})
     assert "Alasan penarikan wajib" in response.content.decode()
-    client.post(f"/admin/contracts/process/{process.pk}/tarik/", {"reason": "Anggaran dialihkan"})
+    response = client.post(
+        f"/admin/contracts/process/{process.pk}/tarik/", {"reason": "Anggaran dialihkan"}
+    )
+    assert response["Location"] == f"/admin/contracts/process/{process.pk}/change/#pesan"
     process.refresh_from_db()
     assert (process.status, process.withdrawn_reason) == (Status.WITHDRAWN, "Anggaran dialihkan")
 
@@ -674,3 +679,33 @@ def test_a_form_the_parser_cannot_read_gets_a_page_that_says_why(client, operato
     )
     assert response.status_code == 400
     assert "nama berkas yang terlalu panjang" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_who_published_is_a_link_only_for_a_viewer_who_may_open_the_account(
+    client, agency_a, operator_a, media_root
+):
+    from tests.contracts.test_agency_documents import upload_agency_document
+
+    process = make_process(agency_a)
+    from contracts import services
+
+    services.publish_process(process=process, by=operator_a)
+    document = upload_agency_document(operator_a)
+    account = reverse("admin:agencies_user_change", args=[operator_a.pk])
+    pages = [
+        change_url(process),
+        reverse("admin:contracts_agencydocument_change", args=[document.pk]),
+    ]
+    # The operator may not open accounts (403 there): the name is shown as text.
+    client.force_login(operator_a)
+    assert client.get(account).status_code == 403
+    for page in pages:
+        html = client.get(page).content.decode()
+        assert "operator-a" in html, page
+        assert account not in html, page
+    # An administrator manages accounts: the same name links to the account.
+    client.force_login(make_administrator())
+    assert client.get(account).status_code == 200
+    for page in pages:
+        assert f'<a href="{account}">operator-a</a>' in client.get(page).content.decode(), page

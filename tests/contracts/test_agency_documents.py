@@ -237,9 +237,10 @@ def test_the_same_file_stored_meanwhile_by_another_tab_is_said_not_added(
     (held,) = AgencyDocument.objects.all()
     assert held.title == "Tab lain"
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:contracts_agencydocument_change", args=[held.pk])
+    change = reverse("admin:contracts_agencydocument_change", args=[held.pk])
+    assert response["Location"] == f"{change}#pesan"  # it opens on the warning
     assert default_storage.listdir("dokumen")[1] == [held.file.name.removeprefix("dokumen/")]
-    said = [(m.level_tag, str(m)) for m in client.get(response["Location"]).context["messages"]]
+    said = [(m.level_tag, str(m)) for m in client.get(change).context["messages"]]
     assert said == [
         (
             "warning",

@@ -134,6 +134,55 @@ def test_the_preview_places_each_file_and_says_why_others_cannot_go(client, queu
 
 
 @jobs_db
+def test_the_preview_says_what_a_name_leaves_open_and_names_the_other_copy(
+    client, queue_world, agencies
+):
+    from tests.factories import add_document
+
+    client.force_login(agencies["operator"])
+    kept = good_pdf(title="Sudah tersimpan")
+    add_document(agencies["road"], agencies["operator"], kept, name="Lampiran lama.pdf")
+    same = good_pdf(title="Dua kali")
+    batch_url = upload(
+        client,
+        pdf("12345678 DPA.pdf"),
+        pdf("12345678 KAK.pdf"),
+        pdf("12345678 Gambar.pdf", same),
+        pdf("34567890 Gambar kerja.pdf", same),
+        pdf("12345678 Lampiran baru.pdf", kept),
+    )
+    html = client.get(batch_url).content.decode()
+
+    # The DPA is the agency's yearly document: said so, with the way to its own upload.
+    dpa = row_of(html, "12345678 DPA.pdf")
+    assert "DPA (Dokumen Pelaksanaan Anggaran) adalah dokumen perangkat daerah" in dpa
+    assert "Unggah DPA (Dokumen Pelaksanaan Anggaran) di Dokumen perangkat daerah" in dpa
+    dpa_type = DocumentType.objects.get(code="dpa")
+    link = f"/admin/contracts/agencydocument/add/?document_type={dpa_type.pk}"
+    assert f'href="{link}"' in html
+    # The link opens the agency-document form with the DPA chosen.
+    form = client.get(link).content.decode()
+    assert re.search(rf'<option value="{dpa_type.pk}" selected>', form)
+    # "KAK" alone is one of the two KAKs: both are named.
+    assert "Pilih jenis dokumennya: KAK Perencanaan atau KAK Pelaksanaan." in row_of(
+        html, "12345678 KAK.pdf"
+    )
+    # A copy names the other file of the batch; a stored one its package and document, and
+    # the Paket column shows that package.
+    assert "sudah ada di unggahan ini sebagai “12345678 Gambar.pdf”" in row_of(
+        html, "34567890 Gambar kerja.pdf"
+    )
+    stored = row_of(html, "12345678 Lampiran baru.pdf")
+    assert "sudah tersimpan di paket “Rehabilitasi Jalan Dander”" in stored
+    assert "sebagai “Lampiran lama.pdf” (DPA (Dokumen Pelaksanaan Anggaran))" in stored
+    assert stored.count("Rehabilitasi Jalan Dander") == 2
+    # None of these goes to a package: the DPA's row is refused, not waiting for a type.
+    assert not BulkUploadFile.objects.filter(
+        original_filename="12345678 DPA.pdf", problem=""
+    ).exists()
+
+
+@jobs_db
 def test_a_type_outside_the_list_is_not_taken_and_confirming_asks_for_one(
     client, queue_world, agencies
 ):
@@ -253,7 +302,10 @@ def test_the_same_file_confirmed_in_two_tabs_is_stored_once(client, queue_world,
     assert Document.objects.count() == 1
     html = client.get(second).content.decode()
     assert "Selesai: 0 berkas tersimpan, 1 tidak disimpan" in html
-    assert "sudah tersimpan di paket ini" in html
+    assert (
+        "sudah tersimpan di paket “Rehabilitasi Jalan Dander” sebagai "
+        "“12345678 KAK Pelaksanaan.pdf” (KAK Pelaksanaan)"
+    ) in html
 
 
 @jobs_db

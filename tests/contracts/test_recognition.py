@@ -1,7 +1,11 @@
 import pytest
 
 from contracts.models import DocumentType
-from contracts.recognition import file_name_words, recognise_document_type
+from contracts.recognition import (
+    candidate_document_types,
+    file_name_words,
+    recognise_document_type,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,3 +76,21 @@ def test_a_type_added_by_the_administrator_is_recognised_by_its_code_words():
     )
     types = DocumentType.objects.all()
     assert recognise_document_type("Berita Acara Uji Mutu Beton.pdf", types) == added
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("filename", "codes"),
+    [
+        # "KAK" is the terms of reference of planning or of execution (DOMAIN.md): both.
+        ("KAK.pdf", {"kak-perencanaan", "kak-pelaksanaan"}),
+        ("Laporan Juli.pdf", {"laporan-fisik", "laporan-keuangan"}),
+        ("Pengumuman.pdf", {"pengumuman-pemilihan", "pengumuman-pemenang"}),
+        # A name naming one type gives that one; a name saying nothing of a type, none.
+        ("KAK Pelaksanaan.pdf", {"kak-pelaksanaan"}),
+        ("Notulen rapat.pdf", set()),
+    ],
+)
+def test_a_name_fitting_several_types_names_them_all(filename, codes):
+    types = DocumentType.objects.exclude(per_agency=True)
+    assert {t.code for t in candidate_document_types(filename, types)} == codes

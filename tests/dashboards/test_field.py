@@ -47,8 +47,13 @@ def test_a_payment_typed_the_indonesian_way_is_saved_with_an_audit_entry(client,
     client.force_login(made["operator"])
     url = reverse("dashboards:field-update", args=[made["process"].pk])
     response = client.post(url, PAYMENT, follow=True)
-    assert response.redirect_chain[-1][0] == url
-    assert "Pembayaran disimpan" in response.content.decode()
+    # The form posts to #kesalahan; the redirect names its own fragment, or the browser would
+    # keep that one: the page opens on the message, whose block carries the id.
+    assert response.redirect_chain[-1][0] == f"{url}#pesan"
+    assert re.search(
+        r'id="pesan"[^>]*>\s*<p class="message message--success">Pembayaran disimpan',
+        response.content.decode(),
+    )
     payment = Payment.objects.get(process=made["process"])
     assert (payment.amount, payment.sp2d_number) == (1_250_000_000, "0042/SP2D/2024")
     entry = AuditEntry.objects.get(process=made["process"], action=AuditEntry.Action.CHANGE)
@@ -102,6 +107,12 @@ def test_the_picker_lists_own_packages_by_name_or_rup_in_fixed_queries(
     with django_assert_num_queries(4):
         client.get(url)
     assert "Rehabilitasi Puskesmas Dander" in html and "Jalan desa" not in html
+    # A kode tender finds its package too, and the search's label says so.
+    made["process"].tender_code = "10034567"
+    made["process"].save(update_fields=["tender_code"])
+    html = client.get(url, {"q": "10034567"}).content.decode()
+    assert "Rehabilitasi Puskesmas Dander" in html and "tender 10034567" in html
+    assert "Cari paket (nama, kode RUP atau kode tender)" in html
     html = client.get(url, {"q": "rehabilitasi"}).content.decode()
     assert "Rehabilitasi SDN Kapas" not in html
 
