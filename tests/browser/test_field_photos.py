@@ -81,7 +81,12 @@ def test_a_refused_report_keeps_the_photo_until_the_corrected_one_is_saved(
     expect(kept).to_contain_text("IMG_0002.jpg")
     expect(kept.get_by_label("Hapus")).not_to_be_checked()
     # The thumbnail is the operator's own photo, loaded from the portal.
-    assert kept.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    # (Lazy-loaded: brought into view, then waited for; it fails if it never decodes.)
+    thumbnail = kept.locator("img")
+    thumbnail.scroll_into_view_if_needed()
+    phone.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+    )
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert StagedPhoto.objects.count() == 1 and not ProgressPhoto.objects.exists()
 
