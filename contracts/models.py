@@ -233,17 +233,30 @@ def _figures():
     }
 
 
+def shown_publicly(prefix="", *, statuses=(Status.PUBLISHED,)):
+    """The one public visibility rule as a Q over Process (`prefix` reaches it through a
+    relation, e.g. "process__" or "processes__"): a package in one of `statuses`, and not a
+    demo sample (`is_sample`, the "[CONTOH]" packages of contracts.demo) once a real package
+    is published. Samples fill an empty install; beside real data they would be counted in
+    its totals and lead its lists. The test for real data is one uncorrelated EXISTS, which
+    PostgreSQL evaluates once per query."""
+    real = Process.objects.filter(status=Status.PUBLISHED, is_sample=False)
+    return Q(**{f"{prefix}status__in": list(statuses)}) & (
+        Q(**{f"{prefix}is_sample": False}) | ~Exists(real)
+    )
+
+
 class ProcessQuerySet(models.QuerySet):
     def published(self):
-        """What the public site lists and shows: published packages."""
-        return self.filter(status=Status.PUBLISHED)
+        """What the public site lists and shows: published packages (`shown_publicly`)."""
+        return self.filter(shown_publicly())
 
     def open_data(self):
         """Packages whose OCDS is public (per-package OCDS, the API's package, the OCDS bulk
         files): the published ones, and the withdrawn ones, whose last release says the
         process was cancelled or withdrawn and why. Withdrawn packages leave the site's pages,
-        never the record of what was published."""
-        return self.filter(status__in=[Status.PUBLISHED, Status.WITHDRAWN])
+        never the record of what was published. Samples as in `shown_publicly`."""
+        return self.filter(shown_publicly(statuses=(Status.PUBLISHED, Status.WITHDRAWN)))
 
     def without_bookkeeping(self):
         """Packages without the columns only their own writers read (the search text, what the
@@ -293,9 +306,7 @@ class ProcessQuerySet(models.QuerySet):
         return visible_to(self, user)
 
     def public_or_visible_to(self, user):
-        return self.filter(
-            Q(status=Status.PUBLISHED) | Q(pk__in=self.visible_to(user).values("pk"))
-        )
+        return self.filter(shown_publicly() | Q(pk__in=self.visible_to(user).values("pk")))
 
     def allocate_ids(self, count):
         """Reserve primary keys, so that an ocid can be written in the same INSERT."""
@@ -464,7 +475,8 @@ class Process(ConstraintsAtFields, models.Model):
         indexes = [
             models.Index(fields=["agency", "fiscal_year"]),
             # Covers what the facet counts and the home figures read, so computing them after a
-            # change scans this narrow index instead of the wide table (search text, notes).
+            # change scans this narrow index instead of the wide table (search text, notes);
+            # is_sample because the public rule reads it (`shown_publicly`).
             models.Index(
                 fields=["status", "fiscal_year"],
                 include=[
@@ -475,6 +487,7 @@ class Process(ConstraintsAtFields, models.Model):
                     "all_complete",
                     "budget_amount",
                     "contract_amount",
+                    "is_sample",
                 ],
                 name="process_facets",
             ),

@@ -10,6 +10,7 @@ and year. Each flag carries its reason in words and the numbers behind it.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -26,11 +27,12 @@ from contracts.models import (
     StageCompleteness,
     Status,
 )
-from contracts.templatetags.rupiah import rupiah
+from contracts.templatetags.rupiah import desimal, rupiah
 from integrity.models import Flag, PackageFlag, Threshold
 from opendata_kontrak import bulk
 from opendata_kontrak.text import long_date
 
+TENTH = Decimal("0.1")
 OPEN_TENDERS = {Method.TENDER, Method.QUICK_TENDER}
 COMPETITIVE = {Method.TENDER, Method.QUICK_TENDER, Method.SELECTION}
 
@@ -94,6 +96,38 @@ def _percent(part, whole):
     return round(100 * part / whole, 1)
 
 
+def _share_above(part, whole, threshold):
+    """`part` as a percentage of `whole` for a reason's text, written with a decimal comma
+    ("96,2"), known to lie above `threshold` percent and below 100: one decimal cut toward
+    zero, so that what is under the whole never reads "100", and rounded up instead where
+    cutting would land on the threshold, so that it never reads as the threshold itself."""
+    exact = Decimal(100 * part) / Decimal(whole)
+    share = exact.quantize(TENTH, rounding=ROUND_DOWN)
+    if share <= threshold:
+        share = exact.quantize(TENTH, rounding=ROUND_UP)
+    return desimal(share)
+
+
+def _excess(amount, limit, limit_name):
+    """How far `amount` passes `limit`, in Rupiah and, where it is at least a tenth of a
+    percent, as a share of the limit: 'sebesar Rp 4.364' or 'sebesar Rp 50.000.000 (5% di atas
+    HPS)'. The amount as a rounded share of the limit would read "100%" for one that passes."""
+    over = Decimal(100 * (amount - limit)) / Decimal(limit)
+    share = over.quantize(TENTH, rounding=ROUND_DOWN)
+    text = f"sebesar {rupiah(amount - limit)}"
+    return f"{text} ({desimal(share)}% di atas {limit_name})" if share > 0 else text
+
+
+def _near(price, hps, threshold):
+    """A price close to the HPS in words: its share of the HPS and what is left below it."""
+    if price >= hps:
+        return f"sama dengan HPS {rupiah(hps)}"
+    return (
+        f"adalah {_share_above(price, hps, threshold)}% dari HPS {rupiah(hps)}, "
+        f"hanya {rupiah(hps - price)} di bawahnya"
+    )
+
+
 def package_flags(process, thresholds, *, bidder_count, missing_documents, today):
     """The flags one package earns on its own. `process` carries `amended_end` (annotated with
     contracts.amendments.amended_end_of)."""
@@ -145,7 +179,8 @@ def package_flags(process, thresholds, *, bidder_count, missing_documents, today
             found.append(
                 Found(
                     Flag.CONTRACT_ABOVE_HPS,
-                    f"{label} {rupiah(price)} adalah {share}% dari HPS {rupiah(hps)}.",
+                    f"{label} {rupiah(price)} melebihi HPS {rupiah(hps)} "
+                    f"{_excess(price, hps, 'HPS')}.",
                     figures,
                     rule,
                 )
@@ -154,8 +189,8 @@ def package_flags(process, thresholds, *, bidder_count, missing_documents, today
             found.append(
                 Found(
                     Flag.CONTRACT_NEAR_HPS,
-                    f"{label} {rupiah(price)} adalah {share}% dari HPS {rupiah(hps)}; "
-                    f"di atas {near.value}% penawaran jarang bersaing.",
+                    f"{label} {rupiah(price)} {_near(price, hps, near.value)}; "
+                    f"penawaran di atas {near.value}% dari HPS jarang bersaing.",
                     figures,
                     near,
                 )
@@ -167,7 +202,7 @@ def package_flags(process, thresholds, *, bidder_count, missing_documents, today
                 Found(
                     Flag.HPS_ABOVE_BUDGET,
                     f"HPS {rupiah(hps)} melebihi pagu {rupiah(budget)} "
-                    f"({_percent(hps, budget)}% dari pagu).",
+                    f"{_excess(hps, budget, 'pagu')}.",
                     {"hps": hps, "pagu": budget, "persen": _percent(hps, budget)},
                     rule,
                 )

@@ -2,7 +2,7 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from contracts import public_cache
-from contracts.models import Process
+from contracts.models import Process, shown_publicly
 from contracts.views import published_years
 from integrity.models import Flag, PackageFlag, Threshold
 from opendata_kontrak.params import whole_number
@@ -28,7 +28,7 @@ def summary(request):
 
 
 def _summary(year):
-    flagged = PackageFlag.objects.filter(process__status="published")
+    flagged = PackageFlag.objects.filter(shown_publicly("process__"))
     published = Process.objects.published()
     if year:
         flagged = flagged.filter(process__fiscal_year=year)

@@ -22,7 +22,7 @@ from agencies.models import Agency
 from contracts import public_cache
 from contracts.amendments import spans_fiscal_years
 from contracts.filters import PackageFilter
-from contracts.models import STAGE_ORDER, Bidder, Process, Stage, Supplier
+from contracts.models import STAGE_ORDER, Bidder, Process, Stage, Supplier, shown_publicly
 from opendata import openapi, ratelimit
 from opendata_kontrak.params import whole_number
 
@@ -391,7 +391,7 @@ def package(request, ocid):
 
 
 def _agency_figures(queryset):
-    published = Q(processes__status="published")
+    published = shown_publicly("processes__")
     return queryset.annotate(
         paket=Count("processes", filter=published),
         pagu=Sum("processes__budget_amount", filter=published),

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from contracts.models import Process
+from contracts.models import Process, shown_publicly
 from opendata_kontrak.constraints import ConstraintsAtFields
 
 
@@ -37,7 +37,7 @@ class FollowUp(models.TextChoices):
 
 class ReportQuerySet(models.QuerySet):
     def public(self):
-        return self.filter(moderation=Moderation.PUBLISHED, process__status="published")
+        return self.filter(shown_publicly("process__"), moderation=Moderation.PUBLISHED)
 
     def open(self):
         """What still needs someone: not rejected and not finished."""

@@ -87,6 +87,52 @@ def test_contract_against_hps(health, contract, expected):
     assert found == expected
 
 
+def hps_reason(health, contract, flag):
+    process = published(
+        health, budget_amount=2_000_000_000, hps_amount=1_000_000_000, contract_amount=contract
+    )
+    return PackageFlag.objects.get(process=process, flag=flag).reason
+
+
+@pytest.mark.django_db
+def test_a_contract_just_above_the_hps_is_told_by_how_much_in_rupiah(health):
+    # Rp 4.364 above an HPS of Rp 1 miliar: as a share of the HPS it would round to "100%",
+    # which reads as equal; the difference in Rupiah does not.
+    reason = hps_reason(health, 1_000_004_364, Flag.CONTRACT_ABOVE_HPS)
+    assert reason == (
+        "Nilai kontrak Rp 1.000.004.364 melebihi HPS Rp 1.000.000.000 sebesar Rp 4.364."
+    )
+
+
+@pytest.mark.django_db
+def test_a_contract_well_above_the_hps_gives_the_share_with_a_decimal_comma(health):
+    # Rp 12,5 juta above Rp 1 miliar is 1,25% above: cut to one decimal, 1,2%.
+    reason = hps_reason(health, 1_012_500_000, Flag.CONTRACT_ABOVE_HPS)
+    assert "sebesar Rp 12.500.000 (1,2% di atas HPS)" in reason
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "contract, share, below",
+    [
+        (960_000_000, "96%", "Rp 40.000.000"),  # no needless ",0"
+        (962_500_000, "96,2%", "Rp 37.500.000"),  # a decimal comma, not a point
+        (999_990_000, "99,9%", "Rp 10.000"),  # below the HPS never reads "100%"
+        (950_000_001, "95,1%", "Rp 49.999.999"),  # above the 95% threshold never reads "95%"
+    ],
+)
+def test_a_contract_near_the_hps_reads_the_indonesian_way(health, contract, share, below):
+    reason = hps_reason(health, contract, Flag.CONTRACT_NEAR_HPS)
+    assert f"adalah {share} dari HPS Rp 1.000.000.000, hanya {below} di bawahnya" in reason
+    assert "penawaran di atas 95% dari HPS jarang bersaing" in reason
+
+
+@pytest.mark.django_db
+def test_a_contract_equal_to_the_hps_says_so(health):
+    reason = hps_reason(health, 1_000_000_000, Flag.CONTRACT_NEAR_HPS)
+    assert reason.startswith("Nilai kontrak Rp 1.000.000.000 sama dengan HPS Rp 1.000.000.000;")
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("hps, flagged", [(1_250_000_001, True), (1_250_000_000, False)])
 def test_hps_above_budget(health, hps, flagged):
@@ -94,7 +140,7 @@ def test_hps_above_budget(health, hps, flagged):
     assert (Flag.HPS_ABOVE_BUDGET in flags_of(process)) is flagged
     if flagged:
         reason = PackageFlag.objects.get(process=process, flag=Flag.HPS_ABOVE_BUDGET).reason
-        assert "Rp 1.250.000.001" in reason and "Rp 1.250.000.000" in reason
+        assert reason == ("HPS Rp 1.250.000.001 melebihi pagu Rp 1.250.000.000 sebesar Rp 1.")
 
 
 def direct(agency, amount, *, category="barang", when=MAY_2019, supplier=None, **fields):
@@ -206,7 +252,10 @@ def test_without_a_contract_the_award_is_compared_with_the_hps(health):
     )
     flag = PackageFlag.objects.get(process=process, flag=Flag.CONTRACT_NEAR_HPS)
     assert flag.figures["dasar_nilai"] == "nilai penetapan" and flag.figures["persen"] == 98.0
-    assert flag.reason.startswith("Nilai penetapan Rp 980.000.000 adalah 98.0% dari HPS")
+    assert flag.reason.startswith(
+        "Nilai penetapan Rp 980.000.000 adalah 98% dari HPS Rp 1.000.000.000, "
+        "hanya Rp 20.000.000 di bawahnya"
+    )
 
 
 @pytest.mark.django_db

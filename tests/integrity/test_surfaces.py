@@ -50,7 +50,11 @@ def test_the_package_page_gives_the_reason_the_numbers_and_the_source(client, pa
     url = reverse("contracts:process-detail", args=[packages["over_budget"].pk])
     html = client.get(url).content.decode()
     assert "Tanda untuk dicermati" in html and "bukan putusan" in html
-    assert "HPS Rp 1.300.000.000 melebihi pagu Rp 1.250.000.000 (104.0% dari pagu)" in html
+    # Rp 50 juta over a pagu of Rp 1,25 miliar: 4% above it, with a decimal comma were it needed.
+    assert (
+        "HPS Rp 1.300.000.000 melebihi pagu Rp 1.250.000.000 sebesar Rp 50.000.000 "
+        "(4% di atas pagu)" in html
+    )
     assert "Perpres 16/2018" in html
     clean = client.get(reverse("contracts:process-detail", args=[packages["clean"].pk]))
     assert 'data-flag="hps_di_atas_pagu"' not in clean.content.decode()

@@ -1,0 +1,109 @@
+"""The "[CONTOH]" demo packages beside real data: an empty install shows them, so that there is
+something to try; once a real package is published they leave every public total and list."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from agencies.models import Agency
+from contracts.models import Process, Supplier
+from participation.models import Report
+from tests.factories import answered_report, make_operator, make_process
+
+EARLIER = datetime.datetime(2019, 1, 2, tzinfo=datetime.UTC)
+LATER = datetime.datetime(2019, 6, 3, tzinfo=datetime.UTC)
+SAMPLE_TITLE = "[CONTOH] Pengadaan Alat Kesehatan Puskesmas"
+
+
+@pytest.fixture
+def health():
+    return Agency.objects.get(code="dinas-kesehatan")
+
+
+@pytest.fixture
+def sample(health):
+    """A published sample, published after any real package: it would lead the newest."""
+    supplier = Supplier.objects.create(name="PT Contoh Medika Sejahtera", npwp="0233344446020000")
+    return make_process(
+        health,
+        title=SAMPLE_TITLE,
+        is_sample=True,
+        status="published",
+        published_at=LATER,
+        budget_amount=850_000_000,
+        contract_amount=838_500_000,
+        supplier=supplier,
+    )
+
+
+def publish_real(agency):
+    return make_process(
+        agency,
+        title="Rehabilitasi Puskesmas Dander",
+        status="published",
+        published_at=EARLIER,
+        budget_amount=1_250_000_000,
+    )
+
+
+@pytest.mark.django_db
+def test_without_real_data_the_samples_are_shown(client, sample):
+    assert list(Process.objects.published()) == [sample]
+    home = client.get(reverse("home"), {"tahun": "2018"}).content.decode()
+    assert SAMPLE_TITLE in home
+    listing = client.get(reverse("contracts:process-list")).content.decode()
+    assert 'data-count="1"' in listing and SAMPLE_TITLE in listing
+    assert client.get(reverse("contracts:process-detail", args=[sample.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_beside_a_real_package_the_samples_leave_every_public_total_and_list(
+    client, health, sample
+):
+    real = publish_real(health)
+    assert list(Process.objects.published()) == [real]
+    assert list(Process.objects.open_data()) == [real]
+
+    # Home: the year's figures are the real package's alone, and it leads the newest.
+    home = client.get(reverse("home"), {"tahun": "2018"}).content.decode()
+    assert '?tahun=2018">1</a>' in home
+    assert "Rp 1.250.000.000" in home and "Rp 2.100.000.000" not in home
+    assert SAMPLE_TITLE not in home
+
+    listing = client.get(reverse("contracts:process-list")).content.decode()
+    assert 'data-count="1"' in listing and SAMPLE_TITLE not in listing
+    agency = client.get(reverse("contracts:agency-detail", args=[health.code])).content.decode()
+    assert real.title in agency and SAMPLE_TITLE not in agency
+    feed = client.get(reverse("contracts:feed")).content.decode()
+    assert real.title in feed and SAMPLE_TITLE not in feed
+
+    # The sample's own pages are gone as a draft's are.
+    assert client.get(reverse("contracts:process-detail", args=[sample.pk])).status_code == 404
+    supplier = reverse("contracts:supplier-detail", args=[sample.supplier_id])
+    assert client.get(supplier).status_code == 404
+
+    # The API: the list, and the agency's totals.
+    packages = client.get(reverse("opendata:api-packages")).json()
+    assert packages["count"] == 1 and packages["results"][0]["nama_paket"] == real.title
+    totals = client.get(reverse("opendata:api-agency", args=[health.code])).json()
+    assert totals["paket"] == 1 and totals["pagu"] == 1_250_000_000
+
+
+@pytest.mark.django_db
+def test_a_report_on_a_sample_leaves_the_public_reports_beside_real_data(health, sample):
+    operator = make_operator(health)
+    report = answered_report(sample, operator, "Sudah kami periksa.", body="Jalan retak.")
+    assert list(Report.objects.public()) == [report]
+    publish_real(health)
+    assert list(Report.objects.public()) == []
+
+
+@pytest.mark.django_db
+def test_an_operator_still_reaches_the_agencys_sample_beside_real_data(health, sample):
+    publish_real(health)
+    operator = make_operator(health)
+    assert sample in Process.objects.public_or_visible_to(operator)
+    assert sample not in Process.objects.public_or_visible_to(
+        make_operator(Agency.objects.get(code="dinas-pu-bina-marga-penataan-ruang"))
+    )
