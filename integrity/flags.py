@@ -119,9 +119,12 @@ def _excess(amount, limit, limit_name):
 
 
 def _near(price, hps, threshold):
-    """A price close to the HPS in words: its share of the HPS and what is left below it."""
-    if price >= hps:
+    """A price close to the HPS in words: its share of the HPS and what is left below it (or
+    how far it passes the HPS, where the threshold above the HPS allows some)."""
+    if price == hps:
         return f"sama dengan HPS {rupiah(hps)}"
+    if price > hps:
+        return f"melebihi HPS {rupiah(hps)} {_excess(price, hps, 'HPS')}"
     return (
         f"adalah {_share_above(price, hps, threshold)}% dari HPS {rupiah(hps)}, "
         f"hanya {rupiah(hps - price)} di bawahnya"

@@ -36,14 +36,10 @@ def test_a_payment_is_read_whole_on_a_phone(portal, browser, axe_violations):
     page.goto(f"{portal.url}/paket/{process.pk}/")
     amount = page.locator("table.payments td").filter(has_text="Rp 2.180.000.000")
     expect(amount).to_have_count(1)
-    amount.scroll_into_view_if_needed()
     box = amount.bounding_box()
     # The whole cell within the screen, and its text within the cell.
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert amount.evaluate("cell => cell.scrollWidth <= cell.clientWidth")
-    # Its column is named beside it, since the table's header is not in view.
-    label = amount.evaluate("cell => getComputedStyle(cell, '::before').content")
-    assert label == '"Nilai"'
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert axe_violations(page) == []
     context.close()
