@@ -641,11 +641,6 @@ class Process(ConstraintsAtFields, models.Model):
     def is_published(self):
         return self.status == Status.PUBLISHED
 
-    @property
-    def in_open_data(self):
-        """`Process.objects.open_data()` for one package already read."""
-        return self.status in (Status.PUBLISHED, Status.WITHDRAWN)
-
 
 class DocumentTypeQuerySet(models.QuerySet):
     def per_agency(self):

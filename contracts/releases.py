@@ -13,7 +13,7 @@ import json
 from django.db.models import Max
 from django.utils import timezone
 
-from contracts.models import Process, Release
+from contracts.models import Process, Release, Status
 from contracts.ocds import (
     package_state,
     related_lists_of,
@@ -57,7 +57,18 @@ def capture(process_ids, *, now=None, packages=None):
             .iterator(chunk_size=500)
         )
     else:
-        packages = [p for p in packages if p.in_open_data]
+        # The one rule decides, not the status alone: a sample beside real data is out. Only
+        # a batch holding a sample asks the database (an operator's save never does).
+        packages = list(packages)
+        if any(p.is_sample for p in packages):
+            opened = set(
+                Process.objects.filter(pk__in=[p.pk for p in packages])
+                .open_data()
+                .values_list("pk", flat=True)
+            )
+        else:
+            opened = {p.pk for p in packages if p.status in (Status.PUBLISHED, Status.WITHDRAWN)}
+        packages = [p for p in packages if p.pk in opened]
     latest_sequence = dict(
         Release.objects.filter(process_id__in=process_ids)
         .values("process_id")

@@ -301,6 +301,12 @@ def supplier_detail(request, pk):
     )
 
 
+def _shown_publicly(process_id):
+    """Whether a file of this package may be kept by shared caches: by the one public rule,
+    not by its status alone (a sample beside real data is published, yet not public)."""
+    return Process.objects.published().filter(pk=process_id).exists()
+
+
 @conditional_page  # a cache revalidating an unchanged public file gets a 304
 def document_download(request, pk):
     """A package's document: for anyone once published, before that only for its own people.
@@ -308,16 +314,14 @@ def document_download(request, pk):
     Anyone else gets 404, so a draft's existence is not revealed either.
     """
     allowed = Process.objects.public_or_visible_to(request.user)
-    document = get_object_or_404(
-        Document.objects.filter(process__in=allowed).select_related("process"), pk=pk
-    )
+    document = get_object_or_404(Document.objects.filter(process__in=allowed), pk=pk)
     return storage.serve(
         document.file.name,
         content_type="application/pdf",
         missing="Berkas dokumen tidak ditemukan.",
         filename=document_filename(document.original_filename),
         attachment=bool(request.GET.get("unduh")),
-        public=document.process.is_published,
+        public=_shown_publicly(document.process_id),
         etag=document.sha256,
     )
 
@@ -328,14 +332,14 @@ def progress_photo(request, pk):
     once the package is published, before that only for its own people; 404 otherwise."""
     allowed = Process.objects.public_or_visible_to(request.user)
     photo = get_object_or_404(
-        ProgressPhoto.objects.filter(report__process__in=allowed).select_related("report__process"),
+        ProgressPhoto.objects.filter(report__process__in=allowed).select_related("report"),
         pk=pk,
     )
     return storage.serve(
         photo.file.name,
         content_type=photo.content_type,
         missing="Foto tidak ditemukan.",
-        public=photo.report.process.is_published,
+        public=_shown_publicly(photo.report.process_id),
     )
 
 

@@ -107,3 +107,37 @@ def test_an_operator_still_reaches_the_agencys_sample_beside_real_data(health, s
     assert sample not in Process.objects.public_or_visible_to(
         make_operator(Agency.objects.get(code="dinas-pu-bina-marga-penataan-ruang"))
     )
+
+
+@pytest.mark.django_db
+def test_a_sample_beside_real_data_gets_no_release_when_saved(health, sample):
+    """The releases follow the one public rule: a sample is not open data beside real data,
+    whichever way the package reaches the capture (read by it, or handed to it after a save)."""
+    from contracts import completeness
+    from contracts.models import Release
+    from contracts.releases import capture
+
+    real = publish_real(health)
+    Release.objects.all().delete()
+    capture([sample.pk, real.pk], packages=[sample, real])
+    assert list(Release.objects.values_list("process_id", flat=True)) == [real.pk]
+    completeness.refresh([sample.pk])
+    assert not Release.objects.filter(process=sample).exists()
+
+
+@pytest.mark.django_db
+def test_a_samples_files_beside_real_data_are_never_kept_by_shared_caches(
+    client, health, sample, media_root
+):
+    """Its people still open them, as a draft's: `private, no-store`, not `public`."""
+    from tests import pdfs
+    from tests.factories import add_document
+
+    operator = make_operator(health)
+    document = add_document(sample, operator, pdfs.good_pdf())
+    url = reverse("contracts:document-download", args=[document.pk])
+    assert client.get(url)["Cache-Control"] == "public, no-cache"  # the install's only data
+    publish_real(health)
+    assert client.get(url).status_code == 404
+    client.force_login(operator)
+    assert client.get(url)["Cache-Control"] == "private, no-store"
