@@ -384,6 +384,14 @@ def plain_cell(value, kind):
         return value or None
     if value is None:
         return None
+    if kind == NIP and isinstance(value, int | float) and not isinstance(value, bool):
+        # A spreadsheet keeps a number in 15 significant digits: an 18-digit NIP typed as a
+        # number has lost its last digits already (197001011990031001 -> ...031000), and what
+        # is left may still look like a NIP. Only the text the operator typed is trusted.
+        raise ValueError(
+            "NIP tersimpan sebagai angka, sehingga angka terakhirnya bisa berubah; ketik ulang "
+            "sebagai teks (awali dengan tanda petik ' atau format sel sebagai Teks)."
+        )
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if kind == DATE:

@@ -513,3 +513,20 @@ def test_an_id_too_long_for_any_package_is_an_unrecognised_row(signed_in, packag
     assert response.context["result"].errors == [
         f"Baris 2: kolom “{KEY_HEADER}” kosong atau diubah; baris ini tidak dikenali."
     ]
+
+
+@pytest.mark.django_db
+def test_a_nip_saved_as_a_number_is_refused_not_rounded(signed_in, packages):
+    """Excel keeps 15 significant digits: the NIP 19700101 199003 1 001 typed as a number comes
+    back as 197001011990031000 or thereabouts, a valid-looking NIP of somebody else."""
+    first, _ = packages
+    before = first.ppk_nip
+    response = upload(
+        signed_in, edit(download(signed_in), {(first.pk, "NIP PPK"): 197001011990031001.0})
+    )
+    assert response.status_code == 400
+    [error] = response.context["result"].errors
+    assert error.startswith("Baris 2, kolom NIP PPK: NIP tersimpan sebagai angka")
+    assert "ketik ulang sebagai teks" in error
+    first.refresh_from_db()
+    assert first.ppk_nip == before
