@@ -5,6 +5,7 @@ a person's is their NIK, a company's is its old number with a leading 0. The por
 16-digit form, so a company appears once whichever form a source uses.
 """
 
+import math
 import re
 
 # How long a typed NPWP may be: the digits with the dots, dashes and spaces people write
@@ -21,6 +22,8 @@ def normalize_npwp(value):
     """Return the canonical 16 digits, or None for an empty value; raise InvalidNPWP otherwise."""
     if value is None:
         return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = _from_spreadsheet_number(value)
     text = str(value).strip()
     if not text or set(text) <= {"0", ".", "-", " "}:
         return None
@@ -32,6 +35,25 @@ def normalize_npwp(value):
     if len(digits) == 16:
         return digits
     raise InvalidNPWP(f"NPWP {text!r} harus 15 atau 16 angka, bukan {len(digits)}")
+
+
+def _from_spreadsheet_number(value):
+    """An NPWP a spreadsheet stored as a number (an XLSX cell): its digits when they can be
+    trusted, with the leading zeros the number dropped; InvalidNPWP otherwise.
+
+    A spreadsheet keeps 15 significant digits: a 15-digit NPWP survives as a number (without
+    its leading zeros, given back here), a 16-digit one has lost its last digit already."""
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise InvalidNPWP(f"NPWP {value!r} bukan deretan angka")
+    number = int(value)
+    if number < 0:
+        raise InvalidNPWP(f"NPWP {value!r} bukan deretan angka")
+    if number >= 10**15:
+        raise InvalidNPWP(
+            "NPWP 16 angka tersimpan sebagai angka di spreadsheet, yang hanya menyimpan 15 angka "
+            "penting: angka terakhirnya bisa berubah. Simpan kolom NPWP sebagai teks."
+        )
+    return str(number).zfill(15)
 
 
 def format_npwp(canonical):

@@ -83,3 +83,21 @@ def test_a_wrong_check_digit_is_named(typed):
 def test_a_nik_with_an_impossible_region_or_birth_date_fails(nik):
     problem = check_digits_problem(nik)
     assert "NIK" in problem and "tidak ada" in problem
+
+
+def test_an_npwp_a_spreadsheet_kept_as_a_number_gets_its_leading_zero_back():
+    """01.234.567.8-901.234 typed into a cell becomes the number 12345678901234 (an XLSX cell
+    read by openpyxl gives an int or a float); its 15 digits survive, the zero is given back."""
+    assert normalize_npwp(12345678901234) == "0012345678901234"
+    assert normalize_npwp(12345678901234.0) == "0012345678901234"
+    assert normalize_npwp(312666837412000.0) == "0312666837412000"
+    # Read as text the float would have given 16 wrong digits ("312666837412000.0").
+    assert normalize_npwp(312666837412000.0) == normalize_npwp("31.266.683.7-412.000")
+
+
+@pytest.mark.parametrize("number", [3201234567890123.0, 3201234567890123, 1e16, 12.5, -1.0])
+def test_an_npwp_number_whose_digits_cannot_be_trusted_is_refused(number):
+    from contracts.npwp import InvalidNPWP
+
+    with pytest.raises(InvalidNPWP):
+        normalize_npwp(number)

@@ -84,3 +84,44 @@ def test_a_value_that_is_not_the_award_cut_short_is_not_published():
     assert process.contract_amount is None
     assert process.stage_reached == Stage.AWARD
     assert "kurang dari 1% nilai penetapan Rp 1.180.000.000" in notes
+
+
+def import_xlsx_with_npwp(number):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    row = signed()
+    npwp_columns = {"npwp_pemenang", "npwp_kontraktor"}
+    sheet.append([number if column in npwp_columns else row[column] for column in HEADER])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = run_import(
+        kind=ImportKind.LPSE_TENDER, content=buffer.getvalue(), filename="tender.xlsx", commit=True
+    )
+    assert sum(report.counts.values()) == 1
+    return Process.objects.get(), " ".join(report.rows[0].messages)
+
+
+@pytest.mark.django_db
+def test_an_xlsx_export_with_the_npwp_as_a_number_keeps_its_leading_zero():
+    """Excel turns 01.234.567.8-901.234 typed plainly into the number 12345678901234: the
+    supplier gets the NPWP a CSV's text would give it, not "harus 15 atau 16 angka"."""
+    from contracts.npwp import normalize_npwp
+
+    process, notes = import_xlsx_with_npwp(12345678901234)
+    assert process.supplier.npwp == normalize_npwp("01.234.567.8-901.234") == "0012345678901234"
+    assert "harus 15 atau 16 angka" not in notes
+
+
+@pytest.mark.django_db
+def test_a_16_digit_npwp_stored_as_a_number_is_not_taken_as_its_number():
+    """A spreadsheet keeps 15 significant digits: 3522011203850001 comes back as
+    3522011203850000, a different person's number. The row says so; no supplier carries it."""
+    process, notes = import_xlsx_with_npwp(3522011203850000)
+    assert "hanya menyimpan 15 angka penting" in notes
+    assert process.supplier.npwp is None
+    assert process.supplier.name == "CV. CONTOH KARYA"
