@@ -1,0 +1,27 @@
+"""The public page "Belanja dalam angka": a year's pagu and contract value per agency kind and
+per kecamatan, as charts with their tables."""
+
+from django.shortcuts import render
+
+from contracts import spending
+from contracts.views import published_years
+from opendata_kontrak.params import whole_number
+
+
+def spending_overview(request):
+    """/angka/?tahun=YYYY: the year asked for when packages of it are published, else the
+    newest year; with no published package, the page says so."""
+    years = published_years()
+    chosen = whole_number(request.GET.get("tahun", ""), max_digits=4)
+    year = chosen if chosen in years else (years[0] if years else None)
+    return render(
+        request,
+        "contracts/spending.html",
+        {
+            "years": years,
+            "year": year,
+            "asked": request.GET.get("tahun", "").strip()[:10],
+            "kind_chart": spending.agency_kind_chart(year) if year else None,
+            "kecamatan_chart": spending.kecamatan_chart(year) if year else None,
+        },
+    )
