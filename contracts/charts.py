@@ -82,6 +82,7 @@ class Bar:
     length: float
     height: int
     drawn: bool  # False for an unknown value (None): nothing drawn, "—" written
+    shown: bool = True  # False in a group of zeros written as one line (`zero_row_text`)
 
     @property
     def text_x(self):
@@ -98,6 +99,7 @@ class Group:
     href: str
     label_y: float
     bars: list = field(default_factory=list)
+    note: str = ""  # written at the label line's end when the group draws no bar
 
 
 @dataclass
@@ -152,13 +154,16 @@ def bar_chart(
     empty_text,
     href=None,
     extra_columns=(),
+    zero_row_text="",
 ):
     """Lay out `rows` (dicts) as groups of horizontal bars, one group per row in the given
     order and one bar per `series` in each. `label(row)` and `href(row)` give a group's
     label and the address its table row links to ("" for none). Bar lengths share one
     scale, the largest value across every series drawn `MAX_BAR` units long; a value of
     None draws no bar and reads "—", a negative one is drawn as zero. `extra_columns`
-    (Series) appear in the table only. `slug` makes the SVG's element ids unique in the
+    (Series) appear in the table only. With `zero_row_text`, a row whose every value is
+    zero takes one line, its label and that text, instead of a group of empty bars (a long
+    list of places, most with nothing). `slug` makes the SVG's element ids unique in the
     page."""
     rows, series = list(rows), list(series)
     values = [
@@ -179,6 +184,9 @@ def bar_chart(
             label=label(row), href=href(row) if href else "", label_y=top + LABEL_HEIGHT - 4
         )
         y = top + LABEL_HEIGHT + 2
+        quiet = bool(zero_row_text) and all(row[s.key] == 0 for s in series)
+        if quiet:
+            group.note = zero_row_text
         for index, s in enumerate(series):
             value = row[s.key]
             length = MAX_BAR * max(value, 0) / largest if value is not None and largest else 0
@@ -194,11 +202,14 @@ def bar_chart(
                     length=round(length, 2),
                     height=BAR_HEIGHT,
                     drawn=value is not None,
+                    shown=not quiet,
                 )
             )
-            y += BAR_HEIGHT + BAR_GAP
+            if not quiet:
+                y += BAR_HEIGHT + BAR_GAP
         groups.append(group)
-        top = y + GROUP_GAP
+        bottom = top + LABEL_HEIGHT if quiet else y - BAR_GAP
+        top = bottom + (GROUP_GAP if not quiet else 2)
     description = "; ".join(
         f"{group.label}: " + ", ".join(f"{bar.series_name} {bar.full}" for bar in group.bars)
         for group in groups
@@ -213,7 +224,7 @@ def bar_chart(
         title=title,
         series=series,
         groups=groups,
-        height=top - GROUP_GAP + MARGIN if groups else 0,
+        height=bottom + MARGIN if groups else 0,
         legend=legend,
         legend_y=MARGIN + 12,
         description=f"{title}. {description}." if groups else empty_text,

@@ -215,6 +215,7 @@ def kecamatan_chart(year):
         ),
         label_heading="Kecamatan",
         extra_columns=[PACKAGES],
+        zero_row_text="tidak ada paket",
         empty_text=f"Belum ada paket tahun anggaran {year} yang dipublikasikan.",
     )
 

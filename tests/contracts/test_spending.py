@@ -89,6 +89,17 @@ def test_all_zero_or_unknown_values_draw_no_bar_and_divide_by_nothing():
     assert not chart.is_empty  # the row is known; only its amounts are zero or unknown
 
 
+def test_a_row_of_zeros_can_take_one_line():
+    rows = [{"name": "satu", "a": 400, "b": 100}, {"name": "nol", "a": 0, "b": 0}]
+    full, short = chart_of(rows), chart_of(rows, zero_row_text="tidak ada paket")
+    assert short.groups[1].note == "tidak ada paket"
+    assert [bar.shown for bar in short.groups[1].bars] == [False, False]
+    assert short.height < full.height
+    assert short.groups[1].label_y < short.height  # the last line inside the drawing
+    assert short.description == full.description  # the text alternative names the zeros
+    assert short.table_rows == full.table_rows
+
+
 def test_no_rows_make_an_empty_chart_with_its_sentence():
     chart = chart_of([])
     assert chart.is_empty
@@ -324,7 +335,10 @@ def test_the_spending_page_charts_agency_kinds_and_kecamatan(client, spent):
     assert rows["Ngasem"] == ["Rp 0", "Rp 0", "0"]
     assert rows[spending.NO_KECAMATAN] == ["Rp 50.000.000", "—", "1"]
     assert bars[("Kapas", BLUE)] == (600_000_000, MAX_BAR)
-    assert bars[("Ngasem", BLUE)] == (0, 0)
+    # A kecamatan without a package takes one line: its name and "tidak ada paket".
+    assert ("Ngasem", BLUE) not in bars
+    ngasem = next(g for g in places.iter(f"{SVG}g") if g.find(f"{SVG}text").text == "Ngasem")
+    assert [t.text for t in ngasem.iter(f"{SVG}text")] == ["Ngasem", "tidak ada paket"]
     assert_proportional(bars)
     # The kecamatan's row leads to its packages, which the list counts alike.
     dander = next(a.get("href") for a in places.iter("a") if a.text == "Dander")
