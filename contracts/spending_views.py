@@ -12,15 +12,23 @@ def spending_overview(request):
     """/angka/?tahun=YYYY: the year asked for when packages of it are published, else the
     newest year; with no published package, the page says so."""
     years = published_years()
-    chosen = whole_number(request.GET.get("tahun", ""), max_digits=4)
+    asked = request.GET.get("tahun", "").strip()
+    chosen = whole_number(asked, max_digits=4)
     year = chosen if chosen in years else (years[0] if years else None)
+    notice = ""
+    if asked and year and chosen != year:
+        notice = (
+            f"Tahun anggaran {chosen} belum punya paket yang dipublikasikan"
+            if chosen is not None
+            else f"“{asked[:10]}” bukan tahun"
+        ) + f"; yang ditampilkan tahun anggaran {year}."
     return render(
         request,
         "contracts/spending.html",
         {
             "years": years,
             "year": year,
-            "asked": request.GET.get("tahun", "").strip()[:10],
+            "notice": notice,
             "kind_chart": spending.agency_kind_chart(year) if year else None,
             "kecamatan_chart": spending.kecamatan_chart(year) if year else None,
         },

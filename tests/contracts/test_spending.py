@@ -349,8 +349,16 @@ def test_the_spending_page_charts_agency_kinds_and_kecamatan(client, spent):
 @pytest.mark.django_db
 def test_the_spending_page_names_a_year_it_has_not(client, spent):
     html = client.get(reverse("contracts:spending"), {"tahun": "20x9"}).content.decode()
-    assert "Tahun “20x9” tidak ada paketnya yang dipublikasikan" in html
+    assert "“20x9” bukan tahun; yang ditampilkan tahun anggaran 2019." in html
     assert "tahun anggaran 2019</h1>" in html  # the newest year instead
+    html = client.get(reverse("contracts:spending"), {"tahun": "2030"}).content.decode()
+    assert (
+        "Tahun anggaran 2030 belum punya paket yang dipublikasikan; "
+        "yang ditampilkan tahun anggaran 2019." in html
+    )
+    html = client.get(reverse("contracts:spending"), {"tahun": "2018"}).content.decode()
+    assert 'class="notice"' not in html
+    assert "tahun anggaran 2018</h1>" in html
 
 
 @pytest.mark.django_db
