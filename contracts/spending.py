@@ -66,7 +66,7 @@ def per_method(year):
             .annotate(**_sums())
         )
         for row in rows:
-            row["label"] = Method(row["method"]).label if row["method"] else "Tanpa metode"
+            row["label"] = _label(Method, row["method"]) or "Tanpa metode"
         return sorted(rows, key=lambda row: (-(row["budget"] or 0), row["label"]))
 
     return public_cache.remember("belanja-metode", year, compute)
@@ -85,8 +85,9 @@ def per_agency_kind(year):
             .annotate(**_sums())
         )
         for row in rows:
-            row["label"] = AgencyKind(row["kind"]).label
-        return sorted(rows, key=lambda row: KIND_ORDER[row["kind"]])
+            row["label"] = _label(AgencyKind, row["kind"])
+        last = len(KIND_ORDER)
+        return sorted(rows, key=lambda row: (KIND_ORDER.get(row["kind"], last), row["kind"]))
 
     return public_cache.remember("belanja-jenis-pd", year, compute)
 
@@ -132,6 +133,12 @@ def per_kecamatan(year):
         return rows
 
     return public_cache.remember("belanja-kecamatan", year, compute)
+
+
+def _label(choices, value):
+    """The choice's label; a value the choices do not know (no constraint holds the column to
+    them: an import's own word) as it is stored, rather than a page that fails."""
+    return choices(value).label if value in choices.values else value
 
 
 def _total(amounts):
@@ -180,7 +187,10 @@ def method_chart(year):
         title=f"Pagu dan nilai kontrak per metode pemilihan, tahun anggaran {year}",
         series=[PAGU, CONTRACTS],
         label=lambda row: row["label"],
-        href=lambda row: _list_url(tahun=year, metode=row["method"]) if row["method"] else "",
+        # The list filters by the known methods only: another word would be ignored there.
+        href=lambda row: (
+            _list_url(tahun=year, metode=row["method"]) if row["method"] in Method.values else ""
+        ),
         label_heading="Metode pemilihan",
         extra_columns=[PACKAGES],
         empty_text=f"Belum ada paket tahun anggaran {year} yang dipublikasikan.",

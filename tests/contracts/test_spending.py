@@ -383,6 +383,17 @@ def test_a_year_of_one_agency_kind_only_leaves_the_others_out(client, health):
 
 
 @pytest.mark.django_db
+def test_a_method_outside_the_choices_is_charted_as_stored(client, health):
+    operator = make_operator(health)
+    publish(make_process(health, fiscal_year=2020, method="lelang_umum", budget_amount=5), operator)
+    assert [(r["label"], r["budget"]) for r in spending.per_method(2020)] == [("lelang_umum", 5)]
+    html = client.get(reverse("home")).content.decode()
+    methods = figure(html, "grafik-per-metode")
+    assert table(methods) == {"lelang_umum": ["Rp 5", "—", "1"]}
+    assert methods.find(".//tbody//a") is None  # the list's method filter would ignore it
+
+
+@pytest.mark.django_db
 def test_the_agency_page_charts_its_years(client, spent, health):
     html = client.get(reverse("contracts:agency-detail", args=[health.code])).content.decode()
     years = figure(html, "grafik-pd-per-tahun")
