@@ -101,9 +101,15 @@ def test_a_row_of_zeros_can_take_one_line():
 
 
 def test_no_rows_make_an_empty_chart_with_its_sentence():
+    from django.template.loader import render_to_string
+
     chart = chart_of([])
     assert chart.is_empty
     assert chart.description == "Tidak ada data."
+    html = render_to_string("_partials/bar_chart.html", {"chart": chart})
+    assert '<p class="empty">Tidak ada data.</p>' in html
+    assert "<svg" not in html and "<table" not in html
+    assert "<figcaption" in html and "Uji" in html  # the empty chart still says what it is
 
 
 # --- the figures, from the database --------------------------------------------------------
