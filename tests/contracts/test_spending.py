@@ -137,7 +137,7 @@ def spent(health, kapas):
     | Dinkes (dinas)    | 2019 | swakelola          | (none)    |    50.000.000 | —             |
     """
     health_operator, kapas_operator = make_operator(health), make_operator(kapas)
-    supplier = Supplier.objects.create(name="CV Jaya Abadi")
+    supplier = Supplier.objects.create(name="CV Jaya & Abadi <Sentosa>")  # escaped in the SVG
 
     def package(agency, by, **fields):
         return publish(make_process(agency, **fields), by)
@@ -421,7 +421,9 @@ def test_the_agency_page_charts_its_years(client, spent, health):
 def test_the_supplier_page_charts_its_wins_per_year(client, spent):
     html = client.get(reverse("contracts:supplier-detail", args=[spent.pk])).content.decode()
     wins = figure(html, "grafik-penyedia-per-tahun")
-    _, bars = drawn(wins)
+    svg, bars = drawn(wins)
+    title = "Kemenangan CV Jaya & Abadi <Sentosa> per tahun anggaran"
+    assert svg.find(f"{SVG}title").text == title  # escaped, so the XML reads it back whole
     assert bars == {
         ("2018 · 1 paket", BLUE): (1_100_000_000, MAX_BAR),
         ("2019 · 1 paket", BLUE): (140_000_000, pytest.approx(MAX_BAR * 140 / 1_100, abs=0.01)),
