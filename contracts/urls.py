@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from contracts import bulk_views, feeds, views
+from contracts import bulk_views, feeds, spending_views, views
 
 app_name = "contracts"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("foto-kemajuan/<int:pk>/", views.progress_photo, name="progress-photo"),
     path("dokumen-opd/<int:pk>/", views.agency_document_download, name="agency-document-download"),
     path("feed/paket/", feeds.LatestPackagesFeed(), name="feed"),
+    path("angka/", spending_views.spending_overview, name="spending"),
 ]
 
 # The operator's bulk upload, inside the workspace (sign-in, body and file limits of /admin/).

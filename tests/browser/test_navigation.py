@@ -79,6 +79,7 @@ def test_keyboard_users_can_skip_to_the_content(portal, page, console_errors):
         "/tanda/",
         "/survei-kepuasan/",
         "/keterbukaan/",
+        "/angka/",
     ],
 )
 def test_pages_pass_axe_wcag_aa(portal, page, axe_violations, path):

@@ -1,0 +1,262 @@
+"""Where the money goes, as the public charts show it: published packages' pagu and contract
+value grouped by fiscal year, method, agency kind and kecamatan, and a supplier's wins per
+year. Each grouping is one grouped query over `Process.objects.published()` (samples hidden
+beside real data), cached at the public data version like the pages' other figures; each
+chart function turns its rows into a `contracts.charts.BarChart`.
+
+Rows are dicts: `packages` (a count), `budget` and `contracts` (sums in Rupiah, None when no
+package of the group has the amount).
+"""
+
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Upper
+from django.urls import reverse
+
+from agencies.models import KIND_ORDER, AgencyKind, Kecamatan
+from contracts import public_cache
+from contracts.charts import Series, bar_chart
+from contracts.models import Method, Process
+from contracts.templatetags.rupiah import angka
+
+PAGU = Series("budget", "Pagu")
+CONTRACTS = Series("contracts", "Nilai kontrak")
+PACKAGES = Series("packages", "Paket", money=False)
+NO_KECAMATAN = "Tanpa kecamatan atau di luar daftar"
+
+
+def _sums():
+    return {
+        "packages": Count("pk"),
+        "budget": Sum("budget_amount"),
+        "contracts": Sum("contract_amount"),
+    }
+
+
+def _list_url(**params):
+    return f"{reverse('contracts:process-list')}?{urlencode(params)}"
+
+
+def per_year():
+    """Every fiscal year's rows, oldest first: [{fiscal_year, packages, budget, contracts}]."""
+    return public_cache.remember(
+        "belanja-tahun",
+        (),
+        lambda: list(
+            Process.objects.published()
+            .order_by("fiscal_year")
+            .values("fiscal_year")
+            .annotate(**_sums())
+        ),
+    )
+
+
+def per_method(year):
+    """The year's rows per method (metode pemilihan), largest pagu first:
+    [{method, label, packages, budget, contracts}]; a package without a method is counted
+    under "Tanpa metode"."""
+
+    def compute():
+        rows = list(
+            Process.objects.published()
+            .filter(fiscal_year=year)
+            .order_by()
+            .values("method")
+            .annotate(**_sums())
+        )
+        for row in rows:
+            row["label"] = _label(Method, row["method"]) or "Tanpa metode"
+        return sorted(rows, key=lambda row: (-(row["budget"] or 0), row["label"]))
+
+    return public_cache.remember("belanja-metode", year, compute)
+
+
+def per_agency_kind(year):
+    """The year's rows per agency kind (jenis perangkat daerah), in the register's order:
+    [{kind, label, packages, budget, contracts}]; kinds without a package are left out."""
+
+    def compute():
+        rows = list(
+            Process.objects.published()
+            .filter(fiscal_year=year)
+            .order_by()
+            .values(kind=F("agency__kind"))
+            .annotate(**_sums())
+        )
+        for row in rows:
+            row["label"] = _label(AgencyKind, row["kind"])
+        last = len(KIND_ORDER)
+        return sorted(rows, key=lambda row: (KIND_ORDER.get(row["kind"], last), row["kind"]))
+
+    return public_cache.remember("belanja-jenis-pd", year, compute)
+
+
+def per_kecamatan(year):
+    """The year's rows for every kecamatan of the place register, largest pagu first, then
+    one row for the packages whose location names no kecamatan of the register (left out
+    when there are none): [{name, packages, budget, contracts}], a kecamatan without a
+    package at 0 packages and Rp 0. A package counts for a kecamatan as the list's
+    kecamatan filter counts it: its kecamatan is the register's name, in any case."""
+
+    def compute():
+        grouped = (
+            Process.objects.published()
+            .filter(fiscal_year=year)
+            .order_by()
+            .values(place=Upper("location_kecamatan"))
+            .annotate(**_sums())
+        )
+        by_place = {row["place"]: row for row in grouped}
+        rows = []
+        for name in Kecamatan.objects.order_by("name").values_list("name", flat=True):
+            row = by_place.pop(name.upper(), None)
+            rows.append(
+                {
+                    "name": name,
+                    "packages": row["packages"] if row else 0,
+                    "budget": row["budget"] if row else 0,
+                    "contracts": row["contracts"] if row else 0,
+                }
+            )
+        rows.sort(key=lambda row: (-(row["budget"] or 0), row["name"]))
+        if by_place:
+            rest = list(by_place.values())
+            rows.append(
+                {
+                    "name": NO_KECAMATAN,
+                    "packages": sum(row["packages"] for row in rest),
+                    "budget": _total(row["budget"] for row in rest),
+                    "contracts": _total(row["contracts"] for row in rest),
+                }
+            )
+        return rows
+
+    return public_cache.remember("belanja-kecamatan", year, compute)
+
+
+def _label(choices, value):
+    """The choice's label; a value the choices do not know (no constraint holds the column to
+    them: an import's own word) as it is stored, rather than a page that fails."""
+    return choices(value).label if value in choices.values else value
+
+
+def _total(amounts):
+    """A sum of sums as SQL sums them: None when every one is unknown."""
+    known = [amount for amount in amounts if amount is not None]
+    return sum(known) if known else None
+
+
+def supplier_wins_per_year(totals):
+    """A supplier's wins per fiscal year, oldest first, from the supplier page's rows per year
+    and agency ({fiscal_year, agency__name, packages, awarded}): [{fiscal_year, packages,
+    awarded}]."""
+    years = {}
+    for row in totals:
+        years.setdefault(row["fiscal_year"], []).append(row)
+    return [
+        {
+            "fiscal_year": year,
+            "packages": sum(row["packages"] for row in rows),
+            "awarded": _total(row["awarded"] for row in rows),
+        }
+        for year, rows in sorted(years.items())
+    ]
+
+
+def year_chart():
+    """Pagu and contract value per fiscal year, for the home page."""
+    return bar_chart(
+        per_year(),
+        slug="grafik-per-tahun",
+        title="Pagu dan nilai kontrak per tahun anggaran",
+        series=[PAGU, CONTRACTS],
+        label=lambda row: str(row["fiscal_year"]),
+        href=lambda row: _list_url(tahun=row["fiscal_year"]),
+        label_heading="Tahun",
+        extra_columns=[PACKAGES],
+        empty_text="Belum ada paket yang dipublikasikan.",
+    )
+
+
+def method_chart(year):
+    """Pagu and contract value per method for `year`, for the home page."""
+    return bar_chart(
+        per_method(year),
+        slug="grafik-per-metode",
+        title=f"Pagu dan nilai kontrak per metode pemilihan, tahun anggaran {year}",
+        series=[PAGU, CONTRACTS],
+        label=lambda row: row["label"],
+        # The list filters by the known methods only: another word would be ignored there.
+        href=lambda row: (
+            _list_url(tahun=year, metode=row["method"]) if row["method"] in Method.values else ""
+        ),
+        label_heading="Metode pemilihan",
+        extra_columns=[PACKAGES],
+        empty_text=f"Belum ada paket tahun anggaran {year} yang dipublikasikan.",
+    )
+
+
+def agency_kind_chart(year):
+    """Pagu and contract value per agency kind for `year`."""
+    return bar_chart(
+        per_agency_kind(year),
+        slug="grafik-per-jenis-pd",
+        title=f"Pagu dan nilai kontrak per jenis perangkat daerah, tahun anggaran {year}",
+        series=[PAGU, CONTRACTS],
+        label=lambda row: row["label"],
+        href=lambda row: _list_url(tahun=year, jenis_pd=row["kind"]),
+        label_heading="Jenis perangkat daerah",
+        extra_columns=[PACKAGES],
+        empty_text=f"Belum ada paket tahun anggaran {year} yang dipublikasikan.",
+    )
+
+
+def kecamatan_chart(year):
+    """Pagu and contract value per kecamatan for `year`."""
+    return bar_chart(
+        per_kecamatan(year),
+        slug="grafik-per-kecamatan",
+        title=f"Pagu dan nilai kontrak per kecamatan, tahun anggaran {year}",
+        series=[PAGU, CONTRACTS],
+        label=lambda row: row["name"],
+        href=lambda row: (
+            "" if row["name"] == NO_KECAMATAN else _list_url(tahun=year, kecamatan=row["name"])
+        ),
+        label_heading="Kecamatan",
+        extra_columns=[PACKAGES],
+        zero_row_text="tidak ada paket",
+        empty_text=f"Belum ada paket tahun anggaran {year} yang dipublikasikan.",
+    )
+
+
+def agency_year_chart(agency, per_year_rows):
+    """An agency's pagu and contract value per year, oldest first, from the agency page's
+    cached rows (`ProcessQuerySet.figures_per_year`, newest first): no query of its own."""
+    return bar_chart(
+        sorted(per_year_rows, key=lambda row: row["fiscal_year"]),
+        slug="grafik-pd-per-tahun",
+        title=f"Pagu dan nilai kontrak {agency.name} per tahun anggaran",
+        series=[PAGU, CONTRACTS],
+        label=lambda row: str(row["fiscal_year"]),
+        href=lambda row: _list_url(pd=agency.code, tahun=row["fiscal_year"]),
+        label_heading="Tahun",
+        extra_columns=[PACKAGES],
+        empty_text=f"{agency.name} belum mempublikasikan paket.",
+    )
+
+
+def supplier_chart(supplier, totals):
+    """A supplier's wins per year (count and award value), from the supplier page's cached
+    rows: no query of its own."""
+    wins = Series("awarded", "Nilai penetapan")
+    return bar_chart(
+        supplier_wins_per_year(totals),
+        slug="grafik-penyedia-per-tahun",
+        title=f"Kemenangan {supplier.name} per tahun anggaran",
+        series=[wins],
+        label=lambda row: f"{row['fiscal_year']} · {angka(row['packages'])} paket",
+        label_heading="Tahun",
+        extra_columns=[Series("packages", "Paket dimenangkan", money=False)],
+        empty_text=f"{supplier.name} belum memenangkan paket yang dipublikasikan.",
+    )
