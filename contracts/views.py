@@ -17,6 +17,7 @@ from contracts.filters import (
     matching_agency_documents,
     similar_titles,
 )
+from contracts.leaders import selection_box
 from contracts.models import (
     STAGE_ORDER,
     AgencyDocument,
@@ -148,6 +149,7 @@ def process_list(request):
             },
             "agencies": agencies_for_filter(),
             "page_query": package_filter.query_string(halaman=None),
+            "leaders": lambda: selection_box(package_filter),  # read only when there are rows
             "fragment_key": fragment_key,
             # Agency documents are searched as themselves, beside the packages, never as them.
             "agency_documents": (lambda: matching_agency_documents(params["q"]))
