@@ -9,7 +9,6 @@ count in the number but add nothing to the value.
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
-from contracts import public_cache
 from contracts.filters import with_lookups
 from contracts.models import Process
 
@@ -26,38 +25,29 @@ def selection_leaders(package_filter, *, limit=LIMIT):
     for the packages the filters choose (the public ones only); at most `limit` of each.
 
     Suppliers by packages won (then value, then name); agencies by value (then packages, then
-    name); value in Rupiah. One grouped query each, cached per data version and filters (the
-    key of the list's summary: the sort does not change them).
+    name); value in Rupiah. One grouped query each. The list caches them in its summary's
+    entry (per data version and filters: the sort does not change them), so a warm list page
+    reads them with its facet counts, at no extra query.
     """
-
-    def compute():
-        matching = (
-            with_lookups(Process.objects.published()).filter(package_filter.conditions()).order_by()
-        )
-        suppliers = (
-            matching.filter(supplier__isnull=False)
-            .values("supplier_id", "supplier__name")
-            .annotate(packages=Count("pk"), value=_value())
-            .order_by("-packages", "-value", "supplier__name", "supplier_id")[:limit]
-        )
-        agencies = (
-            matching.values("agency__code", "agency__name", "agency__short_name")
-            .annotate(packages=Count("pk"), value=_value())
-            .order_by("-value", "-packages", "agency__name")[:limit]
-        )
-        return {"suppliers": list(suppliers), "agencies": list(agencies)}
-
-    return public_cache.remember(
-        "daftar-teratas",
-        sorted((k, v) for k, v in package_filter.params.items() if k != "urut"),
-        compute,
+    matching = with_lookups(Process.objects.published()).filter(package_filter.conditions())
+    matching = matching.order_by()
+    suppliers = (
+        matching.filter(supplier__isnull=False)
+        .values("supplier_id", "supplier__name")
+        .annotate(packages=Count("pk"), value=_value())
+        .order_by("-packages", "-value", "supplier__name", "supplier_id")[:limit]
     )
+    agencies = (
+        matching.values("agency__code", "agency__name", "agency__short_name")
+        .annotate(packages=Count("pk"), value=_value())
+        .order_by("-value", "-packages", "agency__name")[:limit]
+    )
+    return {"suppliers": list(suppliers), "agencies": list(agencies)}
 
 
-def selection_box(package_filter):
-    """selection_leaders with each row's link: the same selection narrowed to that supplier
-    (`penyedia`, packages it won or bid for) or agency (`pd`), from its first page."""
-    found = selection_leaders(package_filter)
+def selection_box(package_filter, found):
+    """The leaders `found` (selection_leaders) with each row's link: the same selection
+    narrowed to that supplier (`penyedia`: packages it won or bid for) or agency (`pd`)."""
     return {
         "suppliers": [
             {**row, "query": package_filter.query_string(penyedia=row["supplier_id"])}
