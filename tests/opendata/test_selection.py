@@ -48,6 +48,11 @@ def publish(operator, **fields):
 
 @pytest.fixture
 def catalogue(media_root):
+    return make_catalogue()
+
+
+def make_catalogue():
+    """The packages of the table above; {"packages": [1..6], "karya", "bangun", "cipta"}."""
     health = Agency.objects.get(code="dinas-kesehatan")
     roads = Agency.objects.get(code="dinas-pu-bina-marga-penataan-ruang")
     at_health, at_roads = make_operator(health), make_operator(roads)
