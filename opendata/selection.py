@@ -131,6 +131,7 @@ def download(request, fmt):
     response["Content-Disposition"] = _disposition(filename(package_filter, fmt))
     response["Link"] = f'<{source}>; rel="describedby"; type="text/html"'
     response["Cache-Control"] = "no-store"
+    response["Access-Control-Allow-Origin"] = "*"  # open data, like the bulk files and the API
     return response
 
 

@@ -361,3 +361,13 @@ def test_the_list_with_its_box_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         html = client.get(reverse("contracts:process-list"), query).content.decode()
     assert "Penyedia terbanyak" in html
+
+
+@pytest.mark.django_db
+def test_the_policy_page_says_where_each_file_writes_its_filters(client):
+    html = client.get(reverse("opendata:policy")).content.decode()
+    section = html[html.index('id="unduhan-pilihan"') :]
+    assert "<code>/paket/unduh.csv</code>" in section
+    assert "lembar kedua “Keterangan”" in section
+    assert "objek <code>saringan</code>" in section
+    assert "tidak ada baris yang dipotong" in section
