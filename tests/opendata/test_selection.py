@@ -218,6 +218,7 @@ def test_the_filters_are_written_in_each_file(client, catalogue):
     assert response["Content-Disposition"].startswith(
         f'attachment; filename="paket-pilihan-tahun-2018-metode-tender-penyedia-{cipta.pk}.csv"'
     )
+    assert response["Access-Control-Allow-Origin"] == "*"  # open data, as the bulk files
     link = response["Link"]
     assert link.startswith("<http://testserver/paket/?tahun=2018&metode=tender&penyedia=")
     assert link.endswith('>; rel="describedby"; type="text/html"')
