@@ -154,6 +154,7 @@ SELECTIONS = [
         ["Rehabilitasi Gedung Posyandu", "Rehabilitasi Jalan Mojo"],
     ),
     ({"metode": "pengadaan_langsung", "kecamatan": "DANDER"}, ["Rehabilitasi Gedung Posyandu"]),
+    ({"q": "jembatan ngampel"}, ["Jembatan Ngampel"]),  # the search's own order: relevance
 ]
 
 
