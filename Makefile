@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: run test lint format db-stop bench-import bench-pdf bench backup restore faults loadtest \
-	slowloris
+	slowloris bench-selection
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -53,6 +53,11 @@ bench: $(VENV)/.runtime
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk; } || \
 		{ echo "wrk is needed: sudo apt-get install -y wrk"; exit 1; }
 	$(BIN)/python scripts/bench.py --scale $(or $(SCALE),10000) $(BENCH_ARGS)
+
+## bench-selection: the list's selection downloads (CSV, JSON, XLSX) of SCALE packages (default
+## 100000, the data set of `make bench`): rows/s and peak memory
+bench-selection: $(VENV)/.runtime
+	$(BIN)/python scripts/bench_selection.py --scale $(or $(SCALE),100000)
 
 ## db-stop: stop the embedded PostgreSQL server if it is running
 db-stop: $(VENV)/.runtime

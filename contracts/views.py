@@ -17,6 +17,7 @@ from contracts.filters import (
     matching_agency_documents,
     similar_titles,
 )
+from contracts.leaders import selection_box, selection_leaders
 from contracts.models import (
     STAGE_ORDER,
     AgencyDocument,
@@ -113,7 +114,7 @@ def process_list(request):
     summary = public_cache.remember(
         "daftar",
         sorted((k, v) for k, v in package_filter.params.items() if k != "urut"),
-        lambda: package_filter.summary(base),
+        lambda: {**package_filter.summary(base), "leaders": selection_leaders(package_filter)},
     )
     page = _page(request, results, count=summary["count"], max_pages=MAX_LIST_PAGES)
     facets = summary["facets"]
@@ -148,6 +149,7 @@ def process_list(request):
             },
             "agencies": agencies_for_filter(),
             "page_query": package_filter.query_string(halaman=None),
+            "leaders": lambda: selection_box(package_filter, summary["leaders"]),
             "fragment_key": fragment_key,
             # Agency documents are searched as themselves, beside the packages, never as them.
             "agency_documents": (lambda: matching_agency_documents(params["q"]))

@@ -351,11 +351,12 @@ SHEET_ROWS = 1_048_576
 class Sheets:
     """The XLSX workbook of the tables, each table's rows spilling onto further sheets."""
 
-    def __init__(self):
+    def __init__(self, tables=tuple(TABLES)):
+        """`tables`: the names of the tables (of TABLES) to give sheets, in that order."""
         self.workbook = Workbook(write_only=True)
         self.current = {}
-        for table, (columns, _) in TABLES.items():
-            self._start(table, 1, columns)
+        for table in tables:
+            self._start(table, 1, TABLES[table][0])
 
     def _start(self, table, number, columns):
         title = table if number == 1 else f"{table} ({number})"

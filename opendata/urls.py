@@ -1,10 +1,11 @@
 from django.urls import path, re_path
 
-from opendata import api, views
+from opendata import api, selection, views
 
 app_name = "opendata"
 
 urlpatterns = [
+    path("paket/unduh.<str:fmt>", selection.download, name="selection"),
     path("data-terbuka/", views.index, name="index"),
     path("data-terbuka/kebijakan/", views.policy, name="policy"),
     path("data-terbuka/kode-lokal/", views.local_codes, name="local-codes"),

@@ -320,6 +320,7 @@ def cases(world):
         ("opendata:extension-docs", "/data-terbuka/ekstensi/tanda/", PUBLIC),
         ("opendata:extension-file", "/data-terbuka/ekstensi/tanda/extension.json", PUBLIC),
         ("opendata:download", "/data-terbuka/semua/paket.csv", PUBLIC),
+        ("opendata:selection", "/paket/unduh.csv?tahun=2018", PUBLIC),
         ("opendata:release", f"/ocds/{published.ocid}/", PUBLIC),
         ("opendata:release", f"/ocds/{draft.ocid}/", HIDDEN),
         ("opendata:record", f"/ocds/{published.ocid}/rekam/", PUBLIC),

@@ -1,0 +1,207 @@
+"""The public list's current selection to take away: `/paket/unduh.csv`, `.xlsx`, `.json`.
+
+The list's filters (`contracts.filters.PackageFilter`, read from the same query string) choose
+the packages, `Process.objects.published()` decides what may be shown, and the list's sort
+orders them; every row is built by the bulk files' own builder (`opendata.bulk.TABLES["paket"]`),
+so a row of the selection reads exactly like the same package's row of `paket.csv`.
+
+The packages are read with a server-side cursor in chunks of CHUNK, each chunk's documents and
+flags in one query each: the number of queries grows with the chunks, never with the rows, and
+a worker holds one chunk at a time, whatever the size of the selection. Nothing is capped.
+
+Where the filters are written:
+- JSON: a `saringan` object (the query's names and values as the list reads them) beside the
+  source address, the time and `jumlah_paket`, which closes the document;
+- XLSX: a second sheet "Keterangan" with each filter (its label and value), the source address,
+  the time and the row count;
+- CSV: the file keeps the bulk file's shape (one header line, then rows), so the filters are in
+  its name (`paket-pilihan-tahun-2018-metode-tender.csv`) and the `Link` header points back to
+  the list page that describes the selection (`rel="describedby"`).
+"""
+
+import csv
+import tempfile
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+
+from agencies.models import AgencyKind
+from contracts.filters import COMPLETENESS, SORTS, PackageFilter
+from contracts.models import Category, Document, FundingSource, Method, Process, Stage, Supplier
+from dashboards.exports import safe
+from integrity.models import Flag, PackageFlag
+from opendata.bulk import TABLES, XLSX, Sheets, _cell, _date
+
+# Packages read (and held) at a time.
+CHUNK = 2000
+FORMATS = {"csv": "text/csv", "xlsx": XLSX, "json": "application/json"}
+COLUMNS, PACKAGE_ROWS = TABLES["paket"]
+
+# Each filter of the list, its label, and how its value reads (codes by their names).
+LABELS = {
+    "q": ("Kata kunci", None),
+    "tahun": ("Tahun anggaran", None),
+    "pd": ("Perangkat daerah (kode)", None),
+    "jenis_pd": ("Jenis perangkat daerah", AgencyKind),
+    "tahap": ("Tahap terakhir", Stage),
+    "metode": ("Metode pemilihan", Method),
+    "jenis": ("Jenis pengadaan", Category),
+    "dana": ("Sumber dana", FundingSource),
+    "kecamatan": ("Kecamatan", None),
+    "penyedia": ("Penyedia (menang atau ikut)", None),
+    "nilai_min": ("Pagu dari (Rp)", None),
+    "nilai_max": ("Pagu sampai (Rp)", None),
+    "lengkap": ("Kelengkapan", COMPLETENESS),
+    "tanda": ("Tanda untuk dicermati", Flag),
+    "urut": ("Urutan", {key: label for key, (label, _) in SORTS.items()}),
+}
+
+
+def packages(package_filter):
+    """The selection's packages in the list's order, with what a row of paket.csv reads: the
+    agency and the winner joined, the documents (their ids) and flags prefetched per chunk."""
+    return package_filter.apply(
+        Process.objects.published().without_bookkeeping().select_related("agency", "supplier")
+    ).prefetch_related(
+        Prefetch("documents", queryset=Document.objects.only("pk", "process_id")),
+        Prefetch("flags", queryset=PackageFlag.objects.only("pk", "process_id", "flag")),
+    )
+
+
+def rows(package_filter):
+    """Each package of the selection as a row of paket.csv (values as the database gives them:
+    ints, text, dates), one at a time."""
+    base_url = settings.PORTAL["BASE_URL"]
+    for process in packages(package_filter).iterator(chunk_size=CHUNK):
+        lists = {"documents": process.documents.all()}
+        yield from PACKAGE_ROWS(process, lists, base_url)
+
+
+def described_filters(package_filter):
+    """[(name, label, value as read)] for each filter in use, the sort last; the supplier by
+    name and id (one query)."""
+    params = {**package_filter.params, "urut": package_filter.sort}
+    described = []
+    for name, value in params.items():
+        label, names = LABELS[name]
+        if name == "penyedia":
+            supplier = Supplier.objects.filter(pk=value).only("name").first()
+            shown = f"{supplier.name} (id {value})" if supplier else f"id {value} (tidak dikenal)"
+        elif names is None:
+            shown = str(value)
+        elif isinstance(names, dict):
+            shown = names.get(value, value)
+        else:
+            shown = names(value).label
+        described.append((name, label, shown))
+    return described
+
+
+def filename(package_filter, extension):
+    """`paket-pilihan[-name-value…].ext`: the filters in the name, at most 150 characters."""
+    parts = [f"{name}-{value}" for name, value in package_filter.params.items()]
+    stem = slugify(" ".join(["paket-pilihan", *parts]))[:150].rstrip("-")
+    return f"{stem}.{extension}"
+
+
+def _disposition(name):
+    return f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+
+
+@require_safe
+def download(request, fmt):
+    """The list's selection (`/paket/?...` filters, sort) as CSV, XLSX or JSON; 404 for any
+    other extension. Bad filters are dropped as the list drops them, and named in the file."""
+    if fmt not in FORMATS:
+        raise Http404("Format unduhan tidak dikenal: pilih csv, xlsx atau json.")
+    package_filter = PackageFilter.from_query(request.GET)
+    query = package_filter.query_string()
+    source = request.build_absolute_uri(reverse("contracts:process-list"))
+    source += f"?{query}" if query else ""
+    made = timezone.localtime()
+    writer = {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt]
+    response = writer(package_filter, source=source, made=made)
+    response["Content-Disposition"] = _disposition(filename(package_filter, fmt))
+    response["Link"] = f'<{source}>; rel="describedby"; type="text/html"'
+    response["Cache-Control"] = "no-store"
+    response["Access-Control-Allow-Origin"] = "*"  # open data, like the bulk files and the API
+    return response
+
+
+class _Line:
+    def write(self, line):
+        return line
+
+
+def _csv(package_filter, *, source, made):
+    """The bulk file's shape: the byte-order mark, one header line, rows with formula-looking
+    text neutralised, dates in ISO 8601, streamed as it is read."""
+    writer = csv.writer(_Line())
+
+    def lines():
+        yield ("\ufeff" + writer.writerow(COLUMNS)).encode()
+        for row in rows(package_filter):
+            yield writer.writerow([safe(_date(value)) for value in row]).encode()
+
+    return StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+
+
+def _json(package_filter, *, source, made):
+    """{"sumber", "dibuat", "saringan", "keterangan_saringan", "kolom", "paket": [{column:
+    value}], "jumlah_paket"}, streamed: the count comes last, once the rows are written."""
+    encoder = DjangoJSONEncoder(ensure_ascii=False)
+
+    def parts():
+        head = {
+            "sumber": source,
+            "dibuat": made.isoformat(),
+            "saringan": {**package_filter.params, "urut": package_filter.sort},
+            "keterangan_saringan": {
+                name: f"{label}: {shown}"
+                for name, label, shown in described_filters(package_filter)
+            },
+            "kolom": COLUMNS,
+        }
+        yield encoder.encode(head)[:-1] + ', "paket": ['
+        count = 0
+        for row in rows(package_filter):
+            item = dict(zip(COLUMNS, [_date(value) for value in row], strict=True))
+            yield ("," if count else "") + encoder.encode(item)
+            count += 1
+        yield f'], "jumlah_paket": {count}}}'
+
+    return StreamingHttpResponse(
+        (part.encode() for part in parts()), content_type="application/json; charset=utf-8"
+    )
+
+
+def _xlsx(package_filter, *, source, made):
+    """The bulk workbook's "paket" sheet (continued on "paket (2)" past a sheet's 1,048,576
+    rows), then "Keterangan": the filters, the source, the time and the row count.
+
+    openpyxl's write-only mode writes each row to a temporary file as it comes, so memory stays
+    flat; a ZIP's directory is written last, so the workbook is finished in a temporary file
+    and then served from it (FileResponse: read in blocks, with its length)."""
+    sheets = Sheets(tables=("paket",))
+    count = 0
+    for row in rows(package_filter):
+        sheets.append("paket", [_cell(value) for value in row])
+        count += 1
+    notes = sheets.workbook.create_sheet("Keterangan")
+    notes.append(["Keterangan", "Nilai"])
+    notes.append(["Sumber", source])
+    notes.append(["Dibuat", made.replace(tzinfo=None)])
+    notes.append(["Jumlah paket", count])
+    for _, label, shown in described_filters(package_filter):
+        notes.append([f"Saringan: {label}", safe(shown)])
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
+    sheets.save(handle)
+    handle.seek(0)
+    return FileResponse(handle, content_type=XLSX)
