@@ -19,7 +19,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
-from agencies.models import Kecamatan
+from agencies.models import Agency, AgencyKind, Kecamatan
 from agencies.places import KECAMATAN_MARKERS, name_key, normalise
 from contracts import public_cache
 from contracts.filters import in_kecamatan, with_lookups
@@ -33,14 +33,25 @@ def slug(kecamatan):
     return slugify(kecamatan.name)
 
 
+def _key(text):
+    words = [w for w in normalise(text.replace("-", " ")).split() if w not in KECAMATAN_MARKERS]
+    return name_key(" ".join(words))
+
+
 def find(text):
     """The register's kecamatan that `text` names in any common spelling ("sumberrejo",
     "Kec. Sumber Rejo", "sumberejo"), or None. One query."""
-    words = [w for w in normalise(text.replace("-", " ")).split() if w not in KECAMATAN_MARKERS]
-    key = name_key(" ".join(words))
+    key = _key(text)
     if not key:
         return None
     return Kecamatan.objects.filter(key=key).first()
+
+
+def office(kecamatan):
+    """The kecamatan's own office among the active agencies (kind kecamatan), or None. The
+    agency register spells some names otherwise ("Kecamatan Sumberrejo" for Sumberejo)."""
+    agencies = Agency.objects.active().filter(kind=AgencyKind.KECAMATAN).only("code", "name")
+    return next((a for a in agencies if _key(a.name) == kecamatan.key), None)
 
 
 def _spending():

@@ -6,7 +6,6 @@ from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedi
 from django.shortcuts import render
 from django.urls import reverse
 
-from agencies.models import Agency
 from contracts import kecamatan as places
 from contracts import public_cache
 from contracts.views import MAX_LIST_PAGES, _page, published_years
@@ -90,9 +89,7 @@ def kecamatan_detail(request, nama):
             "page_query": urlencode({"tahun": year}) if year else "",
             "list_query": list_query,
             # The kecamatan's own office, an agency of the register: read only when rendered.
-            "office": lambda: (
-                Agency.objects.active().filter(code=f"kecamatan-{places.slug(kecamatan)}").first()
-            ),
+            "office": lambda: places.office(kecamatan),
             "fragment_key": public_cache.fragment_key("kecamatan", kecamatan.pk, year),
         },
     )

@@ -234,6 +234,8 @@ def test_packages_spelled_otherwise_count_as_in_the_list(client):
     assert 'data-count="3"' in html
     assert list_count(client, kecamatan="Kec. Sumberrejo", tahun=2018) == 3
     assert "Mejuwet <span" in html  # its desa, as the register writes it
+    # Its office, which the agency register spells "Kecamatan Sumberrejo".
+    assert 'href="/perangkat-daerah/kecamatan-sumberrejo/"' in html
     index = client.get(reverse("contracts:kecamatan-list")).content.decode()
     assert cells(index.split("<table", 1)[1], "data-paket")["Sumberejo"] == 3
 
