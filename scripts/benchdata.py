@@ -221,9 +221,11 @@ def _copy_suppliers(rng, count):
     def rows():
         for number in range(1, count + 1):
             name = f"{rng.choice(COMPANY)} {rng.choice(WORDS)} {rng.choice(WORDS)} {number}"
-            yield (number, f"{number:015d}0", name, f"Jl. {rng.choice(WORDS)} {number}", now, now)
+            address = f"Jl. {rng.choice(WORDS)} {number}"
+            yield (number, f"{number:015d}0", name, address, "resmi", now, now)
 
-    columns = ["id", "npwp", "name", "address", "created_at", "updated_at"]
+    # name_source has a default in Django only, not in the table: COPY must give it.
+    columns = ["id", "npwp", "name", "address", "name_source", "created_at", "updated_at"]
     _copy("contracts_supplier", columns, rows())
     with connection.cursor() as cursor:
         cursor.execute("SELECT setval('contracts_supplier_id_seq', %s)", [count])
@@ -240,6 +242,7 @@ PROCESS_COLUMNS = [
     "award_date", "contract_number", "contract_amount", "contract_signed", "contract_start",
     "contract_end", "pho_date", "stage_reached", "all_complete", "status",
     "published_at", "withdrawn_at", "withdrawn_reason", "created_at", "updated_at", "agency_id",
+    "source_values",
 ]  # fmt: skip
 
 
@@ -299,7 +302,7 @@ def _copy_processes(rng, scale, agencies, suppliers):
                 STAGES[stage], rng.random() < 0.35, status, published_at,
                 published_at if status == "withdrawn" else None,
                 "Salah input" if status == "withdrawn" else "",
-                now, now, rng.choice(agencies),
+                now, now, rng.choice(agencies), "{}",
             )  # fmt: skip
 
     _copy("contracts_process", PROCESS_COLUMNS, rows())
