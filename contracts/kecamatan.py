@@ -155,9 +155,9 @@ class Tile:
     y: float
 
 
-def layout(path=MAP_FILE):
+def layout(path=None):
     """{register name: (column, row)} from the map's data file (see its header)."""
-    with open(path, newline="", encoding="utf-8") as handle:
+    with open(path or MAP_FILE, newline="", encoding="utf-8") as handle:
         rows = csv.DictReader(line for line in handle if not line.startswith("#"))
         return {row["nama"]: (int(row["kolom"]), int(row["baris"])) for row in rows}
 

@@ -156,6 +156,22 @@ def test_the_layout_places_every_kecamatan_of_the_register_once():
 
 
 @pytest.mark.django_db
+def test_a_kecamatan_missing_from_the_layout_stays_in_the_table(
+    client, spread, tmp_path, monkeypatch
+):
+    # A register grown by a kecamatan the layout file does not place yet: said, not dropped.
+    lines = places.MAP_FILE.read_text(encoding="utf-8").splitlines()
+    shorter = tmp_path / "peta.csv"
+    shorter.write_text("\n".join(line for line in lines if ",Dander," not in line) + "\n")
+    monkeypatch.setattr(places, "MAP_FILE", shorter)
+    html = client.get(reverse("contracts:kecamatan-list")).content.decode()
+    tiles, table = html.split("<table", 1)
+    assert tiles.count('class="peta__petak"') == 27
+    assert cells(table, "data-paket")["Dander"] == 2
+    assert "Belum ada di peta (ada di tabel): Dander." in html
+
+
+@pytest.mark.django_db
 def test_a_kecamatan_page_shows_its_packages_of_the_year(client, spread):
     html = client.get(reverse("contracts:kecamatan-detail", args=["dander"])).content.decode()
     assert "<h1>Kecamatan Dander</h1>" in html
