@@ -2,6 +2,7 @@
 page's way in. Every number is the list's own count for `?kecamatan=`, and the database's."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -307,3 +308,26 @@ def test_the_place_pages_run_a_fixed_number_of_queries(
 # insert, release).
 COLD_INDEX_QUERIES = 24
 COLD_DETAIL_QUERIES = 27
+
+
+@pytest.mark.django_db
+def test_odd_addresses_get_an_answer_never_an_error(client, spread):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(name=st.text(max_size=120), year=st.text(max_size=12))
+    def check(name, year):
+        typed = name.replace("/", "").replace("\x00", "")
+        if typed.strip():
+            page = client.get(f"/kecamatan/{quote(typed)}/", {"tahun": year})
+            # 400: a NUL byte is refused by the request guard ("Permintaan tidak sah"), as anywhere.
+            assert page.status_code in (200, 301, 400, 404)
+        index = client.get(reverse("contracts:kecamatan-list"), {"nama": name, "tahun": year})
+        assert index.status_code in (200, 302, 400)
+
+    check()
