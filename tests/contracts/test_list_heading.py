@@ -68,3 +68,19 @@ def test_every_filter_is_put_in_words():
     )
     assert active_filters(params) == 12  # the search and the sort are not filters
     assert describe({"kecamatan": "Atlantis"}) == "Paket di Kecamatan Atlantis"
+
+
+@pytest.mark.django_db
+def test_naming_the_filters_costs_one_lookup_per_named_filter(
+    client, supplier, django_assert_num_queries
+):
+    params = {"kecamatan": "Sumberejo", "penyedia": supplier.pk, "tahun": "2019"}
+    client.get(reverse("contracts:process-list"), params)
+    # The list's five warm queries (tests/contracts/test_public.py), and the kecamatan's and
+    # the supplier's names for the heading; a year or a choice is named without a query.
+    with django_assert_num_queries(7):
+        client.get(reverse("contracts:process-list"), params)
+    plain = {"tahun": "2019"}  # the same package, named by year alone
+    client.get(reverse("contracts:process-list"), plain)
+    with django_assert_num_queries(5):
+        client.get(reverse("contracts:process-list"), plain)
