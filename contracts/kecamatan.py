@@ -150,6 +150,7 @@ class Tile:
     packages: int
     spending: int
     band: int
+    shade: int
     points: str
     x: float
     y: float
@@ -196,6 +197,14 @@ def band(value, limits):
     return len(limits)
 
 
+def shade(band_number, bands):
+    """The colour class (0 to 4) of band `band_number` of `bands`: spread over the scale, so
+    the top band is always the darkest, however few bands a year's spending makes."""
+    if band_number == 0 or bands == 0:
+        return 0
+    return round(band_number * (BAND_CLASSES - 1) / bands)
+
+
 def hexagon(x, y, radius=HEX_RADIUS):
     """The SVG points of a pointy-top hexagon centred on (x, y)."""
     corners = []
@@ -206,10 +215,10 @@ def hexagon(x, y, radius=HEX_RADIUS):
 
 
 def spending_map(year):
-    """The map, legend and table of `year`: {"year", "tiles": [Tile], "legend": [(band, from,
-    to)], "width", "height", "rows" (the table, as `totals_per_kecamatan`), "unplaced",
-    "packages"}. A kecamatan missing from the layout file is still in the table, never
-    dropped; "missing" names them."""
+    """The map, legend and table of `year`: {"year", "tiles": [Tile], "legend": [(band,
+    colour class, from, to)], "width", "height", "rows" (the table, as
+    `totals_per_kecamatan`), "unplaced", "packages", "missing"}. A kecamatan missing from the
+    layout file is still in the table, never dropped; "missing" names them."""
     totals = totals_per_kecamatan(year)
     positions = layout()
     limits = band_limits([row["spending"] for row in totals["rows"]])
@@ -219,6 +228,7 @@ def spending_map(year):
         if row["name"] not in positions:
             continue
         column, line = positions[row["name"]]
+        number = band(row["spending"], limits)
         x = PADDING + width / 2 + column * width + (width / 2 if line % 2 else 0)
         y = PADDING + HEX_RADIUS + line * 1.5 * HEX_RADIUS
         tiles.append(
@@ -227,7 +237,8 @@ def spending_map(year):
                 slug=row["slug"],
                 packages=row["packages"],
                 spending=row["spending"],
-                band=band(row["spending"], limits),
+                band=number,
+                shade=shade(number, len(limits)),
                 points=hexagon(x, y),
                 x=round(x, 1),
                 y=round(y, 1),
@@ -235,10 +246,10 @@ def spending_map(year):
         )
     columns = max((c + (0.5 if r % 2 else 0) for c, r in positions.values()), default=0) + 1
     lines = max((r for _, r in positions.values()), default=0) + 1
-    legend = [(0, None, 0)]
+    legend = [(0, 0, None, 0)]
     lower = 1
     for index, limit in enumerate(limits):
-        legend.append((index + 1, lower, limit))
+        legend.append((index + 1, shade(index + 1, len(limits)), lower, limit))
         lower = limit + 1
     return {
         "year": year,

@@ -134,8 +134,12 @@ def test_the_legend_names_the_bands_in_rupiah(client, spread):
     assert "Rp 1 \N{EN DASH} Rp 1.200.000.000" in html
     assert "Rp 1.200.000.001 \N{EN DASH} Rp 1.900.000.000" in html
     assert html.count('class="peta__k peta__k--0"') == 26
-    assert html.count('class="peta__k peta__k--1"') == 1  # Dander
-    assert html.count('class="peta__k peta__k--2"') == 1  # Kapas
+    # Two bands, spread over the scale so the top one is the darkest.
+    assert html.count('class="peta__k peta__k--2"') == 1  # Dander
+    assert html.count('class="peta__k peta__k--4"') == 1  # Kapas
+    assert (
+        '<span class="peta__warna peta__k--4" aria-hidden="true"></span> Rp 1.200.000.001' in html
+    )
 
 
 def test_spending_bands_split_the_kecamatan_that_spend():
@@ -144,6 +148,10 @@ def test_spending_bands_split_the_kecamatan_that_spend():
     assert [places.band(v, limits) for v in (0, 100, 101, 250, 999, 1234)] == [0, 1, 2, 2, 3, 4]
     assert places.band_limits([0, 0]) == []
     assert places.band_limits([7, 7, 7]) == [7]
+    assert [places.shade(b, 4) for b in range(5)] == [0, 1, 2, 3, 4]
+    assert [places.shade(b, 3) for b in range(4)] == [0, 1, 3, 4]
+    assert [places.shade(b, 2) for b in range(3)] == [0, 2, 4]
+    assert places.shade(1, 1) == 4
 
 
 def test_the_layout_places_every_kecamatan_of_the_register_once():
