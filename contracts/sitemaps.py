@@ -1,7 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from agencies.models import Agency
+from agencies.models import Agency, Kecamatan
+from contracts import kecamatan
 from contracts.models import Process
 
 
@@ -29,12 +30,33 @@ class AgencySitemap(Sitemap):
         return reverse("contracts:agency-detail", args=[item.code])
 
 
+class KecamatanSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Kecamatan.objects.order_by("name")
+
+    def location(self, item):
+        return reverse("contracts:kecamatan-detail", args=[kecamatan.slug(item)])
+
+
 class PageSitemap(Sitemap):
     def items(self):
-        return ["home", "contracts:process-list", "agencies:agency-list", "about"]
+        return [
+            "home",
+            "contracts:process-list",
+            "contracts:kecamatan-list",
+            "agencies:agency-list",
+            "about",
+        ]
 
     def location(self, item):
         return reverse(item)
 
 
-SITEMAPS = {"halaman": PageSitemap, "paket": PackageSitemap, "perangkat-daerah": AgencySitemap}
+SITEMAPS = {
+    "halaman": PageSitemap,
+    "paket": PackageSitemap,
+    "perangkat-daerah": AgencySitemap,
+    "kecamatan": KecamatanSitemap,
+}

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from contracts import bulk_views, feeds, spending_views, views
+from contracts import bulk_views, feeds, kecamatan_views, spending_views, views
 
 app_name = "contracts"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("dokumen-opd/<int:pk>/", views.agency_document_download, name="agency-document-download"),
     path("feed/paket/", feeds.LatestPackagesFeed(), name="feed"),
     path("angka/", spending_views.spending_overview, name="spending"),
+    path("kecamatan/", kecamatan_views.kecamatan_list, name="kecamatan-list"),
+    path("kecamatan/<str:nama>/", kecamatan_views.kecamatan_detail, name="kecamatan-detail"),
 ]
 
 # The operator's bulk upload, inside the workspace (sign-in, body and file limits of /admin/).

@@ -30,7 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 from live_portal import free_port  # noqa: E402 (scripts/ is on the path from here)
 
 SECRET_KEY = "benchmark-only-key-" + "k" * 40
-TARGETS_MS = {"list": 150, "package": 100, "matrix": 300, "api": 100}
+TARGETS_MS = {"list": 150, "place": 150, "package": 100, "matrix": 300, "api": 100}
 
 
 def main():
@@ -179,6 +179,8 @@ def choose_pages():
         ("Saring metode", "list", "/paket/?metode=tender"),
         ("Saring tahap", "list", "/paket/?tahap=kontrak"),
         ("Saring kecamatan", "list", "/paket/?kecamatan=Dander"),
+        ("Peta kecamatan", "place", f"/kecamatan/?tahun={year}"),
+        ("Kecamatan", "place", f"/kecamatan/dander/?tahun={year}"),
         ("Saring tanda", "list", "/paket/?tanda=pemenang_berulang"),
         ("Saring pagu", "list", "/paket/?nilai_min=1000000000"),
         ("Cari", "list", "/paket/?q=jembatan"),

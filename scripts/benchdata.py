@@ -222,9 +222,10 @@ def _copy_suppliers(rng, count):
         for number in range(1, count + 1):
             name = f"{rng.choice(COMPANY)} {rng.choice(WORDS)} {rng.choice(WORDS)} {number}"
             address = f"Jl. {rng.choice(WORDS)} {number}"
-            yield (number, f"{number:015d}0", name, address, now, now, "resmi")
+            yield (number, f"{number:015d}0", name, address, "resmi", now, now)
 
-    columns = ["id", "npwp", "name", "address", "created_at", "updated_at", "name_source"]
+    # name_source has a default in Django only, not in the table: COPY must give it.
+    columns = ["id", "npwp", "name", "address", "name_source", "created_at", "updated_at"]
     _copy("contracts_supplier", columns, rows())
     with connection.cursor() as cursor:
         cursor.execute("SELECT setval('contracts_supplier_id_seq', %s)", [count])

@@ -277,6 +277,8 @@ def cases(world):
             PRIVATE_FILE,
         ),
         ("contracts:feed", "/feed/paket/", PUBLIC),
+        ("contracts:kecamatan-list", "/kecamatan/", PUBLIC),
+        ("contracts:kecamatan-detail", "/kecamatan/dander/", PUBLIC),
         ("dashboards:matrix", "/pengawasan/", SUPERVISORS),
         ("dashboards:cell", f"/pengawasan/2018/{health.code}/perencanaan/", SUPERVISORS),
         ("dashboards:todo", "/pengawasan/tugas/", EDITORS | {ADMIN: DENY}),

@@ -80,6 +80,9 @@ def test_keyboard_users_can_skip_to_the_content(portal, page, console_errors):
         "/survei-kepuasan/",
         "/keterbukaan/",
         "/angka/",
+        "/kecamatan/",
+        "/kecamatan/dander/",
+        "/paket/?kecamatan=Dander&tahun=2018&penyedia=1",
     ],
 )
 def test_pages_pass_axe_wcag_aa(portal, page, axe_violations, path):
