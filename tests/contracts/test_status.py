@@ -272,3 +272,92 @@ def test_an_imported_package_shows_its_source_and_latest_event_not_the_import_da
     services.publish_process(process=own, by=operator)
     html = client.get(reverse("contracts:process-detail", args=[own.pk])).content.decode()
     assert "Terakhir diperbarui" in html and "Diimpor" not in html
+
+
+# --- the list: money and sentences on every card, at a fixed cost ------------------------------
+
+
+def contracted_packages(agency, by, number, start=0):
+    """`number` published packages, each with a winner, a contract, an addendum changing its
+    value and a progress report: what makes a card ask for rows of its own if it can."""
+    from contracts import completeness
+    from contracts.models import Supplier
+
+    made = []
+    for index in range(start, start + number):
+        supplier = Supplier.objects.create(name=f"CV Rekanan {index}")
+        process = make_process(
+            agency,
+            title=f"Peningkatan Jalan {index}",
+            method="tender",
+            budget_amount=1_000_000_000,
+            hps_amount=950_000_000,
+            supplier=supplier,
+            award_amount=900_000_000,
+            contract_amount=900_000_000 + index,
+            contract_start=datetime.date(2018, 6, 1),
+        )
+        Amendment.objects.create(
+            process=process, number=f"ADD-{index}", date="2018-09-01", new_amount=910_000_000
+        )
+        ProgressReport.objects.create(
+            process=process,
+            date="2018-10-01",
+            physical_percent=Decimal("45.5"),
+            financial_percent=30,
+        )
+        completeness.refresh([process.pk])
+        services.publish_process(process=process, by=by)
+        made.append(process)
+    return made
+
+
+@pytest.mark.django_db
+def test_the_list_shows_money_and_sentences_in_the_same_queries_for_5_or_25_cards(client, health):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from contracts import public_cache
+
+    operator = make_operator(health)
+    contracted_packages(health, operator, 5)
+    url = reverse("contracts:process-list")
+    with CaptureQueriesContext(connection) as five:
+        html = client.get(url).content.decode()
+    assert html.count('class="package"') == 5
+    card = html[html.index("Peningkatan Jalan 4") :].split("</li>")[0]
+    # The amended value with the signed one, the winner and both sentences.
+    assert (
+        "<dt>Nilai kontrak setelah adendum</dt><dd>Rp 910.000.000 <small>(semula Rp 900.000.004)"
+        in card
+    )
+    assert "<dt>Pagu</dt><dd>Rp 1.000.000.000</dd>" in card
+    assert "<dt>HPS</dt><dd>Rp 950.000.000</dd>" in card
+    assert "<dt>Nilai pemenang</dt><dd>Rp 900.000.000</dd>" in card
+    assert "<dt>Penyedia</dt><dd>CV Rekanan 4</dd>" in card
+    assert "Pekerjaan: berjalan, progres fisik 45,5% per 1 Oktober 2018" in card
+    assert "Data: " in card and " tahap" in card
+
+    contracted_packages(health, operator, 20, start=5)
+    public_cache.changed()  # cold again: every aggregate and fragment computed anew
+    with CaptureQueriesContext(connection) as twenty_five:
+        html = client.get(url).content.decode()
+    assert html.count('class="package"') == 25
+    assert len(twenty_five) == len(five)
+
+
+@pytest.mark.django_db
+def test_sorting_by_contract_value_puts_the_largest_first_and_no_contract_last(client, health):
+    from django.urls import reverse
+
+    operator = make_operator(health)
+    for title, amount in [("Kecil", 100), ("Tanpa kontrak", None), ("Besar", 900), ("Sedang", 500)]:
+        services.publish_process(
+            process=make_process(health, title=f"Paket {title}", contract_amount=amount),
+            by=operator,
+        )
+    html = client.get(reverse("contracts:process-list"), {"urut": "kontrak"}).content.decode()
+    order = [html.index(f"Paket {t}<") for t in ["Besar", "Sedang", "Kecil", "Tanpa kontrak"]]
+    assert order == sorted(order)
+    assert '<option value="kontrak" selected>Nilai kontrak terbesar</option>' in html
