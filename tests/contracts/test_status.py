@@ -323,6 +323,8 @@ def test_the_list_shows_money_and_sentences_in_the_same_queries_for_5_or_25_card
     operator = make_operator(health)
     contracted_packages(health, operator, 5)
     url = reverse("contracts:process-list")
+    client.get(url)  # the first visit sets up what every later one finds (cache versions)
+    public_cache.changed()
     with CaptureQueriesContext(connection) as five:
         html = client.get(url).content.decode()
     assert html.count('class="package"') == 5
@@ -344,7 +346,8 @@ def test_the_list_shows_money_and_sentences_in_the_same_queries_for_5_or_25_card
     with CaptureQueriesContext(connection) as twenty_five:
         html = client.get(url).content.decode()
     assert html.count('class="package"') == 25
-    assert len(twenty_five) == len(five)
+    # The sentences and the amended value come in the list's own query, never one per card.
+    assert len(twenty_five) == len(five) == 25
 
 
 @pytest.mark.django_db
@@ -361,3 +364,47 @@ def test_sorting_by_contract_value_puts_the_largest_first_and_no_contract_last(c
     order = [html.index(f"Paket {t}<") for t in ["Besar", "Sedang", "Kecil", "Tanpa kontrak"]]
     assert order == sorted(order)
     assert '<option value="kontrak" selected>Nilai kontrak terbesar</option>' in html
+
+
+@pytest.mark.django_db
+def test_the_package_page_summary_costs_no_query_per_row(client, health):
+    """Cold (rendered anew), the page with its summary and dates costs the same with one or
+    six addenda, reports and payments; warm, the summary comes with the cached fragment."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from contracts import completeness, public_cache
+
+    operator = make_operator(health)
+    (process,) = contracted_packages(health, operator, 1)
+    url = reverse("contracts:process-detail", args=[process.pk])
+    client.get(url)  # the first visit sets up what every later one finds (cache versions)
+    public_cache.changed()
+    with CaptureQueriesContext(connection) as few:
+        html = client.get(url).content.decode()
+    summary = html[html.index('class="package-summary"') :].split("</section>")[0]
+    assert "Rp 910.000.000 <small>(semula Rp 900.000.000)" in summary
+    assert "Pekerjaan: berjalan, progres fisik 45,5% per 1 Oktober 2018" in summary
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    assert len(warm) < len(few)
+
+    for month in range(2, 7):
+        Amendment.objects.create(
+            process=process, number=f"ADD-{month}", date=f"2018-0{month}-02", new_end="2018-12-31"
+        )
+        ProgressReport.objects.create(
+            process=process, date=f"2018-0{month}-01", physical_percent=month, financial_percent=1
+        )
+        Payment.objects.create(
+            process=process, label=f"T{month}", amount=1, date=f"2018-0{month}-05"
+        )
+    completeness.refresh([process.pk])
+    public_cache.changed()
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    # The latest report is still October's: the earlier ones are history, not news.
+    assert "progres fisik 45,5% per 1 Oktober 2018" in html
+    assert len(many) == len(few) == 22
+    assert len(warm) == 5
