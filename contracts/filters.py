@@ -45,7 +45,8 @@ FACET_COLUMNS = {
     "jenis": "category",
     "lengkap": "all_complete",
 }
-COMPLETENESS = {"ya": "Semua tahap lengkap", "tidak": "Ada tahap belum lengkap"}
+# Of the data, never of the work ("belum lengkap" alone reads as unfinished work).
+COMPLETENESS = {"ya": "Data semua tahap lengkap", "tidak": "Data tahap belum lengkap"}
 
 
 @dataclass
