@@ -408,3 +408,27 @@ def test_the_package_page_summary_costs_no_query_per_row(client, health):
     assert "progres fisik 45,5% per 1 Oktober 2018" in html
     assert len(many) == len(few) == 22
     assert len(warm) == 5
+
+
+@pytest.mark.django_db
+def test_the_contract_value_sort_reads_its_order_off_an_index(health):
+    """The list's page of the "Nilai kontrak terbesar" sort walks process_contract_amount in
+    order, with no sort of every published package (the plan a large table gets; a small one
+    is read whole, so the scan of the table is ruled out here)."""
+    from django.db import connection
+    from django.http import QueryDict
+
+    from contracts.filters import PackageFilter
+
+    operator = make_operator(health)
+    for amount in [None, 5, 9]:
+        services.publish_process(process=make_process(health, contract_amount=amount), by=operator)
+    listed = PackageFilter.from_query(QueryDict("urut=kontrak")).apply(Process.objects.published())[
+        :25
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = listed.explain()
+    assert "process_contract_amount" in plan, plan
+    assert "Sort Key" not in plan, plan
+    assert [p.contract_amount for p in listed] == [9, 5, None]
