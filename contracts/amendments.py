@@ -101,3 +101,18 @@ def amended_end_of(process_ref="pk"):
         .order_by("-date", "-pk")
         .values("new_end")[:1]
     )
+
+
+def amended_amount_of(process_ref="pk"):
+    """A subquery for annotations: the contract value set by the package's latest addendum
+    that set one (None without such an addendum), as `amended_contract` reads it. Wrap it in
+    Coalesce with `contract_amount` for the value in force."""
+    from django.db.models import OuterRef, Subquery
+
+    from contracts.models import Amendment
+
+    return Subquery(
+        Amendment.objects.filter(process_id=OuterRef(process_ref), new_amount__isnull=False)
+        .order_by("-date", "-pk")
+        .values("new_amount")[:1]
+    )

@@ -31,6 +31,8 @@ SORTS = {
     "terbaru": ("Terbaru", ["-published_at", "-pk"]),
     "nilai": ("Pagu terbesar", [F("budget_amount").desc(nulls_last=True), "-pk"]),
     "nilai_kecil": ("Pagu terkecil", [F("budget_amount").asc(nulls_last=True), "pk"]),
+    # The value as signed (an addendum's new value is a row of its own, not sortable here).
+    "kontrak": ("Nilai kontrak terbesar", [F("contract_amount").desc(nulls_last=True), "-pk"]),
     "nama": ("Nama A-Z", ["title", "pk"]),
     "relevan": ("Paling relevan", None),
 }
@@ -43,7 +45,8 @@ FACET_COLUMNS = {
     "jenis": "category",
     "lengkap": "all_complete",
 }
-COMPLETENESS = {"ya": "Semua tahap lengkap", "tidak": "Ada tahap belum lengkap"}
+# Of the data, never of the work ("belum lengkap" alone reads as unfinished work).
+COMPLETENESS = {"ya": "Data semua tahap lengkap", "tidak": "Data tahap belum lengkap"}
 
 
 @dataclass

@@ -501,6 +501,14 @@ class Process(ConstraintsAtFields, models.Model):
             models.Index(fields=["status", "method"], name="process_method"),
             models.Index(fields=["status", "category"], name="process_category"),
             models.Index(fields=["status", "budget_amount"], name="process_budget"),
+            # The "Nilai kontrak terbesar" sort (contracts/filters.py SORTS["kontrak"]), in its
+            # own order: packages without a contract last, read off the index without a sort.
+            models.Index(
+                "status",
+                F("contract_amount").desc(nulls_last=True),
+                F("id").desc(),
+                name="process_contract_amount",
+            ),
             models.Index(fields=["status", "all_complete"], name="process_all_complete"),
             models.Index(Upper("location_kecamatan"), name="process_kecamatan"),
             GinIndex(fields=["search_vector"], name="process_search"),

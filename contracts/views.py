@@ -32,6 +32,7 @@ from contracts.models import (
     jakarta_today,
 )
 from contracts.pdf import document_filename
+from contracts.status import card_figures
 from integrity.models import Flag
 from opendata_kontrak import storage
 from opendata_kontrak.params import whole_number
@@ -41,7 +42,10 @@ PAGE_SIZE = 25
 
 
 def public_packages():
-    return Process.objects.published().select_related("agency", "supplier")
+    # The money and the work/data sentences of each card, in the list's own query.
+    return (
+        Process.objects.published().select_related("agency", "supplier").annotate(**card_figures())
+    )
 
 
 # The list opens at most this many pages by number (10,000 packages in any order): deeper,

@@ -329,7 +329,9 @@ def test_the_package_page_shows_stages_documents_and_supplier(client, catalogue)
     assert published.ocid in html
     document = published.documents.get()
     assert reverse("contracts:document-download", args=[document.pk]) in html
-    assert "Belum ada:" in html
+    # What a stage lacks is said of the data, never of the work.
+    assert "Data yang belum ada:" in html and "data belum lengkap" in html
+    assert ">belum lengkap<" not in html
 
 
 @pytest.mark.django_db
@@ -442,7 +444,8 @@ def test_list_pages_run_a_fixed_number_of_queries(
     supplier.name = "CV Tetap Jaya"
     supplier.save()
     html = client.get(reverse("contracts:supplier-detail", args=[supplier.pk])).content.decode()
-    assert "Penyedia: CV Tetap Jaya" in html  # in the cached cards, not only the heading
+    # in the cached cards, not only the heading
+    assert "<dt>Penyedia</dt><dd>CV Tetap Jaya</dd>" in html
 
 
 @pytest.mark.django_db
@@ -513,6 +516,8 @@ def test_every_public_filter_and_the_search_have_an_index():
         "method)",
         "category)",
         "budget_amount)",
+        # the "Nilai kontrak terbesar" sort, packages without a contract last
+        "(status, contract_amount DESC NULLS LAST, id DESC)",
         "all_complete)",
         "upper((location_kecamatan)",
         "gin (search_vector)",

@@ -68,7 +68,7 @@ def test_the_pages_walk_every_published_package_exactly_once(client, data):
     last = client.get(reverse("opendata:api-packages") + "?per_halaman=3&halaman=4").json()
     assert last["next"] is None and last["previous"].endswith("per_halaman=3&halaman=3")
     # Every sort order walks the same set once.
-    for sort in ["nilai", "nilai_kecil", "nama", "terbaru"]:
+    for sort in ["nilai", "nilai_kecil", "kontrak", "nama", "terbaru"]:
         url = reverse("opendata:api-packages") + f"?per_halaman=4&urut={sort}"
         results, _, _ = walk(client, url)
         assert sorted(r["ocid"] for r in results) == sorted(ocids), sort

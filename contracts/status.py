@@ -1,0 +1,260 @@
+"""A package's state in plain words: the work on the ground apart from the data about it.
+
+Citizens read "belum lengkap" as "the work is not finished" when it means "the data is not
+complete", so the public pages say the two things in two sentences:
+
+- the **work** ("Pekerjaan: selesai 12 Mei 2019", "Pekerjaan: berjalan, progres fisik 60,5%
+  per 3 Maret 2019", "Pekerjaan: belum dimulai. Belum ada kontrak: tahap pemilihan penyedia",
+  "Pekerjaan: dibatalkan"), from what the package's data says happened;
+- the **data** ("Data: 3 dari 5 tahap lengkap"), from the stored completeness
+  (`StageCompleteness`, kept by `contracts.completeness.refresh`).
+
+`card_figures()` gives the annotations a list needs to say both (and the contract value as
+amended) in the list's own query, so a card costs no query of its own.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from contracts.models import (
+    STAGE_ORDER,
+    Method,
+    ProgressReport,
+    Stage,
+    StageCompleteness,
+    Status,
+)
+from contracts.templatetags.rupiah import desimal
+from opendata_kontrak.text import long_date
+
+# The work's states, as a CSS modifier and for tests; the sentence is what people read.
+DONE, ONGOING, NO_REPORT, NOT_STARTED, CANCELLED = (
+    "selesai",
+    "berjalan",
+    "belum-ada-laporan",
+    "belum-dimulai",
+    "dibatalkan",
+)
+# What a package without a contract is waiting for, by the stage its data reached.
+BEFORE_CONTRACT = {
+    Stage.PLANNING: "tahap perencanaan",
+    Stage.TENDER: "tahap pemilihan penyedia",
+    Stage.AWARD: "pemenang sudah ditetapkan, kontrak belum tercatat",
+}
+
+
+@dataclass(frozen=True)
+class WorkStatus:
+    """`state`: one of DONE, ONGOING, NO_REPORT, NOT_STARTED, CANCELLED; `text`: the sentence."""
+
+    state: str
+    text: str
+
+    def __str__(self):
+        return self.text
+
+
+@dataclass(frozen=True)
+class DataStatus:
+    """`complete` of `required` stages have all their required data and documents; `text`:
+    the sentence. `required` is 0 when the completeness was never computed."""
+
+    complete: int
+    required: int
+    text: str
+
+    def __str__(self):
+        return self.text
+
+
+def has_contract(process):
+    """Whether the data records a contract (any of its number, signing date, value, start)."""
+    return bool(
+        process.contract_number
+        or process.contract_signed
+        or process.contract_amount is not None
+        or process.contract_start
+    )
+
+
+def work_status(process, *, latest_report, today):
+    """What the data says of the work of `process`, as a WorkStatus.
+
+    `latest_report`: (date, physical percent as Decimal) of the latest progress report (by
+    date), or None; `today`: the day of reading in Asia/Jakarta (`jakarta_today()`).
+
+    The first rule that applies decides:
+    1. withdrawn (status `withdrawn`: the plan or the tender was cancelled) -> dibatalkan;
+    2. a hand-over (PHO/BAST) date -> selesai on that date: the PPK received the work;
+    3. a progress report at 100% physical progress -> selesai as of that report, saying the
+       hand-over is not recorded yet;
+    4. any other progress report -> berjalan, with its physical percent (decimal comma) and date;
+    5. a contract whose start is after today -> belum dimulai, with the start date;
+    6. a contract without a report (or only payments) -> NO_REPORT: "sudah berkontrak, belum
+       ada laporan progres" (never guessed as running or finished from the dates alone);
+    7. Swakelola (no supplier, no contract): belum dimulai while only planned, else NO_REPORT;
+    8. no contract -> belum dimulai, with the stage the package is at (perencanaan, pemilihan
+       penyedia, pemenang without contract).
+    """
+    if process.status == Status.WITHDRAWN:
+        return WorkStatus(CANCELLED, "Pekerjaan: dibatalkan")
+    if process.pho_date:
+        return WorkStatus(
+            DONE, f"Pekerjaan: selesai {long_date(process.pho_date)} (serah terima PHO/BAST)"
+        )
+    if latest_report is not None:
+        date, percent = latest_report
+        if percent >= 100:
+            return WorkStatus(
+                DONE,
+                f"Pekerjaan: selesai, progres fisik 100% per {long_date(date)} "
+                "(serah terima belum tercatat)",
+            )
+        return WorkStatus(
+            ONGOING, f"Pekerjaan: berjalan, progres fisik {desimal(percent)}% per {long_date(date)}"
+        )
+    if has_contract(process):
+        if process.contract_start and process.contract_start > today:
+            return WorkStatus(
+                NOT_STARTED,
+                f"Pekerjaan: belum dimulai, kontrak mulai {long_date(process.contract_start)}",
+            )
+        since = f" mulai {long_date(process.contract_start)}" if process.contract_start else ""
+        return WorkStatus(
+            NO_REPORT, f"Pekerjaan: sudah berkontrak{since}, belum ada laporan progres"
+        )
+    if process.method == Method.SELF_MANAGED:
+        if process.stage_reached == Stage.PLANNING:
+            return WorkStatus(
+                NOT_STARTED, "Pekerjaan: belum dimulai (swakelola, tahap perencanaan)"
+            )
+        return WorkStatus(NO_REPORT, "Pekerjaan: swakelola, belum ada laporan progres")
+    waiting = BEFORE_CONTRACT.get(process.stage_reached, "kontrak belum tercatat")
+    return WorkStatus(NOT_STARTED, f"Pekerjaan: belum dimulai. Belum ada kontrak: {waiting}")
+
+
+def data_status(*, complete, required):
+    """The completeness of a package's data as a DataStatus.
+
+    `complete`: stages that apply to the package's method and have every required field and
+    document; `required`: stages that apply (5, fewer when the method is exempt from some, e.g.
+    Swakelola has no selection); both int, or None when never computed."""
+    complete, required = complete or 0, required or 0
+    if not required:
+        return DataStatus(0, 0, "Data: kelengkapan belum dihitung")
+    which = "tahap" if required == len(STAGE_ORDER) else "tahap yang berlaku"
+    if complete == required:
+        return DataStatus(complete, required, f"Data: semua {required} {which} lengkap")
+    return DataStatus(complete, required, f"Data: {complete} dari {required} {which} lengkap")
+
+
+def card_figures():
+    """Annotations for a queryset of Process: `latest_progress_percent` (Decimal) and
+    `latest_progress_date` of the latest progress report, `stages_required` and
+    `stages_complete` (int) from the stored completeness, and `amended_amount` (Rupiah): the
+    contract value as the latest addendum that set one left it, else the value as signed.
+    Each a correlated subquery: the list stays one query however many cards it shows."""
+    from contracts.amendments import amended_amount_of
+
+    latest = ProgressReport.objects.filter(process_id=OuterRef("pk")).order_by("-date", "-pk")
+    stages = (
+        StageCompleteness.objects.filter(process_id=OuterRef("pk"), is_required=True)
+        .order_by()
+        .values("process_id")
+    )
+    return {
+        "latest_progress_percent": Subquery(latest.values("physical_percent")[:1]),
+        "latest_progress_date": Subquery(latest.values("date")[:1]),
+        "stages_required": Subquery(
+            stages.annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+        ),
+        "stages_complete": Subquery(
+            stages.annotate(n=Count("pk", filter=Q(is_complete=True))).values("n"),
+            output_field=IntegerField(),
+        ),
+        "amended_amount": Coalesce(amended_amount_of("pk"), "contract_amount"),
+    }
+
+
+def package_status(process, *, today):
+    """(WorkStatus, DataStatus) of a Process annotated with `card_figures()`."""
+    percent = getattr(process, "latest_progress_percent", None)
+    latest = (process.latest_progress_date, percent) if percent is not None else None
+    return (
+        work_status(process, latest_report=latest, today=today),
+        data_status(
+            complete=getattr(process, "stages_complete", None),
+            required=getattr(process, "stages_required", None),
+        ),
+    )
+
+
+# What the importers remember on a package beside the fields (imports.common.PLAN_ACTIVE and
+# LPSE_STAGE; a test holds the two in step): the source that last said something of it.
+IMPORT_SOURCES = {"sirup_status_aktif": "SiRUP", "lpse_tahap": "LPSE"}
+
+# The events a package's data dates, latest wins; later in the list wins a tie (a PHO signed on
+# the day of the last report is the news).
+EVENTS = [
+    ("tender_announced", "pengumuman pemilihan penyedia"),
+    ("bid_deadline", "batas pemasukan penawaran"),
+    ("award_date", "penetapan pemenang"),
+    ("contract_signed", "penandatanganan kontrak"),
+    ("contract_start", "mulai kontrak"),
+    ("last_amendment", "adendum kontrak"),
+    ("last_payment", "pembayaran"),
+    ("last_report", "laporan progres"),
+    ("pho_date", "serah terima pertama (PHO/BAST)"),
+    ("fho_date", "serah terima akhir (FHO)"),
+]
+
+
+def imported_from(process):
+    """The sources an import brought `process` from, as words ("SiRUP", "SiRUP dan LPSE"), or
+    "" for a package an operator entered."""
+    names = [name for key, name in IMPORT_SOURCES.items() if key in process.source_values]
+    return " dan ".join(names)
+
+
+def latest_event(process, *, last_dates, today):
+    """(label, date) of the latest event the data of `process` records up to `today`, or None.
+
+    `last_dates`: {"last_amendment", "last_payment", "last_report": date or None}, the latest
+    of each row kind (`last_row_dates`). A date after today (a contract that starts next month)
+    is a plan, not an event, and is left out. This, not `updated_at`, says how current an
+    imported package is: its `updated_at` is the day of the import."""
+    found = None
+    for name, label in EVENTS:
+        date = last_dates.get(name) if name.startswith("last_") else getattr(process, name)
+        if date and date <= today and (found is None or date >= found[1]):
+            found = (label, date)
+    return found
+
+
+def last_row_dates(process):
+    """{"last_amendment", "last_payment", "last_report": date or None} of `process`, one query."""
+    from django.db.models import Max
+
+    from contracts.models import Amendment, Payment
+
+    def latest(model):
+        return Subquery(
+            model.objects.filter(process_id=OuterRef("pk"))
+            .order_by()
+            .values("process_id")
+            .annotate(d=Max("date"))
+            .values("d")
+        )
+
+    return (
+        type(process)
+        .objects.filter(pk=process.pk)
+        .values(
+            last_amendment=latest(Amendment),
+            last_payment=latest(Payment),
+            last_report=latest(ProgressReport),
+        )
+        .get()
+    )
