@@ -44,15 +44,13 @@ def test_a_journalist_takes_the_selection_away_and_sees_who_wins_most(
     page.locator("select[name=tahun]").select_option("2018")
     page.locator("select[name=metode]").select_option("tender")
     page.locator("select[name=kecamatan]").select_option("Sumberejo")
-    # The sort by contract value belongs to another part of this issue; until it is merged the
-    # largest pagu first (Jembatan 600 M, Talud 500 M, Jalan Mojo 400 M). By contract value
-    # the order would be Jembatan (500 M), Jalan Mojo (90 M), Talud (no contract).
-    page.locator("select[name=urut]").select_option("nilai")
+    # Largest contract first: Jembatan (500 M), Jalan Mojo (90 M), then Talud (no contract yet).
+    page.locator("select[name=urut]").select_option("kontrak")
     page.get_by_role("button", name="Terapkan").click()
     count = page.locator("[data-count]")
     expect(count).to_have_attribute("data-count", "3")
     shown = int(count.get_attribute("data-count"))
-    order = ["Jembatan Ngampel", "=1+1 Talud Sungai", "Rehabilitasi Jalan Mojo"]
+    order = ["Jembatan Ngampel", "Rehabilitasi Jalan Mojo", "=1+1 Talud Sungai"]
     assert page.locator(".package__title").all_inner_texts() == order
     expect(page.locator(".takeaway__downloads")).to_contain_text("Unduh pilihan ini: CSV")
     expect(page.locator("[data-selection-count]")).to_have_text("3")
@@ -67,7 +65,7 @@ def test_a_journalist_takes_the_selection_away_and_sees_who_wins_most(
         "tahun": 2018,
         "metode": "tender",
         "kecamatan": "Sumberejo",
-        "urut": "nilai",
+        "urut": "kontrak",
     }
     workbook = load_workbook(io.BytesIO(downloaded(page, "XLSX")))
     assert workbook["paket"].max_row - 1 == shown

@@ -79,8 +79,10 @@ def test_a_villager_on_a_phone_reaches_their_kecamatan_in_three_taps(
     # All three packages, whichever way SiRUP spelled the place; the list counts the same.
     expect(phone.locator("[data-count]")).to_have_attribute("data-count", "3")
     card = phone.locator(".package").filter(has_text="Pembangunan Polindes Mejuwet")
-    expect(card.get_by_text("Penyedia: CV Karya Sumber Makmur")).to_be_visible()
-    expect(card.locator(".package__money")).to_contain_text("Kontrak Rp 712.500.000")
+    facts = card.locator(".money-facts")
+    expect(facts.locator("div", has_text="Penyedia")).to_contain_text("CV Karya Sumber Makmur")
+    expect(facts.locator("div", has_text="Nilai kontrak")).to_contain_text("Rp 712.500.000")
+    expect(facts).to_be_visible()
     assert fits(phone, PHONE["width"])
     assert axe_violations(phone) == []
 
@@ -137,8 +139,10 @@ def test_on_a_desktop_the_map_and_its_table_lead_to_the_packages(
     clicks += 1
     expect(page).to_have_url(portal.url + "/kecamatan/sumberejo/?tahun=2018")
     card = page.locator(".package").filter(has_text="Pembangunan Polindes Mejuwet")
-    expect(card.get_by_text("Penyedia: CV Karya Sumber Makmur")).to_be_visible()
-    expect(card.locator(".package__money")).to_contain_text("Kontrak Rp 712.500.000")
+    facts = card.locator(".money-facts")
+    expect(facts.locator("div", has_text="Penyedia")).to_contain_text("CV Karya Sumber Makmur")
+    expect(facts.locator("div", has_text="Nilai kontrak")).to_contain_text("Rp 712.500.000")
+    expect(facts).to_be_visible()
     assert clicks <= 3
     # On a wide screen the filters in use stay in view on the list.
     page.get_by_role("link", name="Saring lebih lanjut di daftar paket").click()

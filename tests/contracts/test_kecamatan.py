@@ -187,7 +187,8 @@ def test_a_kecamatan_page_shows_its_packages_of_the_year(client, spread):
     assert 'data-count="2"' in html
     assert "Rp 1.200.000.000" in html  # pagu: 900 juta + 300 juta
     assert "Rp 850.000.000" in html  # the one contract
-    assert "Rehabilitasi Polindes Sumberarum" in html and "Penyedia: CV Bangun Desa" in html
+    assert "Rehabilitasi Polindes Sumberarum" in html
+    assert "<dt>Penyedia</dt><dd>CV Bangun Desa</dd>" in html
     assert "Pengadaan Alat Posyandu Dander" in html
     assert "Sumur Bor Dander 2018" not in html and "Draf Dander" not in html
     assert 'href="/paket/?kecamatan=Dander&amp;tahun=2019"' in html
