@@ -109,6 +109,14 @@ class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):
             raise ValidationError("Tulis alamat surel atau nomor telepon (8 sampai 20 angka).")
         return contact
 
+    def focus_first_error(self):
+        """`autofocus` on the first field in error, so the cursor is there even without
+        JavaScript; nothing when only the whole form is refused."""
+        for name, field in self.fields.items():
+            if self.errors.get(name):
+                field.widget.attrs["autofocus"] = True
+                return
+
     @property
     def is_bot(self):
         return bool(self.data.get("website", "").strip())

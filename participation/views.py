@@ -14,14 +14,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import conditional_page, require_http_methods
 
 from contracts.views import public_packages, render_process_detail
 from opendata import ratelimit
 from opendata_kontrak import storage
-from participation import services
+from participation import follow, services
 from participation.forms import PollForm, ReportForm
-from participation.models import PollVote, Rating, Report, ReportPhoto
+from participation.models import Moderation, PollVote, Rating, Report, ReportPhoto
 
 VISITOR_COOKIE = "odk_pengunjung"
 
@@ -45,6 +46,7 @@ def report_submit(request, pk):
         messages.success(request, RECEIVED)
         return HttpResponseRedirect(back)
     if not form.is_valid():
+        form.focus_first_error()
         return render_process_detail(request, process, report_form=form, status=400)
     # ... and sent reports against the real one.
     verdict = ratelimit.hit("laporan", address, limit=limit, window=window)
@@ -53,7 +55,7 @@ def report_submit(request, pk):
         return render_process_detail(request, process, report_form=form, status=429)
     data = form.cleaned_data
     try:
-        services.submit_report(
+        report, _ = services.submit_report(
             process=process,
             topic=data["topic"],
             body=data["body"],
@@ -67,8 +69,10 @@ def report_submit(request, pk):
         # The report and any photo already stored are gone again (submit_report).
         form.add_error(None, storage.unavailable_message(error, files="fotonya"))
         return render_process_detail(request, process, report_form=form, status=503)
-    messages.success(request, RECEIVED)
-    return HttpResponseRedirect(back)
+    # The page after sending is the report's own, with its reference and the author's link,
+    # the confirmation where the browser lands (the form posts to #kesalahan-laporan, and a
+    # redirect without a fragment of its own would keep that one).
+    return HttpResponseRedirect(f"{follow.author_url(report)}&terkirim=1#laporan-terkirim")
 
 
 RECEIVED = (
@@ -82,6 +86,38 @@ def _too_many(verdict):
     return (
         f"Terlalu banyak laporan dari alamat Anda. Coba lagi dalam {minutes} menit; "
         "isian Anda masih di bawah ini (foto perlu dipilih ulang)."
+    )
+
+
+@never_cache  # the author's page carries their key and their unpublished text
+def report_follow(request, reference):
+    """A report followed by its reference: to anyone, only once published (then it is on its
+    package's page anyway); to its author, whose link carries the key, whatever its state.
+    Never the author's contact. 404 for a reference that names nothing shown."""
+    pk = follow.parse(reference)
+    report = Report.objects.select_related("process__agency").filter(pk=pk).first() if pk else None
+    if report is None or report.reference != reference:
+        raise Http404("Laporan tidak ditemukan.")
+    author = follow.opens(reference, request.GET.get("kunci", ""))
+    package_public = public_packages().filter(pk=report.process_id).exists()
+    public = package_public and report.moderation == Moderation.PUBLISHED
+    if not (author or public):
+        raise Http404("Laporan tidak ditemukan.")
+    return render(
+        request,
+        "participation/report_follow.html",
+        {
+            "report": report,
+            "process": report.process,
+            "author": author,
+            "public": public,
+            "package_public": package_public,
+            "just_sent": author and request.GET.get("terkirim") == "1",
+            "follow_link": request.build_absolute_uri(follow.author_url(report))
+            if author
+            else None,
+            "photo_count": report.photos.count() if author else 0,
+        },
     )
 
 
