@@ -109,12 +109,17 @@ class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):
             raise ValidationError("Tulis alamat surel atau nomor telepon (8 sampai 20 angka).")
         return contact
 
+    # The name of the first field in error once focus_first_error ran ("" when none): its
+    # block carries the anchor the form posts to (templates/participation/_report_field.html).
+    first_error = ""
+
     def focus_first_error(self):
         """`autofocus` on the first field in error, so the cursor is there even without
         JavaScript; nothing when only the whole form is refused."""
         for name, field in self.fields.items():
             if self.errors.get(name):
                 field.widget.attrs["autofocus"] = True
+                self.first_error = name
                 return
 
     @property

@@ -143,11 +143,15 @@ def test_a_refused_report_lands_on_its_first_error_with_the_cursor_in_the_field(
     response = send(client, package, body="Pendek", contact="bukan surel@")
     html = response.content.decode()
     assert response.status_code == 400
-    # The form posts to the error block's anchor, where the browser lands.
+    # The form posts to #kesalahan-laporan, which the refusal puts on the first field in error
+    # (its message and its input); the summary above names every error with a link.
     assert f'action="/paket/{package.pk}/lapor/#kesalahan-laporan"' in html
-    block = re.search(r'<div class="notice" id="kesalahan-laporan".*?</div>', html, re.S).group(0)
-    assert '<a href="#id_body">Isi laporan atau komentar</a>' in block
-    assert '<a href="#id_contact">Surel atau nomor telepon' in block
+    assert html.count('id="kesalahan-laporan"') == 1
+    anchored = re.search(r'<div id="kesalahan-laporan">(.*?)</textarea>', html, re.S).group(1)
+    assert "paling sedikit 10 karakter" in anchored and 'name="body"' in anchored
+    block = re.search(r'<div class="notice" id="ringkasan-kesalahan-laporan".*?</div>', html, re.S)
+    assert '<a href="#id_body">Isi laporan atau komentar</a>' in block.group(0)
+    assert '<a href="#id_contact">Surel atau nomor telepon' in block.group(0)
     # The cursor in the first field in error (body comes before contact), and only there.
     assert re.search(r'<textarea name="body"[^>]*autofocus', html)
     assert html.count("autofocus") == 1
