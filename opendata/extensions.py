@@ -7,6 +7,7 @@ files, in opendata/extension/bids/, are only read by the tests (tools fetch them
 """
 
 import json
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.urls import reverse
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+AMOUNT = re.compile(r"Rp \d[\d.]*\d")
 EXTENSION_ROOT = Path(__file__).resolve().parent / "extension"
 RED_FLAGS_DIR = EXTENSION_ROOT / "tanda"
 BIDS_DIR = EXTENSION_ROOT / "bids"
@@ -55,7 +57,10 @@ def red_flags_documentation():
     for language, name, heading in DOCUMENTATION:
         tokens = markdown.parse((RED_FLAGS_DIR / name).read_text(encoding="utf-8"))
         _label_table_cells(tokens)
-        sections.append((language, heading, markdown.renderer.render(tokens, markdown.options, {})))
+        html = markdown.renderer.render(tokens, markdown.options, {})
+        # An amount in the examples is read whole: "Rp" and its figure never on two lines
+        # (the space stays a plain one, so a copied example is the same JSON).
+        sections.append((language, heading, AMOUNT.sub(r'<span class="money">\g<0></span>', html)))
     return sections
 
 

@@ -67,6 +67,20 @@ CHECK = r"""
       problems.push(`amount past the screen's edge in ${name(el)}: ${text}`);
     }
   }
+  // An amount broken over two lines ("Rp" at a line's end, the figure on the next; or the
+  // figure itself split) is misread as surely as one cut at the edge.
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/Rp\s?[\d.]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (tops.size > 1) {
+        problems.push(`amount wrapped in ${name(node.parentElement)}: ${match[0]}`);
+      }
+    }
+  }
   return problems;
 }
 """
@@ -213,3 +227,5 @@ def test_no_public_page_is_wider_than_a_phone_nor_cuts_an_amount(portal, regency
         "/survei-kepuasan/",
     ]:
         assert expected in crawled, f"{expected} not reached; crawled:\n  {crawled_list}"
+    # The published report's own page, linked from its package's page by its reference.
+    assert any(path.startswith("/laporan/LAP-") for path in crawled), crawled_list
