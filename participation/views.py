@@ -20,7 +20,7 @@ from django.views.decorators.http import conditional_page, require_http_methods
 from contracts.views import public_packages, render_process_detail
 from opendata import ratelimit
 from opendata_kontrak import storage
-from participation import follow, services
+from participation import follow, services, staging
 from participation.forms import PollForm, ReportForm
 from participation.models import Moderation, PollVote, Rating, Report, ReportPhoto
 
@@ -40,6 +40,7 @@ def report_submit(request, pk):
     form = ReportForm(request.POST, request.FILES)
     if not attempt.allowed:
         form.add_error(None, _too_many(attempt))
+        _keep_photos(form)
         return render_process_detail(request, process, report_form=form, status=429)
     if form.is_bot:
         # Say what a person would read; keep nothing.
@@ -47,11 +48,13 @@ def report_submit(request, pk):
         return HttpResponseRedirect(back)
     if not form.is_valid():
         form.focus_first_error()
+        _keep_photos(form)
         return render_process_detail(request, process, report_form=form, status=400)
     # ... and sent reports against the real one.
     verdict = ratelimit.hit("laporan", address, limit=limit, window=window)
     if not verdict.allowed:
         form.add_error(None, _too_many(verdict))
+        _keep_photos(form)
         return render_process_detail(request, process, report_form=form, status=429)
     data = form.cleaned_data
     try:
@@ -64,15 +67,31 @@ def report_submit(request, pk):
             contact=data["contact"],
             key=data["key"],
             photos=data["photos"],
+            staged=[staged for _, staged in form.staged],
         )
     except storage.unavailable_errors() as error:
         # The report and any photo already stored are gone again (submit_report).
         form.add_error(None, storage.unavailable_message(error, files="fotonya"))
+        _keep_photos(form)
         return render_process_detail(request, process, report_form=form, status=503)
     # The page after sending is the report's own, with its reference and the author's link,
     # the confirmation where the browser lands (the form posts to #kesalahan-laporan, and a
     # redirect without a fragment of its own would keep that one).
     return HttpResponseRedirect(f"{follow.author_url(report)}&terkirim=1#laporan-terkirim")
+
+
+def _keep_photos(form):
+    """A refused report keeps its photos: those kept from before, and each chosen now that
+    passed its checks, staged (participation.staging) and named again in the form. Nothing is
+    staged when the photos themselves were refused or the storage cannot take them (the
+    form then asks for them again)."""
+    tokens = [token for token, _ in form.staged]
+    chosen = form.cleaned_data.get("photos") or []
+    try:
+        tokens += staging.stage(chosen)
+    except storage.unavailable_errors():
+        form.photos_lost = len(chosen)
+    form.staged_tokens = tokens
 
 
 RECEIVED = (
@@ -85,7 +104,7 @@ def _too_many(verdict):
     minutes = max(1, round(verdict.retry_after / 60))
     return (
         f"Terlalu banyak laporan dari alamat Anda. Coba lagi dalam {minutes} menit; "
-        "isian Anda masih di bawah ini (foto perlu dipilih ulang)."
+        "isian Anda, dengan foto yang lolos pemeriksaan, masih di bawah ini."
     )
 
 

@@ -1,11 +1,14 @@
 """A citizen reports from a phone held upright (360 by 740 px): after sending, the confirmation
 with its reference is on the screen where the browser lands, and its link follows the report;
-a refused report lands on its error, the cursor in the field, what was typed still there."""
+a refused report lands on its error, the cursor in the field, what was typed and the photo
+chosen still there."""
 
 import datetime
+import io
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from agencies.models import Agency
@@ -88,8 +91,12 @@ def test_a_sent_report_lands_on_its_confirmation_and_its_link_follows_it(
 
 
 def test_a_refused_report_lands_on_its_error_with_what_was_typed(
-    portal, package, phone, console_errors, axe_violations
+    portal, package, phone, media_root, tmp_path, console_errors, axe_violations
 ):
+    photo = tmp_path / "saluran.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (40, 90, 160)).save(buffer, "JPEG")
+    photo.write_bytes(buffer.getvalue())
     phone.goto(f"{portal.url}/paket/{package.pk}/")
     form = phone.locator("form.report-form")
     form.get_by_label("Isi laporan atau komentar").fill(BODY)
@@ -99,6 +106,7 @@ def test_a_refused_report_lands_on_its_error_with_what_was_typed(
     # field), the server refuses it.
     contact = form.get_by_label("Surel atau nomor telepon (opsional, tidak dipublikasikan)")
     contact.fill("12ab")
+    form.get_by_label("Foto (opsional)").set_input_files(str(photo))
     form.get_by_role("button", name="Kirim").click()
 
     expect(phone.locator("form.report-form [role=alert]")).to_contain_text("Laporan belum terkirim")
@@ -114,6 +122,8 @@ def test_a_refused_report_lands_on_its_error_with_what_was_typed(
     expect(phone.get_by_label("Isi laporan atau komentar")).to_have_value(BODY)
     expect(phone.get_by_label("Lokasi (opsional)")).to_have_value("Ruang tunggu")
     expect(phone.get_by_label("Nama (opsional)")).to_have_value("Pak Harno")
+    # The photo is kept: nothing to choose again.
+    expect(phone.locator("[data-staged]")).to_contain_text("1 foto yang lolos pemeriksaan")
     assert Report.objects.count() == 0
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert axe_violations(phone) == []
@@ -123,7 +133,9 @@ def test_a_refused_report_lands_on_its_error_with_what_was_typed(
     phone.locator("form.report-form").get_by_role("button", name="Kirim").click()
     expect(phone.locator("#laporan-terkirim")).to_contain_text("sudah kami terima")
     assert in_viewport(phone, phone.locator("#laporan-terkirim h1"))
-    assert Report.objects.get().name == "Pak Harno"
+    report = Report.objects.get()
+    assert report.name == "Pak Harno"
+    assert [(p.width, p.height) for p in report.photos.all()] == [(320, 240)]
     # The 400 of the refusal is the browser's console note of a failed request, not an error
     # of the page's own code: only those are counted.
     assert [e for e in console_errors if "status of 400" not in e] == []

@@ -2,11 +2,17 @@
 author's link to follow it, and what a stranger holding only the reference can (not) read."""
 
 import datetime
+import io
 import re
+import time
 import uuid
+from unittest import mock
 
 import pytest
+from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from agencies.models import Agency
 from contracts import services as contract_services
@@ -174,3 +180,70 @@ def test_the_report_page_reads_a_fixed_number_of_queries(
         assert (
             client.get(reverse("participation:follow", args=[report.reference])).status_code == 200
         )
+
+
+def jpeg(size=(64, 48)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 120, 60)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_refused_reports_photos_are_kept_for_the_next_try(client, package, media_root):
+    photo = SimpleUploadedFile("talud.jpg", jpeg(), content_type="image/jpeg")
+    refused = send(client, package, contact="12ab", photos=[photo])
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert '<p data-staged="1">1 foto yang lolos pemeriksaan disimpan sementara' in html
+    (token,) = re.findall(r'<input type="hidden" name="foto_sementara" value="([^"]+)">', html)
+    assert Report.objects.count() == 0
+    stored = [p for p in (media_root / "laporan").iterdir()]
+    assert len(stored) == 1  # the cleaned photo, waiting under laporan/
+
+    # Sent again, the contact put right and no photo chosen: the kept one goes with it.
+    response = send(client, package, foto_sementara=[token])
+    assert response.status_code == 302
+    report = Report.objects.get()
+    (attached,) = report.photos.all()
+    assert (attached.content_type, attached.width, attached.height) == ("image/jpeg", 64, 48)
+    assert attached.file.name == f"laporan/{stored[0].name}"
+    assert attached.size == stored[0].stat().st_size
+
+
+@pytest.mark.django_db
+def test_a_forged_or_stale_kept_photo_is_named_not_attached(client, package, media_root):
+    photo = SimpleUploadedFile("talud.jpg", jpeg(), content_type="image/jpeg")
+    html = send(client, package, contact="12ab", photos=[photo]).content.decode()
+    (token,) = re.findall(r'name="foto_sementara" value="([^"]+)"', html)
+    forged = signing.dumps(
+        {
+            "name": "laporan/milik-orang-lain.jpg",
+            "type": "image/jpeg",
+            "width": 1,
+            "height": 1,
+            "size": 1,
+        },
+        salt="bukan-garam-portal",
+        compress=True,
+    )
+    for bad in [forged, token + "x"]:
+        response = send(client, package, foto_sementara=[bad])
+        assert response.status_code == 400
+        assert "1 foto yang disimpan sementara sudah kedaluwarsa" in response.content.decode()
+    # Kept more than an hour: the orphan sweep may have deleted it, so it is not honoured.
+    later = time.time() + 3601
+    with mock.patch("django.core.signing.time.time", return_value=later):
+        response = send(client, package, foto_sementara=[token])
+    assert response.status_code == 400 and "kedaluwarsa" in response.content.decode()
+    assert Report.objects.count() == 0
+    # Three kept and one more chosen: four photos, one too many. The same one named twice is
+    # one photo.
+    three = [SimpleUploadedFile(f"{n}.jpg", jpeg(), content_type="image/jpeg") for n in "abc"]
+    html = send(client, package, contact="12ab", photos=three).content.decode()
+    tokens = re.findall(r'name="foto_sementara" value="([^"]+)"', html)
+    assert len(tokens) == 3
+    photo = SimpleUploadedFile("lagi.jpg", jpeg(), content_type="image/jpeg")
+    response = send(client, package, foto_sementara=tokens, photos=[photo])
+    assert response.status_code == 400 and "Paling banyak 3 foto" in response.content.decode()
+    assert send(client, package, foto_sementara=[token, token]).status_code == 302
+    assert Report.objects.get().photos.count() == 1
