@@ -13,7 +13,9 @@ def summary(request):
     years = published_years()
     chosen = whole_number(request.GET.get("tahun", ""), max_digits=4)
     year = chosen if chosen in years else None
-    context = public_cache.remember("tanda", year, lambda: _summary(year))
+    # Named anew when the summary's shape changes, so no cache holds the old shape after a
+    # deploy (each agency's cells now carry their flag's label).
+    context = public_cache.remember("tanda-v2", year, lambda: _summary(year))
     return render(
         request,
         "integrity/summary.html",
@@ -51,7 +53,8 @@ def _summary(year):
         per_agency.values(), key=lambda a: (-sum(a.get(f, 0) for f in Flag.values), a["name"])
     )
     for agency in agencies:
-        agency["cells"] = [(flag, agency.get(flag, 0)) for flag in Flag.values]
+        # The label goes with each count: on a phone each cell is read under its flag's name.
+        agency["cells"] = [(flag, label, agency.get(flag, 0)) for flag, label in Flag.choices]
     return {
         "packages": published.count(),
         "flagged_packages": flagged.values("process").distinct().count(),

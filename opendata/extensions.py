@@ -7,12 +7,15 @@ files, in opendata/extension/bids/, are only read by the tests (tools fetch them
 """
 
 import json
+import re
 from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
+AMOUNT = re.compile(r"Rp \d[\d.]*\d")
 EXTENSION_ROOT = Path(__file__).resolve().parent / "extension"
 RED_FLAGS_DIR = EXTENSION_ROOT / "tanda"
 BIDS_DIR = EXTENSION_ROOT / "bids"
@@ -46,9 +49,41 @@ def red_flags_metadata():
 
 
 def red_flags_documentation():
-    """[(language, heading, HTML)] of the extension's READMEs, rendered without raw HTML."""
+    """[(language, heading, HTML)] of the extension's READMEs, rendered without raw HTML;
+    their tables in the portal's style, each cell named by its column (read as stacked rows on
+    a phone)."""
     markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return [
-        (language, heading, markdown.render((RED_FLAGS_DIR / name).read_text(encoding="utf-8")))
-        for language, name, heading in DOCUMENTATION
-    ]
+    sections = []
+    for language, name, heading in DOCUMENTATION:
+        tokens = markdown.parse((RED_FLAGS_DIR / name).read_text(encoding="utf-8"))
+        _label_table_cells(tokens)
+        html = markdown.renderer.render(tokens, markdown.options, {})
+        # An amount in the examples is read whole: "Rp" and its figure never on two lines
+        # (the space stays a plain one, so a copied example is the same JSON).
+        sections.append((language, heading, AMOUNT.sub(r'<span class="money">\g<0></span>', html)))
+    return sections
+
+
+def _label_table_cells(tokens):
+    """Mark each table `table table--stack` and give each body cell its column's heading as
+    `data-label` (the heading's text, without Markdown's backticks), its content in one
+    <span> (the stacked cell's grid then sees one item beside the label)."""
+    headings, column = [], 0
+    for index, token in enumerate(tokens):
+        if token.type == "table_open":
+            token.attrSet("class", "table table--stack")
+            headings = []
+        elif token.type == "th_open":
+            headings.append(tokens[index + 1].content.replace("`", ""))
+        elif token.type == "tr_open":
+            column = 0
+        elif token.type == "td_open":
+            if column < len(headings):
+                token.attrSet("data-label", headings[column])
+            column += 1
+            content = tokens[index + 1]
+            content.children = [
+                Token("html_inline", "", 0, content="<span>"),
+                *(content.children or []),
+                Token("html_inline", "", 0, content="</span>"),
+            ]

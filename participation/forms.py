@@ -10,7 +10,7 @@ from django.template.defaultfilters import filesizeformat
 from contracts.forms import MultipleFileField
 from opendata_kontrak.limits import SaysLimitsForm
 from opendata_kontrak.text import PrintableTextForm
-from participation import photos
+from participation import photos, staging
 from participation.models import Rating, Topic
 
 PHONE = re.compile(r"^\+?[0-9 ().-]{8,20}$")
@@ -96,6 +96,26 @@ class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):
     def clean_body(self):
         return self.cleaned_data["body"].strip()
 
+    def clean(self):
+        """The photos kept from a refused try (`foto_sementara`, participation.staging) join
+        those chosen now, three at most in all; a token that is not honoured any more is
+        said, not silently dropped."""
+        cleaned = super().clean()
+        tokens = self.data.getlist("foto_sementara") if hasattr(self.data, "getlist") else []
+        tokens = list(dict.fromkeys(tokens))  # one file attached once, however often named
+        read = [(token, staging.read(token)) for token in tokens]
+        self.staged = [(token, staged) for token, staged in read if staged is not None]
+        if len(self.staged) < len(tokens):
+            self.add_error(
+                "photos",
+                f"{len(tokens) - len(self.staged)} foto yang disimpan sementara sudah "
+                "kedaluwarsa (lebih dari satu jam); pilih ulang fotonya.",
+            )
+        chosen = cleaned.get("photos") or []
+        if len(chosen) + len(self.staged) > MAX_PHOTOS:
+            self.add_error("photos", f"Paling banyak {MAX_PHOTOS} foto.")
+        return cleaned
+
     def clean_contact(self):
         contact = self.cleaned_data["contact"].strip()
         if not contact:
@@ -108,6 +128,24 @@ class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):
         elif not PHONE.match(contact):
             raise ValidationError("Tulis alamat surel atau nomor telepon (8 sampai 20 angka).")
         return contact
+
+    # The name of the first field in error once focus_first_error ran ("" when none): its
+    # block carries the anchor the form posts to (templates/participation/_report_field.html).
+    first_error = ""
+    # The photos kept from an earlier refused try, [(token, participation.staging.read's
+    # dict)], and the tokens to send again with the form: those and any staged from this try.
+    staged = ()
+    staged_tokens = ()
+    photos_lost = 0
+
+    def focus_first_error(self):
+        """`autofocus` on the first field in error, so the cursor is there even without
+        JavaScript; nothing when only the whole form is refused."""
+        for name, field in self.fields.items():
+            if self.errors.get(name):
+                field.widget.attrs["autofocus"] = True
+                self.first_error = name
+                return
 
     @property
     def is_bot(self):

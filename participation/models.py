@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from contracts.models import Process, shown_publicly
 from opendata_kontrak.constraints import ConstraintsAtFields
+from participation import follow
 
 
 class Topic(models.TextChoices):
@@ -116,6 +117,11 @@ class Report(ConstraintsAtFields, models.Model):
 
     def __str__(self):
         return f"Laporan #{self.pk} — {self.get_topic_display()}"
+
+    @property
+    def reference(self):
+        """The number the citizen is given, e.g. "LAP-2026-000123" (participation.follow)."""
+        return follow.reference(self)
 
 
 def photo_upload_to(photo, filename):

@@ -9,8 +9,10 @@ from django.utils import timezone
 from participation.models import Moderation, Report, ReportPhoto, photo_upload_to
 
 
-def submit_report(*, process, topic, body, place, name, contact, key, photos):
+def submit_report(*, process, topic, body, place, name, contact, key, photos, staged=()):
     """Store a report with its cleaned photos, all or nothing; a repeated key adds nothing.
+    `staged`: photos kept from a refused try (participation.staging.read's dicts), already in
+    storage, attached as they are (kept in storage if this fails, for the next try).
 
     Returns (report, created).
     """
@@ -29,6 +31,15 @@ def submit_report(*, process, topic, body, place, name, contact, key, photos):
                 contact=contact,
                 submission_key=key,
             )
+            for kept in staged:
+                ReportPhoto.objects.create(
+                    report=report,
+                    file=kept["name"],
+                    content_type=kept["type"],
+                    width=kept["width"],
+                    height=kept["height"],
+                    size=kept["size"],
+                )
             for photo in photos:
                 row = ReportPhoto(
                     report=report,

@@ -14,14 +14,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import conditional_page, require_http_methods
 
 from contracts.views import public_packages, render_process_detail
 from opendata import ratelimit
 from opendata_kontrak import storage
-from participation import services
+from participation import follow, services, staging
 from participation.forms import PollForm, ReportForm
-from participation.models import PollVote, Rating, Report, ReportPhoto
+from participation.models import Moderation, PollVote, Rating, Report, ReportPhoto
 
 VISITOR_COOKIE = "odk_pengunjung"
 
@@ -39,21 +40,25 @@ def report_submit(request, pk):
     form = ReportForm(request.POST, request.FILES)
     if not attempt.allowed:
         form.add_error(None, _too_many(attempt))
+        _keep_photos(form)
         return render_process_detail(request, process, report_form=form, status=429)
     if form.is_bot:
         # Say what a person would read; keep nothing.
         messages.success(request, RECEIVED)
         return HttpResponseRedirect(back)
     if not form.is_valid():
+        form.focus_first_error()
+        _keep_photos(form)
         return render_process_detail(request, process, report_form=form, status=400)
     # ... and sent reports against the real one.
     verdict = ratelimit.hit("laporan", address, limit=limit, window=window)
     if not verdict.allowed:
         form.add_error(None, _too_many(verdict))
+        _keep_photos(form)
         return render_process_detail(request, process, report_form=form, status=429)
     data = form.cleaned_data
     try:
-        services.submit_report(
+        report, _ = services.submit_report(
             process=process,
             topic=data["topic"],
             body=data["body"],
@@ -62,13 +67,31 @@ def report_submit(request, pk):
             contact=data["contact"],
             key=data["key"],
             photos=data["photos"],
+            staged=[staged for _, staged in form.staged],
         )
     except storage.unavailable_errors() as error:
         # The report and any photo already stored are gone again (submit_report).
         form.add_error(None, storage.unavailable_message(error, files="fotonya"))
+        _keep_photos(form)
         return render_process_detail(request, process, report_form=form, status=503)
-    messages.success(request, RECEIVED)
-    return HttpResponseRedirect(back)
+    # The page after sending is the report's own, with its reference and the author's link,
+    # the confirmation where the browser lands (the form posts to #kesalahan-laporan, and a
+    # redirect without a fragment of its own would keep that one).
+    return HttpResponseRedirect(f"{follow.author_url(report)}&terkirim=1#laporan-terkirim")
+
+
+def _keep_photos(form):
+    """A refused report keeps its photos: those kept from before, and each chosen now that
+    passed its checks, staged (participation.staging) and named again in the form. Nothing is
+    staged when the photos themselves were refused or the storage cannot take them (the
+    form then asks for them again)."""
+    tokens = [token for token, _ in form.staged]
+    chosen = form.cleaned_data.get("photos") or []
+    try:
+        tokens += staging.stage(chosen)
+    except storage.unavailable_errors():
+        form.photos_lost = len(chosen)
+    form.staged_tokens = tokens
 
 
 RECEIVED = (
@@ -81,7 +104,39 @@ def _too_many(verdict):
     minutes = max(1, round(verdict.retry_after / 60))
     return (
         f"Terlalu banyak laporan dari alamat Anda. Coba lagi dalam {minutes} menit; "
-        "isian Anda masih di bawah ini (foto perlu dipilih ulang)."
+        "isian Anda, dengan foto yang lolos pemeriksaan, masih di bawah ini."
+    )
+
+
+@never_cache  # the author's page carries their key and their unpublished text
+def report_follow(request, reference):
+    """A report followed by its reference: to anyone, only once published (then it is on its
+    package's page anyway); to its author, whose link carries the key, whatever its state.
+    Never the author's contact. 404 for a reference that names nothing shown."""
+    pk = follow.parse(reference)
+    report = Report.objects.select_related("process__agency").filter(pk=pk).first() if pk else None
+    if report is None or report.reference != reference:
+        raise Http404("Laporan tidak ditemukan.")
+    author = follow.opens(reference, request.GET.get("kunci", ""))
+    package_public = public_packages().filter(pk=report.process_id).exists()
+    public = package_public and report.moderation == Moderation.PUBLISHED
+    if not (author or public):
+        raise Http404("Laporan tidak ditemukan.")
+    return render(
+        request,
+        "participation/report_follow.html",
+        {
+            "report": report,
+            "process": report.process,
+            "author": author,
+            "public": public,
+            "package_public": package_public,
+            "just_sent": author and request.GET.get("terkirim") == "1",
+            "follow_link": request.build_absolute_uri(follow.author_url(report))
+            if author
+            else None,
+            "photo_count": report.photos.count() if author else 0,
+        },
     )
 
 

@@ -29,6 +29,7 @@ from contracts.models import (
 from followups import services as followup_services
 from imports.models import ImportJob, ImportRun
 from integrity.models import Threshold
+from participation import follow
 from participation.models import Moderation, Report, ReportPhoto
 from tests.contracts.test_public import attach
 from tests.factories import make_administrator, make_operator, make_process, make_supervisor
@@ -343,6 +344,11 @@ def cases(world):
         ("participation:report", f"/paket/{draft.pk}/lapor/", HIDDEN),
         ("participation:photo", photo_url(world["public_report"]), PUBLIC),
         ("participation:photo", photo_url(world["private_report"]), PRIVATE_FILE),
+        # A report's page: public once published; before that only through the author's link
+        # (its key), to whoever holds it; moderators read reports in the workspace.
+        ("participation:follow", f"/laporan/{world['public_report'].reference}/", PUBLIC),
+        ("participation:follow", f"/laporan/{world['private_report'].reference}/", HIDDEN),
+        ("participation:follow", follow.author_url(world["private_report"]), PUBLIC),
         ("participation:poll", "/survei-kepuasan/", PUBLIC),
         ("participation:open-reports", "/pengawasan/laporan/", WORKSPACE),
         ("integrity:summary", "/tanda/", PUBLIC),

@@ -53,3 +53,33 @@ def test_an_unknown_address_gets_the_indonesian_404_in_the_layout(client):
     assert response.status_code == 404
     html = response.content.decode()
     assert LAYOUT in html and "Halaman tidak ditemukan" in html
+
+
+@pytest.mark.django_db
+def test_a_suspicious_request_gets_the_indonesian_400_in_the_layout(client, settings):
+    # More fields in the address than Django reads (DATA_UPLOAD_MAX_NUMBER_FIELDS): a
+    # SuspiciousOperation (TooManyFieldsSent), answered by Django's own handler400, which
+    # renders our 400.html with the request (so with the layout's context processors).
+    fields = {f"f{n}": "1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    response = client.get("/paket/", fields)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert LAYOUT in html and '<html lang="id">' in html
+    assert "<h1>Permintaan tidak sah</h1>" in html
+    # Rendered with the request: the site's name and navigation are there, and what to do.
+    assert f"<title>Permintaan tidak sah — {settings.PORTAL['REGION_NAME']}</title>" in html
+    assert f'<span class="brand__name">{settings.PORTAL["SITE_NAME"]}</span>' in html
+    assert 'class="site-nav__link" href="/paket/"' in html
+    assert "periksa kembali tautannya" in html and 'href="/"' in html
+    assert f"mailto:{settings.PORTAL['CONTACT_EMAIL']}" in html
+    for english in ("Bad Request", "TooManyFieldsSent", "DATA_UPLOAD_MAX_NUMBER_FIELDS"):
+        assert english not in html
+
+
+@pytest.mark.django_db
+def test_an_unknown_host_gets_the_indonesian_400(client, settings):
+    settings.ALLOWED_HOSTS = ["portal.example"]
+    response = client.get("/paket/", HTTP_HOST="penyerang.example")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert LAYOUT in html and "Permintaan tidak sah" in html and "penyerang" not in html

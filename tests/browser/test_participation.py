@@ -51,7 +51,8 @@ def test_a_citizen_reports_the_operator_answers_the_citizen_reads_it(
     )
     form.get_by_label("Foto (opsional)").set_input_files(str(photo))
     form.get_by_role("button", name="Kirim").click()
-    expect(citizen.locator(".messages")).to_contain_text("sudah kami terima")
+    expect(citizen.locator("#laporan-terkirim")).to_contain_text("sudah kami terima")
+    citizen.goto(package_url + "#partisipasi")
     expect(citizen.locator(".report")).to_have_count(0)  # shown once checked
 
     # The operator publishes it with an answer.
@@ -78,6 +79,9 @@ def test_a_citizen_reports_the_operator_answers_the_citizen_reads_it(
     expect(report).not_to_contain_text("sri@example.com")
     image = report.locator("img")
     expect(image).to_be_visible()
+    # Loaded lazily: brought on screen, then read once it has arrived.
+    image.scroll_into_view_if_needed()
+    citizen.wait_for_function("img => img.complete", arg=image.element_handle())
     assert image.evaluate("img => img.naturalWidth") == 320
     assert citizen.evaluate("document.documentElement.scrollWidth") <= 360
     assert axe_violations(citizen) == []

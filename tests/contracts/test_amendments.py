@@ -135,12 +135,16 @@ def test_the_package_page_shows_the_contract_as_amended_beside_the_signed_one(cl
     services.record_rows_changed(process=process, by=operator, label="Adendum", added=[1])
     page = client.get(reverse("contracts:process-detail", args=[process.pk])).content.decode()
     assert "Nilai kontrak setelah adendum" in page
-    assert "Rp 1.210.000.000" in page and "(semula Rp 1.150.000.000)" in page
+    assert "Rp 1.210.000.000" in page
+    assert '(semula <span class="money">Rp 1.150.000.000</span>)' in page
     assert "Masa kontrak setelah adendum" in page
     assert "7 Mei 2018 \u2013 20 Desember 2018" in page  # en dash
     assert "(semula sampai 5 November 2018)" in page
     assert "Akhir kontrak 5 November 2018 menjadi 4 Desember 2018" in page
-    assert "Nilai kontrak Rp 1.150.000.000 menjadi Rp 1.210.000.000" in page
+    assert (
+        'Nilai kontrak <span class="money">Rp 1.150.000.000</span> menjadi '
+        '<span class="money">Rp 1.210.000.000</span>'
+    ) in page
     assert "Curah hujan tinggi" in page
 
 

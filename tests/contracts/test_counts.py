@@ -61,9 +61,10 @@ def test_the_list_counts_its_results_and_facets_with_a_thousands_dot(client, man
 @pytest.mark.django_db
 def test_agency_supplier_openness_and_flag_pages_count_with_a_thousands_dot(client, many):
     agency = page(client, "contracts:agency-detail", many["agency"].code)
-    assert "<td>1.234</td>" in agency and "0 dari 1.234" in agency
+    assert '<td data-label="Paket">1.234</td>' in agency and "0 dari 1.234" in agency
     supplier = page(client, "contracts:supplier-detail", many["supplier"].pk)
-    assert "Menang 1.234 paket; ikut dalam 1.234 paket" in supplier and "<td>1.234</td>" in supplier
+    assert "Menang 1.234 paket; ikut dalam 1.234 paket" in supplier
+    assert '<td data-label="Paket">1.234</td>' in supplier
     openness = page(client, "dashboards:openness", tahun="2018")
     assert "<td>1.234</td>" in openness
     flags = page(client, "integrity:summary", tahun="2018")

@@ -206,9 +206,10 @@ def test_the_package_page_shows_plan_beside_actual_with_the_deviation(client, op
     page = client.get(reverse("contracts:process-detail", args=[process.pk])).content.decode()
     assert "Rencana dan realisasi progres fisik (kurva S)" in page
     # June: 22% done against 20% planned.
-    assert "<td>20%</td><td>22%" in page and "+2%" in page
+    assert '<td data-label="Rencana">20%</td><td data-label="Realisasi"><span>22%' in page
+    assert "+2%" in page
     # July: 32.5% against 45%: 12.5 points behind, critical below a 70% plan (over 10 points).
-    assert "<td>45%</td><td>32,5%" in page
+    assert '<td data-label="Rencana">45%</td><td data-label="Realisasi"><span>32,5%' in page
     assert "-12,5% <strong>kritis</strong>" in page
     # August: no report yet.
     assert "belum ada laporan" in page
@@ -384,9 +385,11 @@ def test_the_page_measures_only_the_periods_that_have_ended(client, operator):
     ) in page
     # The period ending in 29 days shows the latest report beside its plan, with no deviation.
     assert (
-        f"<td>100%</td><td>80,5% <small>({date_format(today, 'DATE_FORMAT')})</small></td>"
-        "<td>belum jatuh tempo</td>"
+        '<td data-label="Rencana">100%</td><td data-label="Realisasi"><span>80,5% '
+        f"<small>({date_format(today, 'DATE_FORMAT')})</small></span></td>"
+        '<td data-label="Deviasi"><span>belum jatuh tempo</span></td>'
     ) in page
     assert "-19,5%" not in page
     # The reports table: percentages as the plan table writes them.
-    assert "<td>80,5%</td><td>40,5%</td>" in page and "80,50" not in page
+    assert '<td data-label="Fisik">80,5%</td><td data-label="Keuangan">40,5%</td>' in page
+    assert "80,50" not in page

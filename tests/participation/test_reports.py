@@ -91,13 +91,16 @@ def test_a_report_is_kept_with_clean_photos_and_shown_only_once_published(
         photos=[upload(jpeg_with_gps(), "jalan.jpg"), upload(png(), "denah.png")],
     )
     assert response.status_code == 302
-    assert response["Location"].endswith("#partisipasi")
+    # The report's own page, the confirmation where the browser lands (tests/participation/
+    # test_follow.py reads it).
+    assert response["Location"].endswith("#laporan-terkirim")
     follow = client.get(response["Location"]).content.decode()
     assert "sudah kami terima" in follow
     report = Report.objects.get()
     assert (report.moderation, report.status) == (Moderation.PENDING, FollowUp.NEW)
     assert report.contact == "warga@example.com"
-    assert "Aspal sudah retak" not in follow  # not before it is checked
+    assert "warga@example.com" not in follow
+    assert "Aspal sudah retak" not in page(client, package)  # not before it is checked
 
     stored = list(ReportPhoto.objects.order_by("pk"))
     assert [p.content_type for p in stored] == ["image/jpeg", "image/png"]
