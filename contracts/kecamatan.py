@@ -24,6 +24,7 @@ from agencies.places import KECAMATAN_MARKERS, name_key, normalise
 from contracts import public_cache
 from contracts.filters import in_kecamatan, with_lookups
 from contracts.models import Process
+from contracts.status import card_figures
 
 MAP_FILE = settings.BASE_DIR / "contracts" / "data" / "kecamatan_peta.csv"
 
@@ -128,7 +129,11 @@ def figures(kecamatan, year):
 def packages(kecamatan, year):
     """The kecamatan's published packages of `year`, newest first, for its cards."""
     return (
-        with_lookups(Process.objects.published().select_related("agency", "supplier"))
+        with_lookups(
+            Process.objects.published()
+            .select_related("agency", "supplier")
+            .annotate(**card_figures())  # the cards' money and sentences, as on the list
+        )
         .filter(in_kecamatan(kecamatan.name), fiscal_year=year)
         .order_by("-published_at", "-pk")
     )

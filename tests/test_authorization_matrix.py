@@ -279,6 +279,7 @@ def cases(world):
         ),
         ("contracts:feed", "/feed/paket/", PUBLIC),
         ("contracts:kecamatan-list", "/kecamatan/", PUBLIC),
+        ("contracts:spending", "/angka/", PUBLIC),
         ("contracts:kecamatan-detail", "/kecamatan/dander/", PUBLIC),
         ("dashboards:matrix", "/pengawasan/", SUPERVISORS),
         ("dashboards:cell", f"/pengawasan/2018/{health.code}/perencanaan/", SUPERVISORS),

@@ -88,7 +88,8 @@ CHECK = r"""
 LINKS = """
 () => [...document.querySelectorAll('a[href]')]
   .filter((a) => !a.hasAttribute('download'))
-  .map((a) => a.href)
+  // An SVG link (the kecamatan map's tiles) holds its address in href.baseVal.
+  .map((a) => new URL(a.getAttribute('href'), document.baseURI).href)
 """
 
 

@@ -331,12 +331,12 @@ def test_the_list_shows_money_and_sentences_in_the_same_queries_for_5_or_25_card
     card = html[html.index("Peningkatan Jalan 4") :].split("</li>")[0]
     # The amended value with the signed one, the winner and both sentences.
     assert (
-        "<dt>Nilai kontrak setelah adendum</dt><dd>Rp 910.000.000 <small>(semula Rp 900.000.004)"
-        in card
+        '<dt>Nilai kontrak setelah adendum</dt><dd><span class="money">Rp 910.000.000</span> '
+        '<small>(semula <span class="money">Rp 900.000.004</span>)' in card
     )
-    assert "<dt>Pagu</dt><dd>Rp 1.000.000.000</dd>" in card
-    assert "<dt>HPS</dt><dd>Rp 950.000.000</dd>" in card
-    assert "<dt>Nilai pemenang</dt><dd>Rp 900.000.000</dd>" in card
+    assert '<dt>Pagu</dt><dd><span class="money">Rp 1.000.000.000</span></dd>' in card
+    assert '<dt>HPS</dt><dd><span class="money">Rp 950.000.000</span></dd>' in card
+    assert '<dt>Nilai pemenang</dt><dd><span class="money">Rp 900.000.000</span></dd>' in card
     assert "<dt>Penyedia</dt><dd>CV Rekanan 4</dd>" in card
     assert "Pekerjaan: berjalan, progres fisik 45,5% per 1 Oktober 2018" in card
     assert "Data: " in card and " tahap" in card
@@ -347,7 +347,8 @@ def test_the_list_shows_money_and_sentences_in_the_same_queries_for_5_or_25_card
         html = client.get(url).content.decode()
     assert html.count('class="package"') == 25
     # The sentences and the amended value come in the list's own query, never one per card.
-    assert len(twenty_five) == len(five) == 25
+    # 27: 25 for the list and its cards, 2 for the selection's top suppliers and agencies.
+    assert len(twenty_five) == len(five) == 27
 
 
 @pytest.mark.django_db
@@ -384,7 +385,10 @@ def test_the_package_page_summary_costs_no_query_per_row(client, health):
     with CaptureQueriesContext(connection) as few:
         html = client.get(url).content.decode()
     summary = html[html.index('class="package-summary"') :].split("</section>")[0]
-    assert "Rp 910.000.000 <small>(semula Rp 900.000.000)" in summary
+    assert (
+        '<span class="money">Rp 910.000.000</span> <small>(semula '
+        '<span class="money">Rp 900.000.000</span>)'
+    ) in summary
     assert "Pekerjaan: berjalan, progres fisik 45,5% per 1 Oktober 2018" in summary
     with CaptureQueriesContext(connection) as warm:
         client.get(url)
