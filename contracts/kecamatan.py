@@ -59,13 +59,21 @@ def _spending():
     return Sum(Coalesce("contract_amount", "budget_amount"))
 
 
+def _known_sum(amounts):
+    """A sum of sums as SQL sums them: None when every one is unknown."""
+    known = [amount for amount in amounts if amount is not None]
+    return sum(known) if known else None
+
+
 def totals_per_kecamatan(year):
     """Every kecamatan of the register with its published packages of fiscal year `year`.
 
     Returns {"rows": [{"name", "slug", "packages", "budget", "contracts", "spending"}, ...] in
-    the register's order (by name; a kecamatan without packages has zeros), "unplaced": the
-    year's packages with no kecamatan of the register (blank or unresolved), "packages": all
-    the year's packages}. Amounts in whole Rupiah. Cached per data version and year.
+    the register's order (by name; a kecamatan without packages has zeros; `contracts` None
+    when its packages have no contract yet, as SQL sums it), "unplaced": the year's packages
+    with no kecamatan of the register (blank or unresolved), with their "unplaced_budget" and
+    "unplaced_contracts", "packages": all the year's packages}. Amounts in whole Rupiah.
+    Cached per data version and year; the public charts (contracts.spending) read it too.
     """
 
     def compute():
@@ -90,13 +98,20 @@ def totals_per_kecamatan(year):
                     "slug": slug(kecamatan),
                     "packages": found.get("packages", 0),
                     "budget": found.get("budget") or 0,
-                    "contracts": found.get("contracts") or 0,
+                    "contracts": found["contracts"] if found else 0,
                     "spending": found.get("spending") or 0,
                 }
             )
         placed = sum(row["packages"] for row in rows)
-        unplaced = sum(row["packages"] for row in grouped.values())
-        return {"rows": rows, "unplaced": unplaced, "packages": placed + unplaced}
+        rest = list(grouped.values())
+        unplaced = sum(row["packages"] for row in rest)
+        return {
+            "rows": rows,
+            "unplaced": unplaced,
+            "unplaced_budget": _known_sum(row["budget"] for row in rest),
+            "unplaced_contracts": _known_sum(row["contracts"] for row in rest),
+            "packages": placed + unplaced,
+        }
 
     return public_cache.remember("kecamatan-tahun", year, compute)
 

@@ -11,12 +11,12 @@ package of the group has the amount).
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Sum
-from django.db.models.functions import Upper
 from django.urls import reverse
 
-from agencies.models import KIND_ORDER, AgencyKind, Kecamatan
+from agencies.models import KIND_ORDER, AgencyKind
 from contracts import public_cache
 from contracts.charts import Series, bar_chart
+from contracts.kecamatan import totals_per_kecamatan
 from contracts.models import Method, Process
 from contracts.templatetags.rupiah import angka
 
@@ -99,40 +99,22 @@ def per_kecamatan(year):
     package at 0 packages and Rp 0. A package counts for a kecamatan as the list's
     kecamatan filter counts it: its kecamatan is the register's name, in any case."""
 
-    def compute():
-        grouped = (
-            Process.objects.published()
-            .filter(fiscal_year=year)
-            .order_by()
-            .values(place=Upper("location_kecamatan"))
-            .annotate(**_sums())
+    totals = totals_per_kecamatan(year)  # the kecamatan pages' and map's own figures
+    rows = [
+        {key: row[key] for key in ("name", "packages", "budget", "contracts")}
+        for row in totals["rows"]
+    ]
+    rows.sort(key=lambda row: (-(row["budget"] or 0), row["name"]))
+    if totals["unplaced"]:
+        rows.append(
+            {
+                "name": NO_KECAMATAN,
+                "packages": totals["unplaced"],
+                "budget": totals["unplaced_budget"],
+                "contracts": totals["unplaced_contracts"],
+            }
         )
-        by_place = {row["place"]: row for row in grouped}
-        rows = []
-        for name in Kecamatan.objects.order_by("name").values_list("name", flat=True):
-            row = by_place.pop(name.upper(), None)
-            rows.append(
-                {
-                    "name": name,
-                    "packages": row["packages"] if row else 0,
-                    "budget": row["budget"] if row else 0,
-                    "contracts": row["contracts"] if row else 0,
-                }
-            )
-        rows.sort(key=lambda row: (-(row["budget"] or 0), row["name"]))
-        if by_place:
-            rest = list(by_place.values())
-            rows.append(
-                {
-                    "name": NO_KECAMATAN,
-                    "packages": sum(row["packages"] for row in rest),
-                    "budget": _total(row["budget"] for row in rest),
-                    "contracts": _total(row["contracts"] for row in rest),
-                }
-            )
-        return rows
-
-    return public_cache.remember("belanja-kecamatan", year, compute)
+    return rows
 
 
 def _label(choices, value):
