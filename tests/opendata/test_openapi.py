@@ -47,6 +47,7 @@ NOT_API = {
     "extension-file",
     "extension-docs",
     "download",
+    "selection",  # the list's selection as files (/paket/unduh.*), like the bulk files
     "api-docs",
     "api-not-found",  # the API's JSON 404 for every address it does not have
 }
