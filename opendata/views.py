@@ -4,13 +4,13 @@ import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import http_date
 
-from contracts.models import Category, DocumentType, Method, Process, Release, Supplier
+from contracts.models import Category, DocumentType, Method, Process, Release, Status, Supplier
 from contracts.ocds import (
     CATEGORIES,
     METHODS,
@@ -114,6 +114,18 @@ def index(request):
     built = {}
     for bulk in BulkFile.objects.order_by("name"):
         built.setdefault(bulk.scope, {})[bulk.name] = bulk
+    # What the files hold, said as the rest of the portal counts it: the published packages are
+    # in every file, the withdrawn ones only in the OCDS files (with why they were withdrawn).
+    held = {}
+    for year, status, count in (
+        Process.objects.open_data()
+        .order_by()
+        .values_list("fiscal_year", "status")
+        .annotate(n=Count("pk"))
+    ):
+        for scope in (str(year), SCOPE_ALL):
+            held.setdefault(scope, {}).setdefault(status, 0)
+            held[scope][status] += count
     sections = []
     for scope in scopes():
         files = built.get(scope, {})
@@ -126,6 +138,8 @@ def index(request):
                     for name in files_for(scope)
                 ],
                 "built": next(iter(files.values()), None),
+                "published": held.get(str(scope), {}).get(Status.PUBLISHED, 0),
+                "withdrawn": held.get(str(scope), {}).get(Status.WITHDRAWN, 0),
             }
         )
     return render(request, "opendata/index.html", {"sections": sections})

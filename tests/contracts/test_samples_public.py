@@ -141,3 +141,20 @@ def test_a_samples_files_beside_real_data_are_never_kept_by_shared_caches(
     assert client.get(url).status_code == 404
     client.force_login(operator)
     assert client.get(url)["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+def test_the_agency_list_says_how_many_agencies_publish_and_what(client, health, sample):
+    """Found by a try-out: "74 perangkat daerah … mempublikasikan paket" when 42 had any. Each
+    agency's count follows the one public rule: the sample leaves it beside a real package."""
+    roads = Agency.objects.get(code="dinas-pu-bina-marga-penataan-ruang")
+    make_process(roads, title="Draf jalan")  # a draft publishes nothing
+    publish_real(health)
+    html = client.get(reverse("agencies:agency-list")).content.decode()
+    total = Agency.objects.active().count()
+    assert f"{total} perangkat daerah" in html
+    assert '<span data-publishing="1">1</span> di antaranya sudah mempublikasikan' in html
+    item = html.split(f'href="/perangkat-daerah/{health.code}/"')[1].split("</li>")[0]
+    assert 'data-published="1">1 paket<' in item
+    item = html.split(f'href="/perangkat-daerah/{roads.code}/"')[1].split("</li>")[0]
+    assert 'data-published="0">belum ada paket<' in item

@@ -270,3 +270,23 @@ def test_bulk_files_on_object_storage_download_through_a_signed_url(client, s3_s
     with urllib.request.urlopen(response["Location"]) as fetched:  # noqa: S310 (loopback)
         rows = csv_rows(fetched.read())
     assert [row["ocid"] for row in rows] == [process.ocid]
+
+
+@pytest.mark.django_db
+def test_each_sections_headline_counts_what_its_files_hold(client, packages):
+    """Found by a try-out: "Tahun anggaran 2018 — 4.447 paket" above a paket.csv of 3.736 rows
+    (the 711 withdrawn packages are only in the OCDS files). Here 2018 holds two published
+    packages and the withdrawn one, 2019 two published."""
+    from django.core.files.storage import default_storage
+
+    build(base_url=BASE)
+    html = client.get(reverse("opendata:index")).content.decode()
+    for scope, published, withdrawn in [("2018", 2, 1), ("2019", 2, 0), ("semua", 4, 1)]:
+        section = html.split(f'id="cakupan-{scope}"')[1].split("</section>")[0]
+        assert f'data-published="{published}" data-withdrawn="{withdrawn}"' in section
+        assert f"{published} paket dipublikasikan" in section
+        assert (f"{withdrawn} paket ditarik, hanya di berkas OCDS" in section) == bool(withdrawn)
+        table = BulkFile.objects.get(scope=scope, name="paket.csv")
+        with default_storage.open(table.storage_name) as handle:
+            rows = list(csv.reader(io.StringIO(handle.read().decode("utf-8-sig"))))
+        assert len(rows) - 1 == published
