@@ -20,9 +20,11 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-## run: set up and serve the portal with demo data at http://127.0.0.1:8000 (Ctrl-C stops it)
+## run: set up and serve the portal with demo data at http://127.0.0.1:8000 (Ctrl-C stops it;
+## PORT=8010 serves it on another port)
+PORT ?= 8000
 run: $(VENV)/.runtime
-	$(BIN)/python manage.py runportal
+	$(BIN)/python manage.py runportal --bind 127.0.0.1:$(PORT)
 
 ## test: set up and run the whole test suite (browser tests need Debian's chromium), on as many
 ## processes as the machine has cores (TEST_JOBS=0 runs it in one process)

@@ -1,5 +1,6 @@
 """`make run`'s command from an empty data folder: it serves, and Ctrl-C stops everything."""
 
+import json
 import os
 import signal
 import socket
@@ -37,7 +38,11 @@ def wait_for(url, process, seconds=120):
 @pytest.mark.once
 def test_runportal_sets_up_serves_and_stops_cleanly(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_ENV"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DJANGO_ENV", "PORTAL_BASE_URL"}
+    }
     env["PORTAL_VAR_DIR"] = str(tmp_path / "var")
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runportal", "--bind", f"127.0.0.1:{port}"],
@@ -55,6 +60,12 @@ def test_runportal_sets_up_serves_and_stops_cleanly(tmp_path):
         assert status == 200
         assert html.count('class="agency-list__item"') == 74
         assert embedded_db.is_running(pgdata)
+        # The links written into the data name the address served (`make run PORT=…`).
+        status, body = wait_for(f"http://127.0.0.1:{port}/api/v1/paket/?per_halaman=1", process)
+        ocid = json.loads(body)["results"][0]["ocid"]
+        status, body = wait_for(f"http://127.0.0.1:{port}/ocds/{ocid}/", process)
+        policy = json.loads(body)["publicationPolicy"]
+        assert policy.startswith(f"http://127.0.0.1:{port}/"), policy
 
         os.killpg(process.pid, signal.SIGINT)
         output, _ = process.communicate(timeout=60)

@@ -1,3 +1,4 @@
+import os
 import signal
 import subprocess
 import sys
@@ -44,6 +45,10 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
 
         host, _, port = bind.rpartition(":")
+        if not settings.PRODUCTION:
+            # Links written into files (bulk files, feeds, OCDS) name the address served here,
+            # unless the environment says otherwise; gunicorn and the workers inherit it.
+            os.environ.setdefault("PORTAL_BASE_URL", f"http://{host}:{port}")
         self.stdout.write(self.style.SUCCESS(f"\nPortal berjalan di http://{host}:{port}/"))
         self.stdout.write(f"Ruang kerja operator: http://{host}:{port}/admin/")
         self.stdout.write("Tekan Ctrl-C untuk berhenti.\n")
