@@ -144,10 +144,5 @@ def test_chart_pages_pass_axe_wcag_aa(portal, browser, spent, axe_violations):
             for slug in slugs:
                 page.locator(f"#{slug} summary").click()  # the tables too
             assert charts_violations(page) == [], (path, viewport)
-            if viewport == PHONE and path.startswith("/penyedia/"):
-                # The supplier page's own table of wins per agency (not a chart's) scrolls
-                # sideways at 360 px with a trillion-rupiah amount; the phone tables are
-                # another part of issue #20.
-                continue
             assert axe_violations(page) == [], (path, viewport)
         context.close()
