@@ -243,7 +243,8 @@ def supervisor_cookie():
     user.groups.add(Group.objects.get(name=roles.SUPERVISOR))
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The backend the workspace's sign-in uses: a session naming another is not accepted.
+    session[BACKEND_SESSION_KEY] = "agencies.signin.PasswordAndCodeBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"sessionid={session.session_key}"
