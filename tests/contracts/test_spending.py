@@ -100,6 +100,31 @@ def test_a_row_of_zeros_can_take_one_line():
     assert short.table_rows == full.table_rows
 
 
+def test_a_row_aside_is_in_the_table_only_and_off_the_scale():
+    from contracts.charts import Series
+
+    rows = [{"name": "satu", "a": 400, "b": 100}, {"name": "dua", "a": 200, "b": None}]
+    rest = {"name": "sisa", "a": 10_000, "b": None}
+    chart = chart_of(
+        rows,
+        series=[Series("a", "Pagu"), Series("b", "Nilai kontrak", unknown="belum ada kontrak")],
+        aside=[rest],
+        notes=["Sisa tidak digambar."],
+    )
+    # The largest drawn value, 400, sets the scale, not the 10.000 aside.
+    assert [g.label for g in chart.groups] == ["satu", "dua"]
+    assert chart.groups[0].bars[0].length == MAX_BAR
+    assert chart.groups[1].bars[0].length == MAX_BAR / 2
+    assert chart.groups[1].bars[1].text == "—"  # the bar's end: unknown
+    assert [row.label for row in chart.table_rows] == ["satu", "dua", "sisa"]
+    assert chart.table_rows[1].cells[1] == ("Nilai kontrak", "belum ada kontrak")
+    assert chart.table_rows[2].cells == [
+        ("Pagu", "Rp 10.000"),
+        ("Nilai kontrak", "belum ada kontrak"),
+    ]
+    assert chart.notes == ["Sisa tidak digambar."]
+
+
 def test_no_rows_make_an_empty_chart_with_its_sentence():
     from django.template.loader import render_to_string
 
