@@ -62,11 +62,14 @@ class Series:
     key: str
     name: str
     money: bool = True
+    unknown: str = "—"  # the table's words for an unknown value (None); the bar reads "—"
 
     def short(self, value):
         return short_rupiah(value) if self.money else angka(value)
 
     def full(self, value):
+        if value is None:
+            return self.unknown
         return rupiah(value) if self.money else angka(value)
 
 
@@ -137,6 +140,7 @@ class BarChart:
     table_rows: list  # TableRow per group: the same numbers, whole
     width: int = WIDTH
     legend_y: float = 0
+    notes: list = field(default_factory=list)  # sentences under the chart, before its table
 
     @property
     def is_empty(self):
@@ -155,6 +159,8 @@ def bar_chart(
     href=None,
     extra_columns=(),
     zero_row_text="",
+    aside=(),
+    notes=(),
 ):
     """Lay out `rows` (dicts) as groups of horizontal bars, one group per row in the given
     order and one bar per `series` in each. `label(row)` and `href(row)` give a group's
@@ -163,9 +169,11 @@ def bar_chart(
     None draws no bar and reads "—", a negative one is drawn as zero. `extra_columns`
     (Series) appear in the table only. With `zero_row_text`, a row whose every value is
     zero takes one line, its label and that text, instead of a group of empty bars (a long
-    list of places, most with nothing). `slug` makes the SVG's element ids unique in the
-    page."""
-    rows, series = list(rows), list(series)
+    list of places, most with nothing). `aside` rows are in the table only, after the
+    others: neither drawn nor counted in the scale (a catch-all row that would shrink every
+    bar to a sliver); `notes` are sentences written under the chart, which should name them.
+    `slug` makes the SVG's element ids unique in the page."""
+    rows, series, aside = list(rows), list(series), list(aside)
     values = [
         row[s.key] for row in rows for s in series if row[s.key] is not None and row[s.key] > 0
     ]
@@ -218,6 +226,11 @@ def bar_chart(
     table_rows = [
         TableRow(group.label, group.href, [(s.name, s.full(row[s.key])) for s in columns])
         for group, row in zip(groups, rows, strict=True)
+    ] + [
+        TableRow(
+            label(row), href(row) if href else "", [(s.name, s.full(row[s.key])) for s in columns]
+        )
+        for row in aside
     ]
     return BarChart(
         slug=slug,
@@ -232,4 +245,5 @@ def bar_chart(
         label_heading=label_heading,
         table_headings=[s.name for s in columns],
         table_rows=table_rows,
+        notes=list(notes),
     )

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from contracts import kecamatan as places
-from contracts import public_cache
+from contracts import public_cache, spending
 from contracts.views import MAX_LIST_PAGES, _page, published_years
 from opendata_kontrak.params import whole_number
 
@@ -48,7 +48,7 @@ def kecamatan_list(request):
             "year": year,
             "unknown": unknown,
             # Read only when the cached map and table are rendered anew.
-            "peta": (lambda: places.spending_map(year)) if year else None,
+            "peta": (lambda: spending.place_map(year)) if year else None,
             "fragment_key": public_cache.fragment_key("kecamatan", year),
         },
     )
@@ -88,6 +88,8 @@ def kecamatan_detail(request, nama):
             "page": page,
             "page_query": urlencode({"tahun": year}) if year else "",
             "list_query": list_query,
+            "spending_name": spending.SPENDING_NAME,
+            "spending_definition": spending.SPENDING_DEFINITION,
             # The kecamatan's own office, an agency of the register: read only when rendered.
             "office": lambda: places.office(kecamatan),
             "fragment_key": public_cache.fragment_key("kecamatan", kecamatan.pk, year),

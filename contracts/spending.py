@@ -11,18 +11,29 @@ package of the group has the amount).
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.html import format_html
 
 from agencies.models import KIND_ORDER, AgencyKind
 from contracts import public_cache
 from contracts.charts import Series, bar_chart
-from contracts.kecamatan import totals_per_kecamatan
+from contracts.kecamatan import spending_map, totals_per_kecamatan
 from contracts.models import Method, Process
-from contracts.templatetags.rupiah import angka
+from contracts.templatetags.rupiah import angka, rupiah
 
 PAGU = Series("budget", "Pagu")
 CONTRACTS = Series("contracts", "Nilai kontrak")
 PACKAGES = Series("packages", "Paket", money=False)
+# What a place's money is best known as, the figure of the map, its table and each kecamatan
+# page: the same label and the same one-line definition wherever it is shown.
+SPENDING_NAME = "Belanja"
+SPENDING_DEFINITION = "nilai kontrak, atau pagu bila belum berkontrak"
+SPENDING = Series("spending", SPENDING_NAME)
+# A kecamatan's packages that have no contract yet: the bar reads "—", the table says why.
+NO_CONTRACT_YET = "— (belum ada kontrak)"
+# The year's packages whose place names no kecamatan of the register (blank or unresolved):
+# one name on the map's table, the kecamatan index and this page's chart.
 NO_KECAMATAN = "Tanpa kecamatan atau di luar daftar"
 
 
@@ -101,7 +112,7 @@ def per_kecamatan(year):
 
     totals = totals_per_kecamatan(year)  # the kecamatan pages' and map's own figures
     rows = [
-        {key: row[key] for key in ("name", "packages", "budget", "contracts")}
+        {key: row[key] for key in ("name", "packages", "budget", "contracts", "spending")}
         for row in totals["rows"]
     ]
     rows.sort(key=lambda row: (-(row["budget"] or 0), row["name"]))
@@ -112,9 +123,50 @@ def per_kecamatan(year):
                 "packages": totals["unplaced"],
                 "budget": totals["unplaced_budget"],
                 "contracts": totals["unplaced_contracts"],
+                "spending": unplaced_spending(year, totals),
             }
         )
     return rows
+
+
+def year_spending(year):
+    """The year's published packages' spending (`SPENDING_DEFINITION`), in whole Rupiah: 0
+    when there is none. One aggregate, cached per data version."""
+
+    def compute():
+        total = (
+            Process.objects.published()
+            .filter(fiscal_year=year)
+            .aggregate(spending=Sum(Coalesce("contract_amount", "budget_amount")))["spending"]
+        )
+        return total or 0
+
+    return public_cache.remember("belanja-tahun-total", year, compute)
+
+
+def unplaced_spending(year, totals=None):
+    """The spending of the year's packages with no kecamatan of the register: the year's
+    spending less the kecamatan's (`totals_per_kecamatan` sums pagu and contract value of
+    those packages apart, not the contract-else-pagu of each), in whole Rupiah. `totals`:
+    that function's result for `year` when read already."""
+    totals = totals or totals_per_kecamatan(year)
+    placed = sum(row["spending"] for row in totals["rows"])
+    return year_spending(year) - placed
+
+
+def place_map(year):
+    """`contracts.kecamatan.spending_map(year)` with the footer's figures: "unplaced_spending"
+    (the spending of its "unplaced" packages) and "spending" (every package of the year)."""
+    peta = spending_map(year)
+    total = year_spending(year)
+    return {
+        **peta,
+        "unplaced_name": NO_KECAMATAN,
+        "spending_name": SPENDING_NAME,
+        "spending_definition": SPENDING_DEFINITION,
+        "unplaced_spending": total - sum(row["spending"] for row in peta["rows"]),
+        "spending": total,
+    }
 
 
 def _label(choices, value):
@@ -195,19 +247,46 @@ def agency_kind_chart(year):
 
 
 def kecamatan_chart(year):
-    """Pagu and contract value per kecamatan for `year`."""
+    """Pagu and contract value per kecamatan for `year`, with their spending in the table.
+
+    The packages with no kecamatan (`NO_KECAMATAN`) are a row of the table and a sentence
+    under the chart, not a bar: in a year where they are half the packages their bar would
+    set the scale and leave the kecamatan's bars slivers. The chart's note states how a
+    kecamatan without a package and one without a contract yet are written."""
+    rows = per_kecamatan(year)
+    placed = [row for row in rows if row["name"] != NO_KECAMATAN]
+    unplaced = [row for row in rows if row["name"] == NO_KECAMATAN]
+    notes = [
+        format_html(
+            '{} ({} paket; pagu <span class="money">{}</span>, nilai kontrak '
+            '<span class="money">{}</span>) tidak digambar, agar batang kecamatan memakai '
+            "seluruh lebar grafik; angkanya ada di baris terakhir tabel.",
+            NO_KECAMATAN,
+            angka(row["packages"]),
+            rupiah(row["budget"]),
+            rupiah(row["contracts"]) if row["contracts"] is not None else "belum ada",
+        )
+        for row in unplaced
+    ]
+    notes.append(
+        "Kecamatan tanpa paket ditulis “tidak ada paket” (Rp 0). Kecamatan yang punya paket "
+        "tetapi belum ada kontraknya: nilai kontrak “—”, di tabel “belum ada kontrak”. "
+        f"{SPENDING_NAME} = {SPENDING_DEFINITION}, seperti di peta kecamatan."
+    )
     return bar_chart(
-        per_kecamatan(year),
+        placed,
         slug="grafik-per-kecamatan",
         title=f"Pagu dan nilai kontrak per kecamatan, tahun anggaran {year}",
-        series=[PAGU, CONTRACTS],
+        series=[PAGU, Series("contracts", CONTRACTS.name, unknown=NO_CONTRACT_YET)],
         label=lambda row: row["name"],
         href=lambda row: (
             "" if row["name"] == NO_KECAMATAN else _list_url(tahun=year, kecamatan=row["name"])
         ),
         label_heading="Kecamatan",
-        extra_columns=[PACKAGES],
+        extra_columns=[SPENDING, PACKAGES],
         zero_row_text="tidak ada paket",
+        aside=unplaced,
+        notes=notes,
         empty_text=f"Belum ada paket tahun anggaran {year} yang dipublikasikan.",
     )
 

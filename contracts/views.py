@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import conditional_page
 
 from agencies.models import Agency, AgencyKind, Kecamatan
-from contracts import kecamatan, progress, public_cache
+from contracts import progress, public_cache, spending
 from contracts.amendments import amended_contract
 from contracts.filters import (
     COMPLETENESS,
@@ -99,7 +99,7 @@ def home(request):
             "agency_count": Agency.objects.active().count,  # read only when re-rendered
             "fragment_key": public_cache.fragment_key("beranda", year),
             "kecamatan": Kecamatan.objects.order_by("name"),  # read only when re-rendered
-            "peta": (lambda: kecamatan.spending_map(year)) if year else None,  # likewise
+            "peta": (lambda: spending.place_map(year)) if year else None,  # likewise
             "poll_choices": Rating.choices,
         },
     )

@@ -100,6 +100,31 @@ def test_a_row_of_zeros_can_take_one_line():
     assert short.table_rows == full.table_rows
 
 
+def test_a_row_aside_is_in_the_table_only_and_off_the_scale():
+    from contracts.charts import Series
+
+    rows = [{"name": "satu", "a": 400, "b": 100}, {"name": "dua", "a": 200, "b": None}]
+    rest = {"name": "sisa", "a": 10_000, "b": None}
+    chart = chart_of(
+        rows,
+        series=[Series("a", "Pagu"), Series("b", "Nilai kontrak", unknown="belum ada kontrak")],
+        aside=[rest],
+        notes=["Sisa tidak digambar."],
+    )
+    # The largest drawn value, 400, sets the scale, not the 10.000 aside.
+    assert [g.label for g in chart.groups] == ["satu", "dua"]
+    assert chart.groups[0].bars[0].length == MAX_BAR
+    assert chart.groups[1].bars[0].length == MAX_BAR / 2
+    assert chart.groups[1].bars[1].text == "—"  # the bar's end: unknown
+    assert [row.label for row in chart.table_rows] == ["satu", "dua", "sisa"]
+    assert chart.table_rows[1].cells[1] == ("Nilai kontrak", "belum ada kontrak")
+    assert chart.table_rows[2].cells == [
+        ("Pagu", "Rp 10.000"),
+        ("Nilai kontrak", "belum ada kontrak"),
+    ]
+    assert chart.notes == ["Sisa tidak digambar."]
+
+
 def test_no_rows_make_an_empty_chart_with_its_sentence():
     from django.template.loader import render_to_string
 
@@ -207,12 +232,19 @@ def test_the_figures_are_the_published_packages_grouped(spent):
     register = Kecamatan.objects.count()
     assert register == 28
     assert len(places) == register + 1  # every kecamatan, and the packages of none
-    assert places[0] == {"name": "Kapas", "packages": 1, "budget": 600_000_000, "contracts": None}
+    assert places[0] == {
+        "name": "Kapas",
+        "packages": 1,
+        "budget": 600_000_000,
+        "contracts": None,
+        "spending": 600_000_000,  # no contract yet: its pagu
+    }
     assert places[1] == {
         "name": "Dander",
         "packages": 1,
         "budget": 150_000_000,
         "contracts": 140_000_000,
+        "spending": 140_000_000,
     }
     quiet = places[2:-1]
     assert all(r["packages"] == 0 and r["budget"] == 0 for r in quiet)
@@ -222,7 +254,11 @@ def test_the_figures_are_the_published_packages_grouped(spent):
         "packages": 1,
         "budget": 50_000_000,
         "contracts": None,
+        "spending": 50_000_000,
     }
+    # The year's spending: 140 juta of contract, 600 juta and 50 juta of pagu.
+    assert spending.year_spending(2019) == 790_000_000
+    assert spending.unplaced_spending(2019) == 50_000_000
 
 
 def figure(html, slug):
@@ -336,11 +372,31 @@ def test_the_spending_page_charts_agency_kinds_and_kecamatan(client, spent):
     _, bars = drawn(places)
     rows = table(places)
     assert len(rows) == 29
-    assert rows["Kapas"] == ["Rp 600.000.000", "—", "1"]
-    assert rows["Dander"] == ["Rp 150.000.000", "Rp 140.000.000", "1"]
-    assert rows["Ngasem"] == ["Rp 0", "Rp 0", "0"]
-    assert rows[spending.NO_KECAMATAN] == ["Rp 50.000.000", "—", "1"]
+    # Pagu, contract value, spending (contract, else pagu) and packages. No package: Rp 0;
+    # packages without a contract: the table says so, the bar's value reads "—".
+    assert rows["Kapas"] == ["Rp 600.000.000", "— (belum ada kontrak)", "Rp 600.000.000", "1"]
+    assert rows["Dander"] == ["Rp 150.000.000", "Rp 140.000.000", "Rp 140.000.000", "1"]
+    assert rows["Ngasem"] == ["Rp 0", "Rp 0", "Rp 0", "0"]
+    assert rows[spending.NO_KECAMATAN] == [
+        "Rp 50.000.000",
+        "— (belum ada kontrak)",
+        "Rp 50.000.000",
+        "1",
+    ]
+    assert list(rows)[-1] == spending.NO_KECAMATAN  # the table's last row
     assert bars[("Kapas", BLUE)] == (600_000_000, MAX_BAR)
+    # The packages of no kecamatan are no bar: a sentence under the chart names them.
+    assert not any(label == spending.NO_KECAMATAN for label, _ in bars)
+    notes = ["".join(p.itertext()) for p in places.findall("p")]
+    assert notes[0] == (
+        "Tanpa kecamatan atau di luar daftar (1 paket; pagu Rp 50.000.000, nilai kontrak "
+        "belum ada) tidak digambar, agar batang kecamatan memakai seluruh lebar grafik; "
+        "angkanya ada di baris terakhir tabel."
+    )
+    assert "Kecamatan tanpa paket ditulis “tidak ada paket” (Rp 0)" in notes[1]
+    assert "Belanja = nilai kontrak, atau pagu bila belum berkontrak" in notes[1]
+    kapas = next(g for g in places.iter(f"{SVG}g") if g.find(f"{SVG}text").text == "Kapas")
+    assert [t.text for t in kapas.iter(f"{SVG}text")] == ["Kapas", "Rp 600 jt", "—"]
     # A kecamatan without a package takes one line: its name and "tidak ada paket".
     assert ("Ngasem", BLUE) not in bars
     ngasem = next(g for g in places.iter(f"{SVG}g") if g.find(f"{SVG}text").text == "Ngasem")
@@ -450,13 +506,14 @@ def test_the_chart_pages_run_a_fixed_number_of_queries(
         # (url, params, cold: just after a change, warm: cached)
         # home: the years and the figures as before (one query each), the fragment (agencies,
         # kecamatan, latest packages), and inside it the two charts' rows, one query each, and
-        # the kecamatan map's (the grouped packages and the register's names)
+        # the kecamatan map's (the grouped packages and the register's names; the year's
+        # spending, one query, for the table's footer)
         (reverse("home"), {"tahun": "2019"}, 2 * (read + 1 + write) + read + 3 + write
-         + 2 * (read + 1 + write) + (read + 2 + write), 6),
+         + 2 * (read + 1 + write) + (read + 2 + write) + (read + 1 + write), 6),
         # the spending page: the years, the agency kinds (one query), the kecamatan (the
-        # grouped packages and the register's names)
-        (reverse("contracts:spending"), {"tahun": "2019"}, (read + 1 + write) * 2
-         + read + 2 + write, 3 * read),
+        # grouped packages and the register's names), the year's spending (one query)
+        (reverse("contracts:spending"), {"tahun": "2019"}, (read + 1 + write) * 3
+         + read + 2 + write, 4 * read),
         # agency and supplier: the charts are drawn from the rows the pages read already, so
         # the counts are the pages' own: the agency (or supplier), its cached figures (one
         # query; the supplier's three), its cards
