@@ -256,6 +256,14 @@ def test_without_a_contract_the_award_is_compared_with_the_hps(health):
         "Nilai penetapan Rp 980.000.000 adalah 98% dari HPS Rp 1.000.000.000, "
         "hanya Rp 20.000.000 di bawahnya"
     )
+    # The flag's name covers the value it weighed: no "Nilai kontrak" over an award.
+    assert flag.get_flag_display() == "Nilai kontrak/penetapan sangat dekat HPS"
+    above = published(
+        health, budget_amount=2_000_000_000, hps_amount=1_000_000_000, award_amount=1_010_000_000
+    )
+    flag = PackageFlag.objects.get(process=above, flag=Flag.CONTRACT_ABOVE_HPS)
+    assert flag.reason.startswith("Nilai penetapan Rp 1.010.000.000 melebihi HPS")
+    assert flag.get_flag_display() == "Nilai kontrak/penetapan di atas HPS"
 
 
 @pytest.mark.django_db
