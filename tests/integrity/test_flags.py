@@ -240,6 +240,18 @@ def test_a_late_stage_with_missing_documents(health, days_late, flagged):
 
 
 @pytest.mark.django_db
+def test_a_count_of_days_in_a_reason_has_thousands_dots(health):
+    """The Bojonegoro data read in 2026: stages thousands of days late."""
+    process = published(health)  # planned start 1 March 2018, no documents
+    # 1 March 2018 to 1 March 2024: 6 years with two 29 Februarys, 2,192 days; to
+    # 27 November 2024 another 275 - 4 = 271 (1 December is day 275 after 1 March).
+    flags.refresh([process.pk], today=D(2024, 11, 27))
+    flag = PackageFlag.objects.get(process=process, flag=Flag.OVERDUE_MISSING)
+    assert "lewat 2.463 hari sejak 1 Maret 2018" in flag.reason
+    assert "2463" not in flag.reason
+
+
+@pytest.mark.django_db
 def test_drafts_carry_no_flags(health):
     draft = make_process(health, **planning_fields(hps_amount=9_999_999_999))
     assert flags_of(draft) == set()
