@@ -52,3 +52,15 @@ def test_a_place_outside_the_register_stays_plain_text(client, health, operator)
     page = page_of(client, reverse("contracts:process-detail", args=[process.pk]))
     assert "<dd>Kec. Atlantis</dd>" in page
     assert "/kecamatan/atlantis/" not in page
+
+
+# --- 5. the empty result names filters as the form does -------------------------------------
+
+
+def test_an_empty_result_names_the_filters_to_loosen_by_their_labels(client, health, operator):
+    publish(make_process(health, title="Rehabilitasi Puskesmas", fiscal_year=2019), operator)
+    page = page_of(client, "/paket/?q=zzzxqy&tahun=2019")
+    assert "Tidak ada paket yang cocok" in page
+    assert '<a href="?tahun=2019">tanpa saringan “kata kunci”</a>' in page
+    assert '<a href="?q=zzzxqy">tanpa saringan “Tahun anggaran”</a>' in page
+    assert "“q”" not in page and "“tahun”" not in page
