@@ -64,3 +64,71 @@ def test_an_empty_result_names_the_filters_to_loosen_by_their_labels(client, hea
     assert '<a href="?tahun=2019">tanpa saringan “kata kunci”</a>' in page
     assert '<a href="?q=zzzxqy">tanpa saringan “Tahun anggaran”</a>' in page
     assert "“q”" not in page and "“tahun”" not in page
+
+
+# --- 6. an unknown value gets a word ----------------------------------------------------------
+
+
+@pytest.fixture
+def two_packages(health, operator):
+    """Two 2019 packages of Dinas Kesehatan: Rp 300.000.000 in Dander, Rp 900.000.000 in Kapas."""
+    return [
+        publish(
+            make_process(
+                health,
+                title="Alat Posyandu Dander",
+                fiscal_year=2019,
+                budget_amount=300_000_000,
+                location_kecamatan="Dander",
+            ),
+            operator,
+        ),
+        publish(
+            make_process(
+                health,
+                title="Polindes Kapas",
+                fiscal_year=2019,
+                budget_amount=900_000_000,
+                location_kecamatan="Kapas",
+            ),
+            operator,
+        ),
+    ]
+
+
+def shown(page):
+    return int(page.split('data-count="', 1)[1].split('"', 1)[0])
+
+
+def test_an_unknown_agency_code_is_said_and_ignored_like_an_unknown_method(client, two_packages):
+    page = page_of(client, "/paket/?pd=tidak-ada")
+    assert "Perangkat daerah “tidak-ada” tidak dikenal; saringan ini diabaikan." in page
+    assert shown(page) == 2  # both packages: the filter is ignored, as for ?metode=arisan
+    assert "Paket tidak-ada" not in page
+    # A known code filters without a word.
+    known = page_of(client, "/paket/?pd=dinas-kesehatan")
+    assert "tidak dikenal" not in known and shown(known) == 2
+
+
+def test_a_kecamatan_outside_the_register_says_why_nothing_matches(client, two_packages):
+    page = page_of(client, "/paket/?kecamatan=Atlantis")
+    assert shown(page) == 0
+    assert (
+        "Kecamatan “Atlantis” tidak ada dalam daftar kecamatan; hanya paket yang lokasinya "
+        "tertulis persis demikian yang dicari."
+    ) in page
+    # Any spelling of a register kecamatan is known: no note.
+    known = page_of(client, "/paket/?kecamatan=Kec.%20Dander")
+    assert shown(known) == 1 and "tidak ada dalam daftar kecamatan" not in known
+
+
+def test_a_lowest_pagu_above_the_highest_says_nothing_can_match(client, two_packages):
+    page = page_of(client, "/paket/?nilai_min=900000000&nilai_max=300000000")
+    assert shown(page) == 0
+    assert (
+        "Pagu terendah Rp 900.000.000 lebih besar dari pagu tertinggi Rp 300.000.000: tidak "
+        "ada paket yang dapat cocok. Tukar kedua nilai itu."
+    ) in page
+    # The same bounds the right way round find both packages (300 and 900 million).
+    both = page_of(client, "/paket/?nilai_min=300000000&nilai_max=900000000")
+    assert shown(both) == 2 and "lebih besar dari pagu tertinggi" not in both
