@@ -12,13 +12,14 @@ from contracts import kecamatan as places
 from contracts.templatetags.rupiah import rupiah
 
 
-def check(package_filter):
+def check(package_filter, *, notes=True):
     """Add to `package_filter.problems` a sentence for each unknown or impossible value, and
     drop the filters that are ignored (an unknown agency code) from its `params`.
 
     Returns the sentences of every filter the list ignores, `from_query`'s and these: a
-    download refuses them rather than giving everything. One query per agency or kecamatan
-    filter in use, none otherwise."""
+    download refuses them rather than giving everything. `notes=False` (a download) leaves out
+    the notes on filters kept. One query for an agency filter in use, one for a kecamatan's
+    with notes, none otherwise."""
     params, problems = package_filter.params, package_filter.problems
     ignored = list(problems)  # from_query drops every value it cannot read
     code = params.get("pd")
@@ -28,13 +29,13 @@ def check(package_filter):
         problems.append(sentence)
         ignored.append(sentence)
     place = params.get("kecamatan")
-    if place and places.find(place) is None:
+    if notes and place and places.find(place) is None:
         problems.append(
             f"Kecamatan “{place[:40]}” tidak ada dalam daftar kecamatan; hanya paket yang "
             "lokasinya tertulis persis demikian yang dicari."
         )
     low, high = params.get("nilai_min"), params.get("nilai_max")
-    if low is not None and high is not None and low > high:
+    if notes and low is not None and high is not None and low > high:
         problems.append(
             f"Pagu terendah {rupiah(low)} lebih besar dari pagu tertinggi {rupiah(high)}: "
             "tidak ada paket yang dapat cocok. Tukar kedua nilai itu."
