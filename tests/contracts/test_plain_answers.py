@@ -2,11 +2,14 @@
 says labels and unknown values in words, downloads refuse bad filters, the supplier page leads
 into the list."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from agencies.models import Agency
 from contracts import services
+from contracts.models import Bidder, Supplier
 from tests.factories import make_operator, make_process
 
 
@@ -132,3 +135,47 @@ def test_a_lowest_pagu_above_the_highest_says_nothing_can_match(client, two_pack
     # The same bounds the right way round find both packages (300 and 900 million).
     both = page_of(client, "/paket/?nilai_min=300000000&nilai_max=900000000")
     assert shown(both) == 2 and "lebih besar dari pagu tertinggi" not in both
+
+
+# --- 8. a supplier's page leads into the list -------------------------------------------------
+
+
+@pytest.fixture
+def bidder(health, operator):
+    """CV Bangun Desa won a 2018 and a 2019 package and bid for a third (2019) it lost."""
+    supplier = Supplier.objects.create(name="CV Bangun Desa", npwp="0012345678901000")
+    for year, amount in [(2018, 400_000_000), (2019, 250_000_000)]:
+        publish(
+            make_process(
+                health, fiscal_year=year, supplier=supplier, award_amount=amount, budget_amount=1
+            ),
+            operator,
+        )
+    lost = publish(make_process(health, fiscal_year=2019, budget_amount=1), operator)
+    Bidder.objects.create(process=lost, supplier=supplier)
+    return supplier
+
+
+def test_the_supplier_page_links_its_packages_in_the_list_and_their_files(client, bidder):
+    page = page_of(client, reverse("contracts:supplier-detail", args=[bidder.pk]))
+    query = f"penyedia={bidder.pk}"
+    assert f'<a href="/paket/?{query}">Lihat semua paketnya di daftar</a>' in page
+    for fmt in ["csv", "xlsx", "json"]:
+        assert f'<a href="/paket/unduh.{fmt}?{query}" data-format="{fmt}">' in page
+    # Three packages (two won, one bid for): the list and the CSV the link gives say as much.
+    assert 'data-selection-count="3"' in page
+    listed = page_of(client, f"/paket/?{query}")
+    assert 'data-count="3"' in listed
+    response = client.get(f"/paket/unduh.csv?{query}")
+    assert b"".join(response.streaming_content).decode("utf-8-sig").count("\n") == 1 + 3
+
+
+def test_the_supplier_pages_year_chart_and_table_are_both_newest_first(client, bidder):
+    page = page_of(client, reverse("contracts:supplier-detail", args=[bidder.pk]))
+    table_years = re.findall(r'<td data-label="Tahun">(\d{4})</td>', page)
+    chart = page.split('id="grafik-penyedia-per-tahun"', 1)[1].split("</figure>", 1)[0]
+    chart_years = re.findall(r">(\d{4}) · \d+ paket<", chart)
+    assert table_years == ["2019", "2018"]
+    # The chart's bars and the table beside it, each naming the two years once.
+    assert chart_years[: len(chart_years) // 2] == ["2019", "2018"]
+    assert chart_years[len(chart_years) // 2 :] == ["2019", "2018"]
