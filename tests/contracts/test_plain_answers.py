@@ -34,6 +34,37 @@ def page_of(client, url):
     return response.content.decode()
 
 
+# --- 1. the work sentence on the pages -----------------------------------------------------
+
+
+def test_a_tender_finished_without_a_winner_reads_so_on_its_card_and_page(client, health, operator):
+    """As /paket/4983/ of the Bojonegoro data: Rp 39,9 M, "Tender Sudah Selesai", no winner."""
+    from contracts.models import Process
+
+    process = publish(
+        make_process(
+            health,
+            fiscal_year=2019,
+            method="tender",
+            budget_amount=39_900_000_000,
+            hps_amount=39_900_000_000,
+            tender_code="4983",
+        ),
+        operator,
+    )
+    Process.objects.filter(pk=process.pk).update(
+        source_values={"lpse_tahap": "Tender Sudah Selesai"}
+    )
+    sentence = (
+        "Pekerjaan: belum ada kontrak tercatat. Tender selesai tanpa pemenang tercatat "
+        "(LPSE: Tender Sudah Selesai)"
+    )
+    for url in ["/paket/?tahun=2019", reverse("contracts:process-detail", args=[process.pk])]:
+        page = page_of(client, url)
+        assert sentence in page, url
+        assert "belum dimulai" not in page, url
+
+
 # --- 4. the package's kecamatan is a way to its page ----------------------------------------
 
 
