@@ -226,8 +226,29 @@ class PackageFilter:
         )
 
     def suggestions(self):
-        """What to loosen when nothing matches: the active filters, each with a link without it."""
-        return [(name, self.query_string(**{name: None})) for name in self.params if name != "urut"]
+        """What to loosen when nothing matches: [(label, query string without it)] for each
+        active filter, the label as the form names it ("Tahun anggaran", "kata kunci")."""
+        labels = {
+            "q": "kata kunci",
+            "tahun": "Tahun anggaran",
+            "pd": "Perangkat daerah",
+            "jenis_pd": "Jenis perangkat daerah",
+            "tahap": "Tahap terakhir",
+            "metode": "Metode",
+            "jenis": "Jenis pengadaan",
+            "dana": "Sumber dana",
+            "kecamatan": "Kecamatan",
+            "penyedia": "Penyedia",
+            "lengkap": "Kelengkapan",
+            "nilai_min": "Pagu dari (Rp)",
+            "nilai_max": "Pagu sampai (Rp)",
+            "tanda": "Tanda untuk dicermati",
+        }
+        return [
+            (labels.get(name, name), self.query_string(**{name: None}))
+            for name in self.params
+            if name != "urut"
+        ]
 
 
 def involving(supplier_id):

@@ -182,9 +182,9 @@ def _total(amounts):
 
 
 def supplier_wins_per_year(totals):
-    """A supplier's wins per fiscal year, oldest first, from the supplier page's rows per year
-    and agency ({fiscal_year, agency__name, packages, awarded}): [{fiscal_year, packages,
-    awarded}]."""
+    """A supplier's wins per fiscal year, newest first as the page's table and its packages,
+    from the supplier page's rows per year and agency ({fiscal_year, agency__name, packages,
+    awarded}): [{fiscal_year, packages, awarded}]."""
     years = {}
     for row in totals:
         years.setdefault(row["fiscal_year"], []).append(row)
@@ -194,7 +194,7 @@ def supplier_wins_per_year(totals):
             "packages": sum(row["packages"] for row in rows),
             "awarded": _total(row["awarded"] for row in rows),
         }
-        for year, rows in sorted(years.items())
+        for year, rows in sorted(years.items(), reverse=True)
     ]
 
 

@@ -4,8 +4,10 @@ Citizens read "belum lengkap" as "the work is not finished" when it means "the d
 complete", so the public pages say the two things in two sentences:
 
 - the **work** ("Pekerjaan: selesai 12 Mei 2019", "Pekerjaan: berjalan, progres fisik 60,5%
-  per 3 Maret 2019", "Pekerjaan: belum dimulai. Belum ada kontrak: tahap pemilihan penyedia",
-  "Pekerjaan: dibatalkan"), from what the package's data says happened;
+  per 3 Maret 2019", "Pekerjaan: belum ada kontrak tercatat (data sampai tahap pemilihan
+  penyedia)", "Pekerjaan: dibatalkan"), from what the package's data says happened, and
+  nothing more: a 2018 tender with no later data is not "belum dimulai", it is a package whose
+  data stops at the tender;
 - the **data** ("Data: 3 dari 5 tahap lengkap"), from the stored completeness
   (`StageCompleteness`, kept by `contracts.completeness.refresh`).
 
@@ -13,9 +15,11 @@ complete", so the public pages say the two things in two sentences:
 amended) in the list's own query, so a card costs no query of its own.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
 from contracts.models import (
@@ -30,19 +34,25 @@ from contracts.templatetags.rupiah import desimal
 from opendata_kontrak.text import long_date
 
 # The work's states, as a CSS modifier and for tests; the sentence is what people read.
-DONE, ONGOING, NO_REPORT, NOT_STARTED, CANCELLED = (
+DONE, ONGOING, NO_REPORT, NOT_STARTED, CANCELLED, NO_CONTRACT, NO_WINNER = (
     "selesai",
     "berjalan",
     "belum-ada-laporan",
     "belum-dimulai",
     "dibatalkan",
+    "belum-ada-kontrak",
+    "tanpa-pemenang",
 )
-# What a package without a contract is waiting for, by the stage its data reached.
-BEFORE_CONTRACT = {
+# How far the data of a package without a contract goes, by the stage it reached.
+DATA_UP_TO = {
     Stage.PLANNING: "tahap perencanaan",
     Stage.TENDER: "tahap pemilihan penyedia",
-    Stage.AWARD: "pemenang sudah ditetapkan, kontrak belum tercatat",
+    Stage.AWARD: "penetapan pemenang",
 }
+# What the LPSE import remembers of a tender's stage (imports.common.LPSE_STAGE; a test holds
+# the two in step), and LPSE's words for a tender that is over ("Tender Sudah Selesai").
+LPSE_STAGE = "lpse_tahap"
+LPSE_FINISHED = re.compile(r"\bselesai\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -94,9 +104,18 @@ def work_status(process, *, latest_report, today):
     5. a contract whose start is after today -> belum dimulai, with the start date;
     6. a contract without a report (or only payments) -> NO_REPORT: "sudah berkontrak, belum
        ada laporan progres" (never guessed as running or finished from the dates alone);
-    7. Swakelola (no supplier, no contract): belum dimulai while only planned, else NO_REPORT;
-    8. no contract -> belum dimulai, with the stage the package is at (perencanaan, pemilihan
-       penyedia, pemenang without contract).
+    7. Swakelola (no supplier, no contract): belum dimulai while only planned for a fiscal
+       year that has not begun, else NO_REPORT (saying when the data stops at the plan);
+    8. no contract, no winner, and LPSE says the tender is over ("Tender Sudah Selesai") ->
+       NO_WINNER: "tender selesai tanpa pemenang tercatat" (a failed tender, as far as the
+       data goes; never "belum dimulai");
+    9. a plan for a fiscal year that has not begun -> belum dimulai;
+    10. any other package without a contract -> NO_CONTRACT: "belum ada kontrak tercatat",
+        with the stage its data reaches (perencanaan, pemilihan penyedia, penetapan pemenang).
+        The data does not say whether the work began, so the sentence does not either.
+
+    The LPSE stage is the `lpse_stage` annotation of `card_figures()` when present, else the
+    package's `source_values`.
     """
     if process.status == Status.WITHDRAWN:
         return WorkStatus(CANCELLED, "Pekerjaan: dibatalkan")
@@ -125,14 +144,44 @@ def work_status(process, *, latest_report, today):
         return WorkStatus(
             NO_REPORT, f"Pekerjaan: sudah berkontrak{since}, belum ada laporan progres"
         )
+    planned = process.stage_reached == Stage.PLANNING
+    year_ahead = bool(process.fiscal_year) and process.fiscal_year > today.year
     if process.method == Method.SELF_MANAGED:
-        if process.stage_reached == Stage.PLANNING:
+        if planned and year_ahead:
             return WorkStatus(
-                NOT_STARTED, "Pekerjaan: belum dimulai (swakelola, tahap perencanaan)"
+                NOT_STARTED,
+                f"Pekerjaan: belum dimulai (swakelola, rencana tahun anggaran "
+                f"{process.fiscal_year})",
             )
-        return WorkStatus(NO_REPORT, "Pekerjaan: swakelola, belum ada laporan progres")
-    waiting = BEFORE_CONTRACT.get(process.stage_reached, "kontrak belum tercatat")
-    return WorkStatus(NOT_STARTED, f"Pekerjaan: belum dimulai. Belum ada kontrak: {waiting}")
+        return WorkStatus(
+            NO_REPORT,
+            "Pekerjaan: swakelola, belum ada laporan progres"
+            + (" (data sampai tahap perencanaan)" if planned else ""),
+        )
+    lpse = _lpse_stage(process)
+    if not process.supplier_id and lpse and LPSE_FINISHED.search(lpse):
+        return WorkStatus(
+            NO_WINNER,
+            "Pekerjaan: belum ada kontrak tercatat. Tender selesai tanpa pemenang tercatat "
+            f"(LPSE: {lpse})",
+        )
+    if planned and year_ahead:
+        return WorkStatus(
+            NOT_STARTED,
+            f"Pekerjaan: belum dimulai (rencana tahun anggaran {process.fiscal_year})",
+        )
+    reached = DATA_UP_TO.get(process.stage_reached)
+    return WorkStatus(
+        NO_CONTRACT,
+        "Pekerjaan: belum ada kontrak tercatat" + (f" (data sampai {reached})" if reached else ""),
+    )
+
+
+def _lpse_stage(process):
+    """The tender stage LPSE last gave for `process` (text), or None."""
+    if hasattr(process, "lpse_stage"):
+        return process.lpse_stage
+    return (process.source_values or {}).get(LPSE_STAGE)
 
 
 def data_status(*, complete, required):
@@ -153,8 +202,9 @@ def data_status(*, complete, required):
 def card_figures():
     """Annotations for a queryset of Process: `latest_progress_percent` (Decimal) and
     `latest_progress_date` of the latest progress report, `stages_required` and
-    `stages_complete` (int) from the stored completeness, and `amended_amount` (Rupiah): the
-    contract value as the latest addendum that set one left it, else the value as signed.
+    `stages_complete` (int) from the stored completeness, `amended_amount` (Rupiah): the
+    contract value as the latest addendum that set one left it, else the value as signed, and
+    `lpse_stage` (text or None): the tender stage LPSE last gave.
     Each a correlated subquery: the list stays one query however many cards it shows."""
     from contracts.amendments import amended_amount_of
 
@@ -175,6 +225,7 @@ def card_figures():
             output_field=IntegerField(),
         ),
         "amended_amount": Coalesce(amended_amount_of("pk"), "contract_amount"),
+        "lpse_stage": KeyTextTransform(LPSE_STAGE, "source_values"),
     }
 
 
@@ -193,7 +244,7 @@ def package_status(process, *, today):
 
 # What the importers remember on a package beside the fields (imports.common.PLAN_ACTIVE and
 # LPSE_STAGE; a test holds the two in step): the source that last said something of it.
-IMPORT_SOURCES = {"sirup_status_aktif": "SiRUP", "lpse_tahap": "LPSE"}
+IMPORT_SOURCES = {"sirup_status_aktif": "SiRUP", LPSE_STAGE: "LPSE"}
 
 # The events a package's data dates, latest wins; later in the list wins a tie (a PHO signed on
 # the day of the last report is the news).

@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import conditional_page
 
 from agencies.models import Agency, AgencyKind, Kecamatan
-from contracts import progress, public_cache, spending
+from contracts import filter_words, kecamatan, progress, public_cache, spending
 from contracts.amendments import amended_contract
 from contracts.filters import (
     COMPLETENESS,
@@ -113,6 +113,7 @@ def process_list(request):
             del kept[key]
         return HttpResponseRedirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
     package_filter = PackageFilter.from_query(request.GET)
+    filter_words.check(package_filter)  # unknown agency, kecamatan, impossible pagu: said
     base = Process.objects.published()
     results = package_filter.apply(public_packages())
     # The total and the facet counts depend on the filters only, not on the sort or page.

@@ -27,7 +27,7 @@ from contracts.models import (
     StageCompleteness,
     Status,
 )
-from contracts.templatetags.rupiah import desimal, rupiah
+from contracts.templatetags.rupiah import angka, desimal, rupiah
 from integrity.models import Flag, PackageFlag, Threshold
 from opendata_kontrak import bulk
 from opendata_kontrak.text import long_date
@@ -159,8 +159,8 @@ def package_flags(process, thresholds, *, bidder_count, missing_documents, today
                 Found(
                     Flag.SHORT_TENDER,
                     f"Dari pengumuman ({long_date(process.tender_announced)}) sampai batas "
-                    f"penawaran ({long_date(process.bid_deadline)}) hanya {days} hari; "
-                    f"ambangnya {rule.value} hari.",
+                    f"penawaran ({long_date(process.bid_deadline)}) hanya {angka(days)} hari; "
+                    f"ambangnya {angka(rule.value)} hari.",
                     {"hari": days, "ambang_hari": rule.value},
                     rule,
                 )
@@ -238,7 +238,7 @@ def package_flags(process, thresholds, *, bidder_count, missing_documents, today
                 late.append((stage, due, documents))
         if late:
             parts = [
-                f"{Stage(stage).label} (lewat {(today - due).days} hari sejak "
+                f"{Stage(stage).label} (lewat {angka((today - due).days)} hari sejak "
                 f"{long_date(due)}): {', '.join(documents)}"
                 for stage, due, documents in late
             ]

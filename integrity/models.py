@@ -11,9 +11,9 @@ from contracts.models import Category, Method, Process
 class Flag(models.TextChoices):
     SINGLE_BIDDER = "peserta_tunggal", "Satu peserta pada tender terbuka"
     SHORT_TENDER = "masa_tender_singkat", "Masa penawaran singkat"
-    CONTRACT_ABOVE_HPS = "kontrak_di_atas_hps", "Nilai kontrak di atas HPS"
+    CONTRACT_ABOVE_HPS = "kontrak_di_atas_hps", "Nilai kontrak/penetapan di atas HPS"
     HPS_ABOVE_BUDGET = "hps_di_atas_pagu", "HPS di atas pagu"
-    CONTRACT_NEAR_HPS = "kontrak_dekat_hps", "Nilai kontrak sangat dekat HPS"
+    CONTRACT_NEAR_HPS = "kontrak_dekat_hps", "Nilai kontrak/penetapan sangat dekat HPS"
     DIRECT_ABOVE_LIMIT = "pl_di_atas_batas", "Pengadaan Langsung di atas batasnya"
     DIRECT_SPLIT = "pl_terpecah", "Beberapa Pengadaan Langsung ke satu penyedia melewati batas"
     REPEAT_WINNER = "pemenang_berulang", "Penyedia yang sama berulang kali menang"

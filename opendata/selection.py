@@ -17,6 +17,9 @@ Where the filters are written:
 - CSV: the file keeps the bulk file's shape (one header line, then rows), so the filters are in
   its name (`paket-pilihan-tahun-2018-metode-tender.csv`) and the `Link` header points back to
   the list page that describes the selection (`rel="describedby"`).
+
+A filter the list would drop (malformed, or an unknown agency code) is refused with a 400 that
+names it: a script would otherwise take every package for its selection.
 """
 
 import csv
@@ -26,13 +29,20 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from agencies.models import AgencyKind
+from contracts import filter_words
 from contracts.filters import COMPLETENESS, SORTS, PackageFilter
 from contracts.models import Category, Document, FundingSource, Method, Process, Stage, Supplier
 from dashboards.exports import safe
@@ -111,6 +121,30 @@ def filename(package_filter, extension):
     return f"{stem}.{extension}"
 
 
+REFUSED = (
+    "Unduhan tidak dibuat: ada saringan yang tidak valid, dan tanpa saringan itu berkas ini "
+    "berisi paket di luar pilihan Anda. Perbaiki atau hapus saringan itu, lalu unduh lagi."
+)
+
+
+def refused(fmt, problems):
+    """400 naming each refused filter: {"galat": REFUSED, "masalah": [sentence]} for JSON (the
+    API's shape), else the same as plain text, one sentence a line."""
+    problems = [problem.split(";")[0].rstrip(".") + "." for problem in problems]
+    if fmt == "json":
+        response = JsonResponse(
+            {"galat": REFUSED, "masalah": problems},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        text = "\n".join([REFUSED, "", *problems]) + "\n"
+        response = HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def _disposition(name):
     return f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
 
@@ -118,10 +152,17 @@ def _disposition(name):
 @require_safe
 def download(request, fmt):
     """The list's selection (`/paket/?...` filters, sort) as CSV, XLSX or JSON; 404 for any
-    other extension. Bad filters are dropped as the list drops them, and named in the file."""
+    other extension.
+
+    A filter the list would ignore (a malformed value, an unknown agency code: `refused`) is a
+    400 naming it, as plain text (JSON for `.json`): the list says it drops it beside its
+    results, but a script would take the whole portal for its selection."""
     if fmt not in FORMATS:
         raise Http404("Format unduhan tidak dikenal: pilih csv, xlsx atau json.")
     package_filter = PackageFilter.from_query(request.GET)
+    problems = filter_words.check(package_filter, notes=False)
+    if problems:
+        return refused(fmt, problems)
     query = package_filter.query_string()
     source = request.build_absolute_uri(reverse("contracts:process-list"))
     source += f"?{query}" if query else ""

@@ -22,10 +22,14 @@ def rupiah(amount):
 
 @register.filter
 def angka(number):
-    """4681 -> '4.681'; None -> '—'."""
+    """4681 -> '4.681'; None -> '—'. A lazy number (SimpleLazyObject) is read as its text."""
     if number is None or number == "":
         return "—"
-    return f"{int(number):,}".replace(",", ".")
+    try:
+        whole = int(number)
+    except TypeError:
+        whole = int(str(number))
+    return f"{whole:,}".replace(",", ".")
 
 
 @register.filter

@@ -250,6 +250,14 @@ def test_a_pho_on_time_says_nothing_late(client, operator):
     assert "Serah terima akhir (FHO)" not in page  # nothing recorded, nothing awaited
 
 
+@pytest.mark.django_db
+def test_a_long_delay_is_written_with_thousands_dots(client, operator):
+    # 5 November 2018 to 5 November 2021: three years with 29 February 2020, 1,096 days; +4.
+    process = contracted(operator, pho_date=D(2021, 11, 9))
+    page = client.get(reverse("contracts:process-detail", args=[process.pk])).content.decode()
+    assert "terlambat 1.100 hari dari akhir kontrak (5 November 2018)" in page
+
+
 def handover_milestones(state):
     milestones = state["contracts"][0]["implementation"]["milestones"]
     return {m["id"]: m for m in milestones if m["id"].startswith("serah-terima")}

@@ -77,8 +77,10 @@ def test_naming_the_filters_costs_one_lookup_per_named_filter(
     params = {"kecamatan": "Sumberejo", "penyedia": supplier.pk, "tahun": "2019"}
     client.get(reverse("contracts:process-list"), params)
     # The list's five warm queries (tests/contracts/test_public.py), and the kecamatan's and
-    # the supplier's names for the heading; a year or a choice is named without a query.
-    with django_assert_num_queries(7):
+    # the supplier's names for the heading; a year or a choice is named without a query. One
+    # more: whether the kecamatan is in the register, to say so when it is not
+    # (contracts.filter_words).
+    with django_assert_num_queries(8):
         client.get(reverse("contracts:process-list"), params)
     plain = {"tahun": "2019"}  # the same package, named by year alone
     client.get(reverse("contracts:process-list"), plain)

@@ -380,7 +380,7 @@ def test_an_empty_result_suggests_what_to_loosen(client, catalogue):
         reverse("contracts:process-list"), {"q": "kapal selam", "tahun": "2018"}
     ).content.decode()
     assert "Tidak ada paket yang cocok" in html
-    assert "tanpa saringan “q”" in html and "?tahun=2018" in html
+    assert "tanpa saringan “kata kunci”" in html and "?tahun=2018" in html
 
 
 @pytest.mark.django_db

@@ -18,7 +18,9 @@ from contracts.models import (
 from contracts.status import (
     CANCELLED,
     DONE,
+    NO_CONTRACT,
     NO_REPORT,
+    NO_WINNER,
     NOT_STARTED,
     ONGOING,
     card_figures,
@@ -108,25 +110,85 @@ def test_a_contract_without_a_report_is_never_guessed_running():
 @pytest.mark.parametrize(
     ("stage", "sentence"),
     [
-        ("perencanaan", "Pekerjaan: belum dimulai. Belum ada kontrak: tahap perencanaan"),
-        ("pemilihan", "Pekerjaan: belum dimulai. Belum ada kontrak: tahap pemilihan penyedia"),
         (
-            "pemenang",
-            "Pekerjaan: belum dimulai. Belum ada kontrak: pemenang sudah ditetapkan, kontrak "
-            "belum tercatat",
+            "perencanaan",
+            "Pekerjaan: belum ada kontrak tercatat (data sampai tahap perencanaan)",
         ),
+        (
+            "pemilihan",
+            "Pekerjaan: belum ada kontrak tercatat (data sampai tahap pemilihan penyedia)",
+        ),
+        ("pemenang", "Pekerjaan: belum ada kontrak tercatat (data sampai penetapan pemenang)"),
         # Payments recorded without any contract field: the contract is not in the data.
-        ("implementasi", "Pekerjaan: belum dimulai. Belum ada kontrak: kontrak belum tercatat"),
+        ("implementasi", "Pekerjaan: belum ada kontrak tercatat"),
     ],
 )
-def test_without_a_contract_the_sentence_names_the_stage(stage, sentence):
-    result = work(package(stage_reached=stage, method="tender"))
-    assert (result.state, result.text) == (NOT_STARTED, sentence)
+def test_without_a_contract_the_sentence_says_only_how_far_the_data_goes(stage, sentence):
+    """A 2018 package read in 2019 with no contract: the data does not say the work has not
+    begun, only that no contract is recorded."""
+    result = work(package(stage_reached=stage, method="tender", fiscal_year=2018))
+    assert (result.state, result.text) == (NO_CONTRACT, sentence)
+    assert "belum dimulai" not in result.text
+
+
+def test_a_plan_for_a_year_that_has_not_begun_has_not_started():
+    # Read on 1 June 2019: the 2020 plan's fiscal year has not begun, the 2019 one's has.
+    ahead = work(package(fiscal_year=2020, method="tender"))
+    assert (ahead.state, ahead.text) == (
+        NOT_STARTED,
+        "Pekerjaan: belum dimulai (rencana tahun anggaran 2020)",
+    )
+    this_year = work(package(fiscal_year=2019, method="tender"))
+    assert this_year.state == NO_CONTRACT
+    # A tender of next year's budget is past the plan: no claim that it has not begun.
+    tendered = work(package(fiscal_year=2020, method="tender", stage_reached="pemilihan"))
+    assert tendered.state == NO_CONTRACT
+
+
+def test_a_tender_lpse_says_finished_without_a_winner_is_said_so():
+    """/paket/4983/ of the Bojonegoro data: a Rp 39,9 M tender LPSE marks "Tender Sudah
+    Selesai" with no winner in the export."""
+    from imports.common import LPSE_STAGE
+
+    failed = package(
+        stage_reached="pemilihan",
+        method="tender",
+        fiscal_year=2019,
+        source_values={LPSE_STAGE: "Tender Sudah Selesai"},
+    )
+    result = work(failed)
+    assert result.state == NO_WINNER
+    assert result.text == (
+        "Pekerjaan: belum ada kontrak tercatat. Tender selesai tanpa pemenang tercatat "
+        "(LPSE: Tender Sudah Selesai)"
+    )
+    # A winner recorded: an award without a contract, not a failed tender.
+    failed.supplier_id = 7
+    failed.stage_reached = "pemenang"
+    assert work(failed).state == NO_CONTRACT
+    # A tender LPSE still evaluates is not finished.
+    running = package(
+        stage_reached="pemilihan",
+        method="tender",
+        fiscal_year=2019,
+        source_values={LPSE_STAGE: "Evaluasi Administrasi, Kualifikasi, Teknis, dan Harga"},
+    )
+    assert work(running).text == (
+        "Pekerjaan: belum ada kontrak tercatat (data sampai tahap pemilihan penyedia)"
+    )
 
 
 def test_swakelola_has_no_contract_to_wait_for():
-    planned = work(package(method="swakelola"))
-    assert planned.text == "Pekerjaan: belum dimulai (swakelola, tahap perencanaan)"
+    planned = work(package(method="swakelola", fiscal_year=2020))
+    assert (planned.state, planned.text) == (
+        NOT_STARTED,
+        "Pekerjaan: belum dimulai (swakelola, rencana tahun anggaran 2020)",
+    )
+    past = work(package(method="swakelola", fiscal_year=2018))
+    assert (past.state, past.text) == (
+        NO_REPORT,
+        "Pekerjaan: swakelola, belum ada laporan progres (data sampai tahap perencanaan)",
+    )
     running = work(package(method="swakelola", stage_reached="implementasi"))
     assert (running.state, running.text) == (
         NO_REPORT,
@@ -166,6 +228,7 @@ def test_card_figures_read_the_latest_report_the_stored_completeness_and_the_ame
 ):
     process = make_process(health, method="tender", contract_amount=800_000_000)
     other = make_process(health, method="tender")
+    Process.objects.filter(pk=other.pk).update(source_values={"lpse_tahap": "Tender Sudah Selesai"})
     for date, percent in [("2019-02-01", "20"), ("2019-04-01", "65.5"), ("2019-03-01", "40")]:
         ProgressReport.objects.create(
             process=process, date=date, physical_percent=Decimal(percent), financial_percent=0
@@ -196,6 +259,8 @@ def test_card_figures_read_the_latest_report_the_stored_completeness_and_the_ame
     bare = rows[other.pk]
     assert bare.latest_progress_percent is None and bare.amended_amount is None
     assert bare.stages_required == 5
+    # The LPSE stage rides along, so a card can tell a failed tender without a query.
+    assert (row.lpse_stage, bare.lpse_stage) == (None, "Tender Sudah Selesai")
 
 
 # --- how current the data is -------------------------------------------------------------------
@@ -228,6 +293,10 @@ def test_imports_are_named_by_what_they_remember():
     assert imported_from(package(source_values={PLAN_ACTIVE: "ya", "title": "x"})) == "SiRUP"
     both = package(source_values={PLAN_ACTIVE: "ya", LPSE_STAGE: "Selesai"})
     assert imported_from(both) == "SiRUP dan LPSE"
+    # The work sentence reads the LPSE stage under the importers' own key.
+    from contracts import status
+
+    assert status.LPSE_STAGE == LPSE_STAGE
     assert imported_from(package(source_values={})) == ""
 
 

@@ -240,6 +240,18 @@ def test_a_late_stage_with_missing_documents(health, days_late, flagged):
 
 
 @pytest.mark.django_db
+def test_a_count_of_days_in_a_reason_has_thousands_dots(health):
+    """The Bojonegoro data read in 2026: stages thousands of days late."""
+    process = published(health)  # planned start 1 March 2018, no documents
+    # 1 March 2018 to 1 March 2024: 6 years with two 29 Februarys, 2,192 days; to
+    # 27 November 2024 another 275 - 4 = 271 (1 December is day 275 after 1 March).
+    flags.refresh([process.pk], today=D(2024, 11, 27))
+    flag = PackageFlag.objects.get(process=process, flag=Flag.OVERDUE_MISSING)
+    assert "lewat 2.463 hari sejak 1 Maret 2018" in flag.reason
+    assert "2463" not in flag.reason
+
+
+@pytest.mark.django_db
 def test_drafts_carry_no_flags(health):
     draft = make_process(health, **planning_fields(hps_amount=9_999_999_999))
     assert flags_of(draft) == set()
@@ -256,6 +268,14 @@ def test_without_a_contract_the_award_is_compared_with_the_hps(health):
         "Nilai penetapan Rp 980.000.000 adalah 98% dari HPS Rp 1.000.000.000, "
         "hanya Rp 20.000.000 di bawahnya"
     )
+    # The flag's name covers the value it weighed: no "Nilai kontrak" over an award.
+    assert flag.get_flag_display() == "Nilai kontrak/penetapan sangat dekat HPS"
+    above = published(
+        health, budget_amount=2_000_000_000, hps_amount=1_000_000_000, award_amount=1_010_000_000
+    )
+    flag = PackageFlag.objects.get(process=above, flag=Flag.CONTRACT_ABOVE_HPS)
+    assert flag.reason.startswith("Nilai penetapan Rp 1.010.000.000 melebihi HPS")
+    assert flag.get_flag_display() == "Nilai kontrak/penetapan di atas HPS"
 
 
 @pytest.mark.django_db

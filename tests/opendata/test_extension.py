@@ -123,6 +123,8 @@ def test_the_codelist_and_the_schema_hold_exactly_the_flags_computed(client):
     rows = list(csv.DictReader(io.StringIO(served(client, "codelists/redFlag.csv").text)))
     assert [row["Code"] for row in rows] == list(Flag.values)
     assert all(row["Title"] and row["Description"] for row in rows)
+    # The codelist's titles are the names the portal shows (an award-based flag says so).
+    assert [row["Title"] for row in rows] == list(Flag.labels)
     schema = json.loads(served(client, "release-schema.json").content)
     code = schema["definitions"]["RedFlag"]["properties"]["id"]
     assert (code["codelist"], code["openCodelist"]) == ("redFlag.csv", False)

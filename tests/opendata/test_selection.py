@@ -254,13 +254,33 @@ def test_the_filters_are_written_in_each_file(client, catalogue):
 
 
 @pytest.mark.django_db
-def test_an_unknown_format_is_a_404_and_bad_filters_are_dropped_as_the_list_drops_them(
-    client, catalogue
-):
+def test_an_unknown_format_is_a_404_and_a_bad_filter_is_refused_by_name(client, catalogue):
+    """The list drops a bad filter beside its results; a download would hand a script every
+    package as its selection, so it answers 400 naming the filter."""
     assert client.get("/paket/unduh.pdf").status_code == 404
-    _, count = listed(client, tahun="duaribu")
-    _, content = fetch(client, "csv", tahun="duaribu")
-    assert len(csv_rows(content)) - 1 == count == 6  # every published package, no error
+    html, count = listed(client, tahun="abc")
+    assert count == 6 and "Tahun “abc” tidak valid; saringan ini diabaikan." in html
+    for fmt in ["csv", "xlsx"]:
+        response = client.get(reverse("opendata:selection", args=[fmt]), {"tahun": "abc"})
+        assert response.status_code == 400
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        assert "Content-Disposition" not in response  # no file named paket-pilihan.csv
+        text = response.content.decode()
+        assert text.startswith("Unduhan tidak dibuat: ada saringan yang tidak valid")
+        assert "Tahun “abc” tidak valid." in text.splitlines()
+    response = client.get(
+        reverse("opendata:selection", args=["json"]), {"tahun": "abc", "pd": "tidak-ada"}
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["galat"].startswith("Unduhan tidak dibuat")
+    assert body["masalah"] == [
+        "Tahun “abc” tidak valid.",
+        "Perangkat daerah “tidak-ada” tidak dikenal.",
+    ]
+    # Filters that read well still download, an impossible pagu range as its empty selection.
+    _, content = fetch(client, "csv", nilai_min="900", nilai_max="100")
+    assert len(csv_rows(content)) == 1  # the header alone
 
 
 @pytest.mark.django_db
@@ -373,3 +393,4 @@ def test_the_policy_page_says_where_each_file_writes_its_filters(client):
     assert "lembar kedua “Keterangan”" in section
     assert "objek <code>saringan</code>" in section
     assert "tidak ada baris yang dipotong" in section
+    assert "Saringan yang tidak valid ditolak" in section
