@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import conditional_page
 
 from agencies.models import Agency, AgencyKind, Kecamatan
-from contracts import filter_words, kecamatan, progress, public_cache, spending
+from contracts import filter_words, progress, public_cache, spending
 from contracts.amendments import amended_contract
 from contracts.filters import (
     COMPLETENESS,
