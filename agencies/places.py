@@ -306,6 +306,16 @@ def _name_word(word, marker, size):
     return not word.isdigit()
 
 
+def kecamatan_with(stated, named):
+    """A package's kecamatan list from its stored kecamatan `stated` (a register name, or "")
+    and the kecamatan its location text names (`PlaceResolver.kecamatan_named`): a text
+    naming several keeps them all, with the stated one; else the stated one alone wins (an
+    operator who corrected the place); with none stated, what the text names."""
+    if not stated:
+        return list(named)
+    return sorted({stated, *named}) if len(named) > 1 else [stated]
+
+
 # --- loading the register --------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import PlaceAlias, UnresolvedPlace
-from agencies.places import PlaceResolver, Resolved, normalise
+from agencies.places import PlaceResolver, Resolved, kecamatan_with, normalise
 from contracts import completeness
 from contracts.models import AuditEntry, Process
 
@@ -27,12 +27,7 @@ def kecamatan_named(process_values, resolver):
     `process_values`: (kecamatan, desa, detail)."""
     kecamatan, _desa, detail = process_values
     stated = resolver.resolve(kecamatan)
-    named = resolver.kecamatan_named(detail)
-    if stated is None:
-        return named
-    # A single kecamatan the detail names otherwise gives way to the stated one (an operator
-    # who corrected it); a text naming several keeps them all.
-    return sorted({stated.kecamatan_name, *named}) if len(named) > 1 else [stated.kecamatan_name]
+    return kecamatan_with(stated.kecamatan_name if stated else "", resolver.kecamatan_named(detail))
 
 
 def place_for(process_values, resolver):

@@ -172,6 +172,20 @@ def test_an_operator_who_moves_a_package_moves_its_kecamatan(imported):
     services.save_process(process=road, by=operator)
     road.refresh_from_db()
     assert road.location_kecamatan_all == ["Balen", "Kedungadem", "Sumberejo"]
+    # The source later names several kecamatan for the market: the operator's Dander stays
+    # (the import never blanks it) and the package is in each kecamatan named too.
+    code, title, pagu, _ = ROWS[1]
+    row = sirup_row(
+        kode_rup=code,
+        nama_paket=title,
+        pagu_rup=pagu,
+        detail_lokasi="Kecamatan Balen, Sumberrejo",
+        tanggal_terakhir_update="2018-03-01 10:00:00",
+    )
+    assert import_plans(csv_bytes([row])).counts["updated"] == 1
+    market.refresh_from_db()
+    assert market.location_kecamatan == "Dander"
+    assert market.location_kecamatan_all == ["Balen", "Dander", "Sumberejo"]
 
 
 @pytest.mark.django_db
