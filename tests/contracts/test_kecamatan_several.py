@@ -24,9 +24,14 @@ from tests.imports.test_imports import csv_bytes, import_plans, sirup_row
 ROAD = "Peningkatan Jalan Sumberrejo - Balen - Kedungadem"
 ROWS = [
     # (kode RUP, title, pagu, SiRUP's detail_lokasi)
-    ("17000301", ROAD, "19.900.000.000", "Kecamatan Sumberrejo, Balen, Kedungadem"),
+    (
+        "17000301",
+        ROAD,
+        "19.900.000.000",
+        "Kecamatan Sumberrejo, Balen, Kedungadem - Bojonegoro (Kab.)",
+    ),
     ("17000302", "Rehabilitasi Pasar Balen", "500.000.000", "Kecamatan Balen"),
-    ("17000303", "Pengadaan Obat Kabupaten", "300.000.000", "Kab. Bojonegoro"),
+    ("17000303", "Pengadaan Obat Kabupaten", "300.000.000", "Kab. Bojonegoro - Bojonegoro (Kab.)"),
     ("17000304", "Pembangunan Polindes Dander", "200.000.000", "Kecamatan Dander"),
 ]
 
@@ -62,7 +67,7 @@ def test_the_import_stores_every_kecamatan_the_location_names(imported):
     road = imported["17000301"]
     assert road.location_kecamatan == ""  # several: none stored alone
     assert road.location_kecamatan_all == ["Balen", "Kedungadem", "Sumberejo"]
-    assert road.location_detail == "Kecamatan Sumberrejo, Balen, Kedungadem"
+    assert road.location_detail == "Kecamatan Sumberrejo, Balen, Kedungadem - Bojonegoro (Kab.)"
     market = imported["17000302"]
     assert (market.location_kecamatan, market.location_kecamatan_all) == ("Balen", ["Balen"])
     regency = imported["17000303"]
