@@ -257,3 +257,33 @@ def test_the_kecamatan_filter_reads_the_list_through_its_indexes_at_scale(import
     # 30,000 spread over 28 kecamatan: Kedungadem, the 13th by name, holds the copies with
     # n % 28 == 12 (n = 12, 40, …, 29,996: 1,072 of them), and the road.
     assert listed.count() == 1_072 + 1
+
+
+@pytest.mark.django_db
+def test_a_tender_without_a_plan_names_its_kecamatan_too(client):
+    # As the 2019 road came: from the LPSE export alone, its lokasi naming three kecamatan.
+    from tests.imports.test_order import import_tenders, tender_row
+
+    report = import_tenders(
+        [
+            tender_row(
+                kode_lelang="7586244",
+                id_rup="18959699",
+                nama_paket="Peningkatan Jalan Sumberrejo - Kepohkidul I dan II",
+                tahun_ang="2019",
+                lokasi="Kecamatan Sumberrejo, Balen, Kedungadem - Bojonegoro (Kab.)",
+            )
+        ]
+    )
+    assert report.counts["created"] == 1
+    road = Process.objects.get(tender_code="7586244")
+    assert (road.location_kecamatan, road.location_kecamatan_all) == (
+        "",
+        ["Balen", "Kedungadem", "Sumberejo"],
+    )
+    count, html = page_count(client, "sumberejo", year=2019)
+    assert count == 1 and f'href="/paket/{road.pk}/"' in html
+    # The spending page's chart table counts it under each, and says why.
+    html = client.get(reverse("contracts:spending"), {"tahun": "2019"}).content.decode()
+    assert "menyebut beberapa kecamatan dihitung di setiap kecamatan itu" in html
+    assert "Tanpa kecamatan atau di luar daftar" not in html  # the road names three
