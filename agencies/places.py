@@ -74,7 +74,11 @@ class Resolved:
     desa_name: str = ""
 
     def fields(self):
-        return {"location_kecamatan": self.kecamatan_name, "location_desa": self.desa_name}
+        return {
+            "location_kecamatan": self.kecamatan_name,
+            "location_desa": self.desa_name,
+            "location_kecamatan_all": [self.kecamatan_name],
+        }
 
 
 @dataclass
@@ -103,6 +107,7 @@ class PlaceResolver:
         # normalised text -> [an original, how many times it was asked]
         self.unresolved = {}
         self._answers = {}
+        self._several = {}
 
     # --- the answer -----------------------------------------------------------------------------
 
@@ -119,16 +124,35 @@ class PlaceResolver:
             self._answers[key] = self._by_rules(self._mentions(key))
         return self._answers[key]
 
+    def kecamatan_named(self, text):
+        """The register names of every kecamatan a location text names, sorted: [the one it
+        resolves to], the several of "Kecamatan Sumberrejo, Balen, Kedungadem", or [] (no
+        place, the whole regency, desa that no single kecamatan holds)."""
+        place = self.resolve(text)
+        if place is not None:
+            return [place.kecamatan_name]
+        key = normalise(text)
+        if not key:
+            return []
+        if key not in self._several:
+            mentions = self._mentions(key)
+            # As _by_rules weighs them: a name after "Kec." outweighs a bare one.
+            named = mentions.marked_kecamatan or mentions.named_kecamatan
+            self._several[key] = sorted(named) if len(named) > 1 else []
+        return list(self._several[key])
+
     def fields_for(self, text):
         """The package fields a location text gives; an unresolved text is remembered for
-        `record_unresolved` and gives no fields, so an existing package keeps its place."""
+        `record_unresolved` and gives no kecamatan, so an existing package keeps its place.
+        A text naming several kecamatan gives only `location_kecamatan_all`, their names."""
         place = self.resolve(text)
         if place is not None:
             return place.fields()
         if self.is_place_text(text):
             entry = self.unresolved.setdefault(normalise(text), [text.strip(), 0])
             entry[1] += 1
-        return {}
+        several = self.kecamatan_named(text)
+        return {"location_kecamatan_all": several} if several else {}
 
     def is_place_text(self, text):
         """False for an empty text and for one that names only the regency itself
@@ -280,6 +304,16 @@ def _name_word(word, marker, size):
     if word == REGENCY_NAME:
         return marker in KECAMATAN_MARKERS and size == 1
     return not word.isdigit()
+
+
+def kecamatan_with(stated, named):
+    """A package's kecamatan list from its stored kecamatan `stated` (a register name, or "")
+    and the kecamatan its location text names (`PlaceResolver.kecamatan_named`): a text
+    naming several keeps them all, with the stated one; else the stated one alone wins (an
+    operator who corrected the place); with none stated, what the text names."""
+    if not stated:
+        return list(named)
+    return sorted({stated, *named}) if len(named) > 1 else [stated]
 
 
 # --- loading the register --------------------------------------------------------------------

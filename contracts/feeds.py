@@ -1,38 +1,80 @@
-"""Atom feed of newly published packages, for everyone or one agency (?pd=code)."""
+"""Atom feed of newly published packages, for everyone, one agency (?pd=code) or one
+kecamatan (?kecamatan=name, any spelling: the packages located there, as its page lists
+them, including those whose location names it among several kecamatan)."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import urlencode
 
-from agencies.models import Agency
+from agencies.models import Agency, Kecamatan
+from contracts import kecamatan as places
+from contracts.filters import in_kecamatan, with_lookups
 from contracts.templatetags.rupiah import rupiah
 from contracts.views import public_packages
 from opendata_kontrak.text import printable
+
+
+@dataclass(frozen=True)
+class Followed:
+    """What a feed follows: an active agency (an unknown code is left out), a kecamatan of
+    the register (an unknown name answers 404), both or neither."""
+
+    agency: Agency | None = None
+    kecamatan: Kecamatan | None = None
 
 
 class LatestPackagesFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request):
-        code = request.GET.get("pd", "")
-        return Agency.objects.active().filter(code=code).first() if code else None
+        code = request.GET.get("pd", "").strip()
+        name = request.GET.get("kecamatan", "").strip()[:100]
+        kecamatan = places.find(name) if name else None
+        if name and kecamatan is None:
+            # Not the whole regency's feed under a name that is none of its kecamatan.
+            raise Http404("Kecamatan tidak dikenal.")
+        return Followed(
+            agency=Agency.objects.active().filter(code=code).first() if code else None,
+            kecamatan=kecamatan,
+        )
 
-    def title(self, agency):
-        where = agency.name if agency else settings.PORTAL["REGION_NAME"]
-        return printable(f"Paket terbaru — {where}")
+    def title(self, followed):
+        where = [settings.PORTAL["REGION_NAME"]] if followed.agency is None else []
+        if followed.agency:
+            where.append(followed.agency.name)
+        if followed.kecamatan:
+            where.append(f"Kecamatan {followed.kecamatan.name}")
+        return printable(f"Paket terbaru — {', '.join(where)}")
 
-    def link(self, agency):
+    def link(self, followed):
         url = reverse("contracts:process-list")
-        return f"{url}?pd={agency.code}" if agency else url
+        query = {}
+        if followed.agency:
+            query["pd"] = followed.agency.code
+        if followed.kecamatan:
+            query["kecamatan"] = followed.kecamatan.name
+        return f"{url}?{urlencode(query)}" if query else url
 
-    def subtitle(self, agency):
+    def subtitle(self, followed):
+        if followed.kecamatan:
+            return (
+                "Paket pengadaan yang baru dipublikasikan dengan lokasi di Kecamatan "
+                f"{followed.kecamatan.name} (termasuk paket yang lokasinya menyebut beberapa "
+                "kecamatan)."
+            )
         return "Paket pengadaan yang baru dipublikasikan di Open Data Kontrak."
 
-    def items(self, agency):
+    def items(self, followed):
         packages = public_packages().order_by("-published_at", "-pk")
-        if agency:
-            packages = packages.filter(agency=agency)
+        if followed.agency:
+            packages = packages.filter(agency=followed.agency)
+        if followed.kecamatan:
+            packages = with_lookups(packages).filter(in_kecamatan(followed.kecamatan.name))
         return packages[:50]
 
     def item_title(self, item):

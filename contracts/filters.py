@@ -6,9 +6,10 @@ value is dropped and named back to the citizen, never a server error.
 
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Upper
 
 from agencies.models import Agency, AgencyKind, Kecamatan
@@ -266,10 +267,22 @@ def involving(supplier_id):
 
 def in_kecamatan(value):
     """Packages of the register's kecamatan however `value` spells it ("Kec. Sumberrejo" finds
-    Sumberejo), in one SQL condition; a name outside the register is matched as written."""
+    Sumberejo), in one SQL condition; a name outside the register is matched as written.
+
+    A package is in a kecamatan when its stored kecamatan is that one, or when its location
+    names it among others (`location_kecamatan_all`, "Kecamatan Sumberrejo, Balen,
+    Kedungadem"): each condition has its index (upper-cased kecamatan; GIN on the array)."""
     key = name_key(" ".join(w for w in normalise(value).split() if w not in KECAMATAN_MARKERS))
-    register = Kecamatan.objects.filter(key=key).annotate(upper=Upper("name")).values("upper")
-    return Q(kecamatan_upper__in=register) | Q(kecamatan_upper=value.upper())
+    found = Kecamatan.objects.filter(key=key)  # one at most: the key is unique
+    # Uncorrelated subqueries, computed once before the scan (an InitPlan), so each condition
+    # can be an index scan of its own; "IN (subquery)" beside an OR could not (a hashed
+    # subplan tested on every row).
+    register = Subquery(found.annotate(upper=Upper("name")).values("upper")[:1])
+    return (
+        Q(kecamatan_upper=register)
+        | Q(kecamatan_upper=value.upper())
+        | Q(location_kecamatan_all__overlap=ArraySubquery(found.values("name")))
+    )
 
 
 def with_lookups(queryset):

@@ -2,7 +2,8 @@
 
 A kecamatan's packages are exactly those the public list finds for `?kecamatan=<its name>`
 (`contracts.filters.in_kecamatan`): both compare the package's stored kecamatan, upper-cased,
-with the register's name, so a page, the map, its table and the list never disagree. Sources'
+and the kecamatan its location names (one or several), with the register's name, so a page,
+the map, its table and the list never disagree. Sources'
 spellings ("Kec. Sumberrejo") become the register's name when a package's place is resolved
 (`contracts.locations`), not here.
 
@@ -71,46 +72,59 @@ def totals_per_kecamatan(year):
     Returns {"rows": [{"name", "slug", "packages", "budget", "contracts", "spending"}, ...] in
     the register's order (by name; a kecamatan without packages has zeros; `contracts` None
     when its packages have no contract yet, as SQL sums it), "unplaced": the year's packages
-    with no kecamatan of the register (blank or unresolved), with their "unplaced_budget" and
-    "unplaced_contracts", "packages": all the year's packages}. Amounts in whole Rupiah.
+    naming no kecamatan of the register (blank, the whole regency or unresolved), with their
+    "unplaced_budget" and "unplaced_contracts", "packages": all the year's packages, each
+    once}. A package whose location names several kecamatan counts in each of them (as
+    `in_kecamatan` finds it there), so the rows may add up to more than "packages". Amounts
+    in whole Rupiah.
     Cached per data version and year; the public charts (contracts.spending) read it too.
     """
 
     def compute():
-        grouped = {
-            row["kecamatan_upper"]: row
-            for row in with_lookups(Process.objects.published().filter(fiscal_year=year))
+        # One group per stored kecamatan and list of kecamatan named (a few dozen a year); each
+        # package is in exactly one group, and each group counts in every kecamatan it names.
+        groups = list(
+            with_lookups(Process.objects.published().filter(fiscal_year=year))
             .order_by()
-            .values("kecamatan_upper")
+            .values("kecamatan_upper", "location_kecamatan_all")
             .annotate(
                 packages=Count("pk"),
                 budget=Sum("budget_amount"),
                 contracts=Sum("contract_amount"),
                 spending=_spending(),
             )
-        }
+        )
+        register = list(Kecamatan.objects.order_by("name").only("name"))
+        names = {kecamatan.name.upper() for kecamatan in register}
+        per_name, rest = {}, []
+        for group in groups:
+            named = {name.upper() for name in group["location_kecamatan_all"]} & names
+            if group["kecamatan_upper"] in names:
+                named.add(group["kecamatan_upper"])
+            if not named:
+                rest.append(group)
+            for name in named:
+                per_name.setdefault(name, []).append(group)
         rows = []
-        for kecamatan in Kecamatan.objects.order_by("name").only("name"):
-            found = grouped.pop(kecamatan.name.upper(), {})
+        for kecamatan in register:
+            found = per_name.get(kecamatan.name.upper(), [])
             rows.append(
                 {
                     "name": kecamatan.name,
                     "slug": slug(kecamatan),
-                    "packages": found.get("packages", 0),
-                    "budget": found.get("budget") or 0,
-                    "contracts": found["contracts"] if found else 0,
-                    "spending": found.get("spending") or 0,
+                    "packages": sum(group["packages"] for group in found),
+                    "budget": _known_sum(group["budget"] for group in found) or 0,
+                    "contracts": _known_sum(group["contracts"] for group in found) if found else 0,
+                    "spending": _known_sum(group["spending"] for group in found) or 0,
                 }
             )
-        placed = sum(row["packages"] for row in rows)
-        rest = list(grouped.values())
-        unplaced = sum(row["packages"] for row in rest)
         return {
             "rows": rows,
-            "unplaced": unplaced,
-            "unplaced_budget": _known_sum(row["budget"] for row in rest),
-            "unplaced_contracts": _known_sum(row["contracts"] for row in rest),
-            "packages": placed + unplaced,
+            "unplaced": sum(group["packages"] for group in rest),
+            "unplaced_budget": _known_sum(group["budget"] for group in rest),
+            "unplaced_contracts": _known_sum(group["contracts"] for group in rest),
+            # Distinct: a package naming several kecamatan is one of the year's packages.
+            "packages": sum(group["packages"] for group in groups),
         }
 
     return public_cache.remember("kecamatan-tahun", year, compute)

@@ -1,30 +1,50 @@
 """Packages' kecamatan and desa, resolved against the place register (agencies.places).
 
 The stored `location_detail` is the source's own words and never changes here; only
-`location_kecamatan` and `location_desa` do, and only when the text resolves.
+`location_kecamatan` and `location_desa` do, and only when the text resolves to one kecamatan.
+`location_kecamatan_all` lists every kecamatan the location names: that one, or the several
+of a text like "Kecamatan Sumberrejo, Balen, Kedungadem" (whose `location_kecamatan` stays
+empty), so the package is found on each one's page.
 """
 
 from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import PlaceAlias, UnresolvedPlace
-from agencies.places import PlaceResolver, Resolved, normalise
+from agencies.places import PlaceResolver, Resolved, kecamatan_with, normalise
 from contracts import completeness
 from contracts.models import AuditEntry, Process
 
 BATCH = 1000
 
 
+def kecamatan_named(process_values, resolver):
+    """Every register kecamatan a package's location names, sorted (what
+    `Process.location_kecamatan_all` holds): its stated kecamatan when the register knows it,
+    with the others its detail text names when that names several; else those its detail
+    names (one or several); [] for none.
+
+    `process_values`: (kecamatan, desa, detail)."""
+    kecamatan, _desa, detail = process_values
+    stated = resolver.resolve(kecamatan)
+    return kecamatan_with(stated.kecamatan_name if stated else "", resolver.kecamatan_named(detail))
+
+
 def place_for(process_values, resolver):
     """The fields a package's location gives: its stated kecamatan first (an operator's choice
-    or an earlier import's), then its detail text; {} when neither resolves.
+    or an earlier import's), then its detail text; with `location_kecamatan_all`
+    (`kecamatan_named`). {} when nothing resolves; only `location_kecamatan_all` when the
+    detail names several kecamatan and none is stated.
 
     `process_values`: (kecamatan, desa, detail)."""
     kecamatan, desa, detail = process_values
     stated = resolver.resolve(kecamatan)
+    named = kecamatan_named(process_values, resolver)
     if stated is None:
         found = resolver.resolve(detail)
-        return found.fields() if found else {}
+        if found:
+            return found.fields()
+        return {"location_kecamatan_all": named} if named else {}
     from_detail = resolver.resolve(detail)
     if (
         from_detail
@@ -34,7 +54,7 @@ def place_for(process_values, resolver):
         desa = from_detail.desa_name
     else:
         desa = stated.desa_name or _desa_in(resolver, stated.kecamatan_name, desa)
-    return Resolved(stated.kecamatan_name, desa).fields()
+    return Resolved(stated.kecamatan_name, desa).fields() | {"location_kecamatan_all": named}
 
 
 def _desa_in(resolver, kecamatan, desa):
@@ -49,20 +69,25 @@ def resolve_packages(*, texts=None, by=None):
     return how many changed. With texts=None the unresolved list is rebuilt from scratch."""
     resolver = PlaceResolver()
     rows = Process.objects.values_list(
-        "pk", "location_kecamatan", "location_desa", "location_detail"
+        "pk", "location_kecamatan", "location_desa", "location_detail", "location_kecamatan_all"
     ).order_by("pk")
     changed = []
-    for pk, kecamatan, desa, detail in rows.iterator(chunk_size=2000):
+    for pk, kecamatan, desa, detail, named in rows.iterator(chunk_size=2000):
         text = detail or kecamatan
         if texts is not None and normalise(text) not in texts:
             continue
         fields = place_for((kecamatan, desa, detail), resolver)
-        if not fields:
+        if "location_kecamatan" not in fields:
             resolver.fields_for(text)  # remembered as unresolved
-            continue
+            # A text naming several kecamatan: the package is in each, none stored alone.
+            fields = {"location_kecamatan": kecamatan, "location_desa": desa, **fields}
+        fields.setdefault("location_kecamatan_all", named)
         new = (fields["location_kecamatan"], fields["location_desa"])
         if new != (kecamatan, desa):
             audit = {"kecamatan": [kecamatan, new[0]], "desa/kelurahan": [desa, new[1]]}
+            changed.append((pk, fields, audit))
+        elif fields["location_kecamatan_all"] != named:
+            audit = {"kecamatan yang disebut": [named, fields["location_kecamatan_all"]]}
             changed.append((pk, fields, audit))
     _save(changed, by)
     if texts is None:
@@ -87,7 +112,9 @@ def _save(changed, by):
         process.updated_at = now
         updated.append(process)
     Process.objects.bulk_update(
-        updated, ["location_kecamatan", "location_desa", "updated_at"], batch_size=BATCH
+        updated,
+        ["location_kecamatan", "location_desa", "location_kecamatan_all", "updated_at"],
+        batch_size=BATCH,
     )
     AuditEntry.objects.bulk_create(
         [

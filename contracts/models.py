@@ -368,6 +368,19 @@ class Process(ConstraintsAtFields, models.Model):
     location_kecamatan = models.CharField("kecamatan", max_length=100, blank=True)
     location_desa = models.CharField("desa/kelurahan", max_length=100, blank=True)
     location_detail = models.TextField("detail lokasi", blank=True)
+    # Every kecamatan of the register the location names, by its register name, sorted: the
+    # one `location_kecamatan` holds, or the several a text like "Kecamatan Sumberrejo, Balen,
+    # Kedungadem" names (where `location_kecamatan` stays empty). Filled where the place is
+    # resolved (contracts.locations), read by the public kecamatan filter and totals.
+    location_kecamatan_all = ArrayField(
+        models.CharField(max_length=100),
+        verbose_name="kecamatan yang disebut lokasi",
+        default=list,
+        # In the table too: rows written by COPY without the column (benchmark data) hold none.
+        db_default=models.Value([], output_field=ArrayField(models.CharField(max_length=100))),
+        blank=True,
+        editable=False,
+    )
     planned_start = models.DateField("rencana mulai", null=True, blank=True)
     planned_end = models.DateField("rencana selesai", null=True, blank=True)
     pa_kpa_name = models.CharField("nama PA/KPA", max_length=200, blank=True)
@@ -511,6 +524,7 @@ class Process(ConstraintsAtFields, models.Model):
             ),
             models.Index(fields=["status", "all_complete"], name="process_all_complete"),
             models.Index(Upper("location_kecamatan"), name="process_kecamatan"),
+            GinIndex(fields=["location_kecamatan_all"], name="process_kecamatan_all"),
             GinIndex(fields=["search_vector"], name="process_search"),
             GinIndex(fields=["funding_sources"], name="process_funding"),
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="process_title_trigram"),

@@ -45,6 +45,7 @@ AUDITED_EXCLUDE = {
     "all_complete",
     "search_vector",
     "source_values",
+    "location_kecamatan_all",  # read from the kecamatan and location text, audited themselves
 }
 
 
@@ -202,6 +203,7 @@ def save_process(*, process, by):
         before = snapshot(previous)
     ensure_agency_allowed(by, process.agency_id)
     process.full_clean()
+    _name_kecamatan(process, previous=None if creating else previous)
     process.save()
     if creating:
         record(process=process, by=by, action=AuditEntry.Action.CREATE)
@@ -211,6 +213,26 @@ def save_process(*, process, by):
             record(process=process, by=by, action=AuditEntry.Action.CHANGE, changes=changes)
     completeness.refresh([process.pk])
     return process
+
+
+def _name_kecamatan(process, *, previous):
+    """Every kecamatan the package's location names (`Process.location_kecamatan_all`), read
+    again when its kecamatan or location text is new or changed: the place register is read
+    (three queries) only then."""
+    place = (process.location_kecamatan, process.location_desa, process.location_detail)
+    if previous is not None and place == (
+        previous.location_kecamatan,
+        previous.location_desa,
+        previous.location_detail,
+    ):
+        return
+    if not process.location_kecamatan.strip() and not process.location_detail.strip():
+        process.location_kecamatan_all = []
+        return
+    from agencies.places import PlaceResolver
+    from contracts.locations import kecamatan_named
+
+    process.location_kecamatan_all = kecamatan_named(place, PlaceResolver())
 
 
 @transaction.atomic

@@ -108,7 +108,9 @@ def per_kecamatan(year):
     one row for the packages whose location names no kecamatan of the register (left out
     when there are none): [{name, packages, budget, contracts}], a kecamatan without a
     package at 0 packages and Rp 0. A package counts for a kecamatan as the list's
-    kecamatan filter counts it: its kecamatan is the register's name, in any case."""
+    kecamatan filter counts it: its kecamatan is the register's name, in any case, or its
+    location names it among several (then it counts in each; the last row holds only the
+    packages naming none)."""
 
     totals = totals_per_kecamatan(year)  # the kecamatan pages' and map's own figures
     rows = [

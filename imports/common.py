@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import formats, timezone, translation
 
 from agencies.models import Agency
+from agencies.places import kecamatan_with
 from contracts import completeness
 from contracts.models import AuditEntry, Process, Status, make_ocid
 from contracts.services import plain
@@ -242,6 +243,9 @@ class ProcessWriter:
         # (a location it could not place) was last said empty.
         imported_before = bool(last_said)
         said = dict(last_said) | (facts or {})
+        # Read from the place, not remembered: it follows the kecamatan the rules below keep.
+        fields = dict(fields)
+        named = fields.pop("location_kecamatan_all", None)
         # Status, agency and links follow the import's own rules, whoever passes them.
         apply = {**{n: v for n, v in fields.items() if n in NOT_REMEMBERED}, **(forced or {})}
         outcome = Change()
@@ -264,6 +268,9 @@ class ProcessWriter:
                     outcome.conflicts.append(self._conflict(process, name, value))
             else:
                 outcome.conflicts.append(self._conflict(process, name, value))
+        if named is not None:
+            stated = apply.get("location_kecamatan", process.location_kecamatan)
+            apply["location_kecamatan_all"] = kecamatan_with(stated, named)
         changed = [name for name, value in apply.items() if getattr(process, name) != value]
         trail = {}
         for name in changed:

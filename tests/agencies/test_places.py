@@ -141,8 +141,39 @@ def test_only_texts_that_name_something_are_remembered_as_unresolved(resolver):
     assert resolver.fields_for("Kec. Sugiwaras") == {
         "location_kecamatan": "Sugihwaras",
         "location_desa": "",
+        "location_kecamatan_all": ["Sugihwaras"],
     }
     assert resolver.fields_for("Kab. Bojonegoro - Bojonegoro (Kab.)") == {}
     assert resolver.fields_for("Dinas Kesehatan") == {}
     assert resolver.fields_for("DINAS KESEHATAN") == {}
     assert resolver.unresolved == {"dinas kesehatan": ["Dinas Kesehatan", 2]}
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Kecamatan Sumberrejo, Balen, Kedungadem", ["Balen", "Kedungadem", "Sumberejo"]),
+        ("Kecamatan Kalitidu, Ngasem", ["Kalitidu", "Ngasem"]),
+        ("Kecamatan Temayang, Gondang dan Baureno", ["Baureno", "Gondang", "Temayang"]),
+        (
+            "Kecamatan Kapas, Kecamatan Balen, Kecamatan Bojonegoro dan Kecamatan Kalitidu",
+            ["Balen", "Bojonegoro", "Kalitidu", "Kapas"],
+        ),
+        ("Ruas jalan Ngasem - Kalitidu - Bojonegoro (Kab.)", ["Kalitidu", "Ngasem"]),
+        ("Desa Turigede Kec. Kepohbaru, Desa Sidobandung, Kec. Balen", ["Balen", "Kepohbaru"]),
+        ("Sekar, Tambakrejo", ["Sekar", "Tambakrejo"]),
+        # One kecamatan: that one; the regency or nothing at all: none.
+        ("Ds. Sumbertlaseh Kec. Dander;Ds. Kunci Kec. Dander", ["Dander"]),
+        ("Kab. Bojonegoro - Bojonegoro (Kab.)", []),
+        ("Kabupaten Bojonegoro", []),
+        ("Dinas Kesehatan", []),
+        ("", []),
+    ],
+)
+@pytest.mark.django_db
+def test_every_kecamatan_a_text_names_is_listed(resolver, text, named):
+    assert resolver.kecamatan_named(text) == named
+    # The import's fields: the several listed, no kecamatan stored alone.
+    fields = resolver.fields_for(text)
+    assert fields.get("location_kecamatan_all", []) == named
+    assert fields.get("location_kecamatan") == (named[0] if len(named) == 1 else None)
