@@ -73,10 +73,10 @@ def totals_per_kecamatan(year):
     the register's order (by name; a kecamatan without packages has zeros; `contracts` None
     when its packages have no contract yet, as SQL sums it), "unplaced": the year's packages
     naming no kecamatan of the register (blank, the whole regency or unresolved), with their
-    "unplaced_budget" and "unplaced_contracts", "packages": all the year's packages, each
-    once}. A package whose location names several kecamatan counts in each of them (as
-    `in_kecamatan` finds it there), so the rows may add up to more than "packages". Amounts
-    in whole Rupiah.
+    "unplaced_budget", "unplaced_contracts" and "unplaced_spending", "packages": all the
+    year's packages and "spending" theirs, each once}. A package whose location names several
+    kecamatan counts in each of them (as `in_kecamatan` finds it there), so the rows may add
+    up to more than "packages". Amounts in whole Rupiah.
     Cached per data version and year; the public charts (contracts.spending) read it too.
     """
 
@@ -123,8 +123,10 @@ def totals_per_kecamatan(year):
             "unplaced": sum(group["packages"] for group in rest),
             "unplaced_budget": _known_sum(group["budget"] for group in rest),
             "unplaced_contracts": _known_sum(group["contracts"] for group in rest),
+            "unplaced_spending": _known_sum(group["spending"] for group in rest) or 0,
             # Distinct: a package naming several kecamatan is one of the year's packages.
             "packages": sum(group["packages"] for group in groups),
+            "spending": _known_sum(group["spending"] for group in groups) or 0,
         }
 
     return public_cache.remember("kecamatan-tahun", year, compute)
@@ -293,6 +295,8 @@ def spending_map(year):
         "height": round(2 * PADDING + 2 * HEX_RADIUS + (lines - 1) * 1.5 * HEX_RADIUS),
         "rows": totals["rows"],
         "unplaced": totals["unplaced"],
+        "unplaced_spending": totals["unplaced_spending"],
         "packages": totals["packages"],
+        "spending": totals["spending"],
         "missing": [row["name"] for row in totals["rows"] if row["name"] not in positions],
     }

@@ -11,7 +11,6 @@ package of the group has the amount).
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Sum
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -125,49 +124,22 @@ def per_kecamatan(year):
                 "packages": totals["unplaced"],
                 "budget": totals["unplaced_budget"],
                 "contracts": totals["unplaced_contracts"],
-                "spending": unplaced_spending(year, totals),
+                "spending": totals["unplaced_spending"],
             }
         )
     return rows
 
 
-def year_spending(year):
-    """The year's published packages' spending (`SPENDING_DEFINITION`), in whole Rupiah: 0
-    when there is none. One aggregate, cached per data version."""
-
-    def compute():
-        total = (
-            Process.objects.published()
-            .filter(fiscal_year=year)
-            .aggregate(spending=Sum(Coalesce("contract_amount", "budget_amount")))["spending"]
-        )
-        return total or 0
-
-    return public_cache.remember("belanja-tahun-total", year, compute)
-
-
-def unplaced_spending(year, totals=None):
-    """The spending of the year's packages with no kecamatan of the register: the year's
-    spending less the kecamatan's (`totals_per_kecamatan` sums pagu and contract value of
-    those packages apart, not the contract-else-pagu of each), in whole Rupiah. `totals`:
-    that function's result for `year` when read already."""
-    totals = totals or totals_per_kecamatan(year)
-    placed = sum(row["spending"] for row in totals["rows"])
-    return year_spending(year) - placed
-
-
 def place_map(year):
-    """`contracts.kecamatan.spending_map(year)` with the footer's figures: "unplaced_spending"
-    (the spending of its "unplaced" packages) and "spending" (every package of the year)."""
-    peta = spending_map(year)
-    total = year_spending(year)
+    """`contracts.kecamatan.spending_map(year)` with the names and definition its footer and
+    legend use. Its "unplaced_spending" and "spending" (every package of the year, each once)
+    come from the same grouped query as the kecamatan's rows: a package naming several
+    kecamatan counts in each of them, so the year's figures are never their difference."""
     return {
-        **peta,
+        **spending_map(year),
         "unplaced_name": NO_KECAMATAN,
         "spending_name": SPENDING_NAME,
         "spending_definition": SPENDING_DEFINITION,
-        "unplaced_spending": total - sum(row["spending"] for row in peta["rows"]),
-        "spending": total,
     }
 
 

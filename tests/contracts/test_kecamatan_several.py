@@ -120,13 +120,19 @@ def test_the_totals_count_it_in_each_kecamatan_and_the_year_once(client, importe
     assert (totals["unplaced"], totals["unplaced_budget"]) == (1, 300_000_000)
     assert totals["packages"] == 4
     assert sum(row["packages"] for row in totals["rows"]) == 5
+    # The year's spending counts the road once (19,9 M + 500 jt + 200 jt + 300 jt of pagu, no
+    # contract yet), and the unplaced row's is the regency's package's own: never the year's
+    # less the rows' (which count the road three times, and would give minus 39,5 M).
+    assert (totals["spending"], totals["unplaced_spending"]) == (20_900_000_000, 300_000_000)
     # The index says so beside the table, which shows the same numbers.
     html = client.get(reverse("contracts:kecamatan-list"), {"tahun": "2018"}).content.decode()
     table = html.split("<table", 1)[1]
     assert 'data-kecamatan="Balen"><th scope="row">' in table
     assert re.search(r'data-kecamatan="Balen">.*?data-paket="2"', table, re.S)
     assert 'data-tanpa-kecamatan="1"' in table
-    assert "<td>4</td>" in table
+    assert 'data-semua-paket="4"' in table
+    assert 'data-belanja-tanpa-kecamatan="300000000"' in table
+    assert 'data-belanja-semua="20900000000"' in table
     assert "menyebut beberapa kecamatan dihitung di setiap kecamatan itu" in html
 
 
