@@ -18,10 +18,17 @@ class Unreadable(ValueError):
     pass
 
 
+# Excel writes a character XML cannot carry as `_xHHHH_` (ECMA-376 Part 1, ST_Xstring): a
+# carriage return is `_x000D_`, and exports copied from such a file keep the escape as text.
+OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def text(value):
-    """A cell as one line of text: control characters (which spreadsheets carry in) and runs
-    of white space become one space."""
-    return " ".join(printable(str(value or "")).split())
+    """A cell as one line of text: Excel's `_x000D_` escapes read as the characters they
+    stand for, then control characters (which spreadsheets carry in) and runs of white space
+    become one space."""
+    raw = OOXML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), str(value or ""))
+    return " ".join(printable(raw).split())
 
 
 def code(value):

@@ -325,3 +325,16 @@ def test_file_names_name_years_and_ranges(name, years):
     from imports.services import named_years
 
     assert named_years(name) == years
+
+
+@pytest.mark.django_db
+def test_excels_escaped_line_breaks_leave_the_title():
+    """The LPSE export of 2018-2020 carries "Gedung PMI … Bojonegoro _x000D_" over several
+    lines: Excel's escape of a carriage return, kept as text by the copy. A title reads
+    without it; a real underscore elsewhere stays."""
+    assert values.text("Gedung PMI Bojonegoro _x000D_\n   _x000D_\n") == "Gedung PMI Bojonegoro"
+    assert values.text("Jalan Kalitidu _x000d_ _X000D_") == "Jalan Kalitidu _X000D_"
+    assert values.text("Kode_RUP_2018") == "Kode_RUP_2018"
+    rows = [sirup_row(nama_paket="Peningkatan Jalan Kalitidu - Ngasem _x000D_ _x000D_")]
+    import_plans(csv_bytes(rows))
+    assert Process.objects.get().title == "Peningkatan Jalan Kalitidu - Ngasem"
