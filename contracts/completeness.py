@@ -116,6 +116,9 @@ def _filled(process, name, related_counts):
     if name in RELATED_FIELDS:
         return related_counts.get(name, 0) > 0
     value = getattr(process, f"{name}_id" if name == "supplier" else name)
+    if name == "location_kecamatan" and not value:
+        # A location naming several kecamatan has them all, not none.
+        value = process.location_kecamatan_all
     return value not in (None, "", [])
 
 

@@ -87,7 +87,8 @@ def _package_row(process, lists, url):
         ";".join(process.funding_sources or []),
         process.get_category_display() if process.category else "",
         process.get_method_display() if process.method else "",
-        process.location_kecamatan,
+        # Several kecamatan when the location names several (as the kecamatan pages count).
+        process.location_kecamatan or ";".join(process.location_kecamatan_all or []),
         process.location_desa,
         process.budget_amount,
         process.hps_amount,

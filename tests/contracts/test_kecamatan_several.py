@@ -293,3 +293,21 @@ def test_a_tender_without_a_plan_names_its_kecamatan_too(client):
     html = client.get(reverse("contracts:spending"), {"tahun": "2019"}).content.decode()
     assert "menyebut beberapa kecamatan dihitung di setiap kecamatan itu" in html
     assert "Tanpa kecamatan atau di luar daftar" not in html  # the road names three
+
+
+@pytest.mark.django_db
+def test_a_package_in_several_kecamatan_has_its_kecamatan_in_data_and_files(client, imported):
+    """Found by a try-out: the road on three kecamatan pages read "Data yang belum ada:
+    kecamatan" and had an empty kecamatan column in paket.csv."""
+    import csv
+    import io
+
+    road = Process.objects.get(title__startswith=ROAD)
+    import json
+
+    missing = json.dumps([row.missing for row in road.completeness.all()]).lower()
+    assert "kecamatan" not in missing
+    body = client.get(reverse("opendata:selection", args=["csv"]), {"kecamatan": "Balen"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(body.streaming_content).decode("utf-8-sig"))))
+    by_title = {row["nama_paket"]: row for row in rows}
+    assert by_title[road.title]["kecamatan"] == "Balen;Kedungadem;Sumberejo"
