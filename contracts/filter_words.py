@@ -9,7 +9,7 @@ a lowest pagu above the highest is kept with a note that nothing can match.
 
 from agencies.models import Agency
 from contracts import kecamatan as places
-from contracts.templatetags.rupiah import rupiah
+from contracts.templatetags.rupiah import rupiah_in_text as rupiah
 
 
 def check(package_filter, *, notes=True):

@@ -8,7 +8,7 @@ from agencies.models import Agency, AgencyKind
 from contracts import kecamatan as places
 from contracts.filters import COMPLETENESS
 from contracts.models import Category, FundingSource, Method, Stage, Supplier
-from contracts.templatetags.rupiah import rupiah
+from contracts.templatetags.rupiah import rupiah_in_text as rupiah
 from integrity.models import Flag
 
 # Parameters that shape the list without narrowing it: the search has its own box and the

@@ -20,6 +20,12 @@ def rupiah(amount):
     return f"{sign}Rp {abs(value):,}".replace(",", ".")
 
 
+def rupiah_in_text(amount):
+    """`rupiah` for a sentence or heading: "Rp" joined to its digits by a no-break space, so a
+    line never ends between them."""
+    return rupiah(amount).replace(" ", "\N{NO-BREAK SPACE}", 1)
+
+
 @register.filter
 def angka(number):
     """4681 -> '4.681'; None -> '—'. A lazy number (SimpleLazyObject) is read as its text."""

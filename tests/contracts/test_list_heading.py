@@ -63,7 +63,8 @@ def test_every_filter_is_put_in_words():
     assert describe(params) == (
         "Paket Dinas Kesehatan, TA 2018, jenis perangkat daerah Dinas, tahap Kontrak, "
         "metode Tender, Barang, sumber dana DAK, tanda “Satu peserta pada tender terbuka”, "
-        "data tahap belum lengkap, pagu dari Rp 1.000.000, pagu sampai Rp 2.500.000.000, "
+        "data tahap belum lengkap, pagu dari Rp\N{NO-BREAK SPACE}1.000.000, pagu sampai "
+        "Rp\N{NO-BREAK SPACE}2.500.000.000, "
         "penyedia nomor 999999, untuk “jalan”"
     )
     assert active_filters(params) == 12  # the search and the sort are not filters

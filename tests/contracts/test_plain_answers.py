@@ -160,7 +160,8 @@ def test_a_lowest_pagu_above_the_highest_says_nothing_can_match(client, two_pack
     page = page_of(client, "/paket/?nilai_min=900000000&nilai_max=300000000")
     assert shown(page) == 0
     assert (
-        "Pagu terendah Rp 900.000.000 lebih besar dari pagu tertinggi Rp 300.000.000: tidak "
+        "Pagu terendah Rp\N{NO-BREAK SPACE}900.000.000 lebih besar dari pagu tertinggi "
+        "Rp\N{NO-BREAK SPACE}300.000.000: tidak "
         "ada paket yang dapat cocok. Tukar kedua nilai itu."
     ) in page
     # The same bounds the right way round find both packages (300 and 900 million).
