@@ -14,8 +14,8 @@ from django.utils.http import urlencode
 from agencies.models import Agency, Kecamatan
 from contracts import kecamatan as places
 from contracts.filters import in_kecamatan, with_lookups
+from contracts.models import Process
 from contracts.templatetags.rupiah import rupiah
-from contracts.views import public_packages
 from opendata_kontrak.text import printable
 
 
@@ -70,7 +70,12 @@ class LatestPackagesFeed(Feed):
         return "Paket pengadaan yang baru dipublikasikan di Open Data Kontrak."
 
     def items(self, followed):
-        packages = public_packages().order_by("-published_at", "-pk")
+        # The entries name title, agency and supplier: not the cards' money subqueries.
+        packages = (
+            Process.objects.published()
+            .select_related("agency", "supplier")
+            .order_by("-published_at", "-pk")
+        )
         if followed.agency:
             packages = packages.filter(agency=followed.agency)
         if followed.kecamatan:
