@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
@@ -106,6 +107,7 @@ INSTALLED_APPS = [
     "participation",
     "integrity",
     "followups",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -400,6 +402,53 @@ CONTENT_SECURITY_POLICY = {
         "upgrade-insecure-requests": PRODUCTION and SECURE_SSL_REDIRECT,
     },
 }
+
+# Mail (alerts, report receipts): EMAIL_URL ("smtp://user:password@host:587/?tls=True",
+# "smtps://...", parsed by dj-email-url) or Django's usual EMAIL_* settings. Without either, a
+# local install writes each message as a file under var/mail/ (`make run` says where); a
+# production install refuses to start without a way to send. Mail leaves only from the job
+# queue (alerts.tasks), never inside a request.
+EMAIL_URL = env("EMAIL_URL")
+if EMAIL_URL:
+    _mail = dj_email_url.parse(EMAIL_URL)
+    EMAIL_BACKEND = _mail["EMAIL_BACKEND"]
+    EMAIL_HOST = _mail["EMAIL_HOST"]
+    EMAIL_PORT = _mail["EMAIL_PORT"]
+    EMAIL_HOST_USER = _mail["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = _mail["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = _mail["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = _mail["EMAIL_USE_SSL"]
+    EMAIL_TIMEOUT = _mail["EMAIL_TIMEOUT"] or 20
+elif env("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env("EMAIL_HOST")
+    EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+    EMAIL_TIMEOUT = 20
+elif PRODUCTION:
+    raise ImproperlyConfigured("EMAIL_URL (or EMAIL_HOST) must be set when DJANGO_ENV=production")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = Path(env("EMAIL_FILE_PATH", VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Open Data Kontrak <noreply@bojonegorokab.go.id>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Alerts: a confirmation link's life, failures before an address is suspended, and how many
+# subscription requests one address and one client may make.
+ALERT_CONFIRM_HOURS = int(env("ALERT_CONFIRM_HOURS", "48"))
+ALERT_MAX_FAILURES = int(env("ALERT_MAX_FAILURES", "3"))
+ALERT_SUBSCRIBE_RATE_LIMIT = (
+    int(env("ALERT_SUBSCRIBE_RATE_LIMIT", "10")),
+    int(env("ALERT_SUBSCRIBE_RATE_WINDOW_SECONDS", "3600")),
+)
+ALERT_ADDRESS_RATE_LIMIT = (
+    int(env("ALERT_ADDRESS_RATE_LIMIT", "5")),
+    int(env("ALERT_ADDRESS_RATE_WINDOW_SECONDS", "86400")),
+)
+# The hour (WIB) the daily digest goes out.
+ALERT_DIGEST_HOUR = int(env("ALERT_DIGEST_HOUR", "6"))
 
 # The publisher: another regency runs its own portal by changing these, not the code.
 PORTAL = {
