@@ -80,3 +80,22 @@ def s3_storage(s3_endpoint, settings):
         ),
     }
     return bucket
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on loopback that Django's SMTP backend sends to; yields
+    its Mailbox (`.messages`, `.to(address)`, `.refuse_for_good`, `.refuse_for_now`)."""
+    from tests.mailserver import MailServer
+
+    server = MailServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 10
+    try:
+        yield server.mailbox
+    finally:
+        server.stop()

@@ -5,86 +5,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contracts', '0026_process_location_kecamatan_all'),
+        ("contracts", "0026_process_location_kecamatan_all"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Subscriber',
+            name="Subscriber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='alamat surel')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('failures', models.PositiveSmallIntegerField(default=0, verbose_name='kegagalan berturut-turut')),
-                ('last_failure', models.TextField(blank=True, verbose_name='kegagalan terakhir')),
-                ('suspended_at', models.DateTimeField(blank=True, null=True, verbose_name='ditangguhkan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, unique=True, verbose_name="alamat surel"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                (
+                    "failures",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="kegagalan berturut-turut"
+                    ),
+                ),
+                ("last_failure", models.TextField(blank=True, verbose_name="kegagalan terakhir")),
+                (
+                    "suspended_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ditangguhkan"),
+                ),
             ],
             options={
-                'verbose_name': 'pelanggan',
-                'verbose_name_plural': 'pelanggan',
+                "verbose_name": "pelanggan",
+                "verbose_name_plural": "pelanggan",
             },
         ),
         migrations.CreateModel(
-            name='Change',
+            name="Change",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('baru', 'Paket baru'), ('tahap', 'Tahap baru tercapai'), ('kontrak', 'Kontrak ditandatangani'), ('dokumen', 'Dokumen ditambahkan'), ('tanda', 'Tanda peringatan muncul'), ('ditarik', 'Paket ditarik'), ('laporan', 'Laporan warga dijawab')], max_length=10, verbose_name='jenis')),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='terjadi')),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True)),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contracts.process')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("baru", "Paket baru"),
+                            ("tahap", "Tahap baru tercapai"),
+                            ("kontrak", "Kontrak ditandatangani"),
+                            ("dokumen", "Dokumen ditambahkan"),
+                            ("tanda", "Tanda peringatan muncul"),
+                            ("ditarik", "Paket ditarik"),
+                            ("laporan", "Laporan warga dijawab"),
+                        ],
+                        max_length=10,
+                        verbose_name="jenis",
+                    ),
+                ),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="terjadi"),
+                ),
+                ("dispatched_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contracts.process",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'perubahan',
-                'verbose_name_plural': 'perubahan',
-                'indexes': [models.Index(condition=models.Q(('dispatched_at__isnull', True)), fields=['created_at'], name='change_waiting')],
+                "verbose_name": "perubahan",
+                "verbose_name_plural": "perubahan",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("dispatched_at__isnull", True)),
+                        fields=["created_at"],
+                        name="change_waiting",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutgoingMail',
+            name="OutgoingMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to', models.EmailField(max_length=254, verbose_name='kepada')),
-                ('subject', models.CharField(max_length=300, verbose_name='judul')),
-                ('text', models.TextField(verbose_name='isi teks')),
-                ('html', models.TextField(blank=True, verbose_name='isi HTML')),
-                ('headers', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('menunggu', 'Menunggu'), ('terkirim', 'Terkirim'), ('gagal', 'Gagal'), ('batal', 'Dibatalkan')], default='menunggu', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='percobaan')),
-                ('last_error', models.TextField(blank=True, verbose_name='galat terakhir')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='terkirim')),
-                ('subscriber', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='alerts.subscriber')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("to", models.EmailField(max_length=254, verbose_name="kepada")),
+                ("subject", models.CharField(max_length=300, verbose_name="judul")),
+                ("text", models.TextField(verbose_name="isi teks")),
+                ("html", models.TextField(blank=True, verbose_name="isi HTML")),
+                ("headers", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("menunggu", "Menunggu"),
+                            ("terkirim", "Terkirim"),
+                            ("gagal", "Gagal"),
+                            ("batal", "Dibatalkan"),
+                        ],
+                        default="menunggu",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="percobaan")),
+                ("last_error", models.TextField(blank=True, verbose_name="galat terakhir")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="terkirim")),
+                (
+                    "subscriber",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="alerts.subscriber",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'surel keluar',
-                'verbose_name_plural': 'surel keluar',
-                'indexes': [models.Index(fields=['status', 'created_at'], name='alerts_outg_status_8391ab_idx')],
+                "verbose_name": "surel keluar",
+                "verbose_name_plural": "surel keluar",
+                "indexes": [
+                    models.Index(
+                        fields=["status", "created_at"], name="alerts_outg_status_8391ab_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('perubahan', 'Semua perubahan'), ('peluang', 'Peluang usaha (rencana dan tender baru)')], max_length=12, verbose_name='cakupan')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='saringan')),
-                ('frequency', models.CharField(choices=[('segera', 'Segera setiap ada perubahan'), ('harian', 'Ringkasan harian')], default='segera', max_length=10, verbose_name='frekuensi')),
-                ('key', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='dikonfirmasi')),
-                ('digest_from', models.DateTimeField(blank=True, null=True, verbose_name='ringkasan sejak')),
-                ('process', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contracts.process', verbose_name='paket')),
-                ('subscriber', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='alerts.subscriber')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("perubahan", "Semua perubahan"),
+                            ("peluang", "Peluang usaha (rencana dan tender baru)"),
+                        ],
+                        max_length=12,
+                        verbose_name="cakupan",
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="saringan")),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("segera", "Segera setiap ada perubahan"),
+                            ("harian", "Ringkasan harian"),
+                        ],
+                        default="segera",
+                        max_length=10,
+                        verbose_name="frekuensi",
+                    ),
+                ),
+                ("key", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="dikonfirmasi"),
+                ),
+                (
+                    "digest_from",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ringkasan sejak"),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contracts.process",
+                        verbose_name="paket",
+                    ),
+                ),
+                (
+                    "subscriber",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="alerts.subscriber",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'langganan',
-                'verbose_name_plural': 'langganan',
-                'indexes': [models.Index(fields=['frequency', 'confirmed_at'], name='alerts_subs_frequen_835974_idx')],
-                'constraints': [models.UniqueConstraint(fields=('subscriber', 'key'), name='subscription_once'), models.CheckConstraint(condition=models.Q(('process__isnull', True), ('params', {}), _connector='OR'), name='subscription_package_or_filters')],
+                "verbose_name": "langganan",
+                "verbose_name_plural": "langganan",
+                "indexes": [
+                    models.Index(
+                        fields=["frequency", "confirmed_at"], name="alerts_subs_frequen_835974_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("subscriber", "key"), name="subscription_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("process__isnull", True), ("params", {}), _connector="OR"
+                        ),
+                        name="subscription_package_or_filters",
+                    ),
+                ],
             },
         ),
     ]
