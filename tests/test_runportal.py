@@ -41,7 +41,7 @@ def test_runportal_sets_up_serves_and_stops_cleanly(tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "DJANGO_ENV", "PORTAL_BASE_URL"}
+        if k not in {"DATABASE_URL", "DJANGO_ENV", "PORTAL_BASE_URL", "EMAIL_URL", "EMAIL_HOST"}
     }
     env["PORTAL_VAR_DIR"] = str(tmp_path / "var")
     process = subprocess.Popen(
@@ -75,5 +75,7 @@ def test_runportal_sets_up_serves_and_stops_cleanly(tmp_path):
         embedded_db.stop(pgdata)
 
     assert "demo-operator-pu" in output
+    # Without a mail server, where the alerts and receipts are written instead.
+    assert f"ditulis sebagai berkas di {tmp_path / 'var' / 'mail'}/" in output
     assert "Shutting down: Master" in output
     assert not embedded_db.is_running(pgdata)

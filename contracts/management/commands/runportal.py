@@ -51,6 +51,12 @@ class Command(BaseCommand):
             os.environ.setdefault("PORTAL_BASE_URL", f"http://{host}:{port}")
         self.stdout.write(self.style.SUCCESS(f"\nPortal berjalan di http://{host}:{port}/"))
         self.stdout.write(f"Ruang kerja operator: http://{host}:{port}/admin/")
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            # No mail server set (EMAIL_URL): alerts and receipts are written here instead.
+            self.stdout.write(
+                f"Surel keluar (langganan, tanda terima laporan) ditulis sebagai berkas di "
+                f"{settings.EMAIL_FILE_PATH}/ — atur EMAIL_URL untuk mengirim lewat SMTP."
+            )
         self.stdout.write("Tekan Ctrl-C untuk berhenti.\n")
         self.stdout.flush()
 
