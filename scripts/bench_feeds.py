@@ -122,7 +122,8 @@ def main():
         print(f"  selesai dalam {time.monotonic() - started:.0f} dtk", flush=True)
     client = Client()
     print(
-        f"\nUmpan Atom — {args.scale:,} paket dalam basis data; {REPEAT} bacaan setelah yang pertama"
+        f"\nUmpan Atom — {args.scale:,} paket dalam basis data; "
+        f"{REPEAT} bacaan setelah yang pertama"
     )
     print(
         f"{'umpan':<24} {'pertama ms':>10} {'p50 ms':>8} {'maks ms':>8} {'kueri':>6} "
