@@ -69,7 +69,25 @@ def _site():
     return f"{settings.PORTAL['SITE_NAME']} {settings.PORTAL['REGION_NAME']}"
 
 
+class Refused(Exception):
+    """A filter the list would drop: the feed would follow more than was asked."""
+
+    def __init__(self, problems):
+        super().__init__(problems)
+        self.problems = problems
+
+    def response(self):
+        problems = [problem.split(";")[0].rstrip(".") + "." for problem in self.problems]
+        text = "\n".join([REFUSED, "", *problems]) + "\n"
+        response = HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+        response["Cache-Control"] = "no-store"
+        return response
+
+
 class PortalFeed(Feed):
+    """A feed of the portal: Atom with printable text, the portal as its author, a refusal
+    (`Refused`) answered as a 400, and no Last-Modified."""
+
     feed_type = PrintableAtom1Feed
 
     def author_name(self):
@@ -88,25 +106,11 @@ class PortalFeed(Feed):
         return response
 
 
-class Refused(Exception):
-    """A filter the list would drop: the feed would follow more than was asked."""
-
-    def __init__(self, problems):
-        super().__init__(problems)
-        self.problems = problems
-
-    def response(self):
-        problems = [problem.split(";")[0].rstrip(".") + "." for problem in self.problems]
-        text = "\n".join([REFUSED, "", *problems]) + "\n"
-        response = HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
-        response["Cache-Control"] = "no-store"
-        return response
-
-
 @dataclass(frozen=True)
 class Selection:
-    """What a package feed follows: the list's filter (`params`, without sort or page) and its
-    heading in words ("Paket di Kecamatan Balen, TA 2019")."""
+    """What a packages feed follows: the list's filter (its `params` without sort or page), its
+    heading in words ("Paket di Kecamatan Balen, TA 2019") and the register's name of the
+    kecamatan it filters by, if any."""
 
     package_filter: PackageFilter
     heading: str
