@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: run test lint format db-stop bench-import bench-pdf bench backup restore faults loadtest \
-	slowloris bench-selection
+	slowloris bench-selection bench-feeds
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -60,6 +60,10 @@ bench: $(VENV)/.runtime
 ## 100000, the data set of `make bench`): rows/s and peak memory
 bench-selection: $(VENV)/.runtime
 	$(BIN)/python scripts/bench_selection.py --scale $(or $(SCALE),100000)
+
+## bench-feeds: the Atom feeds on SCALE packages (default 100000, the data set of `make bench`)
+bench-feeds: $(VENV)/.runtime
+	$(BIN)/python scripts/bench_feeds.py --scale $(or $(SCALE),100000)
 
 ## db-stop: stop the embedded PostgreSQL server if it is running
 db-stop: $(VENV)/.runtime

@@ -21,14 +21,15 @@ def active_filters(params):
     return sum(1 for name in params if name not in NOT_FILTERS)
 
 
-def describe(params):
+def describe(params, *, kecamatan=None):
     """The heading for the list's `params` (PackageFilter.params): "Paket pengadaan" with no
     filter, else "Paket" and each filter in words. Reads the agency's, the supplier's and the
-    kecamatan's names (one query each, only for a filter in use); an id or code found nowhere
-    is shown as typed."""
+    kecamatan's names (one query each, only for a filter in use; none for the kecamatan when
+    the caller passes the register's `kecamatan` it found already); an id or code found
+    nowhere is shown as typed."""
     parts = []
     if "kecamatan" in params:
-        found = places.find(params["kecamatan"])
+        found = kecamatan or places.find(params["kecamatan"])
         parts.append(f"di Kecamatan {found.name if found else params['kecamatan']}")
     if "pd" in params:
         name = Agency.objects.filter(code=params["pd"]).values_list("name", flat=True).first()

@@ -9,12 +9,15 @@ bulk file for everyone.
 
 import re
 
-# C0 and C1 control characters, and DEL, except tab, line feed and carriage return.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 control characters, and DEL, except tab, line feed and carriage return; and what
+# XML 1.0 allows no more than them: a lone surrogate (half of a UTF-16 pair, which no UTF-8
+# file can hold) and the noncharacters U+FFFE and U+FFFF.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def printable(value):
-    """`value` with each control character replaced by a space; anything not a str as is."""
+    """`value` with each control character (and lone surrogate, U+FFFE, U+FFFF) replaced by
+    a space; anything not a str as is."""
     if isinstance(value, str):
         return CONTROL_CHARACTERS.sub(" ", value)
     return value

@@ -278,6 +278,9 @@ def cases(world):
             PRIVATE_FILE,
         ),
         ("contracts:feed", "/feed/paket/", PUBLIC),
+        # A package's changes follow its OCDS: public once published, a draft's hidden.
+        ("contracts:package-feed", f"/feed/paket/{published.pk}/", PUBLIC),
+        ("contracts:package-feed", f"/feed/paket/{draft.pk}/", HIDDEN),
         ("contracts:kecamatan-list", "/kecamatan/", PUBLIC),
         ("contracts:spending", "/angka/", PUBLIC),
         ("contracts:kecamatan-detail", "/kecamatan/dander/", PUBLIC),
