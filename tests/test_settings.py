@@ -20,6 +20,7 @@ PRODUCTION = {
     "SECRET_KEY": "x" * 60 + "-a-long-random-production-secret",
     "ALLOWED_HOSTS": "kontrak.example.go.id",
     "DATABASE_URL": SOME_SERVER,
+    "EMAIL_URL": "smtp://portal:rahasia@mail.example.go.id:587/?tls=True",
 }
 
 PRINT_SETTINGS = """
@@ -41,6 +42,13 @@ print(json.dumps({
     "time_zone": settings.TIME_ZONE,
     "region": settings.PORTAL["REGION_NAME"],
     "ocid_prefix": settings.PORTAL["OCID_PREFIX"],
+    "mail": [
+        settings.EMAIL_BACKEND,
+        getattr(settings, "EMAIL_HOST", None),
+        getattr(settings, "EMAIL_PORT", None),
+        getattr(settings, "EMAIL_USE_TLS", None),
+        str(getattr(settings, "EMAIL_FILE_PATH", "")),
+    ],
     "trusted_proxies": (
         settings.TRUSTED_PROXIES
         if isinstance(settings.TRUSTED_PROXIES, int)
@@ -52,7 +60,16 @@ print(json.dumps({
 
 def run_python(code, env, *args):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PORTAL_"))}
-    for name in ["DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "S3_BUCKET"]:
+    for name in [
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DEBUG",
+        "S3_BUCKET",
+        "EMAIL_URL",
+        "EMAIL_HOST",
+        "EMAIL_FILE_PATH",
+    ]:
         clean.pop(name, None)
     clean["DJANGO_SETTINGS_MODULE"] = "opendata_kontrak.settings"
     return subprocess.run(
@@ -83,6 +100,9 @@ def test_local_defaults_are_safe_and_indonesian(tmp_path):
     assert (values["language"], values["time_zone"]) == ("id", "Asia/Jakarta")
     assert values["region"] == "Kabupaten Bojonegoro"
     assert values["trusted_proxies"] == 0
+    # No mail server: each message a file under var/mail/ (make run says so).
+    assert values["mail"][0] == "django.core.mail.backends.filebased.EmailBackend"
+    assert values["mail"][4] == str(tmp_path / "mail")
 
 
 def test_local_secret_key_is_generated_once_and_private(tmp_path):
@@ -214,3 +234,17 @@ def test_dates_and_numbers_read_the_indonesian_way():
 def test_trusted_proxies_are_a_count_or_addresses(value, expected):
     values = read_settings({"DATABASE_URL": SOME_SERVER, "PORTAL_TRUSTED_PROXIES": value})
     assert values["trusted_proxies"] == expected
+
+
+def test_email_url_names_the_mail_server_and_production_needs_one():
+    values = read_settings(PRODUCTION)
+    assert values["mail"][:4] == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.example.go.id",
+        587,
+        True,
+    ]
+    without = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_URL"}
+    result = run_python(PRINT_SETTINGS, without)
+    assert result.returncode != 0
+    assert "EMAIL_URL" in result.stderr
