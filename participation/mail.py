@@ -94,13 +94,18 @@ _SAID = {
 }
 
 
-def headline(happened, *, answer_changed=False):
+def headline(happened, *, answer_changed=False, withdrawn=False):
     """The events in words for a subject line, e.g. "diterbitkan dan dijawab perangkat
-    daerah"."""
-    said = [
-        "jawabannya diperbarui" if event == ANSWERED and answer_changed else _SAID[event]
-        for event in happened
-    ]
+    daerah". `answer_changed`: an answer the author already read was rewritten; `withdrawn`:
+    the rejected report had been published."""
+    said = []
+    for event in happened:
+        if event == ANSWERED and answer_changed:
+            said.append("jawabannya diperbarui")
+        elif event == REJECTED and withdrawn:
+            said.append("tidak lagi diterbitkan")
+        else:
+            said.append(_SAID[event])
     if len(said) <= 1:
         return "".join(said)
     return f"{', '.join(said[:-1])} dan {said[-1]}"
@@ -147,10 +152,12 @@ def report_moderated(report, before):
     answer_changed = (
         ANSWERED in happened and before.moderation == Moderation.PUBLISHED and bool(before.answer)
     )
+    withdrawn = REJECTED in happened and before.moderation == Moderation.PUBLISHED
     package_public = Process.objects.published().filter(pk=report.process_id).exists()
     context = {
         **_context(report, address),
-        "headline": headline(happened, answer_changed=answer_changed),
+        "headline": headline(happened, answer_changed=answer_changed, withdrawn=withdrawn),
+        "withdrawn": withdrawn,
         "published": PUBLISHED in happened,
         "rejected": REJECTED in happened,
         "answered": ANSWERED in happened,

@@ -21,6 +21,7 @@ from contracts.views import public_packages, render_process_detail
 from opendata import ratelimit
 from opendata_kontrak import storage
 from participation import follow, services, staging
+from participation import mail as report_mail
 from participation.forms import PollForm, ReportForm
 from participation.models import Moderation, PollVote, Rating, Report, ReportPhoto
 
@@ -132,6 +133,8 @@ def report_follow(request, reference):
             "public": public,
             "package_public": package_public,
             "just_sent": author and request.GET.get("terkirim") == "1",
+            # Said without the address: the page never shows the contact.
+            "receipt_mailed": author and report_mail.email_of(report.contact) is not None,
             "follow_link": request.build_absolute_uri(follow.author_url(report))
             if author
             else None,

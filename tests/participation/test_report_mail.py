@@ -118,7 +118,7 @@ def test_the_receipt_gives_the_reference_the_package_the_link_and_what_happens_n
     assert "Surel atau nomor telepon Anda tidak pernah dipublikasikan." in text
     # Why the author receives it, and where the address is kept.
     assert f"karena mengirim laporan warga {reference}" in text
-    assert "disimpan hanya bersama laporan tersebut" in text
+    assert "Alamat Anda dipakai hanya untuk laporan ini: disimpan bersama laporan" in text
     html = html_part(receipt)
     assert reference in html and "Rehabilitasi Jalan &amp; Jembatan" in html
     assert "Apa selanjutnya" in html
@@ -357,3 +357,63 @@ def test_every_moderation_path_of_the_admin_sends_the_same_mail(smtp_server, pac
     ]
     assert "Yth. Warga," in text_part(received[5])  # no name given
     assert answer in text_part(received[3])
+
+
+def test_a_published_report_rejected_later_says_it_is_no_longer_shown(
+    smtp_server, package, operator
+):
+    report = submit(package)
+    moderate(report, operator, Moderation.PUBLISHED)
+    reason = "Ternyata menyebut nama warga lain."
+
+    moderate(report, operator, Moderation.REJECTED, reason=reason)
+
+    withdrawn = deliver(smtp_server)[2]
+    reference = reference_by_hand(report)
+    assert withdrawn["Subject"] == f"Laporan {reference} tidak lagi diterbitkan"
+    text = text_part(withdrawn)
+    assert "TIDAK LAGI DITERBITKAN" in text and f"Alasannya:\n{reason}\n" in text
+    # Published again after a correction: the author hears of it.
+    moderate(report, operator, Moderation.PUBLISHED)
+    assert deliver(smtp_server)[3]["Subject"] == f"Laporan {reference} diterbitkan"
+
+
+def test_what_the_citizen_wrote_is_text_in_the_mail_never_markup(smtp_server, package, operator):
+    name = '<img src=x onerror="alert(1)"> Rina'
+    report = submit(package, name=name)
+    moderate(report, operator, Moderation.PUBLISHED, answer="Baik & segera <b>diperbaiki</b>.")
+
+    receipt, status_mail = deliver(smtp_server)
+    assert f"Yth. {name}," in text_part(receipt)
+    for message in (receipt, status_mail):
+        html = html_part(message)
+        assert "<img" not in html and "&lt;img src=x" in html
+    assert "Baik & segera <b>diperbaiki</b>." in text_part(status_mail)
+    assert "Baik &amp; segera &lt;b&gt;diperbaiki&lt;/b&gt;." in html_part(status_mail)
+
+
+def test_the_page_after_sending_says_a_receipt_was_mailed_without_showing_the_address(
+    client, package
+):
+    def send(contact):
+        response = client.post(
+            reverse("participation:report", args=[package.pk]),
+            {
+                "topic": "komentar",
+                "body": BODY,
+                "place": "",
+                "name": "",
+                "contact": contact,
+                "key": str(uuid.uuid4()),
+            },
+            follow=True,
+        )
+        assert response.status_code == 200
+        return response.content.decode()
+
+    by_mail = send(AUTHOR)
+    assert "data-receipt-mailed" in by_mail and AUTHOR not in by_mail
+    by_phone = send(PHONE)
+    assert "data-receipt-mailed" not in by_phone and "3456" not in by_phone
+    assert OutgoingMail.objects.filter(to=AUTHOR).count() == 1
+    assert OutgoingMail.objects.count() == 1
