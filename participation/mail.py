@@ -111,7 +111,9 @@ def headline(happened, *, answer_changed=False, withdrawn=False):
     return f"{', '.join(said[:-1])} dan {said[-1]}"
 
 
-def _context(report, address):
+def _context(report):
+    """What both templates read; never the author's contact (the mail goes to it, it need
+    not say it)."""
     process = report.process
     return {
         "report": report,
@@ -119,7 +121,6 @@ def _context(report, address):
         "process": process,
         "agency": process.agency,
         "follow_url": links.absolute(follow.author_url(report)),
-        "address": address,
     }
 
 
@@ -129,33 +130,40 @@ def queue_receipt(report):
     address = email_of(report.contact)
     if address is None:
         return None
-    subject, text, html = outgoing.render("report_receipt", _context(report, address))
+    subject, text, html = outgoing.render("report_receipt", _context(report))
     return outgoing.queue(to=address, subject=subject, text=text, html=html)
 
 
 def report_moderated(report, before):
     """After a moderation of `report` (saved, in the caller's transaction) from the State
     `before`: queue the author's one message for what changed, and record an answer on a
-    public report for the package's followers. Returns the OutgoingMail, or None."""
+    public report for the package's followers (detail: "laporan" the reference, "jenis" the
+    topic, "tindak_lanjut" the status, "diperbarui" whether an answer was rewritten).
+    Returns the OutgoingMail, or None."""
     happened = events(before, State.of(report))
     if not happened:
-        return None
-    if ANSWERED in happened and Report.objects.public().filter(pk=report.pk).exists():
-        changes.record(
-            report.process_id,
-            ChangeKind.REPORT,
-            {"laporan": report.reference, "jenis": report.topic, "tindak_lanjut": report.status},
-        )
-    address = email_of(report.contact)
-    if address is None:
         return None
     answer_changed = (
         ANSWERED in happened and before.moderation == Moderation.PUBLISHED and bool(before.answer)
     )
+    if ANSWERED in happened and Report.objects.public().filter(pk=report.pk).exists():
+        changes.record(
+            report.process_id,
+            ChangeKind.REPORT,
+            {
+                "laporan": report.reference,
+                "jenis": report.topic,
+                "tindak_lanjut": report.status,
+                "diperbarui": answer_changed,
+            },
+        )
+    address = email_of(report.contact)
+    if address is None:
+        return None
     withdrawn = REJECTED in happened and before.moderation == Moderation.PUBLISHED
     package_public = Process.objects.published().filter(pk=report.process_id).exists()
     context = {
-        **_context(report, address),
+        **_context(report),
         "headline": headline(happened, answer_changed=answer_changed, withdrawn=withdrawn),
         "withdrawn": withdrawn,
         "published": PUBLISHED in happened,

@@ -206,7 +206,13 @@ def test_publishing_with_an_answer_already_written_says_both(smtp_server, packag
     assert published["Subject"] == f"Laporan {reference} diterbitkan dan dijawab perangkat daerah"
     assert answer in text_part(published)
     (change,) = Change.objects.filter(process=package)
-    assert change.kind == ChangeKind.REPORT and change.detail["laporan"] == reference
+    assert change.kind == ChangeKind.REPORT
+    assert change.detail == {
+        "laporan": reference,
+        "jenis": "kualitas_pekerjaan",
+        "tindak_lanjut": "baru",
+        "diperbarui": False,
+    }
 
 
 def test_a_rejection_gives_the_reason_and_closes_the_report(smtp_server, package, operator):
@@ -417,3 +423,18 @@ def test_the_page_after_sending_says_a_receipt_was_mailed_without_showing_the_ad
     assert "data-receipt-mailed" not in by_phone and "3456" not in by_phone
     assert OutgoingMail.objects.filter(to=AUTHOR).count() == 1
     assert OutgoingMail.objects.count() == 1
+
+
+def test_a_rewritten_answer_is_sent_again_as_updated(smtp_server, package, operator):
+    report = submit(package)
+    moderate(report, operator, Moderation.PUBLISHED, answer="Akan kami cek minggu depan.")
+    corrected = "Sudah kami cek: talud diperbaiki penyedia mulai Senin."
+
+    moderate(report, operator, Moderation.PUBLISHED, answer=corrected)
+
+    updated = deliver(smtp_server)[2]
+    assert updated["Subject"] == f"Laporan {reference_by_hand(report)} jawabannya diperbarui"
+    assert f"JAWABAN DINAS KESEHATAN (DIPERBARUI)\n{corrected}\n" in text_part(updated)
+    # Followers hear of each answer they can read on the package's page.
+    first, second = Change.objects.filter(process=package, kind=ChangeKind.REPORT).order_by("pk")
+    assert (first.detail["diperbarui"], second.detail["diperbarui"]) == (False, True)
