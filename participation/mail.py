@@ -1,5 +1,6 @@
 """The mail a report's author receives when their contact is an e-mail address: a receipt on
-sending, and one message per moderation that changes what they would want to know.
+sending (at most REPORT_RECEIPT_RATE_LIMIT a day to one address), and one message per
+moderation that changes what they would want to know.
 
 Events (`events(before, after)`, in the order a message tells them):
 - "diterbitkan": the report became public on its package's page;
@@ -20,18 +21,23 @@ alerts.changes Change ("laporan"), in the same transaction.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from alerts import changes, links
 from alerts import mail as outgoing
 from alerts.models import ChangeKind
 from contracts.models import Process
+from opendata import ratelimit
 from participation import follow
 from participation.models import FollowUp, Moderation, Report
 
 PUBLISHED, REJECTED, ANSWERED, CLOSED = "diterbitkan", "ditolak", "dijawab", "selesai"
+RECEIPT_QUEUED, RECEIPT_LIMITED = "dikirim", "dibatasi"
+_RECEIPT_SALT = "participation.tanda-terima"
 
 _is_email = EmailValidator()
 
@@ -125,13 +131,21 @@ def _context(report):
 
 
 def queue_receipt(report):
-    """Queue the receipt of a report just sent, when its contact is an e-mail address.
-    Returns the OutgoingMail, or None."""
+    """Queue the receipt of a report just sent, when its contact is an e-mail address and
+    that address has had fewer than REPORT_RECEIPT_RATE_LIMIT receipts today (anyone may type
+    any address into the form). Returns RECEIPT_QUEUED, RECEIPT_LIMITED or None (no address).
+    """
     address = email_of(report.contact)
     if address is None:
         return None
+    limit, window = settings.REPORT_RECEIPT_RATE_LIMIT
+    # Counted under a keyed hash: the counters table never holds the address itself.
+    counted = salted_hmac(_RECEIPT_SALT, address.lower()).hexdigest()[:32]
+    if not ratelimit.hit("laporan-tanda-terima", counted, limit=limit, window=window).allowed:
+        return RECEIPT_LIMITED
     subject, text, html = outgoing.render("report_receipt", _context(report))
-    return outgoing.queue(to=address, subject=subject, text=text, html=html)
+    outgoing.queue(to=address, subject=subject, text=text, html=html)
+    return RECEIPT_QUEUED
 
 
 def report_moderated(report, before):

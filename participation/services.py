@@ -15,12 +15,15 @@ def submit_report(*, process, topic, body, place, name, contact, key, photos, st
     `staged`: photos kept from a refused try (participation.staging.read's dicts), already in
     storage, attached as they are (kept in storage if this fails, for the next try).
     An author who gave an e-mail address gets a receipt (participation.mail), queued with the
-    report: a report that fails sends none.
+    report: a report that fails sends none. `report.receipt` says what became of it
+    (participation.mail.RECEIPT_QUEUED or RECEIPT_LIMITED; None without an address or when
+    the report existed already).
 
     Returns (report, created).
     """
     existing = Report.objects.filter(submission_key=key).first()
     if existing is not None:
+        existing.receipt = None
         return existing, False
     stored = []
     try:
@@ -57,13 +60,14 @@ def submit_report(*, process, topic, body, place, name, contact, key, photos, st
                 stored.append(name_in_storage)
                 row.file.name = name_in_storage
                 row.save()
-            mail.queue_receipt(report)
+            report.receipt = mail.queue_receipt(report)
     except IntegrityError:
         _delete(stored)
         # The same form sent twice at once: the first one won.
         existing = Report.objects.filter(submission_key=key).first()
         if existing is None:
             raise
+        existing.receipt = None
         return existing, False
     except BaseException:
         _delete(stored)

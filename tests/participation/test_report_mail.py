@@ -8,7 +8,7 @@ import zoneinfo
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from procrastinate.contrib.django.models import ProcrastinateJob
@@ -398,31 +398,55 @@ def test_what_the_citizen_wrote_is_text_in_the_mail_never_markup(smtp_server, pa
     assert "Baik &amp; segera &lt;b&gt;diperbaiki&lt;/b&gt;." in html_part(status_mail)
 
 
+def send_form(client, package, contact):
+    """Post the package page's report form as a browser would; the page where it lands."""
+    response = client.post(
+        reverse("participation:report", args=[package.pk]),
+        {
+            "topic": "komentar",
+            "body": BODY,
+            "place": "",
+            "name": "",
+            "contact": contact,
+            "key": str(uuid.uuid4()),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def test_the_page_after_sending_says_a_receipt_was_mailed_without_showing_the_address(
     client, package
 ):
-    def send(contact):
-        response = client.post(
-            reverse("participation:report", args=[package.pk]),
-            {
-                "topic": "komentar",
-                "body": BODY,
-                "place": "",
-                "name": "",
-                "contact": contact,
-                "key": str(uuid.uuid4()),
-            },
-            follow=True,
-        )
-        assert response.status_code == 200
-        return response.content.decode()
-
-    by_mail = send(AUTHOR)
-    assert "data-receipt-mailed" in by_mail and AUTHOR not in by_mail
-    by_phone = send(PHONE)
-    assert "data-receipt-mailed" not in by_phone and "3456" not in by_phone
+    by_mail = send_form(client, package, AUTHOR)
+    assert 'data-receipt="dikirim"' in by_mail and AUTHOR not in by_mail
+    by_phone = send_form(client, package, PHONE)
+    assert "data-receipt" not in by_phone and "3456" not in by_phone
     assert OutgoingMail.objects.filter(to=AUTHOR).count() == 1
     assert OutgoingMail.objects.count() == 1
+
+
+def test_one_address_gets_a_limited_number_of_receipts_a_day_but_every_status_mail(
+    client, settings, smtp_server, package, operator
+):
+    settings.REPORT_RECEIPT_RATE_LIMIT = (2, 86400)
+    settings.REPORT_RATE_LIMIT = (10, 3600)
+    pages = [send_form(client, package, address) for address in (AUTHOR, AUTHOR.upper(), AUTHOR)]
+
+    assert ['data-receipt="dikirim"' in page for page in pages] == [True, True, False]
+    assert 'data-receipt="dibatasi"' in pages[2] and "Simpan tautan di atas" in pages[2]
+    assert Report.objects.filter(process=package).count() == 3  # the report itself is kept
+    assert len(deliver(smtp_server)) == 2
+    # The count is kept under a keyed hash, never the address.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM opendata_ratecounter WHERE key LIKE 'laporan-tanda%%'")
+        (key,) = [row[0] for row in cursor.fetchall()]
+    assert "contoh" not in key.lower() and "pelapor" not in key.lower()
+
+    third = Report.objects.filter(process=package).order_by("pk").last()
+    moderate(third, operator, Moderation.PUBLISHED)
+    assert deliver(smtp_server)[-1]["Subject"] == f"Laporan {reference_by_hand(third)} diterbitkan"
 
 
 def test_a_rewritten_answer_is_sent_again_as_updated(smtp_server, package, operator):

@@ -63,7 +63,7 @@ def test_a_report_sent_from_the_form_brings_its_receipt_then_its_answer(smtp_ser
     parts = urlsplit(link)
     landing = urlsplit(response["Location"])
     assert parts.path == landing.path
-    assert parts.query == landing.query.replace("&terkirim=1", "")
+    assert f"{parts.query}&surel=1&terkirim=1" == landing.query
     page = citizen.get(f"{parts.path}?{parts.query}")
     assert page.status_code == 200 and BODY in page.content.decode()
     assert OutgoingMail.objects.get().status == OutgoingMail.Status.SENT
