@@ -13,7 +13,8 @@ Events (`events(before, after)`, in the order a message tells them):
 A save that changes none of these queues nothing; several at once make one message. Messages
 go through alerts.mail.queue in the caller's transaction (a rolled-back moderation sends
 nothing) and carry no List-Unsubscribe: they are the answer to something the author sent, not
-a subscription. The address is read from the report only; it is never stored elsewhere.
+a subscription. The address is read from the report; besides it, only the queued message
+(alerts.models.OutgoingMail) holds it.
 
 For the package's followers, an answer on a public report is also recorded as an
 alerts.changes Change ("laporan"), in the same transaction.
