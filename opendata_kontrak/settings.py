@@ -317,6 +317,8 @@ REPORT_RATE_LIMIT = (
     int(env("REPORT_RATE_LIMIT", "5")),
     int(env("REPORT_RATE_WINDOW_SECONDS", "3600")),
 )
+# Receipts mailed to one address per day: the form must not become a way to mail strangers.
+REPORT_RECEIPT_RATE_LIMIT = (int(env("REPORT_RECEIPT_RATE_LIMIT", "5")), 86400)
 POLL_RATE_LIMIT = (int(env("POLL_RATE_LIMIT", "30")), 86400)
 
 # Rate limits, counted per client address across every worker (opendata/ratelimit.py):

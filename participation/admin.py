@@ -23,8 +23,11 @@ class ReportModerationForm(forms.ModelForm):
         help_texts = {
             "moderation": "Terbitkan agar laporan tampil di halaman paket; tolak yang kasar, "
             "di luar topik atau berisi data pribadi orang lain.",
-            "rejection_reason": "Wajib bila ditolak. Tidak dipublikasikan.",
+            "rejection_reason": "Wajib bila ditolak. Tidak dipublikasikan; dikirim ke pelapor "
+            "bila ia memberi alamat surel.",
             "answer": "Tampil di bawah laporan di halaman paket, atas nama perangkat daerah.",
+            "status": "Pelapor yang memberi alamat surel diberi tahu sekali setiap penyimpanan "
+            "yang menerbitkan, menolak, menjawab atau menyelesaikan laporannya.",
         }
 
     def clean(self):

@@ -72,7 +72,8 @@ class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):
         label="Surel atau nomor telepon (opsional, tidak dipublikasikan)",
         max_length=100,
         required=False,
-        help_text="Hanya dilihat perangkat daerah dan pengawas, bila perlu menghubungi Anda.",
+        help_text="Hanya dilihat perangkat daerah dan pengawas, bila perlu menghubungi Anda. "
+        "Ke alamat surel kami kirim tanda terima dan kabar laporan Anda.",
     )
     photos = PhotosField(
         label="Foto (opsional)",

@@ -6,6 +6,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from participation import mail
 from participation.models import Moderation, Report, ReportPhoto, photo_upload_to
 
 
@@ -13,11 +14,16 @@ def submit_report(*, process, topic, body, place, name, contact, key, photos, st
     """Store a report with its cleaned photos, all or nothing; a repeated key adds nothing.
     `staged`: photos kept from a refused try (participation.staging.read's dicts), already in
     storage, attached as they are (kept in storage if this fails, for the next try).
+    An author who gave an e-mail address gets a receipt (participation.mail), queued with the
+    report: a report that fails sends none. `report.receipt` says what became of it
+    (participation.mail.RECEIPT_QUEUED or RECEIPT_LIMITED; None without an address or when
+    the report existed already).
 
     Returns (report, created).
     """
     existing = Report.objects.filter(submission_key=key).first()
     if existing is not None:
+        existing.receipt = None
         return existing, False
     stored = []
     try:
@@ -54,12 +60,14 @@ def submit_report(*, process, topic, body, place, name, contact, key, photos, st
                 stored.append(name_in_storage)
                 row.file.name = name_in_storage
                 row.save()
+            report.receipt = mail.queue_receipt(report)
     except IntegrityError:
         _delete(stored)
         # The same form sent twice at once: the first one won.
         existing = Report.objects.filter(submission_key=key).first()
         if existing is None:
             raise
+        existing.receipt = None
         return existing, False
     except BaseException:
         _delete(stored)
@@ -78,7 +86,10 @@ def can_moderate(user, report):
 
 @transaction.atomic
 def moderate(*, report, by, moderation, rejection_reason, status, answer):
-    """Publish or reject, set the follow-up status, answer publicly; only the allowed may."""
+    """Publish or reject, set the follow-up status, answer publicly; only the allowed may.
+    The one path every moderation takes (the admin's form and its bulk action): the author is
+    mailed once for what changed, and followers learn of a public answer (participation.mail).
+    """
     current = Report.objects.select_for_update().get(pk=report.pk)
     if not can_moderate(by, current):
         raise PermissionDenied("Laporan ini bukan untuk perangkat daerah Anda.")
@@ -86,6 +97,7 @@ def moderate(*, report, by, moderation, rejection_reason, status, answer):
     answer = (answer or "").strip()
     if moderation == Moderation.REJECTED and not rejection_reason:
         raise ValidationError({"rejection_reason": "Alasan penolakan wajib diisi."})
+    before = mail.State.of(current)
     now = timezone.now()
     if moderation != current.moderation:
         current.moderation = moderation
@@ -98,4 +110,5 @@ def moderate(*, report, by, moderation, rejection_reason, status, answer):
         current.answered_by = by if answer else None
         current.answered_at = now if answer else None
     current.save()
+    mail.report_moderated(current, before)
     return current

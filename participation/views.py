@@ -21,6 +21,7 @@ from contracts.views import public_packages, render_process_detail
 from opendata import ratelimit
 from opendata_kontrak import storage
 from participation import follow, services, staging
+from participation import mail as report_mail
 from participation.forms import PollForm, ReportForm
 from participation.models import Moderation, PollVote, Rating, Report, ReportPhoto
 
@@ -77,7 +78,11 @@ def report_submit(request, pk):
     # The page after sending is the report's own, with its reference and the author's link,
     # the confirmation where the browser lands (the form posts to #kesalahan-laporan, and a
     # redirect without a fragment of its own would keep that one).
-    return HttpResponseRedirect(f"{follow.author_url(report)}&terkirim=1#laporan-terkirim")
+    # The page also says whether a receipt went to the address given (never the address).
+    receipt = {report_mail.RECEIPT_QUEUED: "&surel=1", report_mail.RECEIPT_LIMITED: "&surel=0"}
+    return HttpResponseRedirect(
+        f"{follow.author_url(report)}{receipt.get(report.receipt, '')}&terkirim=1#laporan-terkirim"
+    )
 
 
 def _keep_photos(form):
@@ -120,6 +125,7 @@ def report_follow(request, reference):
     author = follow.opens(reference, request.GET.get("kunci", ""))
     package_public = public_packages().filter(pk=report.process_id).exists()
     public = package_public and report.moderation == Moderation.PUBLISHED
+    just_sent = author and request.GET.get("terkirim") == "1"
     if not (author or public):
         raise Http404("Laporan tidak ditemukan.")
     return render(
@@ -131,7 +137,11 @@ def report_follow(request, reference):
             "author": author,
             "public": public,
             "package_public": package_public,
-            "just_sent": author and request.GET.get("terkirim") == "1",
+            "just_sent": just_sent,
+            # Said without the address: the page never shows the contact.
+            "receipt": request.GET.get("surel")
+            if just_sent and report_mail.email_of(report.contact)
+            else None,
             "follow_link": request.build_absolute_uri(follow.author_url(report))
             if author
             else None,
