@@ -2,8 +2,10 @@
 
 No page says whether an address is known or what it follows, except to whoever holds a link
 mailed to that address (the tokens of alerts.links). Every page here is private: never cached
-(`Cache-Control: private, no-store`), not indexed, and the token pages send no Referer, so a
-link opened from them does not carry the token to another site.
+(`Cache-Control: private, no-store`), not indexed, and its address never leaves in a Referer:
+`Referrer-Policy: strict-origin` sends the portal's origin alone, to any site, our own
+included. Not `no-referrer`: under it a browser sends `Origin: null` with the pages' own
+forms, which the CSRF check (rightly) refuses.
 """
 
 import functools
@@ -27,15 +29,19 @@ from contracts.views import public_packages
 from opendata import ratelimit
 from opendata_kontrak.params import whole_number
 
+# Only the origin, never the path (which carries the token on the confirm, unsubscribe and
+# manage pages).
+REFERRER_POLICY = "strict-origin"
+
 
 def private(view):
-    """Never cached anywhere, not indexed, no Referer leaving the page."""
+    """Never cached anywhere, not indexed, the page's path in no Referer."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = REFERRER_POLICY
         return response
 
     return never_cache(wrapped)

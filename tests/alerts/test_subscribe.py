@@ -296,12 +296,16 @@ def test_rate_limits_per_client_and_per_address_answer_429_with_the_form_kept(cl
         "/langganan/konfirmasi/palsu/",
     ],
 )
-def test_every_subscription_page_is_private_unindexed_and_sends_no_referer(client, url):
+def test_every_subscription_page_is_private_unindexed_and_keeps_its_path_out_of_referers(
+    client, url
+):
     response = client.get(url)
     cache_control = response["Cache-Control"]
     assert "no-store" in cache_control and "private" in cache_control
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-    assert response["Referrer-Policy"] == "no-referrer"
+    # The origin alone in a Referer, never the path (alerts.views: not no-referrer, which
+    # would send "Origin: null" with the page's own forms).
+    assert response["Referrer-Policy"] == "strict-origin"
     assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
 
 

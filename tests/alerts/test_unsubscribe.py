@@ -75,7 +75,7 @@ def test_opening_the_link_only_shows_a_button(client):
     assert Subscription.objects.filter(pk=subscription.pk).exists()
     # The button posts the same line a mail client would.
     assert 'name="List-Unsubscribe" value="One-Click"' in html
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "strict-origin"
     assert "no-store" in page["Cache-Control"]
 
 
@@ -118,3 +118,26 @@ def test_an_unconfirmed_request_left_alone_is_deleted_after_its_hours(smtp_serve
     assert list(Subscription.objects.all()) == [kept]
     assert list(Subscriber.objects.values_list("email", flat=True)) == ["aktif@contoh.id"]
     assert not Subscription.objects.filter(pk=waiting.pk).exists()
+
+
+def test_the_mail_log_is_kept_thirty_days_and_waiting_mail_until_sent():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alerts.models import OutgoingMail
+
+    now = timezone.now()
+    rows = {
+        (status, age): OutgoingMail.objects.create(
+            to="warga@contoh.id", subject="s", text="t", status=status
+        )
+        for status in (OutgoingMail.Status.SENT, OutgoingMail.Status.WAITING)
+        for age in (29, 31)
+    }
+    for (_, age), row in rows.items():
+        OutgoingMail.objects.filter(pk=row.pk).update(created_at=now - timedelta(days=age))
+    assert services.purge_mail_log(now=now) == 1
+    left = set(OutgoingMail.objects.values_list("pk", flat=True))
+    assert rows[(OutgoingMail.Status.SENT, 31)].pk not in left
+    assert len(left) == 3
