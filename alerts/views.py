@@ -197,9 +197,10 @@ def _expired_subscription(token):
 
 
 def again_url(subscription):
-    """The subscribe page for what `subscription` follows."""
+    """The subscribe page for what `subscription` follows; None once the request is gone
+    (unconfirmed requests are deleted when their link expires, alerts.tasks)."""
     if subscription is None:
-        return reverse("alerts:opportunities")
+        return None
     if subscription.process_id:
         return f"{reverse('alerts:subscribe')}?paket={subscription.process_id}"
     if subscription.scope == Scope.OPPORTUNITIES:
@@ -303,6 +304,7 @@ def manage(request, token):
         request,
         "alerts/manage.html",
         {
+            "subscriber": subscriber,
             "subscriptions": subscriptions,
             "frequencies": Frequency.choices,
             "done": MANAGE_DONE.get(request.GET.get("selesai", "")),

@@ -206,3 +206,12 @@ def test_administrators_alone_read_subscribers_and_nobody_edits_them(client, fol
             assert client.get(f"{base}{agency.subscriber_id}/delete/").status_code == 403
         else:
             assert "warga@contoh.id" not in page.content.decode()
+
+
+def test_a_suspended_address_is_told_why_nothing_arrives(client, followed):
+    from django.utils import timezone
+
+    agency, _ = followed
+    Subscriber.objects.update(suspended_at=timezone.now())
+    html = client.get(manage_path(agency.subscriber)).content.decode()
+    assert "Pengiriman ke alamat ini dihentikan sejak" in html

@@ -106,6 +106,16 @@ def test_a_confirmation_link_older_than_its_hours_has_expired(client, smtp_serve
         assert 'href="/langganan/ikuti/?pd=dinas-kesehatan&amp;tahun=2018" data-again' in html
     assert Subscription.objects.get().confirmed_at is None
 
+    # Once the hourly clean-up deleted the request, the page still says what to do.
+    from alerts import services
+
+    Subscription.objects.update(mailed_at=timezone.now() - datetime.timedelta(hours=49))
+    assert services.purge_unconfirmed() == 1
+    gone = client.get(path)
+    assert gone.status_code == 410
+    assert "Permintaannya sudah dihapus" in gone.content.decode()
+    assert not Subscriber.objects.exists()
+
 
 def test_an_altered_confirmation_link_is_a_page_not_found(client, smtp_server):
     ask(client, "pd=dinas-kesehatan")
