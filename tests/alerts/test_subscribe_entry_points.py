@@ -72,3 +72,18 @@ def test_the_policy_page_says_what_is_kept_for_how_long_and_who_sees_it(client, 
     assert "Permintaan yang tidak dikonfirmasi dihapus setelah 24 jam." in html
     assert "disimpan paling lama 30 hari" in html
     assert "tidak ada halaman yang menunjukkan siapa mengikuti apa" in html
+
+
+def test_the_package_page_with_its_follow_link_reads_a_fixed_number_of_queries(
+    client, health, django_assert_num_queries
+):
+    # The list, agency, supplier and kecamatan pages are pinned where they are tested
+    # (tests/contracts/test_public.py, test_kecamatan.py); the link adds no query to any, as
+    # it is written from what the page already holds.
+    package = published_package(health, title="Rehabilitasi Puskesmas Dander")
+    client.get(f"/paket/{package.pk}/")  # renders and caches the page's fragment
+    # The package, the data version, the cached fragment (the link inside it), the published
+    # reports, the cached empty report form.
+    with django_assert_num_queries(5):
+        html = client.get(f"/paket/{package.pk}/").content.decode()
+    assert f'href="/langganan/ikuti/?paket={package.pk}"' in html
