@@ -8,6 +8,8 @@ address needs to know (a link to confirm, that it already follows this) goes to 
 
 Mail is queued (alerts.mail.queue) in the caller's transaction and sent by the job queue; at
 most one such mail per subscription per CONFIRMATION_INTERVAL, however often the form is sent.
+Its subject names no filter: a search typed by whoever sent the form (any words, to any
+address) is shown only inside the message, never in an inbox's list of subjects.
 """
 
 import datetime
@@ -63,7 +65,7 @@ def subscribe(*, email, scope, params=None, process=None, frequency=Frequency.DA
 
     Creates the Subscriber if new and an unconfirmed Subscription, and queues the mail the
     address needs: a confirmation link for a new or still unconfirmed subscription (its
-    frequency and scope updated to what was just asked), a note with the manage link for one
+    frequency updated to what was just asked), a note with the manage link for one
     already confirmed (left unchanged: only the mailbox may change it), a note that the address
     follows too many things past ALERT_MAX_SUBSCRIPTIONS. At most one mail per subscription per
     CONFIRMATION_INTERVAL.

@@ -47,7 +47,7 @@ def test_a_filtered_list_is_followed_after_the_mailed_link_is_confirmed(client, 
     assert subscription.confirmed_at is None
 
     (received,) = deliver(smtp_server, "warga@contoh.id")
-    assert received["Subject"] == "Konfirmasi langganan: Paket Dinas Kesehatan, TA 2018"
+    assert received["Subject"] == "Konfirmasi langganan surel Open Data Kontrak"
     text = text_part(received)
     assert "  Paket Dinas Kesehatan, TA 2018\n" in text
     assert "Ringkasan harian." in text
@@ -146,7 +146,7 @@ def test_asking_again_sends_no_second_mail_within_the_hour_and_shows_the_same_pa
     Subscription.objects.update(mailed_at=timezone.now() - datetime.timedelta(minutes=61))
     ask(client, "pd=dinas-kesehatan", frequency="harian")
     _, second_mail = deliver(smtp_server, "warga@contoh.id")
-    assert second_mail["Subject"].startswith("Konfirmasi langganan:")
+    assert second_mail["Subject"] == "Konfirmasi langganan surel Open Data Kontrak"
     subscription.refresh_from_db()
     assert subscription.frequency == Frequency.DAILY
 
@@ -155,7 +155,8 @@ def test_asking_again_sends_no_second_mail_within_the_hour_and_shows_the_same_pa
     Subscription.objects.update(mailed_at=timezone.now() - datetime.timedelta(minutes=61))
     ask(client, "pd=dinas-kesehatan", frequency="segera")
     *_, note = deliver(smtp_server, "warga@contoh.id")
-    assert note["Subject"] == "Anda sudah mengikuti: Paket Dinas Kesehatan"
+    assert note["Subject"] == "Anda sudah berlangganan kabar ini di Open Data Kontrak"
+    assert "  Paket Dinas Kesehatan\n" in text_part(note)
     assert "/langganan/kelola/" in text_part(note)
     subscription.refresh_from_db()
     assert subscription.frequency == Frequency.DAILY
