@@ -72,6 +72,10 @@ def test_following_a_filtered_list_from_a_phone(
 
     phone.get_by_role("link", name="Kelola semua langganan Anda").click()
     expect(phone.locator("h1")).to_have_text("Kelola langganan")
+    expect(phone.locator("[data-subscription]")).to_have_count(1)
+    # The mail's own manage link opens the same page.
+    phone.goto(portal.url + link(received, "kelola"))
+    expect(phone.locator("h1")).to_have_text("Kelola langganan")
     item = phone.locator("[data-subscription]")
     expect(item).to_have_count(1)
     expect(item).to_contain_text("Paket Dinas Kesehatan, TA 2018")
