@@ -329,3 +329,19 @@ def test_the_form_needs_its_csrf_token(health):
     )
     assert response.status_code == 403
     assert not Subscriber.objects.exists()
+
+
+def test_the_opportunities_page_past_the_client_limit_keeps_every_choice(client, settings):
+    settings.ALERT_SUBSCRIBE_RATE_LIMIT = (1, 3600)
+    choices = {"email": "cv@contoh.id", "jenis": "barang", "kecamatan": "Dander"}
+    assert client.post("/langganan/peluang/", {**choices, "frequency": "harian"}).status_code == 302
+    refused = client.post(
+        "/langganan/peluang/", {**choices, "metode": "tender", "frequency": "segera"}
+    )
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    assert "Terlalu banyak permintaan dari perangkat Anda." in html
+    assert '<option value="tender" selected>Tender</option>' in html
+    assert '<option value="Dander" selected>Dander</option>' in html
+    assert checked(html, "frequency") == "segera"
+    assert Subscription.objects.count() == 1

@@ -108,3 +108,25 @@ def test_the_opportunities_and_manage_request_pages_pass_axe_on_a_phone(
     expect(phone.locator("h1")).to_have_text("Tautan tidak berlaku")
     assert axe_violations(phone) == []
     assert console_errors == [REFUSED, NOT_FOUND]
+
+
+def test_leaving_from_the_mails_link_on_a_phone(portal, phone, console_errors, axe_violations):
+    from urllib.parse import urlsplit
+
+    from alerts import links, services
+    from alerts.models import Subscriber
+
+    subscription, _ = services.subscribe(
+        email="cv.maju@contoh.id", scope="peluang", params={"jenis": "barang"}
+    )
+    services.confirm(subscription)
+    phone.goto(portal.url + urlsplit(links.unsubscribe_url(subscription)).path)
+    expect(phone.locator("[data-what]")).to_have_text("Peluang usaha: paket Barang")
+    assert axe_violations(phone) == [] and fits(phone)
+    assert Subscriber.objects.exists()  # opening the page ends nothing
+    phone.get_by_role("button", name="Berhenti").click()
+    expect(phone.locator("h1")).to_have_text("Langganan berhenti")
+    expect(phone.locator("[data-forgotten]")).to_contain_text("alamat surel Anda sudah kami hapus")
+    assert not Subscriber.objects.exists()
+    assert axe_violations(phone) == [] and fits(phone)
+    assert console_errors == []
