@@ -15,6 +15,7 @@ from django.core import signing
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -82,9 +83,10 @@ def _client_allowed(request):
 
 def _address_allowed(email):
     limit, window = settings.ALERT_ADDRESS_RATE_LIMIT
-    return ratelimit.hit(
-        "langganan-alamat", services.normalise_email(email), limit=limit, window=window
-    )
+    # Counted under a keyed hash: the shared counters table never holds an address, which
+    # would outlive its subscriptions there (and be kept for addresses that follow nothing).
+    counted = salted_hmac("alerts.address-rate", services.normalise_email(email)).hexdigest()
+    return ratelimit.hit("langganan-alamat", counted[:32], limit=limit, window=window)
 
 
 FROM_CLIENT, FOR_ADDRESS = "dari perangkat Anda", "untuk alamat surel ini"

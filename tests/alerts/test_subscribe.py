@@ -345,3 +345,15 @@ def test_the_opportunities_page_past_the_client_limit_keeps_every_choice(client,
     assert '<option value="Dander" selected>Dander</option>' in html
     assert checked(html, "frequency") == "segera"
     assert Subscription.objects.count() == 1
+
+
+def test_the_rate_counters_never_hold_an_address(client):
+    from django.db import connection
+
+    ask(client, "pd=dinas-kesehatan", email="Rahasia.Warga@Contoh.id")
+    client.post("/langganan/kelola/", {"email": "rahasia.warga@contoh.id"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM opendata_ratecounter")
+        keys = [key for (key,) in cursor.fetchall()]
+    assert any(key.startswith("langganan-alamat:") for key in keys)
+    assert not [key for key in keys if "rahasia" in key.lower() or "@" in key]
