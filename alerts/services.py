@@ -202,8 +202,10 @@ def send_manage_link(email):
 
 @transaction.atomic
 def purge_unconfirmed(now=None):
-    """Delete the subscriptions left unconfirmed past ALERT_CONFIRM_HOURS, and the addresses
-    that then follow nothing. Returns how many subscriptions were deleted."""
+    """Delete the subscriptions left unconfirmed past ALERT_CONFIRM_HOURS since their last
+    link was mailed (not since they were first asked for: a link mailed again lives its full
+    hours), and the addresses that then follow nothing. For the alerts' hourly housekeeping
+    job. Returns how many subscriptions were deleted."""
     limit = (now or timezone.now()) - datetime.timedelta(hours=_confirm_hours())
     # A link mailed again (the form sent again) lives from its own mail.
     stale = Subscription.objects.annotate(last_link=Coalesce("mailed_at", "created_at")).filter(
@@ -219,7 +221,8 @@ def purge_unconfirmed(now=None):
 
 def purge_mail_log(now=None):
     """Delete the mail sent, failed or cancelled more than MAIL_LOG_DAYS ago (waiting mail
-    stays for the queue). Returns how many were deleted."""
+    stays for the queue); for the alerts' hourly housekeeping job. Returns how many were
+    deleted."""
     limit = (now or timezone.now()) - datetime.timedelta(days=MAIL_LOG_DAYS)
     deleted, _ = (
         OutgoingMail.objects.exclude(status=OutgoingMail.Status.WAITING)

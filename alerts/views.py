@@ -200,7 +200,7 @@ def _expired_subscription(token):
 
 def again_url(subscription):
     """The subscribe page for what `subscription` follows; None once the request is gone
-    (unconfirmed requests are deleted when their link expires, alerts.tasks)."""
+    (unconfirmed requests are deleted when their link expires: the hourly housekeeping)."""
     if subscription is None:
         return None
     if subscription.process_id:
