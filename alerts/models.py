@@ -83,6 +83,8 @@ class Subscription(models.Model):
     confirmed_at = models.DateTimeField("dikonfirmasi", null=True, blank=True)
     # The daily digest covers changes recorded after this (its confirmation at first).
     digest_from = models.DateTimeField("ringkasan sejak", null=True, blank=True)
+    # The last confirmation (or "already followed") mail: one an hour at most (alerts.services).
+    mailed_at = models.DateTimeField("surel konfirmasi terakhir", null=True, blank=True)
 
     objects = SubscriptionQuerySet.as_manager()
 

@@ -449,6 +449,8 @@ ALERT_ADDRESS_RATE_LIMIT = (
     int(env("ALERT_ADDRESS_RATE_LIMIT", "5")),
     int(env("ALERT_ADDRESS_RATE_WINDOW_SECONDS", "86400")),
 )
+# How many things one address may follow (a form sent in a loop must not grow one row forever).
+ALERT_MAX_SUBSCRIPTIONS = int(env("ALERT_MAX_SUBSCRIPTIONS", "50"))
 # The hour (WIB) the daily digest goes out.
 ALERT_DIGEST_HOUR = int(env("ALERT_DIGEST_HOUR", "6"))
 

@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("participation.urls")),
     path("", include("integrity.urls")),
     path("", include("followups.urls")),
+    path("langganan/", include("alerts.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/dua-langkah/", admin.site.admin_view(two_factor.setup), name="two-factor"),
     # The package sheet sits under admin/ for the workspace's sign-in and its upload size

@@ -17,6 +17,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from agencies.models import Agency, Desa, Kecamatan, PlaceAlias, UnresolvedPlace
+from alerts import links as alert_links
+from alerts import services as alert_services
 from contracts import services
 from contracts.models import (
     AuditEntry,
@@ -144,7 +146,12 @@ def world(media_root, settings):
     # A supervisor's request to agency A about its draft.
     followup = followup_services.ask(by=users[SUPERVISOR], process=draft, text="Unggah KAK")
     bulk_upload = BulkUpload.objects.create(user=op_a, agency=health)
+    # A citizen following agency A by e-mail, with the confirmation mail queued.
+    subscription, confirmation = alert_services.subscribe(
+        email="warga@contoh.id", scope="perubahan", params={"pd": health.code}
+    )
     return {
+        "subscription": subscription,
         "users": users,
         "bulk_upload": bulk_upload,
         "followup": followup,
@@ -185,6 +192,9 @@ def world(media_root, settings):
             "imports_importrun": run.pk,
             "participation_report": private_report.pk,
             "integrity_threshold": Threshold.objects.first().pk,
+            "alerts_subscriber": subscription.subscriber_id,
+            "alerts_subscription": subscription.pk,
+            "alerts_outgoingmail": confirmation.pk,
         },
     }
 
@@ -236,6 +246,11 @@ ADMIN_MODELS = {
     # A's report: A's operators and supervisors moderate; only administrators delete.
     "participation_report": (WORKSPACE, NOBODY, AGENCY_A, AGENCY_A, ADMINISTRATORS),
     "integrity_threshold": (SUPERVISORS, ADMINISTRATORS, SUPERVISORS, SUPERVISORS, ADMINISTRATORS),
+    # Who follows what by e-mail, and the mail sent: administrators read it, nobody edits it
+    # (changes go through the links mailed to the address).
+    "alerts_subscriber": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
+    "alerts_subscription": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
+    "alerts_outgoingmail": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
 }
 
 
@@ -366,6 +381,19 @@ def cases(world):
         ("followups:close", followup_url(world["followup"], "tutup"), everyone(POST_ONLY)),
         ("followups:reopen", followup_url(world["followup"], "buka-lagi"), everyone(POST_ONLY)),
         ("sitemap", "/sitemap.xml", PUBLIC),
+        # Following by e-mail: public forms; the token pages open for whoever holds the mailed
+        # link (an altered one is a 404), whatever their role (tests/alerts/).
+        ("alerts:subscribe", f"/langganan/ikuti/?pd={health.code}", PUBLIC),
+        ("alerts:sent", "/langganan/ikuti/terkirim/", PUBLIC),
+        ("alerts:opportunities", "/langganan/peluang/", PUBLIC),
+        ("alerts:confirm", alert_links.confirm_url(world["subscription"]), PUBLIC),
+        ("alerts:confirm", "/langganan/konfirmasi/palsu/", HIDDEN),
+        ("alerts:unsubscribe", alert_links.unsubscribe_url(world["subscription"]), PUBLIC),
+        ("alerts:unsubscribe", "/langganan/berhenti/palsu/", HIDDEN),
+        ("alerts:manage-request", "/langganan/kelola/", PUBLIC),
+        ("alerts:manage-sent", "/langganan/kelola/terkirim/", PUBLIC),
+        ("alerts:manage", alert_links.manage_url(world["subscription"].subscriber), PUBLIC),
+        ("alerts:manage", "/langganan/kelola/palsu/", HIDDEN),
         ("two-factor", "/admin/dua-langkah/", WORKSPACE),
         # The package sheet is an operator's, for their own agency's packages
         # (tests/contracts/test_spreadsheet.py); saving is a POST.

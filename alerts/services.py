@@ -1,0 +1,232 @@
+"""Following by e-mail without an account: subscribe, confirm, change, leave.
+
+Every write to Subscriber and Subscription goes through here. An address is stored only for
+its subscriptions: it is created with the first one asked for and deleted with the last one
+left (`unsubscribe`, `unsubscribe_all`, `purge_unconfirmed`). Nothing here tells the caller
+whether an address was known: `subscribe` answers the same whatever the state, and what the
+address needs to know (a link to confirm, that it already follows this) goes to the mailbox.
+
+Mail is queued (alerts.mail.queue) in the caller's transaction and sent by the job queue; at
+most one such mail per subscription per CONFIRMATION_INTERVAL, however often the form is sent.
+Its subject names no filter: a search typed by whoever sent the form (any words, to any
+address) is shown only inside the message, never in an inbox's list of subjects.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from alerts import links, mail
+from alerts.keys import followed_params, subscription_key
+from alerts.models import Frequency, OutgoingMail, Scope, Subscriber, Subscription
+from opendata import ratelimit
+
+# The log of mail sent (or given up) is kept this long, then deleted (the privacy note says so).
+MAIL_LOG_DAYS = 30
+# A second confirmation (or "already followed") mail for the same subscription waits this long.
+CONFIRMATION_INTERVAL = datetime.timedelta(hours=1)
+
+
+def normalise_email(address):
+    """Addresses are kept lower case, without surrounding space (the model's convention)."""
+    return address.strip().lower()
+
+
+def describe(subscription):
+    """What `subscription` follows, in words: "Paket “Rehabilitasi …”" for one package, the
+    list's heading for filters (contracts.list_heading.describe), prefixed "Peluang usaha:" for
+    an opportunities subscription. One query per agency, supplier or kecamatan filter."""
+    return describe_target(subscription.scope, subscription.params, subscription.process)
+
+
+def describe_target(scope, params, process):
+    from contracts.list_heading import describe as heading
+
+    if process is not None:
+        return f"Paket “{process.title}”"
+    words = heading(params)
+    if scope == Scope.OPPORTUNITIES:
+        return f"Peluang usaha: {words[0].lower()}{words[1:]}"
+    return words
+
+
+def _confirm_hours():
+    return settings.ALERT_CONFIRM_HOURS
+
+
+@transaction.atomic
+def subscribe(*, email, scope, params=None, process=None, frequency=Frequency.DAILY):
+    """Ask for `email` to follow `params` (the list's filters, PackageFilter.params; sort and
+    page are dropped) or one `process` (a published Process), with `scope` (Scope) and
+    `frequency` (Frequency).
+
+    Creates the Subscriber if new and an unconfirmed Subscription, and queues the mail the
+    address needs: a confirmation link for a new or still unconfirmed subscription (its
+    frequency updated to what was just asked), a note with the manage link for one
+    already confirmed (left unchanged: only the mailbox may change it), a note that the address
+    follows too many things past ALERT_MAX_SUBSCRIPTIONS. At most one mail per subscription per
+    CONFIRMATION_INTERVAL.
+
+    Returns (subscription or None past the limit, the OutgoingMail queued or None). The caller
+    must not show either: the page is the same whatever happened.
+    Raises ValueError for both or neither of params and process."""
+    if (process is None) == (params is None):
+        raise ValueError("subscribe: params or process, exactly one")
+    params = {} if process is not None else followed_params(params)
+    scope = Scope.CHANGES if process is not None else Scope(scope)
+    key = subscription_key(scope, params, process.pk if process is not None else None)
+    address = normalise_email(email)
+    try:
+        with transaction.atomic():
+            subscriber, _ = Subscriber.objects.get_or_create(email=address)
+    except IntegrityError:  # the same address sent twice at once
+        subscriber = Subscriber.objects.get(email=address)
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    now = timezone.now()
+    subscription = subscriber.subscriptions.filter(key=key).first()
+    if subscription is None:
+        if subscriber.subscriptions.count() >= settings.ALERT_MAX_SUBSCRIPTIONS:
+            return None, _mail_too_many(subscriber)
+        subscription = Subscription.objects.create(
+            subscriber=subscriber,
+            scope=scope,
+            params=params,
+            process=process,
+            frequency=frequency,
+            key=key,
+        )
+    elif subscription.mailed_at and now - subscription.mailed_at < CONFIRMATION_INTERVAL:
+        return subscription, None
+    elif subscription.confirmed_at is None:
+        subscription.frequency = frequency
+        subscription.save(update_fields=["frequency"])
+    subscription.mailed_at = now
+    subscription.save(update_fields=["mailed_at"])
+    name = "confirm" if subscription.confirmed_at is None else "already_following"
+    return subscription, _mail_about(subscription, name)
+
+
+def _mail_about(subscription, name):
+    subscriber = subscription.subscriber
+    context = {
+        "what": describe(subscription),
+        "subscription": subscription,
+        "confirm_url": links.confirm_url(subscription),
+        "manage_url": links.manage_url(subscriber),
+        "expires_at": timezone.now() + datetime.timedelta(hours=_confirm_hours()),
+        "hours": _confirm_hours(),
+    }
+    subject, text, html = mail.render(name, context)
+    return mail.queue(
+        to=subscriber.email, subject=subject, text=text, html=html, subscriber=subscriber
+    )
+
+
+def _mail_too_many(subscriber):
+    # Told once a day at most: the form may be sent again and again past the limit.
+    if not ratelimit.hit("langganan-penuh", subscriber.pk, limit=1, window=86400).allowed:
+        return None
+    subject, text, html = mail.render(
+        "too_many",
+        {"limit": settings.ALERT_MAX_SUBSCRIPTIONS, "manage_url": links.manage_url(subscriber)},
+    )
+    return mail.queue(
+        to=subscriber.email, subject=subject, text=text, html=html, subscriber=subscriber
+    )
+
+
+@transaction.atomic
+def confirm(subscription):
+    """Confirm `subscription` (the confirmation link was followed): mail is sent for it from
+    now on, the daily digest covering changes from now. A second confirmation changes nothing.
+    Returns the subscription."""
+    if subscription.confirmed_at is None:
+        now = timezone.now()
+        subscription.confirmed_at = now
+        subscription.digest_from = now
+        subscription.save(update_fields=["confirmed_at", "digest_from"])
+    return subscription
+
+
+@transaction.atomic
+def change_frequency(subscription, frequency):
+    """Set `frequency` (Frequency). Going from instant to daily, the digest starts from now,
+    so changes already mailed one by one are not mailed again."""
+    frequency = Frequency(frequency)
+    if subscription.frequency != frequency:
+        subscription.frequency = frequency
+        fields = ["frequency"]
+        if frequency == Frequency.DAILY and subscription.confirmed_at is not None:
+            subscription.digest_from = timezone.now()
+            fields.append("digest_from")
+        subscription.save(update_fields=fields)
+    return subscription
+
+
+def _forget_if_alone(subscriber_id):
+    """Delete the address when it follows nothing more. Returns whether it was deleted."""
+    deleted, _ = Subscriber.objects.filter(pk=subscriber_id, subscriptions__isnull=True).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def unsubscribe(subscription):
+    """End `subscription`; the address goes with its last one. Returns whether the address
+    was deleted."""
+    subscriber_id = subscription.subscriber_id
+    Subscription.objects.filter(pk=subscription.pk).delete()
+    return _forget_if_alone(subscriber_id)
+
+
+@transaction.atomic
+def unsubscribe_all(subscriber):
+    """End every subscription of `subscriber` and delete the address (its waiting mail too)."""
+    Subscriber.objects.filter(pk=subscriber.pk).delete()
+
+
+@transaction.atomic
+def send_manage_link(email):
+    """Mail the manage link to `email` if it follows anything; nothing for an unknown address
+    (a stranger's address typed here gets no mail). Returns the OutgoingMail or None."""
+    subscriber = Subscriber.objects.filter(email=normalise_email(email)).first()
+    if subscriber is None:
+        return None
+    subject, text, html = mail.render("manage_link", {"manage_url": links.manage_url(subscriber)})
+    return mail.queue(
+        to=subscriber.email, subject=subject, text=text, html=html, subscriber=subscriber
+    )
+
+
+@transaction.atomic
+def purge_unconfirmed(now=None):
+    """Delete the subscriptions left unconfirmed past ALERT_CONFIRM_HOURS since their last
+    link was mailed (not since they were first asked for: a link mailed again lives its full
+    hours), and the addresses that then follow nothing. For the alerts' hourly housekeeping
+    job. Returns how many subscriptions were deleted."""
+    limit = (now or timezone.now()) - datetime.timedelta(hours=_confirm_hours())
+    # A link mailed again (the form sent again) lives from its own mail.
+    stale = Subscription.objects.annotate(last_link=Coalesce("mailed_at", "created_at")).filter(
+        confirmed_at__isnull=True, last_link__lt=limit
+    )
+    rows = list(stale.values_list("pk", "subscriber_id"))
+    Subscription.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+    Subscriber.objects.filter(
+        pk__in={subscriber for _, subscriber in rows}, subscriptions__isnull=True
+    ).delete()
+    return len(rows)
+
+
+def purge_mail_log(now=None):
+    """Delete the mail sent, failed or cancelled more than MAIL_LOG_DAYS ago (waiting mail
+    stays for the queue); for the alerts' hourly housekeeping job. Returns how many were
+    deleted."""
+    limit = (now or timezone.now()) - datetime.timedelta(days=MAIL_LOG_DAYS)
+    deleted, _ = (
+        OutgoingMail.objects.exclude(status=OutgoingMail.Status.WAITING)
+        .filter(created_at__lt=limit)
+        .delete()
+    )
+    return deleted

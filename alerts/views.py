@@ -1,0 +1,366 @@
+"""The subscription pages under /langganan/: follow, confirm, leave, manage.
+
+No page says whether an address is known or what it follows, except to whoever holds a link
+mailed to that address (the tokens of alerts.links). Every page here is private: never cached
+(`Cache-Control: private, no-store`), not indexed, and its address never leaves in a Referer:
+`Referrer-Policy: strict-origin` sends the portal's origin alone, to any site, our own
+included. Not `no-referrer`: under it a browser sends `Origin: null` with the pages' own
+forms, which the CSRF check (rightly) refuses.
+"""
+
+import functools
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from alerts import links, services
+from alerts.forms import EmailForm, OpportunityForm, SubscribeForm
+from alerts.keys import followed_params
+from alerts.models import Frequency, Scope, Subscriber, Subscription
+from contracts import filter_words
+from contracts.filters import PackageFilter
+from contracts.views import public_packages
+from opendata import ratelimit
+from opendata_kontrak.params import whole_number
+
+# Only the origin, never the path (which carries the token on the confirm, unsubscribe and
+# manage pages).
+REFERRER_POLICY = "strict-origin"
+
+
+def private(view):
+    """Never cached anywhere, not indexed, the page's path in no Referer."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = REFERRER_POLICY
+        return response
+
+    return never_cache(wrapped)
+
+
+# --- following: what, and the limits --------------------------------------------------------
+
+
+def target_from_query(query):
+    """What the subscribe page's address asks to follow: (params or None, process or None,
+    problems). `?paket=<pk>` is one published package; anything else is read as the public
+    list's filters (sort and page dropped). `problems` are Indonesian sentences for a package
+    not found or a filter the list would ignore: such a request is not followed at all,
+    rather than followed wider than asked."""
+    if "paket" in query:
+        pk = whole_number(query.get("paket", "").strip())
+        process = public_packages().filter(pk=pk).first() if pk is not None else None
+        if process is None:
+            return None, None, ["Paket ini tidak ditemukan atau tidak dipublikasikan."]
+        return None, process, []
+    package_filter = PackageFilter.from_query(query)
+    problems = filter_words.check(package_filter, notes=False)
+    return followed_params(package_filter.params), None, problems
+
+
+def _too_many(verdict, what):
+    minutes = max(1, round(verdict.retry_after / 60))
+    return (
+        f"Terlalu banyak permintaan {what}. Coba lagi dalam {minutes} menit; isian Anda masih "
+        "di bawah ini."
+    )
+
+
+def _client_allowed(request):
+    limit, window = settings.ALERT_SUBSCRIBE_RATE_LIMIT
+    return ratelimit.hit("langganan", ratelimit.client_address(request), limit=limit, window=window)
+
+
+def _address_allowed(email):
+    limit, window = settings.ALERT_ADDRESS_RATE_LIMIT
+    # Counted under a keyed hash: the shared counters table never holds an address, which
+    # would outlive its subscriptions there (and be kept for addresses that follow nothing).
+    counted = salted_hmac("alerts.address-rate", services.normalise_email(email)).hexdigest()
+    return ratelimit.hit("langganan-alamat", counted[:32], limit=limit, window=window)
+
+
+FROM_CLIENT, FOR_ADDRESS = "dari perangkat Anda", "untuk alamat surel ini"
+
+
+def _refused(form, verdict, whom):
+    """Whether `verdict` refuses; if so the reason is added to `form` (kept as typed)."""
+    if not verdict.allowed:
+        form.add_error(None, _too_many(verdict, whom))
+    return not verdict.allowed
+
+
+# --- subscribe ------------------------------------------------------------------------------
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    """Follow what the list's query string (or ?paket=) names: the form, and on a valid POST
+    the mail and the "check your inbox" page. 400 with the errors, 429 past a rate limit,
+    the form kept as typed either way."""
+    params, process, problems = target_from_query(request.GET)
+    package = process is not None
+    what = services.describe_target(Scope.CHANGES, params, process) if not problems else None
+    if request.method == "GET":
+        form = SubscribeForm(package=package)
+        return _subscribe_page(request, form, what, problems, process, 400 if problems else 200)
+    form = SubscribeForm(request.POST, package=package)
+    if _refused(form, _client_allowed(request), FROM_CLIENT):
+        return _subscribe_page(request, form, what, problems, process, 429)
+    if problems or not form.is_valid():
+        return _subscribe_page(request, form, what, problems, process, 400)
+    email = form.cleaned_data["email"]
+    if _refused(form, _address_allowed(email), FOR_ADDRESS):
+        return _subscribe_page(request, form, what, problems, process, 429)
+    services.subscribe(
+        email=email,
+        scope=form.cleaned_data.get("scope", Scope.CHANGES),
+        params=None if package else params,
+        process=process,
+        frequency=form.cleaned_data["frequency"],
+    )
+    return HttpResponseRedirect(reverse("alerts:sent"))
+
+
+def _subscribe_page(request, form, what, problems, process, status):
+    return render(
+        request,
+        "alerts/subscribe.html",
+        {
+            "form": form,
+            "what": what,
+            "problems": problems,
+            "process": process,
+            "query": request.GET.urlencode(),
+        },
+        status=status,
+    )
+
+
+@private
+def sent(request):
+    """After a subscription request: the same words whatever the address's state."""
+    return render(request, "alerts/sent.html", {"hours": settings.ALERT_CONFIRM_HOURS})
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def opportunities(request):
+    """Peluang usaha: suppliers follow new plans and tenders of a kind, method, kecamatan or
+    agency (a `peluang` subscription of those filters)."""
+    if request.method == "GET":
+        return _opportunities_page(request, OpportunityForm(), 200)
+    form = OpportunityForm(request.POST)
+    if _refused(form, _client_allowed(request), FROM_CLIENT):
+        return _opportunities_page(request, form, 429)
+    if not form.is_valid():
+        return _opportunities_page(request, form, 400)
+    email = form.cleaned_data["email"]
+    if _refused(form, _address_allowed(email), FOR_ADDRESS):
+        return _opportunities_page(request, form, 429)
+    services.subscribe(
+        email=email,
+        scope=Scope.OPPORTUNITIES,
+        params=form.params(),
+        frequency=form.cleaned_data["frequency"],
+    )
+    return HttpResponseRedirect(reverse("alerts:sent"))
+
+
+def _opportunities_page(request, form, status):
+    return render(request, "alerts/opportunities.html", {"form": form}, status=status)
+
+
+# --- confirm ---------------------------------------------------------------------------------
+
+
+def _link_gone(request, status=404):
+    return render(request, "alerts/link_invalid.html", status=status)
+
+
+def _expired_subscription(token):
+    """The subscription an expired confirmation link names (its signature still good), to
+    offer the same subscription again; None when it is gone."""
+    try:
+        pk, key = signing.loads(token, salt=links.CONFIRM)
+        return Subscription.objects.select_related("process").get(pk=pk, key__startswith=key)
+    except (signing.BadSignature, ValueError, TypeError, Subscription.DoesNotExist):
+        return None
+
+
+def again_url(subscription):
+    """The subscribe page for what `subscription` follows; None once the request is gone
+    (unconfirmed requests are deleted when their link expires: the hourly housekeeping)."""
+    if subscription is None:
+        return None
+    if subscription.process_id:
+        return f"{reverse('alerts:subscribe')}?paket={subscription.process_id}"
+    if subscription.scope == Scope.OPPORTUNITIES:
+        return reverse("alerts:opportunities")
+    query = PackageFilter(params=dict(subscription.params)).query_string()
+    return f"{reverse('alerts:subscribe')}{'?' + query if query else ''}"
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """GET shows what is followed and a "Konfirmasi" button; only its POST confirms, so a
+    mail scanner opening the link confirms nothing. 410 for an expired link (with a way to
+    ask again), 404 for a link altered or of a subscription gone."""
+    try:
+        subscription = links.subscription_for(token, purpose=links.CONFIRM)
+    except links.LinkExpired:
+        return render(
+            request,
+            "alerts/confirm_expired.html",
+            {
+                "again_url": again_url(_expired_subscription(token)),
+                "hours": settings.ALERT_CONFIRM_HOURS,
+            },
+            status=410,
+        )
+    except (links.LinkInvalid, Subscription.DoesNotExist):
+        return _link_gone(request)
+    done = request.method == "POST"
+    if done:
+        services.confirm(subscription)
+    return render(
+        request,
+        "alerts/confirm.html",
+        {
+            "subscription": subscription,
+            "what": services.describe(subscription),
+            "done": done,
+            "manage_url": reverse(
+                "alerts:manage", args=[links.manage_token(subscription.subscriber)]
+            ),
+        },
+    )
+
+
+# --- unsubscribe -----------------------------------------------------------------------------
+
+
+@private
+@csrf_exempt  # RFC 8058: a mail client POSTs "List-Unsubscribe=One-Click", without a form
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows what is followed and a button; a POST (the button, or a mail client's
+    one-click) ends the subscription at once and answers 200, also when it had already
+    ended. 404 for a link altered."""
+    try:
+        subscription = links.subscription_for(token, purpose=links.UNSUBSCRIBE)
+    except links.LinkInvalid:
+        return _link_gone(request)
+    except Subscription.DoesNotExist:
+        return render(request, "alerts/unsubscribed.html", {"already": True})
+    what = services.describe(subscription)
+    if request.method == "GET":
+        return render(request, "alerts/unsubscribe.html", {"what": what})
+    subscriber = subscription.subscriber
+    forgotten = services.unsubscribe(subscription)
+    return render(
+        request,
+        "alerts/unsubscribed.html",
+        {
+            "what": what,
+            "forgotten": forgotten,
+            "manage_url": None
+            if forgotten
+            else reverse("alerts:manage", args=[links.manage_token(subscriber)]),
+        },
+    )
+
+
+# --- manage ----------------------------------------------------------------------------------
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    """Every subscription of the address the link was mailed to: what, how often, confirmed
+    or waiting; change how often, confirm, stop one, stop all. A POST answers with a redirect
+    to the page (or, once nothing is left, the page saying the address was deleted)."""
+    try:
+        subscriber = links.subscriber_for(token)
+    except (links.LinkInvalid, Subscriber.DoesNotExist):
+        return _link_gone(request)
+    if request.method == "POST":
+        return _manage_action(request, token, subscriber)
+    subscriptions = list(
+        subscriber.subscriptions.select_related("process").order_by("created_at", "pk")
+    )
+    for subscription in subscriptions:
+        subscription.what = services.describe(subscription)
+    return render(
+        request,
+        "alerts/manage.html",
+        {
+            "subscriber": subscriber,
+            "subscriptions": subscriptions,
+            "frequencies": Frequency.choices,
+            "done": MANAGE_DONE.get(request.GET.get("selesai", "")),
+        },
+    )
+
+
+MANAGE_DONE = {
+    "frekuensi": "Frekuensi disimpan.",
+    "konfirmasi": "Langganan dikonfirmasi.",
+    "berhenti": "Langganan dihentikan.",
+}
+
+
+def _manage_action(request, token, subscriber):
+    action = request.POST.get("aksi", "")
+    if action == "berhenti-semua":
+        services.unsubscribe_all(subscriber)
+        return render(request, "alerts/unsubscribed.html", {"forgotten": True, "all": True})
+    pk = whole_number(request.POST.get("langganan", "").strip())
+    subscription = subscriber.subscriptions.filter(pk=pk).first() if pk is not None else None
+    if subscription is None or action not in MANAGE_DONE:
+        return render(request, "alerts/manage_refused.html", status=400)
+    if action == "frekuensi":
+        frequency = request.POST.get("frekuensi", "")
+        if frequency not in Frequency.values:
+            return render(request, "alerts/manage_refused.html", status=400)
+        services.change_frequency(subscription, frequency)
+    elif action == "konfirmasi":
+        services.confirm(subscription)
+    elif services.unsubscribe(subscription):
+        return render(request, "alerts/unsubscribed.html", {"forgotten": True, "all": True})
+    return HttpResponseRedirect(f"{reverse('alerts:manage', args=[token])}?selesai={action}")
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def manage_request(request):
+    """An address asks for its manage link by mail. The same page follows whatever the
+    address (no mail at all for one that follows nothing); 429 past a rate limit."""
+    if request.method == "GET":
+        return render(request, "alerts/manage_request.html", {"form": EmailForm()})
+    form = EmailForm(request.POST)
+    if _refused(form, _client_allowed(request), FROM_CLIENT):
+        return render(request, "alerts/manage_request.html", {"form": form}, status=429)
+    if not form.is_valid():
+        return render(request, "alerts/manage_request.html", {"form": form}, status=400)
+    email = form.cleaned_data["email"]
+    if _refused(form, _address_allowed(email), FOR_ADDRESS):
+        return render(request, "alerts/manage_request.html", {"form": form}, status=429)
+    services.send_manage_link(email)
+    return HttpResponseRedirect(reverse("alerts:manage-sent"))
+
+
+@private
+def manage_sent(request):
+    return render(request, "alerts/manage_sent.html")
