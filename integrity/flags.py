@@ -419,9 +419,29 @@ def _recompute(packages, *, stale, today):
         doomed = PackageFlag.objects.filter(process__in=packages)
         if stale is not None:
             doomed = PackageFlag.objects.filter(Q(process__in=packages) | Q(process_id__in=stale))
+        before = set(doomed.values_list("process_id", "flag"))
         doomed.delete()
         bulk.copy_values(PackageFlag, ROW_COLUMNS, rows)
+        _record_raised(before, {(row[0], row[1]) for row in rows})
     return len(rows)
+
+
+def _record_raised(before, after):
+    """A `tanda` change for each public package with a flag it did not have (alerts);
+    `before`, `after`: sets of (process_id, flag code)."""
+    from alerts import changes
+
+    raised = after - before
+    if not raised:
+        return
+    # The one rule: a sample beside real data is flagged, never announced.
+    public = set(
+        Process.objects.filter(pk__in={pk for pk, _ in raised})
+        .published()
+        .values_list("pk", flat=True)
+    )
+    shown = {pair for pair in raised if pair[0] in public}
+    changes.store(changes.flag_changes(set(), shown, dict(Flag.choices)))
 
 
 ROW_COLUMNS = ["process_id", "flag", "reason", "figures", "threshold_id"]
