@@ -33,6 +33,7 @@ from alerts.matching import match, params_key
 from alerts.models import Change, ChangeKind, Frequency, Scope, Subscription
 from contracts.filters import PackageFilter
 from contracts.list_heading import describe as describe_filters
+from contracts.list_heading import names_for
 from contracts.models import Process, Stage
 from contracts.templatetags.rupiah import angka, rupiah
 from opendata_kontrak.text import long_date
@@ -105,11 +106,13 @@ class Composer:
     """Builds the mails of one run: packages read once, each package's part rendered once
     per distinct set of its changes, each filter described once."""
 
-    def __init__(self, changes):
+    def __init__(self, changes, subscriptions):
         ids = {change.process_id for change in changes}
         self.processes = Process.objects.select_related("agency").in_bulk(ids)
         self.parts = {}
         self.descriptions = {}
+        # The agencies', suppliers' and kecamatan's names of every filter, read at once.
+        self.names = names_for(s.params for s in subscriptions if s.process_id is None)
 
     def part(self, process_id, changes):
         key = (process_id, tuple(change.pk for change in changes))
@@ -135,7 +138,7 @@ class Composer:
             return f"paket “{process.title}”" if process else "satu paket"
         key = (subscription.scope, params_key(subscription.params))
         if key not in self.descriptions:
-            described = describe_filters(subscription.params)
+            described = describe_filters(subscription.params, names=self.names)
             if subscription.scope == Scope.OPPORTUNITIES:
                 described = f"peluang usaha (rencana dan tender baru): {described}"
             self.descriptions[key] = described
@@ -199,11 +202,11 @@ def dispatch_instant(*, now=None):
         matched = match(changes, subscriptions)
         queued = 0
         if matched:
-            composer = Composer(changes)
+            receiving = [s for s in subscriptions if s.pk in matched]
+            composer = Composer(changes, receiving)
             queued = mail.queue_many(
                 composer.message("alert", subscription, matched[subscription.pk])
-                for subscription in subscriptions
-                if subscription.pk in matched
+                for subscription in receiving
             )
         Change.objects.filter(pk__in=[change.pk for change in changes]).update(dispatched_at=now)
     return len(changes), queued
@@ -233,7 +236,7 @@ def send_digests(*, now=None):
         matched = match(changes, subscriptions)
         queued = 0
         if matched:
-            composer = Composer(changes)
+            composer = Composer(changes, [s for s in subscriptions if s.pk in matched])
             day = long_date(timezone.localdate(now))
             messages = []
             for subscription in subscriptions:

@@ -33,9 +33,7 @@ def roads():
     return agency, make_operator(agency)
 
 
-def test_a_package_through_its_stages_records_each_thing_its_followers_are_told(
-    roads, media_root
-):
+def test_a_package_through_its_stages_records_each_thing_its_followers_are_told(roads, media_root):
     agency, operator = roads
     process = make_process(agency, title="Rehabilitasi Jalan Dander", **planning_fields())
     assert _changes(process) == []  # a draft is nobody's news
