@@ -40,6 +40,8 @@ from opendata_kontrak.text import long_date
 
 # Packages listed in one mail; the rest are counted and linked.
 MAX_PACKAGES = 30
+# Mails composed and stored at a time (a multiple of mail.SEND_BATCH: full send jobs).
+QUEUE_CHUNK = 1000
 # Documents named in one change's line; the rest are counted.
 MAX_DOCUMENTS = 10
 
@@ -178,6 +180,17 @@ class Composer:
         }
 
 
+def _queue_in_chunks(messages):
+    """queue_many a chunk at a time: thousands of composed mails are never all held at once."""
+    queued, chunk = 0, []
+    for message in messages:
+        chunk.append(message)
+        if len(chunk) == QUEUE_CHUNK:
+            queued += mail.queue_many(chunk)
+            chunk = []
+    return queued + (mail.queue_many(chunk) if chunk else 0)
+
+
 def dispatch_instant(*, now=None):
     """Match the changes not yet dispatched and queue one mail per instant subscription they
     concern; mark them dispatched. Returns (changes dispatched, mails queued)."""
@@ -204,7 +217,7 @@ def dispatch_instant(*, now=None):
         if matched:
             receiving = [s for s in subscriptions if s.pk in matched]
             composer = Composer(changes, receiving)
-            queued = mail.queue_many(
+            queued = _queue_in_chunks(
                 composer.message("alert", subscription, matched[subscription.pk])
                 for subscription in receiving
             )
@@ -238,15 +251,20 @@ def send_digests(*, now=None):
         if matched:
             composer = Composer(changes, [s for s in subscriptions if s.pk in matched])
             day = long_date(timezone.localdate(now))
-            messages = []
-            for subscription in subscriptions:
-                recent = [
-                    change
-                    for change in matched.get(subscription.pk, ())
-                    if change.created_at > since[subscription.pk]
-                ]
-                if recent:
-                    messages.append(composer.message("digest", subscription, recent, day=day))
-            queued = mail.queue_many(messages)
+            digests = (
+                (subscription, recent)
+                for subscription in subscriptions
+                if (
+                    recent := [
+                        change
+                        for change in matched.get(subscription.pk, ())
+                        if change.created_at > since[subscription.pk]
+                    ]
+                )
+            )
+            queued = _queue_in_chunks(
+                composer.message("digest", subscription, recent, day=day)
+                for subscription, recent in digests
+            )
         Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).update(digest_from=now)
     return len(subscriptions), queued

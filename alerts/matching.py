@@ -44,6 +44,13 @@ def params_key(params):
     return json.dumps({k: str(v) for k, v in params.items()}, sort_keys=True)
 
 
+def _read(params):
+    """The stored filters read again as the list reads its address: a value it would refuse
+    (stored by an older version, or by hand) is dropped, as the list drops it, rather than
+    failing the whole run."""
+    return PackageFilter.from_query({name: str(value) for name, value in params.items()})
+
+
 def _changed(process_ids):
     # One array parameter, not one per id: an import's thousands of ids, a hundred times over.
     return RawSQL("SELECT unnest(%s::bigint[])", (sorted(process_ids),))
@@ -61,7 +68,7 @@ def matching_packages(filters, process_ids):
     for start in range(0, len(keys), FILTERS_PER_QUERY):
         chunk = keys[start : start + FILTERS_PER_QUERY]
         parts = [
-            base.filter(PackageFilter(params=distinct[key]).conditions())
+            base.filter(_read(distinct[key]).conditions())
             .order_by()
             .annotate(filter_index=Value(start + offset))
             .values_list("filter_index", "pk")
