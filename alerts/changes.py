@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.models import Change, ChangeKind
+from contracts.models import STAGE_ORDER
 
 CHANGE_COLUMNS = ["process_id", "kind", "detail", "created_at"]
 
@@ -95,12 +96,20 @@ def _withdrawn(state):
     return (state.get("tender") or {}).get("status") in WITHDRAWN_STATUSES
 
 
+def _further(stage, previous):
+    """Whether `stage` lies beyond `previous`: a stage cleared back (a correction) is no
+    news to tell."""
+    order = STAGE_ORDER
+    return stage in order and (previous not in order or order.index(stage) > order.index(previous))
+
+
 def release_changes(process, before, current, *, previous_stage):
     """[(kind, detail)] a follower is told about a new release of `process`.
 
     `before`: the previous release's content without its deletions (None for the first);
     `current`: the new content (contracts.ocds.package_state); `previous_stage`: the stage
-    reached stored with the previous release. A withdrawal says only that (and why)."""
+    reached stored with the previous release. A withdrawal says only that (and why); a stage
+    reached is told only forward."""
     if before is None:
         if _withdrawn(current):
             return []  # never public before: no one followed it
@@ -110,7 +119,7 @@ def release_changes(process, before, current, *, previous_stage):
             return []
         return [(ChangeKind.WITHDRAWN, {"alasan": process.withdrawn_reason})]
     found = []
-    if process.stage_reached != previous_stage:
+    if _further(process.stage_reached, previous_stage):
         found.append((ChangeKind.STAGE, {"tahap": process.stage_reached}))
     signed_before = _signed(before)
     for contract_id, contract in _signed(current).items():

@@ -68,12 +68,20 @@ def test_a_package_through_its_stages_records_each_thing_its_followers_are_told(
     assert _changes(process)[5:] == [("ditarik", {"alasan": "Anggaran dialihkan"})]
 
 
-def test_an_unchanged_save_records_nothing(roads):
+def test_an_unchanged_save_records_nothing_and_a_stage_cleared_back_is_no_news(roads):
     agency, operator = roads
     process = make_process(agency, **planning_fields())
     services.publish_process(process=process, by=operator)
     services.save_process(process=process, by=operator)
     assert [kind for kind, _ in _changes(process)] == ["baru"]
+    process.tender_code = "10009"
+    services.save_process(process=process, by=operator)
+    process.tender_code = ""  # typed on the wrong package: cleared again
+    services.save_process(process=process, by=operator)
+    assert _changes(process) == [
+        ("baru", {"tahap": "perencanaan"}),
+        ("tahap", {"tahap": "pemilihan"}),
+    ]
 
 
 def test_a_flag_raised_is_recorded_once_with_its_label(roads):
