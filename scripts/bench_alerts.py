@@ -12,11 +12,14 @@ stages reached, contracts, documents, flags, reports, withdrawals). Then it runs
 and prints its time, the mails and jobs queued, and the process's peak resident memory during
 the run (VmHWM, reset before it) beside the memory it started from.
 Usage: python scripts/bench_alerts.py [--scale 10000] [--subscriptions 10000] [--changes 500]
+       [--profile]
 """
 
 import argparse
+import cProfile
 import datetime
 import os
+import pstats
 import random
 import re
 import sys
@@ -168,6 +171,7 @@ def main():
     parser.add_argument("--subscriptions", type=int, default=10_000)
     parser.add_argument("--changes", type=int, default=500)
     parser.add_argument("--rebuild", action="store_true", help="regenerate the data set")
+    parser.add_argument("--profile", action="store_true", help="print where the time goes")
     args = parser.parse_args()
 
     var = ROOT / "var" / f"bench-{args.scale}"
@@ -220,9 +224,15 @@ def main():
             print("  campuran: " + ", ".join(f"{k} {v:,}" for k, v in sorted(mix.items())))
             before = memory_mb("VmRSS")
             reset_peak()
+            profiler = cProfile.Profile() if args.profile else None
             started = time.perf_counter()
+            if profiler:
+                profiler.enable()
             read, queued = send_digests(now=now)
             seconds = time.perf_counter() - started
+            if profiler:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
             peak = memory_mb("VmHWM")
             jobs = ProcrastinateJob.objects.count() - jobs_before
             assert OutgoingMail.objects.count() == queued
