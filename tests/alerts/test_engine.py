@@ -244,3 +244,24 @@ def test_dispatch_queries_do_not_grow_with_the_subscriptions(health, smtp_server
     many, mailed = measured()
     assert mailed == 25 * 3
     assert many == few
+
+
+def test_an_address_following_two_things_gets_one_mail_each_to_leave_each_alone(
+    health, smtp_server
+):
+    from alerts.links import UNSUBSCRIBE, subscription_for
+
+    agency, operator = health
+    by_agency = follow("warga@contoh.id", params={"pd": "dinkes-uji"})
+    by_place = follow("warga@contoh.id", params={"kecamatan": "Dander"})
+    publish(agency, operator, title="Pengadaan Obat Puskesmas Dander")
+    assert deliver() == 2
+    links = {
+        message["List-Unsubscribe"].strip().removeprefix("<").removesuffix(">")
+        for message in smtp_server.to("warga@contoh.id")
+    }
+    tokens = {link.rstrip("/").rsplit("/", 1)[1] for link in links}
+    assert {subscription_for(t, purpose=UNSUBSCRIBE).pk for t in tokens} == {
+        by_agency.pk,
+        by_place.pk,
+    }
