@@ -177,3 +177,34 @@ def test_housekeeping_forgets_what_has_outlived_its_use(kecamatan_packages, sett
     # Three packages published, three changes; the two never dispatched are kept.
     assert Change.objects.count() == 2
     assert not Change.objects.filter(pk=dispatched.pk).exists()
+
+
+def test_digest_queries_do_not_grow_with_the_subscriptions(kecamatan_packages):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    talud = kecamatan_packages[0]
+    since = timezone.now()
+
+    def subscribe(start, stop):
+        # Distinct filters, each matching the talud (Dander, pagu Rp 1.250.000.000).
+        daily = {"frequency": "harian", "since": since}
+        for n in range(start, stop):
+            follow(f"k{n}@contoh.id", params={"kecamatan": "Dander", "nilai_min": n}, **daily)
+            follow(f"p{n}@contoh.id", process=talud, **daily)
+            follow(f"c{n}@contoh.id", params={"q": "talud", "nilai_min": n}, **daily)
+
+    def measured():
+        OutgoingMail.objects.all().delete()
+        changes.record(talud.pk, "tahap", {"tahap": "pemilihan"})
+        with CaptureQueriesContext(connection) as queries:
+            dispatch.send_digests(now=timezone.now())
+        return len(queries), OutgoingMail.objects.count()
+
+    subscribe(0, 2)
+    few, mailed = measured()
+    assert mailed == 2 * 3
+    subscribe(2, 30)
+    many, mailed = measured()
+    assert mailed == 30 * 3
+    assert many == few
