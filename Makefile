@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: run test lint format db-stop bench-import bench-pdf bench backup restore faults loadtest \
-	slowloris bench-selection bench-feeds
+	slowloris bench-selection bench-feeds bench-alerts
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -64,6 +64,13 @@ bench-selection: $(VENV)/.runtime
 ## bench-feeds: the Atom feeds on SCALE packages (default 100000, the data set of `make bench`)
 bench-feeds: $(VENV)/.runtime
 	$(BIN)/python scripts/bench_feeds.py --scale $(or $(SCALE),100000)
+
+## bench-alerts: the daily digest of SUBSCRIPTIONS (default 10000) confirmed daily subscriptions
+## over a day of 500 changes, on the data set of `make bench SCALE=...` (default 10000 packages),
+## rolled back afterwards: time (target under 60 s), mails queued, peak memory
+bench-alerts: $(VENV)/.runtime
+	$(BIN)/python scripts/bench_alerts.py --scale $(or $(SCALE),10000) \
+		--subscriptions $(or $(SUBSCRIPTIONS),10000)
 
 ## db-stop: stop the embedded PostgreSQL server if it is running
 db-stop: $(VENV)/.runtime

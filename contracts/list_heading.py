@@ -4,7 +4,7 @@
 it lists, the supplier filter (reached from a supplier's page) included.
 """
 
-from agencies.models import Agency, AgencyKind
+from agencies.models import Agency, AgencyKind, Kecamatan
 from contracts import kecamatan as places
 from contracts.filters import COMPLETENESS
 from contracts.models import Category, FundingSource, Method, Stage, Supplier
@@ -21,19 +21,19 @@ def active_filters(params):
     return sum(1 for name in params if name not in NOT_FILTERS)
 
 
-def describe(params, *, kecamatan=None):
+def describe(params, *, names=None, kecamatan=None):
     """The heading for the list's `params` (PackageFilter.params): "Paket pengadaan" with no
     filter, else "Paket" and each filter in words. Reads the agency's, the supplier's and the
     kecamatan's names (one query each, only for a filter in use; none for the kecamatan when
-    the caller passes the register's `kecamatan` it found already); an id or code found
-    nowhere is shown as typed."""
+    the caller passes the register's `kecamatan` it found already), or takes them from `names`
+    (`names_for`, for many headings at once); an id or code found nowhere is shown as typed."""
+    names = names or _names_of(params, kecamatan)
     parts = []
     if "kecamatan" in params:
-        found = kecamatan or places.find(params["kecamatan"])
-        parts.append(f"di Kecamatan {found.name if found else params['kecamatan']}")
+        name = names["kecamatan"].get(params["kecamatan"])
+        parts.append(f"di Kecamatan {name or params['kecamatan']}")
     if "pd" in params:
-        name = Agency.objects.filter(code=params["pd"]).values_list("name", flat=True).first()
-        parts.append(name or params["pd"])
+        parts.append(names["pd"].get(params["pd"]) or params["pd"])
     labels = {
         "jenis_pd": ("jenis perangkat daerah {}", AgencyKind),
         "tahap": ("tahap {}", Stage),
@@ -54,10 +54,46 @@ def describe(params, *, kecamatan=None):
     if "nilai_max" in params:
         parts.append(f"pagu sampai {rupiah(params['nilai_max'])}")
     if "penyedia" in params:
-        name = Supplier.objects.filter(pk=params["penyedia"]).values_list("name", flat=True).first()
+        name = names["penyedia"].get(params["penyedia"])
         parts.append(f"penyedia {name or 'nomor ' + str(params['penyedia'])}")
     if "q" in params:
         parts.append(f"untuk “{params['q']}”")
     if not parts:
         return "Paket pengadaan"
     return "Paket " + ", ".join(parts)
+
+
+def _names_of(params, kecamatan=None):
+    names = {"kecamatan": {}, "pd": {}, "penyedia": {}}
+    if "kecamatan" in params:
+        found = kecamatan or places.find(params["kecamatan"])
+        names["kecamatan"][params["kecamatan"]] = found.name if found else None
+    if "pd" in params:
+        names["pd"] = dict(Agency.objects.filter(code=params["pd"]).values_list("code", "name")[:1])
+    if "penyedia" in params:
+        names["penyedia"] = dict(
+            Supplier.objects.filter(pk=params["penyedia"]).values_list("pk", "name")
+        )
+    return names
+
+
+def names_for(param_sets):
+    """The names `describe` reads, for many filter sets at once: three queries in all.
+    {"pd": {code: name}, "penyedia": {id: name}, "kecamatan": {text as typed: name}}."""
+    param_sets = list(param_sets)
+    wanted = {
+        name: {params[name] for params in param_sets if name in params}
+        for name in ("pd", "penyedia", "kecamatan")
+    }
+    # The spelling rule `places.find` reads a name with (one key per kecamatan).
+    keys = {text: places._key(text) for text in wanted["kecamatan"]}
+    register = dict(Kecamatan.objects.filter(key__in=set(keys.values())).values_list("key", "name"))
+    return {
+        "pd": dict(Agency.objects.filter(code__in=wanted["pd"]).values_list("code", "name")),
+        "penyedia": dict(
+            Supplier.objects.filter(
+                pk__in=[v for v in wanted["penyedia"] if isinstance(v, int)]
+            ).values_list("pk", "name")
+        ),
+        "kecamatan": {text: register.get(key) for text, key in keys.items()},
+    }

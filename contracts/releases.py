@@ -40,11 +40,18 @@ def digest(data):
 RELEASE_COLUMNS = ["process_id", "sequence", "date", "tags", "stage_reached", "digest", "data"]
 
 
-def capture(process_ids, *, now=None, packages=None):
+def capture(process_ids, *, now=None, packages=None, record_changes=True):
     """Store a new release for each package in open data among these whose state changed.
 
     `packages`: these packages already read (with their agency and supplier), to save reading
-    them again; those in open data among them are captured."""
+    them again; those in open data among them are captured. Each new release also records
+    what its followers are told (alerts.changes.release_changes: one COPY for the whole
+    call), unless `record_changes` is false (first releases of data published before the
+    releases existed: nothing happened to it now)."""
+    # Imported here: the alerts app sits above contracts (its models point at Process).
+    from alerts.changes import release_changes
+    from alerts.changes import store as store_changes
+
     now = now or timezone.now()
     process_ids = list(process_ids)
     if packages is None:
@@ -83,7 +90,7 @@ def capture(process_ids, *, now=None, packages=None):
         )
         if latest_sequence.get(release.process_id) == release.sequence
     }
-    new = []
+    new, changes = [], []
     for process, lists in with_lists(packages):
         current = package_state(process, as_of=now, **lists)
         last = previous.get(process.pk)
@@ -93,6 +100,12 @@ def capture(process_ids, *, now=None, packages=None):
         before = without_deletions(_content(last.data)) if last else None
         sequence = (last.sequence if last else 0) + 1
         tags = release_tags(before, current, process)
+        changes += [
+            (process.pk, kind, detail)
+            for kind, detail in release_changes(
+                process, before, current, previous_stage=last.stage_reached if last else None
+            )
+        ]
         data = {
             "ocid": process.ocid,
             "id": f"{process.ocid}-{sequence:04d}",
@@ -102,6 +115,8 @@ def capture(process_ids, *, now=None, packages=None):
         }
         new.append((process.pk, sequence, now, tags, process.stage_reached, fingerprint, data))
     bulk.copy_values(Release, RELEASE_COLUMNS, new)
+    if record_changes:
+        store_changes(changes, now=now)
     return len(new)
 
 
@@ -126,7 +141,7 @@ def _zip_lists(batch):
 def capture_missing():
     """A first release for packages in open data that have none (data from before releases)."""
     missing = Process.objects.open_data().filter(releases__isnull=True).values_list("pk", flat=True)
-    return capture(list(missing))
+    return capture(list(missing), record_changes=False)
 
 
 def history(process, lists):

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -419,9 +419,42 @@ def _recompute(packages, *, stale, today):
         doomed = PackageFlag.objects.filter(process__in=packages)
         if stale is not None:
             doomed = PackageFlag.objects.filter(Q(process__in=packages) | Q(process_id__in=stale))
-        doomed.delete()
+        before = _delete_returning(doomed)
         bulk.copy_values(PackageFlag, ROW_COLUMNS, rows)
+        _record_raised(before, {(row[0], row[1]) for row in rows})
     return len(rows)
+
+
+def _delete_returning(doomed):
+    """Delete these PackageFlag rows (nothing points at them, no signal listens) and return
+    their (process_id, flag) pairs, in the one statement the delete costs anyway."""
+    subquery, params = doomed.values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(PackageFlag._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN ({subquery}) "  # noqa: S608 (compiled query)
+            "RETURNING process_id, flag",
+            params,
+        )
+        return set(cursor.fetchall())
+
+
+def _record_raised(before, after):
+    """A `tanda` change for each public package with a flag it did not have (alerts);
+    `before`, `after`: sets of (process_id, flag code)."""
+    from alerts import changes
+
+    raised = after - before
+    if not raised:
+        return
+    # The one rule: a sample beside real data is flagged, never announced.
+    public = set(
+        Process.objects.filter(pk__in={pk for pk, _ in raised})
+        .published()
+        .values_list("pk", flat=True)
+    )
+    shown = {pair for pair in raised if pair[0] in public}
+    changes.store(changes.flag_changes(set(), shown, dict(Flag.choices)))
 
 
 ROW_COLUMNS = ["process_id", "flag", "reason", "figures", "threshold_id"]
