@@ -79,9 +79,16 @@ def describe_change(change):
         reason = (detail.get("alasan") or "").strip()
         return "Paket ditarik dari publikasi" + (f". Alasan: {reason}" if reason else ".")
     if kind == ChangeKind.REPORT:
-        reference = detail.get("laporan", "")
-        status = detail.get("status")
-        return f"Laporan warga {reference} ditanggapi" + (f": {status}." if status else ".")
+        # participation.mail.report_moderated: reference, topic, follow-up, answer rewritten.
+        from participation.models import FollowUp, Topic
+
+        what = "memperbarui jawaban atas" if detail.get("diperbarui") else "menjawab"
+        text = f"Perangkat daerah {what} laporan warga {detail.get('laporan', '')}"
+        if detail.get("jenis") in Topic.values:
+            text += f" ({Topic(detail['jenis']).label.lower()})"
+        if detail.get("tindak_lanjut") in FollowUp.values:
+            text += f"; tindak lanjut: {FollowUp(detail['tindak_lanjut']).label.lower()}"
+        return text + "."
     return change.get_kind_display() + "."
 
 

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from alerts.models import Change, OutgoingMail, Subscriber, Subscription
+from alerts import services
+from alerts.models import Change, Subscriber
 
-MAIL_DAYS = 30
+MAIL_DAYS = services.MAIL_LOG_DAYS
 CHANGE_DAYS = 3
 
 
@@ -33,19 +34,14 @@ def retention():
 def clean(*, now=None):
     """Delete what has outlived its use (see the module's figures). Returns {what: count}."""
     now = now or timezone.now()
-    expired = Subscription.objects.filter(
-        confirmed_at__isnull=True,
-        created_at__lt=now - datetime.timedelta(hours=settings.ALERT_CONFIRM_HOURS),
-    )
-    counts = {"langganan": expired.delete()[1].get(Subscription._meta.label, 0)}
-    # An address kept for nothing: its last subscription expired or was ended.
-    alone = Subscriber.objects.filter(subscriptions__isnull=True)
-    counts["pelanggan"] = alone.delete()[1].get(Subscriber._meta.label, 0)
-    counts["surel"] = (
-        OutgoingMail.objects.exclude(status=OutgoingMail.Status.WAITING)
-        .filter(created_at__lt=now - datetime.timedelta(days=MAIL_DAYS))
-        .delete()[0]
-    )
+    # Unconfirmed past their link's life, counted from the last link mailed (a form sent again
+    # mails a new one), with the addresses that then follow nothing.
+    addresses = Subscriber.objects.count()
+    counts = {"langganan": services.purge_unconfirmed(now=now)}
+    # And any address kept for nothing (its last subscription ended some other way).
+    Subscriber.objects.filter(subscriptions__isnull=True).delete()
+    counts["pelanggan"] = addresses - Subscriber.objects.count()
+    counts["surel"] = services.purge_mail_log(now=now)
     counts["perubahan"] = Change.objects.filter(
         dispatched_at__isnull=False,
         created_at__lt=now - datetime.timedelta(days=CHANGE_DAYS),

@@ -37,7 +37,7 @@ def normalise_email(address):
 
 def describe(subscription):
     """What `subscription` follows, in words: "Paket “Rehabilitasi …”" for one package, the
-    list's heading for filters (contracts.list_heading.describe), prefixed "Peluang usaha:" for
+    list's heading for filters (contracts.list_heading.describe), prefixed "Peluang usaha" for
     an opportunities subscription. One query per agency, supplier or kecamatan filter."""
     return describe_target(subscription.scope, subscription.params, subscription.process)
 
@@ -49,7 +49,7 @@ def describe_target(scope, params, process):
         return f"Paket “{process.title}”"
     words = heading(params)
     if scope == Scope.OPPORTUNITIES:
-        return f"Peluang usaha: {words[0].lower()}{words[1:]}"
+        return f"Peluang usaha (rencana dan tender baru): {words[0].lower()}{words[1:]}"
     return words
 
 

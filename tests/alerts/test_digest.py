@@ -58,7 +58,7 @@ def test_two_packages_three_changes_make_one_mail_grouped_by_package(
         "harian@contoh.id", params={"kecamatan": "Dander"}, frequency="harian", since=since
     )
     # The packages' first releases came before the subscription: not in its digest.
-    changes.record(talud.pk, "laporan", {"laporan": "LAP-2026-000001"})
+    changes.record(talud.pk, "laporan", {"laporan": "LAP-2026-000001", "jenis": "keterlambatan"})
     changes.record(bridge.pk, "dokumen", {"dokumen": ["Gambar Rencana"]})
     changes.record(talud.pk, "tahap", {"tahap": "pemilihan"})
     changes.record(road.pk, "tahap", {"tahap": "pemilihan"})  # Kapas: not followed
@@ -74,7 +74,7 @@ def test_two_packages_three_changes_make_one_mail_grouped_by_package(
         "(Paket di Kecamatan Dander).\n\n"
         "Pembangunan Talud Dander\n"
         "Dinas PU Uji · pagu Rp 1.250.000.000\n"
-        "- Laporan warga LAP-2026-000001 ditanggapi.\n"
+        "- Perangkat daerah menjawab laporan warga LAP-2026-000001 (keterlambatan).\n"
         "- Mencapai tahap Pemilihan Penyedia.\n"
         f"{BASE}/paket/{talud.pk}/\n\n"
         "Rehabilitasi Jembatan Dander\n"

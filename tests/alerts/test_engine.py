@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alerts import changes, dispatch
+from alerts import dispatch
 from alerts.links import manage_url, unsubscribe_url
 from alerts.models import Change, OutgoingMail
 from contracts import services
@@ -130,8 +130,26 @@ def test_a_package_follower_hears_of_each_change_and_of_its_withdrawal(
     add_document(process, operator, good_pdf(), name="Kontrak Rehabilitasi.pdf")
     assert "- Dokumen baru: Kontrak Rehabilitasi." in latest_lines()
 
-    changes.record(process.pk, "laporan", {"laporan": "LAP-2026-000123"})
-    assert latest_lines() == ["- Laporan warga LAP-2026-000123 ditanggapi."]
+    # A citizen's report, published, then answered by the agency (participation's one path).
+    from participation import services as reports
+    from participation.models import Report
+
+    report = Report.objects.create(
+        process=process, topic="kualitas_pekerjaan", body="Talud retak.", moderation="terbit"
+    )
+    reports.moderate(
+        report=report,
+        by=operator,
+        moderation="terbit",
+        rejection_reason="",
+        status="selesai",
+        answer="Sudah diperbaiki penyedia.",
+    )
+    reference = f"LAP-{timezone.localdate().year}-{report.pk:06d}"
+    assert latest_lines() == [
+        f"- Perangkat daerah menjawab laporan warga {reference} (kualitas pekerjaan); "
+        "tindak lanjut: selesai."
+    ]
 
     services.withdraw_process(process=process, by=operator, reason="Anggaran dialihkan")
     assert latest_lines() == ["- Paket ditarik dari publikasi. Alasan: Anggaran dialihkan"]

@@ -241,7 +241,10 @@ def test_suppliers_follow_opportunities_by_kind_and_place(client, smtp_server):
     assert subscription.scope == Scope.OPPORTUNITIES
     assert subscription.params == {"jenis": "pekerjaan_konstruksi", "kecamatan": "Dander"}
     (received,) = deliver(smtp_server, "cv.maju@contoh.id")
-    assert "Peluang usaha: paket di Kecamatan Dander, Pekerjaan Konstruksi" in text_part(received)
+    assert (
+        "Peluang usaha (rencana dan tender baru): paket di Kecamatan Dander, Pekerjaan Konstruksi"
+        in text_part(received)
+    )
     assert "Hanya peluang usaha: rencana dan tender baru." in text_part(received)
 
 
