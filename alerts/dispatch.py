@@ -168,6 +168,8 @@ class Composer:
             "parts_html": [mark_safe(part.html) for part in shown],  # noqa: S308 (rendered)
             "first": self.processes[shown[0].process_id],
             "changes": len(changes),
+            # One change: its kind names the mail ("Kontrak ditandatangani: …").
+            "only_kind": changes[0].get_kind_display() if len(changes) == 1 else "",
             "packages": len(parts),
             "left_changes": sum(part.changes for part in left),
             "left_packages": len(left),

@@ -61,7 +61,7 @@ def test_a_new_package_of_a_followed_agency_is_mailed_at_once(health, smtp_serve
 
     assert deliver() == 1
     (message,) = smtp_server.to("warga@contoh.id")
-    assert message["Subject"] == "Perubahan: Pengadaan Obat Puskesmas Dander"
+    assert message["Subject"] == "Paket baru: Pengadaan Obat Puskesmas Dander"
     text = text_part(message)
     assert text.startswith(
         "Ada 1 perubahan pada 1 paket yang Anda ikuti (Paket Dinas Kesehatan Uji).\n\n"
@@ -169,7 +169,7 @@ def test_opportunities_are_only_new_plans_and_tenders(health, smtp_server):
     )
     assert deliver() == 1
     (first,) = smtp_server.to("penyedia@contoh.id")
-    assert first["Subject"] == "Perubahan: Pengadaan Alat Laboratorium"
+    assert first["Subject"] == "Paket baru: Pengadaan Alat Laboratorium"
     assert "Pengadaan Ambulans" not in text_part(first)
     assert "peluang usaha (rencana dan tender baru): Paket Dinas Kesehatan Uji" in text_part(first)
 
