@@ -35,19 +35,23 @@ def normalise_email(address):
     return address.strip().lower()
 
 
-def describe(subscription):
+def describe(subscription, *, names=None):
     """What `subscription` follows, in words: "Paket “Rehabilitasi …”" for one package, the
     list's heading for filters (contracts.list_heading.describe), prefixed "Peluang usaha" for
     an opportunities subscription. One query per agency, supplier or kecamatan filter."""
-    return describe_target(subscription.scope, subscription.params, subscription.process)
+    return describe_target(
+        subscription.scope, subscription.params, subscription.process, names=names
+    )
 
 
-def describe_target(scope, params, process):
+def describe_target(scope, params, process, *, names=None):
+    """`describe` for a subscription not stored yet; `names` as list_heading.names_for gives
+    them, read once for many."""
     from contracts.list_heading import describe as heading
 
     if process is not None:
         return f"Paket “{process.title}”"
-    words = heading(params)
+    words = heading(params, names=names)
     if scope == Scope.OPPORTUNITIES:
         return f"Peluang usaha (rencana dan tender baru): {words[0].lower()}{words[1:]}"
     return words

@@ -26,6 +26,7 @@ from alerts.keys import followed_params
 from alerts.models import Frequency, Scope, Subscriber, Subscription
 from contracts import filter_words
 from contracts.filters import PackageFilter
+from contracts.list_heading import names_for
 from contracts.views import public_packages
 from opendata import ratelimit
 from opendata_kontrak.params import whole_number
@@ -300,8 +301,11 @@ def manage(request, token):
     subscriptions = list(
         subscriber.subscriptions.select_related("process").order_by("created_at", "pk")
     )
+    # The agencies', suppliers' and kecamatan's names of all of them at once (three queries
+    # at most, however many the address follows).
+    names = names_for(s.params for s in subscriptions if s.process_id is None)
     for subscription in subscriptions:
-        subscription.what = services.describe(subscription)
+        subscription.what = services.describe(subscription, names=names)
     return render(
         request,
         "alerts/manage.html",

@@ -167,15 +167,23 @@ def test_asking_for_the_link_too_often_is_refused_with_the_address_kept(client, 
 def test_the_new_pages_read_a_fixed_number_of_queries(client, followed, django_assert_num_queries):
     agency, _ = followed
     path = manage_path(agency.subscriber)
-    # The address, its subscriptions with their packages (one query), and the agency's name
-    # for the one heading naming an agency (list_heading.describe: one per named agency,
-    # supplier or kecamatan filter).
+    # The address, its subscriptions with their packages (one query), and the agencies'
+    # names for the headings (list_heading.names_for).
     with django_assert_num_queries(3):
         client.get(path)
     # A filter naming none of them costs nothing more.
     services.subscribe(email="warga@contoh.id", scope="peluang", params={"jenis": "barang"})
     with django_assert_num_queries(3):
         client.get(path)
+    # However many agencies, suppliers and kecamatan the address follows: their names are
+    # read once for all (agencies, kecamatan, suppliers: one query each).
+    for code in ("dinas-pendidikan", "dinas-sosial", "rsud-sosodoro"):
+        services.subscribe(email="warga@contoh.id", scope="perubahan", params={"pd": code})
+    for name in ("Dander", "Kapas"):
+        services.subscribe(email="warga@contoh.id", scope="perubahan", params={"kecamatan": name})
+    with django_assert_num_queries(4):
+        html = client.get(path).content.decode()
+    assert "Paket Dinas Sosial" in html and "Paket di Kecamatan Kapas" in html
     # The form: the agency checked (filter_words) and named (the heading).
     with django_assert_num_queries(2):
         client.get("/langganan/ikuti/?pd=dinas-kesehatan&tahun=2018")
