@@ -10,9 +10,10 @@ from django.contrib import admin
 
 from alerts import services
 from alerts.models import OutgoingMail, Subscriber, Subscription
+from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin
 
 
-class AdministratorsReadOnly(admin.ModelAdmin):
+class AdministratorsReadOnly(CheckedQueryParametersMixin, admin.ModelAdmin):
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_administrator
 
@@ -98,7 +99,8 @@ class OutgoingMailAdmin(AdministratorsReadOnly):
         "last_error",
         "created_at",
         "sent_at",
-        "headers",
-        "text",
     ]
+    # Never the body nor the headers: they hold the address's live links (confirm, leave,
+    # manage, a report author's key), which would let whoever reads them act for the address.
+    # A message's body is emptied once it is settled anyway (alerts.mail).
     readonly_fields = fields

@@ -175,7 +175,12 @@ def _describe(error):
 
 
 def _finish(mail, status, error, attempts=None):
+    # Settled: the body and headers go (they hold the address's live links); the log keeps
+    # who, what subject, when and how it ended.
     OutgoingMail.objects.filter(pk=mail.pk).update(
+        text="",
+        html="",
+        headers={},
         status=status,
         last_error=error,
         attempts=attempts if attempts is not None else mail.attempts,
@@ -202,5 +207,11 @@ def record_failure(address, reason):
             subscriber.save(update_fields=["suspended_at"])
             OutgoingMail.objects.filter(
                 subscriber=subscriber, status=OutgoingMail.Status.WAITING
-            ).update(status=OutgoingMail.Status.CANCELLED, last_error="alamat ditangguhkan")
+            ).update(
+                status=OutgoingMail.Status.CANCELLED,
+                last_error="alamat ditangguhkan",
+                text="",
+                html="",
+                headers={},
+            )
     return subscriber

@@ -197,7 +197,7 @@ def test_publishing_with_an_answer_already_written_says_both(smtp_server, packag
     # Answered while still waiting: not readable by anyone yet, so nothing is said.
     moderate(report, operator, Moderation.PENDING, answer=answer)
     assert len(deliver(smtp_server)) == 1
-    assert not Change.objects.filter(process=package).exists()
+    assert not Change.objects.filter(process=package, kind=ChangeKind.REPORT).exists()
 
     moderate(report, operator, Moderation.PUBLISHED, answer=answer)
 
@@ -205,7 +205,7 @@ def test_publishing_with_an_answer_already_written_says_both(smtp_server, packag
     reference = reference_by_hand(report)
     assert published["Subject"] == f"Laporan {reference} diterbitkan dan dijawab perangkat daerah"
     assert answer in text_part(published)
-    (change,) = Change.objects.filter(process=package)
+    (change,) = Change.objects.filter(process=package, kind=ChangeKind.REPORT)
     assert change.kind == ChangeKind.REPORT
     assert change.detail == {
         "laporan": reference,
@@ -234,7 +234,7 @@ def test_a_rejection_gives_the_reason_and_closes_the_report(smtp_server, package
     assert Client().get(f"/laporan/{reference}/").status_code == 404
     package_page = Client().get(reverse("contracts:process-detail", args=[package.pk]))
     assert reason not in package_page.content.decode()
-    assert not Change.objects.filter(process=package).exists()
+    assert not Change.objects.filter(process=package, kind=ChangeKind.REPORT).exists()
 
 
 def test_a_save_that_changes_nothing_sends_nothing(smtp_server, package, operator):
@@ -295,7 +295,7 @@ def test_a_rolled_back_moderation_or_submission_queues_nothing(smtp_server, pack
 
     assert not OutgoingMail.objects.filter(status=OutgoingMail.Status.WAITING).exists()
     assert ProcrastinateJob.objects.filter(task_name="alerts.tasks.send_mail").count() == jobs
-    assert not Change.objects.exists()
+    assert not Change.objects.filter(kind=ChangeKind.REPORT).exists()
     report.refresh_from_db()
     assert report.moderation == Moderation.PENDING
     assert len(deliver(smtp_server)) == 1  # the receipt only
