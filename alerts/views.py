@@ -167,20 +167,26 @@ def subscribe(request):
     """Follow what the list's query string (or ?paket=) names: the form, and on a valid POST
     the mail and the "check your inbox" page. 400 with the errors, 429 past a rate limit,
     the form kept as typed either way."""
-    params, process, problems = target_from_query(request.GET)
+    query = request.GET
+    if request.method == "POST" and "q" in request.POST:
+        # A search refused (below) is corrected in the form itself: its field wins.
+        query = request.GET.copy()
+        query["q"] = request.POST["q"]
+    params, process, problems = target_from_query(query)
     package = process is not None
     what = services.describe_target(Scope.CHANGES, params, process) if not problems else None
+    page = functools.partial(_subscribe_page, request, query=query, problems=problems)
     if request.method == "GET":
         form = SubscribeForm(package=package)
-        return _subscribe_page(request, form, what, problems, process, 400 if problems else 200)
+        return page(form, what, process, 400 if problems else 200)
     form = SubscribeForm(request.POST, package=package)
     if _refused(form, _client_allowed(request), FROM_CLIENT):
-        return _retry_later(form, _subscribe_page(request, form, what, problems, process, 429))
+        return _retry_later(form, page(form, what, process, 429))
     if problems or not form.is_valid():
-        return _subscribe_page(request, form, what, problems, process, 400)
+        return page(form, what, process, 400)
     email = form.cleaned_data["email"]
     if _refused(form, _address_allowed(email), FOR_ADDRESS):
-        return _retry_later(form, _subscribe_page(request, form, what, problems, process, 429))
+        return _retry_later(form, page(form, what, process, 429))
     services.subscribe(
         email=email,
         scope=form.cleaned_data.get("scope", Scope.CHANGES),
@@ -200,7 +206,15 @@ def followed_query(params, process):
     return PackageFilter(params=dict(params)).query_string()
 
 
-def _subscribe_page(request, form, what, problems, process, status):
+def _subscribe_page(request, form, what, process, status, *, query, problems):
+    """The subscribe page. When the only problems are the search's, the form stays (what was
+    typed kept) with the search in a field of its own to correct; for any other problem
+    there is nothing to correct here (the list's filters are)."""
+    typed = query.get("q", "")
+    search_only = bool(problems) and problems == _search_problems(typed)
+    rest = query.copy()
+    for name in (*NOT_FOLLOWED, *(("q",) if search_only else ())):
+        rest.pop(name, None)
     return render(
         request,
         "alerts/subscribe.html",
@@ -209,7 +223,9 @@ def _subscribe_page(request, form, what, problems, process, status):
             "what": what,
             "problems": problems,
             "process": process,
-            "query": request.GET.urlencode(),
+            "query": rest.urlencode(),
+            "search_only": search_only,
+            "typed_search": typed,
         },
         status=status,
     )

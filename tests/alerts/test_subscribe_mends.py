@@ -297,3 +297,40 @@ def test_each_subscription_on_the_manage_page_is_named_and_linked(client, health
     assert 'aria-label="Tindakan: Paket “Rehabilitasi Puskesmas Dander”"' in html
     assert "Frekuensi langganan 1" not in html
     assert checked(html, "frekuensi") is None  # a select, not radios: nothing else changed
+
+
+def test_a_refused_search_is_corrected_in_the_form_with_what_was_typed_kept(client):
+    long_search = "jalan " * 40  # 239 characters once the space at its end is dropped
+    refused = ask(client, f"kecamatan=Dander&q={long_search}", email="tetap@contoh.id")
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert form_value(html, "email") == "tetap@contoh.id"
+    assert form_value(html, "q") == long_search  # as typed
+    # The form posts to the other filters; the search travels in its own field.
+    assert 'action="/langganan/ikuti/?kecamatan=Dander"' in html
+    fixed = client.post(
+        "/langganan/ikuti/?kecamatan=Dander",
+        {"email": "tetap@contoh.id", "frequency": "harian", "scope": "perubahan", "q": "jalan"},
+    )
+    assert fixed.status_code == 302
+    assert Subscription.objects.get().params == {"kecamatan": "Dander", "q": "jalan"}
+
+
+def test_the_page_after_asking_reads_one_query_per_filter_it_checks(
+    client, health, django_assert_max_num_queries
+):
+    from contracts.models import Supplier
+    from tests.factories import make_process
+
+    supplier = Supplier.objects.create(name="CV Bangun Desa", npwp="0012345678901000")
+    published_package(health, title="Rehabilitasi Puskesmas Dander", supplier=supplier)
+    make_process(health)  # more packages change nothing
+    query = f"pd=dinas-kesehatan&kecamatan=Dander&penyedia={supplier.pk}"
+    # The agency's code, the kecamatan in the register, the supplier public: three.
+    with django_assert_max_num_queries(3):
+        page = client.get(f"/langganan/ikuti/terkirim/?{query}")
+    assert page.status_code == 200
+    assert (
+        f'<a href="/paket/?pd=dinas-kesehatan&amp;kecamatan=Dander&amp;penyedia={supplier.pk}"'
+        in page.content.decode()
+    )
