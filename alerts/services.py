@@ -8,12 +8,15 @@ address needs to know (a link to confirm, that it already follows this) goes to 
 
 Mail is queued (alerts.mail.queue) in the caller's transaction and sent by the job queue; at
 most one such mail per subscription per CONFIRMATION_INTERVAL, however often the form is sent.
-Its subject names no filter: a search typed by whoever sent the form (any words, to any
-address) is shown only inside the message, never in an inbox's list of subjects.
+Neither its subject nor its body quotes a search typed by whoever sent the form (any words, to
+any address, from the regency's sender): the subject names what is followed by its filters'
+names alone, and the search's words are shown on the confirmation page only.
 """
 
+import contextlib
 import datetime
 
+import idna
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
@@ -31,8 +34,16 @@ CONFIRMATION_INTERVAL = datetime.timedelta(hours=1)
 
 
 def normalise_email(address):
-    """Addresses are kept lower case, without surrounding space (the model's convention)."""
-    return address.strip().lower()
+    """The one spelling of an address, for storing, looking up and counting it: without
+    surrounding space, lower case, its domain in IDNA ASCII ("warga@bojonegöro.id" →
+    "warga@xn--bojonegro-67a.id", as a mail server reads it). A domain IDNA refuses is kept as
+    typed (lower case): the form's EmailValidator has refused such an address already."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at:
+        return address.strip().lower()
+    with contextlib.suppress(idna.IDNAError):
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    return f"{local}@{domain}".lower()
 
 
 def describe(subscription, *, names=None):
@@ -44,14 +55,16 @@ def describe(subscription, *, names=None):
     )
 
 
-def describe_target(scope, params, process, *, names=None):
+def describe_target(scope, params, process, *, names=None, quote_search=True):
     """`describe` for a subscription not stored yet; `names` as list_heading.names_for gives
-    them, read once for many."""
+    them, read once for many. Without `quote_search` a typed search is said without its words
+    (list_heading.SEARCH_UNQUOTED): for mail to an address that may not have asked."""
+    from contracts.list_heading import SEARCH_UNQUOTED
     from contracts.list_heading import describe as heading
 
     if process is not None:
         return f"Paket “{process.title}”"
-    words = heading(params, names=names)
+    words = heading(params, names=names, search=None if quote_search else SEARCH_UNQUOTED)
     if scope == Scope.OPPORTUNITIES:
         return f"Peluang usaha (rencana dan tender baru): {words[0].lower()}{words[1:]}"
     return words
@@ -72,7 +85,9 @@ def subscribe(*, email, scope, params=None, process=None, frequency=Frequency.DA
     frequency updated to what was just asked), a note with the manage link for one
     already confirmed (left unchanged: only the mailbox may change it), a note that the address
     follows too many things past ALERT_MAX_SUBSCRIPTIONS. At most one mail per subscription per
-    CONFIRMATION_INTERVAL.
+    CONFIRMATION_INTERVAL. The mail never quotes a typed search (`describe_target`'s
+    `quote_search`). A suspended address asking again is given one more try
+    (`_give_another_try`).
 
     Returns (subscription or None past the limit, the OutgoingMail queued or None). The caller
     must not show either: the page is the same whatever happened.
@@ -113,10 +128,31 @@ def subscribe(*, email, scope, params=None, process=None, frequency=Frequency.DA
     return subscription, _mail_about(subscription, name)
 
 
+def _give_another_try(subscriber):
+    """An address suspended after failed deliveries that asks again (subscribe, manage link)
+    is given one more try, at most once a day: the suspension is lifted with one failure short
+    of ALERT_MAX_FAILURES, so the mail now queued either arrives (the count starts again) or
+    fails and suspends the address again. Returns whether it was lifted."""
+    if subscriber.suspended_at is None:
+        return False
+    if not ratelimit.hit("langganan-pulih", subscriber.pk, limit=1, window=86400).allowed:
+        return False
+    subscriber.suspended_at = None
+    subscriber.failures = settings.ALERT_MAX_FAILURES - 1
+    subscriber.save(update_fields=["suspended_at", "failures"])
+    return True
+
+
 def _mail_about(subscription, name):
     subscriber = subscription.subscriber
+    _give_another_try(subscriber)
+    what = describe_target(
+        subscription.scope, subscription.params, subscription.process, quote_search=False
+    )
     context = {
-        "what": describe(subscription),
+        # Never the typed search's words: the address has not confirmed anything yet.
+        "what": what,
+        "what_in_subject": what[0].lower() + what[1:],
         "subscription": subscription,
         "confirm_url": links.confirm_url(subscription),
         "manage_url": links.manage_url(subscriber),
@@ -133,6 +169,7 @@ def _mail_too_many(subscriber):
     # Told once a day at most: the form may be sent again and again past the limit.
     if not ratelimit.hit("langganan-penuh", subscriber.pk, limit=1, window=86400).allowed:
         return None
+    _give_another_try(subscriber)
     subject, text, html = mail.render(
         "too_many",
         {"limit": settings.ALERT_MAX_SUBSCRIPTIONS, "manage_url": links.manage_url(subscriber)},
@@ -194,10 +231,12 @@ def unsubscribe_all(subscriber):
 @transaction.atomic
 def send_manage_link(email):
     """Mail the manage link to `email` if it follows anything; nothing for an unknown address
-    (a stranger's address typed here gets no mail). Returns the OutgoingMail or None."""
+        (a stranger's address typed here gets no mail). A suspended address is given one more try
+    (`_give_another_try`). Returns the OutgoingMail or None."""
     subscriber = Subscriber.objects.filter(email=normalise_email(email)).first()
     if subscriber is None:
         return None
+    _give_another_try(subscriber)
     subject, text, html = mail.render("manage_link", {"manage_url": links.manage_url(subscriber)})
     return mail.queue(
         to=subscriber.email, subject=subject, text=text, html=html, subscriber=subscriber

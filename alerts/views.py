@@ -14,19 +14,23 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.crypto import salted_hmac
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from alerts import links, services
 from alerts.forms import EmailForm, OpportunityForm, SubscribeForm
-from alerts.keys import followed_params
+from alerts.keys import NOT_FOLLOWED, followed_params
 from alerts.models import Frequency, Scope, Subscriber, Subscription
 from contracts import filter_words
+from contracts import kecamatan as places
 from contracts.filters import PackageFilter
 from contracts.list_heading import names_for
+from contracts.models import Supplier
+from contracts.search import _WORD, MAX_WORDS, search_words
 from contracts.views import public_packages
 from opendata import ratelimit
 from opendata_kontrak.params import whole_number
@@ -49,24 +53,70 @@ def private(view):
     return never_cache(wrapped)
 
 
+# The longest search the public list reads (contracts.filters.PackageFilter.from_query cuts
+# there); a longer one is refused here rather than followed cut mid-word.
+MAX_SEARCH_LENGTH = 200
+
+
 # --- following: what, and the limits --------------------------------------------------------
 
 
 def target_from_query(query):
     """What the subscribe page's address asks to follow: (params or None, process or None,
     problems). `?paket=<pk>` is one published package; anything else is read as the public
-    list's filters (sort and page dropped). `problems` are Indonesian sentences for a package
-    not found or a filter the list would ignore: such a request is not followed at all,
-    rather than followed wider than asked."""
+    list's filters (sort and page ignored, even malformed). `problems` are Indonesian sentences
+    for a package not found, a filter the list would ignore, a search with no word to search
+    or longer than the list reads, a kecamatan not in the register, a supplier the public
+    cannot see: such a request is not followed at all, rather than followed wider than asked.
+    A kecamatan is kept by the register's name (one subscription however it is spelt)."""
     if "paket" in query:
         pk = whole_number(query.get("paket", "").strip())
         process = public_packages().filter(pk=pk).first() if pk is not None else None
         if process is None:
             return None, None, ["Paket ini tidak ditemukan atau tidak dipublikasikan."]
         return None, process, []
+    query = query.copy()
+    for name in NOT_FOLLOWED:
+        query.pop(name, None)
     package_filter = PackageFilter.from_query(query)
     problems = filter_words.check(package_filter, notes=False)
-    return followed_params(package_filter.params), None, problems
+    params = followed_params(package_filter.params)
+    problems += _search_problems(query.get("q", ""))
+    if "kecamatan" in params:
+        found = places.find(params["kecamatan"])
+        if found is None:
+            problems.append(
+                f"Kecamatan “{params['kecamatan'][:40]}” tidak ada dalam daftar kecamatan; "
+                "pilih kecamatan dari daftar paket."
+            )
+        else:
+            params["kecamatan"] = found.name
+    if (
+        "penyedia" in params
+        and not Supplier.objects.public().filter(pk=params["penyedia"]).exists()
+    ):
+        problems.append(f"Penyedia nomor {params['penyedia']} tidak ditemukan.")
+    return params, None, problems
+
+
+def _search_problems(typed):
+    """Why a typed search cannot be followed as typed: no letter or digit (the list would
+    show everything), longer than the list reads (it would be cut), more words than the
+    search reads (the rest would be ignored)."""
+    text = " ".join(typed.split())
+    if not text:
+        return []
+    if len(text) > MAX_SEARCH_LENGTH:
+        return [
+            f"Kata pencarian terlalu panjang ({len(text)} karakter); paling banyak "
+            f"{MAX_SEARCH_LENGTH} karakter. Persingkat lalu coba lagi."
+        ]
+    if not search_words(text):
+        return ["Kata pencarian tidak memuat huruf atau angka; tulis kata yang dicari."]
+    # The search's own reading of words (contracts.search), uncapped.
+    if len(_WORD.findall(text)) > MAX_WORDS:
+        return [f"Kata pencarian paling banyak {MAX_WORDS} kata; persingkat lalu coba lagi."]
+    return []
 
 
 def _too_many(verdict, what):
@@ -97,7 +147,15 @@ def _refused(form, verdict, whom):
     """Whether `verdict` refuses; if so the reason is added to `form` (kept as typed)."""
     if not verdict.allowed:
         form.add_error(None, _too_many(verdict, whom))
+        form.retry_after = max(1, verdict.retry_after)
     return not verdict.allowed
+
+
+def _retry_later(form, response):
+    """A 429 `response` says when to try again: `Retry-After` in seconds (RFC 9110), the
+    wait `_refused` read from the limit that refused `form`."""
+    response["Retry-After"] = str(form.retry_after)
+    return response
 
 
 # --- subscribe ------------------------------------------------------------------------------
@@ -109,20 +167,26 @@ def subscribe(request):
     """Follow what the list's query string (or ?paket=) names: the form, and on a valid POST
     the mail and the "check your inbox" page. 400 with the errors, 429 past a rate limit,
     the form kept as typed either way."""
-    params, process, problems = target_from_query(request.GET)
+    query = request.GET
+    if request.method == "POST" and "q" in request.POST:
+        # A search refused (below) is corrected in the form itself: its field wins.
+        query = request.GET.copy()
+        query["q"] = request.POST["q"]
+    params, process, problems = target_from_query(query)
     package = process is not None
     what = services.describe_target(Scope.CHANGES, params, process) if not problems else None
+    page = functools.partial(_subscribe_page, request, query=query, problems=problems)
     if request.method == "GET":
         form = SubscribeForm(package=package)
-        return _subscribe_page(request, form, what, problems, process, 400 if problems else 200)
+        return page(form, what, process, 400 if problems else 200)
     form = SubscribeForm(request.POST, package=package)
     if _refused(form, _client_allowed(request), FROM_CLIENT):
-        return _subscribe_page(request, form, what, problems, process, 429)
+        return _retry_later(form, page(form, what, process, 429))
     if problems or not form.is_valid():
-        return _subscribe_page(request, form, what, problems, process, 400)
+        return page(form, what, process, 400)
     email = form.cleaned_data["email"]
     if _refused(form, _address_allowed(email), FOR_ADDRESS):
-        return _subscribe_page(request, form, what, problems, process, 429)
+        return _retry_later(form, page(form, what, process, 429))
     services.subscribe(
         email=email,
         scope=form.cleaned_data.get("scope", Scope.CHANGES),
@@ -130,10 +194,27 @@ def subscribe(request):
         process=process,
         frequency=form.cleaned_data["frequency"],
     )
-    return HttpResponseRedirect(reverse("alerts:sent"))
+    # The page after it links back to what was followed: its query, read again there.
+    return HttpResponseRedirect(f"{reverse('alerts:sent')}?{followed_query(params, process)}")
 
 
-def _subscribe_page(request, form, what, problems, process, status):
+def followed_query(params, process):
+    """The subscribe page's query string for what is followed (`paket=<pk>`, else the
+    filters in the list's order, sort and page left out); "" for the whole list."""
+    if process is not None:
+        return f"paket={process.pk}"
+    return PackageFilter(params=dict(params)).query_string()
+
+
+def _subscribe_page(request, form, what, process, status, *, query, problems):
+    """The subscribe page. When the only problems are the search's, the form stays (what was
+    typed kept) with the search in a field of its own to correct; for any other problem
+    there is nothing to correct here (the list's filters are)."""
+    typed = query.get("q", "")
+    search_only = bool(problems) and problems == _search_problems(typed)
+    rest = query.copy()
+    for name in (*NOT_FOLLOWED, *(("q",) if search_only else ())):
+        rest.pop(name, None)
     return render(
         request,
         "alerts/subscribe.html",
@@ -142,7 +223,9 @@ def _subscribe_page(request, form, what, problems, process, status):
             "what": what,
             "problems": problems,
             "process": process,
-            "query": request.GET.urlencode(),
+            "query": rest.urlencode(),
+            "search_only": search_only,
+            "typed_search": typed,
         },
         status=status,
     )
@@ -150,8 +233,39 @@ def _subscribe_page(request, form, what, problems, process, status):
 
 @private
 def sent(request):
-    """After a subscription request: the same words whatever the address's state."""
-    return render(request, "alerts/sent.html", {"hours": settings.ALERT_CONFIRM_HOURS})
+    """After a subscription request: the same words whatever the address's state, and a way
+    back to what was followed (its query string is the subscribe page's, kept by the
+    redirect)."""
+    params, process, problems = target_from_query(request.GET)
+    back = followed_page(params, process) if not problems else None
+    return render(
+        request,
+        "alerts/sent.html",
+        {"hours": settings.ALERT_CONFIRM_HOURS, "back": back or reverse("contracts:process-list")},
+    )
+
+
+def followed_page(params, process):
+    """The public page of what is followed: the package's, else the agency's, supplier's or
+    kecamatan's own page for that one filter alone, else the list with the filters."""
+    if process is not None:
+        return reverse("contracts:process-detail", args=[process.pk])
+    params = dict(params or {})
+    if len(params) == 1:
+        (name, value), own = next(iter(params.items())), None
+        try:
+            if name == "pd":
+                own = reverse("contracts:agency-detail", args=[value])
+            elif name == "penyedia":
+                own = reverse("contracts:supplier-detail", args=[value])
+            elif name == "kecamatan":
+                own = reverse("contracts:kecamatan-detail", args=[slugify(value)])
+        except NoReverseMatch:  # a code the address cannot carry: its list instead
+            own = None
+        if own:
+            return own
+    query = PackageFilter(params=params).query_string()
+    return f"{reverse('contracts:process-list')}{'?' + query if query else ''}"
 
 
 @private
@@ -163,12 +277,12 @@ def opportunities(request):
         return _opportunities_page(request, OpportunityForm(), 200)
     form = OpportunityForm(request.POST)
     if _refused(form, _client_allowed(request), FROM_CLIENT):
-        return _opportunities_page(request, form, 429)
+        return _retry_later(form, _opportunities_page(request, form, 429))
     if not form.is_valid():
         return _opportunities_page(request, form, 400)
     email = form.cleaned_data["email"]
     if _refused(form, _address_allowed(email), FOR_ADDRESS):
-        return _opportunities_page(request, form, 429)
+        return _retry_later(form, _opportunities_page(request, form, 429))
     services.subscribe(
         email=email,
         scope=Scope.OPPORTUNITIES,
@@ -306,6 +420,11 @@ def manage(request, token):
     names = names_for(s.params for s in subscriptions if s.process_id is None)
     for subscription in subscriptions:
         subscription.what = services.describe(subscription, names=names)
+        subscription.page = _page_of(subscription)
+    done = MANAGE_DONE.get(request.GET.get("selesai", ""))
+    # Said beside the subscription changed (the redirect lands at its anchor).
+    changed = whole_number(request.GET.get("langganan", "").strip())
+    changed = next((s for s in subscriptions if s.pk == changed), None)
     return render(
         request,
         "alerts/manage.html",
@@ -313,7 +432,10 @@ def manage(request, token):
             "subscriber": subscriber,
             "subscriptions": subscriptions,
             "frequencies": Frequency.choices,
-            "done": MANAGE_DONE.get(request.GET.get("selesai", "")),
+            "done": done if changed is None else None,
+            "changed": changed,
+            "changed_done": done if changed is not None else None,
+            "max_failures": settings.ALERT_MAX_FAILURES,
         },
     )
 
@@ -343,7 +465,18 @@ def _manage_action(request, token, subscriber):
         services.confirm(subscription)
     elif services.unsubscribe(subscription):
         return render(request, "alerts/unsubscribed.html", {"forgotten": True, "all": True})
-    return HttpResponseRedirect(f"{reverse('alerts:manage', args=[token])}?selesai={action}")
+    url = f"{reverse('alerts:manage', args=[token])}?selesai={action}"
+    if action == "frekuensi":  # lands at the subscription changed, said there
+        url += f"&langganan={subscription.pk}#langganan-{subscription.pk}"
+    return HttpResponseRedirect(url)
+
+
+def _page_of(subscription):
+    """The public page of what `subscription` follows (an opportunities subscription: the
+    list with its filters)."""
+    if subscription.process_id:
+        return reverse("contracts:process-detail", args=[subscription.process_id])
+    return followed_page(subscription.params, None)
 
 
 @private
@@ -355,12 +488,16 @@ def manage_request(request):
         return render(request, "alerts/manage_request.html", {"form": EmailForm()})
     form = EmailForm(request.POST)
     if _refused(form, _client_allowed(request), FROM_CLIENT):
-        return render(request, "alerts/manage_request.html", {"form": form}, status=429)
+        return _retry_later(
+            form, render(request, "alerts/manage_request.html", {"form": form}, status=429)
+        )
     if not form.is_valid():
         return render(request, "alerts/manage_request.html", {"form": form}, status=400)
     email = form.cleaned_data["email"]
     if _refused(form, _address_allowed(email), FOR_ADDRESS):
-        return render(request, "alerts/manage_request.html", {"form": form}, status=429)
+        return _retry_later(
+            form, render(request, "alerts/manage_request.html", {"form": form}, status=429)
+        )
     services.send_manage_link(email)
     return HttpResponseRedirect(reverse("alerts:manage-sent"))
 

@@ -21,12 +21,19 @@ def active_filters(params):
     return sum(1 for name in params if name not in NOT_FILTERS)
 
 
-def describe(params, *, names=None, kecamatan=None):
+# Said instead of a typed search where the words must not be quoted (mail to an address not
+# confirmed yet: anyone may type anything into the search and any address into the form).
+SEARCH_UNQUOTED = "dengan kata pencarian (tampil di halaman konfirmasi)"
+
+
+def describe(params, *, names=None, kecamatan=None, search=None):
     """The heading for the list's `params` (PackageFilter.params): "Paket pengadaan" with no
     filter, else "Paket" and each filter in words. Reads the agency's, the supplier's and the
     kecamatan's names (one query each, only for a filter in use; none for the kecamatan when
     the caller passes the register's `kecamatan` it found already), or takes them from `names`
-    (`names_for`, for many headings at once); an id or code found nowhere is shown as typed."""
+    (`names_for`, for many headings at once); an agency code found nowhere is shown as typed,
+    a supplier the public may not see (`Supplier.objects.public()`, the rule of its page) as
+    "nomor <id>". `search` replaces the typed search's quoted words (SEARCH_UNQUOTED)."""
     names = names or _names_of(params, kecamatan)
     parts = []
     if "kecamatan" in params:
@@ -57,7 +64,7 @@ def describe(params, *, names=None, kecamatan=None):
         name = names["penyedia"].get(params["penyedia"])
         parts.append(f"penyedia {name or 'nomor ' + str(params['penyedia'])}")
     if "q" in params:
-        parts.append(f"untuk “{params['q']}”")
+        parts.append(search or f"untuk “{params['q']}”")
     if not parts:
         return "Paket pengadaan"
     return "Paket " + ", ".join(parts)
@@ -72,14 +79,15 @@ def _names_of(params, kecamatan=None):
         names["pd"] = dict(Agency.objects.filter(code=params["pd"]).values_list("code", "name")[:1])
     if "penyedia" in params:
         names["penyedia"] = dict(
-            Supplier.objects.filter(pk=params["penyedia"]).values_list("pk", "name")
+            Supplier.objects.public().filter(pk=params["penyedia"]).values_list("pk", "name")
         )
     return names
 
 
 def names_for(param_sets):
     """The names `describe` reads, for many filter sets at once: three queries in all.
-    {"pd": {code: name}, "penyedia": {id: name}, "kecamatan": {text as typed: name}}."""
+    {"pd": {code: name}, "penyedia": {id: name} (public suppliers only), "kecamatan": {text as
+    typed: name}}."""
     param_sets = list(param_sets)
     wanted = {
         name: {params[name] for params in param_sets if name in params}
@@ -91,9 +99,9 @@ def names_for(param_sets):
     return {
         "pd": dict(Agency.objects.filter(code__in=wanted["pd"]).values_list("code", "name")),
         "penyedia": dict(
-            Supplier.objects.filter(
-                pk__in=[v for v in wanted["penyedia"] if isinstance(v, int)]
-            ).values_list("pk", "name")
+            Supplier.objects.public()
+            .filter(pk__in=[v for v in wanted["penyedia"] if isinstance(v, int)])
+            .values_list("pk", "name")
         ),
         "kecamatan": {text: register.get(key) for text, key in keys.items()},
     }

@@ -125,7 +125,11 @@ class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):
             try:
                 validate_email(contact)
             except ValidationError:
-                raise ValidationError("Alamat surel tidak valid.") from None
+                # Often two contacts ("warga@x.id / 0812…") or a label ("Email: warga@x.id").
+                raise ValidationError(
+                    "Alamat surel tidak valid. Tulis satu alamat surel saja (misalnya "
+                    "warga@contoh.id) atau satu nomor telepon, tanpa tulisan lain."
+                ) from None
         elif not PHONE.match(contact):
             raise ValidationError("Tulis alamat surel atau nomor telepon (8 sampai 20 angka).")
         return contact

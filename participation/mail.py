@@ -31,6 +31,7 @@ from django.utils.crypto import salted_hmac
 from alerts import changes, links
 from alerts import mail as outgoing
 from alerts.models import ChangeKind
+from alerts.services import normalise_email
 from contracts.models import Process
 from opendata import ratelimit
 from participation import follow
@@ -141,7 +142,8 @@ def queue_receipt(report):
         return None
     limit, window = settings.REPORT_RECEIPT_RATE_LIMIT
     # Counted under a keyed hash: the counters table never holds the address itself.
-    counted = salted_hmac(_RECEIPT_SALT, address.lower()).hexdigest()[:32]
+    # One spelling however typed (alerts.services.normalise_email: case, IDNA domain).
+    counted = salted_hmac(_RECEIPT_SALT, normalise_email(address)).hexdigest()[:32]
     if not ratelimit.hit("laporan-tanda-terima", counted, limit=limit, window=window).allowed:
         return RECEIPT_LIMITED
     subject, text, html = outgoing.render("report_receipt", _context(report))

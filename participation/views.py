@@ -42,7 +42,9 @@ def report_submit(request, pk):
     if not attempt.allowed:
         form.add_error(None, _too_many(attempt))
         _keep_photos(form)
-        return render_process_detail(request, process, report_form=form, status=429)
+        return _retry_later(
+            attempt, render_process_detail(request, process, report_form=form, status=429)
+        )
     if form.is_bot:
         # Say what a person would read; keep nothing.
         messages.success(request, RECEIVED)
@@ -56,7 +58,9 @@ def report_submit(request, pk):
     if not verdict.allowed:
         form.add_error(None, _too_many(verdict))
         _keep_photos(form)
-        return render_process_detail(request, process, report_form=form, status=429)
+        return _retry_later(
+            verdict, render_process_detail(request, process, report_form=form, status=429)
+        )
     data = form.cleaned_data
     try:
         report, _ = services.submit_report(
@@ -113,6 +117,12 @@ def _too_many(verdict):
     )
 
 
+def _retry_later(verdict, response):
+    """A 429 `response` says when to try again: `Retry-After` in seconds (RFC 9110)."""
+    response["Retry-After"] = str(max(1, verdict.retry_after))
+    return response
+
+
 @never_cache  # the author's page carries their key and their unpublished text
 def report_follow(request, reference):
     """A report followed by its reference: to anyone, only once published (then it is on its
@@ -128,7 +138,7 @@ def report_follow(request, reference):
     just_sent = author and request.GET.get("terkirim") == "1"
     if not (author or public):
         raise Http404("Laporan tidak ditemukan.")
-    return render(
+    response = render(
         request,
         "participation/report_follow.html",
         {
@@ -148,6 +158,12 @@ def report_follow(request, reference):
             "photo_count": report.photos.count() if author else 0,
         },
     )
+    if author:
+        # The author's page (its key in the address, the report before moderation): like the
+        # subscription pages' tokens, never indexed, its address in no Referer.
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "strict-origin"
+    return response
 
 
 @conditional_page  # a cache revalidating an unchanged public photo gets a 304

@@ -68,8 +68,16 @@ def test_changing_confirming_and_stopping_one_by_one(followed):
     response = csrf_post(
         client, path, {"aksi": "frekuensi", "langganan": agency.pk, "frekuensi": "segera"}
     )
-    assert response.status_code == 302 and response["Location"] == f"{path}?selesai=frekuensi"
-    assert "Frekuensi disimpan." in client.get(response["Location"]).content.decode()
+    # It lands at the subscription changed, which says so under its own name.
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"{path}?selesai=frekuensi&langganan={agency.pk}#langganan-{agency.pk}"
+    )
+    landed = client.get(response["Location"]).content.decode()
+    assert (
+        '<p class="message message--success" role="status" data-changed>Frekuensi disimpan. '
+        "Paket Dinas Kesehatan, TA 2018: segera setiap ada perubahan.</p>"
+    ) in landed
     agency.refresh_from_db()
     assert agency.frequency == Frequency.INSTANT
 

@@ -39,7 +39,9 @@ def test_a_filtered_list_is_followed_after_the_mailed_link_is_confirmed(client, 
     assert checked(html, "scope") == "perubahan"
 
     response = ask(client, LIST_QUERY)
-    assert response.status_code == 302 and response["Location"] == "/langganan/ikuti/terkirim/"
+    # The page after it knows what was followed (to link back), never the sort or page.
+    assert response.status_code == 302
+    assert response["Location"] == "/langganan/ikuti/terkirim/?tahun=2018&pd=dinas-kesehatan"
     subscription = Subscription.objects.get()
     assert subscription.subscriber.email == "warga@contoh.id"
     assert subscription.params == {"pd": "dinas-kesehatan", "tahun": 2018}
@@ -47,7 +49,7 @@ def test_a_filtered_list_is_followed_after_the_mailed_link_is_confirmed(client, 
     assert subscription.confirmed_at is None
 
     (received,) = deliver(smtp_server, "warga@contoh.id")
-    assert received["Subject"] == "Konfirmasi langganan surel Open Data Kontrak"
+    assert received["Subject"] == "Konfirmasi langganan: paket Dinas Kesehatan, TA 2018"
     text = text_part(received)
     assert "  Paket Dinas Kesehatan, TA 2018\n" in text
     assert "Ringkasan harian." in text
@@ -137,7 +139,7 @@ def test_asking_again_sends_no_second_mail_within_the_hour_and_shows_the_same_pa
 ):
     first = ask(client, "pd=dinas-kesehatan", frequency="segera")
     again = ask(client, "pd=dinas-kesehatan&urut=nilai", frequency="harian")
-    assert first["Location"] == again["Location"] == "/langganan/ikuti/terkirim/"
+    assert first["Location"] == again["Location"] == "/langganan/ikuti/terkirim/?pd=dinas-kesehatan"
     assert OutgoingMail.objects.count() == 1
     subscription = Subscription.objects.get()
     assert subscription.frequency == Frequency.INSTANT  # nothing changed by the second ask
@@ -146,7 +148,7 @@ def test_asking_again_sends_no_second_mail_within_the_hour_and_shows_the_same_pa
     Subscription.objects.update(mailed_at=timezone.now() - datetime.timedelta(minutes=61))
     ask(client, "pd=dinas-kesehatan", frequency="harian")
     _, second_mail = deliver(smtp_server, "warga@contoh.id")
-    assert second_mail["Subject"] == "Konfirmasi langganan surel Open Data Kontrak"
+    assert second_mail["Subject"] == "Konfirmasi langganan: paket Dinas Kesehatan"
     subscription.refresh_from_db()
     assert subscription.frequency == Frequency.DAILY
 
@@ -155,7 +157,7 @@ def test_asking_again_sends_no_second_mail_within_the_hour_and_shows_the_same_pa
     Subscription.objects.update(mailed_at=timezone.now() - datetime.timedelta(minutes=61))
     ask(client, "pd=dinas-kesehatan", frequency="segera")
     *_, note = deliver(smtp_server, "warga@contoh.id")
-    assert note["Subject"] == "Anda sudah berlangganan kabar ini di Open Data Kontrak"
+    assert note["Subject"] == "Sudah diikuti: paket Dinas Kesehatan"
     assert "  Paket Dinas Kesehatan\n" in text_part(note)
     assert "/langganan/kelola/" in text_part(note)
     subscription.refresh_from_db()
@@ -270,7 +272,8 @@ def test_an_address_follows_at_most_so_many_things(client, smtp_server, settings
     settings.ALERT_MAX_SUBSCRIPTIONS = 2
     for year in (2018, 2019, 2020, 2021):
         response = ask(client, f"pd=dinas-kesehatan&tahun={year}")
-        assert response["Location"] == "/langganan/ikuti/terkirim/"  # the same answer
+        # The same answer past the limit.
+        assert response["Location"] == f"/langganan/ikuti/terkirim/?tahun={year}&pd=dinas-kesehatan"
     assert Subscription.objects.count() == 2
     messages = deliver(smtp_server, "warga@contoh.id")
     # Two confirmations, and one note (not two) that the limit is reached.

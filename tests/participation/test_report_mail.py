@@ -108,7 +108,8 @@ def test_the_receipt_gives_the_reference_the_package_the_link_and_what_happens_n
     # A receipt is no subscription: nothing to unsubscribe from.
     assert receipt["List-Unsubscribe"] is None
     text = text_part(receipt)
-    assert "Yth. Bu Lastri," in text
+    # The receipt goes to whatever contact was typed: it quotes nothing typed (name included).
+    assert text.startswith("Yth. Pelapor,\n") and "Lastri" not in text
     assert f"Nomor laporan: {reference}\n" in text
     # The title as written, not HTML-escaped, in the plain-text part.
     assert f"Paket: {TITLE}\n" in text
@@ -361,7 +362,7 @@ def test_every_moderation_path_of_the_admin_sends_the_same_mail(smtp_server, pac
         f"Laporan {reference_by_hand(first)} diterbitkan",
         f"Laporan {reference_by_hand(second)} diterbitkan",
     ]
-    assert "Yth. Warga," in text_part(received[5])  # no name given
+    assert "Yth. Pelapor," in text_part(received[5])  # never the name typed
     assert answer in text_part(received[3])
 
 
@@ -390,10 +391,12 @@ def test_what_the_citizen_wrote_is_text_in_the_mail_never_markup(smtp_server, pa
     moderate(report, operator, Moderation.PUBLISHED, answer="Baik & segera <b>diperbaiki</b>.")
 
     receipt, status_mail = deliver(smtp_server)
-    assert f"Yth. {name}," in text_part(receipt)
-    for message in (receipt, status_mail):
-        html = html_part(message)
-        assert "<img" not in html and "&lt;img src=x" in html
+    # The receipt (before moderation) quotes no name at all; once published, the status mail
+    # says the name shown, as text.
+    assert "Rina" not in text_part(receipt) and "Rina" not in html_part(receipt)
+    assert f"atas nama {name}." in text_part(status_mail)
+    html = html_part(status_mail)
+    assert "<img" not in html and "&lt;img src=x" in html
     assert "Baik & segera <b>diperbaiki</b>." in text_part(status_mail)
     assert "Baik &amp; segera &lt;b&gt;diperbaiki&lt;/b&gt;." in html_part(status_mail)
 
