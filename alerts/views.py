@@ -30,7 +30,7 @@ from contracts import kecamatan as places
 from contracts.filters import PackageFilter
 from contracts.list_heading import names_for
 from contracts.models import Supplier
-from contracts.search import _WORD, MAX_WORDS, search_words
+from contracts.search import MAX_WORDS, search_words, word_count
 from contracts.views import public_packages
 from opendata import ratelimit
 from opendata_kontrak.params import whole_number
@@ -114,7 +114,7 @@ def _search_problems(typed):
     if not search_words(text):
         return ["Kata pencarian tidak memuat huruf atau angka; tulis kata yang dicari."]
     # The search's own reading of words (contracts.search), uncapped.
-    if len(_WORD.findall(text)) > MAX_WORDS:
+    if word_count(text) > MAX_WORDS:
         return [f"Kata pencarian paling banyak {MAX_WORDS} kata; persingkat lalu coba lagi."]
     return []
 

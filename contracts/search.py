@@ -22,6 +22,12 @@ MAX_WORDS = 16
 _WORD = re.compile(r"[^\W_]+")
 
 
+def word_count(text):
+    """How many words `text` holds, past MAX_WORDS too (search_words keeps only the first
+    MAX_WORDS): for a form that must refuse a search it would read only in part."""
+    return len(_WORD.findall(text or ""))
+
+
 def search_words(text):
     """The words of a typed search: runs of letters and digits, at most MAX_WORDS, in order.
 
