@@ -56,3 +56,10 @@ def send_daily_digest(timestamp):
 def alerts_housekeeping(timestamp):
     """Expired confirmations, old mail and old changes go (alerts.housekeeping)."""
     housekeeping.clean()
+
+
+@app.periodic(cron="*/10 * * * *", periodic_id="alerts-requeue-mail")
+@app.task(queueing_lock="alerts-requeue-mail", pass_context=False)
+def requeue_stalled_mail(timestamp):
+    """Defer again the mail waiting for an hour that no live job holds (alerts.mail)."""
+    mail.requeue_stalled()
