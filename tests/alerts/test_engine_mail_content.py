@@ -224,3 +224,36 @@ def test_control_characters_of_an_old_title_never_reach_a_mail(health, smtp_serv
     for part in (text_part(message), html_part(message)):
         assert "Obat Puskesmas Dander Baru" in part
         assert not {"\x1b", "\x7f", "\x85"} & set(part)
+
+
+def test_giving_each_change_once_adds_no_query_as_an_address_follows_more(health, smtp_server):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from alerts.models import OutgoingMail
+
+    agency, operator = health
+
+    def subscribe(start, stop):
+        # Each distinct, each listing the new package: one address, and one beside it.
+        for n in range(start, stop):
+            follow("banyak@contoh.id", params={"pd": "dinkes-uji", "nilai_min": n})
+            follow("banyak@contoh.id", params={"kecamatan": "Dander", "nilai_min": n})
+            follow(f"sendiri{n}@contoh.id", params={"q": "obat", "nilai_min": n})
+
+    def measured():
+        process = publish(agency, operator, title="Pengadaan Obat Puskesmas")
+        answered_report(process, operator, "Sudah dijawab.")
+        OutgoingMail.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            dispatch.dispatch_instant()
+        return len(queries), OutgoingMail.objects.filter(to="banyak@contoh.id").count()
+
+    subscribe(0, 2)
+    few, mailed = measured()
+    assert mailed == 1  # the new package and the answer, once, in the most specific mail
+    subscribe(2, 20)
+    many, mailed = measured()
+    assert mailed == 1
+    assert many == few
+    assert OutgoingMail.objects.count() == 1 + 20

@@ -146,3 +146,15 @@ def test_a_message_whose_job_was_lost_is_deferred_again_after_an_hour(smtp_serve
     assert mail.requeue_stalled(now=later) == 1
     run_queued_jobs()
     assert len(smtp_server.to("baru@contoh.id")) == 1
+
+
+def test_the_stalled_mail_is_looked_for_every_ten_minutes_one_job_at_a_time():
+    from procrastinate.contrib.django import app
+
+    (periodic,) = [
+        task
+        for task in app.periodic_registry.periodic_tasks.values()
+        if task.task.name == "alerts.tasks.requeue_stalled_mail"
+    ]
+    assert periodic.cron == "*/10 * * * *"
+    assert periodic.task.queueing_lock == "alerts-requeue-mail"
