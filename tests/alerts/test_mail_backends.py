@@ -158,3 +158,22 @@ def test_the_stalled_mail_is_looked_for_every_ten_minutes_one_job_at_a_time():
     ]
     assert periodic.cron == "*/10 * * * *"
     assert periodic.task.queueing_lock == "alerts-requeue-mail"
+
+
+def test_a_message_is_retried_within_two_hours_not_days():
+    from procrastinate.jobs import Job
+
+    from alerts.tasks import SEND_RETRY
+
+    def wait(attempts):
+        job = Job(
+            id=1, queue="default", lock=None, queueing_lock=None, task_name=SEND, attempts=attempts
+        )
+        decision = SEND_RETRY.get_retry_decision(exception=mail.TemporaryFailure("x"), job=job)
+        return decision and decision.retry_at
+
+    now = timezone.now()
+    waits = [(wait(n) - now).total_seconds() for n in range(4)]
+    # 8 s, 64 s, 8 min 32 s, 68 min 16 s: the fifth attempt about 78 minutes after the first.
+    assert [round(w) for w in waits] == [8, 64, 512, 4096]
+    assert wait(mail.MAIL_ATTEMPTS) is None  # then no more: send() failed it for good
