@@ -6,6 +6,10 @@ confirmed instant subscriptions of addresses not suspended (alerts.matching), qu
 per subscription — so its List-Unsubscribe ends exactly that subscription — and marks the
 changes dispatched, all in one transaction.
 
+An address told of a change once in a run is not told again: its subscriptions are read most
+specific first (`specificity`) and a later one leaves out the changes an earlier mail of the
+same address already carries; a subscription left with nothing gets no mail.
+
 `send_digests()` (daily at ALERT_DIGEST_HOUR WIB) gives each confirmed daily subscription the
 changes recorded since its `digest_from`, one mail grouped by package, and moves `digest_from`
 on; a subscription nothing happened to gets no mail.
@@ -17,6 +21,7 @@ run and shared by every mail that lists it.
 """
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -25,7 +30,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from alerts import mail
 from alerts.links import absolute, manage_url, unsubscribe_url
@@ -36,7 +43,7 @@ from contracts.list_heading import describe as describe_filters
 from contracts.list_heading import names_for
 from contracts.models import Process, Stage
 from contracts.templatetags.rupiah import angka, rupiah
-from opendata_kontrak.text import long_date
+from opendata_kontrak.text import long_date, printable
 
 # Packages listed in one mail; the rest are counted and linked.
 MAX_PACKAGES = 30
@@ -44,14 +51,17 @@ MAX_PACKAGES = 30
 QUEUE_CHUNK = 1000
 # Documents named in one change's line; the rest are counted.
 MAX_DOCUMENTS = 10
+# Characters of an agency's answer quoted under a report's line ("…" when cut).
+ANSWER_QUOTE = 200
 
 
 def _stage(code):
     return Stage(code).label if code in Stage.values else code
 
 
-def describe_change(change):
-    """What `change` (a Change) means, in one Indonesian sentence for the mail."""
+def describe_change(change, process=None):
+    """What `change` (a Change) means, in one Indonesian sentence for the mail; `process`
+    (its Process, supplier read) names the winner of a contract."""
     detail = change.detail or {}
     kind = change.kind
     if kind == ChangeKind.NEW:
@@ -60,6 +70,8 @@ def describe_change(change):
         return f"Mencapai tahap {_stage(detail.get('tahap'))}."
     if kind == ChangeKind.CONTRACT:
         text = "Kontrak ditandatangani"
+        if process is not None and process.supplier_id is not None:
+            text += f" dengan {process.supplier.name}"
         if detail.get("nomor"):
             text += f" nomor {detail['nomor']}"
         if detail.get("tanggal"):
@@ -101,6 +113,73 @@ def list_url(params):
     return absolute(reverse("contracts:process-list") + (f"?{query}" if query else ""))
 
 
+AMOUNT = re.compile(r"-?Rp [0-9]{1,3}(?:\.[0-9]{3})*")
+
+
+def nowrap_amounts(text):
+    """`text` escaped for HTML, each amount ("Rp 1.150.000.000") in a span that a narrow
+    screen never breaks between "Rp" and its digits."""
+    return mark_safe(  # noqa: S308 (escaped here)
+        AMOUNT.sub(
+            lambda found: f'<span style="white-space:nowrap">{found.group(0)}</span>',
+            str(escape(text)),
+        )
+    )
+
+
+def facts(process):
+    """[{"label", "value", "amount"}] of a package's part beside its agency and pagu: its
+    method, HPS (when set), the bid deadline while at Pemilihan, and its supplier (when
+    there is one)."""
+    found = []
+    if process.method:
+        found.append({"label": "Metode", "value": process.get_method_display()})
+    if process.hps_amount is not None:
+        found.append({"label": "HPS", "value": rupiah(process.hps_amount), "amount": True})
+    if process.stage_reached == Stage.TENDER and process.bid_deadline:
+        found.append({"label": "Batas penawaran", "value": long_date(process.bid_deadline)})
+    if process.supplier_id is not None:
+        found.append({"label": "Penyedia", "value": process.supplier.name})
+    return found
+
+
+def quote(answer):
+    """The start of an agency's answer on one line, printable, at most ANSWER_QUOTE
+    characters, ended by "…" when cut."""
+    return Truncator(" ".join(printable(answer or "").split())).chars(ANSWER_QUOTE, truncate="…")
+
+
+def specificity(subscription):
+    """The rank of a subscription among an address's, most specific first: its own package
+    (0) says most why the change matters, then a supplier (1: a handful of contracts), an
+    agency (2: one office's packages), a kecamatan (3: every agency's work in one place), a
+    search or other filters (4: words that may match anything), and last the opportunities
+    (5: a narrow kind of change, over any of those filters)."""
+    if subscription.process_id is not None:
+        return 0
+    if subscription.scope == Scope.OPPORTUNITIES:
+        return 5
+    params = subscription.params or {}
+    for rank, name in enumerate(("penyedia", "pd", "kecamatan"), start=1):
+        if params.get(name) not in (None, ""):
+            return rank
+    return 4
+
+
+def once_per_address(pairs):
+    """(subscription, changes) of `pairs` with each change given to an address once: an
+    address's subscriptions in `specificity` order, each without the changes an earlier one
+    of the same address carries; a subscription left with none is left out."""
+    given = defaultdict(set)
+    ordered = sorted(pairs, key=lambda pair: (specificity(pair[0]), pair[0].pk))
+    for subscription, changes in ordered:
+        told = given[subscription.subscriber_id]
+        left = [change for change in changes if change.pk not in told]
+        if left:
+            told.update(change.pk for change in left)
+            yield subscription, left
+
+
 @dataclass
 class Part:
     """One package's part of a mail: rendered once, shared by every mail listing it."""
@@ -117,11 +196,47 @@ class Composer:
 
     def __init__(self, changes, subscriptions):
         ids = {change.process_id for change in changes}
-        self.processes = Process.objects.select_related("agency").in_bulk(ids)
+        self.processes = Process.objects.select_related("agency", "supplier").in_bulk(ids)
+        self.answers = self._answers(changes)
         self.parts = {}
         self.descriptions = {}
         # The agencies', suppliers' and kecamatan's names of every filter, read at once.
         self.names = names_for(s.params for s in subscriptions if s.process_id is None)
+
+    @staticmethod
+    def _answers(changes):
+        """{report reference: its public answer} of the reports answered among `changes`
+        (one query, none without them); a report no longer public has none."""
+        from participation import follow
+        from participation.models import Report
+
+        references = {
+            change.detail.get("laporan")
+            for change in changes
+            if change.kind == ChangeKind.REPORT and change.detail
+        }
+        pks = {follow.parse(reference): reference for reference in references if reference}
+        pks.pop(None, None)
+        if not pks:
+            return {}
+        return {
+            pks[pk]: answer
+            for pk, answer in Report.objects.public()
+            .filter(pk__in=list(pks))
+            .values_list("pk", "answer")
+        }
+
+    def line(self, change, process):
+        """One change's line: {"text", "html", "reference", "url", "quote"} (a report's
+        reference, public page and the start of its answer)."""
+        text = describe_change(change, process)
+        line = {"text": text, "html": nowrap_amounts(text), "url": "", "quote": ""}
+        reference = (change.detail or {}).get("laporan")
+        if change.kind == ChangeKind.REPORT and reference in self.answers:
+            line["reference"] = reference
+            line["url"] = absolute(reverse("participation:follow", args=[reference]))
+            line["quote"] = quote(self.answers[reference])
+        return line
 
     def part(self, process_id, changes):
         key = (process_id, tuple(change.pk for change in changes))
@@ -130,7 +245,8 @@ class Composer:
             context = {
                 "process": process,
                 "url": package_url(process_id),
-                "lines": [describe_change(change) for change in changes],
+                "facts": facts(process),
+                "lines": [self.line(change, process) for change in changes],
             }
             self.parts[key] = Part(
                 process_id,
@@ -184,7 +300,11 @@ class Composer:
             "subject": subject,
             "text": text,
             "html": html,
-            "headers": mail.unsubscribe_headers(unsubscribe),
+            # RFC 3834: sent by a program, so that auto-responders stay quiet.
+            "headers": {
+                **mail.unsubscribe_headers(unsubscribe),
+                "Auto-Submitted": "auto-generated",
+            },
             "subscriber": subscription.subscriber,
         }
 
@@ -224,11 +344,12 @@ def dispatch_instant(*, now=None):
         matched = match(changes, subscriptions)
         queued = 0
         if matched:
-            receiving = [s for s in subscriptions if s.pk in matched]
-            composer = Composer(changes, receiving)
+            receiving = list(
+                once_per_address((s, matched[s.pk]) for s in subscriptions if s.pk in matched)
+            )
+            composer = Composer(changes, [subscription for subscription, _ in receiving])
             queued = _queue_in_chunks(
-                composer.message("alert", subscription, matched[subscription.pk])
-                for subscription in receiving
+                composer.message("alert", subscription, given) for subscription, given in receiving
             )
         Change.objects.filter(pk__in=[change.pk for change in changes]).update(dispatched_at=now)
     return len(changes), queued
@@ -260,7 +381,7 @@ def send_digests(*, now=None):
         if matched:
             composer = Composer(changes, [s for s in subscriptions if s.pk in matched])
             day = long_date(timezone.localdate(now))
-            digests = (
+            digests = once_per_address(
                 (subscription, recent)
                 for subscription in subscriptions
                 if (

@@ -8,14 +8,18 @@ transaction: a request never talks to the mail server, and a rolled-back change 
 SEND_BATCH messages). `send(ids)` runs in the worker, over one connection per batch.
 
 Failures: a recipient the server refuses for good (SMTP 5xx) fails the message at once; any
-other error (the server down, a 4xx) is retried by the queue (MAIL_ATTEMPTS in all) before the
-message fails. Each failed message counts against its subscriber (`record_failure`); after
-ALERT_MAX_FAILURES in a row the address is suspended and nothing more is sent to it. A delivery
+other error (the server down, a 4xx, an unexpected one) is counted and kept on the message and
+retried by the queue (MAIL_ATTEMPTS in all) before the message fails. A message whose job was
+lost is deferred again after an hour (requeue_stalled, every ten minutes): none waits forever.
+Each failed message counts against its subscriber (`record_failure`); after ALERT_MAX_FAILURES
+in a row the address is suspended and nothing more is sent to it. A delivery
 resets the count. Bounces that arrive later as delivery reports go through `record_failure`
 too (manage.py catat_pantulan).
 """
 
 import contextlib
+import datetime
+import email.utils
 import smtplib
 
 from django.conf import settings
@@ -34,12 +38,13 @@ SEND_BATCH = 100
 
 def render(name, context):
     """(subject, text, html) of the mail `name` with `context` (plus the portal's settings
-    as `portal`). The subject is one line of printable text."""
+    as `portal`). The subject is one line of printable text; the text and HTML parts keep
+    their line breaks and tabs but no other control character (an old title's ESC or NEL)."""
     context = {"portal": settings.PORTAL, **context}
     subject = " ".join(render_to_string(f"alerts/mail/{name}_subject.txt", context).split())
     text = render_to_string(f"alerts/mail/{name}.txt", context)
     html = render_to_string(f"alerts/mail/{name}.html", context)
-    return printable(subject), text, html
+    return printable(subject), printable(text), printable(html)
 
 
 def unsubscribe_headers(url):
@@ -99,12 +104,21 @@ class TemporaryFailure(Exception):
     sent or failed for good are not sent again)."""
 
 
+def sender_domain():
+    """The domain of DEFAULT_FROM_EMAIL ("bojonegorokab.go.id"): the Message-ID's right-hand
+    side, so a message's id names the portal that sent it, not the worker's host name."""
+    address = email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
 def _message(mail, connection):
+    headers = dict(mail.headers)
+    headers.setdefault("Message-ID", email.utils.make_msgid(domain=sender_domain()))
     message = EmailMultiAlternatives(
         subject=mail.subject,
         body=mail.text,
         to=[mail.to],
-        headers=mail.headers,
+        headers=headers,
         connection=connection,
     )
     if mail.html:
@@ -122,51 +136,93 @@ def _permanent(error):
 
 
 def send(mail_ids):
-    """Send the waiting messages among `mail_ids`. Raises TemporaryFailure after trying them
-    all when any could be sent later (MAIL_ATTEMPTS not yet reached)."""
-    pending = list(
-        OutgoingMail.objects.filter(pk__in=mail_ids, status=OutgoingMail.Status.WAITING)
-        .select_related("subscriber")
-        .order_by("pk")
-    )
-    if not pending:
-        return
+    """Send the waiting messages among `mail_ids`, over any Django mail backend (SMTP, the
+    file backend of a local run, …). Raises TemporaryFailure after trying them all when any
+    could be sent later (MAIL_ATTEMPTS not yet reached).
+
+    Each message is taken in a short transaction of its own, its row locked (skip_locked): two
+    jobs given the same message (a retry beside a re-deferred job) never both send it. Any
+    error — a refusal, the server down, a bug in a backend — counts an attempt and is kept in
+    `last_error`; only a recipient refused for good (5xx) or the last attempt fails it."""
     retry = False
     connection = get_connection(fail_silently=False)
     try:
-        for mail in pending:
-            if mail.subscriber is not None and mail.subscriber.suspended_at is not None:
-                _finish(mail, OutgoingMail.Status.CANCELLED, "alamat ditangguhkan")
-                continue
-            try:
-                if connection.connection is None and hasattr(connection, "open"):
-                    connection.open()
-                _message(mail, connection).send()
-            except (smtplib.SMTPException, OSError) as error:
-                attempts = mail.attempts + 1
-                if _permanent(error) or attempts >= MAIL_ATTEMPTS:
-                    _finish(mail, OutgoingMail.Status.FAILED, _describe(error), attempts)
-                    if mail.subscriber_id:
-                        record_failure(mail.to, _describe(error))
-                else:
-                    retry = True
-                    OutgoingMail.objects.filter(pk=mail.pk).update(
-                        attempts=attempts, last_error=_describe(error)
-                    )
-                # A refused recipient may leave the session unusable: start a fresh one.
-                _close(connection)
-            else:
-                _finish(mail, OutgoingMail.Status.SENT, "", mail.attempts + 1)
-                if mail.subscriber_id and mail.subscriber.failures:
-                    Subscriber.objects.filter(pk=mail.subscriber_id).update(failures=0)
+        for pk in sorted(mail_ids):
+            with transaction.atomic():
+                mail = (
+                    OutgoingMail.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("subscriber")
+                    .filter(pk=pk, status=OutgoingMail.Status.WAITING)
+                    .first()
+                )
+                if mail is not None:
+                    retry |= _send_one(mail, connection)
     finally:
         _close(connection)
     if retry:
-        raise TemporaryFailure(f"sebagian surel belum terkirim: {mail_ids[:5]}…")
+        raise TemporaryFailure(f"sebagian surel belum terkirim: {list(mail_ids)[:5]}…")
+
+
+def _send_one(mail, connection):
+    """Send one locked, waiting message; returns whether it is left to be retried."""
+    if mail.subscriber is not None and mail.subscriber.suspended_at is not None:
+        _finish(mail, OutgoingMail.Status.CANCELLED, "alamat ditangguhkan")
+        return False
+    try:
+        # Idempotent on Django's backends (SMTP, file, memory): a session is opened once and
+        # reused for the batch, and opened again after a failure closed it.
+        connection.open()
+        _message(mail, connection).send()
+    except Exception as error:  # any error is recorded, never lost
+        attempts = mail.attempts + 1
+        # A refused recipient may leave the session unusable: start a fresh one.
+        _close(connection)
+        if _permanent(error) or attempts >= MAIL_ATTEMPTS:
+            _finish(mail, OutgoingMail.Status.FAILED, _describe(error), attempts)
+            if mail.subscriber_id:
+                record_failure(mail.to, _describe(error))
+            return False
+        OutgoingMail.objects.filter(pk=mail.pk).update(
+            attempts=attempts, last_error=_describe(error)
+        )
+        return True
+    _finish(mail, OutgoingMail.Status.SENT, "", mail.attempts + 1)
+    if mail.subscriber_id and mail.subscriber.failures:
+        Subscriber.objects.filter(pk=mail.subscriber_id).update(failures=0)
+    return False
+
+
+# A message still waiting this long after it was stored has lost its job (a worker killed, a
+# job removed by hand): requeue_stalled() defers it again.
+STALLED_AFTER = datetime.timedelta(hours=1)
+
+
+def requeue_stalled(*, now=None):
+    """Defer again the messages still waiting STALLED_AFTER after they were stored that no
+    live send_mail job (waiting or running) holds. Returns how many were deferred."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    now = now or timezone.now()
+    held = set()
+    for args in ProcrastinateJob.objects.filter(
+        task_name="alerts.tasks.send_mail", status__in=("todo", "doing")
+    ).values_list("args", flat=True):
+        held.update((args or {}).get("mail_ids") or ())
+    stalled = [
+        pk
+        for pk in OutgoingMail.objects.filter(
+            status=OutgoingMail.Status.WAITING, created_at__lt=now - STALLED_AFTER
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        if pk not in held
+    ]
+    _defer(stalled)
+    return len(stalled)
 
 
 def _close(connection):
-    with contextlib.suppress(smtplib.SMTPException, OSError):
+    with contextlib.suppress(Exception):
         connection.close()
 
 

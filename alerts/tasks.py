@@ -9,15 +9,17 @@ from procrastinate.contrib.django import app
 
 from alerts import dispatch, housekeeping, mail
 
-
-@app.task(
-    pass_context=False,
-    retry=RetryStrategy(
-        max_attempts=mail.MAIL_ATTEMPTS,
-        exponential_wait=30,
-        retry_exceptions={mail.TemporaryFailure},
-    ),
+# Retried after 8 s, 64 s, 8.5 min and 68 min (Procrastinate waits exponential_wait ** n): a
+# greylisting server or a short outage is waited out in about an hour and a half. (30 waited
+# 7.5 hours, then 9 days, before a message failed for good.)
+SEND_RETRY = RetryStrategy(
+    max_attempts=mail.MAIL_ATTEMPTS,
+    exponential_wait=8,
+    retry_exceptions={mail.TemporaryFailure},
 )
+
+
+@app.task(pass_context=False, retry=SEND_RETRY)
 def send_mail(*, mail_ids):
     """Send these OutgoingMail rows (alerts.mail.send); a retry sends only those still waiting."""
     mail.send(mail_ids)
@@ -56,3 +58,10 @@ def send_daily_digest(timestamp):
 def alerts_housekeeping(timestamp):
     """Expired confirmations, old mail and old changes go (alerts.housekeeping)."""
     housekeeping.clean()
+
+
+@app.periodic(cron="*/10 * * * *", periodic_id="alerts-requeue-mail")
+@app.task(queueing_lock="alerts-requeue-mail", pass_context=False)
+def requeue_stalled_mail(timestamp):
+    """Defer again the mail waiting for an hour that no live job holds (alerts.mail)."""
+    mail.requeue_stalled()

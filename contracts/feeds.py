@@ -294,19 +294,26 @@ class Change:
 
     @property
     def summary(self):
-        sentences = [f"{sentence}." for sentence in self.what]
+        sentences = [_sentence(sentence) for sentence in self.what]
         if self.reason:
-            sentences.append(f"Alasan penarikan: {self.reason}.")
+            sentences.append(_sentence(f"Alasan penarikan: {self.reason}"))
         if self.documents:
             label = "Dokumen baru" if self.release.sequence > 1 else "Dokumen"
-            sentences.append(f"{label}: {'; '.join(self.documents)}.")
-        sentences.append(f"Tahap terakhir: {Stage(self.release.stage_reached).label}.")
-        sentences.append(f"Rilis OCDS {self.release_id}.")
+            sentences.append(_sentence(f"{label}: {'; '.join(self.documents)}"))
+        sentences.append(_sentence(f"Tahap terakhir: {Stage(self.release.stage_reached).label}"))
+        sentences.append(_sentence(f"Rilis OCDS {self.release_id}"))
         return " ".join(sentences)
 
     @property
     def release_id(self):
         return str(self.release.data.get("id") or f"{self.process.ocid}-{self.release.sequence}")
+
+
+def _sentence(text):
+    """`text` ended by one full stop: none added after a reason or a document's title that
+    already ends a sentence ("… APBD 2026." stays, never "APBD 2026..")."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
 
 
 class PackageReleasesFeed(PortalFeed):

@@ -74,11 +74,13 @@ def test_two_packages_three_changes_make_one_mail_grouped_by_package(
         "(Paket di Kecamatan Dander).\n\n"
         "Pembangunan Talud Dander\n"
         "Dinas PU Uji · pagu Rp 1.250.000.000\n"
+        "Metode: Tender\n"
         "- Perangkat daerah menjawab laporan warga LAP-2026-000001 (keterlambatan).\n"
         "- Mencapai tahap Pemilihan Penyedia.\n"
         f"{BASE}/paket/{talud.pk}/\n\n"
         "Rehabilitasi Jembatan Dander\n"
         "Dinas PU Uji · pagu Rp 1.250.000.000\n"
+        "Metode: Tender\n"
         "- Dokumen baru: Gambar Rencana.\n"
         f"{BASE}/paket/{bridge.pk}/\n"
     )

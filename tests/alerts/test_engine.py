@@ -67,6 +67,7 @@ def test_a_new_package_of_a_followed_agency_is_mailed_at_once(health, smtp_serve
         "Ada 1 perubahan pada 1 paket yang Anda ikuti (Paket Dinas Kesehatan Uji).\n\n"
         "Pengadaan Obat Puskesmas Dander\n"
         "Dinas Kesehatan Uji · pagu Rp 1.250.000.000\n"
+        "Metode: Tender\n"
         "- Paket baru diumumkan, tahap Perencanaan.\n"
         f"{BASE}/paket/{process.pk}/\n"
     )
@@ -123,9 +124,15 @@ def test_a_package_follower_hears_of_each_change_and_of_its_withdrawal(
     process.contract_amount = 1_150_000_000
     services.save_process(process=process, by=operator)
     assert (
-        "- Kontrak ditandatangani nomor SPK/027/2026 pada 12 Mei 2026, nilai Rp 1.150.000.000."
-        in latest_lines()
+        "- Kontrak ditandatangani dengan CV Sehat Jaya nomor SPK/027/2026 pada 12 Mei 2026, "
+        "nilai Rp 1.150.000.000." in latest_lines()
     )
+    # The part names the method, the HPS and the winner (no deadline: past Pemilihan).
+    contracted = text_part(smtp_server.to("pengawas@contoh.id")[-1])
+    assert "\nMetode: Tender · HPS: Rp 1.200.000.000 · Penyedia: CV Sehat Jaya\n" in contracted
+    html = html_part(smtp_server.to("pengawas@contoh.id")[-1])
+    assert 'HPS: <span style="white-space:nowrap">Rp 1.200.000.000</span>' in html
+    assert 'nilai <span style="white-space:nowrap">Rp 1.150.000.000</span>.' in html
 
     add_document(process, operator, good_pdf(), name="Kontrak Rehabilitasi.pdf")
     assert "- Dokumen baru: Kontrak Rehabilitasi." in latest_lines()
@@ -150,6 +157,14 @@ def test_a_package_follower_hears_of_each_change_and_of_its_withdrawal(
         f"- Perangkat daerah menjawab laporan warga {reference} (kualitas pekerjaan); "
         "tindak lanjut: selesai."
     ]
+    answered = text_part(smtp_server.to("pengawas@contoh.id")[-1])
+    assert (
+        f"tindak lanjut: selesai.\n  Jawaban: “Sudah diperbaiki penyedia.”\n"
+        f"  {BASE}/laporan/{reference}/\n{BASE}/paket/{process.pk}/\n"
+    ) in answered
+    assert f'<a href="{BASE}/laporan/{reference}/"' in html_part(
+        smtp_server.to("pengawas@contoh.id")[-1]
+    )
 
     services.withdraw_process(process=process, by=operator, reason="Anggaran dialihkan")
     assert latest_lines() == ["- Paket ditarik dari publikasi. Alasan: Anggaran dialihkan"]
@@ -270,16 +285,24 @@ def test_an_address_following_two_things_gets_one_mail_each_to_leave_each_alone(
     from alerts.links import UNSUBSCRIBE, subscription_for
 
     agency, operator = health
+    other = make_agency(code="dinsos-uji", name="Dinas Sosial Uji")
     by_agency = follow("warga@contoh.id", params={"pd": "dinkes-uji"})
     by_place = follow("warga@contoh.id", params={"kecamatan": "Dander"})
+    # Both followed things list the first; only the kecamatan the second.
     publish(agency, operator, title="Pengadaan Obat Puskesmas Dander")
+    publish(other, make_operator(other), title="Bantuan Sosial Dander")
     assert deliver() == 2
+    received = smtp_server.to("warga@contoh.id")
     links = {
-        message["List-Unsubscribe"].strip().removeprefix("<").removesuffix(">")
-        for message in smtp_server.to("warga@contoh.id")
+        message["List-Unsubscribe"].strip().removeprefix("<").removesuffix(">"): message
+        for message in received
     }
-    tokens = {link.rstrip("/").rsplit("/", 1)[1] for link in links}
-    assert {subscription_for(t, purpose=UNSUBSCRIBE).pk for t in tokens} == {
-        by_agency.pk,
-        by_place.pk,
+    by_token = {
+        subscription_for(link.rstrip("/").rsplit("/", 1)[1], purpose=UNSUBSCRIBE).pk: message
+        for link, message in links.items()
     }
+    assert set(by_token) == {by_agency.pk, by_place.pk}
+    # The agency is the more specific: it carries the first; the kecamatan only the rest.
+    assert by_token[by_agency.pk]["Subject"] == "Paket baru: Pengadaan Obat Puskesmas Dander"
+    assert by_token[by_place.pk]["Subject"] == "Paket baru: Bantuan Sosial Dander"
+    assert "Pengadaan Obat" not in text_part(by_token[by_place.pk])

@@ -306,6 +306,24 @@ def test_a_package_feed_says_what_each_release_changed_newest_first(client, heal
 
 
 @pytest.mark.django_db
+def test_a_reason_or_title_ending_its_own_sentence_gets_no_second_full_stop(
+    client, health, media_root
+):
+    operator = make_operator(health)
+    process = publish(make_process(health, **planning_fields(title="Renovasi Pustu")), operator)
+    attach(process, operator, "Rincian anggaran", name="RAB APBD 2026..pdf")
+    reason = "Anggaran dialihkan ke APBD 2026."
+    services.withdraw_process(process=process, by=operator, reason=reason)
+
+    withdrawn, documented, _ = summaries(package_feed(client, process))
+    assert withdrawn == (
+        "Paket ditarik. Alasan penarikan: Anggaran dialihkan ke APBD 2026. "
+        f"Tahap terakhir: Perencanaan. Rilis OCDS {process.ocid}-0003."
+    )
+    assert "Dokumen baru: RAB APBD 2026. Tahap terakhir: Perencanaan." in documented
+
+
+@pytest.mark.django_db
 def test_an_addendum_is_said_as_such(client, health):
     operator = make_operator(health)
     process = contracted(operator)
