@@ -129,8 +129,8 @@ def nowrap_amounts(text):
 
 def facts(process):
     """[{"label", "value", "amount"}] of a package's part beside its agency and pagu: its
-    method, HPS (when set), the bid deadline while at Pemilihan, and its supplier (when
-    there is one)."""
+    method, HPS (when set), the bid deadline while at Pemilihan, and its supplier with the
+    award's value (when there is one)."""
     found = []
     if process.method:
         found.append({"label": "Metode", "value": process.get_method_display()})
@@ -140,6 +140,10 @@ def facts(process):
         found.append({"label": "Batas penawaran", "value": long_date(process.bid_deadline)})
     if process.supplier_id is not None:
         found.append({"label": "Penyedia", "value": process.supplier.name})
+        if process.award_amount is not None:
+            found.append(
+                {"label": "Nilai penetapan", "value": rupiah(process.award_amount), "amount": True}
+            )
     return found
 
 
@@ -264,8 +268,10 @@ class Composer:
         key = (subscription.scope, params_key(subscription.params))
         if key not in self.descriptions:
             described = describe_filters(subscription.params, names=self.names)
+            # Mid-sentence in the mail: "… paket yang Anda ikuti: paket di Kecamatan Dander."
+            described = described[:1].lower() + described[1:]
             if subscription.scope == Scope.OPPORTUNITIES:
-                described = f"peluang usaha (rencana dan tender baru): {described}"
+                described = f"peluang usaha, yaitu rencana dan tender baru, untuk {described}"
             self.descriptions[key] = described
         return self.descriptions[key]
 

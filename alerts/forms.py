@@ -44,7 +44,10 @@ class SubscribeForm(EmailForm):
     scope = forms.ChoiceField(
         label="Kabar apa",
         choices=[
-            (Scope.CHANGES, "Semua perubahan: paket baru, tahap, kontrak, dokumen, tanda"),
+            (
+                Scope.CHANGES,
+                "Semua perubahan: paket baru, tahap, kontrak, dokumen, tanda, laporan, penarikan",
+            ),
             (Scope.OPPORTUNITIES, "Hanya peluang usaha: rencana dan tender baru"),
         ],
         widget=forms.RadioSelect,

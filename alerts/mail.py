@@ -53,7 +53,12 @@ def unsubscribe_headers(url):
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
+# Every message the portal sends is automatic (RFC 3834): auto-responders stay quiet.
+AUTOMATIC = {"Auto-Submitted": "auto-generated"}
+
+
 def _row(to, subject, text, html="", headers=None, subscriber=None):
+    headers = {**AUTOMATIC, **(headers or {})}
     return OutgoingMail(
         to=to.strip().lower(),
         subscriber=subscriber,

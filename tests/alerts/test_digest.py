@@ -70,8 +70,8 @@ def test_two_packages_three_changes_make_one_mail_grouped_by_package(
     assert message["Subject"] == "Ringkasan 2 Desember 2026: 3 perubahan pada 2 paket"
     text = text_part(message)
     assert text.startswith(
-        "Ringkasan harian 2 Desember 2026: 3 perubahan pada 2 paket yang Anda ikuti "
-        "(Paket di Kecamatan Dander).\n\n"
+        "Ringkasan harian 2 Desember 2026: 3 perubahan pada 2 paket yang Anda ikuti: "
+        "paket di Kecamatan Dander.\n\n"
         "Pembangunan Talud Dander\n"
         "Dinas PU Uji · pagu Rp 1.250.000.000\n"
         "Metode: Tender\n"

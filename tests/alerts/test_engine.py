@@ -64,7 +64,7 @@ def test_a_new_package_of_a_followed_agency_is_mailed_at_once(health, smtp_serve
     assert message["Subject"] == "Paket baru: Pengadaan Obat Puskesmas Dander"
     text = text_part(message)
     assert text.startswith(
-        "Ada 1 perubahan pada 1 paket yang Anda ikuti (Paket Dinas Kesehatan Uji).\n\n"
+        "Ada 1 perubahan pada 1 paket yang Anda ikuti: paket Dinas Kesehatan Uji.\n\n"
         "Pengadaan Obat Puskesmas Dander\n"
         "Dinas Kesehatan Uji · pagu Rp 1.250.000.000\n"
         "Metode: Tender\n"
@@ -127,9 +127,13 @@ def test_a_package_follower_hears_of_each_change_and_of_its_withdrawal(
         "- Kontrak ditandatangani dengan CV Sehat Jaya nomor SPK/027/2026 pada 12 Mei 2026, "
         "nilai Rp 1.150.000.000." in latest_lines()
     )
-    # The part names the method, the HPS and the winner (no deadline: past Pemilihan).
+    # The part names the method, the HPS, the winner and the award's value (no deadline: past
+    # Pemilihan).
     contracted = text_part(smtp_server.to("pengawas@contoh.id")[-1])
-    assert "\nMetode: Tender · HPS: Rp 1.200.000.000 · Penyedia: CV Sehat Jaya\n" in contracted
+    assert (
+        "\nMetode: Tender · HPS: Rp 1.200.000.000 · Penyedia: CV Sehat Jaya"
+        " · Nilai penetapan: Rp 1.150.000.000\n" in contracted
+    )
     html = html_part(smtp_server.to("pengawas@contoh.id")[-1])
     assert 'HPS: <span style="white-space:nowrap">Rp 1.200.000.000</span>' in html
     assert 'nilai <span style="white-space:nowrap">Rp 1.150.000.000</span>.' in html
@@ -186,7 +190,10 @@ def test_opportunities_are_only_new_plans_and_tenders(health, smtp_server):
     (first,) = smtp_server.to("penyedia@contoh.id")
     assert first["Subject"] == "Paket baru: Pengadaan Alat Laboratorium"
     assert "Pengadaan Ambulans" not in text_part(first)
-    assert "peluang usaha (rencana dan tender baru): Paket Dinas Kesehatan Uji" in text_part(first)
+    assert (
+        "peluang usaha, yaitu rencana dan tender baru, untuk paket Dinas Kesehatan Uji"
+        in text_part(first)
+    )
 
     plan.tender_code = "20002"
     plan.tender_announced = timezone.localdate()

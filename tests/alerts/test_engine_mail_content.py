@@ -181,7 +181,7 @@ def test_a_package_part_names_method_hps_deadline_and_amounts_never_break(health
     assert message["Auto-Submitted"] == "auto-generated"
     deadline = f"15 Januari {DEADLINE.year}"
     assert text_part(message).startswith(
-        "Ada 1 perubahan pada 1 paket yang Anda ikuti (Paket Dinas Kesehatan Uji).\n\n"
+        "Ada 1 perubahan pada 1 paket yang Anda ikuti: paket Dinas Kesehatan Uji.\n\n"
         "Pengadaan Obat Puskesmas\n"
         "Dinas Kesehatan Uji · pagu Rp 1.250.000.000\n"
         f"Metode: Tender · HPS: Rp 1.200.000.000 · Batas penawaran: {deadline}\n"

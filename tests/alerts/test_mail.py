@@ -34,6 +34,8 @@ def test_a_queued_message_arrives_with_both_parts_and_its_headers(smtp_server):
     assert received.get_body(preferencelist=("html",)).get_content().strip() == "<p>Isi HTML</p>"
     assert received["List-Unsubscribe"] == "<https://portal.example/langganan/berhenti/x/>"
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # Automatic mail (RFC 3834), whatever kind: auto-responders stay quiet.
+    assert received["Auto-Submitted"] == "auto-generated"
     queued.refresh_from_db()
     assert queued.status == OutgoingMail.Status.SENT and queued.attempts == 1
     # Sent once: a second run of the same job sends nothing again.

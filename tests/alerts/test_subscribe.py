@@ -247,7 +247,7 @@ def test_suppliers_follow_opportunities_by_kind_and_place(client, smtp_server):
         "Peluang usaha (rencana dan tender baru): paket di Kecamatan Dander, Pekerjaan Konstruksi"
         in text_part(received)
     )
-    assert "Hanya peluang usaha: rencana dan tender baru." in text_part(received)
+    assert "Hanya peluang usaha: rencana dan tender baru (dan penarikannya)." in text_part(received)
 
 
 def test_an_unknown_choice_on_the_opportunities_page_is_said_and_the_rest_kept(client):

@@ -104,6 +104,9 @@ def test_the_receipt_gives_the_reference_the_package_the_link_and_what_happens_n
     (receipt,) = deliver(smtp_server)
     reference = reference_by_hand(report)
     assert receipt["Subject"] == f"Laporan {reference} sudah kami terima"
+    # Transactional, yet automatic (RFC 3834): no unsubscribe header, an Auto-Submitted one.
+    assert receipt["Auto-Submitted"] == "auto-generated"
+    assert receipt["List-Unsubscribe"] is None
     assert receipt["To"] == AUTHOR
     # A receipt is no subscription: nothing to unsubscribe from.
     assert receipt["List-Unsubscribe"] is None
