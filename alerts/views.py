@@ -79,7 +79,11 @@ def target_from_query(query):
     for name in NOT_FOLLOWED:
         query.pop(name, None)
     package_filter = PackageFilter.from_query(query)
-    problems = filter_words.check(package_filter, notes=False)
+    # The list's own sentences end "…; saringan ini diabaikan": here nothing is followed.
+    problems = [
+        problem.replace("saringan ini diabaikan", "perbaiki tautannya lalu coba lagi")
+        for problem in filter_words.check(package_filter, notes=False)
+    ]
     params = followed_params(package_filter.params)
     problems += _search_problems(query.get("q", ""))
     if "kecamatan" in params:
@@ -355,6 +359,8 @@ def confirm(request, token):
         {
             "subscription": subscription,
             "what": services.describe(subscription),
+            # Back to what is followed, once it is followed.
+            "page": _page_of(subscription) if done else None,
             "done": done,
             "manage_url": reverse(
                 "alerts:manage", args=[links.manage_token(subscription.subscriber)]

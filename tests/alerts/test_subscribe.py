@@ -68,6 +68,11 @@ def test_a_filtered_list_is_followed_after_the_mailed_link_is_confirmed(client, 
     before = timezone.now()
     confirmed = client.post(confirm_path)
     assert confirmed.status_code == 200 and "Langganan aktif" in confirmed.content.decode()
+    # And the way back to what is now followed: the list with its two filters.
+    assert (
+        'href="/paket/?pd=dinas-kesehatan&amp;tahun=2018" data-followed'
+        in confirmed.content.decode()
+    )
     subscription.refresh_from_db()
     assert subscription.confirmed_at >= before
     assert subscription.digest_from == subscription.confirmed_at
@@ -193,6 +198,9 @@ def test_a_filter_the_list_would_ignore_is_not_followed_wider_than_asked(client)
     page = client.get("/langganan/ikuti/?pd=tidak-ada&tahun=2018")
     assert page.status_code == 400
     assert "Perangkat daerah “tidak-ada” tidak dikenal" in page.content.decode()
+    # Nothing is followed here, so nothing is "ignored" as on the list: the link is to mend.
+    assert "diabaikan" not in page.content.decode()
+    assert "perbaiki tautannya lalu coba lagi" in page.content.decode()
     response = ask(client, "pd=tidak-ada&tahun=2018")
     assert response.status_code == 400
     assert form_value(response.content.decode(), "email") is None  # no form to send
