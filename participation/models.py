@@ -116,7 +116,9 @@ class Report(ConstraintsAtFields, models.Model):
     constraint_fields = {"report_rejection_has_reason": "rejection_reason"}
 
     def __str__(self):
-        return f"Laporan #{self.pk} — {self.get_topic_display()}"
+        # The number the citizen was given, so the workspace and the mails say the same.
+        number = self.reference if self.pk and self.created_at else "baru"
+        return f"Laporan {number} — {self.get_topic_display()}"
 
     @property
     def reference(self):

@@ -116,3 +116,12 @@ def test_a_refused_report_says_when_to_try_again_in_seconds(client, package, set
     # The limit counts in fixed hours (opendata.ratelimit): the wait is what is left of this
     # hour, 3600 - (seconds since the hour began).
     assert 3600 - after % 3600 <= int(refused["Retry-After"]) <= 3600 - before % 3600
+
+
+def test_the_workspace_names_a_report_by_the_number_its_author_was_given(package):
+    from django.utils import timezone
+
+    report = Report.objects.create(process=package, topic="kualitas_pekerjaan", body="Retak.")
+    year = timezone.localtime(report.created_at).year
+    assert str(report) == f"Laporan LAP-{year}-{report.pk:06d} — Kualitas pekerjaan"
+    assert str(Report(process=package, topic="komentar")) == "Laporan baru — Komentar"

@@ -87,10 +87,17 @@ class Command(BaseCommand):
         # is marked failed once its heartbeat is old (imports.jobs.fail_stalled).
         queue_worker = start_queue_worker()
         # SIGTERM (e.g. from a process manager) ends the portal the same way as Ctrl-C.
-        signal.signal(signal.SIGTERM, lambda *_: gunicorn.terminate())
+        stopping = []
+
+        def stop(*_):
+            stopping.append(True)
+            gunicorn.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             while gunicorn.poll() is None:
-                if queue_worker.poll() is not None:
+                # A SIGTERM sent to the whole group stops the worker too: not a death to mend.
+                if queue_worker.poll() is not None and not stopping:
                     self.stderr.write(
                         f"Proses latar antrean berhenti (kode {queue_worker.returncode}); "
                         "dijalankan lagi."
