@@ -18,14 +18,12 @@ Usage: python scripts/bench_alerts.py [--scale 10000] [--subscriptions 10000] [-
 import argparse
 import cProfile
 import datetime
-import os
 import pstats
 import random
 import re
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
@@ -174,36 +172,15 @@ def main():
     parser.add_argument("--profile", action="store_true", help="print where the time goes")
     args = parser.parse_args()
 
-    var = ROOT / "var" / f"bench-{args.scale}"
-    os.environ["PORTAL_VAR_DIR"] = str(var)
-    from opendata_kontrak import embedded_db
+    from bench_setup import open_data_set
 
-    database = embedded_db.ensure_running(var / "pgdata")
-    os.environ["DATABASE_URL"] = (
-        f"postgresql://postgres@{quote(database['HOST'], safe='')}:{database['PORT']}/"
-        f"{database['NAME']}"
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opendata_kontrak.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    open_data_set(args.scale, rebuild=args.rebuild)
     from django.db import connection, transaction
     from django.utils import timezone
     from procrastinate.contrib.django.models import ProcrastinateJob
 
     from alerts.dispatch import send_digests
     from alerts.models import Change, OutgoingMail
-    from contracts.models import Process
-
-    call_command("migrate", interactive=False, verbosity=0)
-    if args.rebuild or Process.objects.count() != args.scale:
-        import benchdata
-
-        print(f"Membangun {args.scale:,} paket ...", flush=True)
-        started = time.monotonic()
-        benchdata.generate(args.scale)
-        print(f"  selesai dalam {time.monotonic() - started:.0f} dtk", flush=True)
 
     rng = random.Random(21)  # noqa: S311 (made-up data, repeatable)
     now = timezone.now()

@@ -11,12 +11,10 @@ Usage: python scripts/bench_selection.py [--scale 100000] [--rebuild]
 """
 
 import argparse
-import os
 import re
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
@@ -83,32 +81,13 @@ def main():
     parser.add_argument("--rebuild", action="store_true", help="regenerate the data set")
     args = parser.parse_args()
 
-    var = ROOT / "var" / f"bench-{args.scale}"
-    os.environ["PORTAL_VAR_DIR"] = str(var)
-    from opendata_kontrak import embedded_db
+    from bench_setup import open_data_set
 
-    database = embedded_db.ensure_running(var / "pgdata")
-    os.environ["DATABASE_URL"] = (
-        f"postgresql://postgres@{quote(database['HOST'], safe='')}:{database['PORT']}/"
-        f"{database['NAME']}"
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opendata_kontrak.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    open_data_set(args.scale, rebuild=args.rebuild)
     from django.test import Client, override_settings
 
     from contracts.models import Process
 
-    call_command("migrate", interactive=False, verbosity=0)
-    if args.rebuild or Process.objects.count() != args.scale:
-        import benchdata
-
-        print(f"Membangun {args.scale:,} paket ...", flush=True)
-        started = time.monotonic()
-        benchdata.generate(args.scale)
-        print(f"  selesai dalam {time.monotonic() - started:.0f} dtk", flush=True)
     published = Process.objects.published()
     year = published.fiscal_years()[0]
     selections = [
