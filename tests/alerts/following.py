@@ -1,11 +1,34 @@
 """Subscriptions made straight with the models (the subscribe pages are another part's), and
 the mail the engine queues sent through the test's SMTP server."""
 
+import datetime
+
 from django.utils import timezone
 
 from alerts import mail
 from alerts.keys import subscription_key
 from alerts.models import OutgoingMail, Subscriber, Subscription
+from contracts import services
+from tests.factories import make_process, planning_fields
+
+# The public address the mails' links name in these tests.
+BASE = "https://kontrak.bojonegorokab.go.id"
+
+
+def ahead(days):
+    """A date `days` from today: stages not yet due, so no 'late stage' flag joins in."""
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def publish(agency, operator, **fields):
+    """A package planned ahead (starting in 60 days), published by `operator`."""
+    start = ahead(60)
+    process = make_process(
+        agency,
+        **planning_fields(planned_start=start, planned_end=ahead(200), **fields),
+        fiscal_year=start.year,
+    )
+    return services.publish_process(process=process, by=operator)
 
 
 def follow(

@@ -9,19 +9,18 @@ from django.utils import timezone
 from alerts import changes, dispatch, tasks
 from alerts.models import Change, OutgoingMail
 from contracts import services
-from tests.alerts.following import follow, send_waiting
+from tests.alerts.following import BASE, follow, send_waiting
 from tests.factories import make_agency, make_operator, make_process, planning_fields
 from tests.mailserver import html_part, text_part
 
 pytestmark = pytest.mark.django_db
 
-BASE = "https://kontrak.bojonegorokab.go.id"
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 
 @pytest.fixture(autouse=True)
-def portal_address(settings):
-    settings.PORTAL = {**settings.PORTAL, "BASE_URL": BASE}
+def _on_the_public_address(portal_address):
+    pass
 
 
 @pytest.fixture

@@ -11,46 +11,26 @@ from alerts import changes, dispatch
 from alerts.links import UNSUBSCRIBE, subscription_for
 from contracts import services
 from contracts.models import Supplier
-from tests.alerts.following import follow, send_waiting
+from tests.alerts.following import (  # noqa: F401 (fixtures)
+    BASE,
+    ahead,
+    follow,
+    publish,
+    send_waiting,
+)
 from tests.factories import (
     answered_report,
-    make_agency,
-    make_operator,
-    make_process,
-    planning_fields,
 )
 from tests.mailserver import html_part, text_part
 
 pytestmark = pytest.mark.django_db
 
-BASE = "https://kontrak.bojonegorokab.go.id"
 WITHDRAWN_LINE = "- Paket ditarik dari publikasi. Alasan: Anggaran dialihkan"
 
 
 @pytest.fixture(autouse=True)
-def portal_address(settings):
-    settings.PORTAL = {**settings.PORTAL, "BASE_URL": BASE}
-    settings.DEFAULT_FROM_EMAIL = "Open Data Kontrak <noreply@bojonegorokab.go.id>"
-
-
-@pytest.fixture
-def health():
-    agency = make_agency(code="dinkes-uji", name="Dinas Kesehatan Uji")
-    return agency, make_operator(agency)
-
-
-def ahead(days):
-    return timezone.localdate() + datetime.timedelta(days=days)
-
-
-def publish(agency, operator, **fields):
-    start = ahead(60)
-    process = make_process(
-        agency,
-        **planning_fields(planned_start=start, planned_end=ahead(200), **fields),
-        fiscal_year=start.year,
-    )
-    return services.publish_process(process=process, by=operator)
+def _on_the_public_address(portal_address):
+    pass
 
 
 # A deadline written by hand: 15 January of next year.
