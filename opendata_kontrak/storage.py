@@ -3,7 +3,7 @@
 # A hung object store (it accepts the connection, never answers) must fail one request with the
 # form's "storage unreachable" message, not hold a worker thread until nginx gives up: each
 # attempt waits at most CONNECT + READ seconds, and MAX_ATTEMPTS attempts (the first included)
-# of 3 + 10 s stay well under the 30 s a request may take behind nginx and gunicorn.
+# of 3 + 10 s (26 s) stay under gunicorn's 30 s worker timeout and nginx's 60 s wait.
 S3_CONNECT_TIMEOUT_SECONDS = 3
 S3_READ_TIMEOUT_SECONDS = 10
 S3_MAX_ATTEMPTS = 2
