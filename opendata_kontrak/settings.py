@@ -168,6 +168,10 @@ else:
     EMBEDDED_PGDATA = VAR_DIR / "pgdata"
     DATABASES = {"default": {**embedded_db.ensure_running(EMBEDDED_PGDATA), "CONN_MAX_AGE": 60}}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A server that swallows connections fails the request (and /readyz) in seconds, not minutes.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", int(env("DATABASE_CONNECT_TIMEOUT_SECONDS", "5"))
+)
 # An import runs in one transaction; its progress is written beside it, on a connection of its
 # own that commits at once, so the job page sees it while the import runs (imports/jobs.py).
 DATABASES["progress"] = {**DATABASES["default"]}
@@ -257,6 +261,11 @@ if S3_BUCKET:
         secret_key=env("S3_SECRET_ACCESS_KEY"),
         region=env("S3_REGION", "us-east-1"),
         url_expire_seconds=int(env("S3_URL_EXPIRE_SECONDS", "300")),
+        connect_timeout=float(
+            env("S3_CONNECT_TIMEOUT_SECONDS", str(storage.S3_CONNECT_TIMEOUT_SECONDS))
+        ),
+        read_timeout=float(env("S3_READ_TIMEOUT_SECONDS", str(storage.S3_READ_TIMEOUT_SECONDS))),
+        max_attempts=int(env("S3_MAX_ATTEMPTS", str(storage.S3_MAX_ATTEMPTS))),
     )
 else:
     _default_storage = storage.local_storage(location=MEDIA_ROOT, base_url=MEDIA_URL)

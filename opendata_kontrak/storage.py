@@ -1,7 +1,44 @@
 """How the portal's documents are stored: one place that both settings and tests build from."""
 
+# A hung object store (it accepts the connection, never answers) must fail one request with the
+# form's "storage unreachable" message, not hold a worker thread until nginx gives up: each
+# attempt waits at most CONNECT + READ seconds, and MAX_ATTEMPTS attempts (the first included)
+# of 3 + 10 s (26 s) stay under gunicorn's 30 s worker timeout and nginx's 60 s wait.
+S3_CONNECT_TIMEOUT_SECONDS = 3
+S3_READ_TIMEOUT_SECONDS = 10
+S3_MAX_ATTEMPTS = 2
 
-def s3_storage(*, bucket, endpoint_url, access_key, secret_key, region, url_expire_seconds):
+
+def s3_client_config(*, connect_timeout, read_timeout, max_attempts):
+    """botocore's client settings for the bucket: timeouts in seconds (float), `max_attempts`
+    the total number of tries of one call, the first included (botocore's standard retry mode,
+    which retries throttling, 5xx and connection and read timeouts with jittered backoff).
+
+    Given a client config, django-storages no longer builds its own, so the signature version
+    it would have set is set here."""
+    from botocore.config import Config
+
+    return Config(
+        signature_version="s3v4",
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
+    )
+
+
+def s3_storage(
+    *,
+    bucket,
+    endpoint_url,
+    access_key,
+    secret_key,
+    region,
+    url_expire_seconds,
+    connect_timeout=S3_CONNECT_TIMEOUT_SECONDS,
+    read_timeout=S3_READ_TIMEOUT_SECONDS,
+    max_attempts=S3_MAX_ATTEMPTS,
+):
+    """STORAGES["default"] for an S3-compatible bucket (django-storages' S3Storage)."""
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -17,6 +54,11 @@ def s3_storage(*, bucket, endpoint_url, access_key, secret_key, region, url_expi
             "signature_version": "s3v4",
             # Never overwrite: a new upload gets a new name, so the old file outlives a failed save.
             "file_overwrite": False,
+            "client_config": s3_client_config(
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                max_attempts=max_attempts,
+            ),
         },
     }
 

@@ -12,6 +12,7 @@ from agencies.forms import WorkspaceLoginForm
 from contracts import spreadsheet_views
 from contracts import views as contract_views
 from contracts.sitemaps import SITEMAPS
+from opendata_kontrak import health
 
 admin.site.site_header = "Open Data Kontrak — Ruang Kerja Operator"
 admin.site.site_title = "Open Data Kontrak"
@@ -33,6 +34,8 @@ def favicon(request):
 
 urlpatterns = [
     path("favicon.ico", favicon),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", contract_views.home, name="home"),
     path("perangkat-daerah/", include("agencies.urls")),
     path("tentang/", TemplateView.as_view(template_name="about.html"), name="about"),

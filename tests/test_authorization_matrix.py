@@ -261,6 +261,9 @@ def cases(world):
     objects = world["objects"]
     listed = [
         ("favicon.ico", "/favicon.ico", everyone(MOVED)),
+        # A load balancer's probes: the same answer for everyone, nothing of anyone's.
+        ("healthz", "/healthz", PUBLIC),
+        ("readyz", "/readyz", PUBLIC),
         ("home", "/", PUBLIC),
         ("agencies:agency-list", "/perangkat-daerah/", PUBLIC),
         ("about", "/tentang/", PUBLIC),

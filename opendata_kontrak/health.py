@@ -1,0 +1,74 @@
+"""What a load balancer probes: `/healthz` (this process answers) and `/readyz` (it can serve:
+database, cache and file storage reachable).
+
+Both answer without the session, a template or the rate counters, are never cached, and are
+outside the sitemap. `/readyz` catches each dependency's failure itself, so the outage
+middleware's page never stands in for its JSON.
+"""
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
+
+# A query that takes longer than this is a database that cannot serve (milliseconds).
+DATABASE_STATEMENT_TIMEOUT_MS = 2000
+OK = "ok"
+DOWN = {
+    "basis_data": "Basis data tidak dapat dijangkau.",
+    "cache": "Cache tidak dapat dijangkau.",
+    "penyimpanan": "Penyimpanan berkas tidak dapat dijangkau.",
+}
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 "ok" (text/plain) while the process can answer; touches nothing else."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+@require_safe
+def readyz(request):
+    """200 `{"basis_data": "ok", "cache": "ok", "penyimpanan": "ok"}` when every dependency
+    answers; 503 with the same keys, each failing one holding its Indonesian message instead
+    of "ok". Each check is bounded: the database by a statement timeout (and the connection's
+    own connect timeout), the object store by its client's timeouts (opendata_kontrak.storage).
+    """
+    checks = {"basis_data": _database, "cache": _cache, "penyimpanan": _storage}
+    answer = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception as error:  # any failure of a dependency means "not ready"
+            logger.error("Kesiapan: %s gagal: %r", name, error)
+            answer[name] = DOWN[name]
+        else:
+            answer[name] = OK
+    ready = all(value == OK for value in answer.values())
+    return JsonResponse(answer, status=200 if ready else 503)
+
+
+def _database():
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL statement_timeout = {DATABASE_STATEMENT_TIMEOUT_MS}")
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _cache():
+    # A key nobody writes: reading it costs one lookup and changes nothing.
+    cache.get("kesiapan-portal")
+
+
+def _storage():
+    # A name no file has: one HEAD (or stat) that the store answers without reading data.
+    default_storage.exists(f"kesiapan/{uuid.uuid4().hex}")
