@@ -38,8 +38,8 @@ from alerts import mail
 from alerts.links import absolute, manage_url, unsubscribe_url
 from alerts.matching import match, params_key
 from alerts.models import Change, ChangeKind, Frequency, Scope, Subscription
+from alerts.services import describe_target
 from contracts.filters import PackageFilter
-from contracts.list_heading import describe as describe_filters
 from contracts.list_heading import names_for
 from contracts.models import Process, Stage
 from contracts.templatetags.rupiah import angka, rupiah
@@ -267,12 +267,12 @@ class Composer:
             return f"paket “{process.title}”" if process else "satu paket"
         key = (subscription.scope, params_key(subscription.params))
         if key not in self.descriptions:
-            described = describe_filters(subscription.params, names=self.names)
-            # Mid-sentence in the mail: "… paket yang Anda ikuti: paket di Kecamatan Dander."
-            described = described[:1].lower() + described[1:]
-            if subscription.scope == Scope.OPPORTUNITIES:
-                described = f"peluang usaha, yaitu rencana dan tender baru, untuk {described}"
-            self.descriptions[key] = described
+            # The subscription pages' own words, mid-sentence in the mail ("… paket yang Anda
+            # ikuti: paket di Kecamatan Dander.").
+            described = describe_target(
+                subscription.scope, subscription.params, None, names=self.names
+            )
+            self.descriptions[key] = described[:1].lower() + described[1:]
         return self.descriptions[key]
 
     def message(self, name, subscription, changes, **extra):

@@ -1,6 +1,6 @@
 """How long the alerts keep what they keep, and the hourly job that forgets the rest.
 
-The figures are here, in one place, for the privacy note (what is kept and for how long):
+The figures (the privacy note on the policy page states them, templates/alerts/_privacy.html):
 - an unconfirmed subscription: ALERT_CONFIRM_HOURS (its link expires then), then deleted;
 - an address: only while it has a subscription (deleted with its last one);
 - a message sent, failed or cancelled: MAIL_DAYS, for the failures' count and questions;
@@ -9,7 +9,6 @@ The figures are here, in one place, for the privacy note (what is kept and for h
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,16 +17,6 @@ from alerts.models import Change, Subscriber
 
 MAIL_DAYS = services.MAIL_LOG_DAYS
 CHANGE_DAYS = 3
-
-
-def retention():
-    """{what: how long, in words}: the figures above as the privacy note states them."""
-    return {
-        "langganan belum dikonfirmasi": f"{settings.ALERT_CONFIRM_HOURS} jam",
-        "alamat surel": "selama masih ada langganan; dihapus bersama langganan terakhirnya",
-        "surel yang terkirim atau gagal": f"{MAIL_DAYS} hari",
-        "catatan perubahan paket yang sudah dikirim": f"{CHANGE_DAYS} hari",
-    }
 
 
 @transaction.atomic

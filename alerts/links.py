@@ -70,6 +70,18 @@ def subscription_for(token, *, purpose):
     return Subscription.objects.select_related("subscriber").get(pk=pk, key__startswith=key)
 
 
+def expired_subscription(token):
+    """The Subscription an expired (but genuine) confirmation token names, to offer the same
+    subscription again; None when the token is not genuine or the subscription is gone."""
+    from alerts.models import Subscription
+
+    try:
+        pk, key = _read(token, CONFIRM)
+        return Subscription.objects.select_related("process").get(pk=pk, key__startswith=key)
+    except (LinkInvalid, Subscription.DoesNotExist):
+        return None
+
+
 def subscriber_for(token):
     """The Subscriber a manage token names. Raises LinkInvalid, or Subscriber.DoesNotExist
     when the address was deleted (its last subscription ended)."""

@@ -48,8 +48,9 @@ def normalise_email(address):
 
 def describe(subscription, *, names=None):
     """What `subscription` follows, in words: "Paket “Rehabilitasi …”" for one package, the
-    list's heading for filters (contracts.list_heading.describe), prefixed "Peluang usaha" for
-    an opportunities subscription. One query per agency, supplier or kecamatan filter."""
+    list's heading for filters (contracts.list_heading.describe), "Peluang usaha, yaitu rencana
+    dan tender baru, untuk …" for an opportunities subscription (the mails say the same). One
+    query per agency, supplier or kecamatan filter, none with `names`."""
     return describe_target(
         subscription.scope, subscription.params, subscription.process, names=names
     )
@@ -66,7 +67,7 @@ def describe_target(scope, params, process, *, names=None, quote_search=True):
         return f"Paket “{process.title}”"
     words = heading(params, names=names, search=None if quote_search else SEARCH_UNQUOTED)
     if scope == Scope.OPPORTUNITIES:
-        return f"Peluang usaha (rencana dan tender baru): {words[0].lower()}{words[1:]}"
+        return f"Peluang usaha, yaitu rencana dan tender baru, untuk {words[0].lower()}{words[1:]}"
     return words
 
 

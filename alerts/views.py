@@ -11,7 +11,6 @@ forms, which the CSRF check (rightly) refuses.
 import functools
 
 from django.conf import settings
-from django.core import signing
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -307,16 +306,6 @@ def _link_gone(request, status=404):
     return render(request, "alerts/link_invalid.html", status=status)
 
 
-def _expired_subscription(token):
-    """The subscription an expired confirmation link names (its signature still good), to
-    offer the same subscription again; None when it is gone."""
-    try:
-        pk, key = signing.loads(token, salt=links.CONFIRM)
-        return Subscription.objects.select_related("process").get(pk=pk, key__startswith=key)
-    except (signing.BadSignature, ValueError, TypeError, Subscription.DoesNotExist):
-        return None
-
-
 def again_url(subscription):
     """The subscribe page for what `subscription` follows; None once the request is gone
     (unconfirmed requests are deleted when their link expires: the hourly housekeeping)."""
@@ -343,7 +332,7 @@ def confirm(request, token):
             request,
             "alerts/confirm_expired.html",
             {
-                "again_url": again_url(_expired_subscription(token)),
+                "again_url": again_url(links.expired_subscription(token)),
                 "hours": settings.ALERT_CONFIRM_HOURS,
             },
             status=410,

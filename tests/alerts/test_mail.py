@@ -1,7 +1,6 @@
 """Sending through a real SMTP server (aiosmtpd): delivery, retries, refusals, suspension."""
 
 import pytest
-from django.utils import timezone
 
 from alerts import mail
 from alerts.models import OutgoingMail, Subscriber
@@ -124,4 +123,8 @@ def test_queueing_defers_one_job_per_batch(settings):
     assert count == mail.SEND_BATCH * 2 + 1
     jobs = ProcrastinateJob.objects.filter(task_name="alerts.tasks.send_mail")
     assert jobs.count() - before == 3
-    assert timezone.now()
+    # Every message stored is in exactly one job, a hundred to a job.
+    batches = [job.args["mail_ids"] for job in jobs.order_by("id")][-3:]
+    assert [len(batch) for batch in batches] == [100, 100, 1]
+    queued = set(OutgoingMail.objects.filter(to__startswith="warga").values_list("pk", flat=True))
+    assert sorted(pk for batch in batches for pk in batch) == sorted(queued)

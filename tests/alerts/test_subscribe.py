@@ -252,8 +252,8 @@ def test_suppliers_follow_opportunities_by_kind_and_place(client, smtp_server):
     assert subscription.params == {"jenis": "pekerjaan_konstruksi", "kecamatan": "Dander"}
     (received,) = deliver(smtp_server, "cv.maju@contoh.id")
     assert (
-        "Peluang usaha (rencana dan tender baru): paket di Kecamatan Dander, Pekerjaan Konstruksi"
-        in text_part(received)
+        "Peluang usaha, yaitu rencana dan tender baru, untuk paket di Kecamatan Dander, "
+        "Pekerjaan Konstruksi" in text_part(received)
     )
     assert "Hanya peluang usaha: rencana dan tender baru (dan penarikannya)." in text_part(received)
 

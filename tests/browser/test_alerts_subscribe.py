@@ -122,7 +122,7 @@ def test_leaving_from_the_mails_link_on_a_phone(portal, phone, console_errors, a
     services.confirm(subscription)
     phone.goto(portal.url + urlsplit(links.unsubscribe_url(subscription)).path)
     expect(phone.locator("[data-what]")).to_have_text(
-        "Peluang usaha (rencana dan tender baru): paket Barang"
+        "Peluang usaha, yaitu rencana dan tender baru, untuk paket Barang"
     )
     assert axe_violations(phone) == [] and fits(phone)
     assert Subscriber.objects.exists()  # opening the page ends nothing
