@@ -3,7 +3,8 @@
 The figures (the privacy note on the policy page states them, templates/alerts/_privacy.html):
 - an unconfirmed subscription: ALERT_CONFIRM_HOURS (its link expires then), then deleted;
 - an address: only while it has a subscription (deleted with its last one);
-- a message sent, failed or cancelled: MAIL_DAYS, for the failures' count and questions;
+- a message sent, failed or cancelled: services.MAIL_LOG_DAYS, for the failures' count and
+  questions;
 - a change already dispatched: CHANGE_DAYS, enough for the daily digest to read it.
 """
 
@@ -15,7 +16,6 @@ from django.utils import timezone
 from alerts import services
 from alerts.models import Change, Subscriber
 
-MAIL_DAYS = services.MAIL_LOG_DAYS
 CHANGE_DAYS = 3
 
 

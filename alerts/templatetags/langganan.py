@@ -19,7 +19,7 @@ def jam_konfirmasi():
 
 @register.simple_tag
 def hari_catatan_surel():
-    """How many days the log of mail sent is kept (alerts.housekeeping.MAIL_DAYS)."""
+    """How many days the log of mail sent is kept (alerts.services.MAIL_LOG_DAYS)."""
     return MAIL_LOG_DAYS
 
 
