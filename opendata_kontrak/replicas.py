@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import psycopg
 from django.conf import settings
 from django.core import signing
+from django.db import InterfaceError, OperationalError, connections
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +190,28 @@ def choose():
     return random.choice(candidates) if candidates else None  # noqa: S311 (load spreading)
 
 
+def mark_down(alias, why):
+    """A replica failed under a request: skip it until its next check is due."""
+    with _lock:
+        _verdicts[alias] = (time.monotonic(), False, why)
+    logger.warning("Replika %s dilewati: %s", alias, why)
+
+
+@contextlib.contextmanager
+def primary_reads():
+    """Within a request, read the primary for the duration (e.g. to compute something that
+    will be kept, such as a cache entry, from data that cannot be behind)."""
+    state = current()
+    if state is None or state.primary:
+        yield
+        return
+    state.primary = True
+    try:
+        yield
+    finally:
+        state.primary = False
+
+
 def _pin_until(request):
     try:
         return float(request.get_signed_cookie(PIN_COOKIE, salt=PIN_SALT))
@@ -227,3 +250,24 @@ class PrimaryPinMiddleware:
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response
+
+    def process_exception(self, request, exception):
+        """A replica that fails in the middle of a request (it stopped since its last check):
+        it is skipped from now on, and a request that has not written is answered again, once,
+        from the primary, so the visitor gets the page rather than the outage page."""
+        state = current()
+        alias = state.replica if state is not None else None
+        if not (alias or "").startswith(PREFIX) or not isinstance(
+            exception, OperationalError | InterfaceError
+        ):
+            return None
+        mark_down(alias, f"gagal di tengah permintaan: {str(exception).strip()[:200]}")
+        connections[alias].close_if_unusable_or_obsolete()
+        if state.wrote or state.primary or request.resolver_match is None:
+            return None
+        state.primary = True
+        match = request.resolver_match
+        try:
+            return match.func(request, *match.args, **match.kwargs)
+        except (OperationalError, InterfaceError):
+            return None  # the primary too: the outage page (opendata_kontrak/outage.py)

@@ -38,16 +38,16 @@ def say(step, **facts):
     print(json.dumps({"step": step, **facts}), flush=True)
 
 
-def standby_sql(sql):
+def standby_sql(sql, params=()):
     with connections["replica_1"].cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         return cursor.fetchone()
 
 
-def wait_for_standby(check):
-    """Until the standby has replayed what `check` (SQL returning one boolean) looks for."""
-    for _ in range(100):
-        if standby_sql(check)[0]:
+def wait_for_standby(check, params=()):
+    """Until the standby shows what `check` (SQL returning one boolean) looks for."""
+    for _ in range(300):
+        if standby_sql(check, params)[0]:
             return
         time.sleep(0.1)
     raise SystemExit(f"the standby never showed: {check}")
@@ -71,7 +71,7 @@ admin = make_administrator(username="admin-portal")
 package = make_process(health, title="Rehabilitasi Puskesmas Dander", fiscal_year=2018)
 services.publish_process(process=package, by=operator)
 say("setup", package=package.pk, ocid=package.ocid)
-wait_for_standby(f"SELECT EXISTS (SELECT 1 FROM contracts_process WHERE id = {package.pk})")
+wait_for_standby("SELECT EXISTS (SELECT 1 FROM contracts_process WHERE id = %s)", [package.pk])
 
 citizen = Client()
 for path in ["/", "/paket/", f"/paket/{package.pk}/", "/perangkat-daerah/", "/api/v1/paket/"]:
@@ -95,7 +95,11 @@ say(
 # The standby stops replaying: from now on it shows the world as it was (lag grows).
 standby_sql("SELECT pg_wal_replay_pause()")
 Agency.objects.filter(pk=health.pk).update(name="Dinas Kesehatan Baru")
-time.sleep(1.5)  # the rename's WAL reaches the standby and waits there, unreplayed
+with connections["default"].cursor() as cursor:
+    cursor.execute("SELECT pg_current_wal_lsn()::text")
+    renamed_at = cursor.fetchone()[0]
+# The rename's WAL reaches the standby and waits there, unreplayed.
+wait_for_standby("SELECT pg_last_wal_receive_lsn() >= %s::pg_lsn", [renamed_at])
 replicas.forget()
 response, body, *_ = fetch(Client(), "/perangkat-daerah/")
 say("paused-citizen", status=response.status_code, new_name="Dinas Kesehatan Baru" in body)
@@ -134,6 +138,7 @@ say("other-citizen", status=response.status_code, new_name="Dinas Kesehatan Baru
 from django.conf import settings  # noqa: E402
 
 settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 1
+wait_for_standby("SELECT now() - pg_last_xact_replay_timestamp() > interval '1.5 seconds'")
 replicas.forget()
 response, body, on_primary, on_standby = fetch(Client(), "/perangkat-daerah/")
 say(
@@ -144,18 +149,30 @@ say(
     verdict=replicas._verdicts["replica_1"][2],
 )
 
-# The standby stops altogether: pages still answer, from the primary.
+# The standby stops altogether, while this process still holds it for healthy and has a
+# connection open to it: pages still answer, from the primary.
 standby_sql("SELECT pg_wal_replay_resume()")
+wait_for_standby("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [renamed_at])
 settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 10
-connections["replica_1"].close()
+replicas.forget()
+response, body, on_primary, on_standby = fetch(Client(), "/perangkat-daerah/")
+say(
+    "resumed",
+    status=response.status_code,
+    new_name="Dinas Kesehatan Baru" in body,
+    standby=on_standby,
+)
 subprocess.run(
     ["runuser", "-u", "postgres", "--", PG_CTL, "-D", STANDBY_DATA, "-m", "immediate", "stop"],
     check=True,
     capture_output=True,
 )
-replicas.forget()
 started = time.monotonic()
-for path in ["/", "/paket/", f"/paket/{package.pk}/", "/perangkat-daerah/", "/api/v1/paket/"]:
+for path in ["/perangkat-daerah/", "/", "/paket/", f"/paket/{package.pk}/", "/api/v1/paket/"]:
     response = Client().get(path, HTTP_HOST="localhost")
     say("standby-down", path=path, status=response.status_code)
-say("standby-down-seconds", seconds=round(time.monotonic() - started, 2))
+say(
+    "standby-down-seconds",
+    seconds=round(time.monotonic() - started, 2),
+    verdict=replicas._verdicts["replica_1"][2],
+)
