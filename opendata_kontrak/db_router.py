@@ -51,16 +51,31 @@ def _primary_only(model):
     }
 
 
+def _primary(hints):
+    """The primary's alias for this query: the one a row came from when it came from a primary
+    alias (`progress` is the primary too, on a connection of its own), else `default`."""
+    instance = hints.get("instance")
+    db = getattr(getattr(instance, "_state", None), "db", None)
+    if db and not db.startswith(replicas.PREFIX):
+        return db
+    return DEFAULT_DB_ALIAS
+
+
 class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
         state = replicas.current()
-        if state is None or state.primary or state.wrote or _primary_only(model):
-            return DEFAULT_DB_ALIAS
-        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
-            return DEFAULT_DB_ALIAS
+        if state is None:
+            return None  # not a request: Django's own choice, exactly as without replicas
+        if (
+            state.primary
+            or state.wrote
+            or _primary_only(model)
+            or connections[DEFAULT_DB_ALIAS].in_atomic_block
+        ):
+            return _primary(hints)
         instance = hints.get("instance")
-        if instance is not None and instance._state.db == DEFAULT_DB_ALIAS:
-            return DEFAULT_DB_ALIAS  # related rows of a row the primary gave, from the primary
+        if instance is not None and instance._state.db:
+            return instance._state.db  # related rows from where their row came from
         if state.replica is None:
             state.replica = replicas.choose() or DEFAULT_DB_ALIAS
         return state.replica
@@ -71,7 +86,7 @@ class PrimaryReplicaRouter:
             model._meta.app_label in BOOKKEEPING_APPS or _label(model) in BOOKKEEPING_MODELS
         ):
             state.wrote = True
-        return DEFAULT_DB_ALIAS
+        return _primary(hints)  # a row read from a replica is written to the primary
 
     def allow_relation(self, obj1, obj2, **hints):
         return True  # one database, several copies of it

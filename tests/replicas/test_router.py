@@ -17,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.sessions.models import Session
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connection, transaction
+from django.db import router as django_router
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -54,9 +55,23 @@ def replica_settings(settings):
 
 
 def test_outside_a_request_everything_reads_the_primary(replica_settings):
-    # Jobs, commands, shells: what they read they usually write back.
-    assert router.db_for_read(Process) == "default"
-    assert router.db_for_read(Agency) == "default"
+    # Jobs, commands, shells: what they read they usually write back. The router abstains and
+    # Django chooses as it would without replicas.
+    assert router.db_for_read(Process) is None
+    assert django_router.db_for_read(Process) == "default"
+    assert django_router.db_for_read(Agency) == "default"
+    row = Agency(code="dinkes")
+    row._state.db = "progress"  # read on the import's progress connection (imports/jobs.py)
+    assert django_router.db_for_read(Process, instance=row) == "progress"
+    assert django_router.db_for_write(Agency, instance=row) == "progress"
+
+
+def test_a_row_read_from_a_replica_is_written_to_the_primary(replica_settings):
+    row = Agency(code="dinkes")
+    row._state.db = "replica_1"
+    with replicas.request_scope():
+        assert django_router.db_for_write(Agency, instance=row) == "default"
+    assert django_router.db_for_write(Agency, instance=row) == "default"
 
 
 def test_public_reads_go_to_the_replica_that_answers(replica_settings):
@@ -379,3 +394,31 @@ def test_primary_reads_for_a_while_within_a_request(replica_settings):
         with replicas.primary_reads():
             pass
         assert router.db_for_read(Process) == "default"  # a pinned request stays pinned
+
+
+def test_two_requests_at_once_in_one_process_keep_their_own_state(replica_settings):
+    # gunicorn's gthread workers serve requests on threads of one process: a writer's pin
+    # must not leak into the citizen's request running beside it.
+    import threading
+
+    seen = {}
+
+    def serve(name, primary):
+        with replicas.request_scope(primary=primary):
+            all_open.wait()
+            if name == "writer":
+                router.db_for_write(Process)
+            all_open.wait()
+            seen[name] = router.db_for_read(Process)
+
+    threads = [
+        threading.Thread(target=serve, args=("writer", False)),
+        threading.Thread(target=serve, args=("citizen", False)),
+        threading.Thread(target=serve, args=("operator", True)),
+    ]
+    all_open = threading.Barrier(3, timeout=10)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == {"writer": "default", "citizen": "replica_1", "operator": "default"}
