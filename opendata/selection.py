@@ -48,6 +48,7 @@ from contracts.models import Category, Document, FundingSource, Method, Process,
 from dashboards.exports import safe
 from integrity.models import Flag, PackageFlag
 from opendata.bulk import TABLES, XLSX, Sheets, _cell, _date
+from opendata_kontrak import chunked
 
 # Packages read (and held) at a time.
 CHUNK = 2000
@@ -89,7 +90,7 @@ def rows(package_filter):
     """Each package of the selection as a row of paket.csv (values as the database gives them:
     ints, text, dates), one at a time."""
     base_url = settings.PORTAL["BASE_URL"]
-    for process in packages(package_filter).iterator(chunk_size=CHUNK):
+    for process in chunked.in_order(packages(package_filter), CHUNK):
         lists = {"documents": process.documents.all()}
         yield from PACKAGE_ROWS(process, lists, base_url)
 
