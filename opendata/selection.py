@@ -5,9 +5,11 @@ the packages, `Process.objects.published()` decides what may be shown, and the l
 orders them; every row is built by the bulk files' own builder (`opendata.bulk.TABLES["paket"]`),
 so a row of the selection reads exactly like the same package's row of `paket.csv`.
 
-The packages are read with a server-side cursor in chunks of CHUNK, each chunk's documents and
-flags in one query each: the number of queries grows with the chunks, never with the rows, and
-a worker holds one chunk at a time, whatever the size of the selection. Nothing is capped.
+The packages are read in chunks of CHUNK (opendata_kontrak/chunked.py: the selection's keys
+in order, then each chunk's packages, documents and flags in one query each; no server-side
+cursor, so behind a transaction-mode pooler too): the number of queries grows with the
+chunks, never with the rows, and a worker holds one chunk at a time (and 8 bytes a package
+for the keys), whatever the size of the selection. Nothing is capped.
 
 Where the filters are written:
 - JSON: a `saringan` object (the query's names and values as the list reads them) beside the
