@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import dj_database_url
 import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -161,9 +160,10 @@ DATABASE_URL = env("DATABASE_URL")
 if PRODUCTION and not DATABASE_URL:
     raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production")
 if DATABASE_URL:
-    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
-        raise ImproperlyConfigured("DATABASE_URL must point at a PostgreSQL server")
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Single- or multi-host (failover: `…@a:5432,b:5433/db?target_session_attrs=read-write`).
+    from opendata_kontrak import database_url
+
+    DATABASES = {"default": database_url.parse(DATABASE_URL, conn_max_age=60)}
     EMBEDDED_PGDATA = None
 else:
     from opendata_kontrak import embedded_db
@@ -171,6 +171,10 @@ else:
     EMBEDDED_PGDATA = VAR_DIR / "pgdata"
     DATABASES = {"default": {**embedded_db.ensure_running(EMBEDDED_PGDATA), "CONN_MAX_AGE": 60}}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode a cursor outlives no transaction: no server-side cursors
+# (long reads go by primary-key chunks: opendata_kontrak/chunked.py). psycopg's prepared
+# statements are already off (Django's default prepare_threshold None).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS")
 # A server that swallows connections fails the request (and /readyz) in seconds, not minutes.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", int(env("DATABASE_CONNECT_TIMEOUT_SECONDS", "5"))
