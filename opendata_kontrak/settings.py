@@ -18,7 +18,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
-from opendata_kontrak import storage
+from opendata_kontrak import database_url, storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -161,8 +161,6 @@ if PRODUCTION and not DATABASE_URL:
     raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production")
 if DATABASE_URL:
     # Single- or multi-host (failover: `…@a:5432,b:5433/db?target_session_attrs=read-write`).
-    from opendata_kontrak import database_url
-
     DATABASES = {"default": database_url.parse(DATABASE_URL, conn_max_age=60)}
     EMBEDDED_PGDATA = None
 else:
@@ -190,9 +188,9 @@ DATABASES["progress"] = {**DATABASES["default"]}
 # default, so the suite runs the same with or without them.
 DATABASE_REPLICA_URLS = env("DATABASE_REPLICA_URLS", "").split()
 for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
-    if not _url.startswith(("postgres://", "postgresql://")):
-        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must point at PostgreSQL servers")
-    _replica = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    _replica = database_url.parse(
+        _url, name="DATABASE_REPLICA_URLS", conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
     _replica["CONN_HEALTH_CHECKS"] = True
     _replica.setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", DATABASES["default"]["OPTIONS"]["connect_timeout"]
