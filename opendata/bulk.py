@@ -525,11 +525,12 @@ def _cell(value):
 
 
 def build(*, base_url, force=False):
-    """Rebuild the files of every scope whose data changed; return the scopes rebuilt."""
+    """Rebuild the files of every scope whose data changed; return the scopes rebuilt, or
+    None when another build holds the lock (nothing was looked at: not "nothing changed")."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(hashtext('opendata.bulk'))")
         if not cursor.fetchone()[0]:
-            return []  # another builder is at work
+            return None  # another builder is at work
     try:
         wanted = scopes()
         # Stamps first: a change during the build leaves some scope stale for the next run,

@@ -68,8 +68,11 @@ def database_url():
 
 
 @contextlib.contextmanager
-def worker_process(*, media_root, stalled_seconds=30):
-    """A real worker process on the test database and the test's media folder."""
+def worker_process(*, media_root, stalled_seconds=30, settings_module=None, env=None):
+    """A real worker process on the test database and the test's media folder
+    (`settings_module`: e.g. tests.job_settings, with the probe task; `env`: more variables,
+    e.g. an object store)."""
+    extra = env or {}
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -77,6 +80,9 @@ def worker_process(*, media_root, stalled_seconds=30):
         "JOB_STALLED_SECONDS": str(stalled_seconds),
     }
     env.pop("S3_BUCKET", None)
+    if settings_module:
+        env["DJANGO_SETTINGS_MODULE"] = settings_module
+    env.update(extra)
     process = subprocess.Popen(
         [sys.executable, "manage.py", "procrastinate", "worker"],
         cwd=ROOT,

@@ -5,11 +5,17 @@ from django.core.management.base import BaseCommand
 
 from opendata.bulk import build
 
+ALREADY_RUNNING = (
+    "Data terbuka: pembangunan lain sedang berjalan (pekerjaan latar atau perintah lain); "
+    "tidak ada yang dibangun sekarang."
+)
+
 
 class Command(BaseCommand):
     help = (
         "Bangun ulang berkas unduhan massal (OCDS JSON, JSON Lines, CSV, XLSX) yang datanya "
-        "berubah. `portal_worker` menjalankannya berkala."
+        "berubah. Antrean pekerjaan latar menjalankannya setiap 10 menit "
+        "(opendata.tasks.build_open_data)."
     )
 
     def add_arguments(self, parser):
@@ -18,6 +24,10 @@ class Command(BaseCommand):
     def handle(self, *args, force, **options):
         started = time.monotonic()
         rebuilt = build(base_url=settings.PORTAL["BASE_URL"], force=force)
+        if rebuilt is None:
+            # Another build holds the lock: it will pick up whatever changed.
+            self.stdout.write(ALREADY_RUNNING)
+            return
         self.stdout.write(
             f"Data terbuka: {', '.join(rebuilt) or 'tidak ada yang berubah'} "
             f"({time.monotonic() - started:.1f} dtk)."
