@@ -32,13 +32,14 @@ COMPLETENESS_LOCK = "recompute-completeness"
 
 
 # One waiting and one running: ten rule edits in a row queue one recompute; an edit while one
-# runs queues the next, which reads the rules as they are by then.
+# runs queues the next, which reads the rules as they are by then. No retry of its own (one
+# put back in the queue beside a waiting twin would break the queueing lock): a failure shows
+# on the jobs' page (Pekerjaan latar), and the next edit queues it again.
 @app.task(
     queue="recompute",
     queueing_lock=COMPLETENESS_LOCK,
     lock=COMPLETENESS_LOCK,
     pass_context=False,
-    retry=2,
 )
 def recompute_completeness():
     """Every package's completeness (and then flags) after a change of the requirements

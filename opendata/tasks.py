@@ -13,8 +13,9 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.management import call_command
-from procrastinate import RetryStrategy
+from procrastinate import RetryStrategy, exceptions
 from procrastinate.contrib.django import app
+from procrastinate.jobs import Status
 
 from opendata import bulk, quality
 
@@ -48,16 +49,11 @@ def refresh_data_quality(*, requested_by_id=None):
 
 
 # Every 10 minutes; one waiting and one running at most. A store error (the object store down:
-# EndpointConnectionError) fails this job, retried once a minute later, and the next run ten
-# minutes on tries again: the worker itself goes on serving other jobs.
+# EndpointConnectionError) fails this job, and the next run ten minutes on is its retry: the
+# worker itself goes on serving other jobs. (No retry of its own: a job with a queueing lock
+# put back in the queue while the next run already waits there would break that lock.)
 @app.periodic(cron="*/10 * * * *", periodic_id="opendata-bulk-build")
-@app.task(
-    queue="opendata",
-    queueing_lock=BULK_LOCK,
-    lock=BULK_LOCK,
-    pass_context=False,
-    retry=RetryStrategy(max_attempts=1, wait=60),
-)
+@app.task(queue="opendata", queueing_lock=BULK_LOCK, lock=BULK_LOCK, pass_context=False)
 def build_open_data(timestamp=None):
     """The bulk files of the scopes whose data changed (manage.py build_open_data)."""
     rebuilt = bulk.build(base_url=settings.PORTAL["BASE_URL"])
@@ -68,13 +64,15 @@ def build_open_data(timestamp=None):
 
 
 # Just after midnight in the portal's time zone: overdue-stage flags depend on today's date.
+# Locked: two never run at once (a second one, deferred by hand, waits for the first). No
+# queueing lock, so that a failed run may go back to the queue: retried twice, 10 and 20
+# minutes on.
 @app.periodic(cron=local_cron(0, 15), periodic_id="portal-daily")
 @app.task(
     queue="opendata",
-    queueing_lock=DAILY_LOCK,
     lock=DAILY_LOCK,
     pass_context=False,
-    retry=RetryStrategy(max_attempts=2, wait=600),
+    retry=RetryStrategy(max_attempts=2, linear_wait=600),
 )
 def portal_daily(timestamp=None):
     """Flags, the sign-in audit's age, orphaned files, the quality report queued
@@ -85,7 +83,7 @@ def portal_daily(timestamp=None):
 
 
 @app.periodic(cron=local_cron(0, 45), periodic_id="clear-sessions")
-@app.task(queueing_lock=SESSIONS_LOCK, lock=SESSIONS_LOCK, pass_context=False, retry=2)
+@app.task(queueing_lock=SESSIONS_LOCK, lock=SESSIONS_LOCK, pass_context=False)
 def clear_sessions(timestamp=None):
     """Expired sessions go (manage.py clearsessions)."""
     call_command("clearsessions")
@@ -108,7 +106,15 @@ async def retry_stalled_jobs(timestamp=None):
     for job in stalled:
         if job.queue in NOT_RETRIED_QUEUES:
             continue
-        await app.job_manager.retry_job(job)
+        try:
+            await app.job_manager.retry_job(job)
+        except exceptions.UniqueViolation:
+            # A twin with the same queueing lock already waits (e.g. the next periodic run,
+            # or an edit's recompute): it does the same work. This one ends as failed.
+            await app.job_manager.finish_job_by_id_async(
+                job_id=job.id, status=Status.FAILED, delete_job=False
+            )
+            continue
         retried += 1
     if retried:
         logger.warning("%s stalled job(s) of dead workers queued again.", retried)

@@ -102,16 +102,21 @@ def test_the_periodic_jobs_are_registered_with_their_schedules_and_locks():
     # Asia/Jakarta is UTC+7: 00:15 WIB is 17:15 UTC the day before.
     expected = {
         "opendata.tasks.build_open_data": ("*/10 * * * *", "opendata-bulk-build"),
-        "opendata.tasks.portal_daily": ("15 17 * * *", "portal-daily"),
         "opendata.tasks.clear_sessions": ("45 17 * * *", "clear-sessions"),
         "opendata.tasks.retry_stalled_jobs": ("* * * * *", "retry-stalled-jobs"),
     }
     for name, (cron, lock) in expected.items():
         assert periodic[name].cron == cron, name
         task = periodic[name].task
-        # One waiting (queueing lock) and one running (lock) at most.
+        # One waiting (queueing lock) and one running (lock) at most; the next run is the
+        # retry (a job put back beside its waiting twin would break the queueing lock).
         assert task.queueing_lock == lock and task.lock == lock, name
-    assert periodic["opendata.tasks.build_open_data"].task.retry_strategy.max_attempts == 1
+        assert task.retry_strategy is None, name
+    # The daily job: never two at once, and retried (so no queueing lock).
+    daily = periodic["opendata.tasks.portal_daily"]
+    assert daily.cron == "15 17 * * *"
+    assert daily.task.lock == "portal-daily" and daily.task.queueing_lock is None
+    assert daily.task.retry_strategy.max_attempts == 2
     # The old loop is gone from runportal: its work is these jobs.
     runportal = (ROOT / "contracts/management/commands/runportal.py").read_text()
     assert "portal_worker" not in runportal
@@ -139,12 +144,20 @@ def test_the_sessions_job_removes_expired_sessions_only():
 # --- portal_daily: never two at once ----------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_portal_daily_queued_twice_waits_once(empty_queue):
-    opendata_tasks.portal_daily.defer(timestamp=0)
-    with pytest.raises(AlreadyEnqueued), transaction.atomic():
-        opendata_tasks.portal_daily.defer(timestamp=1)
-    assert ProcrastinateJob.objects.filter(task_name="opendata.tasks.portal_daily").count() == 1
+@jobs_db
+def test_portal_daily_queued_twice_runs_one_after_the_other(media_root, empty_queue):
+    load_migrated_data()
+    direct_purchase()
+    first = opendata_tasks.portal_daily.defer(timestamp=0)
+    second = opendata_tasks.portal_daily.defer(timestamp=1)
+    locks = set(
+        ProcrastinateJob.objects.filter(pk__in=[first, second]).values_list("lock", flat=True)
+    )
+    assert locks == {"portal-daily"}  # a worker takes no job whose lock a running one holds
+    run_queued_jobs()
+    done = ProcrastinateJob.objects.filter(pk__in=[first, second])
+    assert set(done.values_list("status", flat=True)) <= {"succeeded"}
+    assert PackageFlag.objects.filter(flag=Flag.DIRECT_ABOVE_LIMIT).count() == 1
 
 
 @jobs_db
@@ -306,11 +319,9 @@ def test_a_store_error_fails_the_build_job_and_the_worker_serves_the_next(tmp_pa
 
     recompute_flags.defer()
     with worker_process(media_root=tmp_path / "media", env=store) as worker:
-        # The build failed (its retry scheduled a minute on) ...
+        # The build failed ...
         wait_until(
-            lambda: ProcrastinateEvent.objects.filter(
-                job_id=build_id, type__in=["deferred_for_retry", "failed"]
-            ).exists(),
+            lambda: ProcrastinateEvent.objects.filter(job_id=build_id, type="failed").exists(),
             seconds=90,
             what="the build's failure",
         )
@@ -321,8 +332,8 @@ def test_a_store_error_fails_the_build_job_and_the_worker_serves_the_next(tmp_pa
             what="the next job",
         )
         assert worker.poll() is None, "the worker died with the store error"
-    build = ProcrastinateJob.objects.get(pk=build_id)
-    assert build.attempts == 1 and build.status == "todo"  # to be tried again, not lost
+    # Failed, not lost: the next run (every 10 minutes) builds again.
+    assert ProcrastinateJob.objects.get(pk=build_id).status == "failed"
 
 
 @jobs_db
