@@ -308,8 +308,9 @@ FORM_MAX_BYTES = int(env("FORM_MAX_MB", "1")) * 1024 * 1024
 WORKSPACE_REQUEST_MAX_BYTES = int(env("WORKSPACE_REQUEST_MAX_MB", "200")) * 1024 * 1024
 
 # Background jobs (Procrastinate: the queue lives in PostgreSQL, `manage.py procrastinate
-# worker` runs them; runportal starts one). A worker that has sent no heartbeat for this long is
-# taken for dead, and the import it was running is marked failed (imports/jobs.py).
+# worker` runs them; runportal starts --job-workers of them). A worker that has sent no
+# heartbeat for this long is taken for dead: the job it was running is queued again
+# (opendata.tasks.retry_stalled_jobs), an import is marked failed instead (imports/jobs.py).
 JOB_STALLED_SECONDS = float(env("JOB_STALLED_SECONDS", "30"))
 PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": JOB_STALLED_SECONDS / 3,

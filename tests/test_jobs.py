@@ -431,3 +431,24 @@ def test_runportal_starts_again_a_worker_that_died(tmp_path, empty_queue):
         workers.stop()
         errors.close()
     assert all(process.poll() is not None for process in workers.processes)
+
+
+@jobs_db
+def test_the_old_portal_worker_command_starts_the_queue_worker(tmp_path, empty_queue):
+    env = {**os.environ, "DATABASE_URL": database_url(), "MEDIA_ROOT": str(tmp_path)}
+    env.pop("S3_BUCKET", None)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "portal_worker", "--every", "600"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # The same process (a service manager keeps watching it) is now a queue worker.
+        wait_until(lambda: _worker_count() == 1, seconds=60, what="the worker's heartbeat")
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=30)
+    assert "portal_worker sudah usang" in errors
