@@ -5,6 +5,7 @@ again once, and runportal's supervision of its workers."""
 
 import contextlib
 import datetime
+import io
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ import threading
 import time
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection, connections, transaction
@@ -200,6 +202,20 @@ def _waiting_for_a_lock():
         return cursor.fetchone()[0]
 
 
+@jobs_db
+def test_a_build_by_hand_while_another_runs_says_so(media_root):
+    # Another build holds the lock (taken here on a connection of its own, in a transaction).
+    with transaction.atomic(using="progress"), connections["progress"].cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('opendata.bulk'))")
+        out = io.StringIO()
+        call_command("build_open_data", stdout=out)
+    assert "pembangunan lain sedang berjalan" in out.getvalue()
+    assert "tidak ada yang berubah" not in out.getvalue()
+    out = io.StringIO()
+    call_command("build_open_data", stdout=out)
+    assert "pembangunan lain" not in out.getvalue()
+
+
 # --- Edits that queue a recompute -------------------------------------------------------------
 
 
@@ -334,6 +350,34 @@ def test_a_store_error_fails_the_build_job_and_the_worker_serves_the_next(tmp_pa
         assert worker.poll() is None, "the worker died with the store error"
     # Failed, not lost: the next run (every 10 minutes) builds again.
     assert ProcrastinateJob.objects.get(pk=build_id).status == "failed"
+
+
+@jobs_db
+def test_the_stalled_sweep_requeues_a_dead_workers_job_but_not_an_import(empty_queue):
+    from integrity.tasks import recompute_flags
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO procrastinate_workers (last_heartbeat) "
+            "VALUES (now() - interval '1 hour') RETURNING id"
+        )
+        dead = cursor.fetchone()[0]
+    lone = opendata_tasks.clear_sessions.defer(timestamp=0)
+    twinned = recompute_flags.defer()
+    an_import = app.configure_task("imports.tasks.perform_import_job", queue="imports").defer(
+        job_id=1
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s WHERE id = ANY(%s)",
+            [dead, [lone, twinned, an_import]],
+        )
+    twin = recompute_flags.defer()  # an edit made after the worker died: it waits
+    assert async_to_sync(opendata_tasks.retry_stalled_jobs.func)(timestamp=0) == 1
+    jobs = {job.pk: job for job in ProcrastinateJob.objects.all()}
+    assert (jobs[lone].status, jobs[lone].attempts) == ("todo", 1)  # to run again
+    assert jobs[twinned].status == "failed" and jobs[twin].status == "todo"  # the twin does it
+    assert jobs[an_import].status == "doing"  # imports.jobs.fail_stalled's to settle
 
 
 @jobs_db
