@@ -7,14 +7,18 @@ replaces it on the portal's site: read-only (no retry, cancel or abort buttons: 
 the server has `manage.py procrastinate`), Indonesian labels, and the times read from the
 queue's events (procrastinate_events): queued, started, finished. Successful jobs are deleted
 by the worker (PROCRASTINATE_WORKER_DEFAULTS "delete_jobs"), so what stays is what waits,
-runs, or failed. The queue keeps no error text: a failure's traceback is in the worker's log.
+runs, or failed. The queue keeps no error text: each failed attempt's error is recorded by
+the workers' middleware (opendata.job_failures) and shown here, its last line in the list and
+the whole in the job's page.
 """
 
 from django.apps import apps
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
+from django.utils.html import format_html
 from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
 
+from opendata.models import JobFailure
 from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
 
 STATUS_LABELS = {
@@ -57,7 +61,7 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
         "queued_at",
         "started_at",
         "finished_at",
-        "queue_name",
+        "error_line",
     ]
     list_filter = ["status", "queue_name", "task_name"]
     ordering = ["-id"]
@@ -75,6 +79,7 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
         "lock",
         "queueing_lock",
         "args",
+        "error_display",
     ]
     readonly_fields = fields
 
@@ -95,6 +100,11 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
                 queued=_event_at(["deferred"], latest=False),
                 started=_event_at(["started"]),
                 finished=_event_at(["succeeded", "failed", "cancelled", "aborted"]),
+                last_error=Subquery(
+                    JobFailure.objects.filter(job_id=OuterRef("pk"))
+                    .order_by("-at", "-pk")
+                    .values("error")[:1]
+                ),
             )
         )
 
@@ -118,6 +128,17 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
     def finished_at(self, job):
         # A job back in the queue for a retry has not ended, whatever its last attempt did.
         return job.finished if job.status not in ("todo", "doing") else None
+
+    @admin.display(description="galat terakhir")
+    def error_line(self, job):
+        """The exception's own line (a traceback's last), e.g. "EndpointConnectionError: …"."""
+        if not job.last_error:
+            return ""
+        return job.last_error.strip().splitlines()[-1][:200]
+
+    @admin.display(description="galat terakhir")
+    def error_display(self, job):
+        return format_html("<pre>{}</pre>", job.last_error) if job.last_error else "—"
 
 
 def install():

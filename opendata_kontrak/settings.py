@@ -19,6 +19,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
+from opendata import job_failures
 from opendata_kontrak import storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -316,6 +317,8 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": JOB_STALLED_SECONDS / 3,
     "stalled_worker_timeout": JOB_STALLED_SECONDS,
     "delete_jobs": "successful",
+    # Each failed attempt's error, for the administrators' jobs page (opendata.JobFailure).
+    "worker_middleware": [job_failures.record_failures],
 }
 
 # Citizens' reports: photos per file and in pixels, and how many reports one address may send.

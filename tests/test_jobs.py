@@ -318,7 +318,9 @@ def closed_port():
 
 
 @jobs_db
-def test_a_store_error_fails_the_build_job_and_the_worker_serves_the_next(tmp_path, empty_queue):
+def test_a_store_error_fails_the_build_job_and_the_worker_serves_the_next(
+    client, tmp_path, empty_queue
+):
     load_migrated_data()
     package = direct_purchase()
     # The object store is down: nothing listens where the worker is told it is.
@@ -350,6 +352,16 @@ def test_a_store_error_fails_the_build_job_and_the_worker_serves_the_next(tmp_pa
         assert worker.poll() is None, "the worker died with the store error"
     # Failed, not lost: the next run (every 10 minutes) builds again.
     assert ProcrastinateJob.objects.get(pk=build_id).status == "failed"
+    # The administrator sees which job failed and why.
+    client.force_login(make_administrator())
+    listing = client.get(reverse("admin:procrastinate_procrastinatejob_changelist"))
+    html = listing.content.decode()
+    assert "Berkas unduhan massal" in html and "gagal" in html
+    assert "EndpointConnectionError: Could not connect to the endpoint URL" in html
+    page = client.get(
+        reverse("admin:procrastinate_procrastinatejob_change", args=[build_id])
+    ).content.decode()
+    assert "Traceback (most recent call last)" in page and "EndpointConnectionError" in page
 
 
 @jobs_db
