@@ -26,3 +26,24 @@ def store_bulk_upload_files(*, batch_id):
     """Store the files of a confirmed bulk upload (contracts.bulk_uploads); a retry goes on
     from the first file not yet settled."""
     bulk_uploads.store_bulk_files(batch_id=batch_id)
+
+
+COMPLETENESS_LOCK = "recompute-completeness"
+
+
+# One waiting and one running: ten rule edits in a row queue one recompute; an edit while one
+# runs queues the next, which reads the rules as they are by then. No retry of its own (one
+# put back in the queue beside a waiting twin would break the queueing lock): a failure shows
+# on the jobs' page (Pekerjaan latar), and the next edit queues it again.
+@app.task(
+    queue="recompute",
+    queueing_lock=COMPLETENESS_LOCK,
+    lock=COMPLETENESS_LOCK,
+    pass_context=False,
+)
+def recompute_completeness():
+    """Every package's completeness (and then flags) after a change of the requirements
+    (contracts.completeness.refresh_all): minutes at 100,000 packages, so never in a request."""
+    from contracts import completeness
+
+    completeness.refresh_all()

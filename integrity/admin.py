@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.db import transaction
 
-from integrity import flags
 from integrity.models import Threshold
+from integrity.tasks import recompute_flags
+from opendata_kontrak import queue
 from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin
 
 
@@ -13,9 +13,18 @@ class ThresholdAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # Every package may cross the new threshold: recompute once the edit is committed.
-        transaction.on_commit(flags.refresh_all)
+        # Every package may cross the new threshold: recomputed by a job once the edit is
+        # committed (every package's flags take longer than a request may).
+        self._recompute(request)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(flags.refresh_all)
+        self._recompute(request)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._recompute(request)
+
+    def _recompute(self, request):
+        queue.defer_on_commit(recompute_flags)
+        self.message_user(request, queue.queued_message("Tanda untuk dicermati semua paket"))

@@ -416,6 +416,13 @@ def _recompute(packages, *, stale, today):
         for pk, items in group_flags(members, thresholds).items():
             rows.extend(_row(pk, item) for item in items)
     with transaction.atomic():
+        # One writer of flags at a time, until this transaction ends (transaction-level, so
+        # safe behind a transaction pooler): two refreshes at once (the daily job and an
+        # operator's refresh_flags, or a threshold edit's) would each delete what the other
+        # has not yet committed and then both insert, failing on packageflag_once. Waiting
+        # here, the second deletes the first's rows once they are committed.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('integrity.flags'))")
         doomed = PackageFlag.objects.filter(process__in=packages)
         if stale is not None:
             doomed = PackageFlag.objects.filter(Q(process__in=packages) | Q(process_id__in=stale))

@@ -133,3 +133,23 @@ class QualityFailure(models.Model):
 
     def __str__(self):
         return f"{self.check_code}: {self.process_id}"
+
+
+class JobFailure(models.Model):
+    """The error of a background job's failed attempt, as the worker saw it
+    (opendata.job_failures): the queue itself (procrastinate_jobs/_events) keeps only that it
+    failed. Shown to administrators on the jobs' page (Pekerjaan latar); not linked to the job
+    row, which the queue may delete."""
+
+    job_id = models.BigIntegerField("pekerjaan", db_index=True)
+    task_name = models.CharField("tugas", max_length=128)
+    attempt = models.PositiveIntegerField("percobaan ke-")
+    error = models.TextField("galat")  # exception type, message and the traceback's end
+    at = models.DateTimeField("waktu", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "galat pekerjaan latar"
+        verbose_name_plural = "galat pekerjaan latar"
+
+    def __str__(self):
+        return f"{self.task_name} #{self.job_id}"

@@ -18,6 +18,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
+from opendata import job_failures
 from opendata_kontrak import database_url, storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -335,13 +336,16 @@ FORM_MAX_BYTES = int(env("FORM_MAX_MB", "1")) * 1024 * 1024
 WORKSPACE_REQUEST_MAX_BYTES = int(env("WORKSPACE_REQUEST_MAX_MB", "200")) * 1024 * 1024
 
 # Background jobs (Procrastinate: the queue lives in PostgreSQL, `manage.py procrastinate
-# worker` runs them; runportal starts one). A worker that has sent no heartbeat for this long is
-# taken for dead, and the import it was running is marked failed (imports/jobs.py).
+# worker` runs them; runportal starts --job-workers of them). A worker that has sent no
+# heartbeat for this long is taken for dead: the job it was running is queued again
+# (opendata.tasks.retry_stalled_jobs), an import is marked failed instead (imports/jobs.py).
 JOB_STALLED_SECONDS = float(env("JOB_STALLED_SECONDS", "30"))
 PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": JOB_STALLED_SECONDS / 3,
     "stalled_worker_timeout": JOB_STALLED_SECONDS,
     "delete_jobs": "successful",
+    # Each failed attempt's error, for the administrators' jobs page (opendata.JobFailure).
+    "worker_middleware": [job_failures.record_failures],
 }
 
 # Citizens' reports: photos per file and in pixels, and how many reports one address may send.

@@ -5,24 +5,21 @@ from django.http import HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import TemplateView
-from procrastinate.contrib.django.models import ProcrastinateJob
 
 from agencies import two_factor
 from agencies.forms import WorkspaceLoginForm
 from contracts import spreadsheet_views
 from contracts import views as contract_views
 from contracts.sitemaps import SITEMAPS
-from opendata_kontrak import health
+from opendata_kontrak import health, jobs_admin
 
 admin.site.site_header = "Open Data Kontrak — Ruang Kerja Operator"
 admin.site.site_title = "Open Data Kontrak"
 admin.site.index_title = "Ruang kerja"
 # The package page needs the width more than a second navigation needs the space.
 admin.site.enable_nav_sidebar = False
-# The job queue's own job list stays out of the workspace: import jobs have their page, and
-# the queue's rows are the worker's business (manage.py procrastinate for an operator of the
-# server).
-admin.site.unregister(ProcrastinateJob)
+# The job queue's own job list, for administrators: read-only, in Indonesian (jobs_admin).
+jobs_admin.install()
 # Lockouts after repeated failures, the audit of every attempt, and the authenticator's code.
 admin.site.login_form = WorkspaceLoginForm
 

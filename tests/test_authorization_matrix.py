@@ -146,6 +146,8 @@ def world(media_root, settings):
     # A supervisor's request to agency A about its draft.
     followup = followup_services.ask(by=users[SUPERVISOR], process=draft, text="Unggah KAK")
     bulk_upload = BulkUpload.objects.create(user=op_a, agency=health)
+    from integrity.tasks import recompute_flags
+
     # A citizen following agency A by e-mail, with the confirmation mail queued.
     subscription, confirmation = alert_services.subscribe(
         email="warga@contoh.id", scope="perubahan", params={"pd": health.code}
@@ -195,6 +197,7 @@ def world(media_root, settings):
             "alerts_subscriber": subscription.subscriber_id,
             "alerts_subscription": subscription.pk,
             "alerts_outgoingmail": confirmation.pk,
+            "procrastinate_procrastinatejob": recompute_flags.defer(),
         },
     }
 
@@ -251,6 +254,14 @@ ADMIN_MODELS = {
     "alerts_subscriber": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
     "alerts_subscription": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
     "alerts_outgoingmail": (ADMINISTRATORS, NOBODY, ADMINISTRATORS, ADMINISTRATORS, NOBODY),
+    # The job queue (Pekerjaan latar): administrators watch it, nobody edits it by hand.
+    "procrastinate_procrastinatejob": (
+        ADMINISTRATORS,
+        NOBODY,
+        ADMINISTRATORS,
+        ADMINISTRATORS,
+        NOBODY,
+    ),
 }
 
 

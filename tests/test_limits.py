@@ -44,6 +44,7 @@ WRITTEN_WITHOUT_A_FORM = {
     },
     "agencies.User.password": "a hash written by Django's password forms",
     "contracts.Process.ocid": "made by make_ocid from the configured prefix and the id",
+    "opendata.JobFailure.task_name": "a queue task's name, as procrastinate_jobs holds it (≤128)",
     "contracts.Process.stage_reached": "kept by contracts.completeness from Stage choices",
     "contracts.Process.status": "set by the publish/withdraw services from Status choices",
     "contracts.Document.title": "from the upload's name (≤200), within its 255",

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from agencies.models import Agency
 from contracts.models import (
@@ -19,6 +20,7 @@ from contracts.models import (
     Status,
     Supplier,
 )
+from contracts.tasks import recompute_completeness
 from tests import pdfs
 from tests.admin_forms import form_data
 from tests.factories import (
@@ -576,6 +578,13 @@ def test_a_requirement_edited_in_the_admin_recomputes_every_package(
                 f"/admin/contracts/stagerequirement/{requirement.pk}/delete/", {"post": "yes"}
             )
         assert response.status_code == 302
+    # Queued, not done in the request: one job for the several edits (its queueing lock).
+    assert not process.completeness.get(stage="perencanaan").is_complete
+    queued = ProcrastinateJob.objects.filter(
+        task_name="contracts.tasks.recompute_completeness", status="todo"
+    )
+    assert queued.count() == 1
+    recompute_completeness()  # what the worker runs
     assert process.completeness.get(stage="perencanaan").is_complete
 
 

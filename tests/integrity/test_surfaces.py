@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from jsonschema import Draft4Validator
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from agencies.models import Agency
 from contracts.models import Process
 from contracts.ocds import schema_errors
 from integrity.models import Flag, PackageFlag, Threshold
+from integrity.tasks import recompute_flags
 from opendata.bulk import build
 from tests.factories import make_administrator, make_process, planning_fields
 
@@ -174,4 +176,10 @@ def test_an_administrator_changes_a_threshold_and_the_flags_follow(
             },
         )
     assert response.status_code == 302, response.content.decode()[:2000]
+    # The recompute is a job of the queue, not the request's work: until it runs, the flag stays.
+    assert packages["direct"].flags.filter(flag=Flag.DIRECT_ABOVE_LIMIT).exists()
+    assert ProcrastinateJob.objects.filter(
+        task_name="integrity.tasks.recompute_flags", status="todo"
+    ).exists()
+    recompute_flags()  # what the worker runs
     assert not packages["direct"].flags.filter(flag=Flag.DIRECT_ABOVE_LIMIT).exists()

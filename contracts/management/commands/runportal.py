@@ -29,8 +29,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Jangan muat data nyata Bojonegoro (SiRUP 2018, LPSE 2018-2020).",
         )
+        parser.add_argument(
+            "--job-workers",
+            type=int,
+            default=1,
+            help="proses pekerja antrean latar (berkas massal, pekerjaan harian, impor, surel)",
+        )
 
-    def handle(self, *args, bind, workers, threads, **options):
+    def handle(self, *args, bind, workers, threads, job_workers, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_agencies", stdout=self.stdout)
         call_command("load_places", stdout=self.stdout)
@@ -79,13 +85,12 @@ class Command(BaseCommand):
                 "-",
             ]
         )
-        # Beside the server: bulk downloads rebuilt when data changed, flags once a day.
-        builder = subprocess.Popen(
-            [sys.executable, "-m", "django", "portal_worker", "--every", "600"]
-        )
-        # And the job queue's worker (imports), started again if it dies: a job it was running
-        # is marked failed once its heartbeat is old (imports.jobs.fail_stalled).
-        queue_worker = start_queue_worker()
+        # Beside the server, the job queue's workers: all background work (bulk files every
+        # 10 minutes, the daily jobs, imports, mail, recomputes) is their jobs
+        # (opendata.tasks and each app's tasks). A dead one is started again; the job it was
+        # running is queued again by opendata.tasks.retry_stalled_jobs once its heartbeat is
+        # old (an import is marked failed instead: imports.jobs.fail_stalled).
+        queue_workers = QueueWorkers(max(job_workers, 0), stderr=self.stderr)
         # SIGTERM (e.g. from a process manager) ends the portal the same way as Ctrl-C.
         stopping = []
 
@@ -96,25 +101,15 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         try:
             while gunicorn.poll() is None:
-                # A SIGTERM sent to the whole group stops the worker too: not a death to mend.
-                if queue_worker.poll() is not None and not stopping:
-                    self.stderr.write(
-                        f"Proses latar antrean berhenti (kode {queue_worker.returncode}); "
-                        "dijalankan lagi."
-                    )
-                    queue_worker = start_queue_worker()
+                # A SIGTERM sent to the whole group stops the workers too: not a death to mend.
+                if not stopping:
+                    queue_workers.mend()
                 time.sleep(SUPERVISION_SECONDS)
         except KeyboardInterrupt:
             # Ctrl-C reached gunicorn too (same process group); give it time to finish requests.
             gunicorn.wait()
         finally:
-            for helper in (queue_worker, builder):
-                helper.terminate()
-            for helper in (queue_worker, builder):
-                try:
-                    helper.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    helper.kill()
+            queue_workers.stop()
             if settings.EMBEDDED_PGDATA and embedded_db.stop(settings.EMBEDDED_PGDATA):
                 self.stdout.write("Basis data tertanam dihentikan.")
 
@@ -126,3 +121,39 @@ GUNICORN_CONFIG = settings.BASE_DIR / "deploy" / "gunicorn.conf.py"
 
 def start_queue_worker():
     return subprocess.Popen([sys.executable, "-m", "django", "procrastinate", "worker"])
+
+
+class QueueWorkers:
+    """N job-queue worker processes, each started again when it dies.
+
+    Two workers, here or on other machines, never run the same job: each takes a job by
+    locking its row (Procrastinate's procrastinate_fetch_job, FOR UPDATE SKIP LOCKED).
+    """
+
+    def __init__(self, count, *, stderr=sys.stderr, start=start_queue_worker):
+        self.start = start
+        self.stderr = stderr
+        self.processes = [start() for _ in range(count)]
+
+    def mend(self):
+        """Start again each worker that has died; how many were."""
+        restarted = 0
+        for index, process in enumerate(self.processes):
+            if process.poll() is not None:
+                self.stderr.write(
+                    f"Proses latar antrean berhenti (kode {process.returncode}); dijalankan lagi."
+                )
+                self.processes[index] = self.start()
+                restarted += 1
+        return restarted
+
+    def stop(self, timeout=10):
+        """Ask each to stop (it finishes its job first), then kill what is still there."""
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

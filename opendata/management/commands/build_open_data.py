@@ -5,11 +5,17 @@ from django.core.management.base import BaseCommand
 
 from opendata.bulk import BuildRunning, build
 
+ALREADY_RUNNING = (
+    "Data terbuka: pembangunan lain sedang berjalan (pekerjaan latar atau perintah lain); "
+    "tidak ada yang dibangun sekarang."
+)
+
 
 class Command(BaseCommand):
     help = (
         "Bangun ulang berkas unduhan massal (OCDS JSON, JSON Lines, CSV, XLSX) yang datanya "
-        "berubah. `portal_worker` menjalankannya berkala."
+        "berubah. Antrean pekerjaan latar menjalankannya setiap 10 menit "
+        "(opendata.tasks.build_open_data)."
     )
 
     def add_arguments(self, parser):
@@ -21,9 +27,7 @@ class Command(BaseCommand):
             rebuilt = build(base_url=settings.PORTAL["BASE_URL"], force=force)
         except BuildRunning:
             # Not an error (the other build does the work), and not "nothing changed" either.
-            self.stdout.write(
-                "Data terbuka: pembangunan lain sedang berjalan; yang ini tidak dijalankan."
-            )
+            self.stdout.write(ALREADY_RUNNING)
             return
         self.stdout.write(
             f"Data terbuka: {', '.join(rebuilt) or 'tidak ada yang berubah'} "

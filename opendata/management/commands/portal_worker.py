@@ -1,36 +1,25 @@
-import time
+import os
+import sys
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connections
-from django.utils import timezone
 
 
 class Command(BaseCommand):
     help = (
-        "Pekerjaan latar portal: bangun ulang berkas data terbuka yang datanya berubah setiap "
-        "sekian detik, dan pekerjaan harian (portal_daily) sekali sehari."
+        "Usang: pekerjaan latar kini berjalan di antrean (Procrastinate). Perintah ini "
+        "menjalankan `manage.py procrastinate worker`, yang menjalankan berkas massal setiap "
+        "10 menit, pekerjaan harian, dan semua pekerjaan latar lain."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--every", type=int, metavar="DETIK", default=600)
+        # Accepted from old service files and ignored: the schedule is the jobs' (opendata.tasks).
+        parser.add_argument("--every", type=int, metavar="DETIK", help="diabaikan")
 
-    def handle(self, *args, every, **options):
-        daily_done = None
-        try:
-            while True:
-                try:
-                    today = timezone.localdate()
-                    if daily_done != today:
-                        call_command("portal_daily", stdout=self.stdout)
-                        daily_done = today
-                    call_command("build_open_data", stdout=self.stdout)
-                except DatabaseError as error:
-                    # The database restarting is no reason to stop: try again next round.
-                    self.stderr.write(f"Pekerjaan latar tertunda: {error}")
-                finally:
-                    connections.close_all()
-                self.stdout.flush()
-                time.sleep(every)
-        except KeyboardInterrupt:
-            return
+    def handle(self, *args, **options):
+        self.stderr.write(
+            "portal_worker sudah usang: menjalankan `manage.py procrastinate worker` "
+            "(jadwal pekerjaan: opendata.tasks). Ganti perintah di berkas layanan Anda."
+        )
+        self.stderr.flush()
+        # The process becomes the worker (same PID for a service manager's supervision).
+        os.execv(sys.executable, [sys.executable, "-m", "django", "procrastinate", "worker"])  # noqa: S606
