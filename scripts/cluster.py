@@ -399,7 +399,7 @@ class Cluster:
         self.psql(self.ports.primary, f"CREATE DATABASE {DB_NAME}", database="postgres")
         subprocess.run(  # noqa: S603
             as_postgres(
-                [str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.ports.primary), "-U", DB_USER, "-D", str(standby), "-R", "-X", "stream"]  # noqa: E501
+                [str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.ports.primary), "-U", DB_USER, "-D", str(standby), "-R", "-X", "stream", "--checkpoint=fast"]  # noqa: E501
             ),
             capture_output=True,
             check=True,
