@@ -124,6 +124,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which database this request reads: a replica, or the primary for writers and signed-in
+    # users (opendata_kontrak/replicas.py); needs request.user, so after authentication.
+    "opendata_kontrak.replicas.PrimaryPinMiddleware",
     # request.user.is_verified(): whether this session has passed the second step.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -175,6 +178,28 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
 # An import runs in one transaction; its progress is written beside it, on a connection of its
 # own that commits at once, so the job page sees it while the import runs (imports/jobs.py).
 DATABASES["progress"] = {**DATABASES["default"]}
+# Read replicas (streaming hot standbys), whitespace-separated: aliases replica_1, replica_2, ….
+# Public reads of anonymous visitors go to one that answers and is at most
+# DATABASE_REPLICA_MAX_LAG_SECONDS behind; writes, signed-in users, and for
+# DATABASE_REPLICA_PIN_SECONDS anyone who has just written read the primary
+# (opendata_kontrak/db_router.py, opendata_kontrak/replicas.py). In tests a replica mirrors
+# default, so the suite runs the same with or without them.
+DATABASE_REPLICA_URLS = env("DATABASE_REPLICA_URLS", "").split()
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    if not _url.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must point at PostgreSQL servers")
+    _replica = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    _replica["CONN_HEALTH_CHECKS"] = True
+    _replica.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", DATABASES["default"]["OPTIONS"]["connect_timeout"]
+    )
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+DATABASE_ROUTERS = ["opendata_kontrak.db_router.PrimaryReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(env("DATABASE_REPLICA_MAX_LAG_SECONDS", "10"))
+DATABASE_REPLICA_PIN_SECONDS = int(env("DATABASE_REPLICA_PIN_SECONDS", "15"))
+# How long a process trusts its last look at a replica's health and lag.
+DATABASE_REPLICA_CHECK_SECONDS = float(env("DATABASE_REPLICA_CHECK_SECONDS", "3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every worker and transactional with the data (contracts/public_cache.py).
