@@ -7,6 +7,8 @@ of a text like "Kecamatan Sumberrejo, Balen, Kedungadem" (whose `location_kecama
 empty), so the package is found on each one's page.
 """
 
+from operator import itemgetter
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ from agencies.models import PlaceAlias, UnresolvedPlace
 from agencies.places import PlaceResolver, Resolved, kecamatan_with, normalise
 from contracts import completeness
 from contracts.models import AuditEntry, Process
+from opendata_kontrak import chunked
 
 BATCH = 1000
 
@@ -72,7 +75,7 @@ def resolve_packages(*, texts=None, by=None):
         "pk", "location_kecamatan", "location_desa", "location_detail", "location_kecamatan_all"
     ).order_by("pk")
     changed = []
-    for pk, kecamatan, desa, detail, named in rows.iterator(chunk_size=2000):
+    for pk, kecamatan, desa, detail, named in chunked.by_pk(rows, 2000, pk_of=itemgetter(0)):
         text = detail or kecamatan
         if texts is not None and normalise(text) not in texts:
             continue

@@ -22,7 +22,7 @@ from contracts.ocds import (
     with_deletions,
     without_deletions,
 )
-from opendata_kontrak import bulk
+from opendata_kontrak import bulk, chunked
 
 
 def _content(data):
@@ -55,13 +55,12 @@ def capture(process_ids, *, now=None, packages=None, record_changes=True):
     now = now or timezone.now()
     process_ids = list(process_ids)
     if packages is None:
-        packages = (
+        packages = chunked.by_pk(
             Process.objects.filter(pk__in=process_ids)
             .open_data()
             .without_bookkeeping()
-            .select_related("agency", "supplier")
-            .order_by("pk")
-            .iterator(chunk_size=500)
+            .select_related("agency", "supplier"),
+            500,
         )
     else:
         # The one rule decides, not the status alone: a sample beside real data is out. Only

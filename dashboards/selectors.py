@@ -37,6 +37,7 @@ from contracts.models import (
 )
 from contracts.search import package_search
 from followups import selectors as followup_selectors
+from opendata_kontrak import chunked
 
 
 @dataclass
@@ -317,7 +318,7 @@ class TodoItems:
         return [self._item(rows[pk]) for pk in ids]
 
     def __iter__(self):
-        return (self._item(row) for row in self._rows.iterator(chunk_size=2000))
+        return (self._item(row) for row in chunked.in_order(self._rows, 2000))
 
 
 def todo(agency, limit=None, *, year=None, stage=None, kind=None, query="", sort="terlambat"):

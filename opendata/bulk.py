@@ -13,12 +13,12 @@ import datetime
 import json
 import logging
 import tempfile
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 from openpyxl import Workbook
@@ -36,6 +36,7 @@ from contracts.releases import history
 from dashboards.exports import safe
 from integrity.models import PackageFlag
 from opendata.models import BulkFile
+from opendata_kontrak import chunked
 
 logger = logging.getLogger(__name__)
 
@@ -417,7 +418,7 @@ def write(scope, folder, *, base_url, uri):
         for name, head in heads.items():
             opened[name].write(head)
         count = 0
-        for process in _packages(scope).iterator(chunk_size=CHUNK):
+        for process in chunked.by_pk(_packages(scope), CHUNK):
             lists = related_lists(process)
             releases = history(process, lists)
             compiled = with_red_flags(
@@ -524,13 +525,42 @@ def _cell(value):
     return safe(value)
 
 
-def build(*, base_url, force=False):
-    """Rebuild the files of every scope whose data changed; return the scopes rebuilt."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(hashtext('opendata.bulk'))")
-        if not cursor.fetchone()[0]:
-            return []  # another builder is at work
+class BuildRunning(Exception):
+    """Another build holds the lock: this one did nothing (it is not "nothing changed")."""
+
+
+@contextmanager
+def _build_lock():
+    """Held for the whole build, by one builder at a time; raises BuildRunning if taken.
+
+    A transaction-level advisory lock, taken in a transaction of its own on a connection of its
+    own that stays open (idle in transaction) until the build ends and is then rolled back. A
+    session-level lock (pg_try_advisory_lock … pg_advisory_unlock) is wrong behind a pooler in
+    transaction mode: the unlock may reach another server connection, and the lock stays on the
+    pooled one for ever (every later build there "changed nothing", every other one was locked
+    out). An open transaction keeps its server connection for as long as it lasts, with any
+    pooler, and ends, lock and all, when this process or its connection dies. The build's own
+    work runs on the usual connection, committing per scope as before."""
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('opendata.bulk'))")
+            if not cursor.fetchone()[0]:
+                raise BuildRunning
+        yield
+    finally:
+        try:
+            holder.rollback()
+        finally:
+            holder.close()
+
+
+def build(*, base_url, force=False):
+    """Rebuild the files of every scope whose data changed; return the scopes rebuilt.
+
+    Raises BuildRunning when another build is at work."""
+    with _build_lock():
         wanted = scopes()
         # Stamps first: a change during the build leaves some scope stale for the next run,
         # never a file newer than its stamp says (the all-years files are joined from the
@@ -552,9 +582,6 @@ def build(*, base_url, force=False):
             default_storage.delete(gone.storage_name)
             gone.delete()
         return rebuilt
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(hashtext('opendata.bulk'))")
 
 
 def _build_scope(scope, stamp, *, base_url, years):

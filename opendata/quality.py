@@ -32,7 +32,7 @@ from contracts.ocds import SCHEMA_DIR, compiled_as_of, supplier_party, validator
 from contracts.ocds import release as unstored_release
 from contracts.releases import with_lists
 from opendata.models import QualityFailure, QualityResult, QualityRun
-from opendata_kontrak import bulk
+from opendata_kontrak import bulk, chunked
 
 CHUNK = 500
 # Problems kept per failing package and check: enough to act on, bounded in size.
@@ -657,7 +657,7 @@ def refresh(*, requested_by=None, chunk=CHUNK):
     counts = defaultdict(lambda: [0, 0])  # (check, agency id, year): [applicable, passing]
     failures = []
     checked = 0
-    for process, lists in with_lists(published_packages().iterator(chunk_size=chunk), chunk):
+    for process, lists in with_lists(chunked.by_pk(published_packages(), chunk), chunk):
         checked += 1
         for code, problems in evaluate(process, lists).items():
             if problems is None:

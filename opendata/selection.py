@@ -5,9 +5,11 @@ the packages, `Process.objects.published()` decides what may be shown, and the l
 orders them; every row is built by the bulk files' own builder (`opendata.bulk.TABLES["paket"]`),
 so a row of the selection reads exactly like the same package's row of `paket.csv`.
 
-The packages are read with a server-side cursor in chunks of CHUNK, each chunk's documents and
-flags in one query each: the number of queries grows with the chunks, never with the rows, and
-a worker holds one chunk at a time, whatever the size of the selection. Nothing is capped.
+The packages are read in chunks of CHUNK (opendata_kontrak/chunked.py: the selection's keys
+in order, then each chunk's packages, documents and flags in one query each; no server-side
+cursor, so behind a transaction-mode pooler too): the number of queries grows with the
+chunks, never with the rows, and a worker holds one chunk at a time (and 8 bytes a package
+for the keys), whatever the size of the selection. Nothing is capped.
 
 Where the filters are written:
 - JSON: a `saringan` object (the query's names and values as the list reads them) beside the
@@ -48,6 +50,7 @@ from contracts.models import Category, Document, FundingSource, Method, Process,
 from dashboards.exports import safe
 from integrity.models import Flag, PackageFlag
 from opendata.bulk import TABLES, XLSX, Sheets, _cell, _date
+from opendata_kontrak import chunked
 
 # Packages read (and held) at a time.
 CHUNK = 2000
@@ -89,7 +92,7 @@ def rows(package_filter):
     """Each package of the selection as a row of paket.csv (values as the database gives them:
     ints, text, dates), one at a time."""
     base_url = settings.PORTAL["BASE_URL"]
-    for process in packages(package_filter).iterator(chunk_size=CHUNK):
+    for process in chunked.in_order(packages(package_filter), CHUNK):
         lists = {"documents": process.documents.all()}
         yield from PACKAGE_ROWS(process, lists, base_url)
 

@@ -28,6 +28,9 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
+from psycopg.conninfo import make_conninfo
+
+from opendata_kontrak import chunked
 
 FORMAT = 1
 CHUNK = 1 << 20
@@ -73,18 +76,28 @@ def _client(program):
     return str(exact[0] if exact else usable[0][1])
 
 
+def _conninfo():
+    """The libpq connection string of the database as Django reaches it, for pg_dump and
+    pg_restore: host and port lists (failover), target_session_attrs, sslmode, options and
+    every other keyword of DATABASE_URL kept. Built from what Django hands psycopg
+    (get_connection_params), so a URL's `?host=/socket/dir` form counts as it does for the
+    site. The password is left out: it goes in PGPASSWORD (the environment), not in the
+    arguments any user of the machine can read in `ps`."""
+    params = connection.get_connection_params()
+    return make_conninfo(
+        **{
+            key: value
+            for key, value in params.items()
+            if key != "password" and isinstance(value, str | int) and not isinstance(value, bool)
+        }
+    )
+
+
 def _libpq_environment():
-    database = connection.settings_dict
     environment = {**os.environ}
-    for key, name in [
-        ("PGHOST", "HOST"),
-        ("PGPORT", "PORT"),
-        ("PGUSER", "USER"),
-        ("PGPASSWORD", "PASSWORD"),
-        ("PGDATABASE", "NAME"),
-    ]:
-        if database.get(name):
-            environment[key] = str(database[name])
+    password = connection.settings_dict.get("PASSWORD")
+    if password:
+        environment["PGPASSWORD"] = str(password)
     return environment
 
 
@@ -113,6 +126,7 @@ def create(output):
                 "--no-owner",
                 "--no-privileges",
                 "--no-unlogged-table-data",
+                f"--dbname={_conninfo()}",
                 f"--file={dump}",
             ],
             env=_libpq_environment(),
@@ -207,7 +221,7 @@ def restore(path):
                 "--no-privileges",
                 "--single-transaction",
                 "--exit-on-error",
-                f"--dbname={connection.settings_dict['NAME']}",
+                f"--dbname={_conninfo()}",
                 str(dump),
             ],
             env=_libpq_environment(),
@@ -234,7 +248,7 @@ def check_documents():
 
     wrong = []
     count = 0
-    for document in Document.objects.only("pk", "file", "sha256").iterator():
+    for document in chunked.by_pk(Document.objects.only("pk", "file", "sha256")):
         count += 1
         try:
             with default_storage.open(document.file.name, "rb") as handle:

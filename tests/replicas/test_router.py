@@ -362,7 +362,7 @@ def test_replica_urls_become_aliases_with_the_primarys_options():
         "siaga-1.invalid",
         "siaga-2.invalid",
     ]
-    assert databases["replica_2"]["PORT"] == 5433
+    assert databases["replica_2"]["PORT"] == "5433"
     for alias in ("replica_1", "replica_2"):
         assert databases[alias]["TEST"]["MIRROR"] == "default"
         assert databases[alias]["CONN_HEALTH_CHECKS"] is True
@@ -382,7 +382,7 @@ def test_no_replica_urls_no_replica_aliases():
 def test_a_replica_url_that_is_not_postgresql_is_refused():
     done = read_settings(DATABASE_REPLICA_URLS="mysql://baca@siaga.invalid/kontrak")
     assert done.returncode != 0
-    assert "DATABASE_REPLICA_URLS must point at PostgreSQL servers" in done.stderr
+    assert "DATABASE_REPLICA_URLS must point at a PostgreSQL server" in done.stderr
 
 
 def test_primary_reads_for_a_while_within_a_request(replica_settings):

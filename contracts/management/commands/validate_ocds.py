@@ -12,6 +12,7 @@ from contracts.ocds import (
 )
 from contracts.releases import history
 from integrity.models import PackageFlag
+from opendata_kontrak import chunked
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             Prefetch("releases", queryset=Release.objects.order_by("sequence")),
             Prefetch("flags", queryset=PackageFlag.objects.select_related("threshold")),
         )
-        for process in packages.iterator(chunk_size=500):
+        for process in chunked.by_pk(packages, 500):
             checked += 1
             lists = related_lists(process)
             releases = history(process, lists)

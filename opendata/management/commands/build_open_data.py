@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from opendata.bulk import build
+from opendata.bulk import BuildRunning, build
 
 
 class Command(BaseCommand):
@@ -17,7 +17,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, force, **options):
         started = time.monotonic()
-        rebuilt = build(base_url=settings.PORTAL["BASE_URL"], force=force)
+        try:
+            rebuilt = build(base_url=settings.PORTAL["BASE_URL"], force=force)
+        except BuildRunning:
+            # Not an error (the other build does the work), and not "nothing changed" either.
+            self.stdout.write(
+                "Data terbuka: pembangunan lain sedang berjalan; yang ini tidak dijalankan."
+            )
+            return
         self.stdout.write(
             f"Data terbuka: {', '.join(rebuilt) or 'tidak ada yang berubah'} "
             f"({time.monotonic() - started:.1f} dtk)."
