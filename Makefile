@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: run test lint format db-stop bench-import bench-pdf bench backup restore faults loadtest \
-	slowloris bench-selection bench-feeds bench-alerts
+	slowloris bench-selection bench-feeds bench-alerts cluster
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -100,3 +100,16 @@ slowloris: $(VENV)/.runtime
 		{ [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends nginx; } || \
 		{ echo "nginx is needed: sudo apt-get install -y nginx"; exit 1; }
 	$(BIN)/python scripts/slowloris.py --seconds $(or $(SECONDS),60)
+
+## cluster: the multi-machine topology on loopback (PostgreSQL primary + standby, PgBouncer,
+## Redis, S3 on moto, nginx before two gunicorns, two queue workers) under citizens and uploading
+## operators for SECONDS (default 180) while an app server and a worker are killed and the
+## standby promoted; CLUSTER_ARGS for flags (python scripts/cluster.py --help). Needs root or
+## sudo-less access to Debian's postgresql-15, pgbouncer, redis-server and nginx.
+cluster: $(VENV)/.runtime
+	@for tool in /usr/lib/postgresql/15/bin/pg_ctl /usr/sbin/pgbouncer /usr/bin/redis-server \
+		/usr/sbin/nginx; do test -x $$tool || { [ "$$(id -u)" = 0 ] && apt-get install -y -q \
+		--no-install-recommends postgresql-15 pgbouncer redis-server nginx >/dev/null; } || \
+		{ echo "$$tool is needed: sudo apt-get install -y postgresql-15 pgbouncer redis-server nginx"; \
+		exit 1; }; done
+	$(BIN)/python scripts/cluster.py --seconds $(or $(SECONDS),180) $(CLUSTER_ARGS)

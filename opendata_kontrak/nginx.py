@@ -48,11 +48,15 @@ def render_site(
     https_listen="443",
 ):
     limits = body_limits()
+    # Several app servers (scripts/cluster.py, or one gunicorn per machine): one `server` line
+    # each in the upstream block, nginx balances them and passes a request on to the next
+    # when one refuses the connection.
+    upstreams = [upstream] if isinstance(upstream, str) else list(upstream)
     values = {
         "server_name": server_name,
         "certificate": str(certificate),
         "certificate_key": str(certificate_key),
-        "upstream": upstream,
+        "upstream": upstreams[0],
         "http_listen": http_listen,
         "https_listen": https_listen,
         "public_max_body": f"{math.ceil(limits['public'] / MIB)}m",
@@ -64,6 +68,11 @@ def render_site(
         words = value.split(" ") if name == "server_name" else [value]
         if not all(words) or any(re.search(r"[\s;{}'\"#$\\]", word) for word in words):
             raise ValueError(f"{name}: {value!r} is not a plain nginx value")
+
+    for extra in upstreams[1:]:
+        if not extra or re.search(r"[\s;{}'\"#$\\]", extra):
+            raise ValueError(f"upstream: {extra!r} is not a plain nginx value")
+    values["upstream"] = ";\n    server ".join(upstreams)
 
     def fill(match):
         return values[match.group(1)]

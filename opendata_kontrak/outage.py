@@ -28,13 +28,20 @@ class DatabaseOutageMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logger.error("Basis data tidak terjangkau: %s", exception)
-        if answers_json(request):
-            response = JsonResponse({"galat": MESSAGE}, status=503)
-            response["Access-Control-Allow-Origin"] = "*"
-        else:
-            # Rendered without the request: no context processor may ask the database.
-            response = HttpResponse(render_to_string("503.html", {"message": MESSAGE}), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        response["Cache-Control"] = "no-store"
-        return response
+        return unavailable(request, exception)
+
+
+def unavailable(request, exception):
+    """The 503 answer (page or JSON, with Retry-After) for a database error: from a view
+    (process_exception above) or from a middleware below this one, which Django turns into
+    its 500 handler instead (opendata_kontrak.errors.server_error)."""
+    logger.error("Basis data tidak terjangkau: %s", exception)
+    if answers_json(request):
+        response = JsonResponse({"galat": MESSAGE}, status=503)
+        response["Access-Control-Allow-Origin"] = "*"
+    else:
+        # Rendered without the request: no context processor may ask the database.
+        response = HttpResponse(render_to_string("503.html", {"message": MESSAGE}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -347,6 +347,8 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     # Each failed attempt's error, for the administrators' jobs page (opendata.JobFailure).
     "worker_middleware": [job_failures.record_failures],
 }
+# Tasks outside the apps' tasks.py: the probe job `make cluster` defers (scripts/cluster.py).
+PROCRASTINATE_IMPORT_PATHS = ["opendata_kontrak.cluster_probe"]
 
 # Citizens' reports: photos per file and in pixels, and how many reports one address may send.
 REPORT_PHOTO_MAX_BYTES = int(env("REPORT_PHOTO_MAX_MB", "5")) * 1024 * 1024

@@ -13,6 +13,10 @@ from contracts import views as contract_views
 from contracts.sitemaps import SITEMAPS
 from opendata_kontrak import health, jobs_admin
 
+# A database error raised in a middleware reaches this handler rather than the outage
+# middleware: it answers the same 503 (opendata_kontrak/errors.py).
+handler500 = "opendata_kontrak.errors.server_error"
+
 admin.site.site_header = "Open Data Kontrak — Ruang Kerja Operator"
 admin.site.site_title = "Open Data Kontrak"
 admin.site.index_title = "Ruang kerja"

@@ -164,6 +164,7 @@ class Browser:
     def package_form(self, agency_id, title):
         """The fields of a new package as the workspace's form would send them (None: no form)."""
         status, html, _ = self.get("/admin/contracts/process/add/")
+        self.form_status = status
         if status != 200:
             return None
         fields = dict(management_forms(html))
@@ -194,10 +195,11 @@ class Browser:
         return fields
 
     def add_package(self, agency_id, title, pdfs):
-        """Submit the workspace's package form with planning fields and PDFs; the status."""
+        """Submit the workspace's package form with planning fields and PDFs; the status (of
+        the form's page when that was not served: a 503 there is a 503 of the upload)."""
         fields = self.package_form(agency_id, title)
         if fields is None:
-            return 0
+            return self.form_status
         files = [("upload_files_perencanaan", name, content) for name, content in pdfs]
         status, _, _ = self.post("/admin/contracts/process/add/", fields, files)
         return status

@@ -177,6 +177,29 @@ def test_while_the_database_is_unreachable_pages_say_so_with_a_503(client):
     assert client.get("/paket/").status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # the connection is closed and opened again
+def test_a_signed_in_operator_gets_the_503_page_too(client):
+    """Their session is read in a middleware (the two-step check asks for request.user), before
+    any view: `make cluster`'s failover answered them 500 while citizens got the 503."""
+    from tests.workers import load_migrated_data
+
+    load_migrated_data()  # roles and the register, which a transactional test flushes away
+    client.force_login(make_operator(Agency.objects.get(code="dinas-kesehatan")))
+    client.raise_request_exception = False  # the answer the browser gets, not the exception
+    assert client.get("/admin/contracts/process/add/").status_code == 200
+    real_port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = str(closed_port())
+    try:
+        page = client.get("/admin/contracts/process/add/")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = real_port
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "Basis data portal sedang tidak dapat dijangkau" in page.content.decode()
+    assert client.get("/admin/contracts/process/add/").status_code == 200
+
+
 @pytest.mark.django_db
 def test_files_left_by_a_killed_worker_are_swept_after_an_hour(media_root, monkeypatch):
     from imports.models import ImportJob

@@ -15,8 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--certificate-key", required=True, help="privkey.pem")
         parser.add_argument(
             "--upstream",
-            default="127.0.0.1:8000",
-            help="alamat gunicorn (runportal --bind), atau unix:/jalur/soket",
+            action="append",
+            help="alamat gunicorn (runportal --bind), atau unix:/jalur/soket; ulangi untuk "
+            "beberapa server aplikasi (bawaan 127.0.0.1:8000)",
         )
         parser.add_argument("--http-listen", default="80")
         parser.add_argument("--https-listen", default="443")
@@ -27,7 +28,7 @@ class Command(BaseCommand):
                 server_name=options["server_name"],
                 certificate=options["certificate"],
                 certificate_key=options["certificate_key"],
-                upstream=options["upstream"],
+                upstream=options["upstream"] or ["127.0.0.1:8000"],
                 http_listen=options["http_listen"],
                 https_listen=options["https_listen"],
             ),
