@@ -153,3 +153,27 @@ def flag_changes(old_pairs, new_pairs, labels):
         (process_id, ChangeKind.FLAG, {"tanda": flags, "label": [labels[f] for f in flags]})
         for process_id, flags in raised.items()
     ]
+
+
+# Listeners of contracts.pipeline (registered in alerts.apps.AlertsConfig.ready).
+
+
+def releases_captured(*, releases, now):
+    """New releases (contracts.pipeline.Captured, each with the state before and now): what
+    their followers are told, all in one COPY."""
+    store(
+        [
+            (item.process.pk, kind, detail)
+            for item in releases
+            for kind, detail in release_changes(
+                item.process, item.before, item.current, previous_stage=item.previous_stage
+            )
+        ],
+        now=now,
+    )
+
+
+def flags_raised(*, pairs, labels):
+    """Flags newly raised on public packages ((process_id, flag code) pairs; `labels`: {flag
+    code: its label}): a `tanda` change for each package."""
+    store(flag_changes(set(), pairs, labels))
