@@ -20,7 +20,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from agencies.models import Agency
-from contracts import completeness, services
+from contracts import (
+    completeness,
+    place_admin,  # noqa: F401 (registers the unresolved places' admin)
+    services,
+)
 from contracts.forms import (
     AgencyDocumentChangeForm,
     AgencyDocumentForm,
