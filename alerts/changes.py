@@ -1,11 +1,13 @@
 """What happened to published packages, recorded for the alerts (alerts.models.Change).
 
-Changes are recorded where they happen, in the transaction that made them:
-- a new stored release (contracts.releases.capture) is compared with the release before it:
+Changes are recorded where they happen, in the transaction that made them, by listening to
+contracts.pipeline (registered in alerts.apps):
+- a new stored release (contracts.releases.capture, event `releases_captured`) is compared
+  with the release before it:
   `release_changes` says what a follower is told (a first release: `baru`; the stage reached
   moved: `tahap`; a contract signed: `kontrak`; documents added: `dokumen`; withdrawn:
   `ditarik`), and `store` writes them all in one COPY per capture;
-- flags newly raised (integrity.flags) are `tanda` (`flag_changes`);
+- flags newly raised (integrity.flags, event `flags_raised`) are `tanda` (`flag_changes`);
 - a citizen's report answered is recorded by its service with `record`.
 
 Only packages in open data are captured, so samples beside real data never produce a change.
