@@ -14,15 +14,17 @@ steps, in this order (the order is this module's, not the order the apps happen 
     1. "releases" (contracts.releases.capture, registered by contracts): a new OCDS release for
        each package in open data whose published state changed. Skipped with
        `releases=False` (only the requirements changed: nothing published changed).
-       It announces `releases_captured(releases=[Captured...], now=...)`:
+       When it stored any (and records changes), it announces `releases_captured`
+       (releases=[Captured...], now=...):
          1a. alerts (alerts.changes, registered by alerts): what each package's followers are
              told (baru, tahap, kontrak, dokumen, ditarik), one COPY; instant alerts are
              asked to run once the transaction commits.
     2. "flags" (integrity.flags.refresh, registered by integrity): the red flags of every
        published package sharing an agency and fiscal year with these. Skipped with
        `flags=False` (a caller refreshing many chunks recomputes them once at the end, with
-       `flags_changed` or `integrity.flags.refresh_all`).
-       It announces `flags_raised(pairs=...)` for flags newly raised on public packages:
+       `flags_changed` or `all_flags_changed`).
+       It announces `flags_raised` (pairs=..., labels=...) for flags newly raised on public
+       packages:
          2a. alerts (alerts.changes, registered by alerts): a `tanda` change for each.
     3. "cache" (contracts.public_cache.changed, registered by contracts): a new data version,
        last, since releases and flags change what the pages show. `public=False`: only drafts

@@ -111,7 +111,7 @@ def capture(process_ids, *, now=None, packages=None, record_changes=True):
         }
         new.append((process.pk, sequence, now, tags, process.stage_reached, fingerprint, data))
     bulk.copy_values(Release, RELEASE_COLUMNS, new)
-    if record_changes:
+    if captured:  # only kept when record_changes
         pipeline.announce("releases_captured", releases=captured, now=now)
     return len(new)
 
