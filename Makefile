@@ -32,10 +32,12 @@ TEST_JOBS ?= auto
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -n $(TEST_JOBS) $(PYTEST_ARGS)
 
-## lint: ruff's checks and formatting, without changing anything
+## lint: ruff's checks and formatting, without changing anything, and the apps' layers
+## (lint-imports: no app imports a higher one, see pyproject.toml)
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## format: let ruff fix what it can and format the code
 format: $(VENV)/.dev

@@ -1,10 +1,7 @@
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import roles
@@ -13,7 +10,6 @@ from agencies.models import (
     Desa,
     Kecamatan,
     PlaceAlias,
-    UnresolvedPlace,
     User,
 )
 from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
@@ -216,68 +212,3 @@ class PlaceAliasAdmin(PlaceRegisterAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-
-
-class MapPlaceForm(forms.ModelForm):
-    """An administrator's answer for an unresolved text: its kecamatan and, if known, desa."""
-
-    kecamatan = forms.ModelChoiceField(Kecamatan.objects.all(), label="Kecamatan")
-    desa = forms.ModelChoiceField(
-        Desa.objects.select_related("kecamatan"),
-        label="Desa/kelurahan",
-        required=False,
-        help_text="Kosongkan bila teks ini hanya menyebut kecamatan.",
-    )
-
-    class Meta:
-        model = UnresolvedPlace
-        fields = []
-
-    def clean(self):
-        data = super().clean()
-        kecamatan, desa = data.get("kecamatan"), data.get("desa")
-        if kecamatan and desa and desa.kecamatan_id != kecamatan.pk:
-            self.add_error(
-                "desa", f"{desa.name} ada di Kecamatan {desa.kecamatan.name}, bukan {kecamatan}."
-            )
-        return data
-
-
-@admin.register(UnresolvedPlace)
-class UnresolvedPlaceAdmin(PlaceRegisterAdmin):
-    """Location texts from imports that no rule placed: map each once, and the packages that
-    carry it, now and in later imports, get its kecamatan."""
-
-    form = MapPlaceForm
-    list_display = ["example", "package_count", "last_seen"]
-    search_fields = ["text", "example"]
-    readonly_fields = ["example", "text", "package_count", "last_seen"]
-    fieldsets = [
-        (None, {"fields": ["example", "text", "package_count", "last_seen"]}),
-        ("Petakan ke register wilayah", {"fields": ["kecamatan", "desa"]}),
-    ]
-
-    def has_add_permission(self, request):
-        return False  # the imports fill this list
-
-    def save_model(self, request, obj, form, change):
-        # Imported here: the register (agencies) sits below the packages (contracts).
-        from contracts.locations import map_place
-
-        changed = map_place(
-            unresolved=obj,
-            kecamatan=form.cleaned_data["kecamatan"],
-            desa=form.cleaned_data["desa"],
-            by=request.user,
-        )
-        place = form.cleaned_data["desa"] or f"Kecamatan {form.cleaned_data['kecamatan']}"
-        self.message_user(
-            request,
-            f"“{obj.example[:80]}” dipetakan ke {place}; {changed} paket diperbarui. "
-            "Impor berikutnya memakai padanan ini juga.",
-            messages.SUCCESS,
-        )
-
-    def response_change(self, request, obj):
-        # The text left the list: back to what remains, without the default "changed" note.
-        return HttpResponseRedirect(reverse("admin:agencies_unresolvedplace_changelist"))

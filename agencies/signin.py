@@ -18,7 +18,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Sum
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from opendata.ratelimit import client_address
+from opendata_kontrak.addresses import client_address
 
 
 def normalise(username):

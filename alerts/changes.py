@@ -1,11 +1,13 @@
 """What happened to published packages, recorded for the alerts (alerts.models.Change).
 
-Changes are recorded where they happen, in the transaction that made them:
-- a new stored release (contracts.releases.capture) is compared with the release before it:
+Changes are recorded where they happen, in the transaction that made them, by listening to
+contracts.pipeline (registered in alerts.apps):
+- a new stored release (contracts.releases.capture, event `releases_captured`) is compared
+  with the release before it:
   `release_changes` says what a follower is told (a first release: `baru`; the stage reached
   moved: `tahap`; a contract signed: `kontrak`; documents added: `dokumen`; withdrawn:
   `ditarik`), and `store` writes them all in one COPY per capture;
-- flags newly raised (integrity.flags) are `tanda` (`flag_changes`);
+- flags newly raised (integrity.flags, event `flags_raised`) are `tanda` (`flag_changes`);
 - a citizen's report answered is recorded by its service with `record`.
 
 Only packages in open data are captured, so samples beside real data never produce a change.
@@ -153,3 +155,27 @@ def flag_changes(old_pairs, new_pairs, labels):
         (process_id, ChangeKind.FLAG, {"tanda": flags, "label": [labels[f] for f in flags]})
         for process_id, flags in raised.items()
     ]
+
+
+# Listeners of contracts.pipeline (registered in alerts.apps.AlertsConfig.ready).
+
+
+def releases_captured(*, releases, now):
+    """New releases (contracts.pipeline.Captured, each with the state before and now): what
+    their followers are told, all in one COPY."""
+    store(
+        [
+            (item.process.pk, kind, detail)
+            for item in releases
+            for kind, detail in release_changes(
+                item.process, item.before, item.current, previous_stage=item.previous_stage
+            )
+        ],
+        now=now,
+    )
+
+
+def flags_raised(*, pairs, labels):
+    """Flags newly raised on public packages ((process_id, flag code) pairs; `labels`: {flag
+    code: its label}): a `tanda` change for each package."""
+    store(flag_changes(set(), pairs, labels))

@@ -20,7 +20,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from agencies.models import Agency
-from contracts import services
+from contracts import (
+    place_admin,  # noqa: F401 (registers the unresolved places' admin)
+    services,
+)
 from contracts.forms import (
     AgencyDocumentChangeForm,
     AgencyDocumentForm,

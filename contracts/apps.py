@@ -8,7 +8,12 @@ class ContractsConfig(AppConfig):
 
     def ready(self):
         from agencies.models import Agency
+        from contracts import pipeline
         from contracts.models import DocumentType, Supplier
+
+        # contracts' own steps of the change pipeline (the order: contracts.pipeline.STEPS).
+        pipeline.step("releases")(_capture_releases)
+        pipeline.step("cache")(_new_data_version)
 
         # Rows edited outside the package services whose names (and, for agencies, kinds)
         # show on cached pages.
@@ -21,3 +26,19 @@ def _names_changed(sender, **kwargs):
     from contracts import public_cache
 
     public_cache.changed()
+
+
+def _capture_releases(change):
+    """Step "releases" of contracts.pipeline: a new OCDS release where the published state
+    changed (the packages the refresh already read are passed on, not read again)."""
+    from contracts.releases import capture
+
+    capture(change.process_ids, packages=change.packages)
+
+
+def _new_data_version(change):
+    """Step "cache" of contracts.pipeline: a new data version (the drafts' alone when only
+    drafts changed)."""
+    from contracts import public_cache
+
+    public_cache.changed(public=change.public)

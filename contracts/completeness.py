@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from contracts import public_cache
+from contracts import pipeline
 from contracts.models import (
     STAGE_ORDER,
     Process,
@@ -202,9 +202,10 @@ COMPLETENESS_COLUMNS = [
 def refresh(process_ids, *, rules=None, releases=True, flags=True, known=None):
     """Recompute and store the completeness of these processes (any number, in one pass).
 
-    Also what follows from their data: the stage reached, the search text, a new data version
-    for the cache, for published packages whose public data changed a new OCDS release, and
-    the red flags of their agencies' years. `releases=False` skips the releases when only the
+    Also the stage reached and the search text; then it announces the change
+    (contracts.pipeline.packages_changed), whose steps store a new OCDS release for published
+    packages whose public data changed, the red flags of their agencies' years, the alerts'
+    changes and a new data version for the cache. `releases=False` skips the releases when only the
     requirements changed; `flags=False` leaves the flags to a caller refreshing many chunks,
     who recomputes them once at the end. `known`: {id: package} the caller holds as just saved
     (an import's), used instead of reading them again.
@@ -266,16 +267,16 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True, known=None):
         StageCompleteness, COMPLETENESS_COLUMNS, (row for row in rows if row[0] not in seen)
     )
     _store_derived(processes)
-    # A draft that was never public changes only what supervisors see.
-    public_cache.changed(public=any(process.status != Status.DRAFT for process in processes))
-    if releases:
-        from contracts.releases import capture
-
-        capture(process_ids, packages=processes)
-    if flags:
-        from integrity.flags import refresh as refresh_flags
-
-        refresh_flags(process_ids)
+    # What follows (releases, flags, alerts, the cache version): contracts.pipeline, in order.
+    pipeline.packages_changed(
+        process_ids,
+        packages=processes,
+        # A draft that was never public changes only what supervisors see.
+        public=any(process.status != Status.DRAFT for process in processes),
+        years={process.fiscal_year for process in processes},
+        releases=releases,
+        flags=flags,
+    )
 
 
 def stage_reached(process, related_counts):
@@ -368,7 +369,5 @@ def refresh_all(*, chunk_size=2000):
     for start in range(0, len(ids), chunk_size):
         refresh(ids[start : start + chunk_size], rules=rules, releases=False, flags=False)
     # Missing documents feed a red flag: recompute them all once, not per chunk.
-    from integrity import flags
-
-    flags.refresh_all()
+    pipeline.all_flags_changed()
     return len(ids)

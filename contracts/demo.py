@@ -178,7 +178,8 @@ OFFICIALS = {
 
 
 def create_sample_processes():
-    """Create the samples once; a second call finds them and does nothing."""
+    """Create the samples once, in the order of SAMPLES; a second call finds them and does
+    nothing. (The citizens' sample report on them is participation.demo's.)"""
     if settings.PRODUCTION:
         raise DemoRefused("Data contoh tidak pernah dibuat di produksi (DJANGO_ENV=production).")
     if Process.objects.filter(is_sample=True).exists():
@@ -249,31 +250,7 @@ def _create(sample):
             )
     if sample["published"]:
         services.publish_process(process=process, by=operator)
-        if sample["stages"] >= 5:
-            _sample_report(process, operator)
     return process
-
-
-def _sample_report(process, operator):
-    """A citizen's report with the agency's answer, so the participation section has one."""
-    from participation import services as participation
-    from participation.models import FollowUp, Moderation, Report
-
-    report = Report.objects.create(
-        process=process,
-        topic="kualitas_pekerjaan",
-        body="[CONTOH] Beberapa bagian pekerjaan sudah retak sebulan setelah serah terima.",
-        place="Lokasi pekerjaan",
-        name="Warga (contoh)",
-    )
-    participation.moderate(
-        report=report,
-        by=operator,
-        moderation=Moderation.PUBLISHED,
-        rejection_reason="",
-        status=FollowUp.IN_PROGRESS,
-        answer="[CONTOH] Penyedia sudah kami minta memperbaiki dalam masa pemeliharaan.",
-    )
 
 
 def _supplier(key):

@@ -14,6 +14,7 @@ from django.db.models.functions import Upper
 
 from agencies.models import Agency, AgencyKind, Kecamatan
 from agencies.places import KECAMATAN_MARKERS, name_key, normalise
+from contracts.flag_codes import Flag
 from contracts.models import (
     MAX_FISCAL_YEAR,
     MIN_FISCAL_YEAR,
@@ -25,7 +26,6 @@ from contracts.models import (
     Stage,
 )
 from contracts.search import package_search, search_words, words_query
-from integrity.models import Flag, PackageFlag
 from opendata_kontrak.params import whole_number
 
 SORTS = {
@@ -140,7 +140,7 @@ class PackageFilter:
         if "nilai_max" in p:
             q &= Q(budget_amount__lte=p["nilai_max"])
         if "tanda" in p and exclude != "tanda":
-            q &= Exists(PackageFlag.objects.filter(process=OuterRef("pk"), flag=p["tanda"]))
+            q &= Exists(_flag_rows().filter(process=OuterRef("pk"), flag=p["tanda"]))
         if "q" in p:
             q &= package_search(p["q"])
         return q
@@ -180,7 +180,8 @@ class PackageFilter:
             counts[name] = self._grouped(base, self.conditions(exclude=name), [name])[name]
         matching = base.filter(self.conditions(exclude="tanda")).values("pk")
         counts["tanda"] = dict(
-            PackageFlag.objects.filter(process__in=matching)
+            _flag_rows()
+            .filter(process__in=matching)
             .values_list("flag")
             .annotate(n=Count("*"))
             .order_by()
@@ -323,3 +324,12 @@ def _quote(value):
 
 def agencies_for_filter():
     return Agency.objects.active().order_by("name").only("code", "name", "short_name")
+
+
+def _flag_rows():
+    """The flags' rows (integrity.PackageFlag), reached through Process's reverse relation
+    `flags` as the package page reads them: integrity sits above contracts (its rows point at
+    Process), so contracts does not import it."""
+    from contracts.models import Process
+
+    return Process._meta.get_field("flags").related_model.objects

@@ -25,6 +25,7 @@ from contracts.npwp import TYPED_MAX_LENGTH, InvalidNPWP, check_digits_problem, 
 from contracts.pdf import PdfRejected, inspect_upload, inspect_uploads
 from contracts.recognition import recognise_document_type
 from opendata_kontrak.limits import SaysLimitsForm
+from opendata_kontrak.photos import clean_each
 from opendata_kontrak.text import PrintableTextForm
 
 # Photos one progress report may carry: what fits in one request from a phone
@@ -528,7 +529,7 @@ class RupiahField(forms.IntegerField):
 
 class FieldProgressForm(SaysLimitsForm, PrintableTextForm, forms.ModelForm):
     """A progress report typed on a phone at the site (the field page), with photos taken
-    there: `cleaned_data["photos"]` is a list of participation.photos.CleanPhoto (JPEG or PNG
+    there: `cleaned_data["photos"]` is a list of opendata_kontrak.photos.CleanPhoto (JPEG or PNG
     re-encoded without EXIF/GPS).
 
     With `user` and `process`, the photos `user` kept for `process` from a refused submit
@@ -567,9 +568,6 @@ class FieldProgressForm(SaysLimitsForm, PrintableTextForm, forms.ModelForm):
             (self.staged_removed if str(row.pk) in removed else self.staged).append(row)
 
     def clean_photos(self):
-        # Imported here: participation.forms builds on this module (MultipleFileField).
-        from participation.forms import clean_each
-
         files = self.cleaned_data["photos"]
         room = FIELD_MAX_PHOTOS - len(self.staged)
         if len(files) > room:

@@ -7,9 +7,9 @@ it lists, the supplier filter (reached from a supplier's page) included.
 from agencies.models import Agency, AgencyKind, Kecamatan
 from contracts import kecamatan as places
 from contracts.filters import COMPLETENESS
+from contracts.flag_codes import Flag
 from contracts.models import Category, FundingSource, Method, Stage, Supplier
 from contracts.templatetags.rupiah import rupiah_in_text as rupiah
-from integrity.models import Flag
 
 # Parameters that shape the list without narrowing it: the search has its own box and the
 # sort is not a filter.

@@ -1146,7 +1146,7 @@ def progress_photo_upload_to(photo, filename):
 
 class ProgressPhoto(models.Model):
     """A photo of the works attached to a progress report, re-encoded on its way in
-    (participation.photos.clean: JPEG or PNG, no EXIF/GPS); public with its package."""
+    (opendata_kontrak.photos.clean: JPEG or PNG, no EXIF/GPS); public with its package."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField("foto", upload_to=progress_photo_upload_to, max_length=200)
@@ -1188,7 +1188,7 @@ class StagedPhotoQuerySet(StagedUploadQuerySet):
 
 
 class StagedPhoto(models.Model):
-    """A field-page photo that passed participation.photos.clean (re-encoded, no EXIF/GPS) on
+    """A field-page photo that passed opendata_kontrak.photos.clean (re-encoded, no EXIF/GPS) on
     a progress report that was refused: kept server-side for its owner and package so it need
     not be chosen again. Listed on the field page with a remove box; becomes a ProgressPhoto
     of the next report that is saved (contracts.services.add_implementation_row). A model of

@@ -13,6 +13,7 @@ import json
 from django.db.models import Max
 from django.utils import timezone
 
+from contracts import pipeline
 from contracts.models import Process, Release, Status
 from contracts.ocds import (
     package_state,
@@ -47,11 +48,8 @@ def capture(process_ids, *, now=None, packages=None, record_changes=True):
     them again; those in open data among them are captured. Each new release also records
     what its followers are told (alerts.changes.release_changes: one COPY for the whole
     call), unless `record_changes` is false (first releases of data published before the
-    releases existed: nothing happened to it now)."""
-    # Imported here: the alerts app sits above contracts (its models point at Process).
-    from alerts.changes import release_changes
-    from alerts.changes import store as store_changes
-
+    releases existed: nothing happened to it now). The alerts app, above contracts, hears of
+    the new releases through contracts.pipeline's `releases_captured`."""
     now = now or timezone.now()
     process_ids = list(process_ids)
     if packages is None:
@@ -89,7 +87,7 @@ def capture(process_ids, *, now=None, packages=None, record_changes=True):
         )
         if latest_sequence.get(release.process_id) == release.sequence
     }
-    new, changes = [], []
+    new, captured = [], []
     for process, lists in with_lists(packages):
         current = package_state(process, as_of=now, **lists)
         last = previous.get(process.pk)
@@ -99,12 +97,10 @@ def capture(process_ids, *, now=None, packages=None, record_changes=True):
         before = without_deletions(_content(last.data)) if last else None
         sequence = (last.sequence if last else 0) + 1
         tags = release_tags(before, current, process)
-        changes += [
-            (process.pk, kind, detail)
-            for kind, detail in release_changes(
-                process, before, current, previous_stage=last.stage_reached if last else None
+        if record_changes:
+            captured.append(
+                pipeline.Captured(process, before, current, last.stage_reached if last else None)
             )
-        ]
         data = {
             "ocid": process.ocid,
             "id": f"{process.ocid}-{sequence:04d}",
@@ -114,8 +110,8 @@ def capture(process_ids, *, now=None, packages=None, record_changes=True):
         }
         new.append((process.pk, sequence, now, tags, process.stage_reached, fingerprint, data))
     bulk.copy_values(Release, RELEASE_COLUMNS, new)
-    if record_changes:
-        store_changes(changes, now=now)
+    if captured:  # only kept when record_changes
+        pipeline.announce("releases_captured", releases=captured, now=now)
     return len(new)
 
 

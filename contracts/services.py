@@ -253,7 +253,7 @@ def record_rows_changed(*, process, by, label, added=(), changed=(), deleted=())
 
 def add_implementation_row(*, row, by, photos=(), staged_photos=()):
     """Add one ProgressReport or Payment to its package from the field page, as `by`, with
-    `photos` (participation.photos.CleanPhoto, already re-encoded) and `staged_photos`
+    `photos` (opendata_kontrak.photos.CleanPhoto, already re-encoded) and `staged_photos`
     (StagedPhoto rows of `by` for this package, kept from a refused submit) for a progress
     report.
 
@@ -318,7 +318,7 @@ def _own_staged_photos(*, staged, by, process):
 
 
 def stage_photos(*, by, process, photos):
-    """Keep photos that passed participation.photos.clean on a refused progress report, for
+    """Keep photos that passed opendata_kontrak.photos.clean on a refused progress report, for
     the next submit of the field page. `photos` is [(original file name, CleanPhoto)]. A photo
     identical (same SHA-256 of the cleaned content) to one `by` already has staged for
     `process` is not kept twice. Returns the new StagedPhoto rows. Raises PermissionDenied

@@ -38,9 +38,9 @@ from contracts import services
 from contracts.forms import NipField, RupiahField, RupiahInput, kecamatan_field
 from contracts.models import Process, Status
 from contracts.templatetags.rupiah import rupiah
-from imports.readers import ZIP_MAGIC, ImportFileError, check_unpacked_size
 from opendata_kontrak.limits import DATE_FORMAT_HINT, say_limits
 from opendata_kontrak.params import whole_number
+from opendata_kontrak.readers import ZIP_MAGIC, ImportFileError, check_unpacked_size
 from opendata_kontrak.text import PrintableTextForm, printable
 
 SHEET_TITLE = "Paket"

@@ -1,3 +1,5 @@
+from itertools import groupby
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Sum
 from django.http import HttpResponseRedirect
@@ -5,8 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import conditional_page
 
-from agencies.models import Agency, AgencyKind, Kecamatan
-from contracts import filter_words, progress, public_cache, spending
+from agencies.models import KIND_ORDER, Agency, AgencyKind, Kecamatan
+from contracts import filter_words, pages, progress, public_cache, spending
 from contracts.amendments import amended_contract
 from contracts.filters import (
     COMPLETENESS,
@@ -17,6 +19,7 @@ from contracts.filters import (
     matching_agency_documents,
     similar_titles,
 )
+from contracts.flag_codes import Flag
 from contracts.leaders import selection_box, selection_leaders
 from contracts.models import (
     STAGE_ORDER,
@@ -30,13 +33,12 @@ from contracts.models import (
     Stage,
     Supplier,
     jakarta_today,
+    shown_publicly,
 )
 from contracts.pdf import document_filename
 from contracts.status import card_figures
-from integrity.models import Flag
 from opendata_kontrak import storage
 from opendata_kontrak.params import whole_number
-from participation.models import Rating
 
 PAGE_SIZE = 25
 
@@ -100,7 +102,8 @@ def home(request):
             "fragment_key": public_cache.fragment_key("beranda", year),
             "kecamatan": Kecamatan.objects.order_by("name"),  # read only when re-rendered
             "peta": (lambda: spending.place_map(year)) if year else None,  # likewise
-            "poll_choices": Rating.choices,
+            # The satisfaction poll's choices (participation, through contracts.pages).
+            **pages.extras("beranda", request),
         },
     )
 
@@ -180,8 +183,8 @@ def process_detail(request, pk):
 
 
 def render_process_detail(request, process, *, report_form=None, status=200):
-    """The package page; a citizen's report form with its errors when sent back."""
-    from participation.forms import ReportForm
+    """The package page; a citizen's report form with its errors when sent back (the empty
+    form is participation's, added through contracts.pages)."""
 
     def stages():
         # Called by the template only when its cached fragment must be rendered anew.
@@ -246,10 +249,36 @@ def render_process_detail(request, process, *, report_form=None, status=200):
             "reports": process.reports.public()
             .prefetch_related("photos")
             .order_by("-created_at", "-pk"),
-            "report_form": report_form or ReportForm(),
+            **pages.extras("paket", request, process=process),
+            **({"report_form": report_form} if report_form is not None else {}),
             "flags": process.flags.select_related("threshold").order_by("flag"),
         },
         status=status,
+    )
+
+
+def agency_list(request):
+    """The agencies by kind, each with its published packages (routed as agencies:agency-list
+    by opendata_kontrak.urls: the register sits below the packages, so the page is here)."""
+    # Each agency with its published packages (the one public rule), in the same query.
+    agencies = sorted(
+        Agency.objects.active().annotate(
+            published=Count("processes", filter=shown_publicly("processes__"))
+        ),
+        key=lambda a: (KIND_ORDER[a.kind], a.name),
+    )
+    groups = [
+        {"kind": kind, "label": AgencyKind(kind).label, "agencies": list(members)}
+        for kind, members in groupby(agencies, key=lambda a: a.kind)
+    ]
+    return render(
+        request,
+        "agencies/agency_list.html",
+        {
+            "groups": groups,
+            "total": len(agencies),
+            "publishing": sum(1 for agency in agencies if agency.published),
+        },
     )
 
 

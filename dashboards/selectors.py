@@ -14,7 +14,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DateField,
     F,
     Func,
     IntegerField,
@@ -22,11 +21,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Collate, Greatest, Lower
+from django.db.models.functions import Collate, Greatest, Lower
 from django.utils import timezone
 
 from agencies.models import KIND_ORDER, Agency, AgencyKind
-from contracts.amendments import amended_end_of
+from contracts.deadlines import due_date_expression
 from contracts.models import (
     STAGE_ORDER,
     DocumentType,
@@ -123,45 +122,6 @@ def matrix(year, sort="jenis"):
         regency.total.add(regency.cells[stage])
     regency.open_requests = sum(row.open_requests for row in rows)
     return rows, kinds, regency
-
-
-def due_date(process, stage, *, amended_end=None):
-    """When the stage should have been done, from the package's own dates. `amended_end`: the
-    contract's end as its latest addendum set it (contracts.amendments.amended_end_of), which
-    replaces the signed end: a BAST before the amended end is on time."""
-    candidates = {
-        Stage.PLANNING: [process.planned_start],
-        Stage.TENDER: [process.bid_deadline, process.tender_announced, process.planned_start],
-        Stage.AWARD: [process.award_date, process.bid_deadline],
-        Stage.CONTRACT: [process.contract_signed, process.contract_start, process.award_date],
-        Stage.IMPLEMENTATION: [amended_end, process.contract_end, process.planned_end],
-    }[stage]
-    return next((date for date in candidates if date), None)
-
-
-def due_date_expression():
-    """`due_date` as an SQL expression (a date, or NULL) on a StageCompleteness query: the same
-    candidates in the same order, the first one set. The implementation stage's amended end is
-    looked up only for that stage's rows (CASE evaluates one branch)."""
-    process = "process__"
-    branches = {
-        Stage.PLANNING: ["planned_start"],
-        Stage.TENDER: ["bid_deadline", "tender_announced", "planned_start"],
-        Stage.AWARD: ["award_date", "bid_deadline"],
-        Stage.CONTRACT: ["contract_signed", "contract_start", "award_date"],
-        Stage.IMPLEMENTATION: [amended_end_of("process_id"), "contract_end", "planned_end"],
-    }
-
-    def first_set(candidates):
-        expressions = [F(process + c) if isinstance(c, str) else c for c in candidates]
-        if len(expressions) == 1:
-            return expressions[0]
-        return Coalesce(*expressions, output_field=DateField())
-
-    return Case(
-        *(When(stage=stage, then=first_set(c)) for stage, c in branches.items()),
-        output_field=DateField(),
-    )
 
 
 class _DaysBetween(Func):

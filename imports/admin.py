@@ -40,7 +40,7 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 f"Berkas lebih besar dari {filesizeformat(settings.IMPORT_MAX_BYTES)}."
             )
-        return uploaded  # what it is comes from its content: imports.readers
+        return uploaded  # what it is comes from its content: opendata_kontrak.readers
 
 
 def may_import(user):

@@ -12,12 +12,11 @@ from django.utils import formats, timezone, translation
 
 from agencies.models import Agency
 from agencies.places import kecamatan_with
-from contracts import completeness
+from contracts import completeness, pipeline
 from contracts.models import AuditEntry, Process, Status, make_ocid
 from contracts.services import plain
 from contracts.templatetags.rupiah import rupiah
 from imports.values import text
-from integrity import flags
 from opendata_kontrak import bulk
 
 BATCH = 1000
@@ -378,5 +377,5 @@ class ProcessWriter:
                 touched[start : start + 2000], rules=rules, flags=False, known=known
             )
         # Flags are computed per agency and year: once for all chunks, not once per chunk.
-        flags.refresh(touched)
+        pipeline.flags_changed(touched)
         return touched

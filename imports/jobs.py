@@ -28,9 +28,9 @@ from procrastinate.contrib.django.models import ProcrastinateJob, ProcrastinateW
 from procrastinate.jobs import Status
 
 from imports.models import ImportJob
-from imports.readers import ImportFileError
 from imports.report import ImportReport, RowResult
 from imports.services import run_import
+from opendata_kontrak.readers import ImportFileError
 
 State, Mode = ImportJob.State, ImportJob.Mode
 STORED_PREFIX = "impor/"  # opendata_kontrak.orphans sweeps what no job is still working on

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from imports import lpse, sirup, values
 from imports.models import ImportKind, ImportRun
 from imports.progress import Progress
-from imports.readers import ImportFileError, check_columns, read_table
+from opendata_kontrak.readers import ImportFileError, check_columns, read_table
 
 IMPORTERS = {
     ImportKind.SIRUP: (sirup.REQUIRED_COLUMNS, sirup.import_plans),
@@ -106,7 +106,7 @@ def run_import(
     progress(rows_done, total, counts so far) once the file is read, every few hundred rows, and
     when every row has its outcome (the commit itself comes after).
 
-    Raises imports.readers.ImportFileError when the file as a whole cannot be read.
+    Raises opendata_kontrak.readers.ImportFileError when the file as a whole cannot be read.
     """
     header, rows = read_table(io.BytesIO(content), filename)
     kind = ImportKind(kind) if kind else detect_kind(header, filename)

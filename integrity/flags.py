@@ -16,8 +16,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from contracts import public_cache
+from contracts import pipeline, public_cache
 from contracts.amendments import amended_end_of
+from contracts.deadlines import due_date
 from contracts.models import (
     STAGE_ORDER,
     Bidder,
@@ -226,8 +227,6 @@ def package_flags(process, thresholds, *, bidder_count, missing_documents, today
             )
 
     if missing_documents:
-        from dashboards.selectors import due_date
-
         rule = thresholds.find(Flag.OVERDUE_MISSING, today)
         late = []
         reached = STAGE_ORDER.index(process.stage_reached)
@@ -447,10 +446,9 @@ def _delete_returning(doomed):
 
 
 def _record_raised(before, after):
-    """A `tanda` change for each public package with a flag it did not have (alerts);
-    `before`, `after`: sets of (process_id, flag code)."""
-    from alerts import changes
-
+    """Announce (contracts.pipeline `flags_raised`, heard by alerts: a `tanda` change each)
+    the public packages' flags they did not have; `before`, `after`: sets of
+    (process_id, flag code)."""
     raised = after - before
     if not raised:
         return
@@ -461,7 +459,7 @@ def _record_raised(before, after):
         .values_list("pk", flat=True)
     )
     shown = {pair for pair in raised if pair[0] in public}
-    changes.store(changes.flag_changes(set(), shown, dict(Flag.choices)))
+    pipeline.announce("flags_raised", pairs=shown, labels=dict(Flag.choices))
 
 
 ROW_COLUMNS = ["process_id", "flag", "reason", "figures", "threshold_id"]

@@ -38,7 +38,11 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", contract_views.home, name="home"),
-    path("perangkat-daerah/", include("agencies.urls")),
+    # The agencies' list reads their published packages, so it is contracts' page.
+    path(
+        "perangkat-daerah/",
+        include(([path("", contract_views.agency_list, name="agency-list")], "agencies")),
+    ),
     path("tentang/", TemplateView.as_view(template_name="about.html"), name="about"),
     path("", include("contracts.urls")),
     path("", include("dashboards.urls")),

@@ -9,8 +9,9 @@ from django.template.defaultfilters import filesizeformat
 
 from contracts.forms import MultipleFileField
 from opendata_kontrak.limits import SaysLimitsForm
+from opendata_kontrak.photos import clean_each
 from opendata_kontrak.text import PrintableTextForm
-from participation import photos, staging
+from participation import staging
 from participation.models import Rating, Topic
 
 PHONE = re.compile(r"^\+?[0-9 ().-]{8,20}$")
@@ -19,7 +20,7 @@ MAX_PHOTOS = 3
 
 class PhotosField(MultipleFileField):
     """Up to `max_count` photos (three by default), each checked and re-encoded
-    (participation/photos.py); cleaned to a list of photos.CleanPhoto."""
+    (opendata_kontrak/photos.py); cleaned to a list of photos.CleanPhoto."""
 
     def __init__(self, *, max_count=MAX_PHOTOS, **kwargs):
         self.max_count = max_count
@@ -33,18 +34,6 @@ class PhotosField(MultipleFileField):
         if problems:
             raise ValidationError(problems)
         return [photo for _, photo in passed]
-
-
-def clean_each(files):
-    """Each of `files` through photos.clean, on its own: ([(file name, photos.CleanPhoto)] of
-    those that passed, [Indonesian message naming the file and its reason] of the others)."""
-    passed, problems = [], []
-    for item in files:
-        try:
-            passed.append((getattr(item, "name", "") or "foto", photos.clean(item)))
-        except ValidationError as error:
-            problems.extend(error.messages)
-    return passed, problems
 
 
 class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):

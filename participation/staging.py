@@ -1,6 +1,6 @@
 """Photos of a refused report, kept for the citizen's next try: nothing to choose again.
 
-A photo that passed its checks (participation.photos) while another field was refused is
+A photo that passed its checks (opendata_kontrak.photos) while another field was refused is
 stored at once under laporan/, where report photos live, and the form carries a token for it:
 its storage name and its facts, signed (django.core.signing), so a form can only name a file
 the portal itself staged for it. No row names a staged file until the report is sent; an

@@ -481,7 +481,7 @@ def followup_url(followup, action=""):
 def clean_png():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from participation import photos
+    from opendata_kontrak import photos
 
     return photos.clean(SimpleUploadedFile("lokasi.png", png()))
 
@@ -491,7 +491,7 @@ def add_progress_photo(process, operator):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from contracts.models import ProgressReport
-    from participation import photos
+    from opendata_kontrak import photos
 
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (90, 90, 90)).save(buffer, "JPEG")

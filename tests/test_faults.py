@@ -272,7 +272,7 @@ def test_the_sweep_keeps_agency_documents_and_progress_photos(media_root):
 
     from contracts import services
     from contracts.models import ProgressReport
-    from participation import photos
+    from opendata_kontrak import photos
     from tests.contracts.test_agency_documents import upload_agency_document
 
     health = Agency.objects.get(code="dinas-kesehatan")

@@ -16,7 +16,7 @@ from PIL import Image
 from agencies.models import Agency
 from contracts import services
 from contracts.models import AuditEntry, Payment, ProgressPhoto, ProgressReport, StagedPhoto
-from participation import photos
+from opendata_kontrak import photos
 from tests import pdfs
 from tests.factories import make_operator, make_process, make_supervisor
 from tests.participation.test_reports import jpeg_with_gps, png, upload

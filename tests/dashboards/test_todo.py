@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from contracts.amendments import amended_end_of
+from contracts.deadlines import due_date
 from contracts.models import Process
-from dashboards.selectors import due_date
 from tests.factories import make_operator, make_process, make_supervisor
 
 URL = reverse("dashboards:todo")
@@ -132,7 +132,7 @@ def _stage_items(client, **params):
 @pytest.mark.django_db
 def test_the_page_order_is_the_due_date_rule(client, health, operator):
     """A stage is due on the first date set of its chain (the domain's rule, in
-    dashboards.selectors.due_date): Perencanaan the planned start; Pemilihan the bid deadline,
+    contracts.deadlines.due_date): Perencanaan the planned start; Pemilihan the bid deadline,
     the announcement, the planned start; Pemenang the award, the bid deadline; Kontrak the
     signature, the contract's start, the award; Implementasi the end the latest addendum set,
     the contract's end, the planned end. Most overdue first; stages without a date last, by

@@ -7,8 +7,8 @@ from agencies.models import Agency
 from contracts.models import AuditEntry, Process
 from imports import sirup, values
 from imports.models import ImportKind, ImportRun
-from imports.readers import ImportFileError
 from imports.services import run_import
+from opendata_kontrak.readers import ImportFileError
 from tests.factories import make_operator
 
 HEADER = [

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from contracts.models import Process
-from imports.readers import ImportFileError
 from imports.services import run_import
+from opendata_kontrak.readers import ImportFileError
 from tests.factories import make_administrator
 from tests.imports.test_imports import csv_bytes, sirup_row
 from tests.imports.test_order import TENDER_HEADER, tender_row

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from contracts.models import Bidder, Method, Process, Stage
 from imports import lpse
 from imports.models import ImportKind
-from imports.readers import read_table
 from imports.services import detect_kind, run_import
+from opendata_kontrak.readers import read_table
 from tests.imports.test_imports import csv_bytes, import_plans, sirup_row
 from tests.imports.test_order import import_bidders, import_tenders, tender_row
 

@@ -307,7 +307,7 @@ def test_a_file_named_xlsx_that_is_not_one_says_so():
 
 
 def values_error():
-    from imports.readers import ImportFileError
+    from opendata_kontrak.readers import ImportFileError
 
     return ImportFileError
 

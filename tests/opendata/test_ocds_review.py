@@ -26,7 +26,7 @@ from contracts.models import (
 from contracts.ocds import SCHEMA_DIR, SCHEMA_URL
 from contracts.pdf import inspect_upload
 from opendata.bulk import build
-from participation import photos
+from opendata_kontrak import photos
 from tests import pdfs
 from tests.factories import make_operator, make_process, planning_fields
 from tests.ocds_review import NetworkRefused, VendoredExtensions, review, vendored_extensions

@@ -232,7 +232,7 @@ def test_ocdskit_compile_of_the_releases_is_the_compiled_release(
         ProgressReport,
     )
     from contracts.pdf import inspect_upload
-    from participation import photos
+    from opendata_kontrak import photos
     from tests import pdfs
     from tests.participation.test_reports import jpeg_with_gps
 

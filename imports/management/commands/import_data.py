@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from imports.models import ImportKind
-from imports.readers import ImportFileError
 from imports.services import run_import
+from opendata_kontrak.readers import ImportFileError
 
 
 class Command(BaseCommand):

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.demo import DemoRefused
 from contracts.demo import create_sample_processes
+from participation.demo import add_sample_reports
 
 
 class Command(BaseCommand):
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             created = create_sample_processes()
+            add_sample_reports(created)
         except DemoRefused as error:
             raise CommandError(str(error)) from error
         if created:

@@ -65,3 +65,15 @@ def clean(uploaded):
     else:
         bare.save(out, "PNG", optimize=True)
     return CleanPhoto(out.getvalue(), FORMATS[kind], bare.width, bare.height)
+
+
+def clean_each(files):
+    """Each of `files` through photos.clean, on its own: ([(file name, photos.CleanPhoto)] of
+    those that passed, [Indonesian message naming the file and its reason] of the others)."""
+    passed, problems = [], []
+    for item in files:
+        try:
+            passed.append((getattr(item, "name", "") or "foto", clean(item)))
+        except ValidationError as error:
+            problems.extend(error.messages)
+    return passed, problems
