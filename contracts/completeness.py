@@ -267,7 +267,10 @@ def refresh(process_ids, *, rules=None, releases=True, flags=True, known=None):
     )
     _store_derived(processes)
     # A draft that was never public changes only what supervisors see.
-    public_cache.changed(public=any(process.status != Status.DRAFT for process in processes))
+    public_cache.changed(
+        public=any(process.status != Status.DRAFT for process in processes),
+        years={process.fiscal_year for process in processes},
+    )
     if releases:
         from contracts.releases import capture
 

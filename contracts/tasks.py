@@ -26,3 +26,13 @@ def store_bulk_upload_files(*, batch_id):
     """Store the files of a confirmed bulk upload (contracts.bulk_uploads); a retry goes on
     from the first file not yet settled."""
     bulk_uploads.store_bulk_files(batch_id=batch_id)
+
+
+@app.task(queue="cache", pass_context=False)
+def recompute_cached(*, name, module, parts, years, scope):
+    """Recompute a retired cached value that visitors are being served stale meanwhile
+    (contracts.public_cache: deferred with a queueing lock per value, so two visitors who find
+    it retired queue one job)."""
+    from contracts import public_cache
+
+    public_cache.recompute(name=name, module=module, parts=parts, years=years, scope=scope)
