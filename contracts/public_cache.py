@@ -163,7 +163,7 @@ def remember(name, parts, compute=None, *, scope=PUBLIC, years=None):
         return entry[1]
     if entry is None or not settings.PUBLIC_CACHE_SERVE_STALE:
         return _store(key, current, compute())
-    lock = f"kunci:{key}"
+    lock = lock_key(name, parts, years=years, scope=scope)
     if not cache.add(lock, current, LOCK_SECONDS):
         return entry[1]  # another process is recomputing it: the stale value meanwhile
     if name in COMPUTATIONS and _defer(name, parts, years, scope, key):
@@ -172,6 +172,11 @@ def remember(name, parts, compute=None, *, scope=PUBLIC, years=None):
         return _store(key, current, compute())
     finally:
         cache.delete(lock)
+
+
+def lock_key(name, parts, *, years=None, scope=PUBLIC):
+    """The cache key whose holder recomputes the value of `name` and `parts` (`cache.add`)."""
+    return f"kunci:{_entry_key(name, parts, years, scope)}"
 
 
 def _store(key, current, value):
@@ -208,7 +213,7 @@ def recompute(*, name, module, parts, years, scope):
     try:
         _store(key, current, COMPUTATIONS[name](parts))
     finally:
-        cache.delete(f"kunci:{key}")
+        cache.delete(lock_key(name, parts, years=years, scope=scope))
 
 
 def fragment_key(*parts, scope=PUBLIC, years=None):
