@@ -94,14 +94,15 @@ def _names(scope, years):
     return names
 
 
-def version(scope=PUBLIC, *, years=None):
+def version(scope=PUBLIC, *, years=None, found=None):
     """The versions a value covering `years` (None: every year) depends on, as one string.
 
-    A cache that cannot be reached gives a fresh random version: nothing cached matches it, so
-    every value is computed (the page is slower, not broken).
+    `found`: what a caller's own `get_many` already read of them. A cache that cannot be
+    reached gives a fresh random version: nothing cached matches it, so every value is computed
+    (the page is slower, not broken).
     """
     names = _names(scope, years)
-    found = cache.get_many(names)
+    found = cache.get_many(names) if found is None else found
     for name in names:
         if name not in found:
             cache.add(name, uuid.uuid4().hex, None)
@@ -156,9 +157,10 @@ def remember(name, parts, compute=None, *, scope=PUBLIC, years=None):
         def compute():
             return registered(parts)
 
-    current = version(scope, years=years)
     key = _entry_key(name, parts, years, scope)
-    entry = cache.get(key)
+    found = cache.get_many([*_names(scope, years), key])  # the versions and the value: one read
+    current = version(scope, years=years, found=found)
+    entry = found.get(key)
     if entry is not None and entry[0] == current:
         return entry[1]
     if entry is None or not settings.PUBLIC_CACHE_SERVE_STALE:
