@@ -427,8 +427,8 @@ def print_table(report):
         f"Lantai: kerangka (view tanpa basis data) p50 {framework:.1f} ms; "
         f"SQL daftar paket {sql:.1f} ms"
     )
-    print("(p50-p99 hangat: 16 koneksi terus-menerus; dingin: satu permintaan tepat setelah data")
-    print(" berubah, sebelum ada yang tersimpan di cache)")
+    print("(p50-p99 hangat: 16 koneksi terus-menerus; dingin: permintaan pertama setelah satu")
+    print(" paket tahun terakhir berubah; nilai lama disajikan selagi job menghitung ulang)")
     print()
     header = (
         f"{'halaman':<26}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}{'galat':>7}"
