@@ -96,6 +96,24 @@ def test_a_2019_change_leaves_2020s_cached_pages_warm(client, computed):
 
 
 @pytest.mark.django_db
+def test_a_package_moved_to_another_year_retires_both_years():
+    from contracts import services
+    from contracts.models import Process
+    from tests.factories import make_operator
+
+    moved = published(2019, "Pengadaan obat puskesmas")
+    operator = make_operator(moved.agency)
+    before = {year: public_cache.version(years={year}) for year in (2019, 2020, 2021)}
+    moved = Process.objects.get(pk=moved.pk)
+    moved.fiscal_year = 2020
+    services.save_process(process=moved, by=operator)
+    after = {year: public_cache.version(years={year}) for year in before}
+    assert after[2019] != before[2019]  # it left 2019's pages
+    assert after[2020] != before[2020]  # and came into 2020's
+    assert after[2021] == before[2021]
+
+
+@pytest.mark.django_db
 def test_a_change_of_unknown_years_retires_every_year():
     before = {year: public_cache.version(years={year}) for year in (2019, 2020)}
     public_cache.changed()
