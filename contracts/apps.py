@@ -41,4 +41,5 @@ def _new_data_version(change):
     drafts changed)."""
     from contracts import public_cache
 
-    public_cache.changed(public=change.public)
+    # The fiscal years the change touched; none known (flags after a rule change): all.
+    public_cache.changed(public=change.public, years=change.years or None)

@@ -163,10 +163,11 @@ class PackageFilter:
         chosen = self.params.get("urut", default)
         return "terbaru" if chosen == "relevan" and "q" not in self.params else chosen
 
-    def summary(self, base):
+    def summary(self, base, *, without=()):
         """The number of matches and the counts beside each option of every facet.
 
-        Each facet counts without its own filter, so its other options stay reachable. Facets
+        Each facet counts without its own filter, so its other options stay reachable (facets
+        named in `without`, if in use, are left out: counted apart, see `year_facet`). Facets
         whose filter is not in use all share the same conditions: they are counted in one scan
         with GROUPING SETS, the total with them. Each facet in use costs one more grouped query,
         and the flags (several per package) one query on their own table.
@@ -177,6 +178,8 @@ class PackageFilter:
         counts = self._grouped(base, self.conditions(), shared)
         total = counts.pop(None)
         for name in active:
+            if name in without:
+                continue
             counts[name] = self._grouped(base, self.conditions(exclude=name), [name])[name]
         matching = base.filter(self.conditions(exclude="tanda")).values("pk")
         counts["tanda"] = dict(
@@ -187,6 +190,11 @@ class PackageFilter:
             .order_by()
         )
         return {"count": total, "facets": counts}
+
+    def year_facet(self, base):
+        """{fiscal year: count} of the packages the other filters choose."""
+        base = with_lookups(base)
+        return self._grouped(base, self.conditions(exclude="tahun"), ["tahun"])["tahun"]
 
     def _grouped(self, base, conditions, names):
         """{name: {value: count}} for each facet in `names`, and {None: total}, in one scan."""

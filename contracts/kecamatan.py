@@ -66,6 +66,58 @@ def _known_sum(amounts):
     return sum(known) if known else None
 
 
+@public_cache.computation("kecamatan-tahun")
+def _totals_per_kecamatan(year):
+    """totals_per_kecamatan's value, computed (registered: a job recomputes it)."""
+    # One group per stored kecamatan and list of kecamatan named (a few dozen a year); each
+    # package is in exactly one group, and each group counts in every kecamatan it names.
+    groups = list(
+        with_lookups(Process.objects.published().filter(fiscal_year=year))
+        .order_by()
+        .values("kecamatan_upper", "location_kecamatan_all")
+        .annotate(
+            packages=Count("pk"),
+            budget=Sum("budget_amount"),
+            contracts=Sum("contract_amount"),
+            spending=_spending(),
+        )
+    )
+    register = list(Kecamatan.objects.order_by("name").only("name"))
+    names = {kecamatan.name.upper() for kecamatan in register}
+    per_name, rest = {}, []
+    for group in groups:
+        named = {name.upper() for name in group["location_kecamatan_all"]} & names
+        if group["kecamatan_upper"] in names:
+            named.add(group["kecamatan_upper"])
+        if not named:
+            rest.append(group)
+        for name in named:
+            per_name.setdefault(name, []).append(group)
+    rows = []
+    for kecamatan in register:
+        found = per_name.get(kecamatan.name.upper(), [])
+        rows.append(
+            {
+                "name": kecamatan.name,
+                "slug": slug(kecamatan),
+                "packages": sum(group["packages"] for group in found),
+                "budget": _known_sum(group["budget"] for group in found) or 0,
+                "contracts": _known_sum(group["contracts"] for group in found) if found else 0,
+                "spending": _known_sum(group["spending"] for group in found) or 0,
+            }
+        )
+    return {
+        "rows": rows,
+        "unplaced": sum(group["packages"] for group in rest),
+        "unplaced_budget": _known_sum(group["budget"] for group in rest),
+        "unplaced_contracts": _known_sum(group["contracts"] for group in rest),
+        "unplaced_spending": _known_sum(group["spending"] for group in rest) or 0,
+        # Distinct: a package naming several kecamatan is one of the year's packages.
+        "packages": sum(group["packages"] for group in groups),
+        "spending": _known_sum(group["spending"] for group in groups) or 0,
+    }
+
+
 def totals_per_kecamatan(year):
     """Every kecamatan of the register with its published packages of fiscal year `year`.
 
@@ -80,56 +132,7 @@ def totals_per_kecamatan(year):
     Cached per data version and year; the public charts (contracts.spending) read it too.
     """
 
-    def compute():
-        # One group per stored kecamatan and list of kecamatan named (a few dozen a year); each
-        # package is in exactly one group, and each group counts in every kecamatan it names.
-        groups = list(
-            with_lookups(Process.objects.published().filter(fiscal_year=year))
-            .order_by()
-            .values("kecamatan_upper", "location_kecamatan_all")
-            .annotate(
-                packages=Count("pk"),
-                budget=Sum("budget_amount"),
-                contracts=Sum("contract_amount"),
-                spending=_spending(),
-            )
-        )
-        register = list(Kecamatan.objects.order_by("name").only("name"))
-        names = {kecamatan.name.upper() for kecamatan in register}
-        per_name, rest = {}, []
-        for group in groups:
-            named = {name.upper() for name in group["location_kecamatan_all"]} & names
-            if group["kecamatan_upper"] in names:
-                named.add(group["kecamatan_upper"])
-            if not named:
-                rest.append(group)
-            for name in named:
-                per_name.setdefault(name, []).append(group)
-        rows = []
-        for kecamatan in register:
-            found = per_name.get(kecamatan.name.upper(), [])
-            rows.append(
-                {
-                    "name": kecamatan.name,
-                    "slug": slug(kecamatan),
-                    "packages": sum(group["packages"] for group in found),
-                    "budget": _known_sum(group["budget"] for group in found) or 0,
-                    "contracts": _known_sum(group["contracts"] for group in found) if found else 0,
-                    "spending": _known_sum(group["spending"] for group in found) or 0,
-                }
-            )
-        return {
-            "rows": rows,
-            "unplaced": sum(group["packages"] for group in rest),
-            "unplaced_budget": _known_sum(group["budget"] for group in rest),
-            "unplaced_contracts": _known_sum(group["contracts"] for group in rest),
-            "unplaced_spending": _known_sum(group["spending"] for group in rest) or 0,
-            # Distinct: a package naming several kecamatan is one of the year's packages.
-            "packages": sum(group["packages"] for group in groups),
-            "spending": _known_sum(group["spending"] for group in groups) or 0,
-        }
-
-    return public_cache.remember("kecamatan-tahun", year, compute)
+    return public_cache.remember("kecamatan-tahun", year, years=None if year is None else {year})
 
 
 def figures(kecamatan, year):
@@ -154,7 +157,9 @@ def figures(kecamatan, year):
         )
         return result
 
-    return public_cache.remember("kecamatan", (kecamatan.pk, year), compute)
+    return public_cache.remember(
+        "kecamatan", (kecamatan.pk, year), compute, years=None if year is None else {year}
+    )
 
 
 def packages(kecamatan, year):

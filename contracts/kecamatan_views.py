@@ -49,7 +49,7 @@ def kecamatan_list(request):
             "unknown": unknown,
             # Read only when the cached map and table are rendered anew.
             "peta": (lambda: spending.place_map(year)) if year else None,
-            "fragment_key": public_cache.fragment_key("kecamatan", year),
+            "fragment_key": public_cache.fragment_key("kecamatan", year, years={year}),
         },
     )
 
@@ -92,6 +92,8 @@ def kecamatan_detail(request, nama):
             "spending_definition": spending.SPENDING_DEFINITION,
             # The kecamatan's own office, an agency of the register: read only when rendered.
             "office": lambda: places.office(kecamatan),
-            "fragment_key": public_cache.fragment_key("kecamatan", kecamatan.pk, year),
+            "fragment_key": public_cache.fragment_key(
+                "kecamatan", kecamatan.pk, year, years={year}
+            ),
         },
     )

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contracts import completeness
+from contracts import completeness, public_cache
 from contracts.models import (
     AgencyDocument,
     AuditEntry,
@@ -212,6 +212,9 @@ def save_process(*, process, by):
         if changes:
             record(process=process, by=by, action=AuditEntry.Action.CHANGE, changes=changes)
     completeness.refresh([process.pk])
+    if not creating and previous.fiscal_year != process.fiscal_year:
+        # The refresh retires the new year's pages; the package also left the old year's.
+        public_cache.changed(public=previous.status != Status.DRAFT, years={previous.fiscal_year})
     return process
 
 

@@ -79,7 +79,7 @@ def per_method(year):
             row["label"] = _label(Method, row["method"]) or "Tanpa metode"
         return sorted(rows, key=lambda row: (-(row["budget"] or 0), row["label"]))
 
-    return public_cache.remember("belanja-metode", year, compute)
+    return public_cache.remember("belanja-metode", year, compute, years={year})
 
 
 def per_agency_kind(year):
@@ -99,7 +99,7 @@ def per_agency_kind(year):
         last = len(KIND_ORDER)
         return sorted(rows, key=lambda row: (KIND_ORDER.get(row["kind"], last), row["kind"]))
 
-    return public_cache.remember("belanja-jenis-pd", year, compute)
+    return public_cache.remember("belanja-jenis-pd", year, compute, years={year})
 
 
 def per_kecamatan(year):

@@ -47,3 +47,13 @@ def recompute_completeness():
     from contracts import completeness
 
     completeness.refresh_all()
+
+
+@app.task(queue="cache", pass_context=False)
+def recompute_cached(*, name, module, parts, years, scope):
+    """Recompute a retired cached value that visitors are being served stale meanwhile
+    (contracts.public_cache: deferred with a queueing lock per value, so two visitors who find
+    it retired queue one job)."""
+    from contracts import public_cache
+
+    public_cache.recompute(name=name, module=module, parts=parts, years=years, scope=scope)

@@ -73,20 +73,30 @@ def _page(request, queryset, size=PAGE_SIZE, count=None, max_pages=None):
     return page
 
 
+@public_cache.computation("tahun")
+def _published_years(parts):
+    return Process.objects.published().fiscal_years()
+
+
 def published_years():
-    return public_cache.remember("tahun", (), Process.objects.published().fiscal_years)
+    return public_cache.remember("tahun", ())
+
+
+@public_cache.computation("beranda")
+def _home_figures(year):
+    return Process.objects.published().filter(fiscal_year=year).figures()
+
+
+def _years(year):
+    """The fiscal years a value of `year` covers (None, no year chosen: every year)."""
+    return None if year is None else {year}
 
 
 def home(request):
-    published = Process.objects.published()
     years = published_years()
     chosen = whole_number(request.GET.get("tahun", ""), max_digits=4)
     year = chosen if chosen in years else (years[0] if years else None)
-    figures = public_cache.remember(
-        "beranda",
-        year,
-        published.filter(fiscal_year=year).figures,
-    )
+    figures = public_cache.remember("beranda", year, years=_years(year))
     return render(
         request,
         "contracts/home.html",
@@ -99,7 +109,12 @@ def home(request):
             else None,
             "latest": public_packages().order_by("-published_at", "-pk")[:8],
             "agency_count": Agency.objects.active().count,  # read only when re-rendered
-            "fragment_key": public_cache.fragment_key("beranda", year),
+            # The year's figures, charts and map (and the choice of years, part of the key):
+            # another year's change leaves them cached.
+            "fragment_key": public_cache.fragment_key(
+                "beranda", year, list(years), years=_years(year)
+            ),
+            "latest_key": public_cache.fragment_key("beranda-terbaru"),
             "kecamatan": Kecamatan.objects.order_by("name"),  # read only when re-rendered
             "peta": (lambda: spending.place_map(year)) if year else None,  # likewise
             # The satisfaction poll's choices (participation, through contracts.pages).
@@ -117,18 +132,23 @@ def process_list(request):
         return HttpResponseRedirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
     package_filter = PackageFilter.from_query(request.GET)
     filter_words.check(package_filter)  # unknown agency, kecamatan, impossible pagu: said
-    base = Process.objects.published()
     results = package_filter.apply(public_packages())
     # The total and the facet counts depend on the filters only, not on the sort or page.
-    summary = public_cache.remember(
-        "daftar",
-        sorted((k, v) for k, v in package_filter.params.items() if k != "urut"),
-        lambda: {**package_filter.summary(base), "leaders": selection_leaders(package_filter)},
-    )
+    shape = sorted((k, v) for k, v in package_filter.params.items() if k != "urut")
+    years = _years(package_filter.params.get("tahun"))
+    summary = public_cache.remember("daftar", shape, years=years)
     page = _page(request, results, count=summary["count"], max_pages=MAX_LIST_PAGES)
     facets = summary["facets"]
+    if years is not None:
+        # The year facet counts every year (it counts without its own filter): kept apart, so
+        # that another year's change does not retire this year's list.
+        others = [[name, value] for name, value in shape if name != "tahun"]
+        facets = {**facets, "tahun": public_cache.remember("daftar-tahun", others)}
     # The rendered filter form and cards, cached per data version, filters, sort and page.
-    fragment_key = public_cache.fragment_key(package_filter.params, package_filter.sort)
+    # The year facet (every year's count) is part of the key: the form shows it.
+    fragment_key = public_cache.fragment_key(
+        package_filter.params, package_filter.sort, sorted(facets["tahun"].items()), years=years
+    )
     params = package_filter.params
     return render(
         request,
@@ -169,6 +189,28 @@ def process_list(request):
             else [],
         },
     )
+
+
+def _filter_of(shape):
+    """The PackageFilter of a cached value's parts ([[name, value], ...], as JSON gives them)."""
+    return PackageFilter.from_query({name: str(value) for name, value in shape})
+
+
+@public_cache.computation("daftar")
+def _list_summary(shape):
+    """The list's total, facet counts and leaders; with a year chosen, without the year facet
+    (`daftar-tahun`, which covers every year)."""
+    package_filter = _filter_of(shape)
+    without = ("tahun",) if "tahun" in package_filter.params else ()
+    return {
+        **package_filter.summary(Process.objects.published(), without=without),
+        "leaders": selection_leaders(package_filter),
+    }
+
+
+@public_cache.computation("daftar-tahun")
+def _list_year_facet(shape):
+    return _filter_of(shape).year_facet(Process.objects.published())
 
 
 def process_detail(request, pk):
@@ -214,7 +256,9 @@ def render_process_detail(request, process, *, report_form=None, status=200):
             "process": process,
             "stages": stages,
             # The day is part of the key: a kurva S period's deviation appears once it ends.
-            "fragment_key": public_cache.fragment_key("paket", process.pk, jakarta_today()),
+            "fragment_key": public_cache.fragment_key(
+                "paket", process.pk, jakarta_today(), years={process.fiscal_year}
+            ),
             "bidders": bidders,
             # Bids: the bidders listed with a price (the bids extension's details), not LPSE's
             # registrations (number_of_tenderers).
@@ -282,14 +326,15 @@ def agency_list(request):
     )
 
 
+@public_cache.computation("pd-per-tahun")
+def _agency_per_year(agency_id):
+    return Process.objects.published().filter(agency_id=agency_id).figures_per_year()
+
+
 def agency_detail(request, code):
     agency = get_object_or_404(Agency.objects.active(), code=code)
     packages = public_packages().filter(agency=agency).order_by("-published_at", "-pk")
-    per_year = public_cache.remember(
-        "pd-per-tahun",
-        agency.pk,
-        Process.objects.published().filter(agency=agency).figures_per_year,
-    )
+    per_year = public_cache.remember("pd-per-tahun", agency.pk)
     return render(
         request,
         "agencies/agency_detail.html",
@@ -307,24 +352,25 @@ def agency_detail(request, code):
     )
 
 
+@public_cache.computation("penyedia")
+def _supplier_summary(supplier_id):
+    won = Process.objects.published().filter(supplier_id=supplier_id)
+    return {
+        "count": public_packages().filter(involving(supplier_id)).count(),
+        "won": won.count(),
+        "totals": list(
+            won.values("fiscal_year", "agency__name")
+            .annotate(packages=Count("pk"), awarded=Sum("award_amount"))
+            .order_by("-fiscal_year", "agency__name")
+        ),
+    }
+
+
 def supplier_detail(request, pk):
     # Only a supplier named on a published package has a public page.
     supplier = get_object_or_404(Supplier.objects.public(), pk=pk)
     packages = public_packages().filter(involving(supplier.pk)).order_by("-fiscal_year", "-pk")
-    won = Process.objects.published().filter(supplier=supplier)
-    summary = public_cache.remember(
-        "penyedia",
-        supplier.pk,
-        lambda: {
-            "count": packages.count(),
-            "won": won.count(),
-            "totals": list(
-                won.values("fiscal_year", "agency__name")
-                .annotate(packages=Count("pk"), awarded=Sum("award_amount"))
-                .order_by("-fiscal_year", "agency__name")
-            ),
-        },
-    )
+    summary = public_cache.remember("penyedia", supplier.pk)
     return render(
         request,
         "contracts/supplier_detail.html",

@@ -65,6 +65,7 @@ def matrix(request):
             (year, sort),
             lambda: selectors.matrix(year, sort),
             scope=public_cache.INTERNAL,
+            years={year},
         )
 
     export = request.GET.get("format")
@@ -89,7 +90,7 @@ def matrix(request):
 
     def trend():
         return public_cache.remember(
-            "tren", year, lambda: selectors.trend(year), scope=public_cache.INTERNAL
+            "tren", year, lambda: selectors.trend(year), scope=public_cache.INTERNAL, years={year}
         )
 
     def chart():
@@ -111,7 +112,7 @@ def matrix(request):
             "trend": trend,
             "chart": chart,
             "fragment_key": public_cache.fragment_key(
-                "matriks", year, sort, scope=public_cache.INTERNAL
+                "matriks", year, sort, scope=public_cache.INTERNAL, years={year}
             ),
         },
     )

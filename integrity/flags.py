@@ -330,12 +330,13 @@ def refresh_all(*, today=None, years=None):
     """
     if years is None:
         years = Process.objects.order_by().values_list("fiscal_year", flat=True).distinct()
+    years = sorted(years)
     count = sum(
         _recompute(Process.objects.filter(fiscal_year=year), stale=None, today=today)
-        for year in sorted(years)
+        for year in years
     )
     # (A refresh of some packages is part of the completeness refresh, which does this.)
-    public_cache.changed()
+    public_cache.changed(years=years)
     return count
 
 

@@ -15,7 +15,8 @@ def summary(request):
     year = chosen if chosen in years else None
     # Named anew when the summary's shape changes, so no cache holds the old shape after a
     # deploy (each agency's cells now carry their flag's label).
-    context = public_cache.remember("tanda-v2", year, lambda: _summary(year))
+    covered = None if year is None else {year}
+    context = public_cache.remember("tanda-v2", year, lambda: _summary(year), years=covered)
     return render(
         request,
         "integrity/summary.html",
@@ -24,7 +25,7 @@ def summary(request):
             "years": years,
             "year": year,
             "thresholds": Threshold.objects.order_by("flag", "category", "method", "valid_from"),
-            "fragment_key": public_cache.fragment_key("tanda", year),
+            "fragment_key": public_cache.fragment_key("tanda", year, years=covered),
         },
     )
 

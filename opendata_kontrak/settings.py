@@ -205,15 +205,34 @@ DATABASE_REPLICA_PIN_SECONDS = int(env("DATABASE_REPLICA_PIN_SECONDS", "15"))
 DATABASE_REPLICA_CHECK_SECONDS = float(env("DATABASE_REPLICA_CHECK_SECONDS", "3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared by every worker and transactional with the data (contracts/public_cache.py).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "portal_cache",
-        "TIMEOUT": 6 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
+# Shared by every worker (contracts/public_cache.py): PostgreSQL's unlogged table, transactional
+# with the data, or with REDIS_URL (redis://host:6379/0) Redis, which also keeps the rate
+# counters (opendata/ratelimit.py) and the recompute locks, for servers on several machines.
+REDIS_URL = env("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            # Django's RedisCache, its errors logged and taken for misses (a page computes).
+            "BACKEND": "opendata_kontrak.redis_cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 6 * 3600,
+            "KEY_PREFIX": env("REDIS_KEY_PREFIX", "portal"),
+            # A hung Redis fails a request's lookup in a second, not at gunicorn's timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+            "TIMEOUT": 6 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
+        }
+    }
+# A cached aggregate retired by a change is served as it was while a job recomputes it (false:
+# computed in the request that finds it retired).
+PUBLIC_CACHE_SERVE_STALE = env_bool("PUBLIC_CACHE_SERVE_STALE", True)
 
 AUTH_USER_MODEL = "agencies.User"
 AUTH_PASSWORD_VALIDATORS = [

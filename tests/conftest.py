@@ -99,3 +99,88 @@ def smtp_server(settings):
         yield server.mailbox
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stale_values_recomputed_at_once():
+    """A page after a change shows it at once: a retired cached value is computed in the request
+    (PUBLIC_CACHE_SERVE_STALE off). The stale-while-revalidate tests turn serving stale back on,
+    as production has it."""
+    settings.PUBLIC_CACHE_SERVE_STALE = False
+
+
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server on loopback (Debian's; CI installs it), no persistence: its URL."""
+    import socket
+    import subprocess
+    import time
+    from pathlib import Path
+
+    import redis
+
+    if not Path(REDIS_SERVER).exists():
+        pytest.fail(
+            f"{REDIS_SERVER} is missing: install redis-server (apt-get install redis-server)"
+        )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        for _ in range(100):
+            try:
+                redis.Redis.from_url(url, socket_timeout=1).ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("redis-server did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def redis_caches(url):
+    """settings.CACHES as settings.py builds it for REDIS_URL=url."""
+    return {
+        "default": {
+            "BACKEND": "opendata_kontrak.redis_cache.ForgivingRedisCache",
+            "LOCATION": url,
+            "TIMEOUT": 6 * 3600,
+            "KEY_PREFIX": "portal",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+
+@pytest.fixture
+def redis_cache(redis_server, settings):
+    """The cache, rate counters and locks on the real Redis, emptied first: a redis-py client
+    on the same database, to look at what is stored there."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server)
+    client.flushdb()
+    settings.CACHES = redis_caches(redis_server)
+    yield client
+    client.close()

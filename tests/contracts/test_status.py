@@ -416,8 +416,8 @@ def test_the_list_shows_money_and_sentences_in_the_same_queries_for_5_or_25_card
         html = client.get(url).content.decode()
     assert html.count('class="package"') == 25
     # The sentences and the amended value come in the list's own query, never one per card.
-    # 27: 25 for the list and its cards, 2 for the selection's top suppliers and agencies.
-    assert len(twenty_five) == len(five) == 27
+    # 26: 24 for the list and its cards, 2 for the selection's top suppliers and agencies.
+    assert len(twenty_five) == len(five) == 26
 
 
 @pytest.mark.django_db
