@@ -69,13 +69,14 @@ def test_a_draft_change_touches_no_release_and_only_the_drafts_cache(operator, h
     process = make_process(operator.agency, **planning_fields())
     bumped = []
     monkeypatch.setattr(
-        "contracts.public_cache.changed", lambda *, public=True: bumped.append(public)
+        "contracts.public_cache.changed",
+        lambda *, public=True, years=None: bumped.append((public, years)),
     )
     heard.clear()
     completeness.refresh([process.pk])
     # The steps run (nothing of a draft is in open data, so no release and no event).
     assert heard == ["releases", "flags", "cache"]
-    assert bumped == [False]
+    assert bumped == [(False, {process.fiscal_year})]
     assert not Release.objects.filter(process=process).exists()
 
 
