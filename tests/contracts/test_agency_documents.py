@@ -83,7 +83,7 @@ def test_one_dpa_completes_the_dpa_requirement_of_every_package_of_that_agency_y
     # Set-based: the same fixed count as without agency documents (the packages' own and the
     # agency-year documents are read in one query), whatever the number of packages.
     rules = completeness.Rules.load()
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         completeness.refresh([p.pk for p in packages], rules=rules)
 
 

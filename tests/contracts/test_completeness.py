@@ -146,8 +146,9 @@ def test_refresh_runs_a_fixed_number_of_queries_for_many_packages(
     rules = completeness.Rules.load()
     # documents, 4 related counts, completed-since, processes, completeness upsert,
     # stage/complete and search vectors in one update; release capture (last sequences; the packages
-    # are those just read, none published); red flags (groups, published packages, delete, and the
-    # savepoint pair of their atomic block); a new data version for the cache (its cull
+    # are those just read, none published); red flags (groups, published packages, the lock that
+    # lets two refreshes take turns, delete, and the savepoint pair of their atomic block); a new
+    # data version for the cache (its cull
     # count, savepoint pair, read and write); plus the savepoint pair of the atomic block
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         completeness.refresh(ids, rules=rules)
