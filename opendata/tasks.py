@@ -13,7 +13,6 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import InterfaceError, OperationalError
 from procrastinate import RetryStrategy, exceptions
 from procrastinate.contrib.django import app
 from procrastinate.jobs import Status
@@ -29,17 +28,6 @@ SESSIONS_LOCK = "clear-sessions"
 STALLED_LOCK = "retry-stalled-jobs"
 # Imports are never retried blindly: imports.tasks.fail_stalled_imports marks them failed.
 NOT_RETRIED_QUEUES = frozenset({"imports"})
-
-# For a job that may simply run again: its database connection lost under it (the primary
-# stopped or failed over: psycopg's AdminShutdown "terminating connection due to administrator
-# command", "server closed the connection unexpectedly", or Django's "connection already
-# closed") is no failure of the job's own. Its worker survives (it reconnects through its
-# multi-host DATABASE_URL), so the stalled sweep never sees such a job: without a retry it
-# ends as failed, i.e. lost. Retried 5 s on, up to five times (a failover takes seconds).
-# Not for a job with a queueing lock: put back beside a waiting twin it would break the lock.
-DATABASE_LOST = RetryStrategy(
-    max_attempts=5, wait=5, retry_exceptions=(OperationalError, InterfaceError)
-)
 
 
 def local_cron(hour, minute=0):

@@ -22,7 +22,7 @@ import time
 from django.db import connection
 from procrastinate.contrib.django import app
 
-from opendata.tasks import DATABASE_LOST
+from opendata_kontrak.job_retry import DATABASE_LOST
 
 
 # A probe cut by the failover (its connection terminated as the primary stops) is run again

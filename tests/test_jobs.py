@@ -482,8 +482,8 @@ def test_a_job_whose_connection_the_failover_cut_runs_again_on_the_same_worker(
 ):
     """What a failover does to a running job, for real: the server ends the job's connection
     ("terminating connection due to administrator command", as when the primary stops) while
-    its worker lives on. The job is retried (opendata.tasks.DATABASE_LOST) and runs to its
-    end once, instead of ending as failed: lost, as `make cluster` once found."""
+    its worker lives on. The job is retried (opendata_kontrak.job_retry.DATABASE_LOST) and
+    runs to its end once, instead of ending as failed: lost, as `make cluster` once found."""
     from opendata_kontrak.cluster_probe import cluster_probe
 
     job_id = cluster_probe.defer(token="cut", seconds=3)
