@@ -90,16 +90,36 @@ def clear_sessions(timestamp=None):
     call_command("clearsessions")
 
 
+# One waiting (queueing lock), and one running by the check below rather than by a `lock`: a
+# sweep whose own worker died would hold that lock while `doing` forever, and every later sweep
+# would wait behind it, so that no stalled job were ever retried again.
 @app.periodic(cron="* * * * *", periodic_id="retry-stalled-jobs")
-@app.task(queueing_lock=STALLED_LOCK, lock=STALLED_LOCK, pass_context=False)
-async def retry_stalled_jobs(timestamp=None):
+@app.task(queueing_lock=STALLED_LOCK, pass_context=True)
+async def retry_stalled_jobs(context, timestamp=None):
     """Jobs whose worker died mid-job (no heartbeat for JOB_STALLED_SECONDS, or its worker
     pruned) go back to the queue, to be run again by a live worker. An attempt is counted, so
     a job that kills its worker every time ends after its attempts like any failure.
 
-    Row locking keeps it single: `retry_job` moves only a row still `doing`, and a live
-    worker's jobs are never stalled. Imports are left to imports.tasks.fail_stalled_imports
-    (an import half-run by a dead worker is failed and shown to its uploader, not rerun)."""
+    One sweep at a time: a sweep that sees another one `doing` on a live worker does nothing
+    (of two that start together each sees the other, as each was `doing` before it looked, and
+    both leave it to the next minute); a stalled sweep is retried like any job. `retry_job`
+    moves only a row still `doing`, and a live worker's jobs are never stalled. Imports are
+    left to imports.tasks.fail_stalled_imports (an import half-run by a dead worker is failed
+    and shown to its uploader, not rerun). `context` is None when called by hand."""
+    own_id = context.job.id if context is not None else None
+    running = await app.connector.execute_query_one_async(
+        "SELECT count(*) AS n FROM procrastinate_jobs job "
+        "JOIN procrastinate_workers worker ON worker.id = job.worker_id "
+        "WHERE job.task_name = %(task_name)s AND job.status = 'doing' "
+        "AND (%(own_id)s::bigint IS NULL OR job.id <> %(own_id)s::bigint) "
+        "AND worker.last_heartbeat >= now() - make_interval(secs => %(seconds)s)",
+        task_name=retry_stalled_jobs.name,
+        own_id=own_id,
+        seconds=settings.JOB_STALLED_SECONDS,
+    )
+    if running["n"]:
+        logger.info("Stalled-job sweep skipped: another one is running.")
+        return 0
     stalled = await app.job_manager.get_stalled_jobs(
         seconds_since_heartbeat=settings.JOB_STALLED_SECONDS
     )

@@ -3,4 +3,4 @@ processes the job tests start."""
 
 from opendata_kontrak.settings import *  # noqa: F403
 
-PROCRASTINATE_IMPORT_PATHS = ["tests.job_probe"]
+PROCRASTINATE_IMPORT_PATHS = ["tests.job_probe", "opendata_kontrak.cluster_probe"]

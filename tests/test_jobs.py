@@ -112,7 +112,9 @@ def test_the_periodic_jobs_are_registered_with_their_schedules_and_locks():
         task = periodic[name].task
         # One waiting (queueing lock) and one running (lock) at most; the next run is the
         # retry (a job put back beside its waiting twin would break the queueing lock).
-        assert task.queueing_lock == lock and task.lock == lock, name
+        # The sweep keeps itself single without a lock (see the stalled sweep's test).
+        running_lock = None if name.endswith("retry_stalled_jobs") else lock
+        assert task.queueing_lock == lock and task.lock == running_lock, name
         assert task.retry_strategy is None, name
     # The daily job: never two at once, and retried (so no queueing lock).
     daily = periodic["opendata.tasks.portal_daily"]
@@ -385,7 +387,7 @@ def test_the_stalled_sweep_requeues_a_dead_workers_job_but_not_an_import(empty_q
             [dead, [lone, twinned, an_import]],
         )
     twin = recompute_flags.defer()  # an edit made after the worker died: it waits
-    assert async_to_sync(opendata_tasks.retry_stalled_jobs.func)(timestamp=0) == 1
+    assert async_to_sync(opendata_tasks.retry_stalled_jobs.func)(None, timestamp=0) == 1
     jobs = {job.pk: job for job in ProcrastinateJob.objects.all()}
     assert (jobs[lone].status, jobs[lone].attempts) == ("todo", 1)  # to run again
     assert jobs[twinned].status == "failed" and jobs[twin].status == "todo"  # the twin does it
@@ -452,6 +454,126 @@ def test_a_job_of_a_killed_worker_runs_again_once(tmp_path, empty_queue, probe_t
         (survivor.pid, "done"),
     ]
     assert not ProcrastinateJob.objects.filter(pk=job_id).exists()  # succeeded, removed
+
+
+@pytest.fixture
+def cluster_probe_tables():
+    """The two tables of opendata_kontrak.cluster_probe (scripts/cluster.py makes them too)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE cluster_probe_start (token text NOT NULL, pid integer NOT NULL, "
+            "job_id bigint NOT NULL, at timestamptz NOT NULL DEFAULT now()); "
+            "CREATE TABLE cluster_probe_run (token text PRIMARY KEY, runs integer NOT NULL)"
+        )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS cluster_probe_start, cluster_probe_run")
+
+
+def _rows(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+@jobs_db
+def test_a_job_whose_connection_the_failover_cut_runs_again_on_the_same_worker(
+    tmp_path, empty_queue, cluster_probe_tables
+):
+    """What a failover does to a running job, for real: the server ends the job's connection
+    ("terminating connection due to administrator command", as when the primary stops) while
+    its worker lives on. The job is retried (opendata_kontrak.job_retry.DATABASE_LOST) and
+    runs to its end once, instead of ending as failed: lost, as `make cluster` once found."""
+    from opendata_kontrak.cluster_probe import cluster_probe
+
+    job_id = cluster_probe.defer(token="cut", seconds=3)
+    with worker_process(media_root=tmp_path, settings_module="tests.job_settings") as worker:
+        wait_until(
+            lambda: _rows("SELECT pid FROM cluster_probe_start"), seconds=60, what="the start"
+        )
+        # The job's own connection: the one whose last statement was its start row.
+        (terminated,) = _rows(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE query LIKE 'INSERT INTO cluster_probe_start%' AND pid <> pg_backend_pid()"
+        )
+        assert terminated == (True,)
+        wait_until(
+            lambda: _rows("SELECT runs FROM cluster_probe_run WHERE token = 'cut'"),
+            seconds=60,
+            what="the probe run again to its end",
+        )
+        time.sleep(1)  # a third start or a second finish, were there one, shows
+        starts = _rows("SELECT pid, job_id FROM cluster_probe_start ORDER BY at")
+        runs = _rows("SELECT token, runs FROM cluster_probe_run")
+        alive = worker.poll() is None
+    assert starts == [(worker.pid, job_id), (worker.pid, job_id)]  # cut once, run again
+    assert runs == [("cut", 1)]  # finished once
+    assert alive  # the worker itself went on
+    assert not ProcrastinateJob.objects.filter(pk=job_id).exists()  # succeeded, removed
+
+
+def _dead_worker():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO procrastinate_workers (last_heartbeat) "
+            "VALUES (now() - interval '1 hour') RETURNING id"
+        )
+        return cursor.fetchone()[0]
+
+
+def _doing_on(worker_id, *job_ids):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s WHERE id = ANY(%s)",
+            [worker_id, list(job_ids)],
+        )
+
+
+@jobs_db
+def test_a_sweep_whose_worker_died_does_not_stop_the_next_sweeps(tmp_path, empty_queue):
+    """A worker killed while it ran the minute's sweep leaves that sweep `doing` for ever.
+    The next sweeps still run (the sweep has no `lock` its dead twin would hold), and put
+    back both the dead worker's other job and the stalled sweep itself."""
+    dead = _dead_worker()
+    stalled_sweep = opendata_tasks.retry_stalled_jobs.defer(timestamp=1)
+    lone = opendata_tasks.clear_sessions.defer(timestamp=0)
+    _doing_on(dead, stalled_sweep, lone)
+    with worker_process(media_root=tmp_path, stalled_seconds=2):
+        with contextlib.suppress(AlreadyEnqueued), transaction.atomic():
+            opendata_tasks.retry_stalled_jobs.defer(timestamp=2)  # the next minute's (or its own)
+        # The other job put back and run to its end (and removed, as successful jobs are);
+        # the stalled sweep put back too, or ended as failed if the next minute's sweep
+        # already waited (a twin by its queueing lock, which does the same work).
+        wait_until(
+            lambda: not ProcrastinateJob.objects.filter(pk=lone).exists(),
+            seconds=60,
+            what="the dead worker's job run again",
+        )
+        wait_until(
+            lambda: not ProcrastinateJob.objects.filter(pk=stalled_sweep, status="doing").exists(),
+            seconds=60,
+            what="the stalled sweep settled",
+        )
+
+
+@pytest.mark.django_db
+def test_a_sweep_does_nothing_while_another_runs_on_a_live_worker(empty_queue):
+    """Two sweeps at once could both put back the same job, the second after a live worker
+    has taken it again: run twice. The second one leaves the work to the first."""
+    dead = _dead_worker()
+    lone = opendata_tasks.clear_sessions.defer(timestamp=0)
+    _doing_on(dead, lone)
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO procrastinate_workers DEFAULT VALUES RETURNING id")
+        live = cursor.fetchone()[0]
+    other_sweep = opendata_tasks.retry_stalled_jobs.defer(timestamp=1)
+    _doing_on(live, other_sweep)
+    sweep = async_to_sync(opendata_tasks.retry_stalled_jobs.func)
+    assert sweep(None, timestamp=0) == 0
+    assert ProcrastinateJob.objects.get(pk=lone).status == "doing"  # left to the other
+    _doing_on(dead, other_sweep)  # the other one's worker dies in turn
+    assert sweep(None, timestamp=0) == 2  # now this one does it: both put back
+    assert set(ProcrastinateJob.objects.values_list("status", flat=True)) == {"todo"}
 
 
 @jobs_db
