@@ -14,6 +14,7 @@ if any of these fails. Prints one table.
 import argparse
 import collections
 import hashlib
+import http.client
 import random
 import sys
 import tempfile
@@ -32,7 +33,12 @@ def citizen(base, stop, paths, tally, rng):
     while not stop.is_set():
         path = rng.choice(paths)
         started = time.monotonic()
-        status, _, _ = browser.get(path)
+        try:
+            status, _, _ = browser.get(path)
+        except (http.client.HTTPException, OSError):
+            # The answer broke off (a server killed while nginx relayed it) or never came:
+            # counted as a failed request, and the citizen goes on browsing.
+            status = CUT
         tally.record("warga", status, time.monotonic() - started, path)
 
 
@@ -54,6 +60,10 @@ def operator(base, stop, username, agency_id, tally, sent, number):
         tally.record("operator", status, time.monotonic() - started, "unggah")
         if status == 302:
             sent.append((title, {hashlib.sha256(c).hexdigest(): n for n, c in pdfs}))
+
+
+# The status recorded for a request whose answer broke off or never came: counted with the 5xx.
+CUT = 599
 
 
 class Tally:

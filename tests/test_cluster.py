@@ -211,3 +211,46 @@ def test_each_failure_fails_the_run_on_its_own_row(overrides, failing):
     rows, passed = clean_run(**overrides)
     assert not passed
     assert failing_rows(rows) == failing
+
+
+def test_a_citizen_whose_answer_breaks_off_counts_a_failure_and_browses_on():
+    """A server killed while nginx relays its answer cuts the body short: the citizen thread
+    must record that request as failed (it is a GET nginx could not retry) and go on, not die
+    and leave the report one failure short."""
+    import socket
+    import threading
+
+    import loadtest
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    served = []
+
+    def serve():
+        while len(served) < 3:
+            connection, _ = listener.accept()
+            connection.recv(65536)
+            # Promises 100 bytes, sends 10, hangs up.
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
+            connection.close()
+            served.append(True)
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    stop = threading.Event()
+    tally = loadtest.Tally()
+    citizen = threading.Thread(
+        target=loadtest.citizen,
+        args=(f"http://127.0.0.1:{port}", stop, ["/"], tally, __import__("random").Random(1)),
+    )
+    citizen.start()
+    server.join(timeout=20)
+    stop.set()
+    # Closed before the join: a request the citizen began meanwhile is reset, not left waiting.
+    listener.close()
+    citizen.join(timeout=20)
+    assert not citizen.is_alive()
+    statuses = [status for status, _ in tally.rows["warga"]]
+    assert len(statuses) >= 3
+    assert set(statuses[:3]) == {loadtest.CUT}
+    assert len(tally.server_errors) >= 3
