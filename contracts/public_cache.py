@@ -35,6 +35,7 @@ import hashlib
 import importlib
 import json
 import logging
+import time
 import uuid
 
 from django.conf import settings
@@ -42,12 +43,19 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import transaction
 
+from opendata_kontrak import replicas
+
 logger = logging.getLogger(__name__)
 
 PUBLIC = "publik"
 INTERNAL = "internal"  # the supervisors' pages: public and drafts' versions together
 DRAFTS = "draf"
 EVERY_YEAR = "semua"  # moved by every public change: what covers every fiscal year reads it
+# When the public data last changed (a Unix time), written once the change has committed, and
+# only where there are read replicas: for DATABASE_REPLICA_MAX_LAG_SECONDS after it, a request
+# that reads the versions reads the primary (a standby may not have the change yet, and what
+# the request computes is cached under the new version).
+CHANGED_AT = "data:diubah-pada"
 TIMEOUT = 6 * 3600
 # How long one process holds the right to recompute a retired value (seconds). A job that never
 # runs (no worker) frees it after this long; the next visitor then computes in its request.
@@ -84,7 +92,8 @@ def _years(years):
 
 
 def _names(scope, years):
-    names = [_key(PUBLIC)]
+    names = [CHANGED_AT] if replicas.replica_aliases() else []
+    names.append(_key(PUBLIC))
     if years is None:
         names.append(_key(PUBLIC, EVERY_YEAR))
     else:
@@ -103,6 +112,9 @@ def version(scope=PUBLIC, *, years=None, found=None):
     """
     names = _names(scope, years)
     found = cache.get_many(names) if found is None else found
+    if names[0] == CHANGED_AT:
+        replicas.read_primary_if_changed_since(found.get(CHANGED_AT))
+        names = names[1:]
     for name in names:
         if name not in found:
             cache.add(name, uuid.uuid4().hex, None)
@@ -127,6 +139,9 @@ def changed(*, public=True, years=None):
         move()  # rolled back with the change itself
     else:
         transaction.on_commit(move, robust=True)
+    if public and replicas.replica_aliases():
+        # When it commits (a long import commits minutes after its first change).
+        transaction.on_commit(lambda: cache.set(CHANGED_AT, time.time(), None), robust=True)
 
 
 def _transactional():

@@ -219,6 +219,20 @@ def _pin_until(request):
         return 0.0
 
 
+def read_primary_if_changed_since(moment):
+    """The rest of this request reads the primary when the public data changed less than
+    DATABASE_REPLICA_MAX_LAG_SECONDS before now (`moment`: a Unix time, or None when unknown).
+
+    A replica that counts as usable may be that far behind; a request that read it now could
+    cache an aggregate of the old data under the new data version, where it would stay until
+    the next change (contracts/public_cache.py calls this as it reads the versions)."""
+    state = current()
+    if state is None or state.primary or moment is None:
+        return
+    if time.time() - float(moment) < settings.DATABASE_REPLICA_MAX_LAG_SECONDS:
+        state.primary = True
+
+
 class PrimaryPinMiddleware:
     """Opens the request's read state (see the module's docstring) and leaves the pin cookie on
     the answer to a request that wrote. Sits after AuthenticationMiddleware: it asks whether

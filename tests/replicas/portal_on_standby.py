@@ -21,13 +21,14 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opendata_kontrak.settings")
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from agencies.models import Agency  # noqa: E402
-from contracts import services  # noqa: E402
+from contracts import public_cache, services  # noqa: E402
 from opendata_kontrak import replicas  # noqa: E402
 from tests.factories import make_administrator, make_operator, make_process  # noqa: E402
 
@@ -71,7 +72,14 @@ admin = make_administrator(username="admin-portal")
 package = make_process(health, title="Rehabilitasi Puskesmas Dander", fiscal_year=2018)
 services.publish_process(process=package, by=operator)
 say("setup", package=package.pk, ocid=package.ocid)
-wait_for_standby("SELECT EXISTS (SELECT 1 FROM contracts_process WHERE id = %s)", [package.pk])
+# Everything written so far (the package, its publication, its release) replayed there.
+with connections["default"].cursor() as cursor:
+    cursor.execute("SELECT pg_current_wal_lsn()::text")
+    published_at = cursor.fetchone()[0]
+wait_for_standby("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [published_at])
+# Within DATABASE_REPLICA_MAX_LAG_SECONDS of a public change the pages read the primary
+# (contracts.public_cache); here the publication is taken to be older than that.
+cache.set(public_cache.CHANGED_AT, time.time() - 7200, None)
 
 citizen = Client()
 for path in ["/", "/paket/", f"/paket/{package.pk}/", "/perangkat-daerah/", "/api/v1/paket/"]:

@@ -422,3 +422,45 @@ def test_two_requests_at_once_in_one_process_keep_their_own_state(replica_settin
     for thread in threads:
         thread.join()
     assert seen == {"writer": "default", "citizen": "replica_1", "operator": "default"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_right_after_a_public_change_the_cached_values_are_computed_from_the_primary(
+    replica_settings, monkeypatch
+):
+    """A usable standby may be up to DATABASE_REPLICA_MAX_LAG_SECONDS behind: a request that
+    reads the data versions within that time of a change reads the primary from then on, so
+    an aggregate it caches under the new version holds the change."""
+    from contracts import public_cache
+
+    replica_settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 10
+    # Outside a transaction (as a committed change is): not one open on default, which would
+    # send every read to the primary anyway.
+    public_cache.changed(years={2019})
+    with replicas.request_scope() as state:
+        public_cache.version(years={2020})
+        assert state.primary
+        assert router.db_for_read(Process) == "default"
+    # Eleven seconds on, the standby may serve again.
+    later = time.time() + 11
+    monkeypatch.setattr(replicas.time, "time", lambda: later)
+    with replicas.request_scope() as state:
+        public_cache.version(years={2020})
+        assert not state.primary
+        assert router.db_for_read(Process) == "replica_1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drafts_change_leaves_citizens_on_the_replica(
+    replica_settings,
+):
+    from django.core.cache import cache
+
+    from contracts import public_cache
+
+    cache.delete(public_cache.CHANGED_AT)  # no public change lately
+    public_cache.changed(public=False)
+    assert cache.get(public_cache.CHANGED_AT) is None
+    with replicas.request_scope() as state:
+        public_cache.version()
+        assert not state.primary
