@@ -1,5 +1,5 @@
 """What a load balancer probes: `/healthz` (this process answers) and `/readyz` (it can serve:
-database, cache and file storage reachable).
+database and file storage reachable; the cache reported, never deciding).
 
 Both answer without the session, a template or the rate counters, are never cached, and are
 outside the sitemap. `/readyz` catches each dependency's failure itself, so the outage
@@ -23,9 +23,14 @@ DATABASE_STATEMENT_TIMEOUT_MS = 2000
 OK = "ok"
 DOWN = {
     "basis_data": "Basis data tidak dapat dijangkau.",
-    "cache": "Cache tidak dapat dijangkau.",
+    "cache": "Cache tidak dapat dijangkau; halaman dilayani tanpa cache.",
     "penyimpanan": "Penyimpanan berkas tidak dapat dijangkau.",
 }
+# Checks whose failure is reported but leaves the server ready. The cache is one: its backend
+# forgives errors (redis_cache.py), so every page still answers, computed instead of read; a
+# 503 for it would take every app server out of the load balancer's rotation at once for an
+# outage that costs only speed.
+REPORTED_ONLY = {"cache"}
 
 
 @never_cache
@@ -39,21 +44,23 @@ def healthz(request):
 @require_safe
 def readyz(request):
     """200 `{"basis_data": "ok", "cache": "ok", "penyimpanan": "ok"}` when every dependency
-    answers; 503 with the same keys, each failing one holding its Indonesian message instead
-    of "ok". Each check is bounded: the database by a statement timeout (and the connection's
-    own connect timeout), the object store by its client's timeouts (opendata_kontrak.storage).
+    answers; 503 with the same keys when the database or the file store fails, each failing
+    one holding its Indonesian message instead of "ok". A failing cache holds its message too
+    but the answer stays 200 (REPORTED_ONLY). Each check is bounded: the database by a statement
+    timeout (and the connection's own connect timeout), the object store by its client's
+    timeouts (opendata_kontrak.storage).
     """
     checks = {"basis_data": _database, "cache": _cache, "penyimpanan": _storage}
     answer = {}
     for name, check in checks.items():
         try:
             check()
-        except Exception as error:  # any failure of a dependency means "not ready"
+        except Exception as error:  # any failure of a dependency is reported
             logger.error("Kesiapan: %s gagal: %r", name, error)
             answer[name] = DOWN[name]
         else:
             answer[name] = OK
-    ready = all(value == OK for value in answer.values())
+    ready = all(value == OK for name, value in answer.items() if name not in REPORTED_ONLY)
     return JsonResponse(answer, status=200 if ready else 503)
 
 

@@ -123,8 +123,8 @@ def test_with_the_database_down_readyz_says_so_and_healthz_still_answers(client,
     assert ready["Content-Type"] == "application/json"
     assert ready.json() == {
         "basis_data": "Basis data tidak dapat dijangkau.",
-        # The cache is a table of the same database.
-        "cache": "Cache tidak dapat dijangkau.",
+        # The cache is a table of the same database; the database alone decides the 503.
+        "cache": "Cache tidak dapat dijangkau; halaman dilayani tanpa cache.",
         "penyimpanan": "ok",
     }
     assert_never_kept(ready)
