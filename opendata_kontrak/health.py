@@ -7,7 +7,8 @@ middleware's page never stands in for its JSON.
 """
 
 import logging
-import uuid
+import os
+from pathlib import Path
 
 from django.core.cache import cache, caches
 from django.core.files.storage import default_storage
@@ -15,6 +16,8 @@ from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from opendata_kontrak import storage
 
 logger = logging.getLogger(__name__)
 
@@ -81,5 +84,18 @@ def _cache():
 
 
 def _storage():
-    # A name no file has: one HEAD (or stat) that the store answers without reading data.
-    default_storage.exists(f"kesiapan/{uuid.uuid4().hex}")
+    """Raise unless the file store can take a file.
+
+    Object storage: one HEAD of the bucket itself through the storage's own client, so the
+    client's timeouts and attempts bound it (opendata_kontrak.storage). A missing bucket (a
+    typo in S3_BUCKET) is a 404 here, where the existence of a key would answer "no such
+    file" and pass. Local storage: the media directory is a directory this process may write
+    to; a missing one is made first, as the first upload would make it.
+    """
+    if not storage.is_local(default_storage):
+        default_storage.connection.meta.client.head_bucket(Bucket=default_storage.bucket_name)
+        return
+    location = Path(default_storage.location)
+    location.mkdir(parents=True, exist_ok=True)
+    if not os.access(location, os.W_OK | os.X_OK):
+        raise PermissionError(f"{location} tidak dapat ditulisi")
