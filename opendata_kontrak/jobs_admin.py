@@ -15,36 +15,102 @@ the whole in the job's page.
 from django.apps import apps
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
 
 from opendata.models import JobFailure
 from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
 
+# Procrastinate's statuses (procrastinate.jobs.Status) as the list and its filter name them.
 STATUS_LABELS = {
     "todo": "menunggu",
     "doing": "berjalan",
-    "succeeded": "selesai",
+    "succeeded": "berhasil",
     "failed": "gagal",
     "cancelled": "dibatalkan",
+    "aborting": "sedang dihentikan",  # the library's legacy status, kept for old rows
     "aborted": "dihentikan",
 }
 
-# Each job's task as an administrator knows it; an unlisted task shows its own name.
+# Each task (every `@app.task` of the portal, by Procrastinate's name for it: module.function)
+# as an administrator knows it. The list shows the raw name under it, small; an unlisted task
+# (a test's probe) shows only its name. tests/test_jobs.py checks every registered task is here.
 TASK_LABELS = {
-    "opendata.tasks.build_open_data": "Berkas unduhan massal",
-    "opendata.tasks.portal_daily": "Pekerjaan harian",
-    "opendata.tasks.clear_sessions": "Sesi kedaluwarsa dibuang",
-    "opendata.tasks.retry_stalled_jobs": "Pekerjaan macet diulang",
-    "opendata.tasks.refresh_data_quality": "Kualitas data terbuka",
-    "contracts.tasks.recompute_completeness": "Kelengkapan semua paket",
-    "integrity.tasks.recompute_flags": "Tanda untuk dicermati semua paket",
+    "builtin:procrastinate.builtin_tasks.remove_old_jobs": "Hapus pekerjaan lama dari antrean",
+    "alerts.tasks.alerts_housekeeping": "Bersihkan data langganan lama",
+    "alerts.tasks.dispatch_alerts": "Kirim peringatan seketika",
+    "alerts.tasks.requeue_stalled_mail": "Antrekan lagi surel yang tertahan",
+    "alerts.tasks.send_daily_digest": "Kirim ringkasan harian langganan",
+    "alerts.tasks.send_mail": "Kirim surel",
+    "contracts.tasks.check_bulk_upload_files": "Periksa berkas unggahan massal",
+    "contracts.tasks.discard_expired_staged_uploads": "Buang unggahan sementara kedaluwarsa",
+    "contracts.tasks.recompute_cached": "Hitung ulang nilai cache",
+    "contracts.tasks.recompute_completeness": "Hitung ulang kelengkapan semua paket",
+    "contracts.tasks.store_bulk_upload_files": "Simpan berkas unggahan massal",
+    "imports.tasks.fail_stalled_imports": "Tandai gagal impor yang macet",
     "imports.tasks.perform_import_job": "Impor data",
-    "imports.tasks.fail_stalled_imports": "Impor macet ditandai gagal",
-    "alerts.tasks.send_mail": "Surel langganan",
-    "alerts.tasks.dispatch_alerts": "Peringatan seketika",
-    "alerts.tasks.send_daily_digest": "Ringkasan harian langganan",
+    "integrity.tasks.recompute_flags": "Hitung ulang tanda untuk dicermati",
+    "opendata.tasks.build_open_data": "Bangun berkas data terbuka",
+    "opendata.tasks.clear_sessions": "Bersihkan sesi",
+    "opendata.tasks.portal_daily": "Pekerjaan harian",
+    "opendata.tasks.refresh_data_quality": "Hitung ulang kualitas data terbuka",
+    "opendata.tasks.retry_stalled_jobs": "Ulangi pekerjaan yang macet",
+    "opendata_kontrak.cluster_probe.cluster_probe": "Uji antrean (cluster_probe)",
 }
+
+# The portal's time zone (settings.TIME_ZONE, Asia/Jakarta) by the name its people use.
+TIME_ZONE_NAME = "WIB"
+
+
+def task_label(task_name):
+    """The task's description with its raw name under it, small (HTML)."""
+    label = TASK_LABELS.get(task_name)
+    if label is None:
+        return task_name
+    return format_html("{}<br><small>{}</small>", label, task_name)
+
+
+def wib(value):
+    """An aware datetime as "1 Desember 2026 pukul 22.55 WIB" (the portal's time zone); None
+    as an empty cell."""
+    if value is None:
+        return None
+    return f"{date_format(timezone.localtime(value), 'DATETIME_FORMAT')} {TIME_ZONE_NAME}"
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The statuses in Indonesian, each one whatever rows there are (the library's filter
+    showed its English values)."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return list(STATUS_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class TaskFilter(admin.SimpleListFilter):
+    """The tasks that have jobs in the queue, by description, each with its raw name."""
+
+    title = "tugas"
+    parameter_name = "task_name"
+
+    def lookups(self, request, model_admin):
+        names = (
+            model_admin.get_queryset(request)
+            .order_by("task_name")
+            .values_list("task_name", flat=True)
+            .distinct()
+        )
+        return [(name, task_label(name)) for name in names]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(task_name=self.value()) if self.value() else queryset
 
 
 def _event_at(types, *, latest=True):
@@ -63,7 +129,7 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
         "finished_at",
         "error_line",
     ]
-    list_filter = ["status", "queue_name", "task_name"]
+    list_filter = [StatusFilter, "queue_name", TaskFilter]
     ordering = ["-id"]
     fields = [
         "id",
@@ -74,7 +140,7 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
         "queued_at",
         "started_at",
         "finished_at",
-        "scheduled_at",
+        "scheduled_display",
         "queue_name",
         "lock",
         "queueing_lock",
@@ -91,6 +157,13 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
 
     def has_view_permission(self, request, obj=None):
         return self._administrator(request)
+
+    def changelist_view(self, request, extra_context=None):
+        # Django titles a list its user may only view "Pilih … untuk melihat" ("select … to
+        # view"); nothing is selected here.
+        return super().changelist_view(
+            request, {"title": "Pekerjaan latar", **(extra_context or {})}
+        )
 
     def get_queryset(self, request):
         return (
@@ -110,7 +183,7 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
 
     @admin.display(description="tugas", ordering="task_name")
     def task_display(self, job):
-        return TASK_LABELS.get(job.task_name, job.task_name)
+        return task_label(job.task_name)
 
     @admin.display(description="status", ordering="status")
     def status_display(self, job):
@@ -118,16 +191,20 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
 
     @admin.display(description="diantrekan", ordering="queued")
     def queued_at(self, job):
-        return job.queued
+        return wib(job.queued)
 
     @admin.display(description="mulai (terakhir)", ordering="started")
     def started_at(self, job):
-        return job.started
+        return wib(job.started)
 
     @admin.display(description="berakhir", ordering="finished")
     def finished_at(self, job):
         # A job back in the queue for a retry has not ended, whatever its last attempt did.
-        return job.finished if job.status not in ("todo", "doing") else None
+        return wib(job.finished) if job.status not in ("todo", "doing") else None
+
+    @admin.display(description="dijadwalkan")
+    def scheduled_display(self, job):
+        return wib(job.scheduled_at)
 
     @admin.display(description="galat terakhir")
     def error_line(self, job):

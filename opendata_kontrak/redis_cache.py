@@ -3,7 +3,8 @@
 A cache is an optimisation: when Redis is down or hung (each call bounded by the socket
 timeouts in settings.CACHES), a lookup answers "not cached" and a write is dropped, both
 logged, so a page computes what it would have read instead of answering 500. `/readyz` still
-says the cache is down: it calls `check()`, which lets the error through.
+names the cache as unreachable (while staying 200): it calls `check()`, which lets the error
+through.
 
 Rate counters and locks use the same server (opendata.ratelimit, contracts.public_cache).
 """

@@ -84,7 +84,7 @@ def serve(name, *, content_type, missing, filename=None, attachment=False, publi
     from django.http import FileResponse, Http404, HttpResponseRedirect
     from django.utils.http import content_disposition_header, http_date, quote_etag
 
-    if not _is_local(default_storage):
+    if not is_local(default_storage):
         parameters = {"ResponseContentType": content_type}
         if filename:
             parameters["ResponseContentDisposition"] = content_disposition_header(
@@ -114,7 +114,7 @@ def serve(name, *, content_type, missing, filename=None, attachment=False, publi
     return response
 
 
-def _is_local(storage):
+def is_local(storage):
     # Local storage knows file paths; object storage has none.
     try:
         storage.path("")

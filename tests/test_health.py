@@ -98,6 +98,44 @@ def test_readyz_reaches_a_real_bucket(client, s3_storage):
 
 
 @pytest.mark.django_db
+def test_with_the_bucket_missing_readyz_says_the_store_is_down(client, s3_storage, settings):
+    # The endpoint answers, but the bucket named (a typo in S3_BUCKET, say) does not exist:
+    # every upload would fail, so the server is not ready.
+    default = settings.STORAGES["default"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**default, "OPTIONS": {**default["OPTIONS"], "bucket_name": "dokumen-salah"}},
+    }
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "basis_data": "ok",
+        "cache": "ok",
+        "penyimpanan": "Penyimpanan berkas tidak dapat dijangkau.",
+    }
+
+
+@pytest.mark.django_db
+def test_with_the_media_directory_unusable_readyz_says_the_store_is_down(
+    client, media_root, settings
+):
+    # The media "directory" is a file: nothing can be stored under it.
+    media_root.parent.mkdir(parents=True, exist_ok=True)
+    media_root.write_bytes(b"bukan direktori")
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["penyimpanan"] == "Penyimpanan berkas tidak dapat dijangkau."
+
+
+@pytest.mark.django_db
+def test_a_missing_media_directory_is_made_as_the_first_upload_would(client, media_root):
+    assert not media_root.exists()
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.json() == READY
+    assert media_root.is_dir()
+
+
+@pytest.mark.django_db
 def test_probes_are_never_rate_limited_nor_in_the_sitemap(client, media_root, settings):
     settings.API_RATE_LIMIT = (3, 60)
     answers = [client.get(url).status_code for url in ["/healthz", "/readyz"] * 10]
@@ -123,8 +161,8 @@ def test_with_the_database_down_readyz_says_so_and_healthz_still_answers(client,
     assert ready["Content-Type"] == "application/json"
     assert ready.json() == {
         "basis_data": "Basis data tidak dapat dijangkau.",
-        # The cache is a table of the same database.
-        "cache": "Cache tidak dapat dijangkau.",
+        # The cache is a table of the same database; the database alone decides the 503.
+        "cache": "Cache tidak dapat dijangkau; halaman dilayani tanpa cache.",
         "penyimpanan": "ok",
     }
     assert_never_kept(ready)

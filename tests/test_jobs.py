@@ -250,7 +250,7 @@ def test_a_rule_edit_returns_at_once_and_the_recompute_runs_as_one_job(
     assert [job.status for job in waiting] == ["todo"]
     # The administrator sees it waiting on the jobs' page.
     jobs_page = client.get(reverse("admin:procrastinate_procrastinatejob_changelist"))
-    assert "Kelengkapan semua paket" in jobs_page.content.decode()
+    assert "Hitung ulang kelengkapan semua paket" in jobs_page.content.decode()
     assert "menunggu" in jobs_page.content.decode()
 
     run_queued_jobs()
@@ -310,6 +310,56 @@ def test_operators_and_supervisors_do_not_see_the_jobs_page(client, empty_queue)
     assert "Pekerjaan latar" in client.get(reverse("admin:index")).content.decode()
 
 
+def test_every_task_of_the_portal_has_an_indonesian_description():
+    from opendata_kontrak.jobs_admin import TASK_LABELS
+
+    # Procrastinate registers each task under module.function and an alias for it; the test
+    # probes (tests.*) are not the portal's.
+    names = {task.name for task in app.tasks.values() if not task.name.startswith("tests.")}
+    assert "integrity.tasks.recompute_flags" in names and "alerts.tasks.send_mail" in names
+    assert names - set(TASK_LABELS) == set()
+
+
+@jobs_db
+def test_the_jobs_page_speaks_indonesian_statuses_tasks_and_wib_times(client, empty_queue):
+    from integrity.tasks import recompute_flags
+
+    load_migrated_data()
+    flags_id = recompute_flags.defer()
+    build_id = opendata_tasks.build_open_data.defer(timestamp=0)
+    ProcrastinateJob.objects.filter(pk=build_id).update(status="failed")
+    # Deferred at 22.55 WIB (15.55 UTC): the time the list shows, in the portal's zone.
+    ProcrastinateEvent.objects.filter(job_id=flags_id, type="deferred").update(
+        at=datetime.datetime(2026, 12, 1, 15, 55, tzinfo=datetime.UTC)
+    )
+    client.force_login(make_administrator())
+    url = reverse("admin:procrastinate_procrastinatejob_changelist")
+    html = client.get(url).content.decode()
+    assert "<h1>Pekerjaan latar</h1>" in html
+    assert "untuk melihat" not in html
+    # The status filter and column in Indonesian, none of the library's English values.
+    for label in ["menunggu", "berjalan", "berhasil", "gagal", "dibatalkan", "dihentikan"]:
+        assert f">{label}</a>" in html, label
+    for english in ["todo", "doing", "succeeded", "failed", "cancelled", "aborted"]:
+        assert f">{english}<" not in html, english
+    # Each task described, its raw name still there, small.
+    described = (
+        "Hitung ulang tanda untuk dicermati<br><small>integrity.tasks.recompute_flags</small>"
+    )
+    assert described in html
+    assert "Bangun berkas data terbuka<br><small>opendata.tasks.build_open_data</small>" in html
+    assert "1 Desember 2026 pukul 22.55 WIB" in html
+
+    waiting = client.get(url, {"status": "todo"}).content.decode()
+    # (The task filter lists both tasks whatever the status; the list's cells end in </td>.)
+    assert "recompute_flags</small></td>" in waiting
+    assert "build_open_data</small></td>" not in waiting
+    assert "build_open_data</small></td>" in client.get(url, {"status": "failed"}).content.decode()
+    only_flags = client.get(url, {"task_name": "integrity.tasks.recompute_flags"})
+    assert "opendata.tasks.build_open_data</small></td>" not in only_flags.content.decode()
+    assert only_flags.context["cl"].result_count == 1
+
+
 # --- Real worker processes --------------------------------------------------------------------
 
 
@@ -358,7 +408,7 @@ def test_a_store_error_fails_the_build_job_and_the_worker_serves_the_next(
     client.force_login(make_administrator())
     listing = client.get(reverse("admin:procrastinate_procrastinatejob_changelist"))
     html = listing.content.decode()
-    assert "Berkas unduhan massal" in html and "gagal" in html
+    assert "Bangun berkas data terbuka" in html and "gagal" in html
     assert "EndpointConnectionError: Could not connect to the endpoint URL" in html
     page = client.get(
         reverse("admin:procrastinate_procrastinatejob_change", args=[build_id])

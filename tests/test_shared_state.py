@@ -1,6 +1,6 @@
 """Shared state on a real Redis when REDIS_URL is set, on PostgreSQL when not: the cache, the rate
-counters and the recompute locks; what a Redis outage does (pages still answer, /readyz says the
-cache is down)."""
+counters and the recompute locks; what a Redis outage does (pages still answer, /readyz names the
+cache and stays 200)."""
 
 import datetime
 import json
@@ -128,7 +128,9 @@ def test_with_redis_the_recompute_lock_is_a_redis_key(
     assert not redis_cache.keys("portal:1:kunci:*")
 
 
-def test_with_redis_stopped_pages_answer_and_readyz_says_the_cache_is_down(client, settings):
+def test_with_redis_stopped_pages_answer_and_readyz_reports_the_cache_but_stays_ready(
+    client, settings
+):
     published(2019, "Pengadaan obat puskesmas 2019")
     settings.CACHES = redis_caches(f"redis://127.0.0.1:{closed_port()}/0")
     started = time.monotonic()
@@ -137,10 +139,12 @@ def test_with_redis_stopped_pages_answer_and_readyz_says_the_cache_is_down(clien
     assert b'data-count="1"' in response.content
     assert client.get("/?tahun=2019").status_code == 200
     ready = client.get("/readyz")
-    assert ready.status_code == 503
+    # Pages answer, so the server stays in rotation: a 503 here would take every app server
+    # out at once. The cache is named, with a value that is not "ok".
+    assert ready.status_code == 200
     assert ready.json() == {
         "basis_data": "ok",
-        "cache": "Cache tidak dapat dijangkau.",
+        "cache": "Cache tidak dapat dijangkau; halaman dilayani tanpa cache.",
         "penyimpanan": "ok",
     }
     assert time.monotonic() - started < 20
@@ -159,7 +163,8 @@ def test_with_redis_hung_a_page_fails_over_to_computing_within_the_socket_timeou
         settings.CACHES = redis_caches(f"redis://127.0.0.1:{server.getsockname()[1]}/0")
         started = time.monotonic()
         ready = client.get("/readyz")
-        assert ready.status_code == 503
+        assert ready.status_code == 200
+        assert ready.json()["cache"] == "Cache tidak dapat dijangkau; halaman dilayani tanpa cache."
         assert time.monotonic() - started < 5
     finally:
         server.close()
