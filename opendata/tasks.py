@@ -59,9 +59,11 @@ def build_open_data(timestamp=None):
     try:
         rebuilt = bulk.build(base_url=settings.PORTAL["BASE_URL"])
     except bulk.BuildRunning:
-        logger.info("Bulk build skipped: another build is running.")
+        logger.info("Data terbuka: pembangunan lain sedang berjalan; yang ini dilewati.")
     else:
-        logger.info("Bulk files rebuilt: %s", ", ".join(rebuilt) or "none changed")
+        logger.info(
+            "Data terbuka dibangun ulang: %s", ", ".join(rebuilt) or "tidak ada yang berubah"
+        )
 
 
 # Just after midnight in the portal's time zone: overdue-stage flags depend on today's date.
@@ -118,7 +120,7 @@ async def retry_stalled_jobs(context, timestamp=None):
         seconds=settings.JOB_STALLED_SECONDS,
     )
     if running["n"]:
-        logger.info("Stalled-job sweep skipped: another one is running.")
+        logger.info("Penyapuan pekerjaan macet dilewati: yang lain sedang berjalan.")
         return 0
     stalled = await app.job_manager.get_stalled_jobs(
         seconds_since_heartbeat=settings.JOB_STALLED_SECONDS
@@ -138,5 +140,5 @@ async def retry_stalled_jobs(context, timestamp=None):
             continue
         retried += 1
     if retried:
-        logger.warning("%s stalled job(s) of dead workers queued again.", retried)
+        logger.warning("%s pekerjaan dari proses antrean yang mati diantrekan lagi.", retried)
     return retried

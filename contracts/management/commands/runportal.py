@@ -63,6 +63,11 @@ class Command(BaseCommand):
                 f"Surel keluar (langganan, tanda terima laporan) ditulis sebagai berkas di "
                 f"{settings.EMAIL_FILE_PATH}/ — atur EMAIL_URL untuk mengirim lewat SMTP."
             )
+        self.stdout.write(
+            f"Pekerjaan latar (berkas data terbuka, pekerjaan harian, impor, surel, hitung ulang): "
+            f"{max(job_workers, 0)} proses antrean, dijalankan lagi bila berhenti; pantau di "
+            f"http://{host}:{port}/admin/procrastinate/procrastinatejob/"
+        )
         self.stdout.write("Tekan Ctrl-C untuk berhenti.\n")
         self.stdout.flush()
 
@@ -98,7 +103,14 @@ class Command(BaseCommand):
             stopping.append(True)
             gunicorn.terminate()
 
+        def interrupt(*_):
+            # Ctrl-C reaches the workers too (same process group): their exit is no death to
+            # mend, so say so before the supervision loop sees them gone.
+            stopping.append(True)
+            raise KeyboardInterrupt
+
         signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, interrupt)
         try:
             while gunicorn.poll() is None:
                 # A SIGTERM sent to the whole group stops the workers too: not a death to mend.
