@@ -23,8 +23,15 @@ computation is registered by name (`@computation`: parts as JSON can re-create i
 or computes it in its own request when it is a closure; the others get the stale value. Only a
 value never computed (or evicted) is computed in the visitor's request. PUBLIC_CACHE_SERVE_STALE
 = False computes every retired value in the request that finds it (what a test of "the page shows
-the change at once" wants). Template fragments (`{% cache %}` with `fragment_key`) are rendered
-anew in the request: they are one page of rows, not aggregates over the whole table.
+the change at once" wants).
+
+Nothing stale is kept as fresh. A request that was served a stale value counts it (a ContextVar,
+reset when each request starts: `served_stale()`), and what it builds from it is not stored under
+the new versions, where it would outlive the recompute by hours: a template fragment
+(`{% cache_data %}`, contracts/templatetags/data_cache.py, keyed by `fragment_key`) whose
+request was served anything stale is rendered but not stored, and a value whose computation was
+served a stale one is stored as retired (served stale to the next visitor, recomputed again).
+The fragments' rows are rendered anew in the request: they are one page of rows, not aggregates.
 
 The cache is PostgreSQL (an unlogged table, in the same database and so transactional: a
 rolled-back change rolls its new version back too) or, with REDIS_URL, Redis, which is not:
@@ -37,10 +44,12 @@ import json
 import logging
 import time
 import uuid
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.signals import request_started
 from django.db import transaction
 
 from opendata_kontrak import replicas
@@ -61,6 +70,11 @@ TIMEOUT = 6 * 3600
 # runs (no worker) frees it after this long; the next visitor then computes in its request.
 LOCK_SECONDS = 120
 
+# How many stale values this request (this context) was served; reset as each request starts.
+_stale_served = ContextVar("public_cache_stale_served", default=0)
+# The versions of a value whose computation was served a stale one: never current.
+RETIRED = "usang"
+
 # name -> function(parts) for values a worker can recompute from their JSON-able parts, and
 # name -> the module that registers it (which a worker imports first).
 COMPUTATIONS = {}
@@ -79,6 +93,24 @@ def computation(name):
         return function
 
     return register
+
+
+def served_stale():
+    """How many stale values the current request has been served so far (0: none)."""
+    return _stale_served.get()
+
+
+def _serve_stale(value):
+    _stale_served.set(_stale_served.get() + 1)
+    return value
+
+
+def _new_request(**kwargs):
+    _stale_served.set(0)
+
+
+# A thread of the app server serves one request after another in the same context.
+request_started.connect(_new_request, dispatch_uid="public_cache_stale_served")
 
 
 def _key(name, year=None):
@@ -159,12 +191,13 @@ def _entry_key(name, parts, years, scope):
     return f"{name}:{digest}"
 
 
-def remember(name, parts, compute=None, *, scope=PUBLIC, years=None):
+def remember(name, parts, compute=None, *, scope=PUBLIC, years=None, stale=True):
     """The value for `parts` at the current versions of `years` (None: every year).
 
     `compute()` computes it; without `compute`, the computation registered under `name`, given
     `parts`. The value is stored as (versions, value); a retired one is served stale while one
-    process recomputes it (see the module's docstring).
+    process recomputes it (see the module's docstring). `stale=False`: a retired value is
+    computed in this request (when the caller sees the stale one contradict what it shows).
     """
     if compute is None:
         registered = COMPUTATIONS[name]
@@ -178,15 +211,15 @@ def remember(name, parts, compute=None, *, scope=PUBLIC, years=None):
     entry = found.get(key)
     if entry is not None and entry[0] == current:
         return entry[1]
-    if entry is None or not settings.PUBLIC_CACHE_SERVE_STALE:
-        return _store(key, current, compute())
+    if entry is None or not settings.PUBLIC_CACHE_SERVE_STALE or not stale:
+        return _store(key, current, compute)
     lock = lock_key(name, parts, years=years, scope=scope)
     if not cache.add(lock, current, LOCK_SECONDS):
-        return entry[1]  # another process is recomputing it: the stale value meanwhile
+        return _serve_stale(entry[1])  # another process is recomputing it: stale meanwhile
     if name in COMPUTATIONS and _defer(name, parts, years, scope, key):
-        return entry[1]
+        return _serve_stale(entry[1])
     try:  # a closure (or a queue that is not keeping up): computed here, the others wait stale
-        return _store(key, current, compute())
+        return _store(key, current, compute)
     finally:
         cache.delete(lock)
 
@@ -196,8 +229,13 @@ def lock_key(name, parts, *, years=None, scope=PUBLIC):
     return f"kunci:{_entry_key(name, parts, years, scope)}"
 
 
-def _store(key, current, value):
-    cache.set(key, (current, value), TIMEOUT)
+def _store(key, current, compute):
+    """`compute()` stored under the versions `current`; under none current when computing it
+    was served a stale value (an API answer with a stale count in it): kept for the visitors
+    meanwhile, and computed again by the next one to take the lock."""
+    before = served_stale()
+    value = compute()
+    cache.set(key, (current if served_stale() == before else RETIRED, value), TIMEOUT)
     return value
 
 
@@ -228,13 +266,13 @@ def recompute(*, name, module, parts, years, scope):
     key = _entry_key(name, parts, years, scope)
     current = version(scope, years=years)
     try:
-        _store(key, current, COMPUTATIONS[name](parts))
+        _store(key, current, lambda: COMPUTATIONS[name](parts))
     finally:
         cache.delete(lock_key(name, parts, years=years, scope=scope))
 
 
 def fragment_key(*parts, scope=PUBLIC, years=None):
-    """A key for a `{% cache %}` fragment: the versions of `years` (None: every year) and a
+    """A key for a `{% cache_data %}` fragment: the versions of `years` (None: every year) and a
     digest of what shapes it."""
     digest = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
     return f"{version(scope, years=years)}:{digest}"

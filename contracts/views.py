@@ -73,6 +73,16 @@ def _page(request, queryset, size=PAGE_SIZE, count=None, max_pages=None):
     return page
 
 
+def _rows_beyond(page, queryset):
+    """Whether `queryset` has rows past the count `page` was paginated with, where this page
+    would list them: only its last page (the paginator cuts it at the count), one row looked up
+    at that offset."""
+    if page.has_next():
+        return False
+    count = page.paginator.count
+    return queryset.values_list("pk")[count : count + 1].exists()
+
+
 @public_cache.computation("tahun")
 def _published_years(parts):
     return Process.objects.published().fiscal_years()
@@ -136,8 +146,14 @@ def process_list(request):
     # The total and the facet counts depend on the filters only, not on the sort or page.
     shape = sorted((k, v) for k, v in package_filter.params.items() if k != "urut")
     years = _years(package_filter.params.get("tahun"))
+    stale_before = public_cache.served_stale()
     summary = public_cache.remember("daftar", shape, years=years)
     page = _page(request, results, count=summary["count"], max_pages=MAX_LIST_PAGES)
+    if public_cache.served_stale() > stale_before and _rows_beyond(page, results):
+        # The stale count would hide rows this page lists (a new package: "0 paket, Tidak ada
+        # paket yang cocok" beside it): the summary is computed in this request instead.
+        summary = public_cache.remember("daftar", shape, years=years, stale=False)
+        page = _page(request, results, count=summary["count"], max_pages=MAX_LIST_PAGES)
     facets = summary["facets"]
     if years is not None:
         # The year facet counts every year (it counts without its own filter): kept apart, so

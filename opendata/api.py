@@ -164,19 +164,22 @@ def _paginate(request, queryset, serialize):
     if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         raise ApiError(400, f"halaman mulai dari 1; per_halaman antara 1 dan {MAX_PAGE_SIZE}.")
     after = request.GET.get("setelah")
-    count = public_cache.remember(
-        "api-jumlah",
-        (
-            request.path,
-            sorted(
-                (k, v)
-                for k, v in request.GET.lists()
-                if k not in ("halaman", "per_halaman", "setelah")
-            ),
-        ),
-        queryset.count,
+    filters = sorted(
+        (k, v) for k, v in request.GET.lists() if k not in ("halaman", "per_halaman", "setelah")
     )
+
+    def total(stale=True):
+        return public_cache.remember(
+            "api-jumlah", (request.path, filters), queryset.count, stale=stale
+        )
+
+    stale_before = public_cache.served_stale()
+    count = total()
+    stale_count = public_cache.served_stale() > stale_before
     pages = max((count + size - 1) // size, 1)
+    if stale_count and after is None and number > pages:
+        count = total(stale=False)  # the page may exist by now: not a 404 on a stale count
+        pages, stale_count = max((count + size - 1) // size, 1), False
     if after is not None:
         if keyset is None:
             raise ApiError(400, "setelah tidak berlaku untuk urutan ini; pakai halaman.")
@@ -202,6 +205,11 @@ def _paginate(request, queryset, serialize):
         if number > pages:
             raise ApiError(404, f"Halaman {number} tidak ada: hanya ada {pages} halaman.")
         rows = list(queryset[(number - 1) * size : number * size + 1])
+    if stale_count and count < ((number or 1) - 1) * size + len(rows):
+        # The stale count is below the rows listed (and the row past this page, when there is
+        # one): computed now, so `count` and `jumlah_halaman` cover what `results` shows.
+        count = total(stale=False)
+        pages = max((count + size - 1) // size, 1)
     more, rows = len(rows) > size, rows[:size]
 
     def link(**changes):
