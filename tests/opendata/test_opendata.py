@@ -347,3 +347,22 @@ def test_a_renamed_agency_rebuilds_its_years(client, packages):
     assert build(base_url=BASE) == ["2019", "2018", "semua"]
     rows = csv_rows(download(client, "2019", "paket.csv"))
     assert {row["perangkat_daerah"] for row in rows} == {"Dinas Kesehatan Daerah"}
+
+
+@pytest.mark.django_db
+def test_a_requirements_change_rebuilds_the_completeness_it_changed(client, packages):
+    from contracts import completeness
+    from contracts.models import StageRequirement
+
+    build(base_url=BASE)
+    ocid = packages["published"][1].ocid  # 2019, planning data only, no document
+    row = {r["ocid"]: r for r in csv_rows(download(client, "2019", "paket.csv"))}[ocid]
+    assert row["semua_tahap_lengkap"] == "tidak"
+    # The administrator drops every requirement (the job contracts.tasks.
+    # recompute_completeness runs refresh_all): no package is saved, every stage is complete.
+    StageRequirement.objects.all().delete()
+    completeness.refresh_all()
+    assert Process.objects.get(ocid=ocid).all_complete
+    assert "2019" in build(base_url=BASE)
+    row = {r["ocid"]: r for r in csv_rows(download(client, "2019", "paket.csv"))}[ocid]
+    assert row["semua_tahap_lengkap"] == "ya"
