@@ -925,7 +925,9 @@ class RecomputesCompletenessMixin:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        self._recompute(request)
+        # A rule saved unchanged changes nobody's completeness: no recompute of every package.
+        if not change or form.has_changed():
+            self._recompute(request)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

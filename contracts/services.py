@@ -190,6 +190,20 @@ def _store(uploaded):
 
 # --- processes ----------------------------------------------------------------------------
 
+# The publication state: written by publish_process and withdraw_process alone (and by the
+# imports' own plan withdrawal). A save of the package's other fields keeps what is stored
+# for these, never the values its instance was read with: a form loaded before a publication
+# and saved after it (a slow upload in another tab) would otherwise make the package a draft
+# again, silently, after the operator was told it was published.
+PUBLICATION_FIELDS = ("status", "published_at", "published_by", "withdrawn_at", "withdrawn_reason")
+
+
+def _keep_stored_publication(process, stored):
+    """Set `process`'s publication fields to those of `stored`, its row read under a lock."""
+    for name in PUBLICATION_FIELDS:
+        attname = Process._meta.get_field(name).attname
+        setattr(process, attname, getattr(stored, attname))
+
 
 @transaction.atomic
 def save_process(*, process, by):
@@ -201,6 +215,7 @@ def save_process(*, process, by):
         previous = Process.objects.select_for_update().get(pk=process.pk)
         ensure_can_edit(by, previous)
         before = snapshot(previous)
+        _keep_stored_publication(process, previous)
     ensure_agency_allowed(by, process.agency_id)
     process.full_clean()
     _name_kecamatan(process, previous=None if creating else previous)
@@ -862,6 +877,10 @@ def merge_processes(*, keep, absorbed, by=None):
 
     if keep.pk == absorbed.pk:
         raise ValidationError("Paket tidak dapat digabung dengan dirinya sendiri.")
+    # Both rows locked, their publication as stored now (keep is saved whole below).
+    stored = Process.objects.select_for_update().in_bulk([keep.pk, absorbed.pk])
+    _keep_stored_publication(keep, stored[keep.pk])
+    _keep_stored_publication(absorbed, stored[absorbed.pk])
     taken = {}
     for field in Process._meta.concrete_fields:
         if field.name in MERGE_KEEPS or field.name.startswith(("status", "published", "withdrawn")):

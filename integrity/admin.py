@@ -14,8 +14,10 @@ class ThresholdAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # Every package may cross the new threshold: recomputed by a job once the edit is
-        # committed (every package's flags take longer than a request may).
-        self._recompute(request)
+        # committed (every package's flags take longer than a request may). A threshold saved
+        # unchanged moves no flag: nothing is queued.
+        if not change or form.has_changed():
+            self._recompute(request)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

@@ -330,12 +330,72 @@ def published_in(scope):
 
 
 def data_stamp(scope):
-    """Changes whenever a package of the scope is published, withdrawn, edited or released."""
+    """Changes whenever a package of the scope is published, withdrawn, edited or released,
+    and whenever anything else the files hold changes (see `_content_fingerprint`)."""
     packages = published_in(scope)
     figures = packages.aggregate(n=Count("pk"), changed=Max("updated_at"))
     last_release = Release.objects.filter(process__in=packages).aggregate(last=Max("pk"))["last"]
     changed = figures["changed"].isoformat() if figures["changed"] else "-"
-    return f"{figures['n']}|{changed}|{last_release or 0}"
+    return f"{figures['n']}|{changed}|{last_release or 0}|{_content_fingerprint(packages)}"
+
+
+# What the files hold that a package's `updated_at` and its releases do not follow, each as
+# the rows' text in a fixed order (of the scope's packages `scope`, a subquery of ids):
+#   - its red flags (with their threshold's source): the flags recompute (a threshold edit,
+#     the daily job, a requirements change) replaces them without touching the package;
+#   - the stage reached and `all_complete`, written by the completeness refresh's UPDATE
+#     (after a requirements change: no package save);
+#   - the names and codes of its agencies, winners and bidders, its document types and its
+#     agencies' documents, edited on their own rows (an agency renamed, a supplier's name
+#     corrected).
+# Content, not a time of change: the daily flags recompute deletes and re-inserts every flag,
+# and a year whose flags came out the same must not be rebuilt. Cost: one scan of the scope's
+# flags and packages per build (milliseconds for a year's thousands of rows).
+FINGERPRINT_SQL = """
+WITH scope (id) AS (SCOPE_SQL),
+agency_documents AS (
+    SELECT d.id FROM contracts_agencydocument d
+    WHERE (d.agency_id, d.fiscal_year) IN (SELECT p.agency_id, p.fiscal_year
+                                           FROM contracts_process p
+                                           WHERE p.id IN (SELECT id FROM scope)))
+SELECT md5(concat_ws('#',
+    (SELECT string_agg(concat_ws('~', f.process_id, f.flag, f.reason, f.figures::text,
+                                 t.source), '|' ORDER BY f.process_id, f.flag)
+     FROM integrity_packageflag f LEFT JOIN integrity_threshold t ON t.id = f.threshold_id
+     WHERE f.process_id IN (SELECT id FROM scope)),
+    (SELECT string_agg(concat_ws('~', p.id, p.stage_reached, p.all_complete), '|'
+                       ORDER BY p.id)
+     FROM contracts_process p WHERE p.id IN (SELECT id FROM scope)),
+    (SELECT string_agg(concat_ws('~', a.id, a.code, a.name, a.sirup_id), '|' ORDER BY a.id)
+     FROM agencies_agency a
+     WHERE a.id IN (SELECT p.agency_id FROM contracts_process p
+                    WHERE p.id IN (SELECT id FROM scope))),
+    (SELECT string_agg(concat_ws('~', s.id, s.npwp, s.name, s.address), '|' ORDER BY s.id)
+     FROM contracts_supplier s
+     WHERE s.id IN (SELECT p.supplier_id FROM contracts_process p
+                    WHERE p.id IN (SELECT id FROM scope))
+        OR s.id IN (SELECT b.supplier_id FROM contracts_bidder b
+                    WHERE b.process_id IN (SELECT id FROM scope))),
+    (SELECT string_agg(concat_ws('~', k.id, k.name, k.ocds_code), '|' ORDER BY k.id)
+     FROM contracts_documenttype k
+     WHERE k.id IN (SELECT d.document_type_id FROM contracts_document d
+                    WHERE d.process_id IN (SELECT id FROM scope))
+        OR k.id IN (SELECT d.document_type_id FROM contracts_agencydocument d
+                    WHERE d.id IN (SELECT id FROM agency_documents))),
+    (SELECT string_agg(concat_ws('~', d.id, d.fiscal_year, d.document_type_id, d.revision,
+                                 d.program_code, d.activity_code, d.pages, d.title,
+                                 d.original_filename, d.sha256), '|' ORDER BY d.id)
+     FROM contracts_agencydocument d WHERE d.id IN (SELECT id FROM agency_documents))
+))
+"""
+
+
+def _content_fingerprint(packages):
+    """An md5 of what the files of these packages hold beyond the packages' own rows."""
+    scope_sql, params = packages.order_by().values("pk").query.sql_with_params()
+    with connections[packages.db].cursor() as cursor:
+        cursor.execute(FINGERPRINT_SQL.replace("SCOPE_SQL", scope_sql), params)
+        return cursor.fetchone()[0]
 
 
 def _packages(scope):

@@ -718,3 +718,25 @@ def test_who_published_is_a_link_only_for_a_viewer_who_may_open_the_account(
     assert client.get(account).status_code == 200
     for page in pages:
         assert f'<a href="{account}">operator-a</a>' in client.get(page).content.decode(), page
+
+
+@pytest.mark.django_db
+def test_a_requirement_saved_unchanged_queues_no_recompute(
+    client, django_capture_on_commit_callbacks
+):
+    client.force_login(make_administrator())
+    requirement = StageRequirement.objects.filter(is_active=True).first()
+    url = f"/admin/contracts/stagerequirement/{requirement.pk}/change/"
+    queued = ProcrastinateJob.objects.filter(task_name="contracts.tasks.recompute_completeness")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, form_data(client.get(url)), follow=True)
+    assert response.status_code == 200
+    assert not queued.exists()
+    assert "akan dihitung ulang" not in response.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, form_data(client.get(url), is_active=None), follow=True)
+    assert not StageRequirement.objects.get(pk=requirement.pk).is_active
+    assert queued.count() == 1
+    assert "akan dihitung ulang" in response.content.decode()

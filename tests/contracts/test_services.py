@@ -245,3 +245,46 @@ def test_field_rows_are_added_with_audit_and_only_by_the_own_agency(agency, othe
         services.add_implementation_row(row=report, by=operator)
     assert "physical_percent" in refused.value.message_dict
     assert not ProgressReport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_save_begun_before_a_publication_does_not_undo_it(agency, operator):
+    from contracts.models import Process
+
+    process = make_process(agency)
+    # The edit form loads the package (a draft) and the operator starts a slow save...
+    stale = Process.objects.get(pk=process.pk)
+    stale.title = "Judul diperbaiki"
+    # ...while, in another tab, the package is published.
+    services.publish_process(process=Process.objects.get(pk=process.pk), by=operator)
+    published_at = Process.objects.get(pk=process.pk).published_at
+    services.save_process(process=stale, by=operator)
+    stored = Process.objects.get(pk=process.pk)
+    assert stored.status == Status.PUBLISHED
+    assert stored.published_at == published_at and stored.published_by == operator
+    assert stored.title == "Judul diperbaiki"  # the save's own change is kept
+
+    # The same for a withdrawal: the slower save leaves it withdrawn, with its reason.
+    stale = Process.objects.get(pk=process.pk)
+    services.withdraw_process(
+        process=Process.objects.get(pk=process.pk), by=operator, reason="Batal"
+    )
+    stale.title = "Judul lagi"
+    services.save_process(process=stale, by=operator)
+    stored = Process.objects.get(pk=process.pk)
+    assert (stored.status, stored.withdrawn_reason) == (Status.WITHDRAWN, "Batal")
+    assert stored.withdrawn_at is not None and stored.published_at == published_at
+
+
+@pytest.mark.django_db
+def test_a_merge_keeps_a_publication_made_after_the_packages_were_read(agency, operator):
+    from contracts.models import Process
+
+    keep = make_process(agency, rup_code="17650001")
+    double = make_process(agency, tender_code="9911")  # the tender imported before its plan
+    stale_keep = Process.objects.get(pk=keep.pk)
+    services.publish_process(process=Process.objects.get(pk=keep.pk), by=operator)
+    services.merge_processes(keep=stale_keep, absorbed=double, by=operator)
+    stored = Process.objects.get(pk=keep.pk)
+    assert stored.status == Status.PUBLISHED and stored.published_at is not None
+    assert stored.tender_code == "9911"

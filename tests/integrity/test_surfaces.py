@@ -183,3 +183,29 @@ def test_an_administrator_changes_a_threshold_and_the_flags_follow(
     ).exists()
     recompute_flags()  # what the worker runs
     assert not packages["direct"].flags.filter(flag=Flag.DIRECT_ABOVE_LIMIT).exists()
+
+
+@pytest.mark.django_db
+def test_a_threshold_saved_unchanged_queues_no_recompute(
+    client, django_capture_on_commit_callbacks
+):
+    from tests.admin_forms import form_data
+
+    client.force_login(make_administrator())
+    threshold = Threshold.objects.get(
+        flag=Flag.DIRECT_ABOVE_LIMIT, category="barang", valid_until__isnull=True
+    )
+    url = reverse("admin:integrity_threshold_change", args=[threshold.pk])
+    queued = ProcrastinateJob.objects.filter(task_name="integrity.tasks.recompute_flags")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, form_data(client.get(url)), follow=True)
+    assert response.status_code == 200
+    assert not queued.exists()
+    assert "akan dihitung ulang" not in response.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, form_data(client.get(url), value="300000000"), follow=True)
+    assert Threshold.objects.get(pk=threshold.pk).value == 300_000_000
+    assert queued.count() == 1
+    assert "akan dihitung ulang" in response.content.decode()

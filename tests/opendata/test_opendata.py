@@ -290,3 +290,79 @@ def test_each_sections_headline_counts_what_its_files_hold(client, packages):
         with default_storage.open(table.storage_name) as handle:
             rows = list(csv.reader(io.StringIO(handle.read().decode("utf-8-sig"))))
         assert len(rows) - 1 == published
+
+
+@pytest.mark.django_db
+def test_a_threshold_change_rebuilds_the_years_whose_flags_it_changed(client, packages):
+    from integrity import flags
+    from integrity.models import Flag, Threshold
+
+    first = packages["published"][0]  # 2018, won by CV Maju
+    operator = make_operator(first.agency)
+    second = publish(operator, title="Terbit kedua CV Maju", fiscal_year=2018)
+    second.supplier, second.award_amount = first.supplier, 900_000_000
+    services.save_process(process=second, by=operator)
+    build(base_url=BASE)
+    assert not [
+        r
+        for r in csv_rows(download(client, "2018", "tanda.csv"))
+        if r["tanda"] == Flag.REPEAT_WINNER
+    ]
+
+    # The administrator lowers "the same supplier wins repeatedly" from 3 wins to 2; the
+    # recompute job (integrity.tasks.recompute_flags) runs refresh_all. No package is saved.
+    Threshold.objects.filter(flag=Flag.REPEAT_WINNER).update(value=2)
+    flags.refresh_all()
+    assert build(base_url=BASE) == ["2018", "semua"]  # 2019's flags did not change
+    for scope in ("2018", "semua"):
+        raised = {
+            row["ocid"]
+            for row in csv_rows(download(client, scope, "tanda.csv"))
+            if row["tanda"] == Flag.REPEAT_WINNER
+        }
+        assert raised == {first.ocid, second.ocid}, scope
+    compiled = [json.loads(line) for line in download(client, "2018", "ocds.jsonl").splitlines()]
+    assert Flag.REPEAT_WINNER in {
+        flag["id"] for release in compiled for flag in release.get("redFlags", [])
+    }
+
+    # The daily recompute replaces every flag with the same ones: nothing to rebuild.
+    flags.refresh_all()
+    assert build(base_url=BASE) == []
+
+
+@pytest.mark.django_db
+def test_a_corrected_supplier_name_rebuilds_the_years_it_appears_in(client, packages):
+    build(base_url=BASE)
+    Supplier.objects.filter(name="CV Maju").update(name="CV Maju Jaya")  # 2018's winner only
+    assert build(base_url=BASE) == ["2018", "semua"]
+    rows = csv_rows(download(client, "2018", "paket.csv"))
+    assert "CV Maju Jaya" in {row["pemenang"] for row in rows}
+
+
+@pytest.mark.django_db
+def test_a_renamed_agency_rebuilds_its_years(client, packages):
+    build(base_url=BASE)
+    Agency.objects.filter(code="dinas-kesehatan").update(name="Dinas Kesehatan Daerah")
+    assert build(base_url=BASE) == ["2019", "2018", "semua"]
+    rows = csv_rows(download(client, "2019", "paket.csv"))
+    assert {row["perangkat_daerah"] for row in rows} == {"Dinas Kesehatan Daerah"}
+
+
+@pytest.mark.django_db
+def test_a_requirements_change_rebuilds_the_completeness_it_changed(client, packages):
+    from contracts import completeness
+    from contracts.models import StageRequirement
+
+    build(base_url=BASE)
+    ocid = packages["published"][1].ocid  # 2019, planning data only, no document
+    row = {r["ocid"]: r for r in csv_rows(download(client, "2019", "paket.csv"))}[ocid]
+    assert row["semua_tahap_lengkap"] == "tidak"
+    # The administrator drops every requirement (the job contracts.tasks.
+    # recompute_completeness runs refresh_all): no package is saved, every stage is complete.
+    StageRequirement.objects.all().delete()
+    completeness.refresh_all()
+    assert Process.objects.get(ocid=ocid).all_complete
+    assert "2019" in build(base_url=BASE)
+    row = {r["ocid"]: r for r in csv_rows(download(client, "2019", "paket.csv"))}[ocid]
+    assert row["semua_tahap_lengkap"] == "ya"
