@@ -110,3 +110,43 @@ def test_a_package_withdrawn_since_never_shows_from_the_previous_ids(client, sta
     assert queued_rows().count() == 1  # the previous ids were served: they still name it
     assert link(gone) not in html and "Melati" not in html
     assert link(kept) in html
+
+
+@jobs_db
+def test_the_home_pages_spending_groupings_are_recomputed_by_a_job_not_the_visitor(client, stale):
+    from contracts import spending
+
+    def groupings(queries):
+        return [
+            q["sql"]
+            for q in queries.captured_queries
+            if "GROUP BY" in q["sql"]
+            and q["sql"].startswith(
+                (
+                    'SELECT "contracts_process"."fiscal_year" AS "fiscal_year", COUNT(',
+                    'SELECT "contracts_process"."method" AS "method", COUNT(',
+                )
+            )
+        ]
+
+    published("Pengadaan obat puskesmas Anggrek", minutes=1)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert len(groupings(queries)) == 2  # per year and per method: the test's own check
+
+    published("Pengadaan obat puskesmas Melati", minutes=2)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert groupings(queries) == []  # the previous rows, served at once
+    queued = ProcrastinateJob.objects.filter(
+        task_name="contracts.tasks.recompute_cached", status="todo"
+    ).values_list("args__name", flat=True)
+    assert {"belanja-tahun", "belanja-metode"} <= set(queued)
+
+    run_queued_jobs()
+    with CaptureQueriesContext(connection) as queries:
+        years = spending.per_year()
+        methods = spending.per_method(2019)
+    assert groupings(queries) == []  # stored by the job
+    assert [(row["fiscal_year"], row["packages"]) for row in years] == [(2019, 2)]
+    assert sum(row["packages"] for row in methods) == 2
