@@ -135,30 +135,42 @@ def totals_per_kecamatan(year):
     return public_cache.remember("kecamatan-tahun", year, years=None if year is None else {year})
 
 
+@public_cache.computation("kecamatan")
+def _figures(parts):
+    """The figures of `figures` for parts [kecamatan pk, year] (a worker's recompute)."""
+    kecamatan_id, year = parts
+    return _figures_of(Kecamatan.objects.values_list("name", flat=True).get(pk=kecamatan_id), year)
+
+
+def _figures_of(name, year):
+    packages = with_lookups(Process.objects.published()).filter(
+        in_kecamatan(name), fiscal_year=year
+    )
+    result = packages.aggregate(
+        packages=Count("pk"),
+        budget=Sum("budget_amount"),
+        contracts=Sum("contract_amount"),
+        spending=_spending(),
+    )
+    result["desa"] = list(
+        packages.exclude(location_desa="")
+        .order_by("location_desa")
+        .values_list("location_desa")
+        .annotate(n=Count("pk"))
+    )
+    return result
+
+
 def figures(kecamatan, year):
     """One kecamatan's published packages of `year`: {"packages", "budget", "contracts",
-    "spending", "desa": [(desa name, packages), ...] by name}; cached per data version."""
-
-    def compute():
-        packages = with_lookups(Process.objects.published()).filter(
-            in_kecamatan(kecamatan.name), fiscal_year=year
-        )
-        result = packages.aggregate(
-            packages=Count("pk"),
-            budget=Sum("budget_amount"),
-            contracts=Sum("contract_amount"),
-            spending=_spending(),
-        )
-        result["desa"] = list(
-            packages.exclude(location_desa="")
-            .order_by("location_desa")
-            .values_list("location_desa")
-            .annotate(n=Count("pk"))
-        )
-        return result
-
+    "spending", "desa": [(desa name, packages), ...] by name}; cached per data version.
+    Registered: after a change the previous figures are served while a job recomputes them;
+    computed here (never cached yet), from the kecamatan at hand, without reading it again."""
     return public_cache.remember(
-        "kecamatan", (kecamatan.pk, year), compute, years=None if year is None else {year}
+        "kecamatan",
+        (kecamatan.pk, year),
+        lambda: _figures_of(kecamatan.name, year),
+        years=None if year is None else {year},
     )
 
 

@@ -48,58 +48,64 @@ def _list_url(**params):
     return f"{reverse('contracts:process-list')}?{urlencode(params)}"
 
 
-def per_year():
-    """Every fiscal year's rows, oldest first: [{fiscal_year, packages, budget, contracts}]."""
-    return public_cache.remember(
-        "belanja-tahun",
-        (),
-        lambda: list(
-            Process.objects.published()
-            .order_by("fiscal_year")
-            .values("fiscal_year")
-            .annotate(**_sums())
-        ),
+@public_cache.computation("belanja-tahun")
+def _per_year(parts):
+    return list(
+        Process.objects.published()
+        .order_by("fiscal_year")
+        .values("fiscal_year")
+        .annotate(**_sums())
     )
+
+
+def per_year():
+    """Every fiscal year's rows, oldest first: [{fiscal_year, packages, budget, contracts}].
+    Registered (as are the per-year groupings below): after a change the previous rows are
+    served while a job recomputes them, not grouped over every package in a visitor's
+    request."""
+    return public_cache.remember("belanja-tahun", ())
+
+
+@public_cache.computation("belanja-metode")
+def _per_method(year):
+    rows = list(
+        Process.objects.published()
+        .filter(fiscal_year=year)
+        .order_by()
+        .values("method")
+        .annotate(**_sums())
+    )
+    for row in rows:
+        row["label"] = _label(Method, row["method"]) or "Tanpa metode"
+    return sorted(rows, key=lambda row: (-(row["budget"] or 0), row["label"]))
 
 
 def per_method(year):
     """The year's rows per method (metode pemilihan), largest pagu first:
     [{method, label, packages, budget, contracts}]; a package without a method is counted
     under "Tanpa metode"."""
+    return public_cache.remember("belanja-metode", year, years={year})
 
-    def compute():
-        rows = list(
-            Process.objects.published()
-            .filter(fiscal_year=year)
-            .order_by()
-            .values("method")
-            .annotate(**_sums())
-        )
-        for row in rows:
-            row["label"] = _label(Method, row["method"]) or "Tanpa metode"
-        return sorted(rows, key=lambda row: (-(row["budget"] or 0), row["label"]))
 
-    return public_cache.remember("belanja-metode", year, compute, years={year})
+@public_cache.computation("belanja-jenis-pd")
+def _per_agency_kind(year):
+    rows = list(
+        Process.objects.published()
+        .filter(fiscal_year=year)
+        .order_by()
+        .values(kind=F("agency__kind"))
+        .annotate(**_sums())
+    )
+    for row in rows:
+        row["label"] = _label(AgencyKind, row["kind"])
+    last = len(KIND_ORDER)
+    return sorted(rows, key=lambda row: (KIND_ORDER.get(row["kind"], last), row["kind"]))
 
 
 def per_agency_kind(year):
     """The year's rows per agency kind (jenis perangkat daerah), in the register's order:
     [{kind, label, packages, budget, contracts}]; kinds without a package are left out."""
-
-    def compute():
-        rows = list(
-            Process.objects.published()
-            .filter(fiscal_year=year)
-            .order_by()
-            .values(kind=F("agency__kind"))
-            .annotate(**_sums())
-        )
-        for row in rows:
-            row["label"] = _label(AgencyKind, row["kind"])
-        last = len(KIND_ORDER)
-        return sorted(rows, key=lambda row: (KIND_ORDER.get(row["kind"], last), row["kind"]))
-
-    return public_cache.remember("belanja-jenis-pd", year, compute, years={year})
+    return public_cache.remember("belanja-jenis-pd", year, years={year})
 
 
 def per_kecamatan(year):

@@ -193,12 +193,13 @@ def test_the_first_visitor_after_a_change_gets_the_stale_list_and_one_job_recomp
     second = client.get(path).content.decode()  # meanwhile: stale too, no second job
     assert 'data-count="3"' in second
     assert computed == []
-    # One job per retired value: the year's summary and the year facet (every year's).
+    # One job per retired value: the year's summary, the year facet (every year's) and the
+    # page's row ids.
     queued = sorted(job.args["name"] for job in recompute_jobs().filter(status="todo"))
-    assert queued == ["daftar", "daftar-tahun"]
+    assert queued == ["daftar", "daftar-baris", "daftar-tahun"]
 
     run_queued_jobs()
-    assert sorted(name for name, _ in computed) == ["daftar", "daftar-tahun"]
+    assert sorted(name for name, _ in computed) == ["daftar", "daftar-baris", "daftar-tahun"]
     computed.clear()
     assert 'data-count="2"' in client.get(path).content.decode()
     assert computed == []  # stored by the job: the visitor computes nothing
@@ -222,8 +223,9 @@ def test_a_job_already_queued_is_not_queued_twice(client, settings, computed):
     for key in [k for k in _cache_keys() if k.startswith("kunci:")]:
         cache.delete(key)  # the first visitor's lock expired
     assert 'data-count="1"' in client.get(path).content.decode()
-    assert sorted(job.args["name"] for job in recompute_jobs()) == ["daftar", "daftar-tahun"]
-    assert sorted(name for name, _ in computed) == ["daftar", "daftar-tahun"]
+    names = ["daftar", "daftar-baris", "daftar-tahun"]  # the summary, year facet, row ids
+    assert sorted(job.args["name"] for job in recompute_jobs()) == names
+    assert sorted(name for name, _ in computed) == names
 
 
 def _cache_keys():
