@@ -73,16 +73,6 @@ def _page(request, queryset, size=PAGE_SIZE, count=None, max_pages=None):
     return page
 
 
-def _rows_beyond(page, queryset):
-    """Whether `queryset` has rows past the count `page` was paginated with, where this page
-    would list them: only its last page (the paginator cuts it at the count), one row looked up
-    at that offset."""
-    if page.has_next():
-        return False
-    count = page.paginator.count
-    return queryset.values_list("pk")[count : count + 1].exists()
-
-
 @public_cache.computation("tahun")
 def _published_years(parts):
     return Process.objects.published().fiscal_years()
@@ -149,24 +139,29 @@ def process_list(request):
     stale_before = public_cache.served_stale()
     summary = public_cache.remember("daftar", shape, years=years)
     page = _page(request, results, count=summary["count"], max_pages=MAX_LIST_PAGES)
-    if public_cache.served_stale() > stale_before and _rows_beyond(page, results):
-        # The stale count would hide rows this page lists (a new package: "0 paket, Tidak ada
-        # paket yang cocok" beside it): the summary is computed in this request instead.
+
+    def row_ids():
+        return public_cache.remember(
+            "daftar-baris",
+            [sorted(package_filter.params.items()), package_filter.sort, page.number],
+            years=years,
+        )
+
+    # A stale count is recomputed apart from the rows' ids: on the last page it must not fall
+    # below the rows listed (a new package: "0 paket, Tidak ada paket yang cocok" above it);
+    # then the summary is computed in this request instead.
+    if (
+        public_cache.served_stale() > stale_before
+        and not page.has_next()
+        and (page.number - 1) * PAGE_SIZE + len(row_ids()) > summary["count"]
+    ):
         summary = public_cache.remember("daftar", shape, years=years, stale=False)
         page = _page(request, results, count=summary["count"], max_pages=MAX_LIST_PAGES)
     # The page's rows by the ids of a cached computation: after a change the previous ids are
     # served at once while a job finds the new ones (a search's ranked sort over most of a
     # million rows takes seconds); the rows themselves are one indexed query. Read only when
     # the cards' fragment is rendered anew.
-    page.object_list = SimpleLazyObject(
-        lambda: _rows_of(
-            public_cache.remember(
-                "daftar-baris",
-                [sorted(package_filter.params.items()), package_filter.sort, page.number],
-                years=years,
-            )
-        )
-    )
+    page.object_list = SimpleLazyObject(lambda: _rows_of(row_ids()))
     facets = summary["facets"]
     if years is not None:
         # The year facet counts every year (it counts without its own filter): kept apart, so
