@@ -93,6 +93,8 @@ def test_workers_connect_directly_to_whichever_server_is_the_primary(tmp_path):
 def test_the_web_environment_is_all_production_settings_ask_for(tmp_path):
     env = {**os.environ, **cluster.portal_environment(PORTS, tmp_path, role="web")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set in this process by the browser tests (Playwright beside Django), never by a deployment.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
         cwd=ROOT,
