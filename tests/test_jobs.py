@@ -3,7 +3,7 @@ edits that queue a recompute instead of doing it in the request, a store error t
 job and not its worker, two workers that never run a job twice, a killed worker's job run
 again once, and runportal's supervision of its workers."""
 
-import concurrent.futures
+import asyncio
 import contextlib
 import datetime
 import io
@@ -683,9 +683,13 @@ def test_the_old_portal_worker_command_starts_the_queue_worker(tmp_path, empty_q
 
 
 def sweep_stalled():
-    """The stalled-job sweep run as a worker runs it, from a thread of its own: a browser test
-    earlier in this process may leave an event loop on this thread, where asgiref's
-    async_to_sync refuses to run."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        sweep = async_to_sync(opendata_tasks.retry_stalled_jobs.func)
-        return pool.submit(sweep, None, timestamp=0).result()
+    """The stalled-job sweep run as a worker runs it, with this thread's database connection
+    (the test's transaction). A browser test earlier in this process may leave its event loop
+    marked as running on this thread, where asgiref's async_to_sync refuses to start: the mark
+    is set aside for the call and put back after."""
+    running = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
+    try:
+        return async_to_sync(opendata_tasks.retry_stalled_jobs.func)(None, timestamp=0)
+    finally:
+        asyncio.events._set_running_loop(running)
