@@ -90,9 +90,14 @@ def hold_build_lock(port):
 
 
 def advisory_locks():
-    """Advisory locks held on the server by anyone (asked directly, not through PgBouncer)."""
+    """Advisory locks held in this test's database by anyone (asked directly, not through
+    PgBouncer). Only this database: the suite's other processes share the server, each with a
+    database of its own, and take locks of their own meanwhile (the flags' transaction lock)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
         return cursor.fetchone()[0]
 
 
