@@ -66,15 +66,21 @@ def per_year():
     return public_cache.remember("belanja-tahun", ())
 
 
-@public_cache.computation("belanja-metode")
-def _per_method(year):
-    rows = list(
+def _year_grouped_by(year, *fields, **expressions):
+    """The year's published packages in one grouped query by `fields` (names) or
+    `expressions` (name=expression): [{name, packages, budget, contracts}]."""
+    return list(
         Process.objects.published()
         .filter(fiscal_year=year)
         .order_by()
-        .values("method")
+        .values(*fields, **expressions)
         .annotate(**_sums())
     )
+
+
+@public_cache.computation("belanja-metode")
+def _per_method(year):
+    rows = _year_grouped_by(year, "method")
     for row in rows:
         row["label"] = _label(Method, row["method"]) or "Tanpa metode"
     return sorted(rows, key=lambda row: (-(row["budget"] or 0), row["label"]))
@@ -89,13 +95,7 @@ def per_method(year):
 
 @public_cache.computation("belanja-jenis-pd")
 def _per_agency_kind(year):
-    rows = list(
-        Process.objects.published()
-        .filter(fiscal_year=year)
-        .order_by()
-        .values(kind=F("agency__kind"))
-        .annotate(**_sums())
-    )
+    rows = _year_grouped_by(year, kind=F("agency__kind"))
     for row in rows:
         row["label"] = _label(AgencyKind, row["kind"])
     last = len(KIND_ORDER)
