@@ -28,7 +28,6 @@ def s3_endpoint():
     import socket
     import subprocess
     import sys
-    import time
     import urllib.request
     from pathlib import Path
 
@@ -41,19 +40,7 @@ def s3_endpoint():
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url, timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("moto_server did not start")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    yield from _serving(server, url, lambda: urllib.request.urlopen(url, timeout=1), OSError)
 
 
 @pytest.fixture
@@ -117,7 +104,6 @@ def redis_server():
     """A real redis-server on loopback (Debian's; CI installs it), no persistence: its URL."""
     import socket
     import subprocess
-    import time
     from pathlib import Path
 
     import redis
@@ -145,19 +131,8 @@ def redis_server():
         stderr=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
-    try:
-        for _ in range(100):
-            try:
-                redis.Redis.from_url(url, socket_timeout=1).ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("redis-server did not start")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    ping = redis.Redis.from_url(url, socket_timeout=1).ping
+    yield from _serving(server, url, ping, redis.ConnectionError)
 
 
 def redis_caches(url):
@@ -184,3 +159,23 @@ def redis_cache(redis_server, settings):
     settings.CACHES = redis_caches(redis_server)
     yield client
     client.close()
+
+
+def _serving(server, url, probe, refused):
+    """Yield `url` once `probe()` stops raising `refused` (at most 10 s), then stop `server`
+    (a Popen): the start-and-wait of the fixtures that run a real server."""
+    import time
+
+    try:
+        for _ in range(100):
+            try:
+                probe()
+                break
+            except refused:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"{server.args[0]} did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
