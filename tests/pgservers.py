@@ -163,8 +163,10 @@ def pgbouncer(database, *, pool_size=4):
     )
     for name in ("userlist.txt", "pgbouncer.ini"):
         (folder / name).chmod(0o644)
-    # As root it must drop to an account that may open the server's socket folder.
-    user = [] if os.geteuid() else ["-u", Path(database["HOST"]).owner()]
+    # PgBouncer refuses to run as root: it drops to the account that owns the server's socket
+    # folder (which may open it), or, for a server on TCP, to one with no rights at all.
+    host = database["HOST"]
+    user = [] if os.geteuid() else ["-u", Path(host).owner() if host.startswith("/") else "nobody"]
     log = open(folder / "pgbouncer.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [str(PGBOUNCER), *user, str(folder / "pgbouncer.ini")], stdout=log, stderr=log

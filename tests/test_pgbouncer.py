@@ -179,7 +179,11 @@ def test_a_build_while_another_holds_the_lock_says_it_is_running(bouncer):
             assert "tidak ada yang berubah" not in out
             assert not BulkFile.objects.exists()
     finally:
-        holder.close()  # the other builder ends: its transaction, and the lock, go with it
+        # The other builder ends: its transaction, and the lock, go with it. Rolled back first:
+        # a bare close leaves PgBouncer to end the server's transaction after the client has
+        # gone, and the next build could still find the lock taken for a moment.
+        holder.rollback()
+        holder.close()
     with through(bouncer):
         assert build(base_url=BASE) == ["2019", "semua"]
     assert advisory_locks() == 0
