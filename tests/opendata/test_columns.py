@@ -413,6 +413,8 @@ def test_the_policy_page_lists_each_files_columns_with_their_meaning_and_unit(cl
     ) in paket
     assert 'data-column="dipublikasikan"' in paket and "+07:00" in paket
     assert "2020-01-01T00:30:00+07:00" in html  # the convention, stated with its example
+    index = client.get(reverse("opendata:index")).content.decode()
+    assert 'href="/data-terbuka/kebijakan/#kolom"' in index
 
 
 @pytest.mark.django_db
