@@ -22,7 +22,7 @@ from contracts.amendments import spans_fiscal_years
 from contracts.filters import PackageFilter
 from contracts.models import STAGE_ORDER, Bidder, Process, Stage, Supplier, shown_publicly
 from opendata import openapi, ratelimit
-from opendata.columns import as_json, document_url, package_values
+from opendata.columns import absolute, as_json, document_url, kecamatan_of, package_values
 from opendata_kontrak.params import whole_number
 
 PAGE_SIZE = 25
@@ -115,7 +115,10 @@ def read_only(view):
 
 
 def _absolute(request, path):
-    return request.build_absolute_uri(path)
+    """Every link of an answer on the portal's public address (PORTAL_BASE_URL), as in the
+    bulk files: one host in one answer, whichever name the client used. `request` is kept
+    for the callers' sake (and a later per-request base)."""
+    return absolute(path)
 
 
 # Page numbers reach this many rows deep; beyond, OFFSET would make the database step over
@@ -262,7 +265,7 @@ _date = as_json  # dates as ISO 8601, moments in WIB with their offset (opendata
 # The fields of a package that are columns of paket.csv too, read from the one definition of
 # each (opendata.columns.PAKET): same value, same convention. The API keeps its own for the
 # codes (metode_pemilihan, jenis_pengadaan, tahap_tercapai: codes here, names in the tables),
-# the nested agency and supplier, and kecamatan (the main one only).
+# the nested agency and supplier. `kecamatan` is the tables' value (every kecamatan, ";").
 SUMMARY_COLUMNS = [
     "ocid",
     "nama_paket",
@@ -303,7 +306,7 @@ def package_summary(request, process):
         "metode_pemilihan": process.method,
         "jenis_pengadaan": process.category,
         "sumber_dana": process.funding_sources,
-        "kecamatan": process.location_kecamatan,
+        "kecamatan": kecamatan_of(process),
         "pagu": shared["pagu"],
         "hps": shared["hps"],
         "nilai_kontrak": shared["nilai_kontrak"],

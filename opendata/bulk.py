@@ -15,6 +15,7 @@ import tempfile
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -85,21 +86,22 @@ def published_in(scope):
 # The files' format: raised whenever the same data would be written differently (a column
 # added, a convention for times or links changed), so that the next build rewrites every file.
 # 2: opendata.columns (links to each package's page, times in WIB with their offset, XLSX text
-# cells and number formats).
-FORMAT_VERSION = 2
+# cells and number formats). 3: the kecamatan column names every kecamatan of the location.
+FORMAT_VERSION = 3
 
 
 def data_stamp(scope):
     """Changes whenever a package of the scope is published, withdrawn, edited or released,
-    whenever anything else the files hold changes (see `_content_fingerprint`), and with the
-    files' FORMAT_VERSION."""
+    whenever anything else the files hold changes (see `_content_fingerprint`), with the
+    files' FORMAT_VERSION and with the public address their links are built on (a build run by
+    hand with another PORTAL_BASE_URL is rewritten by the next one with the portal's)."""
     packages = published_in(scope)
     figures = packages.aggregate(n=Count("pk"), changed=Max("updated_at"))
     last_release = Release.objects.filter(process__in=packages).aggregate(last=Max("pk"))["last"]
     changed = figures["changed"].isoformat() if figures["changed"] else "-"
     return (
-        f"v{FORMAT_VERSION}|{figures['n']}|{changed}|{last_release or 0}|"
-        f"{_content_fingerprint(packages)}"
+        f"v{FORMAT_VERSION}|{settings.PORTAL['BASE_URL']}|{figures['n']}|{changed}|"
+        f"{last_release or 0}|{_content_fingerprint(packages)}"
     )
 
 

@@ -197,9 +197,13 @@ def _winner(attribute):
     return lambda row: getattr(row.process.supplier, attribute) if row.process.supplier else ""
 
 
-def _kecamatan(process):
-    # Several kecamatan when the location names several (as the kecamatan pages count).
-    return process.location_kecamatan or ";".join(process.location_kecamatan_all or [])
+def kecamatan_of(process):
+    """Every kecamatan the package's location names, the main one first, joined by ";" (as
+    the list's kecamatan filter and the kecamatan pages count them: a package found under
+    Kedungadem says Kedungadem); "" when none is known."""
+    names = [process.location_kecamatan] if process.location_kecamatan else []
+    names += [name for name in process.location_kecamatan_all or [] if name not in names]
+    return ";".join(names)
 
 
 OCID = Column("ocid", "Pengenal OCDS paket (tidak pernah berubah)", TEXT, _of("ocid"))
@@ -238,9 +242,10 @@ PAKET = Table(
         ),
         Column(
             "kecamatan",
-            "Kecamatan lokasi (beberapa dipisah ;)",
+            "Setiap kecamatan yang disebut lokasi paket, kecamatan utama lebih dulu (beberapa "
+            "dipisah ;)",
             TEXT,
-            lambda r: _kecamatan(r.process),
+            lambda r: kecamatan_of(r.process),
         ),
         Column("desa", "Desa/kelurahan lokasi", TEXT, _of("location_desa")),
         Column("pagu", "Pagu anggaran paket", MONEY, _of("budget_amount")),

@@ -394,8 +394,10 @@ def test_files_of_an_older_format_are_all_rewritten(world):
     assert build(base_url=base) == ["2019", "semua"]
     assert build(base_url=base) == []
     for bulk in BulkFile.objects.all():
-        assert bulk.data_stamp.startswith("v2|")
-        bulk.data_stamp = bulk.data_stamp.removeprefix("v2|")  # as the previous format wrote it
+        assert bulk.data_stamp.startswith("v3|")
+        bulk.data_stamp = bulk.data_stamp.replace(
+            "v3|", "v2|", 1
+        )  # as the previous format wrote it
         bulk.save(update_fields=["data_stamp"])
     assert build(base_url=base) == ["2019", "semua"]
 
@@ -408,8 +410,8 @@ def test_the_policy_page_lists_each_files_columns_with_their_meaning_and_unit(cl
     paket = html.split('data-table="paket"')[1].split("</table>")[0]
     assert paket.count("<tr data-column=") == len(PAKET.names)
     assert (
-        '<tr data-column="pagu"><th scope="row"><code>pagu</code></th><td>Pagu anggaran paket'
-        "</td><td>Rupiah, bilangan bulat tanpa sen</td></tr>"
+        '<tr data-column="pagu"><th scope="row"><code>pagu</code></th><td data-label="Arti">'
+        'Pagu anggaran paket</td><td data-label="Satuan">Rupiah, bilangan bulat tanpa sen</td></tr>'
     ) in paket
     assert 'data-column="dipublikasikan"' in paket and "+07:00" in paket
     assert "2020-01-01T00:30:00+07:00" in html  # the convention, stated with its example
@@ -448,3 +450,44 @@ def test_a_release_stored_in_utc_is_kept_and_adds_no_release(client, world):
     assert second.tags == ["tenderUpdate"]
     (document,) = second.data["planning"]["documents"]
     assert document["datePublished"] == "2019-12-31T23:50:00+07:00"
+
+
+@pytest.mark.django_db
+def test_the_kecamatan_column_names_every_kecamatan_the_filter_finds_the_package_by(client, world):
+    """A location naming Sumberrejo, Balen and Kedungadem with Balen as its kecamatan is found
+    under each of the three (the list's filter, the kecamatan pages); so every output names all
+    three, Balen first. One naming two with no main kecamatan names both (the API said "")."""
+    bridge, formula = world["bridge"], world["formula"]
+    Process.objects.filter(pk=bridge.pk).update(
+        location_kecamatan="Balen", location_kecamatan_all=["Sumberejo", "Balen", "Kedungadem"]
+    )
+    Process.objects.filter(pk=formula.pk).update(
+        location_kecamatan="", location_kecamatan_all=["Ngambon", "Tambakrejo"]
+    )
+    expected = {bridge.ocid: "Balen;Sumberejo;Kedungadem", formula.ocid: "Ngambon;Tambakrejo"}
+    assert "2019" in build(base_url=settings.PORTAL["BASE_URL"])
+    rows = csv_rows(download(client, "2019", "paket.csv"))
+    assert {row["ocid"]: row["kecamatan"] for row in rows} == expected
+    for ocid, names in expected.items():
+        answer = client.get(reverse("opendata:api-package", args=[ocid])).json()
+        assert answer["kecamatan"] == names
+    found = client.get(reverse("opendata:selection", args=["csv"]), {"kecamatan": "Kedungadem"})
+    assert [row["kecamatan"] for row in csv_rows(b"".join(found.streaming_content))] == [
+        expected[bridge.ocid]
+    ]
+
+
+@pytest.mark.django_db
+def test_files_built_on_another_address_are_rewritten_on_the_portals(client, world, settings):
+    """A build run by hand with another PORTAL_BASE_URL (a port of `make run`, an old host)
+    writes its links on that address; the next build on the portal's own rewrites them, though
+    no package changed."""
+    own = settings.PORTAL["BASE_URL"]
+    assert own != "http://localhost:8247"
+    settings.PORTAL = {**settings.PORTAL, "BASE_URL": "http://localhost:8247"}
+    assert build(base_url="http://localhost:8247") == ["2019", "semua"]
+    settings.PORTAL = {**settings.PORTAL, "BASE_URL": own}
+    assert build(base_url=own) == ["2019", "semua"]
+    urls = {row["url"] for row in csv_rows(download(client, "semua", "paket.csv"))}
+    assert urls == {f"{own}/paket/{world[key].pk}/" for key in ("bridge", "formula")}
+    assert build(base_url=own) == []
