@@ -101,6 +101,11 @@ def test_english_pages_are_under_en(client, package):
     assert 'href="/en/paket/"' in home
     listing = html_of(client.get("/en/paket/"))
     assert "Fiscal year" in listing and "Tahun anggaran" not in listing
+    # The vocabularies' labels, kept Indonesian in the data (gettext_noop), shown in English:
+    # the filter's choices and the card's method.
+    assert '<option value="tender">Open tender (1)</option>' in listing
+    assert '<option value="nilai">Largest budget ceiling</option>' in listing
+    assert "<span>Open tender</span>" in listing
     detail = client.get(f"/en/paket/{package.pk}/")
     assert detail["Content-Language"] == "en"
     page = html_of(detail)
@@ -108,8 +113,10 @@ def test_english_pages_are_under_en(client, package):
     # Money and dates the English way (README "Bahasa"): IDR with commas, day month year.
     assert "IDR 1,250,000,000" in page and "Rp 1.250.000.000" not in page
     assert "12 May 2019" in page
+    assert "1. Planning</h2>" in page and "1. Perencanaan" not in page
     indonesian = html_of(client.get(f"/paket/{package.pk}/"))
     assert "Rp 1.250.000.000" in indonesian and "12 Mei 2019" in indonesian
+    assert "1. Perencanaan</h2>" in indonesian and "<span>Tender</span>" in indonesian
 
 
 @pytest.mark.django_db
