@@ -50,13 +50,51 @@ STAGE_TAGS = {
 
 
 def _datetime(value):
-    """OCDS dates are date-times; a calendar date is taken at midnight, Jakarta time."""
+    """OCDS dates are date-times, written in the portal's convention: Western Indonesian Time
+    with its offset (`2020-01-01T00:30:00+07:00`); a calendar date is taken at midnight there.
+    """
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
-        return value.isoformat()
+        return timezone.localtime(value).isoformat()
     moment = datetime.datetime.combine(value, datetime.time())
     return timezone.make_aware(moment, timezone.get_default_timezone()).isoformat()
+
+
+def _is_date_field(key):
+    return key == "date" or key.startswith("date") or key.endswith("Date")
+
+
+def in_time_convention(data):
+    """`data` (a release or any part of one) with every date-time field written in the
+    portal's convention (`_datetime`): the same instants, spelled as the portal spells them now.
+
+    Releases stored before the convention (documents' `datePublished` and release dates in
+    UTC, `+00:00`) stay as they were published; this is how they are compared with the
+    current state, so that a change of spelling is never taken for a change of the package."""
+    if isinstance(data, dict):
+        return {
+            key: _in_convention(value)
+            if _is_date_field(key) and isinstance(value, str)
+            else in_time_convention(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [in_time_convention(item) for item in data]
+    return data
+
+
+def _in_convention(text):
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return _datetime(moment) if timezone.is_aware(moment) else text
+
+
+def portal_url(route, pk):
+    """The public address (PORTAL_BASE_URL) of a page or file of the portal, by its route."""
+    return f"{settings.PORTAL['BASE_URL']}{reverse(route, args=[pk])}"
 
 
 def _money(amount):
@@ -139,7 +177,7 @@ def _document(document):
         "id": str(document.pk),
         "documentType": document.document_type.ocds_code,
         "title": document.title or document.original_filename,
-        "url": f"{settings.PORTAL['BASE_URL']}/dokumen/{document.pk}/",
+        "url": portal_url("contracts:document-download", document.pk),
         "datePublished": _datetime(document.uploaded_at),
         "format": "application/pdf",
         "language": "id",
@@ -155,7 +193,7 @@ def _progress_photo(report, photo):
         "title": f"Foto kemajuan pekerjaan {report.date.isoformat()}",
         "description": f"Progres fisik {persen_angka(report.physical_percent)} pada "
         f"{report.date.isoformat()}",
-        "url": f"{settings.PORTAL['BASE_URL']}/foto-kemajuan/{photo.pk}/",
+        "url": portal_url("contracts:progress-photo", photo.pk),
         "datePublished": _datetime(photo.created_at),
         "format": photo.content_type,
         "language": "id",
@@ -181,7 +219,7 @@ def _agency_document(document):
         "title": document.title or document.original_filename,
         "description": f"Dokumen perangkat daerah TA {document.fiscal_year}"
         + (f" ({description})" if description else ""),
-        "url": f"{settings.PORTAL['BASE_URL']}/dokumen-opd/{document.pk}/",
+        "url": portal_url("contracts:agency-document-download", document.pk),
         "datePublished": _datetime(document.uploaded_at),
         "format": "application/pdf",
         "language": "id",
@@ -642,8 +680,11 @@ def package_state(
 def compiled_release(process, *, releases, **lists):
     """The package's compiled release, as `ocdskit compile` makes it from `releases` (its
     release history, oldest first): the newest release's `date`, an `id` made of the ocid and
-    that date, and the current data (as of that date), without the releases' explicit nulls."""
-    return compiled_as_of(process, releases[-1]["date"], **lists)
+    that date, and the current data (as of that date), without the releases' explicit nulls.
+
+    The date is written in the portal's convention (WIB, `_datetime`): for a newest release
+    stored before it (in UTC), the same instant spelled in WIB."""
+    return compiled_as_of(process, _in_convention(releases[-1]["date"]), **lists)
 
 
 def compiled_as_of(process, newest, **lists):
@@ -819,7 +860,7 @@ def _package(uri):
     return {
         "uri": uri,
         "version": "1.1",
-        "publishedDate": timezone.now().isoformat(),
+        "publishedDate": _datetime(timezone.now()),
         "publisher": publisher(),
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "publicationPolicy": publication_policy_url(),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from contracts import pipeline
 from contracts.models import Process, Release, Status
 from contracts.ocds import (
+    in_time_convention,
     package_state,
     related_lists_of,
     release,
@@ -94,7 +95,11 @@ def capture(process_ids, *, now=None, packages=None, record_changes=True):
         fingerprint = digest(current)
         if last is not None and last.digest == fingerprint:
             continue
-        before = without_deletions(_content(last.data)) if last else None
+        # The last release as the portal writes it now (its times in WIB): a release stored in
+        # an older spelling of the same instants is no change of the package.
+        before = in_time_convention(without_deletions(_content(last.data))) if last else None
+        if before is not None and digest(before) == fingerprint:
+            continue
         sequence = (last.sequence if last else 0) + 1
         tags = release_tags(before, current, process)
         if record_changes:
@@ -104,7 +109,7 @@ def capture(process_ids, *, now=None, packages=None, record_changes=True):
         data = {
             "ocid": process.ocid,
             "id": f"{process.ocid}-{sequence:04d}",
-            "date": now.isoformat(),
+            "date": timezone.localtime(now).isoformat(),
             "tag": tags,
             **(with_deletions(before, current) if before else current),
         }

@@ -1,9 +1,15 @@
-"""CSV and XLSX of what the supervisors see, safe to open in a spreadsheet."""
+"""CSV and XLSX of what the supervisors see, safe to open in a spreadsheet.
+
+Text that starts like a formula keeps a leading ' in CSV (the common practice: a CSV cell has
+no type); in XLSX it is a text cell, shown exactly as written and never evaluated.
+"""
 
 import csv
 import io
 
 from django.http import HttpResponse, StreamingHttpResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from opendata_kontrak.text import printable
 
@@ -54,14 +60,31 @@ def csv_stream(filename, header, rows):
     return response
 
 
-def xlsx_response(filename, header, rows):
-    from openpyxl import Workbook
+def text_cell(sheet, value):
+    """A text cell of a write-only `sheet` holding exactly `value` (control characters as
+    spaces): "=1+1" is text too, with no apostrophe shown, never a formula."""
+    cell = WriteOnlyCell(sheet, value=printable(value))
+    cell.data_type = "s"  # openpyxl would take text that starts with = for a formula
+    return cell
 
+
+def xlsx_value(sheet, value):
+    """A cell of a write-only `sheet`: text always a text cell, anything else as is."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    # openpyxl makes a formula of text that starts with = and an error of "#N/A" and its
+    # kind; any other text it writes as text already (no cell object to make per value).
+    return text_cell(sheet, value) if value.startswith(("=", "#")) else value
+
+
+def xlsx_response(filename, header, rows):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(filename[:31])
-    sheet.append(header)
+    sheet.freeze_panes = "A2"
+    sheet.append([xlsx_value(sheet, value) for value in header])
     for row in rows:
-        sheet.append([safe(value) for value in row])
+        sheet.append([xlsx_value(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -7,14 +7,12 @@ where the order is plain columns (the default, by name) `next` is a cursor (`set
 costs the same at any depth.
 """
 
-import datetime
 import functools
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve, reverse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.views.decorators.csrf import csrf_exempt
 
@@ -24,6 +22,7 @@ from contracts.amendments import spans_fiscal_years
 from contracts.filters import PackageFilter
 from contracts.models import STAGE_ORDER, Bidder, Process, Stage, Supplier, shown_publicly
 from opendata import openapi, ratelimit
+from opendata.columns import as_json, document_url, package_values
 from opendata_kontrak.params import whole_number
 
 PAGE_SIZE = 25
@@ -258,33 +257,64 @@ def _supplier(request, supplier):
     }
 
 
-def _date(value):
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat()
-    return value.isoformat() if value else None
+_date = as_json  # dates as ISO 8601, moments in WIB with their offset (opendata.columns)
+
+# The fields of a package that are columns of paket.csv too, read from the one definition of
+# each (opendata.columns.PAKET): same value, same convention. The API keeps its own for the
+# codes (metode_pemilihan, jenis_pengadaan, tahap_tercapai: codes here, names in the tables),
+# the nested agency and supplier, and kecamatan (the main one only).
+SUMMARY_COLUMNS = [
+    "ocid",
+    "nama_paket",
+    "tahun_anggaran",
+    "kode_rup",
+    "pagu",
+    "hps",
+    "nilai_kontrak",
+    "semua_tahap_lengkap",
+    "tanda",
+    "dipublikasikan",
+    "diperbarui",
+    "url",
+]
+DETAIL_COLUMNS = [
+    "program",
+    "kegiatan",
+    "sub_kegiatan",
+    "kode_rekening",
+    "desa",
+    "kode_tender",
+    "jumlah_peserta",
+    "nilai_penetapan",
+    "nomor_kontrak",
+    "tanggal_kontrak",
+    "tanggal_serah_terima",
+]
 
 
 def package_summary(request, process):
+    shared = package_values(process, SUMMARY_COLUMNS)
     return {
-        "ocid": process.ocid,
-        "nama_paket": process.title,
-        "tahun_anggaran": process.fiscal_year,
-        "kode_rup": process.rup_code,
+        "ocid": shared["ocid"],
+        "nama_paket": shared["nama_paket"],
+        "tahun_anggaran": shared["tahun_anggaran"],
+        "kode_rup": shared["kode_rup"],
         "perangkat_daerah": _agency(process.agency),
         "metode_pemilihan": process.method,
         "jenis_pengadaan": process.category,
         "sumber_dana": process.funding_sources,
         "kecamatan": process.location_kecamatan,
-        "pagu": process.budget_amount,
-        "hps": process.hps_amount,
-        "nilai_kontrak": process.contract_amount,
+        "pagu": shared["pagu"],
+        "hps": shared["hps"],
+        "nilai_kontrak": shared["nilai_kontrak"],
         "penyedia": _supplier(request, process.supplier),
         "tahap_tercapai": process.stage_reached,
-        "semua_tahap_lengkap": process.all_complete,
-        "tanda": sorted(flag.flag for flag in process.flags.all()),
-        "dipublikasikan": _date(process.published_at),
-        "diperbarui": _date(process.updated_at),
-        "url": _absolute(request, reverse("contracts:process-detail", args=[process.pk])),
+        "semua_tahap_lengkap": shared["semua_tahap_lengkap"],
+        "tanda": shared["tanda"],
+        "dipublikasikan": shared["dipublikasikan"],
+        "diperbarui": shared["diperbarui"],
+        # The page on the portal's public address, as in paket.csv (not the host asked).
+        "url": shared["url"],
         "api": _absolute(request, reverse("opendata:api-package", args=[process.ocid])),
         "ocds": _absolute(request, reverse("opendata:release", args=[process.ocid])),
     }
@@ -319,7 +349,7 @@ def package(request, ocid):
         raise ApiError(404, "Paket tidak ditemukan atau belum dipublikasikan.")
     withdrawn = not process.is_published
     completeness = {row.stage: row for row in process.completeness.all()}
-    base = settings.PORTAL["BASE_URL"]
+    shared = package_values(process, DETAIL_COLUMNS)
     return {
         **package_summary(request, process),
         # The site no longer shows a withdrawn package (no page); its documents are off line.
@@ -328,22 +358,22 @@ def package(request, ocid):
         "ditarik": _date(process.withdrawn_at),
         "alasan_penarikan": process.withdrawn_reason or None,
         "uraian": process.description,
-        "program": process.program_name,
-        "kegiatan": process.activity_name,
-        "sub_kegiatan": process.sub_activity_name,
-        "kode_rekening": process.account_code,
-        "desa": process.location_desa,
+        "program": shared["program"],
+        "kegiatan": shared["kegiatan"],
+        "sub_kegiatan": shared["sub_kegiatan"],
+        "kode_rekening": shared["kode_rekening"],
+        "desa": shared["desa"],
         "rencana_mulai": _date(process.planned_start),
         "rencana_selesai": _date(process.planned_end),
-        "kode_tender": process.tender_code,
-        "jumlah_peserta": process.number_of_tenderers,
-        "nilai_penetapan": process.award_amount,
+        "kode_tender": shared["kode_tender"],
+        "jumlah_peserta": shared["jumlah_peserta"],
+        "nilai_penetapan": shared["nilai_penetapan"],
         "tanggal_penetapan": _date(process.award_date),
-        "nomor_kontrak": process.contract_number,
-        "tanggal_kontrak": _date(process.contract_signed),
+        "nomor_kontrak": shared["nomor_kontrak"],
+        "tanggal_kontrak": shared["tanggal_kontrak"],
         "mulai_kontrak": _date(process.contract_start),
         "akhir_kontrak": _date(process.contract_end),
-        "tanggal_serah_terima": _date(process.pho_date),
+        "tanggal_serah_terima": shared["tanggal_serah_terima"],
         "akhir_masa_pemeliharaan": _date(process.maintenance_end),
         "tanggal_serah_terima_akhir": _date(process.fho_date),
         # As signed: an addendum pushing a single-year contract past December is not one.
@@ -370,7 +400,7 @@ def package(request, ocid):
                 "halaman": document.page_count,
                 "ukuran_bita": document.size,
                 "sha256": document.sha256,
-                "url": f"{base}{reverse('contracts:document-download', args=[document.pk])}",
+                "url": document_url(document),
             }
             for document in sorted(process.documents.all(), key=lambda d: d.pk)
         ],

@@ -9,7 +9,6 @@ database or the web workers' memory. `manage.py build_open_data` rebuilds what c
 
 import codecs
 import csv
-import datetime
 import json
 import logging
 import tempfile
@@ -23,7 +22,7 @@ from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 from openpyxl import Workbook
 
-from contracts.models import Process, Release, Stage
+from contracts.models import Process, Release
 from contracts.ocds import (
     compiled_release,
     record_package_head,
@@ -33,8 +32,9 @@ from contracts.ocds import (
     with_related,
 )
 from contracts.releases import history
-from dashboards.exports import safe
+from dashboards.exports import text_cell
 from integrity.models import PackageFlag
+from opendata.columns import TABLES, as_cell, as_text
 from opendata.models import BulkFile
 from opendata_kontrak import chunked
 
@@ -62,253 +62,6 @@ FILES = {
 }
 
 
-def _date(value):
-    return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
-
-
-def _passes(supplier):
-    """Whether a supplier's NPWP passes its check digit: "ya", "tidak", or "" without one."""
-    verdict = supplier.npwp_passes_check if supplier else None
-    return "" if verdict is None else ("ya" if verdict else "tidak")
-
-
-def _package_row(process, lists, url):
-    supplier = process.supplier
-    return [
-        process.ocid,
-        process.rup_code,
-        process.fiscal_year,
-        process.agency.code,
-        process.agency.name,
-        process.title,
-        process.program_name,
-        process.activity_name,
-        process.sub_activity_name,
-        process.account_code,
-        ";".join(process.funding_sources or []),
-        process.get_category_display() if process.category else "",
-        process.get_method_display() if process.method else "",
-        # Several kecamatan when the location names several (as the kecamatan pages count).
-        process.location_kecamatan or ";".join(process.location_kecamatan_all or []),
-        process.location_desa,
-        process.budget_amount,
-        process.hps_amount,
-        process.tender_code,
-        process.number_of_tenderers,
-        supplier.npwp if supplier else "",
-        supplier.name if supplier else "",
-        process.award_amount,
-        process.contract_number,
-        process.contract_amount,
-        process.contract_signed,
-        process.pho_date,
-        process.get_stage_reached_display(),
-        "ya" if process.all_complete else "tidak",
-        len(lists["documents"]),
-        ";".join(sorted(flag.flag for flag in process.flags.all())),
-        process.published_at,
-        process.updated_at,
-        url,
-        _passes(supplier),
-    ]
-
-
-def _document_rows(process, lists, url):
-    for document in lists["documents"]:
-        yield [
-            process.ocid,
-            document.pk,
-            document.get_stage_display(),
-            document.document_type.name,
-            document.document_type.ocds_code,
-            document.title,
-            document.original_filename,
-            document.page_count,
-            document.size,
-            document.sha256,
-            document.uploaded_at,
-            f"{url}/dokumen/{document.pk}/",
-        ]
-    # Progress photos are documents of the implementation in the OCDS too (same id there).
-    for report in lists["progress"]:
-        for photo in report.photos.all():
-            yield [
-                process.ocid,
-                f"foto-kemajuan-{photo.pk}",
-                Stage.IMPLEMENTATION.label,
-                "Foto kemajuan pekerjaan",
-                "physicalProgressReport",
-                f"Foto kemajuan pekerjaan {report.date.isoformat()}",
-                "",  # the camera's file name is not kept
-                None,
-                photo.size,
-                "",
-                photo.created_at,
-                f"{url}/foto-kemajuan/{photo.pk}/",
-            ]
-
-
-def _bidder_rows(process, lists, url):
-    for bidder in lists["bidders"]:
-        yield [
-            process.ocid,
-            bidder.supplier.npwp,
-            bidder.supplier.name,
-            bidder.bid_amount,
-            bidder.corrected_amount,
-            "ya" if bidder.supplier_id == process.supplier_id else "tidak",
-            _passes(bidder.supplier),
-        ]
-
-
-def _award_rows(process, lists, url):
-    if process.supplier_id or process.award_amount:
-        yield [
-            process.ocid,
-            process.award_date,
-            process.award_amount,
-            process.hps_amount,
-            process.budget_amount,
-            process.supplier.npwp if process.supplier else "",
-            process.supplier.name if process.supplier else "",
-            _passes(process.supplier),
-        ]
-
-
-def _contract_rows(process, lists, url):
-    if process.contract_number or process.contract_amount or process.contract_signed:
-        yield [
-            process.ocid,
-            process.contract_number,
-            process.contract_signed,
-            process.contract_start,
-            process.contract_end,
-            process.contract_amount,
-            process.supplier.npwp if process.supplier else "",
-            process.supplier.name if process.supplier else "",
-            len(lists["amendments"]),
-            sum(payment.amount for payment in lists["payments"]),
-            process.pho_date,
-            _passes(process.supplier),
-        ]
-
-
-def _flag_rows(process, lists, url):
-    for flag in sorted(process.flags.all(), key=lambda f: f.flag):
-        yield [
-            process.ocid,
-            flag.flag,
-            flag.get_flag_display(),
-            flag.reason,
-            flag.threshold.source if flag.threshold else "",
-        ]
-
-
-# table: (columns, rows of one package)
-TABLES = {
-    "paket": (
-        [
-            "ocid",
-            "kode_rup",
-            "tahun_anggaran",
-            "kode_pd",
-            "perangkat_daerah",
-            "nama_paket",
-            "program",
-            "kegiatan",
-            "sub_kegiatan",
-            "kode_rekening",
-            "sumber_dana",
-            "jenis_pengadaan",
-            "metode_pemilihan",
-            "kecamatan",
-            "desa",
-            "pagu",
-            "hps",
-            "kode_tender",
-            "jumlah_peserta",
-            "npwp_pemenang",
-            "pemenang",
-            "nilai_penetapan",
-            "nomor_kontrak",
-            "nilai_kontrak",
-            "tanggal_kontrak",
-            "tanggal_serah_terima",
-            "tahap_tercapai",
-            "semua_tahap_lengkap",
-            "jumlah_dokumen",
-            "tanda",
-            "dipublikasikan",
-            "diperbarui",
-            "url",
-            # New columns go last, so that readers of the older files by position keep working.
-            "npwp_pemenang_lolos_uji",
-        ],
-        lambda process, lists, url: [_package_row(process, lists, url)],
-    ),
-    "dokumen": (
-        [
-            "ocid",
-            "id_dokumen",
-            "tahap",
-            "jenis",
-            "document_type",
-            "judul",
-            "nama_berkas",
-            "halaman",
-            "ukuran_bita",
-            "sha256",
-            "diunggah",
-            "url",
-        ],
-        _document_rows,
-    ),
-    "peserta": (
-        [
-            "ocid",
-            "npwp",
-            "nama",
-            "nilai_penawaran",
-            "harga_terkoreksi",
-            "pemenang",
-            "npwp_lolos_uji",
-        ],
-        _bidder_rows,
-    ),
-    "pemenang": (
-        [
-            "ocid",
-            "tanggal_penetapan",
-            "nilai_penetapan",
-            "hps",
-            "pagu",
-            "npwp_pemenang",
-            "pemenang",
-            "npwp_pemenang_lolos_uji",
-        ],
-        _award_rows,
-    ),
-    "tanda": (["ocid", "tanda", "nama_tanda", "alasan", "dasar"], _flag_rows),
-    "kontrak": (
-        [
-            "ocid",
-            "nomor_kontrak",
-            "tanggal_tanda_tangan",
-            "mulai",
-            "akhir",
-            "nilai_kontrak",
-            "npwp_penyedia",
-            "penyedia",
-            "jumlah_adendum",
-            "total_pembayaran",
-            "tanggal_serah_terima",
-            "npwp_penyedia_lolos_uji",
-        ],
-        _contract_rows,
-    ),
-}
-
-
 def files_for(scope):
     """The files of a scope. All years together have no workbook: beyond a regency's few
     years its sheets pass the million rows a spreadsheet holds, and it could only be made by
@@ -329,14 +82,25 @@ def published_in(scope):
     return packages
 
 
+# The files' format: raised whenever the same data would be written differently (a column
+# added, a convention for times or links changed), so that the next build rewrites every file.
+# 2: opendata.columns (links to each package's page, times in WIB with their offset, XLSX text
+# cells and number formats).
+FORMAT_VERSION = 2
+
+
 def data_stamp(scope):
     """Changes whenever a package of the scope is published, withdrawn, edited or released,
-    and whenever anything else the files hold changes (see `_content_fingerprint`)."""
+    whenever anything else the files hold changes (see `_content_fingerprint`), and with the
+    files' FORMAT_VERSION."""
     packages = published_in(scope)
     figures = packages.aggregate(n=Count("pk"), changed=Max("updated_at"))
     last_release = Release.objects.filter(process__in=packages).aggregate(last=Max("pk"))["last"]
     changed = figures["changed"].isoformat() if figures["changed"] else "-"
-    return f"{figures['n']}|{changed}|{last_release or 0}|{_content_fingerprint(packages)}"
+    return (
+        f"v{FORMAT_VERSION}|{figures['n']}|{changed}|{last_release or 0}|"
+        f"{_content_fingerprint(packages)}"
+    )
 
 
 # What the files hold that a package's `updated_at` and its releases do not follow, each as
@@ -411,27 +175,37 @@ SHEET_ROWS = 1_048_576
 
 
 class Sheets:
-    """The XLSX workbook of the tables, each table's rows spilling onto further sheets."""
+    """The XLSX workbook of the tables, each table's rows spilling onto further sheets: the
+    header row frozen, text as text cells, money as numbers with a thousands format
+    (opendata.columns.as_cell)."""
 
     def __init__(self, tables=tuple(TABLES)):
         """`tables`: the names of the tables (of TABLES) to give sheets, in that order."""
         self.workbook = Workbook(write_only=True)
         self.current = {}
         for table in tables:
-            self._start(table, 1, TABLES[table][0])
+            self._start(table, 1)
 
-    def _start(self, table, number, columns):
+    def _start(self, table, number):
         title = table if number == 1 else f"{table} ({number})"
         sheet = self.workbook.create_sheet(title)
-        sheet.append(columns)
+        sheet.freeze_panes = "A2"  # before the first row: a write-only sheet writes its view first
+        sheet.append([text_cell(sheet, name) for name in TABLES[table].names])
         self.current[table] = [sheet, number, 1]
 
-    def append(self, table, row):
+    def append(self, table, values):
+        """One row of `table`: domain values in its columns' order."""
         sheet, number, used = self.current[table]
         if used == SHEET_ROWS:
-            self._start(table, number + 1, TABLES[table][0])
+            self._start(table, number + 1)
             sheet, number, used = self.current[table]
-        sheet.append(row)
+        columns = TABLES[table].columns
+        sheet.append(
+            [
+                as_cell(sheet, value, column.kind)
+                for value, column in zip(values, columns, strict=True)
+            ]
+        )
         self.current[table][2] = used + 1
 
     def save(self, path):
@@ -465,15 +239,17 @@ def _open_all(stack, folder):
     }
 
 
-def write(scope, folder, *, base_url, uri):
-    """Write every file of `scope` into `folder` from the database; return the packages."""
+def write(scope, folder, *, uri):
+    """Write every file of `scope` into `folder` from the database; return the packages.
+
+    The tables' links are built on PORTAL_BASE_URL (opendata.columns), as the API's are."""
     folder = Path(folder)
     with ExitStack() as stack:
         opened = _open_all(stack, folder)
         writers = {table: csv.writer(opened[f"{table}.csv"]) for table in TABLES}
         sheets = Sheets()
-        for table, (columns, _) in TABLES.items():
-            writers[table].writerow(columns)
+        for table in TABLES.values():
+            writers[table.name].writerow(table.names)
         heads = _package_heads(uri)
         for name, head in heads.items():
             opened[name].write(head)
@@ -492,10 +268,10 @@ def write(scope, folder, *, base_url, uri):
             opened["ocds-rekaman.json"].write(separator + json.dumps(rec, ensure_ascii=False))
             opened["ocds.jsonl"].write(json.dumps(compiled, ensure_ascii=False) + "\n")
             # The tables list what the site lists; a withdrawn package is in the OCDS files only.
-            for table, (_, rows) in TABLES.items() if process.is_published else ():
-                for row in rows(process, lists, base_url):
-                    writers[table].writerow([safe(_date(value)) for value in row])
-                    sheets.append(table, [_cell(value) for value in row])
+            for table in TABLES.values() if process.is_published else ():
+                for values in table.values(process, lists):
+                    writers[table.name].writerow([as_text(value) for value in values])
+                    sheets.append(table.name, values)
             count += 1
         for name in heads:
             opened[name].write(PACKAGE_TAIL)
@@ -522,8 +298,8 @@ def assemble(years, folder, *, uri):
         opened = _open_all(stack, folder)
         for name, head in heads.items():
             opened[name].write(head)
-        for table, (columns, _) in TABLES.items():
-            csv.writer(opened[f"{table}.csv"]).writerow(columns)
+        for table in TABLES.values():
+            csv.writer(opened[f"{table.name}.csv"]).writerow(table.names)
         written = dict.fromkeys(heads, False)
         for year in years:
             files = {name: stored[(str(year), name)] for name in opened}
@@ -576,13 +352,6 @@ def _copy_text(source, target):
 def _encoding(name):
     # A byte-order mark lets spreadsheet programs read the CSV files' Indonesian text as UTF-8.
     return "utf-8-sig" if name.endswith(".csv") else "utf-8"
-
-
-def _cell(value):
-    if isinstance(value, datetime.datetime):
-        # Spreadsheets have no time zones: the local (Jakarta) wall time.
-        return timezone.localtime(value).replace(tzinfo=None)
-    return safe(value)
 
 
 class BuildRunning(Exception):
@@ -652,7 +421,7 @@ def _build_scope(scope, stamp, *, base_url, years):
         if scope == SCOPE_ALL:
             count = assemble(years, workdir, uri=uri)
         else:
-            count = write(scope, workdir, base_url=base_url, uri=uri)
+            count = write(scope, workdir, uri=uri)
         stored = []
         try:
             for name in files_for(scope):

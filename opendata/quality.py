@@ -74,7 +74,12 @@ def check(code, *, short, label, explanation, action):
 def evaluate(process, lists):
     """{check code: None (does not apply) or the list of problems ([] = passes)}."""
     newest = getattr(process, "newest_release", None)
-    newest = newest.isoformat() if newest else unstored_release(process, **lists)["date"]
+    # The compiled release as published: its date in WIB, as contracts.ocds writes it.
+    newest = (
+        timezone.localtime(newest).isoformat()
+        if newest
+        else unstored_release(process, **lists)["date"]
+    )
     subject = Subject(process, lists, compiled_as_of(process, newest, **lists))
     return {code: item.test(subject) for code, item in CHECKS.items()}
 

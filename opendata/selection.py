@@ -2,8 +2,9 @@
 
 The list's filters (`contracts.filters.PackageFilter`, read from the same query string) choose
 the packages, `Process.objects.published()` decides what may be shown, and the list's sort
-orders them; every row is built by the bulk files' own builder (`opendata.bulk.TABLES["paket"]`),
-so a row of the selection reads exactly like the same package's row of `paket.csv`.
+orders them; every row is built from the columns of the bulk files (`opendata.columns.PAKET`),
+so a row of the selection reads exactly like the same package's row of `paket.csv` (in JSON,
+numbers, yes/no and lists typed as JSON's).
 
 The packages are read in chunks of CHUNK (opendata_kontrak/chunked.py: the selection's keys
 in order, then each chunk's packages, documents and flags in one query each; no server-side
@@ -28,7 +29,6 @@ import csv
 import tempfile
 from urllib.parse import quote
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.http import (
@@ -47,15 +47,16 @@ from agencies.models import AgencyKind
 from contracts import filter_words
 from contracts.filters import COMPLETENESS, SORTS, PackageFilter
 from contracts.models import Category, Document, FundingSource, Method, Process, Stage, Supplier
-from dashboards.exports import safe
+from dashboards.exports import text_cell
 from integrity.models import Flag, PackageFlag
-from opendata.bulk import TABLES, XLSX, Sheets, _cell, _date
+from opendata.bulk import XLSX, Sheets
+from opendata.columns import PAKET, as_json, as_text
 from opendata_kontrak import chunked
 
 # Packages read (and held) at a time.
 CHUNK = 2000
 FORMATS = {"csv": "text/csv", "xlsx": XLSX, "json": "application/json"}
-COLUMNS, PACKAGE_ROWS = TABLES["paket"]
+COLUMNS = PAKET.names
 
 # Each filter of the list, its label, and how its value reads (codes by their names).
 LABELS = {
@@ -89,12 +90,12 @@ def packages(package_filter):
 
 
 def rows(package_filter):
-    """Each package of the selection as a row of paket.csv (values as the database gives them:
-    ints, text, dates), one at a time."""
-    base_url = settings.PORTAL["BASE_URL"]
+    """Each package of the selection as a row of paket.csv (domain values of
+    opendata.columns.PAKET: ints, text, booleans, lists, dates, aware datetimes), one at a
+    time."""
     for process in chunked.in_order(packages(package_filter), CHUNK):
         lists = {"documents": process.documents.all()}
-        yield from PACKAGE_ROWS(process, lists, base_url)
+        yield from PAKET.values(process, lists)
 
 
 def described_filters(package_filter):
@@ -192,7 +193,7 @@ def _csv(package_filter, *, source, made):
     def lines():
         yield ("\ufeff" + writer.writerow(COLUMNS)).encode()
         for row in rows(package_filter):
-            yield writer.writerow([safe(_date(value)) for value in row]).encode()
+            yield writer.writerow([as_text(value) for value in row]).encode()
 
     return StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
 
@@ -216,7 +217,7 @@ def _json(package_filter, *, source, made):
         yield encoder.encode(head)[:-1] + ', "paket": ['
         count = 0
         for row in rows(package_filter):
-            item = dict(zip(COLUMNS, [_date(value) for value in row], strict=True))
+            item = dict(zip(COLUMNS, [as_json(value) for value in row], strict=True))
             yield ("," if count else "") + encoder.encode(item)
             count += 1
         yield f'], "jumlah_paket": {count}}}'
@@ -236,15 +237,16 @@ def _xlsx(package_filter, *, source, made):
     sheets = Sheets(tables=("paket",))
     count = 0
     for row in rows(package_filter):
-        sheets.append("paket", [_cell(value) for value in row])
+        sheets.append("paket", row)
         count += 1
     notes = sheets.workbook.create_sheet("Keterangan")
     notes.append(["Keterangan", "Nilai"])
-    notes.append(["Sumber", source])
-    notes.append(["Dibuat", made.replace(tzinfo=None)])
+    notes.append(["Sumber", text_cell(notes, source)])
+    notes.append(["Dibuat (WIB)", made.replace(tzinfo=None)])
     notes.append(["Jumlah paket", count])
     for _, label, shown in described_filters(package_filter):
-        notes.append([f"Saringan: {label}", safe(shown)])
+        # A filter's value as typed (a keyword "=1+1" too): a text cell, never a formula.
+        notes.append([f"Saringan: {label}", text_cell(notes, shown)])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
     sheets.save(handle)
     handle.seek(0)

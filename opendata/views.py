@@ -21,7 +21,7 @@ from contracts.ocds import (
 )
 from contracts.releases import history
 from integrity.models import PackageFlag
-from opendata import extensions, openapi, quality
+from opendata import columns, extensions, openapi, quality
 from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE, error_reply, read_only, refusal_of_writes
 from opendata.bulk import FILES, SCOPE_ALL, files_for, scopes
 from opendata.models import BulkFile
@@ -156,6 +156,8 @@ def policy(request):
             # Aggregate figures only: which packages fail is for supervisors.
             "quality": quality.summary() if run else [],
             "quality_checks": list(quality.CHECKS.values()),
+            # Each table file's columns, from their one definition.
+            "tables": list(columns.TABLES.values()),
         },
     )
 

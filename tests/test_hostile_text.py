@@ -160,13 +160,18 @@ def xlsx_cells(content):
 
 
 def assert_no_formula_cells(cells, where):
+    """CSV cells (strings): formula-looking text starts with '. XLSX cells: no formula, and
+    formula-looking text is a text cell (data type "s", as written, no apostrophe)."""
     found = 0
     for cell in cells:
         value = cell.value if hasattr(cell, "value") else cell
         if hasattr(cell, "data_type"):
             assert cell.data_type != "f", f"{where}: a formula cell {value!r}"
-        if isinstance(value, str):
+            if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+                assert cell.data_type == "s", f"{where}: {value!r} is no text cell"
+        elif isinstance(value, str):
             assert not value.startswith(("=", "+", "-", "@")), f"{where}: {value!r}"
+        if isinstance(value, str):
             found += FORMULA in value
     return found
 

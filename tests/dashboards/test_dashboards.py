@@ -167,6 +167,16 @@ def test_exports_do_not_carry_formulas(client, data):
     response = client.get(url, {"format": "csv"})
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in content
+    # In XLSX a text cell: the title exactly as written, never a formula.
+    workbook = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
+    (cell,) = [
+        cell
+        for row in workbook.active.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and "HYPERLINK" in cell.value
+    ]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://contoh","klik")', "s")
+    assert workbook.active.freeze_panes == "A2"
 
 
 @pytest.mark.django_db

@@ -31,7 +31,8 @@ from agencies.models import Agency
 from contracts import services
 from contracts.models import Bidder, Supplier
 from opendata import selection
-from opendata.bulk import TABLES, build
+from opendata.bulk import build
+from opendata.columns import TABLES
 from opendata.models import BulkFile
 from tests.factories import make_operator, make_process, planning_fields
 
@@ -168,7 +169,7 @@ def test_each_file_holds_the_lists_packages_in_its_order(client, catalogue, quer
 
     response, content = fetch(client, "csv", **query)
     rows = csv_rows(content)
-    assert rows[0] == TABLES["paket"][0]  # the bulk file's columns, in its order
+    assert rows[0] == TABLES["paket"].names  # the bulk file's columns, in its order
     assert titles(rows) == expected
     assert response["Content-Type"].startswith("text/csv")
 
@@ -177,15 +178,17 @@ def test_each_file_holds_the_lists_packages_in_its_order(client, catalogue, quer
     assert data["jumlah_paket"] == len(data["paket"]) == count
     # JSON is not a spreadsheet: the text as written.
     assert [p["nama_paket"] for p in data["paket"]] == [t.removeprefix("'") for t in expected]
-    assert data["kolom"] == TABLES["paket"][0]
+    assert data["kolom"] == TABLES["paket"].names
 
     response = client.get(reverse("opendata:selection", args=["xlsx"]), query)
     assert response.status_code == 200 and response.streaming
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames == ["paket", "Keterangan"]
     sheet = [list(row) for row in workbook["paket"].iter_rows(values_only=True)]
-    assert sheet[0] == TABLES["paket"][0]
-    assert [row[5] for row in sheet[1:]] == expected
+    assert sheet[0] == TABLES["paket"].names
+    # A spreadsheet's text cell: the title as written, no apostrophe, never a formula.
+    assert [row[5] for row in sheet[1:]] == [t.removeprefix("'") for t in expected]
+    assert {row[5].data_type for row in workbook["paket"].iter_rows(min_row=2)} == {"s"}
     notes = dict(workbook["Keterangan"].iter_rows(values_only=True))
     assert notes["Jumlah paket"] == count
 
@@ -206,7 +209,7 @@ def test_a_row_reads_like_the_same_packages_row_of_the_bulk_file(client, catalog
     _, content = fetch(client, "csv", q="posyandu")
     (row,) = csv_rows(content)[1:]
     assert row == whole_year[posyandu.ocid]
-    columns = TABLES["paket"][0]
+    columns = TABLES["paket"].names
     assert row[columns.index("nilai_kontrak")] == str(50 * M)
     assert row[columns.index("pemenang")] == "CV Karya Mandiri"
 
@@ -250,7 +253,7 @@ def test_the_filters_are_written_in_each_file(client, catalogue):
     assert notes["Saringan: Urutan"] == "Terbaru"
     assert notes["Jumlah paket"] == 1
     assert notes["Sumber"] == data["sumber"]
-    assert notes["Dibuat"] is not None
+    assert notes["Dibuat (WIB)"] is not None
 
 
 @pytest.mark.django_db
