@@ -2,20 +2,21 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_noop
 
 from agencies import roles
 
 
 class AgencyKind(models.TextChoices):
     # In the order the regency lists its agencies.
-    DINAS = "dinas", "Dinas"
-    BADAN = "badan", "Badan"
-    SEKRETARIAT = "sekretariat", "Sekretariat DPRD"
-    INSPEKTORAT = "inspektorat", "Inspektorat"
-    SATPOL_PP = "satpol_pp", "Satuan Polisi Pamong Praja"
-    BAGIAN = "bagian", "Bagian Sekretariat Daerah"
-    RSUD = "rsud", "Rumah Sakit Umum Daerah"
-    KECAMATAN = "kecamatan", "Kecamatan"
+    DINAS = "dinas", gettext_noop("Dinas")
+    BADAN = "badan", gettext_noop("Badan")
+    SEKRETARIAT = "sekretariat", gettext_noop("Sekretariat DPRD")
+    INSPEKTORAT = "inspektorat", gettext_noop("Inspektorat")
+    SATPOL_PP = "satpol_pp", gettext_noop("Satuan Polisi Pamong Praja")
+    BAGIAN = "bagian", gettext_noop("Bagian Sekretariat Daerah")
+    RSUD = "rsud", gettext_noop("Rumah Sakit Umum Daerah")
+    KECAMATAN = "kecamatan", gettext_noop("Kecamatan")
 
 
 KIND_ORDER = {kind: position for position, kind in enumerate(AgencyKind.values)}

@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_noop
 
 from agencies.models import Agency, AgencyKind, Kecamatan
 from agencies.places import KECAMATAN_MARKERS, name_key, normalise
@@ -29,13 +30,16 @@ from contracts.search import package_search, search_words, words_query
 from opendata_kontrak.params import whole_number
 
 SORTS = {
-    "terbaru": ("Terbaru", ["-published_at", "-pk"]),
-    "nilai": ("Pagu terbesar", [F("budget_amount").desc(nulls_last=True), "-pk"]),
-    "nilai_kecil": ("Pagu terkecil", [F("budget_amount").asc(nulls_last=True), "pk"]),
+    "terbaru": (gettext_noop("Terbaru"), ["-published_at", "-pk"]),
+    "nilai": (gettext_noop("Pagu terbesar"), [F("budget_amount").desc(nulls_last=True), "-pk"]),
+    "nilai_kecil": (gettext_noop("Pagu terkecil"), [F("budget_amount").asc(nulls_last=True), "pk"]),
     # The value as signed (an addendum's new value is a row of its own, not sortable here).
-    "kontrak": ("Nilai kontrak terbesar", [F("contract_amount").desc(nulls_last=True), "-pk"]),
-    "nama": ("Nama A-Z", ["title", "pk"]),
-    "relevan": ("Paling relevan", None),
+    "kontrak": (
+        gettext_noop("Nilai kontrak terbesar"),
+        [F("contract_amount").desc(nulls_last=True), "-pk"],
+    ),
+    "nama": (gettext_noop("Nama A-Z"), ["title", "pk"]),
+    "relevan": (gettext_noop("Paling relevan"), None),
 }
 # Each facet beside the list and the column it counts.
 FACET_COLUMNS = {
@@ -47,7 +51,10 @@ FACET_COLUMNS = {
     "lengkap": "all_complete",
 }
 # Of the data, never of the work ("belum lengkap" alone reads as unfinished work).
-COMPLETENESS = {"ya": "Data semua tahap lengkap", "tidak": "Data tahap belum lengkap"}
+COMPLETENESS = {
+    "ya": gettext_noop("Data semua tahap lengkap"),
+    "tidak": gettext_noop("Data tahap belum lengkap"),
+}
 
 
 @dataclass

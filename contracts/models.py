@@ -22,6 +22,7 @@ from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from agencies.models import Agency
 from opendata_kontrak.constraints import ConstraintsAtFields
@@ -45,12 +46,15 @@ def not_after_today(value):
         )
 
 
+# The vocabularies' labels are marked with gettext_noop, not translated here: the bulk files,
+# the API and OCDS keep them in Indonesian; a page translates one as it shows it
+# ({% translate process.get_method_display %}, locale/en).
 class Stage(models.TextChoices):
-    PLANNING = "perencanaan", "Perencanaan"
-    TENDER = "pemilihan", "Pemilihan Penyedia"
-    AWARD = "pemenang", "Pemenang"
-    CONTRACT = "kontrak", "Kontrak"
-    IMPLEMENTATION = "implementasi", "Implementasi"
+    PLANNING = "perencanaan", gettext_noop("Perencanaan")
+    TENDER = "pemilihan", gettext_noop("Pemilihan Penyedia")
+    AWARD = "pemenang", gettext_noop("Pemenang")
+    CONTRACT = "kontrak", gettext_noop("Kontrak")
+    IMPLEMENTATION = "implementasi", gettext_noop("Implementasi")
 
 
 STAGE_ORDER = list(Stage.values)
@@ -63,37 +67,37 @@ MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 2000, 2100
 class Category(models.TextChoices):
     """Jenis pengadaan (Perpres 16/2018)."""
 
-    GOODS = "barang", "Barang"
-    WORKS = "pekerjaan_konstruksi", "Pekerjaan Konstruksi"
-    CONSULTING = "jasa_konsultansi", "Jasa Konsultansi"
-    OTHER_SERVICES = "jasa_lainnya", "Jasa Lainnya"
+    GOODS = "barang", gettext_noop("Barang")
+    WORKS = "pekerjaan_konstruksi", gettext_noop("Pekerjaan Konstruksi")
+    CONSULTING = "jasa_konsultansi", gettext_noop("Jasa Konsultansi")
+    OTHER_SERVICES = "jasa_lainnya", gettext_noop("Jasa Lainnya")
 
 
 class Method(models.TextChoices):
     """Metode pemilihan (Perpres 16/2018), plus Swakelola which selects no supplier."""
 
-    TENDER = "tender", "Tender"
-    QUICK_TENDER = "tender_cepat", "Tender Cepat"
-    SELECTION = "seleksi", "Seleksi"
-    DIRECT_PROCUREMENT = "pengadaan_langsung", "Pengadaan Langsung"
-    DIRECT_APPOINTMENT = "penunjukan_langsung", "Penunjukan Langsung"
-    E_PURCHASING = "e_purchasing", "E-Purchasing"
-    SELF_MANAGED = "swakelola", "Swakelola"
+    TENDER = "tender", gettext_noop("Tender")
+    QUICK_TENDER = "tender_cepat", gettext_noop("Tender Cepat")
+    SELECTION = "seleksi", gettext_noop("Seleksi")
+    DIRECT_PROCUREMENT = "pengadaan_langsung", gettext_noop("Pengadaan Langsung")
+    DIRECT_APPOINTMENT = "penunjukan_langsung", gettext_noop("Penunjukan Langsung")
+    E_PURCHASING = "e_purchasing", gettext_noop("E-Purchasing")
+    SELF_MANAGED = "swakelola", gettext_noop("Swakelola")
     # Pasal 59: goods and services in a declared emergency, the supplier appointed directly.
-    EMERGENCY = "darurat", "Pengadaan Darurat"
+    EMERGENCY = "darurat", gettext_noop("Pengadaan Darurat")
     # Pasal 61: outside the Perpres (e.g. under a lender's or a BLU's own rules).
-    EXCLUDED = "dikecualikan", "Dikecualikan"
+    EXCLUDED = "dikecualikan", gettext_noop("Dikecualikan")
 
 
 class FundingSource(models.TextChoices):
-    APBD = "APBD", "APBD"
-    APBD_P = "APBDP", "APBD Perubahan"
-    APBD_PROVINSI = "APBD_PROVINSI", "APBD Provinsi"
-    APBN = "APBN", "APBN"
-    DAK = "DAK", "DAK"
-    DBH = "DBH", "DBH (dana bagi hasil)"
-    BLUD = "BLUD", "BLUD"
-    OTHER = "LAINNYA", "Lainnya"
+    APBD = "APBD", gettext_noop("APBD")
+    APBD_P = "APBDP", gettext_noop("APBD Perubahan")
+    APBD_PROVINSI = "APBD_PROVINSI", gettext_noop("APBD Provinsi")
+    APBN = "APBN", gettext_noop("APBN")
+    DAK = "DAK", gettext_noop("DAK")
+    DBH = "DBH", gettext_noop("DBH (dana bagi hasil)")
+    BLUD = "BLUD", gettext_noop("BLUD")
+    OTHER = "LAINNYA", gettext_noop("Lainnya")
 
 
 class Status(models.TextChoices):

@@ -198,6 +198,11 @@ def remember(name, parts, compute=None, *, scope=PUBLIC, years=None, stale=True)
     `parts`. The value is stored as (versions, value); a retired one is served stale while one
     process recomputes it (see the module's docstring). `stale=False`: a retired value is
     computed in this request (when the caller sees the stale one contradict what it shows).
+
+    One value serves every language (its key has none; a worker recomputes it in none): it
+    holds numbers, codes, names from the data and lazy labels (`gettext_lazy`, translated when
+    a page shows them), never text translated already; such text goes in a `{% cache_data %}`
+    fragment, whose key carries the language.
     """
     if compute is None:
         registered = COMPUTATIONS[name]

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contracts.models import (
     STAGE_ORDER,
@@ -30,8 +32,8 @@ from contracts.models import (
     StageCompleteness,
     Status,
 )
-from contracts.templatetags.rupiah import desimal
-from opendata_kontrak.text import long_date
+from contracts.templatetags.rupiah import decimal_here
+from opendata_kontrak.text import page_date
 
 # The work's states, as a CSS modifier and for tests; the sentence is what people read.
 DONE, ONGOING, NO_REPORT, NOT_STARTED, CANCELLED, NO_CONTRACT, NO_WINNER = (
@@ -45,9 +47,9 @@ DONE, ONGOING, NO_REPORT, NOT_STARTED, CANCELLED, NO_CONTRACT, NO_WINNER = (
 )
 # How far the data of a package without a contract goes, by the stage it reached.
 DATA_UP_TO = {
-    Stage.PLANNING: "tahap perencanaan",
-    Stage.TENDER: "tahap pemilihan penyedia",
-    Stage.AWARD: "penetapan pemenang",
+    Stage.PLANNING: gettext_lazy("tahap perencanaan"),
+    Stage.TENDER: gettext_lazy("tahap pemilihan penyedia"),
+    Stage.AWARD: gettext_lazy("penetapan pemenang"),
 }
 # What the LPSE import remembers of a tender's stage (imports.common.LPSE_STAGE; a test holds
 # the two in step), and LPSE's words for a tender that is over ("Tender Sudah Selesai").
@@ -118,63 +120,84 @@ def work_status(process, *, latest_report, today):
     package's `source_values`.
     """
     if process.status == Status.WITHDRAWN:
-        return WorkStatus(CANCELLED, "Pekerjaan: dibatalkan")
+        return WorkStatus(CANCELLED, _("Pekerjaan: dibatalkan"))
     if process.pho_date:
         return WorkStatus(
-            DONE, f"Pekerjaan: selesai {long_date(process.pho_date)} (serah terima PHO/BAST)"
+            DONE,
+            _("Pekerjaan: selesai %(date)s (serah terima PHO/BAST)")
+            % {"date": page_date(process.pho_date)},
         )
     if latest_report is not None:
         date, percent = latest_report
         if percent >= 100:
             return WorkStatus(
                 DONE,
-                f"Pekerjaan: selesai, progres fisik 100% per {long_date(date)} "
-                "(serah terima belum tercatat)",
+                _(
+                    "Pekerjaan: selesai, progres fisik 100%% per %(date)s "
+                    "(serah terima belum tercatat)"
+                )
+                % {"date": page_date(date)},
             )
         return WorkStatus(
-            ONGOING, f"Pekerjaan: berjalan, progres fisik {desimal(percent)}% per {long_date(date)}"
+            ONGOING,
+            _("Pekerjaan: berjalan, progres fisik %(percent)s%% per %(date)s")
+            % {"percent": decimal_here(percent), "date": page_date(date)},
         )
     if has_contract(process):
         if process.contract_start and process.contract_start > today:
             return WorkStatus(
                 NOT_STARTED,
-                f"Pekerjaan: belum dimulai, kontrak mulai {long_date(process.contract_start)}",
+                _("Pekerjaan: belum dimulai, kontrak mulai %(date)s")
+                % {"date": page_date(process.contract_start)},
             )
-        since = f" mulai {long_date(process.contract_start)}" if process.contract_start else ""
-        return WorkStatus(
-            NO_REPORT, f"Pekerjaan: sudah berkontrak{since}, belum ada laporan progres"
-        )
+        if process.contract_start:
+            return WorkStatus(
+                NO_REPORT,
+                _("Pekerjaan: sudah berkontrak mulai %(date)s, belum ada laporan progres")
+                % {"date": page_date(process.contract_start)},
+            )
+        return WorkStatus(NO_REPORT, _("Pekerjaan: sudah berkontrak, belum ada laporan progres"))
     planned = process.stage_reached == Stage.PLANNING
     year_ahead = bool(process.fiscal_year) and process.fiscal_year > today.year
     if process.method == Method.SELF_MANAGED:
         if planned and year_ahead:
             return WorkStatus(
                 NOT_STARTED,
-                f"Pekerjaan: belum dimulai (swakelola, rencana tahun anggaran "
-                f"{process.fiscal_year})",
+                _("Pekerjaan: belum dimulai (swakelola, rencana tahun anggaran %(year)s)")
+                % {"year": process.fiscal_year},
             )
-        return WorkStatus(
-            NO_REPORT,
-            "Pekerjaan: swakelola, belum ada laporan progres"
-            + (" (data sampai tahap perencanaan)" if planned else ""),
-        )
+        if planned:
+            return WorkStatus(
+                NO_REPORT,
+                _(
+                    "Pekerjaan: swakelola, belum ada laporan progres "
+                    "(data sampai tahap perencanaan)"
+                ),
+            )
+        return WorkStatus(NO_REPORT, _("Pekerjaan: swakelola, belum ada laporan progres"))
     lpse = _lpse_stage(process)
     if not process.supplier_id and lpse and LPSE_FINISHED.search(lpse):
         return WorkStatus(
             NO_WINNER,
-            "Pekerjaan: belum ada kontrak tercatat. Tender selesai tanpa pemenang tercatat "
-            f"(LPSE: {lpse})",
+            _(
+                "Pekerjaan: belum ada kontrak tercatat. Tender selesai tanpa pemenang tercatat "
+                "(LPSE: %(stage)s)"
+            )
+            % {"stage": lpse},
         )
     if planned and year_ahead:
         return WorkStatus(
             NOT_STARTED,
-            f"Pekerjaan: belum dimulai (rencana tahun anggaran {process.fiscal_year})",
+            _("Pekerjaan: belum dimulai (rencana tahun anggaran %(year)s)")
+            % {"year": process.fiscal_year},
         )
     reached = DATA_UP_TO.get(process.stage_reached)
-    return WorkStatus(
-        NO_CONTRACT,
-        "Pekerjaan: belum ada kontrak tercatat" + (f" (data sampai {reached})" if reached else ""),
-    )
+    if reached:
+        return WorkStatus(
+            NO_CONTRACT,
+            _("Pekerjaan: belum ada kontrak tercatat (data sampai %(stage)s)") % {"stage": reached},
+        )
+    return WorkStatus(NO_CONTRACT, _("Pekerjaan: belum ada kontrak tercatat"))
 
 
 def _lpse_stage(process):
@@ -192,11 +215,18 @@ def data_status(*, complete, required):
     Swakelola has no selection); both int, or None when never computed."""
     complete, required = complete or 0, required or 0
     if not required:
-        return DataStatus(0, 0, "Data: kelengkapan belum dihitung")
-    which = "tahap" if required == len(STAGE_ORDER) else "tahap yang berlaku"
-    if complete == required:
-        return DataStatus(complete, required, f"Data: semua {required} {which} lengkap")
-    return DataStatus(complete, required, f"Data: {complete} dari {required} {which} lengkap")
+        return DataStatus(0, 0, _("Data: kelengkapan belum dihitung"))
+    figures = {"complete": complete, "required": required}
+    if required == len(STAGE_ORDER):
+        if complete == required:
+            text = _("Data: semua %(required)s tahap lengkap") % figures
+        else:
+            text = _("Data: %(complete)s dari %(required)s tahap lengkap") % figures
+    elif complete == required:
+        text = _("Data: semua %(required)s tahap yang berlaku lengkap") % figures
+    else:
+        text = _("Data: %(complete)s dari %(required)s tahap yang berlaku lengkap") % figures
+    return DataStatus(complete, required, text)
 
 
 def card_figures():

@@ -121,6 +121,9 @@ MIDDLEWARE = [
     "opendata_kontrak.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: by the address (/en/ or none), the workspace by the operator's choice
+    # (opendata_kontrak/languages.py). After the session, before CommonMiddleware, as Django's.
+    "opendata_kontrak.languages.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,6 +151,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opendata_kontrak.context_processors.portal",
@@ -281,7 +285,10 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewareto
 # The audit's admin pages are ours (agencies/admin.py): administrators read them, nobody edits.
 AXES_ENABLE_ADMIN = False
 
-# Indonesian first: language, time zone, and the formats in opendata_kontrak/formats/.
+# Indonesian first, English second: language, time zone, and the formats in
+# opendata_kontrak/formats/ (id and en). Indonesian is the source language of every string;
+# locale/en/ holds the English catalogue (README "Bahasa"). Which language a request gets:
+# opendata_kontrak/languages.py.
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 TIME_ZONE = "Asia/Jakarta"

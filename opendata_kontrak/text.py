@@ -43,3 +43,11 @@ def long_date(value):
 
     with translation.override("id"):
         return formats.date_format(value, "DATE_FORMAT")
+
+
+def page_date(value):
+    """A date for a sentence shown on a page, in the active language: "12 Mei 2019" (id),
+    "12 May 2019" (en); each language's DATE_FORMAT (opendata_kontrak/formats/)."""
+    from django.utils import formats
+
+    return formats.date_format(value, "DATE_FORMAT")

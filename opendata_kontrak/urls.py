@@ -12,6 +12,7 @@ from contracts import spreadsheet_views
 from contracts import views as contract_views
 from contracts.sitemaps import SITEMAPS
 from opendata_kontrak import health, jobs_admin
+from opendata_kontrak.languages import language_patterns
 
 # A database error raised in a middleware reaches this handler rather than the outage
 # middleware: it answers the same 503 (opendata_kontrak/errors.py).
@@ -33,10 +34,21 @@ def favicon(request):
     return HttpResponseRedirect(static(settings.PORTAL["LOGO"]))
 
 
+# Outside the language prefix: what carries no language (health checks, the sitemap, which
+# lists both, the favicon), the language choice itself, and the workspace, which follows the
+# operator's choice (opendata_kontrak/languages.py).
 urlpatterns = [
     path("favicon.ico", favicon),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+# The public pages: Indonesian at their addresses as they have always been, English under /en/.
+# Before the workspace's patterns: contracts' bulk upload (admin/unggah-massal/) must come
+# before the admin's own, which would take it for a model's address.
+urlpatterns += language_patterns(
     path("", contract_views.home, name="home"),
     # The agencies' list reads their published packages, so it is contracts' page.
     path(
@@ -51,7 +63,9 @@ urlpatterns = [
     path("", include("integrity.urls")),
     path("", include("followups.urls")),
     path("langganan/", include("alerts.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+)
+
+urlpatterns += [
     path("admin/dua-langkah/", admin.site.admin_view(two_factor.setup), name="two-factor"),
     # The package sheet sits under admin/ for the workspace's sign-in and its upload size
     # (request_guard.body_limit), before the admin's own patterns, which would take it for a

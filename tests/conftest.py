@@ -96,6 +96,17 @@ def stale_values_recomputed_at_once():
     settings.PUBLIC_CACHE_SERVE_STALE = False
 
 
+@pytest.fixture(autouse=True)
+def indonesian_after_each_test():
+    """Each test starts in Indonesian: a request under /en/ leaves English active in the test's
+    thread (LocaleMiddleware activates each request's language and leaves it, as in a server
+    thread until its next request), where a later test's `reverse()` would prefix /en/."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 REDIS_SERVER = "/usr/bin/redis-server"
 
 

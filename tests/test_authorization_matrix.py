@@ -12,7 +12,8 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse, translate_url
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
@@ -395,6 +396,8 @@ def cases(world):
         ("followups:close", followup_url(world["followup"], "tutup"), everyone(POST_ONLY)),
         ("followups:reopen", followup_url(world["followup"], "buka-lagi"), everyone(POST_ONLY)),
         ("sitemap", "/sitemap.xml", PUBLIC),
+        # The language choice (Django's set_language): a GET only goes back to the home page.
+        ("set_language", "/i18n/setlang/", everyone(MOVED)),
         # Following by e-mail: public forms; the token pages open for whoever holds the mailed
         # link (an altered one is a 404), whatever their role (tests/alerts/).
         ("alerts:subscribe", f"/langganan/ikuti/?pd={health.code}", PUBLIC),
@@ -600,6 +603,31 @@ def test_every_role_gets_the_expected_outcome_everywhere(client, world):
             if seen != OK and response.get("Content-Type", "").startswith("text/html"):
                 # Refused: nothing of A's draft on the page that says so.
                 assert "RAHASIA DRAF A" not in response.content.decode(), (role, url)
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_the_english_addresses_get_the_same_outcome(client, world):
+    """Every address with an English form (/en/...) answers each role as its Indonesian one."""
+    wrong, checked = [], 0
+    for role in ROLES:
+        client.logout()
+        if world["users"][role]:
+            client.force_login(world["users"][role])
+        for _label, url, expected in cases(world):
+            english = translate_url(url, "en")
+            if english == url:
+                continue  # outside the public pages' prefix: the workspace, files of no language
+            checked += 1
+            response = client.get(english)
+            seen = outcome(response)
+            if not matches(expected[role], seen):
+                wrong.append(f"{role:<10} {english:<55} expected {expected[role]}, got {seen}")
+                continue
+            if seen != OK and response.get("Content-Type", "").startswith("text/html"):
+                assert "RAHASIA DRAF A" not in response.content.decode(), (role, english)
+        translation.activate("id")  # cases() reverses some addresses: in Indonesian
+    assert checked > 100
     assert not wrong, "\n" + "\n".join(wrong)
 
 

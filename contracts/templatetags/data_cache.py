@@ -9,6 +9,10 @@ its render (the views compute their figures before the template renders); otherw
 rendered for this request only, and the next request after the recompute stores it. Nested
 fragments follow the same rule, each on its own.
 
+A fragment holds translated text, so its key carries the active language (as Django's docs ask
+of `{% cache %}` with i18n): an English page never gets the Indonesian fragment, nor the reverse.
+The values of `public_cache.remember` hold none (numbers, codes, ids), so one serves both.
+
 Usage, as `{% cache %}`::
 
     {% load data_cache %}
@@ -19,6 +23,7 @@ from django import template
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.cache.utils import make_template_fragment_key
 from django.templatetags.cache import CacheNode
+from django.utils import translation
 
 from contracts import public_cache
 
@@ -32,7 +37,7 @@ class DataCacheNode(CacheNode):
             fragment_cache = caches["template_fragments"]
         except InvalidCacheBackendError:
             fragment_cache = caches["default"]
-        vary_on = [var.resolve(context) for var in self.vary_on]
+        vary_on = [translation.get_language(), *(var.resolve(context) for var in self.vary_on)]
         cache_key = make_template_fragment_key(self.fragment_name, vary_on)
         value = fragment_cache.get(cache_key)
         if value is None:

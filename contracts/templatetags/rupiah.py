@@ -1,23 +1,60 @@
-"""Money, counts, shares and dates the Indonesian way, for every template and the admin."""
+"""Money, counts and shares in the page's language, for every template and the admin.
+
+The filters (`rupiah`, `angka`, `persen`, `persen_angka`, `deviasi`) follow the active language:
+
+=========  ===================  ===================
+           Indonesian (id)      English (en)
+=========  ===================  ===================
+money      Rp 1.250.000.000     IDR 1,250,000,000
+count      4.681                4,681
+share      96,4%                96.4%
+=========  ===================  ===================
+
+English writes the ISO code, as the World Bank and the IMF write Indonesian sums for readers
+abroad ("Rp" reads as nothing to most of them), with the digits grouped the English way: a
+reader never has to guess whether "1.250" is a thousand or one and a quarter. Dates come from
+the formats of each language (opendata_kontrak/formats/): "12 Mei 2019" and "12 May 2019".
+
+The functions of the same names called from Python (`rupiah(amount)`, `angka(n)`) write the
+Indonesian form whatever the language: they build Indonesian sentences (a flag's reason, an
+import's note, an e-mail) that are stored or sent beyond a page. `money(amount)` and
+`number(n)` follow the active language, for text that is translated.
+"""
 
 import re
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
+from django.utils import translation
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 
-@register.filter
+def _in_indonesian():
+    return (translation.get_language() or settings.LANGUAGE_CODE) == "id"
+
+
 def rupiah(amount):
-    """12500000 -> 'Rp 12.500.000'; None -> '—' (unknown is not zero)."""
+    """12500000 -> 'Rp 12.500.000'; None -> '—' (unknown is not zero). Always Indonesian."""
     if amount is None or amount == "":
         return "—"
     value = int(amount)
     sign = "-" if value < 0 else ""
     return f"{sign}Rp {abs(value):,}".replace(",", ".")
+
+
+@register.filter("rupiah")
+def money(amount):
+    """An amount of rupiah in the active language: 12500000 -> 'Rp 12.500.000' (id),
+    'IDR 12,500,000' (en); None -> '—'."""
+    if _in_indonesian() or amount is None or amount == "":
+        return rupiah(amount)
+    value = int(amount)
+    sign = "-" if value < 0 else ""
+    return f"{sign}IDR {abs(value):,}"
 
 
 def rupiah_in_text(amount):
@@ -26,24 +63,38 @@ def rupiah_in_text(amount):
     return rupiah(amount).replace(" ", "\N{NO-BREAK SPACE}", 1)
 
 
-@register.filter
 def angka(number):
-    """4681 -> '4.681'; None -> '—'. A lazy number (SimpleLazyObject) is read as its text."""
+    """4681 -> '4.681'; None -> '—'. A lazy number (SimpleLazyObject) is read as its text.
+    Always Indonesian."""
     if number is None or number == "":
         return "—"
+    return f"{_whole(number):,}".replace(",", ".")
+
+
+def _whole(number):
     try:
-        whole = int(number)
+        return int(number)
     except TypeError:
-        whole = int(str(number))
-    return f"{whole:,}".replace(",", ".")
+        return int(str(number))
+
+
+@register.filter("angka")
+def number(number):
+    """A count in the active language: 4681 -> '4.681' (id), '4,681' (en); None -> '—'."""
+    if _in_indonesian() or number is None or number == "":
+        return angka(number)
+    return f"{_whole(number):,}"
 
 
 @register.filter
 def persen(share):
-    """96.4 -> '96,4%' (one decimal, decimal comma); None -> '—' (nothing to measure)."""
+    """96.4 -> '96,4%' (id), '96.4%' (en): one decimal; None -> '—' (nothing to measure)."""
     if share is None or share == "":
         return "—"
-    return f"{float(share):,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".") + "%"
+    english = f"{float(share):,.1f}"
+    if not _in_indonesian():
+        return f"{english}%"
+    return english.replace(",", " ").replace(".", ",").replace(" ", ".") + "%"
 
 
 @register.filter
@@ -82,18 +133,33 @@ def desimal(value, *, signed=False):
     return f"{sign}{abs(number):f}".replace(".", ",")
 
 
-@register.filter
+def decimal_here(value, *, signed=False):
+    """`desimal` with the active language's decimal mark: Decimal("60.50") -> '60,5' (id),
+    '60.5' (en)."""
+    text = desimal(value, signed=signed)
+    return text if _in_indonesian() else text.replace(",", ".")
+
+
 def persen_angka(value):
-    """A stored percentage as written: Decimal("32.50") -> '32,5%', 20 -> '20%'; None -> '—'."""
+    """A stored percentage as written: Decimal("32.50") -> '32,5%', 20 -> '20%'; None -> '—'.
+    Always Indonesian (the OCDS descriptions are written with it)."""
     if value is None or value == "":
         return "—"
     return f"{desimal(value)}%"
 
 
+@register.filter("persen_angka")
+def percentage(value):
+    """`persen_angka` in the active language: Decimal("32.50") -> '32,5%' (id), '32.5%' (en)."""
+    if value is None or value == "":
+        return "—"
+    return f"{decimal_here(value)}%"
+
+
 @register.filter
 def deviasi(points):
-    """A deviation in percentage points with its sign and a decimal comma: Decimal("-12.5") ->
-    '-12,5%', 2 -> '+2%', 0 -> '0%'; None -> '—'."""
+    """A deviation in percentage points with its sign, in the active language: Decimal("-12.5")
+    -> '-12,5%' (id), '-12.5%' (en); 2 -> '+2%', 0 -> '0%'; None -> '—'."""
     if points is None or points == "":
         return "—"
-    return f"{desimal(points, signed=True)}%"
+    return f"{decimal_here(points, signed=True)}%"

@@ -35,9 +35,12 @@ PER_KIND = 2
 NAMED = re.compile(r"^/(perangkat-daerah|kecamatan|laporan)/[^/]+/")
 
 # Not pages: the workspace, files, feeds, machine-readable data, and the supervisors' pages
-# (they send a visitor to the sign-in).
+# (they send a visitor to the sign-in). Nor the English pages (/en/, behind every page's
+# language link): the same layouts, walked on a phone by tests/browser/test_languages.py, and
+# here they would spend the crawl's budget before it reaches every kind of Indonesian page.
 SKIPPED = re.compile(
-    r"^/(admin|pengawasan|dokumen|dokumen-opd|foto-kemajuan|laporan/foto|feed|ocds|api/v1)/"
+    r"^/en/"
+    r"|^/(admin|pengawasan|dokumen|dokumen-opd|foto-kemajuan|laporan/foto|feed|ocds|api/v1)/"
     r"|^/data-terbuka/(?!kebijakan/$|kode-lokal/$|ekstensi/tanda/$)[^/]+/"
     r"|^/sitemap\.xml$|^/favicon\.ico$|\.(json|csv|xlsx|xml|zip|pdf|jpg|png|svg)$"
 )

@@ -294,8 +294,11 @@ def test_the_home_page_offers_the_kecamatan_and_the_map(client, spread):
 def test_the_sitemap_lists_the_kecamatan_pages(client, spread):
     body = client.get("/sitemap.xml").content.decode()
     assert "/kecamatan/</loc>" in body
-    assert body.count("/kecamatan/") == 1 + Kecamatan.objects.count()
-    assert "/kecamatan/sumberejo/</loc>" in body
+    # Each page once per language (the list and every kecamatan), with its alternates beside.
+    pages = 1 + Kecamatan.objects.count()
+    assert len(re.findall(r"<loc>http://testserver/kecamatan/", body)) == pages
+    assert len(re.findall(r"<loc>http://testserver/en/kecamatan/", body)) == pages
+    assert "/kecamatan/sumberejo/</loc>" in body and "/en/kecamatan/sumberejo/</loc>" in body
 
 
 # --- speed guarded by structure --------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.core.signals import request_started
 from django.db import close_old_connections, connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 import contracts.views  # noqa: F401 (registers the pages' computations)
 from agencies.models import Agency
@@ -88,7 +89,10 @@ NESTED = Template(
 
 
 def stored(name):
-    return caches["default"].get(make_template_fragment_key(name, ["k"]))
+    # A fragment's key carries the language it was rendered in (data_cache), then its parts.
+    return caches["default"].get(
+        make_template_fragment_key(name, [translation.get_language(), "k"])
+    )
 
 
 def new_request():

@@ -1,0 +1,108 @@
+"""Which language a request is answered in, and the same page's address in the other one.
+
+The address decides, never the browser. Indonesian is the portal's language and its pages keep
+their addresses without a prefix (every link already given out still opens the same Indonesian
+page, whatever the reader's browser asks for); English is the same address under `/en/`
+(`/paket/12/` and `/en/paket/12/`). Two exceptions, outside the public pages' prefix:
+
+- the workspace (`/admin/...`) follows the operator's own choice, the `django_language` cookie
+  that Django's `set_language` view (`/i18n/setlang/`) sets; without it, Indonesian. Not the
+  browser's Accept-Language: an operator whose browser is set to English keeps the Indonesian
+  workspace until they choose otherwise.
+- health checks, the sitemap and the favicon carry no language.
+
+Files, feeds, OCDS and the API live in the same URL namespaces as the pages (`contracts:`,
+`opendata:`), and a namespace cannot be split across the prefix without renaming names that
+templates and tests reverse: they answer under `/en/` as well, with the same (language-neutral)
+content. Their Indonesian address stays the canonical one. The API's messages do not follow
+Accept-Language yet: when they do, its cached answers (which hold links to pages, reversed in
+the active language) need the language in their key, and `Vary: Accept-Language`.
+"""
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.urls import LocalePrefixPattern, URLResolver, translate_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+WORKSPACE_PREFIX = "/admin/"
+
+
+def prefixed_languages():
+    """The languages whose pages sit under a prefix: every one but the default (["en"])."""
+    return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class LanguagePrefix(LocalePrefixPattern):
+    """`/en/` for English, nothing for Indonesian: the public pages' prefix.
+
+    Django's own pattern matches only the active language's prefix; this one matches whichever
+    prefix the address carries (or none), so that a page resolves the same whatever language is
+    active: the bulk upload under `/admin/unggah-massal/`, a public-page pattern, opens in the
+    English an operator chose for the workspace. Reversing still adds the active language's
+    prefix, as Django's does.
+    """
+
+    def match(self, path):
+        for code in prefixed_languages():
+            if path.startswith(f"{code}/"):
+                return path.removeprefix(f"{code}/"), (), {}
+        return path, (), {}
+
+
+def language_patterns(*urls):
+    """Django's `i18n_patterns(*urls, prefix_default_language=False)`, with `LanguagePrefix`."""
+    return [URLResolver(LanguagePrefix(prefix_default_language=False), list(urls))]
+
+
+def workspace_language(request):
+    """The operator's chosen language (the cookie of `set_language`), else the default."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    try:
+        return translation.get_supported_language_variant(chosen) if chosen else None
+    except LookupError:
+        return None
+
+
+class PortalLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware with the portal's rule: the address decides (module docstring).
+
+    Django's own would follow the browser's Accept-Language on every address outside the
+    prefixed patterns and send `Vary: Accept-Language` with every unprefixed page; here an
+    unprefixed page is always Indonesian, so nothing varies but the workspace (by its cookie).
+    """
+
+    def process_request(self, request):
+        language = translation.get_language_from_path(request.path_info)
+        if language is None and request.path_info.startswith(WORKSPACE_PREFIX):
+            language = workspace_language(request)
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(WORKSPACE_PREFIX):
+            patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+def page_in(request, language):
+    """This page's address (path and query) in `language`: `/paket/?tahun=2019` in "en" ->
+    `/en/paket/?tahun=2019`, and back. An address that resolves to no page (a 404) still gets
+    its other-language form, by its prefix alone; one outside the public pages (the workspace)
+    comes back unchanged."""
+    current = request.get_full_path()
+    translated = translate_url(current, language)
+    if translated != current or language == translation.get_language():
+        return translated
+    path = request.path
+    for code in prefixed_languages():
+        if path.startswith(f"/{code}/"):
+            path = path.removeprefix(f"/{code}")
+            break
+    if path.startswith(WORKSPACE_PREFIX):
+        return current
+    if language != settings.LANGUAGE_CODE:
+        path = f"/{language}{path}"
+    query = request.META.get("QUERY_STRING", "")
+    return f"{path}?{query}" if query else path
