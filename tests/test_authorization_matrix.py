@@ -396,6 +396,7 @@ def cases(world):
         ("followups:close", followup_url(world["followup"], "tutup"), everyone(POST_ONLY)),
         ("followups:reopen", followup_url(world["followup"], "buka-lagi"), everyone(POST_ONLY)),
         ("sitemap", "/sitemap.xml", PUBLIC),
+        ("sitemap-section", "/sitemap-paket.xml", PUBLIC),
         # The language choice (Django's set_language): a GET only goes back to the home page.
         ("set_language", "/i18n/setlang/", everyone(MOVED)),
         # Following by e-mail: public forms; the token pages open for whoever holds the mailed

@@ -26,6 +26,7 @@ from contracts.sitemaps import PackageSitemap
 from contracts.templatetags import rupiah as money_filters
 from tests.contracts.test_public import publish
 from tests.factories import make_operator, make_process
+from tests.sitemaps import whole_sitemap
 
 ROOT = Path(settings.BASE_DIR)
 CATALOGUE = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -183,7 +184,7 @@ def test_the_workspace_follows_the_operators_choice_not_the_browser(client, heal
 
 @pytest.mark.django_db
 def test_the_sitemap_lists_every_page_in_both_languages(client, package):
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = whole_sitemap(client)
     locations = re.findall(r"<loc>([^<]+)</loc>", xml)
     assert f"http://testserver/paket/{package.pk}/" in locations
     assert f"http://testserver/en/paket/{package.pk}/" in locations
@@ -222,6 +223,25 @@ def test_the_package_sitemap_pages_pairs_without_reading_every_package(
         f"https://testserver/en/paket/{b}/",
     ]
     assert second == [f"https://testserver/paket/{c}/", f"https://testserver/en/paket/{c}/"]
+
+
+@pytest.mark.django_db
+def test_the_sitemap_index_reaches_every_package_past_the_first_page(client, health, monkeypatch):
+    """Five packages in sections of four entries (ten pairs: three pages of packages, the other
+    sections one page each): the index names every page of every section, and every package
+    is listed in both languages. One sitemap of all sections ended at its first page (page 2
+    of a one-page section is a 404), so a regency's packages past the limit were never
+    listed."""
+    monkeypatch.setattr(PackageSitemap, "limit", 4)
+    operator = make_operator(health)
+    packages = [publish(make_process(health, title=f"Paket peta {n}"), operator) for n in range(5)]
+    index = client.get("/sitemap.xml").content.decode()
+    assert "/sitemap-paket.xml?p=3</loc>" in index and "?p=4" not in index
+    locations = re.findall(r"<loc>([^<]+)</loc>", whole_sitemap(client))
+    for package in packages:
+        assert f"http://testserver/paket/{package.pk}/" in locations
+        assert f"http://testserver/en/paket/{package.pk}/" in locations
+    assert len(locations) == len(set(locations))
 
 
 # --- caches per language --------------------------------------------------------------------
