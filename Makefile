@@ -16,8 +16,12 @@ $(VENV)/.runtime: $(VENV)/.python-ok requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+# gettext's xgettext: the test that the English catalogue misses nothing runs makemessages.
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@command -v xgettext >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q \
+		--no-install-recommends gettext >/dev/null; } || \
+		{ echo "xgettext is needed: sudo apt-get install -y gettext"; exit 1; }
 	@touch $@
 
 ## run: set up and serve the portal with demo data at http://127.0.0.1:8000 (Ctrl-C stops it;
