@@ -11,7 +11,7 @@ from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Upper
-from django.utils.translation import gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from agencies.models import Agency, AgencyKind, Kecamatan
 from agencies.places import KECAMATAN_MARKERS, name_key, normalise
@@ -55,6 +55,36 @@ COMPLETENESS = {
     "ya": gettext_noop("Data semua tahap lengkap"),
     "tidak": gettext_noop("Data tahap belum lengkap"),
 }
+
+
+# How each language writes an amount: (the thousands separator, the decimal mark).
+AMOUNT_MARKS = {"id": (".", ","), "en": (",", ".")}
+AMOUNT_PREFIXES = ("rp", "idr")
+
+
+def rupiah_amount(raw, language=None):
+    """The whole Rupiah `raw` spells as the page's language writes money, or None.
+
+    Indonesian `Rp 1.250.000.000` (or `1.250.000.000,00`), English `IDR 1,250,000,000` (or
+    `1,250,000,000.00`); plain digits in either; the prefix and spaces optional. Separators must
+    group by three (so `500.000` on an English page, five hundred with a decimal fraction of
+    zeros, is 500, and `1.25` there is not whole); cents must be zero (pagu has none)."""
+    group, decimal = AMOUNT_MARKS.get((language or get_language() or "id")[:2], AMOUNT_MARKS["id"])
+    text = raw.strip().replace("\u00a0", " ")
+    for prefix in AMOUNT_PREFIXES:
+        if text.lower().startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    text = text.replace(" ", "")
+    whole, _, cents = text.partition(decimal)
+    if cents and (cents.strip("0") or not cents.isdigit()):
+        return None
+    if group in whole:
+        head, *groups = whole.split(group)
+        if not (1 <= len(head) <= 3) or any(len(part) != 3 for part in groups):
+            return None
+        whole = head + "".join(groups)
+    return whole_number(whole, max_digits=15)
 
 
 @dataclass
@@ -103,14 +133,26 @@ class PackageFilter:
                 params["penyedia"] = number
             else:
                 problems.append("Penyedia tidak valid; saringan ini diabaikan.")
-        for name, label in [("nilai_min", "Pagu terendah"), ("nilai_max", "Pagu tertinggi")]:
+        for name, label in [
+            ("nilai_min", gettext_noop("Pagu terendah")),
+            ("nilai_max", gettext_noop("Pagu tertinggi")),
+        ]:
             raw = query.get(name, "").strip()
             if raw:
-                digits = raw.removeprefix("Rp").strip().replace(".", "")
-                if (number := whole_number(digits, max_digits=15)) is not None:
+                if (number := rupiah_amount(raw)) is not None:
                     params[name] = number
                 else:
-                    problems.append(f"{label} “{raw[:20]}” bukan jumlah rupiah; diabaikan.")
+                    problems.append(
+                        gettext(
+                            "%(label)s “%(raw)s” bukan jumlah rupiah (misalnya %(example)s); "
+                            "diabaikan."
+                        )
+                        % {
+                            "label": gettext(label),
+                            "raw": raw[:20],
+                            "example": gettext("Rp 100.000.000"),
+                        }
+                    )
         text = " ".join(query.get("q", "").split())[:200]
         if search_words(text):
             params["q"] = text

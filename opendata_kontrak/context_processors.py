@@ -25,7 +25,8 @@ def _navigation(path):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        current = path == url if url == "/" else path.startswith(url)
+        # The home page is current on itself only ("/" or "/en/": every page starts so).
+        current = path == url if url == reverse("home") else path.startswith(url)
         items.append({"label": label, "url": url, "current": current})
     return items
 

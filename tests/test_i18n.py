@@ -148,6 +148,17 @@ def test_the_switcher_links_the_same_page_in_the_other_language(client, package)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_menu_marks_only_the_page_shown_as_current(client, package, prefix):
+    """The home page is current on itself only: "/en/" begins every English address, and it was
+    marked current beside the page shown (two current items for a screen reader)."""
+    for path, expected in [("/", "/"), ("/paket/", "/paket/"), ("/tentang/", "/tentang/")]:
+        html = client.get(prefix + path).content.decode()
+        current = re.findall(r'<a class="site-nav__link" href="([^"]+)" aria-current="page"', html)
+        assert current == [prefix + expected], (prefix + path, current)
+
+
+@pytest.mark.django_db
 def test_every_page_names_its_alternates(client, package):
     for url in [f"/paket/{package.pk}/", f"/en/paket/{package.pk}/"]:
         page = html_of(client.get(url))

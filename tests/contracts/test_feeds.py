@@ -181,7 +181,10 @@ def test_a_filter_the_list_would_drop_is_refused_with_its_reason(client, world):
         ({"tahun": "abad"}, "Tahun “abad” tidak valid."),
         ({"pd": "dinas-tidak-ada"}, "Perangkat daerah “dinas-tidak-ada” tidak dikenal."),
         ({"penyedia": "CV Sehat"}, "Penyedia tidak valid."),
-        ({"nilai_min": "sejuta"}, "Pagu terendah “sejuta” bukan jumlah rupiah."),
+        (
+            {"nilai_min": "sejuta"},
+            "Pagu terendah “sejuta” bukan jumlah rupiah (misalnya Rp 100.000.000).",
+        ),
         ({"metode": "lelang_gaib", "tahun": "2018"}, "Metode “lelang_gaib” tidak dikenal."),
     ]:
         response = client.get(reverse("contracts:feed"), params)
