@@ -20,6 +20,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import conditional_page
 
@@ -95,8 +96,12 @@ class PortalFeed(Feed):
         return _site()
 
     def __call__(self, request, *args, **kwargs):
+        # A feed carries no language (its entries are the data's, in Indonesian): under /en/ it
+        # is the same feed, its entry ids and links the canonical Indonesian addresses, so a
+        # reader never holds one package under two ids. (The list under /en/ links here too.)
         try:
-            response = super().__call__(request, *args, **kwargs)
+            with translation.override(settings.LANGUAGE_CODE):
+                response = super().__call__(request, *args, **kwargs)
         except Refused as refusal:
             return refusal.response()
         # Django dates the answer by its newest entry; an entry that leaves the feed (a

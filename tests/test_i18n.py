@@ -499,3 +499,16 @@ def test_the_scan_finds_a_word_left_out():
     ]
     assert untranslated_text('<input placeholder="Kata kunci">') == ["Kata", "kunci"]
     assert untranslated_text('<a title="{% translate "Rekaman" %}">{{ x }} · 12</a>') == []
+
+
+@pytest.mark.django_db
+def test_the_feed_under_en_is_the_same_feed_with_the_same_entry_ids(client, package):
+    """The English list links to /en/feed/paket/: the same feed, in the data's language, its
+    entries named by the canonical (Indonesian) addresses, not a second id per package."""
+    indonesian = client.get("/feed/paket/").content.decode()
+    english = client.get("/en/feed/paket/").content.decode()
+    ids = re.findall(r"<id>([^<]+)</id>", english)
+    assert f"http://testserver/paket/{package.pk}/" in ids
+    assert not any("/en/" in entry for entry in ids)
+    assert ids == re.findall(r"<id>([^<]+)</id>", indonesian)
+    assert 'xml:lang="id"' in english
