@@ -176,7 +176,14 @@ def test_every_page_names_its_alternates(client, package):
 def test_the_workspace_follows_the_operators_choice_not_the_browser(client, health):
     operator = make_operator(health)
     client.force_login(operator)
-    assert client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "id"
+    page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page["Content-Language"] == "id"
+    # The choice is offered on every workspace page: a form to Django's set_language view,
+    # back to the same page.
+    html = page.content.decode()
+    assert '<form class="workspace-language" action="/i18n/setlang/" method="post">' in html
+    assert '<input type="hidden" name="next" value="/admin/">' in html
+    assert '<button type="submit" name="language" value="en" lang="en">English</button>' in html
     # Django's set_language view remembers the choice in a cookie.
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     assert response.status_code == 302 and response["Location"] == "/admin/"
@@ -184,6 +191,9 @@ def test_the_workspace_follows_the_operators_choice_not_the_browser(client, heal
     answer = client.get("/admin/")
     assert answer["Content-Language"] == "en"
     assert "Cookie" in answer["Vary"]
+    assert (
+        'name="language" value="id" lang="id">Bahasa Indonesia</button>' in answer.content.decode()
+    )
     # The bulk upload, a pattern of the public pages' resolver, opens in that choice too.
     assert client.get("/admin/unggah-massal/")["Content-Language"] == "en"
     # The public pages keep following their address.
