@@ -70,12 +70,13 @@ def rupiah_amount(raw, language=None):
     group by three (so `500.000` on an English page, five hundred with a decimal fraction of
     zeros, is 500, and `1.25` there is not whole); cents must be zero (pagu has none)."""
     group, decimal = AMOUNT_MARKS.get((language or get_language() or "id")[:2], AMOUNT_MARKS["id"])
-    text = raw.strip().replace("\u00a0", " ")
+    # Spaces around the amount and after its prefix (the no-break one of "Rp 1.000" too, and
+    # the byte-order mark JSON Schema counts as one), none inside it, as the API describes.
+    text = raw.replace("\ufeff", " ").strip()
     for prefix in AMOUNT_PREFIXES:
         if text.lower().startswith(prefix):
-            text = text[len(prefix) :]
+            text = text[len(prefix) :].lstrip()
             break
-    text = text.replace(" ", "")
     whole, _, cents = text.partition(decimal)
     if cents and (cents.strip("0") or not cents.isdigit()):
         return None

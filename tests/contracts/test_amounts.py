@@ -31,6 +31,8 @@ from contracts.filters import PackageFilter, rupiah_amount
         ("100,000,000", "id", None),
         ("1.0000", "id", None),
         ("sejuta", "id", None),
+        ("1 000 000", "id", None),
+        ("\ufeffRp\u00a01.000 ", "id", 1000),
         ("-5", "id", None),
         ("", "id", None),
     ],
