@@ -21,7 +21,7 @@ the active language) need the language in their key, and `Vary: Accept-Language`
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.urls import LocalePrefixPattern, URLResolver, translate_url
+from django.urls import LocalePrefixPattern, URLResolver
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -88,20 +88,17 @@ class PortalLocaleMiddleware(LocaleMiddleware):
 
 def page_in(request, language):
     """This page's address (path and query) in `language`: `/paket/?tahun=2019` in "en" ->
-    `/en/paket/?tahun=2019`, and back. An address that resolves to no page (a 404) still gets
-    its other-language form, by its prefix alone; one outside the public pages (the workspace)
-    comes back unchanged."""
-    current = request.get_full_path()
-    translated = translate_url(current, language)
-    if translated != current or language == translation.get_language():
-        return translated
+    `/en/paket/?tahun=2019`, and back. The public pages' paths are the same in every language
+    (only the prefix differs, see LanguagePrefix), so this is the prefix swapped, with no
+    resolving on every page; an address outside the public pages (the workspace) comes back
+    unchanged."""
     path = request.path
     for code in prefixed_languages():
         if path.startswith(f"/{code}/"):
             path = path.removeprefix(f"/{code}")
             break
     if path.startswith(WORKSPACE_PREFIX):
-        return current
+        return request.get_full_path()
     if language != settings.LANGUAGE_CODE:
         path = f"/{language}{path}"
     query = request.META.get("QUERY_STRING", "")
