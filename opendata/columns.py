@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl.cell import WriteOnlyCell
 
 from contracts.models import Stage
@@ -104,7 +104,10 @@ class Table:
 @functools.cache
 def _route(name):
     # reverse() once per route, not once per row (a year's bulk build has many thousand rows).
-    return reverse(name, args=[987654321]).replace("987654321", "{}")
+    # Always the canonical (Indonesian, unprefixed) address: the data carry no language, and
+    # what is cached here must not take the prefix of whichever request came first (/en/).
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(name, args=[987654321]).replace("987654321", "{}")
 
 
 def absolute(path):

@@ -491,3 +491,20 @@ def test_files_built_on_another_address_are_rewritten_on_the_portals(client, wor
     urls = {row["url"] for row in csv_rows(download(client, "semua", "paket.csv"))}
     assert urls == {f"{own}/paket/{world[key].pk}/" for key in ("bridge", "formula")}
     assert build(base_url=own) == []
+
+
+@pytest.mark.django_db
+def test_links_are_the_canonical_addresses_whichever_language_asked_first(client, world):
+    """The English list's download (/en/paket/unduh.csv) may be the first to build a link in
+    a process: the routes are reversed once and kept, so they must not keep its /en/ prefix
+    for every file and answer after it."""
+    from opendata import columns
+
+    columns._route.cache_clear()
+    base = settings.PORTAL["BASE_URL"]
+    english = client.get("/en/paket/unduh.csv", {"tahun": "2019"})
+    assert english.status_code == 200
+    urls = {row["url"] for row in csv_rows(b"".join(english.streaming_content))}
+    assert urls == {f"{base}/paket/{world[key].pk}/" for key in ("bridge", "formula")}
+    answer = client.get(reverse("opendata:api-package", args=[world["bridge"].ocid])).json()
+    assert answer["url"] == f"{base}/paket/{world['bridge'].pk}/"
