@@ -247,7 +247,12 @@ def verdict(*, requests, events, lost, mismatched, cut_uploads_half, probes):
     inside, cut, outside = classify_errors(requests, events)
     window = failover_window(requests, events)
     uploads = sum(1 for r in requests if r.who == "operator" and r.status == 302)
-    cut_gets = [r for r in cut if r.path != "unggah"]
+    # A GET in flight at the kill that nginx answered with a 5xx is one it should have sent to
+    # the other server (proxy_next_upstream: nothing had reached the client yet). One whose
+    # answer broke off (loadtest.CUT) had its headers and part of its body relayed already: no
+    # proxy can retry that, so it is counted, not failed — as a browser's reload would mend it.
+    cut_gets = [r for r in cut if r.path != "unggah" and r.status != loadtest.CUT]
+    broken_off = [r for r in cut if r.path != "unggah" and r.status == loadtest.CUT]
     unfinished = window is not None and window[1] is None
     rows = [
         ("permintaan", len(requests), True),
@@ -255,7 +260,8 @@ def verdict(*, requests, events, lost, mismatched, cut_uploads_half, probes):
         ("5xx di luar jendela failover", len(outside), not outside),
         ("5xx di dalam jendela failover", len(inside), True),
         ("5xx terputus saat server aplikasi dibunuh", len(cut), True),
-        ("  di antaranya GET (nginx harus mengulang)", len(cut_gets), not cut_gets),
+        ("  di antaranya GET dijawab 5xx (nginx harus mengulang)", len(cut_gets), not cut_gets),
+        ("  di antaranya GET putus di tengah jawaban", len(broken_off), True),
         ("unggahan terputus yang tersimpan setengah", len(cut_uploads_half), not cut_uploads_half),
         ("unggahan hilang", len(lost), not lost),
         ("SHA-256 tidak cocok", len(mismatched), not mismatched),
