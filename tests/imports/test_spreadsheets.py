@@ -1,7 +1,9 @@
+
 """Exports as spreadsheets really write them: the shared cases, separators, encodings, numbers,
 dates, long multi-place cells, unknown methods and control characters."""
 
 import datetime
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -282,11 +284,18 @@ def test_every_fixture_accounts_for_every_row(path):
 
 
 def test_the_case_files_are_the_shared_ones():
-    """The cases under tests/ are copies of ../shared/cases/imports/ where that is present."""
-    if not SHARED_CASES.is_dir():
-        pytest.skip("no ../shared/cases/imports beside this clone: the copies are what there is")
-    for shared in SHARED_CASES.iterdir():
-        assert (CASES / shared.name).read_bytes() == shared.read_bytes(), shared.name
+    """The cases under tests/ are the files of ../shared/cases/imports/ byte for byte: their
+    SHA-256 sums were taken from the shared folder (tests/imports/cases.sha256), and where that
+    folder is beside the clone it is compared as well."""
+    sums = dict(
+        reversed(line.split()) for line in (CASES.parent / "cases.sha256").read_text().splitlines()
+    )
+    for name, digest in sums.items():
+        assert hashlib.sha256((CASES / name).read_bytes()).hexdigest() == digest, name
+    if SHARED_CASES.is_dir():
+        for shared in SHARED_CASES.iterdir():
+            assert shared.name in sums, shared.name
+            assert (CASES / shared.name).read_bytes() == shared.read_bytes(), shared.name
 
 
 @pytest.mark.django_db
