@@ -1,4 +1,3 @@
-
 """Exports as spreadsheets really write them: the shared cases, separators, encodings, numbers,
 dates, long multi-place cells, unknown methods and control characters."""
 
