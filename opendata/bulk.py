@@ -20,7 +20,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, Max, Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from contracts.models import Process, Release
@@ -241,6 +241,10 @@ def _open_all(stack, folder):
     }
 
 
+# The files carry no language: written in the portal's own, whatever the caller's (a build
+# started under /en/ or from an operator's English workspace), so that their bytes are the same
+# and their links the canonical (unprefixed) addresses; lazy labels come out Indonesian.
+@translation.override(settings.LANGUAGE_CODE)
 def write(scope, folder, *, uri):
     """Write every file of `scope` into `folder` from the database; return the packages.
 
@@ -281,6 +285,7 @@ def write(scope, folder, *, uri):
     return count
 
 
+@translation.override(settings.LANGUAGE_CODE)  # as write()
 def assemble(years, folder, *, uri):
     """Write the all-years files into `folder` from the stored files of each year.
 

@@ -4,10 +4,12 @@ values here, so a column means the same thing in every output, and the open-data
 lists them from here.
 
 A column is a stable machine name (never renamed or moved: readers of older files by position
-keep working; a new column goes at the end of its table), its meaning in Indonesian, its unit,
-its kind and how its value is computed from a row. A row is `Row(process, lists, item)`: the
-package, its related lists (contracts.ocds.related_lists; a table of the package itself reads
-only `documents`) and the table's own item (a document, a bidder, a flag; None for paket).
+keep working; a new column goes at the end of its table), its meaning and its unit (Indonesian,
+marked for translation: only the policy page shows them, in the reader's language; the files
+carry the names alone, the same in every language), its kind and how its value is computed
+from a row. A row is `Row(process, lists, item)`: the package, its related lists
+(contracts.ocds.related_lists; a table of the package itself reads only `documents`) and the
+table's own item (a document, a bidder, a flag; None for paket).
 
 Values are domain values (int, str, bool, list, date, aware datetime, None); each output
 writes them by one convention (`as_text` for CSV, `as_cell` for XLSX, `as_json` for JSON):
@@ -32,11 +34,13 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from openpyxl.cell import WriteOnlyCell
 
 from contracts.models import Stage
 from dashboards.exports import safe, xlsx_value
 
+# The kinds of value: codes, never shown (the policy page shows each kind's UNITS).
 TEXT, WHOLE, MONEY, DATE, MOMENT, YES_NO, LIST, URL = (
     "teks",
     "bilangan bulat",
@@ -48,16 +52,17 @@ TEXT, WHOLE, MONEY, DATE, MOMENT, YES_NO, LIST, URL = (
     "alamat",
 )
 
-# What each kind says on the policy page (the unit a value is written in).
+# What each kind says on the policy page (the unit a value is written in), in the page's
+# language.
 UNITS = {
-    TEXT: "teks",
-    WHOLE: "bilangan bulat",
-    MONEY: "Rupiah, bilangan bulat tanpa sen",
-    DATE: "tanggal kalender (WIB), ISO 8601 YYYY-MM-DD",
-    MOMENT: "waktu WIB dengan selisihnya, ISO 8601 (2020-01-01T00:30:00+07:00); di XLSX jam WIB",
-    YES_NO: "ya / tidak (JSON: true / false); kosong bila tidak diketahui",
-    LIST: "daftar dipisah titik koma (;) (JSON: larik)",
-    URL: "alamat lengkap (URL)",
+    TEXT: _("teks"),
+    WHOLE: _("bilangan bulat"),
+    MONEY: _("Rupiah, bilangan bulat tanpa sen"),
+    DATE: _("tanggal kalender (WIB), ISO 8601 YYYY-MM-DD"),
+    MOMENT: _("waktu WIB dengan selisihnya, ISO 8601 (2020-01-01T00:30:00+07:00); di XLSX jam WIB"),
+    YES_NO: _("ya / tidak (JSON: true / false); kosong bila tidak diketahui"),
+    LIST: _("daftar dipisah titik koma (;) (JSON: larik)"),
+    URL: _("alamat lengkap (URL)"),
 }
 
 MONEY_FORMAT = "#,##0"
@@ -72,7 +77,7 @@ class Row(NamedTuple):
 @dataclass(frozen=True)
 class Column:
     name: str
-    meaning: str
+    meaning: str  # lazy: translated where shown
     kind: str
     get: Callable[[Row], Any]
 
@@ -84,7 +89,7 @@ class Column:
 @dataclass(frozen=True)
 class Table:
     name: str
-    about: str
+    about: str  # lazy: translated where shown
     columns: tuple
     rows: Callable  # (process, lists) -> iterable of Row
 
@@ -152,7 +157,7 @@ def as_text(value):
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "ya" if value else "tidak"
+        return "ya" if value else "tidak"  # i18n: data (the files' words, in every language)
     if isinstance(value, (list, tuple)):
         value = ";".join(str(item) for item in value)
     return safe(as_json(value))
@@ -164,7 +169,7 @@ def as_cell(sheet, value, kind):
     if value is None:
         return None
     if isinstance(value, bool):
-        value = "ya" if value else "tidak"
+        value = "ya" if value else "tidak"  # i18n: data
     elif isinstance(value, (list, tuple)):
         value = ";".join(str(item) for item in value)
     elif isinstance(value, datetime.datetime):
@@ -209,102 +214,115 @@ def kecamatan_of(process):
     return ";".join(names)
 
 
-OCID = Column("ocid", "Pengenal OCDS paket (tidak pernah berubah)", TEXT, _of("ocid"))
+OCID = Column("ocid", _("Pengenal OCDS paket (tidak pernah berubah)"), TEXT, _of("ocid"))
 
 PAKET = Table(
     "paket",
-    "satu baris per paket yang dipublikasikan",
+    _("satu baris per paket yang dipublikasikan"),
     (
         OCID,
-        Column("kode_rup", "Kode RUP paket di SiRUP", TEXT, _of("rup_code")),
-        Column("tahun_anggaran", "Tahun anggaran", WHOLE, _of("fiscal_year")),
-        Column("kode_pd", "Kode perangkat daerah di portal", TEXT, lambda r: r.process.agency.code),
-        Column("perangkat_daerah", "Nama perangkat daerah", TEXT, lambda r: r.process.agency.name),
-        Column("nama_paket", "Nama paket", TEXT, _of("title")),
-        Column("program", "Program (DPA)", TEXT, _of("program_name")),
-        Column("kegiatan", "Kegiatan (DPA)", TEXT, _of("activity_name")),
-        Column("sub_kegiatan", "Sub kegiatan (DPA)", TEXT, _of("sub_activity_name")),
-        Column("kode_rekening", "Kode rekening belanja", TEXT, _of("account_code")),
+        Column("kode_rup", _("Kode RUP paket di SiRUP"), TEXT, _of("rup_code")),
+        Column("tahun_anggaran", _("Tahun anggaran"), WHOLE, _of("fiscal_year")),
+        Column(
+            "kode_pd", _("Kode perangkat daerah di portal"), TEXT, lambda r: r.process.agency.code
+        ),
+        Column(
+            "perangkat_daerah", _("Nama perangkat daerah"), TEXT, lambda r: r.process.agency.name
+        ),
+        Column("nama_paket", _("Nama paket"), TEXT, _of("title")),
+        Column("program", _("Program (DPA)"), TEXT, _of("program_name")),
+        Column("kegiatan", _("Kegiatan (DPA)"), TEXT, _of("activity_name")),
+        Column("sub_kegiatan", _("Sub kegiatan (DPA)"), TEXT, _of("sub_activity_name")),
+        Column("kode_rekening", _("Kode rekening belanja"), TEXT, _of("account_code")),
         Column(
             "sumber_dana",
-            "Sumber dana",
+            _("Sumber dana"),
             LIST,
             lambda r: list(r.process.funding_sources or []),
         ),
         Column(
             "jenis_pengadaan",
-            "Jenis pengadaan (nama)",
+            _("Jenis pengadaan (nama)"),
             TEXT,
             lambda r: r.process.get_category_display() if r.process.category else "",
         ),
         Column(
             "metode_pemilihan",
-            "Metode pemilihan penyedia (nama)",
+            _("Metode pemilihan penyedia (nama)"),
             TEXT,
             lambda r: r.process.get_method_display() if r.process.method else "",
         ),
         Column(
             "kecamatan",
-            "Setiap kecamatan yang disebut lokasi paket, kecamatan utama lebih dulu (beberapa "
-            "dipisah ;)",
+            _(
+                "Setiap kecamatan yang disebut lokasi paket, kecamatan utama lebih dulu (beberapa "
+                "dipisah ;)"
+            ),
             TEXT,
             lambda r: kecamatan_of(r.process),
         ),
-        Column("desa", "Desa/kelurahan lokasi", TEXT, _of("location_desa")),
-        Column("pagu", "Pagu anggaran paket", MONEY, _of("budget_amount")),
-        Column("hps", "Harga perkiraan sendiri (HPS)", MONEY, _of("hps_amount")),
-        Column("kode_tender", "Kode tender di LPSE", TEXT, _of("tender_code")),
+        Column("desa", _("Desa/kelurahan lokasi"), TEXT, _of("location_desa")),
+        Column("pagu", _("Pagu anggaran paket"), MONEY, _of("budget_amount")),
+        Column("hps", _("Harga perkiraan sendiri (HPS)"), MONEY, _of("hps_amount")),
+        Column("kode_tender", _("Kode tender di LPSE"), TEXT, _of("tender_code")),
         Column(
             "jumlah_peserta",
-            "Jumlah penyedia yang mendaftar di LPSE (bukan jumlah penawar)",
+            _("Jumlah penyedia yang mendaftar di LPSE (bukan jumlah penawar)"),
             WHOLE,
             _of("number_of_tenderers"),
         ),
         Column(
-            "npwp_pemenang", "NPWP pemenang, seperti tertulis di sumbernya", TEXT, _winner("npwp")
+            "npwp_pemenang",
+            _("NPWP pemenang, seperti tertulis di sumbernya"),
+            TEXT,
+            _winner("npwp"),
         ),
-        Column("pemenang", "Nama pemenang", TEXT, _winner("name")),
-        Column("nilai_penetapan", "Nilai penetapan pemenang", MONEY, _of("award_amount")),
-        Column("nomor_kontrak", "Nomor kontrak", TEXT, _of("contract_number")),
-        Column("nilai_kontrak", "Nilai kontrak saat ditandatangani", MONEY, _of("contract_amount")),
-        Column("tanggal_kontrak", "Tanggal kontrak ditandatangani", DATE, _of("contract_signed")),
+        Column("pemenang", _("Nama pemenang"), TEXT, _winner("name")),
+        Column("nilai_penetapan", _("Nilai penetapan pemenang"), MONEY, _of("award_amount")),
+        Column("nomor_kontrak", _("Nomor kontrak"), TEXT, _of("contract_number")),
+        Column(
+            "nilai_kontrak", _("Nilai kontrak saat ditandatangani"), MONEY, _of("contract_amount")
+        ),
+        Column(
+            "tanggal_kontrak", _("Tanggal kontrak ditandatangani"), DATE, _of("contract_signed")
+        ),
         Column(
             "tanggal_serah_terima",
-            "Tanggal serah terima pekerjaan (PHO)",
+            _("Tanggal serah terima pekerjaan (PHO)"),
             DATE,
             _of("pho_date"),
         ),
         Column(
             "tahap_tercapai",
-            "Tahap terakhir yang dicapai paket (nama)",
+            _("Tahap terakhir yang dicapai paket (nama)"),
             TEXT,
             lambda r: r.process.get_stage_reached_display(),
         ),
         Column(
             "semua_tahap_lengkap",
-            "Data setiap tahap yang berlaku lengkap",
+            _("Data setiap tahap yang berlaku lengkap"),
             YES_NO,
             lambda r: bool(r.process.all_complete),
         ),
         Column(
             "jumlah_dokumen",
-            "Jumlah dokumen PDF paket (tanpa dokumen perangkat daerah)",
+            _("Jumlah dokumen PDF paket (tanpa dokumen perangkat daerah)"),
             WHOLE,
             lambda r: len(r.lists["documents"]),
         ),
         Column(
             "tanda",
-            "Kode tanda untuk dicermati",
+            _("Kode tanda untuk dicermati"),
             LIST,
             lambda r: sorted(flag.flag for flag in r.process.flags.all()),
         ),
-        Column("dipublikasikan", "Waktu paket dipublikasikan", MOMENT, _of("published_at")),
-        Column("diperbarui", "Waktu data paket terakhir diubah", MOMENT, _of("updated_at")),
-        Column("url", "Halaman paket di portal", URL, lambda r: package_url(r.process)),
+        Column("dipublikasikan", _("Waktu paket dipublikasikan"), MOMENT, _of("published_at")),
+        Column("diperbarui", _("Waktu data paket terakhir diubah"), MOMENT, _of("updated_at")),
+        Column("url", _("Halaman paket di portal"), URL, lambda r: package_url(r.process)),
         # New columns go last, so that readers of the older files by position keep working.
         Column(
             "npwp_pemenang_lolos_uji",
-            "NPWP pemenang lolos uji angka pemeriksa",
+            _("NPWP pemenang lolos uji angka pemeriksa"),
             YES_NO,
             lambda r: _passes(r.process.supplier),
         ),
@@ -352,9 +370,9 @@ def _document_entries(process, lists):
             entry = DocumentEntry(
                 f"foto-kemajuan-{photo.pk}",
                 Stage.IMPLEMENTATION.label,
-                "Foto kemajuan pekerjaan",
+                "Foto kemajuan pekerjaan",  # i18n: data (the files' wording, as the OCDS)
                 "physicalProgressReport",
-                f"Foto kemajuan pekerjaan {report.date.isoformat()}",
+                f"Foto kemajuan pekerjaan {report.date.isoformat()}",  # i18n: data
                 "",  # the camera's file name is not kept
                 None,
                 photo.size,
@@ -367,47 +385,53 @@ def _document_entries(process, lists):
 
 DOKUMEN = Table(
     "dokumen",
-    "satu baris per dokumen PDF dan foto kemajuan",
+    _("satu baris per dokumen PDF dan foto kemajuan"),
     (
         OCID,
-        Column("id_dokumen", "Pengenal dokumen (foto: foto-kemajuan-<nomor>)", TEXT, _item("id")),
-        Column("tahap", "Tahap paket (nama)", TEXT, _item("stage")),
-        Column("jenis", "Jenis dokumen", TEXT, _item("type_name")),
-        Column("document_type", "Kode jenis dokumen OCDS (documentType)", TEXT, _item("ocds_code")),
-        Column("judul", "Judul dokumen", TEXT, _item("title")),
-        Column("nama_berkas", "Nama berkas saat diunggah", TEXT, _item("filename")),
-        Column("halaman", "Jumlah halaman", WHOLE, _item("pages")),
-        Column("ukuran_bita", "Ukuran berkas (bita)", WHOLE, _item("size")),
-        Column("sha256", "Sidik SHA-256 berkas", TEXT, _item("sha256")),
-        Column("diunggah", "Waktu diunggah", MOMENT, _item("uploaded")),
-        Column("url", "Alamat unduhan dokumen", URL, _item("url")),
+        Column(
+            "id_dokumen", _("Pengenal dokumen (foto: foto-kemajuan-<nomor>)"), TEXT, _item("id")
+        ),
+        Column("tahap", _("Tahap paket (nama)"), TEXT, _item("stage")),
+        Column("jenis", _("Jenis dokumen"), TEXT, _item("type_name")),
+        Column(
+            "document_type", _("Kode jenis dokumen OCDS (documentType)"), TEXT, _item("ocds_code")
+        ),
+        Column("judul", _("Judul dokumen"), TEXT, _item("title")),
+        Column("nama_berkas", _("Nama berkas saat diunggah"), TEXT, _item("filename")),
+        Column("halaman", _("Jumlah halaman"), WHOLE, _item("pages")),
+        Column("ukuran_bita", _("Ukuran berkas (bita)"), WHOLE, _item("size")),
+        Column("sha256", _("Sidik SHA-256 berkas"), TEXT, _item("sha256")),
+        Column("diunggah", _("Waktu diunggah"), MOMENT, _item("uploaded")),
+        Column("url", _("Alamat unduhan dokumen"), URL, _item("url")),
     ),
     _document_entries,
 )
 
 PESERTA = Table(
     "peserta",
-    "satu baris per peserta tender",
+    _("satu baris per peserta tender"),
     (
         OCID,
         Column(
             "npwp",
-            "NPWP peserta, seperti tertulis di sumbernya",
+            _("NPWP peserta, seperti tertulis di sumbernya"),
             TEXT,
             lambda r: r.item.supplier.npwp,
         ),
-        Column("nama", "Nama peserta", TEXT, lambda r: r.item.supplier.name),
-        Column("nilai_penawaran", "Nilai penawaran", MONEY, _item("bid_amount")),
-        Column("harga_terkoreksi", "Harga penawaran terkoreksi", MONEY, _item("corrected_amount")),
+        Column("nama", _("Nama peserta"), TEXT, lambda r: r.item.supplier.name),
+        Column("nilai_penawaran", _("Nilai penawaran"), MONEY, _item("bid_amount")),
+        Column(
+            "harga_terkoreksi", _("Harga penawaran terkoreksi"), MONEY, _item("corrected_amount")
+        ),
         Column(
             "pemenang",
-            "Peserta ini pemenang paket",
+            _("Peserta ini pemenang paket"),
             YES_NO,
             lambda r: r.item.supplier_id == r.process.supplier_id,
         ),
         Column(
             "npwp_lolos_uji",
-            "NPWP peserta lolos uji angka pemeriksa",
+            _("NPWP peserta lolos uji angka pemeriksa"),
             YES_NO,
             lambda r: _passes(r.item.supplier),
         ),
@@ -417,20 +441,23 @@ PESERTA = Table(
 
 PEMENANG = Table(
     "pemenang",
-    "satu baris per penetapan pemenang",
+    _("satu baris per penetapan pemenang"),
     (
         OCID,
-        Column("tanggal_penetapan", "Tanggal penetapan pemenang", DATE, _of("award_date")),
-        Column("nilai_penetapan", "Nilai penetapan pemenang", MONEY, _of("award_amount")),
-        Column("hps", "Harga perkiraan sendiri (HPS)", MONEY, _of("hps_amount")),
-        Column("pagu", "Pagu anggaran paket", MONEY, _of("budget_amount")),
+        Column("tanggal_penetapan", _("Tanggal penetapan pemenang"), DATE, _of("award_date")),
+        Column("nilai_penetapan", _("Nilai penetapan pemenang"), MONEY, _of("award_amount")),
+        Column("hps", _("Harga perkiraan sendiri (HPS)"), MONEY, _of("hps_amount")),
+        Column("pagu", _("Pagu anggaran paket"), MONEY, _of("budget_amount")),
         Column(
-            "npwp_pemenang", "NPWP pemenang, seperti tertulis di sumbernya", TEXT, _winner("npwp")
+            "npwp_pemenang",
+            _("NPWP pemenang, seperti tertulis di sumbernya"),
+            TEXT,
+            _winner("npwp"),
         ),
-        Column("pemenang", "Nama pemenang", TEXT, _winner("name")),
+        Column("pemenang", _("Nama pemenang"), TEXT, _winner("name")),
         Column(
             "npwp_pemenang_lolos_uji",
-            "NPWP pemenang lolos uji angka pemeriksa",
+            _("NPWP pemenang lolos uji angka pemeriksa"),
             YES_NO,
             lambda r: _passes(r.process.supplier),
         ),
@@ -442,15 +469,15 @@ PEMENANG = Table(
 
 TANDA = Table(
     "tanda",
-    "satu baris per tanda untuk dicermati",
+    _("satu baris per tanda untuk dicermati"),
     (
         OCID,
-        Column("tanda", "Kode tanda", TEXT, _item("flag")),
-        Column("nama_tanda", "Nama tanda", TEXT, lambda r: r.item.get_flag_display()),
-        Column("alasan", "Alasan tanda, dengan angkanya", TEXT, _item("reason")),
+        Column("tanda", _("Kode tanda"), TEXT, _item("flag")),
+        Column("nama_tanda", _("Nama tanda"), TEXT, lambda r: r.item.get_flag_display()),
+        Column("alasan", _("Alasan tanda, dengan angkanya"), TEXT, _item("reason")),
         Column(
             "dasar",
-            "Dasar ambang batasnya",
+            _("Dasar ambang batasnya"),
             TEXT,
             lambda r: r.item.threshold.source if r.item.threshold else "",
         ),
@@ -462,33 +489,41 @@ TANDA = Table(
 
 KONTRAK = Table(
     "kontrak",
-    "satu baris per kontrak",
+    _("satu baris per kontrak"),
     (
         OCID,
-        Column("nomor_kontrak", "Nomor kontrak", TEXT, _of("contract_number")),
+        Column("nomor_kontrak", _("Nomor kontrak"), TEXT, _of("contract_number")),
         Column(
-            "tanggal_tanda_tangan", "Tanggal kontrak ditandatangani", DATE, _of("contract_signed")
+            "tanggal_tanda_tangan",
+            _("Tanggal kontrak ditandatangani"),
+            DATE,
+            _of("contract_signed"),
         ),
-        Column("mulai", "Tanggal mulai kontrak", DATE, _of("contract_start")),
-        Column("akhir", "Tanggal akhir kontrak saat ditandatangani", DATE, _of("contract_end")),
-        Column("nilai_kontrak", "Nilai kontrak saat ditandatangani", MONEY, _of("contract_amount")),
+        Column("mulai", _("Tanggal mulai kontrak"), DATE, _of("contract_start")),
+        Column("akhir", _("Tanggal akhir kontrak saat ditandatangani"), DATE, _of("contract_end")),
         Column(
-            "npwp_penyedia", "NPWP penyedia, seperti tertulis di sumbernya", TEXT, _winner("npwp")
+            "nilai_kontrak", _("Nilai kontrak saat ditandatangani"), MONEY, _of("contract_amount")
         ),
-        Column("penyedia", "Nama penyedia", TEXT, _winner("name")),
-        Column("jumlah_adendum", "Jumlah adendum", WHOLE, lambda r: len(r.lists["amendments"])),
+        Column(
+            "npwp_penyedia",
+            _("NPWP penyedia, seperti tertulis di sumbernya"),
+            TEXT,
+            _winner("npwp"),
+        ),
+        Column("penyedia", _("Nama penyedia"), TEXT, _winner("name")),
+        Column("jumlah_adendum", _("Jumlah adendum"), WHOLE, lambda r: len(r.lists["amendments"])),
         Column(
             "total_pembayaran",
-            "Jumlah pembayaran yang tercatat",
+            _("Jumlah pembayaran yang tercatat"),
             MONEY,
             lambda r: sum(payment.amount for payment in r.lists["payments"]),
         ),
         Column(
-            "tanggal_serah_terima", "Tanggal serah terima pekerjaan (PHO)", DATE, _of("pho_date")
+            "tanggal_serah_terima", _("Tanggal serah terima pekerjaan (PHO)"), DATE, _of("pho_date")
         ),
         Column(
             "npwp_penyedia_lolos_uji",
-            "NPWP penyedia lolos uji angka pemeriksa",
+            _("NPWP penyedia lolos uji angka pemeriksa"),
             YES_NO,
             lambda r: _passes(r.process.supplier),
         ),

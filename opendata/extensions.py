@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -28,8 +29,11 @@ DOCUMENTATION = [
 
 
 def documentation_url(language):
-    """The absolute URL of the extension's documentation in `language` ("id" or "en")."""
-    page = reverse("opendata:extension-docs")
+    """The absolute URL of the extension's documentation in `language` ("id" or "en"): the
+    canonical (Indonesian) page's section, whichever language the request is in, so that the
+    served extension.json is the same file under /en/."""
+    with translation.override(settings.LANGUAGE_CODE):
+        page = reverse("opendata:extension-docs")
     return f"{settings.PORTAL['BASE_URL']}{page}#{language}"
 
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import http_date
+from django.utils.translation import get_language, gettext
 
 from contracts.models import Category, DocumentType, Method, Process, Release, Status, Supplier
 from contracts.ocds import (
@@ -38,7 +39,7 @@ def _published(ocid):
         .first()
     )
     if found is None:
-        raise Http404("Paket tidak ditemukan atau belum dipublikasikan.")
+        raise Http404(gettext("Paket tidak ditemukan atau belum dipublikasikan."))
     return found
 
 
@@ -90,14 +91,14 @@ def package_record(request, ocid):
 def download(request, scope, name):
     bulk = BulkFile.objects.filter(scope=scope, name=name).first()
     if bulk is None:
-        raise Http404("Berkas ini tidak ada atau sedang disiapkan.")
+        raise Http404(gettext("Berkas ini tidak ada atau sedang disiapkan."))
     content_type = FILES[name][1]
     if name.endswith((".json", ".jsonl", ".csv")):
         content_type += "; charset=utf-8"
     response = storage.serve(
         bulk.storage_name,
         content_type=content_type,
-        missing="Berkas ini sedang dibangun ulang; coba lagi sebentar lagi.",
+        missing=gettext("Berkas ini sedang dibangun ulang; coba lagi sebentar lagi."),
         filename=f"opendatakontrak-{scope}-{name}",
         attachment=True,
     )
@@ -132,7 +133,11 @@ def index(request):
         sections.append(
             {
                 "scope": scope,
-                "label": "Semua tahun" if scope == SCOPE_ALL else f"Tahun anggaran {scope}",
+                "label": (
+                    gettext("Semua tahun")
+                    if scope == SCOPE_ALL
+                    else gettext("Tahun anggaran %(year)s") % {"year": scope}
+                ),
                 "files": [
                     {"name": name, "about": FILES[name][0], "bulk": files.get(name)}
                     for name in files_for(scope)
@@ -235,12 +240,18 @@ def extension_file(request, name):
 
 
 def extension_docs(request):
-    """The red-flags extension's documentation, from its READMEs: the `documentationUrl`."""
+    """The red-flags extension's documentation, from its READMEs: the `documentationUrl`.
+    Both languages on one page (each README in its own section, `#id` and `#en` on every
+    address); the reader's language first."""
+    language = get_language()
+    sections = sorted(
+        extensions.red_flags_documentation(), key=lambda section: section[0] != language
+    )
     return render(
         request,
         "opendata/extension_docs.html",
         {
-            "sections": extensions.red_flags_documentation(),
+            "sections": sections,
             "metadata_url": reverse("opendata:extension-file", args=["extension.json"]),
         },
     )
