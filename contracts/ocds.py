@@ -13,13 +13,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
-from django.urls import reverse
 from django.utils import timezone
 
 from contracts.amendments import amended_contract
 from contracts.models import Category, Method, Stage, Status
 from contracts.npwp import ORG_ID_SCHEME
 from contracts.templatetags.rupiah import desimal, persen_angka
+from opendata_kontrak.languages import canonical_reverse
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "ocds" / "1.1.5"
 SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/"
@@ -93,8 +93,9 @@ def _in_convention(text):
 
 
 def portal_url(route, pk):
-    """The public address (PORTAL_BASE_URL) of a page or file of the portal, by its route."""
-    return f"{settings.PORTAL['BASE_URL']}{reverse(route, args=[pk])}"
+    """The public address (PORTAL_BASE_URL) of a page or file of the portal, by its route: the
+    canonical (Indonesian) one, so a release built in an English request says no /en/."""
+    return f"{settings.PORTAL['BASE_URL']}{canonical_reverse(route, args=[pk])}"
 
 
 def _money(amount):
@@ -852,7 +853,7 @@ def publisher():
 
 
 def publication_policy_url():
-    return f"{settings.PORTAL['BASE_URL']}{reverse('opendata:policy')}"
+    return f"{settings.PORTAL['BASE_URL']}{canonical_reverse('opendata:policy')}"
 
 
 def _package(uri):

@@ -21,7 +21,7 @@ the active language) need the language in their key, and `Vary: Accept-Language`
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.urls import LocalePrefixPattern, URLResolver
+from django.urls import LocalePrefixPattern, URLResolver, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -103,3 +103,11 @@ def page_in(request, language):
         path = f"/{language}{path}"
     query = request.META.get("QUERY_STRING", "")
     return f"{path}?{query}" if query else path
+
+
+def canonical_reverse(name, args=None, kwargs=None):
+    """The canonical address (the Indonesian one, unprefixed) of a route, whatever language is
+    active: for what is stored or published as data (OCDS releases, bulk files, feeds' ids),
+    which carries no language and must not take /en/ from the request that built it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(name, args=args, kwargs=kwargs)
