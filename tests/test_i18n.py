@@ -561,15 +561,19 @@ def test_the_compiled_catalogue_matches_its_source():
     with COMPILED.open("rb") as compiled:
         catalogue = gettext.GNUTranslations(compiled)
     for entry in po_entries(CATALOGUE)[1:]:
+        context, msgid = entry["msgctxt"], entry["msgid"]
         if entry["msgid_plural"] is None:
-            assert catalogue.gettext(entry["msgid"]) == entry["msgstr"][0], entry["msgid"]
+            found = catalogue.pgettext(context, msgid) if context else catalogue.gettext(msgid)
+            assert found == entry["msgstr"][0], msgid
         else:
-            assert (
-                catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr"][0]
-            )
-            assert (
-                catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 5) == entry["msgstr"][1]
-            )
+            plural = entry["msgid_plural"]
+            for count, form in ((1, 0), (5, 1)):
+                found = (
+                    catalogue.npgettext(context, msgid, plural, count)
+                    if context
+                    else catalogue.ngettext(msgid, plural, count)
+                )
+                assert found == entry["msgstr"][form], msgid
 
 
 @pytest.mark.once
