@@ -9,6 +9,7 @@ packages': operators their own agency's, supervisors and administrators all, cit
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from contracts.models import Process, Stage
@@ -36,48 +37,48 @@ class FollowUpQuerySet(models.QuerySet):
 
 class FollowUp(models.Model):
     class Status(models.TextChoices):
-        OPEN = "terbuka", "Terbuka"
+        OPEN = "terbuka", _("Terbuka")
         # The operator says it is done; the supervisor closes it or opens it again.
-        DONE = "selesai", "Ditandai selesai oleh operator"
-        CLOSED = "ditutup", "Ditutup"
+        DONE = "selesai", _("Ditandai selesai oleh operator")
+        CLOSED = "ditutup", _("Ditutup")
 
     agency = models.ForeignKey(
-        Agency, verbose_name="perangkat daerah", on_delete=models.PROTECT, related_name="+"
+        Agency, verbose_name=_("perangkat daerah"), on_delete=models.PROTECT, related_name="+"
     )
     # Empty: a request about the agency as a whole (e.g. its DPA for the year).
     process = models.ForeignKey(
         Process,
-        verbose_name="paket",
+        verbose_name=_("paket"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="followups",
     )
-    stage = models.CharField("tahap", max_length=20, choices=Stage.choices, blank=True)
-    text = models.TextField("permintaan")
+    stage = models.CharField(_("tahap"), max_length=20, choices=Stage.choices, blank=True)
+    text = models.TextField(_("permintaan"))
     status = models.CharField(
-        "status", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="diminta oleh",
+        verbose_name=_("diminta oleh"),
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
     )
-    created_at = models.DateTimeField("diminta", auto_now_add=True)
-    updated_at = models.DateTimeField("terakhir berubah", auto_now=True)
-    closed_at = models.DateTimeField("ditutup", null=True, blank=True)
+    created_at = models.DateTimeField(_("diminta"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("terakhir berubah"), auto_now=True)
+    closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
     # When the agency last answered, if no supervisor has spoken since: the agency's turn is over
     # (the to-do lists it under "menunggu ditutup pengawas", not "belum dijawab"). Set by
     # services.answer, emptied by services.comment and services.reopen.
-    answered_at = models.DateTimeField("dijawab", null=True, blank=True)
+    answered_at = models.DateTimeField(_("dijawab"), null=True, blank=True)
 
     objects = FollowUpQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "permintaan pengawas"
-        verbose_name_plural = "permintaan pengawas"
+        verbose_name = _("permintaan pengawas")
+        verbose_name_plural = _("permintaan pengawas")
         ordering = ["-updated_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -108,28 +109,28 @@ class FollowUpEntry(models.Model):
     """One step of a request's thread: an answer, a comment, or a change of its status."""
 
     class Action(models.TextChoices):
-        REPLY = "jawab", "Menjawab"
-        DONE = "selesai", "Menandai selesai"
-        CLOSE = "tutup", "Menutup"
-        REOPEN = "buka", "Membuka lagi"
+        REPLY = "jawab", _("Menjawab")
+        DONE = "selesai", _("Menandai selesai")
+        CLOSE = "tutup", _("Menutup")
+        REOPEN = "buka", _("Membuka lagi")
 
     followup = models.ForeignKey(
-        FollowUp, verbose_name="permintaan", on_delete=models.CASCADE, related_name="entries"
+        FollowUp, verbose_name=_("permintaan"), on_delete=models.CASCADE, related_name="entries"
     )
-    action = models.CharField("tindakan", max_length=10, choices=Action.choices)
-    text = models.TextField("isi", blank=True)
+    action = models.CharField(_("tindakan"), max_length=10, choices=Action.choices)
+    text = models.TextField(_("isi"), blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="oleh",
+        verbose_name=_("oleh"),
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
     )
-    at = models.DateTimeField("waktu", auto_now_add=True)
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "langkah permintaan"
-        verbose_name_plural = "langkah permintaan"
+        verbose_name = _("langkah permintaan")
+        verbose_name_plural = _("langkah permintaan")
         ordering = ["at", "pk"]
         constraints = [
             # A reply says something; a change of status may come without words.

@@ -4,6 +4,7 @@ trail (contracts.AuditEntry, beside the package's other changes)."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contracts import public_cache
 from contracts.models import AuditEntry
@@ -28,10 +29,11 @@ can_close = can_ask
 def _text(text, *, required):
     text = (text or "").strip()
     if required and not text:
-        raise ValidationError("Tuliskan isinya.")
+        raise ValidationError(gettext("Tuliskan isinya."))
     if len(text) > TEXT_LIMIT:
         raise ValidationError(
-            f"Paling banyak {TEXT_LIMIT} karakter (sekarang {len(text)}); persingkat isinya."
+            gettext("Paling banyak %(limit)s karakter (sekarang %(length)s); persingkat isinya.")
+            % {"limit": TEXT_LIMIT, "length": len(text)}
         )
     return text
 
@@ -61,11 +63,11 @@ def ask(*, by, text, agency=None, process=None, stage=""):
     `agency`. Raises PermissionDenied for anyone but a supervisor or administrator,
     ValidationError for an empty or too long text."""
     if not can_ask(by):
-        raise PermissionDenied("Hanya pengawas atau administrator yang dapat meminta.")
+        raise PermissionDenied(gettext("Hanya pengawas atau administrator yang dapat meminta."))
     if process is not None:
         agency = process.agency
     if agency is None:
-        raise ValidationError("Pilih perangkat daerah atau paket yang dimaksud.")
+        raise ValidationError(gettext("Pilih perangkat daerah atau paket yang dimaksud."))
     followup = FollowUp.objects.create(
         agency=agency,
         process=process,
@@ -91,10 +93,10 @@ def answer(*, followup, by, text, done=False):
     """The operator's reply; with `done`, the request is marked done for the supervisor to
     close. A reply without `done` may be empty only when it marks done."""
     if not can_answer(by, followup):
-        raise PermissionDenied("Permintaan ini untuk operator perangkat daerah lain.")
+        raise PermissionDenied(gettext("Permintaan ini untuk operator perangkat daerah lain."))
     followup = _lock(followup)
     if followup.status == FollowUp.Status.CLOSED:
-        raise ValidationError("Permintaan ini sudah ditutup pengawas.")
+        raise ValidationError(gettext("Permintaan ini sudah ditutup pengawas."))
     text = _text(text, required=not done)
     followup.answered_at = timezone.now()
     if done:
@@ -117,10 +119,12 @@ def answer(*, followup, by, text, done=False):
 def comment(*, followup, by, text):
     """A supervisor's word in the thread without changing the status."""
     if not can_close(by):
-        raise PermissionDenied("Hanya pengawas atau administrator yang dapat menanggapi di sini.")
+        raise PermissionDenied(
+            gettext("Hanya pengawas atau administrator yang dapat menanggapi di sini.")
+        )
     followup = _lock(followup)
     if followup.status == FollowUp.Status.CLOSED:
-        raise ValidationError("Permintaan ini sudah ditutup; buka lagi untuk menanggapi.")
+        raise ValidationError(gettext("Permintaan ini sudah ditutup; buka lagi untuk menanggapi."))
     text = _text(text, required=True)
     # A supervisor's word in the thread is the agency's turn again.
     followup.answered_at = None
@@ -135,10 +139,12 @@ def comment(*, followup, by, text):
 @transaction.atomic
 def close(*, followup, by, text=""):
     if not can_close(by):
-        raise PermissionDenied("Hanya pengawas atau administrator yang dapat menutup permintaan.")
+        raise PermissionDenied(
+            gettext("Hanya pengawas atau administrator yang dapat menutup permintaan.")
+        )
     followup = _lock(followup)
     if followup.status == FollowUp.Status.CLOSED:
-        raise ValidationError("Permintaan ini sudah ditutup.")
+        raise ValidationError(gettext("Permintaan ini sudah ditutup."))
     text = _text(text, required=False)
     followup.status = FollowUp.Status.CLOSED
     followup.closed_at = timezone.now()
@@ -154,10 +160,12 @@ def close(*, followup, by, text=""):
 def reopen(*, followup, by, text=""):
     """Back to the operators: after they marked it done, or after it was closed."""
     if not can_close(by):
-        raise PermissionDenied("Hanya pengawas atau administrator yang dapat membuka lagi.")
+        raise PermissionDenied(
+            gettext("Hanya pengawas atau administrator yang dapat membuka lagi.")
+        )
     followup = _lock(followup)
     if followup.status == FollowUp.Status.OPEN:
-        raise ValidationError("Permintaan ini masih terbuka.")
+        raise ValidationError(gettext("Permintaan ini masih terbuka."))
     text = _text(text, required=False)
     followup.status = FollowUp.Status.OPEN
     followup.closed_at = None

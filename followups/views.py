@@ -8,20 +8,22 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from contracts.models import Process
 from followups import selectors, services
-from followups.forms import AskForm, NoteForm
+from followups.forms import NOTE_LABEL, AskForm, NoteForm
 from followups.models import FollowUp
 from opendata_kontrak.params import whole_number
 
 PER_PAGE = 50
 STATUS_FILTERS = [
-    ("belum-ditutup", "Belum ditutup"),
+    ("belum-ditutup", _("Belum ditutup")),
     *FollowUp.Status.choices,
-    ("semua", "Semua"),
+    ("semua", _("Semua")),
 ]
 
 
@@ -34,8 +36,10 @@ def workspace_only(view):
             return redirect_to_login(request.get_full_path(), "/admin/login/")
         if not request.user.has_workspace_role:
             raise PermissionDenied(
-                "Halaman ini untuk operator, pengawas dan administrator portal: masuk dengan "
-                "akun ruang kerja."
+                gettext(
+                    "Halaman ini untuk operator, pengawas dan administrator portal: masuk dengan "
+                    "akun ruang kerja."
+                )
             )
         return view(request, *args, **kwargs)
 
@@ -82,7 +86,7 @@ def followup_list(request):
 @workspace_only
 def followup_new(request):
     if not services.can_ask(request.user):
-        raise PermissionDenied("Hanya pengawas atau administrator yang dapat meminta.")
+        raise PermissionDenied(gettext("Hanya pengawas atau administrator yang dapat meminta."))
     process = None
     source = request.POST if request.method == "POST" else request.GET
     process_pk = whole_number(source.get("paket", ""), max_digits=12)
@@ -108,7 +112,11 @@ def followup_new(request):
         except ValidationError as error:
             form.add_error("text", error)
         else:
-            messages.success(request, f"Permintaan terkirim ke operator {followup.agency.name}.")
+            messages.success(
+                request,
+                gettext("Permintaan terkirim ke operator %(agency)s.")
+                % {"agency": followup.agency.name},
+            )
             return redirect("followups:detail", followup.pk)
     return render(request, "followups/new.html", {"form": form, "process": process})
 
@@ -135,13 +143,13 @@ def _detail_context(user, followup, **forms):
         "may_close": services.can_close(user) and followup.status != FollowUp.Status.CLOSED,
         "may_reopen": services.can_close(user) and not open_,
         "answer_form": forms.get("answer_form")
-        or NoteForm(label="Jawaban" if answers else "Tanggapan", prefix="jawab"),
+        or NoteForm(label=_("Jawaban") if answers else _("Tanggapan"), prefix="jawab"),
         "close_form": forms.get("close_form") or NoteForm(prefix="tutup"),
         "reopen_form": forms.get("reopen_form") or NoteForm(prefix="buka"),
     }
 
 
-def _act(request, pk, *, form_name, prefix, act, done_message, label="Catatan (tidak wajib)"):
+def _act(request, pk, *, form_name, prefix, act, done_message, label=NOTE_LABEL):
     followup = _visible(request, pk)
     form = NoteForm(request.POST, prefix=prefix, label=label)
     if form.is_valid():
@@ -173,25 +181,25 @@ def followup_answer(request, pk):
             pk,
             form_name="answer_form",
             prefix="jawab",
-            label="Tanggapan",
+            label=_("Tanggapan"),
             act=lambda followup, text: services.comment(
                 followup=followup, by=request.user, text=text
             ),
-            done_message="Tanggapan terkirim ke operator.",
+            done_message=gettext("Tanggapan terkirim ke operator."),
         )
     return _act(
         request,
         pk,
         form_name="answer_form",
         prefix="jawab",
-        label="Jawaban",
+        label=_("Jawaban"),
         act=lambda followup, text: services.answer(
             followup=followup, by=request.user, text=text, done=done
         ),
         done_message=(
-            "Permintaan ditandai selesai; pengawas akan memeriksa dan menutupnya."
+            gettext("Permintaan ditandai selesai; pengawas akan memeriksa dan menutupnya.")
             if done
-            else "Jawaban terkirim ke pengawas."
+            else gettext("Jawaban terkirim ke pengawas.")
         ),
     )
 
@@ -205,7 +213,7 @@ def followup_close(request, pk):
         form_name="close_form",
         prefix="tutup",
         act=lambda followup, text: services.close(followup=followup, by=request.user, text=text),
-        done_message="Permintaan ditutup.",
+        done_message=gettext("Permintaan ditutup."),
     )
 
 
@@ -218,5 +226,5 @@ def followup_reopen(request, pk):
         form_name="reopen_form",
         prefix="buka",
         act=lambda followup, text: services.reopen(followup=followup, by=request.user, text=text),
-        done_message="Permintaan dibuka lagi dan kembali ke operator.",
+        done_message=gettext("Permintaan dibuka lagi dan kembali ke operator."),
     )

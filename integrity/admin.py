@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext
 
 from integrity.models import Threshold
 from integrity.tasks import recompute_flags
@@ -29,4 +30,6 @@ class ThresholdAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
 
     def _recompute(self, request):
         queue.defer_on_commit(recompute_flags)
-        self.message_user(request, queue.queued_message("Tanda untuk dicermati semua paket"))
+        self.message_user(
+            request, queue.queued_message(gettext("Tanda untuk dicermati semua paket"))
+        )

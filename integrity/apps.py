@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntegrityConfig(AppConfig):
     name = "integrity"
-    verbose_name = "Tanda untuk dicermati"
+    verbose_name = _("Tanda untuk dicermati")
 
     def ready(self):
         from contracts import pipeline

@@ -5,6 +5,11 @@ Pengadaan Langsung above its limit, a late stage without its documents); two rea
 the packages one agency gave one supplier in one fiscal year (repeated wins, Pengadaan
 Langsung that together pass the limit). So a change to a package recomputes its whole agency
 and year. Each flag carries its reason in words and the numbers behind it.
+
+The reasons are sentences stored with the flag (PackageFlag.reason), written in Indonesian with
+the Indonesian forms of money and dates (opendata_kontrak.text), whatever language a page or
+worker runs in: stored data, shown as stored on the English pages too (issue #23). The flags'
+labels are translated where shown (contracts.flag_codes).
 """
 
 import datetime

@@ -4,50 +4,53 @@ period, so a new regulation is an administrator's edit, not a deploy."""
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from contracts.flag_codes import Flag
 from contracts.models import Category, Method, Process
 
 
 class Unit(models.TextChoices):
-    DAYS = "hari", "hari"
-    RUPIAH = "rupiah", "rupiah"
-    PERCENT = "persen", "persen"
-    PACKAGES = "paket", "paket"
+    DAYS = "hari", _("hari")
+    RUPIAH = "rupiah", _("rupiah")
+    PERCENT = "persen", _("persen")
+    PACKAGES = "paket", _("paket")
 
 
 class Threshold(models.Model):
-    flag = models.CharField("tanda", max_length=40, choices=Flag.choices)
+    flag = models.CharField(_("tanda"), max_length=40, choices=Flag.choices)
     category = models.CharField(
-        "jenis pengadaan",
+        _("jenis pengadaan"),
         max_length=30,
         choices=Category.choices,
         blank=True,
-        help_text="Kosong: berlaku untuk semua jenis.",
+        help_text=_("Kosong: berlaku untuk semua jenis."),
     )
     method = models.CharField(
-        "metode",
+        _("metode"),
         max_length=30,
         choices=Method.choices,
         blank=True,
-        help_text="Kosong: berlaku untuk semua metode yang diperiksa tanda ini.",
+        help_text=_("Kosong: berlaku untuk semua metode yang diperiksa tanda ini."),
     )
-    value = models.BigIntegerField("nilai ambang")
-    unit = models.CharField("satuan", max_length=10, choices=Unit.choices)
-    valid_from = models.DateField("berlaku sejak")
-    valid_until = models.DateField("berlaku sampai", null=True, blank=True)
-    source = models.TextField("dasar hukum / sumber")
-    note = models.TextField("catatan", blank=True)
+    value = models.BigIntegerField(_("nilai ambang"))
+    unit = models.CharField(_("satuan"), max_length=10, choices=Unit.choices)
+    valid_from = models.DateField(_("berlaku sejak"))
+    valid_until = models.DateField(_("berlaku sampai"), null=True, blank=True)
+    source = models.TextField(_("dasar hukum / sumber"))
+    note = models.TextField(_("catatan"), blank=True)
 
     class Meta:
-        verbose_name = "ambang tanda"
-        verbose_name_plural = "ambang tanda"
+        verbose_name = _("ambang tanda")
+        verbose_name_plural = _("ambang tanda")
         ordering = ["flag", "category", "method", "valid_from"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
                 name="threshold_period_in_order",
-                violation_error_message="Tanggal akhir berlaku tidak boleh sebelum tanggal mulai.",
+                violation_error_message=_(
+                    "Tanggal akhir berlaku tidak boleh sebelum tanggal mulai."
+                ),
             ),
         ]
 
@@ -68,14 +71,14 @@ class Threshold(models.Model):
 
 class PackageFlag(models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="flags")
-    flag = models.CharField("tanda", max_length=40, choices=Flag.choices)
-    reason = models.TextField("alasan")
-    figures = models.JSONField("angka", default=dict)
+    flag = models.CharField(_("tanda"), max_length=40, choices=Flag.choices)
+    reason = models.TextField(_("alasan"))
+    figures = models.JSONField(_("angka"), default=dict)
     threshold = models.ForeignKey(Threshold, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
-        verbose_name = "tanda paket"
-        verbose_name_plural = "tanda paket"
+        verbose_name = _("tanda paket")
+        verbose_name_plural = _("tanda paket")
         constraints = [models.UniqueConstraint(fields=["process", "flag"], name="packageflag_once")]
         indexes = [models.Index(fields=["flag", "process"])]
 

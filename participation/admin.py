@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin
 from participation import services
@@ -21,13 +23,19 @@ class ReportModerationForm(forms.ModelForm):
             "answer": forms.Textarea(attrs={"rows": 5}),
         }
         help_texts = {
-            "moderation": "Terbitkan agar laporan tampil di halaman paket; tolak yang kasar, "
-            "di luar topik atau berisi data pribadi orang lain.",
-            "rejection_reason": "Wajib bila ditolak. Tidak dipublikasikan; dikirim ke pelapor "
-            "bila ia memberi alamat surel.",
-            "answer": "Tampil di bawah laporan di halaman paket, atas nama perangkat daerah.",
-            "status": "Pelapor yang memberi alamat surel diberi tahu sekali setiap penyimpanan "
-            "yang menerbitkan, menolak, menjawab atau menyelesaikan laporannya.",
+            "moderation": _(
+                "Terbitkan agar laporan tampil di halaman paket; tolak yang kasar, "
+                "di luar topik atau berisi data pribadi orang lain."
+            ),
+            "rejection_reason": _(
+                "Wajib bila ditolak. Tidak dipublikasikan; dikirim ke pelapor "
+                "bila ia memberi alamat surel."
+            ),
+            "answer": _("Tampil di bawah laporan di halaman paket, atas nama perangkat daerah."),
+            "status": _(
+                "Pelapor yang memberi alamat surel diberi tahu sekali setiap penyimpanan "
+                "yang menerbitkan, menolak, menjawab atau menyelesaikan laporannya."
+            ),
         }
 
     def clean(self):
@@ -36,16 +44,16 @@ class ReportModerationForm(forms.ModelForm):
             cleaned.get("moderation") == Moderation.REJECTED
             and not (cleaned.get("rejection_reason") or "").strip()
         ):
-            self.add_error("rejection_reason", "Alasan penolakan wajib diisi.")
+            self.add_error("rejection_reason", gettext("Alasan penolakan wajib diisi."))
         return cleaned
 
 
 class OpenFilter(admin.SimpleListFilter):
-    title = "perlu tindakan"
+    title = _("perlu tindakan")
     parameter_name = "terbuka"
 
     def lookups(self, request, model_admin):
-        return [("ya", "Belum selesai"), ("tidak", "Selesai atau ditolak")]
+        return [("ya", _("Belum selesai")), ("tidak", _("Selesai atau ditolak"))]
 
     def queryset(self, request, queryset):
         if self.value() == "ya":
@@ -81,7 +89,7 @@ class ReportAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
     ]
     fieldsets = [
         (
-            "Laporan warga",
+            _("Laporan warga"),
             {
                 "fields": [
                     "package",
@@ -97,11 +105,11 @@ class ReportAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
             },
         ),
         (
-            "Pemeriksaan dan tindak lanjut",
+            _("Pemeriksaan dan tindak lanjut"),
             {"fields": ["moderation", "rejection_reason", "status", "answer"]},
         ),
         (
-            "Riwayat",
+            _("Riwayat"),
             {"fields": ["moderated_by", "moderated_at", "answered_by", "answered_at"]},
         ),
     ]
@@ -121,25 +129,28 @@ class ReportAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
             return allowed
         return services.can_moderate(request.user, obj)
 
-    @admin.display(description="paket")
+    @admin.display(description=_("paket"))
     def package(self, report):
         url = reverse("contracts:process-detail", args=[report.process_id])
         return format_html('<a href="{}">{}</a>', url, report.process.title)
 
-    @admin.display(description="perangkat daerah")
+    @admin.display(description=_("perangkat daerah"))
     def agency(self, report):
         return report.process.agency.short_name or report.process.agency.name
 
-    @admin.display(description="foto")
+    @admin.display(description=_("foto"))
     def photo_links(self, report):
         photos = report.photos.all()
         if not photos:
             return "—"
         return format_html_join(
             " ",
-            '<a href="{}" target="_blank" rel="noopener">Foto {}</a>',
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
             (
-                (reverse("participation:photo", args=[photo.pk]), index)
+                (
+                    reverse("participation:photo", args=[photo.pk]),
+                    gettext("Foto %(number)s") % {"number": index},
+                )
                 for index, photo in enumerate(photos, start=1)
             ),
         )
@@ -155,7 +166,7 @@ class ReportAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
             answer=form.cleaned_data["answer"],
         )
 
-    @admin.action(description="Terbitkan laporan terpilih", permissions=["change"])
+    @admin.action(description=_("Terbitkan laporan terpilih"), permissions=["change"])
     def publish_selected(self, request, queryset):
         published = 0
         for report in queryset.filter(moderation=Moderation.PENDING):
@@ -168,4 +179,9 @@ class ReportAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
                 answer=report.answer,
             )
             published += 1
-        self.message_user(request, f"{published} laporan diterbitkan.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)s laporan diterbitkan.", "%(count)s laporan diterbitkan.", published)
+            % {"count": published},
+            messages.SUCCESS,
+        )

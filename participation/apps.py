@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ParticipationConfig(AppConfig):
     name = "participation"
-    verbose_name = "Partisipasi warga"
+    verbose_name = _("Partisipasi warga")
 
     def ready(self):
         from contracts import pages

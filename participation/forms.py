@@ -6,6 +6,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from contracts.forms import MultipleFileField
 from opendata_kontrak.limits import SaysLimitsForm
@@ -16,6 +19,15 @@ from participation.models import Rating, Topic
 
 PHONE = re.compile(r"^\+?[0-9 ().-]{8,20}$")
 MAX_PHOTOS = 3
+
+
+def _photos_help():
+    """The photos' help text in the active language: the size limit written the language's
+    way ("5,0 MB", "5.0 MB") at each rendering, not once at import."""
+    return gettext(
+        "JPEG atau PNG, paling banyak %(count)s foto, masing-masing %(size)s. Lokasi GPS dan "
+        "data kamera di dalam foto dihapus."
+    ) % {"count": MAX_PHOTOS, "size": filesizeformat(settings.REPORT_PHOTO_MAX_BYTES)}
 
 
 class PhotosField(MultipleFileField):
@@ -29,7 +41,12 @@ class PhotosField(MultipleFileField):
     def clean(self, value):
         files = super().clean(value)
         if len(files) > self.max_count:
-            raise ValidationError(f"Paling banyak {self.max_count} foto.")
+            raise ValidationError(
+                ngettext(
+                    "Paling banyak %(count)s foto.", "Paling banyak %(count)s foto.", self.max_count
+                )
+                % {"count": self.max_count}
+            )
         passed, problems = clean_each(files)
         if problems:
             raise ValidationError(problems)
@@ -37,41 +54,41 @@ class PhotosField(MultipleFileField):
 
 
 class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):
-    topic = forms.ChoiceField(label="Jenis", choices=Topic.choices, initial=Topic.COMMENT)
+    topic = forms.ChoiceField(label=_("Jenis"), choices=Topic.choices, initial=Topic.COMMENT)
     body = forms.CharField(
-        label="Isi laporan atau komentar",
+        label=_("Isi laporan atau komentar"),
         min_length=10,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="10 sampai 2.000 karakter. Sebutkan apa yang Anda lihat dan kapan.",
+        help_text=_("10 sampai 2.000 karakter. Sebutkan apa yang Anda lihat dan kapan."),
     )
     place = forms.CharField(
-        label="Lokasi (opsional)",
+        label=_("Lokasi (opsional)"),
         max_length=200,
         required=False,
-        help_text="Misalnya desa, jalan atau titik yang Anda maksud.",
+        help_text=_("Misalnya desa, jalan atau titik yang Anda maksud."),
     )
     name = forms.CharField(
-        label="Nama (opsional)",
+        label=_("Nama (opsional)"),
         max_length=100,
         required=False,
-        help_text="Kosongkan untuk tampil sebagai “Warga”.",
+        help_text=_("Kosongkan untuk tampil sebagai “Warga”."),
     )
     contact = forms.CharField(
-        label="Surel atau nomor telepon (opsional, tidak dipublikasikan)",
+        label=_("Surel atau nomor telepon (opsional, tidak dipublikasikan)"),
         max_length=100,
         required=False,
-        help_text="Hanya dilihat perangkat daerah dan pengawas, bila perlu menghubungi Anda. "
-        "Ke alamat surel kami kirim tanda terima dan kabar laporan Anda.",
+        help_text=_(
+            "Hanya dilihat perangkat daerah dan pengawas, bila perlu menghubungi Anda. "
+            "Ke alamat surel kami kirim tanda terima dan kabar laporan Anda."
+        ),
     )
     photos = PhotosField(
-        label="Foto (opsional)",
-        help_text=f"JPEG atau PNG, paling banyak {MAX_PHOTOS} foto, masing-masing "
-        f"{filesizeformat(settings.REPORT_PHOTO_MAX_BYTES)}. Lokasi GPS dan data kamera "
-        "di dalam foto dihapus.",
+        label=_("Foto (opsional)"),
+        help_text=lazy(_photos_help, str)(),
     )
     # Left empty by people; bots that fill every field fill this one too.
-    website = forms.CharField(required=False, label="Jangan diisi")
+    website = forms.CharField(required=False, label=_("Jangan diisi"))
     key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -96,14 +113,27 @@ class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):
         read = [(token, staging.read(token)) for token in tokens]
         self.staged = [(token, staged) for token, staged in read if staged is not None]
         if len(self.staged) < len(tokens):
+            expired = len(tokens) - len(self.staged)
             self.add_error(
                 "photos",
-                f"{len(tokens) - len(self.staged)} foto yang disimpan sementara sudah "
-                "kedaluwarsa (lebih dari satu jam); pilih ulang fotonya.",
+                ngettext(
+                    "%(count)s foto yang disimpan sementara sudah kedaluwarsa (lebih dari satu "
+                    "jam); pilih ulang fotonya.",
+                    "%(count)s foto yang disimpan sementara sudah kedaluwarsa (lebih dari satu "
+                    "jam); pilih ulang fotonya.",
+                    expired,
+                )
+                % {"count": expired},
             )
         chosen = cleaned.get("photos") or []
         if len(chosen) + len(self.staged) > MAX_PHOTOS:
-            self.add_error("photos", f"Paling banyak {MAX_PHOTOS} foto.")
+            self.add_error(
+                "photos",
+                ngettext(
+                    "Paling banyak %(count)s foto.", "Paling banyak %(count)s foto.", MAX_PHOTOS
+                )
+                % {"count": MAX_PHOTOS},
+            )
         return cleaned
 
     def clean_contact(self):
@@ -116,11 +146,15 @@ class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):
             except ValidationError:
                 # Often two contacts ("warga@x.id / 0812…") or a label ("Email: warga@x.id").
                 raise ValidationError(
-                    "Alamat surel tidak valid. Tulis satu alamat surel saja (misalnya "
-                    "warga@contoh.id) atau satu nomor telepon, tanpa tulisan lain."
+                    gettext(
+                        "Alamat surel tidak valid. Tulis satu alamat surel saja (misalnya "
+                        "warga@contoh.id) atau satu nomor telepon, tanpa tulisan lain."
+                    )
                 ) from None
         elif not PHONE.match(contact):
-            raise ValidationError("Tulis alamat surel atau nomor telepon (8 sampai 20 angka).")
+            raise ValidationError(
+                gettext("Tulis alamat surel atau nomor telepon (8 sampai 20 angka).")
+            )
         return contact
 
     # The name of the first field in error once focus_first_error ran ("" when none): its
@@ -148,7 +182,7 @@ class ReportForm(SaysLimitsForm, PrintableTextForm, forms.Form):
 
 class PollForm(forms.Form):
     rating = forms.ChoiceField(
-        label="Bagaimana penilaian Anda atas portal ini?",
+        label=_("Bagaimana penilaian Anda atas portal ini?"),
         choices=Rating.choices,
         widget=forms.RadioSelect,
     )

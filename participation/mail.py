@@ -14,7 +14,9 @@ A save that changes none of these queues nothing; several at once make one messa
 go through alerts.mail.queue in the caller's transaction (a rolled-back moderation sends
 nothing) and carry no List-Unsubscribe: they are the answer to something the author sent, not
 a subscription. The address is read from the report; besides it, only the queued message
-(alerts.models.OutgoingMail) holds it.
+(alerts.models.OutgoingMail) holds it. Every message is written in the report's language (the
+page it was sent from, `Report.language`), its links to that language's pages, whatever
+language the moderator's workspace is in.
 
 For the package's followers, an answer on a public report is also recorded as an
 alerts.changes Change ("laporan"), in the same transaction.
@@ -26,7 +28,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, gettext_noop
 
 from alerts import changes, links
 from alerts import mail as outgoing
@@ -94,29 +98,31 @@ def events(before, after):
     return tuple(found)
 
 
+# Translated when a subject is written, in the report's language (headline).
 _SAID = {
-    PUBLISHED: "diterbitkan",
-    REJECTED: "tidak diterbitkan",
-    ANSWERED: "dijawab perangkat daerah",
-    CLOSED: "selesai ditindaklanjuti",
+    PUBLISHED: gettext_noop("diterbitkan"),
+    REJECTED: gettext_noop("tidak diterbitkan"),
+    ANSWERED: gettext_noop("dijawab perangkat daerah"),
+    CLOSED: gettext_noop("selesai ditindaklanjuti"),
 }
 
 
 def headline(happened, *, answer_changed=False, withdrawn=False):
     """The events in words for a subject line, e.g. "diterbitkan dan dijawab perangkat
-    daerah". `answer_changed`: an answer the author already read was rewritten; `withdrawn`:
-    the rejected report had been published."""
+    daerah", in the active language. `answer_changed`: an answer the author already read was
+    rewritten; `withdrawn`: the rejected report had been published."""
     said = []
     for event in happened:
         if event == ANSWERED and answer_changed:
-            said.append("jawabannya diperbarui")
+            said.append(gettext("jawabannya diperbarui"))
         elif event == REJECTED and withdrawn:
-            said.append("tidak lagi diterbitkan")
+            said.append(gettext("tidak lagi diterbitkan"))
         else:
-            said.append(_SAID[event])
+            said.append(gettext(_SAID[event]))
     if len(said) <= 1:
         return "".join(said)
-    return f"{', '.join(said[:-1])} dan {said[-1]}"
+    # Translators: the last of a list of events, e.g. "diterbitkan, dijawab dan selesai".
+    return gettext("%(first)s dan %(last)s") % {"first": ", ".join(said[:-1]), "last": said[-1]}
 
 
 def _context(report):
@@ -146,7 +152,8 @@ def queue_receipt(report):
     counted = salted_hmac(_RECEIPT_SALT, normalise_email(address)).hexdigest()[:32]
     if not ratelimit.hit("laporan-tanda-terima", counted, limit=limit, window=window).allowed:
         return RECEIPT_LIMITED
-    subject, text, html = outgoing.render("report_receipt", _context(report))
+    with translation.override(report.language):
+        subject, text, html = outgoing.render("report_receipt", _context(report))
     outgoing.queue(to=address, subject=subject, text=text, html=html)
     return RECEIPT_QUEUED
 
@@ -179,6 +186,19 @@ def report_moderated(report, before):
         return None
     withdrawn = REJECTED in happened and before.moderation == Moderation.PUBLISHED
     package_public = Process.objects.published().filter(pk=report.process_id).exists()
+    # The author's language, not the moderator's: the headline, the page and the links.
+    with translation.override(report.language):
+        subject, text, html = _render_status(
+            report,
+            happened,
+            answer_changed=answer_changed,
+            withdrawn=withdrawn,
+            package_public=package_public,
+        )
+    return outgoing.queue(to=address, subject=subject, text=text, html=html)
+
+
+def _render_status(report, happened, *, answer_changed, withdrawn, package_public):
     context = {
         **_context(report),
         "headline": headline(happened, answer_changed=answer_changed, withdrawn=withdrawn),
@@ -192,5 +212,4 @@ def report_moderated(report, before):
         if package_public
         else None,
     }
-    subject, text, html = outgoing.render("report_status", context)
-    return outgoing.queue(to=address, subject=subject, text=text, html=html)
+    return outgoing.render("report_status", context)

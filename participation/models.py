@@ -10,6 +10,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Process, shown_publicly
 from opendata_kontrak.constraints import ConstraintsAtFields
@@ -17,23 +19,23 @@ from participation import follow
 
 
 class Topic(models.TextChoices):
-    COMMENT = "komentar", "Komentar"
-    QUALITY = "kualitas_pekerjaan", "Kualitas pekerjaan"
-    DELAY = "keterlambatan", "Keterlambatan"
-    IRREGULARITY = "dugaan_penyimpangan", "Dugaan penyimpangan"
-    OTHER = "lainnya", "Lainnya"
+    COMMENT = "komentar", _("Komentar")
+    QUALITY = "kualitas_pekerjaan", _("Kualitas pekerjaan")
+    DELAY = "keterlambatan", _("Keterlambatan")
+    IRREGULARITY = "dugaan_penyimpangan", _("Dugaan penyimpangan")
+    OTHER = "lainnya", _("Lainnya")
 
 
 class Moderation(models.TextChoices):
-    PENDING = "menunggu", "Menunggu pemeriksaan"
-    PUBLISHED = "terbit", "Diterbitkan"
-    REJECTED = "ditolak", "Ditolak"
+    PENDING = "menunggu", _("Menunggu pemeriksaan")
+    PUBLISHED = "terbit", _("Diterbitkan")
+    REJECTED = "ditolak", _("Ditolak")
 
 
 class FollowUp(models.TextChoices):
-    NEW = "baru", "Baru"
-    IN_PROGRESS = "ditindaklanjuti", "Ditindaklanjuti"
-    DONE = "selesai", "Selesai"
+    NEW = "baru", _("Baru")
+    IN_PROGRESS = "ditindaklanjuti", _("Ditindaklanjuti")
+    DONE = "selesai", _("Selesai")
 
 
 class ReportQuerySet(models.QuerySet):
@@ -57,49 +59,53 @@ class ReportQuerySet(models.QuerySet):
 
 class Report(ConstraintsAtFields, models.Model):
     process = models.ForeignKey(
-        Process, verbose_name="paket", on_delete=models.CASCADE, related_name="reports"
+        Process, verbose_name=_("paket"), on_delete=models.CASCADE, related_name="reports"
     )
-    topic = models.CharField("jenis", max_length=30, choices=Topic.choices)
-    body = models.TextField("isi")
-    place = models.CharField("lokasi", max_length=200, blank=True)
-    name = models.CharField("nama", max_length=100, blank=True)
+    topic = models.CharField(_("jenis"), max_length=30, choices=Topic.choices)
+    body = models.TextField(_("isi"))
+    place = models.CharField(_("lokasi"), max_length=200, blank=True)
+    name = models.CharField(_("nama"), max_length=100, blank=True)
     # Never shown publicly: only to the agency's operators and the supervisors.
-    contact = models.CharField("kontak (tidak dipublikasikan)", max_length=100, blank=True)
+    contact = models.CharField(_("kontak (tidak dipublikasikan)"), max_length=100, blank=True)
     moderation = models.CharField(
-        "pemeriksaan", max_length=10, choices=Moderation.choices, default=Moderation.PENDING
+        _("pemeriksaan"), max_length=10, choices=Moderation.choices, default=Moderation.PENDING
     )
-    rejection_reason = models.TextField("alasan penolakan", blank=True)
+    rejection_reason = models.TextField(_("alasan penolakan"), blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="diperiksa oleh",
+        verbose_name=_("diperiksa oleh"),
     )
-    moderated_at = models.DateTimeField("diperiksa", null=True, blank=True)
+    moderated_at = models.DateTimeField(_("diperiksa"), null=True, blank=True)
     status = models.CharField(
-        "tindak lanjut", max_length=20, choices=FollowUp.choices, default=FollowUp.NEW
+        _("tindak lanjut"), max_length=20, choices=FollowUp.choices, default=FollowUp.NEW
     )
-    answer = models.TextField("jawaban perangkat daerah", blank=True)
+    answer = models.TextField(_("jawaban perangkat daerah"), blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="dijawab oleh",
+        verbose_name=_("dijawab oleh"),
     )
-    answered_at = models.DateTimeField("dijawab", null=True, blank=True)
+    answered_at = models.DateTimeField(_("dijawab"), null=True, blank=True)
     # The form's one-time key: a second submit of the same form adds nothing.
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    created_at = models.DateTimeField("dikirim", auto_now_add=True)
+    created_at = models.DateTimeField(_("dikirim"), auto_now_add=True)
+    # The language of the page the report was sent from ("id" or "en", settings.LANGUAGES):
+    # its receipt and later status mails are written in it, with links to that language's
+    # pages (participation.mail). Reports sent before there was a choice were Indonesian.
+    language = models.CharField(_("bahasa"), max_length=10, default="id", editable=False)
 
     objects = ReportQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "laporan warga"
-        verbose_name_plural = "laporan warga"
+        verbose_name = _("laporan warga")
+        verbose_name_plural = _("laporan warga")
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["process", "moderation"]),
@@ -109,7 +115,7 @@ class Report(ConstraintsAtFields, models.Model):
             models.CheckConstraint(
                 condition=~Q(moderation="ditolak") | ~Q(rejection_reason=""),
                 name="report_rejection_has_reason",
-                violation_error_message="Laporan yang ditolak harus disertai alasan penolakan.",
+                violation_error_message=_("Laporan yang ditolak harus disertai alasan penolakan."),
             ),
         ]
 
@@ -117,8 +123,11 @@ class Report(ConstraintsAtFields, models.Model):
 
     def __str__(self):
         # The number the citizen was given, so the workspace and the mails say the same.
-        number = self.reference if self.pk and self.created_at else "baru"
-        return f"Laporan {number} — {self.get_topic_display()}"
+        number = self.reference if self.pk and self.created_at else gettext("baru")
+        return gettext("Laporan %(number)s — %(topic)s") % {
+            "number": number,
+            "topic": self.get_topic_display(),
+        }
 
     @property
     def reference(self):
@@ -132,19 +141,22 @@ def photo_upload_to(photo, filename):
 
 class ReportPhoto(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField("foto", upload_to=photo_upload_to, max_length=200)
+    file = models.FileField(_("foto"), upload_to=photo_upload_to, max_length=200)
     content_type = models.CharField(max_length=20)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    size = models.PositiveIntegerField("ukuran (bita)")
+    size = models.PositiveIntegerField(_("ukuran (bita)"))
 
     class Meta:
-        verbose_name = "foto laporan"
-        verbose_name_plural = "foto laporan"
+        verbose_name = _("foto laporan")
+        verbose_name_plural = _("foto laporan")
         ordering = ["pk"]
 
     def __str__(self):
-        return f"Foto {self.pk} laporan {self.report_id}"
+        return gettext("Foto %(photo)s laporan %(report)s") % {
+            "photo": self.pk,
+            "report": self.report_id,
+        }
 
     @property
     def extension(self):
@@ -152,23 +164,23 @@ class ReportPhoto(models.Model):
 
 
 class Rating(models.TextChoices):
-    VERY_SATISFIED = "sangat_puas", "Sangat Puas"
-    SATISFIED = "puas", "Puas"
-    FAIRLY_SATISFIED = "cukup_puas", "Cukup Puas"
-    DISSATISFIED = "tidak_puas", "Tidak Puas"
+    VERY_SATISFIED = "sangat_puas", _("Sangat Puas")
+    SATISFIED = "puas", _("Puas")
+    FAIRLY_SATISFIED = "cukup_puas", _("Cukup Puas")
+    DISSATISFIED = "tidak_puas", _("Tidak Puas")
 
 
 class PollVote(models.Model):
     """One visitor's answer to the satisfaction poll in one month."""
 
-    month = models.DateField("bulan")  # the first day of the month
-    rating = models.CharField("penilaian", max_length=20, choices=Rating.choices)
+    month = models.DateField(_("bulan"))  # the first day of the month
+    rating = models.CharField(_("penilaian"), max_length=20, choices=Rating.choices)
     visitor = models.CharField(max_length=64)  # a random id in the visitor's signed cookie
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "suara survei kepuasan"
-        verbose_name_plural = "suara survei kepuasan"
+        verbose_name = _("suara survei kepuasan")
+        verbose_name_plural = _("suara survei kepuasan")
         constraints = [
             models.UniqueConstraint(fields=["visitor", "month"], name="poll_one_vote_per_month")
         ]

@@ -1,23 +1,29 @@
 """Every write of a report: a citizen's submission and its moderation."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from participation import mail
 from participation.models import Moderation, Report, ReportPhoto, photo_upload_to
 
 
-def submit_report(*, process, topic, body, place, name, contact, key, photos, staged=()):
+def submit_report(
+    *, process, topic, body, place, name, contact, key, photos, staged=(), language="id"
+):
     """Store a report with its cleaned photos, all or nothing; a repeated key adds nothing.
     `staged`: photos kept from a refused try (participation.staging.read's dicts), already in
     storage, attached as they are (kept in storage if this fails, for the next try).
     An author who gave an e-mail address gets a receipt (participation.mail), queued with the
     report: a report that fails sends none. `report.receipt` says what became of it
     (participation.mail.RECEIPT_QUEUED or RECEIPT_LIMITED; None without an address or when
-    the report existed already).
+    the report existed already). `language`: the code of the page it was sent from (one of
+    settings.LANGUAGES; anything else is Indonesian), the language of its receipt and of every
+    later mail about it.
 
     Returns (report, created).
     """
@@ -36,6 +42,7 @@ def submit_report(*, process, topic, body, place, name, contact, key, photos, st
                 name=name,
                 contact=contact,
                 submission_key=key,
+                language=language if language in dict(settings.LANGUAGES) else "id",
             )
             for kept in staged:
                 ReportPhoto.objects.create(
@@ -92,11 +99,11 @@ def moderate(*, report, by, moderation, rejection_reason, status, answer):
     """
     current = Report.objects.select_for_update().get(pk=report.pk)
     if not can_moderate(by, current):
-        raise PermissionDenied("Laporan ini bukan untuk perangkat daerah Anda.")
+        raise PermissionDenied(gettext("Laporan ini bukan untuk perangkat daerah Anda."))
     rejection_reason = (rejection_reason or "").strip()
     answer = (answer or "").strip()
     if moderation == Moderation.REJECTED and not rejection_reason:
-        raise ValidationError({"rejection_reason": "Alasan penolakan wajib diisi."})
+        raise ValidationError({"rejection_reason": gettext("Alasan penolakan wajib diisi.")})
     before = mail.State.of(current)
     now = timezone.now()
     if moderation != current.moderation:

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import conditional_page, require_http_methods
 
@@ -63,7 +65,7 @@ def report_submit(request, pk):
         )
     data = form.cleaned_data
     try:
-        report, _ = services.submit_report(
+        report, _created = services.submit_report(
             process=process,
             topic=data["topic"],
             body=data["body"],
@@ -72,7 +74,9 @@ def report_submit(request, pk):
             contact=data["contact"],
             key=data["key"],
             photos=data["photos"],
-            staged=[staged for _, staged in form.staged],
+            staged=[staged for _token, staged in form.staged],
+            # The receipt and later mails in the language of the page it was sent from.
+            language=request.LANGUAGE_CODE,
         )
     except storage.unavailable_errors() as error:
         # The report and any photo already stored are gone again (submit_report).
@@ -94,7 +98,7 @@ def _keep_photos(form):
     passed its checks, staged (participation.staging) and named again in the form. Nothing is
     staged when the photos themselves were refused or the storage cannot take them (the
     form then asks for them again)."""
-    tokens = [token for token, _ in form.staged]
+    tokens = [token for token, _staged in form.staged]
     chosen = form.cleaned_data.get("photos") or []
     try:
         tokens += staging.stage(chosen)
@@ -103,7 +107,7 @@ def _keep_photos(form):
     form.staged_tokens = tokens
 
 
-RECEIVED = (
+RECEIVED = _(
     "Terima kasih. Laporan Anda sudah kami terima dan akan tampil di halaman ini setelah "
     "diperiksa perangkat daerah."
 )
@@ -111,10 +115,13 @@ RECEIVED = (
 
 def _too_many(verdict):
     minutes = max(1, round(verdict.retry_after / 60))
-    return (
-        f"Terlalu banyak laporan dari alamat Anda. Coba lagi dalam {minutes} menit; "
-        "isian Anda, dengan foto yang lolos pemeriksaan, masih di bawah ini."
-    )
+    return ngettext(
+        "Terlalu banyak laporan dari alamat Anda. Coba lagi dalam %(minutes)s menit; "
+        "isian Anda, dengan foto yang lolos pemeriksaan, masih di bawah ini.",
+        "Terlalu banyak laporan dari alamat Anda. Coba lagi dalam %(minutes)s menit; "
+        "isian Anda, dengan foto yang lolos pemeriksaan, masih di bawah ini.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def _retry_later(verdict, response):
@@ -232,10 +239,10 @@ def poll(request):
             "survei", ratelimit.client_address(request), limit=limit, window=window
         )
         if voted:
-            messages.info(request, "Anda sudah memberi penilaian bulan ini. Terima kasih.")
+            messages.info(request, gettext("Anda sudah memberi penilaian bulan ini. Terima kasih."))
             return HttpResponseRedirect(back)
         if not verdict.allowed:
-            messages.error(request, "Terlalu banyak penilaian dari alamat Anda hari ini.")
+            messages.error(request, gettext("Terlalu banyak penilaian dari alamat Anda hari ini."))
             return HttpResponseRedirect(back)
         if form.is_valid():
             visitor = visitor or secrets.token_hex(16)
@@ -244,7 +251,7 @@ def poll(request):
                 PollVote.objects.create(
                     month=month, rating=form.cleaned_data["rating"], visitor=visitor
                 )
-            messages.success(request, "Terima kasih atas penilaian Anda.")
+            messages.success(request, gettext("Terima kasih atas penilaian Anda."))
             response = HttpResponseRedirect(back)
             response.set_signed_cookie(
                 VISITOR_COOKIE,

@@ -89,6 +89,7 @@ WRITTEN_WITHOUT_A_FORM = {
     "participation.PollVote.visitor": "a random id the portal makes",
     "participation.PollVote.rating": "one of Rating, from the poll's radio buttons",
     "participation.Report.submission_key": "a random id the portal makes",
+    "participation.Report.language": "a code of settings.LANGUAGES, set by submit_report",
 }
 
 # Public forms that write a model's bounded fields, walked like the admin's.
