@@ -15,7 +15,7 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonRespons
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
@@ -281,7 +281,11 @@ def _paginate(request, queryset, serialize):
         if number > pages:
             raise ApiError(
                 404,
-                gettext("Halaman %(number)s tidak ada: hanya ada %(pages)s halaman.")
+                ngettext(
+                    "Halaman %(number)s tidak ada: hanya ada %(pages)s halaman.",
+                    "Halaman %(number)s tidak ada: hanya ada %(pages)s halaman.",
+                    pages,
+                )
                 % {"number": number, "pages": pages},
             )
         rows = list(queryset[(number - 1) * size : number * size + 1])
