@@ -187,7 +187,7 @@ def test_the_api_documentation_in_english_under_en(client, packages):
     for phrase in [
         "<h2>Endpoints</h2>",
         "<h2>Rate limit</h2>",
-        "<h2>Pagination</h2>",
+        "<h2>Pages</h2>",
         "List of packages",  # the document's own summaries, through the catalogue
         "Supplier selection method.",
         "<caption>Parameters</caption>",
