@@ -13,7 +13,10 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve, reverse
-from django.utils.cache import get_conditional_response
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.translation import gettext, ngettext
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
 from agencies.models import Agency
@@ -59,14 +62,15 @@ def refusal_of_writes(request):
         response.content = b""
         return response
     if request.method not in ("GET", "HEAD"):
-        response = _reply({"galat": "API ini hanya untuk dibaca (GET)."}, status=405)
+        response = _reply({"galat": gettext("API ini hanya untuk dibaca (GET).")}, status=405)
         response["Allow"] = "GET, HEAD, OPTIONS"
         return response
     return None
 
 
 def endpoint(view):
-    """GET only, rate-limited, errors as JSON in Indonesian, CORS open on every answer."""
+    """GET only, rate-limited, errors as JSON in the client's language (`api_language`), CORS
+    open on every answer."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -84,17 +88,29 @@ def endpoint(view):
             headers["Retry-After"] = str(verdict.retry_after)
             return _reply(
                 {
-                    "galat": f"Terlalu banyak permintaan: paling banyak {limit} per {window} "
-                    f"detik. Coba lagi {verdict.retry_after} detik lagi."
+                    "galat": gettext(
+                        "Terlalu banyak permintaan: paling banyak %(limit)s per %(window)s "
+                        "detik. Coba lagi %(retry)s detik lagi."
+                    )
+                    % {"limit": limit, "window": window, "retry": verdict.retry_after}
                 },
                 status=429,
                 headers=headers,
             )
         try:
-            # Answers depend on the address and the data only: computed once per version.
+            # Answers depend on the address, the data and the language of the messages: computed
+            # once per version and language. The data themselves carry no language (links are
+            # the canonical addresses, labels the Indonesian of the data), but the answer is
+            # built under the client's language, so nothing translated (a label made lazy
+            # later, a sentence from a filter) can reach a client of the other language.
             data = public_cache.remember(
                 "api",
-                (request.path, sorted(request.GET.lists()), request.build_absolute_uri("/")),
+                (
+                    request.path,
+                    sorted(request.GET.lists()),
+                    request.build_absolute_uri("/"),
+                    translation.get_language(),
+                ),
                 lambda: view(request, *args, **kwargs),
             )
         except ApiError as error:
@@ -110,8 +126,52 @@ def endpoint(view):
 def read_only(view):
     """Exempt from CSRF: the view itself refuses every method but GET and HEAD with a 405,
     which the CSRF check, coming first, would have turned into a 403 for methods it does not
-    know to be safe (QUERY, PROPFIND, ...)."""
-    return csrf_exempt(view)
+    know to be safe (QUERY, PROPFIND, ...). Its messages in the client's language
+    (`in_api_language`)."""
+    return csrf_exempt(in_api_language(view))
+
+
+def api_language(request):
+    """The language of the API's messages: a code of settings.LANGUAGES ("id" or "en").
+
+    The address's prefix when it has one (`/en/api/v1/...` is English whatever the client
+    asks, as every address under `/en/`); otherwise the client's `Accept-Language`, its first
+    language the portal speaks (`en-GB,en;q=0.9` -> "en"); otherwise Indonesian. Not the
+    `django_language` cookie: that is an operator's choice for the workspace, and an API client
+    says what it reads in its header. The site's pages do not do this (the address alone
+    decides, opendata_kontrak/languages.py): a page's link must open the same page for
+    everyone, while an API answer names its language (`Content-Language`) and varies by the
+    header (`Vary: Accept-Language`), which caches and clients of an API honour.
+    """
+    prefixed = translation.get_language_from_path(request.path_info)
+    if prefixed is not None:
+        return prefixed
+    # Django's own reading of the header (quality order, "*" ends it, malformed parts dropped).
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def in_api_language(view):
+    """Run `view` in the client's language (`api_language`): its messages (errors, refusals,
+    a filter's problems) are translated, its data are not. The answer says which language
+    (`Content-Language`) and that it varies by `Accept-Language`."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        language = api_language(request)
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        response["Content-Language"] = language
+        patch_vary_headers(response, ("Accept-Language",))
+        return response
+
+    return wrapper
 
 
 def _absolute(request, path):
@@ -119,6 +179,14 @@ def _absolute(request, path):
     bulk files: one host in one answer, whichever name the client used. `request` is kept
     for the callers' sake (and a later per-request base)."""
     return absolute(path)
+
+
+def _reverse(name, args=None):
+    """`reverse` as the data's links read: the canonical (Indonesian, unprefixed) address,
+    whatever language the answer's messages are in (`/paket/12/`, never `/en/paket/12/`), so
+    an answer's data are the same in every language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(name, args=args)
 
 
 # Page numbers reach this many rows deep; beyond, OFFSET would make the database step over
@@ -149,9 +217,6 @@ def _after(keyset, anchor):
     return condition
 
 
-CURSOR_NOT_IN_LIST = "id pada setelah tidak ada di daftar ini; mulai lagi dari awal."
-
-
 def _paginate(request, queryset, serialize):
     """One page of `queryset` with its total and the links either side.
 
@@ -162,9 +227,13 @@ def _paginate(request, queryset, serialize):
     number = whole_number(request.GET.get("halaman", "1"), max_digits=9)
     size = whole_number(request.GET.get("per_halaman", str(PAGE_SIZE)), max_digits=9)
     if number is None or size is None:
-        raise ApiError(400, "halaman dan per_halaman harus bilangan bulat.")
+        raise ApiError(400, gettext("halaman dan per_halaman harus bilangan bulat."))
     if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
-        raise ApiError(400, f"halaman mulai dari 1; per_halaman antara 1 dan {MAX_PAGE_SIZE}.")
+        raise ApiError(
+            400,
+            gettext("halaman mulai dari 1; per_halaman antara 1 dan %(max)s.")
+            % {"max": MAX_PAGE_SIZE},
+        )
     after = request.GET.get("setelah")
     filters = sorted(
         (k, v) for k, v in request.GET.lists() if k not in ("halaman", "per_halaman", "setelah")
@@ -184,28 +253,41 @@ def _paginate(request, queryset, serialize):
         pages, stale_count = max((count + size - 1) // size, 1), False
     if after is not None:
         if keyset is None:
-            raise ApiError(400, "setelah tidak berlaku untuk urutan ini; pakai halaman.")
+            raise ApiError(400, gettext("setelah tidak berlaku untuk urutan ini; pakai halaman."))
         anchor_id = whole_number(after)
         if anchor_id is None:
-            raise ApiError(400, "setelah harus sebuah id, seperti pada tautan next.")
+            raise ApiError(400, gettext("setelah harus sebuah id, seperti pada tautan next."))
         fields = [field for field, _ in keyset]
         # The anchor is looked up in the list itself, never in the whole table: an id the
         # list does not show (a draft, another filter's row) answers exactly as a missing one.
         anchor = queryset.filter(pk=anchor_id).values(*fields).first()
         if anchor is None:
-            raise ApiError(400, CURSOR_NOT_IN_LIST)
+            raise ApiError(
+                400, gettext("id pada setelah tidak ada di daftar ini; mulai lagi dari awal.")
+            )
         rows = list(queryset.filter(_after(keyset, anchor))[: size + 1])
         number = None
     else:
         if (number - 1) * size >= MAX_OFFSET:
             raise ApiError(
                 400,
-                f"Nomor halaman hanya sampai {MAX_OFFSET // size} untuk per_halaman {size}. "
-                "Lebih jauh: ikuti tautan next (urutan terbaru atau nama), persempit saringan, "
-                "atau unduh berkas massal.",
+                gettext(
+                    "Nomor halaman hanya sampai %(last)s untuk per_halaman %(size)s. "
+                    "Lebih jauh: ikuti tautan next (urutan terbaru atau nama), persempit "
+                    "saringan, atau unduh berkas massal."
+                )
+                % {"last": MAX_OFFSET // size, "size": size},
             )
         if number > pages:
-            raise ApiError(404, f"Halaman {number} tidak ada: hanya ada {pages} halaman.")
+            raise ApiError(
+                404,
+                ngettext(
+                    "Halaman %(number)s tidak ada: hanya ada %(pages)s halaman.",
+                    "Halaman %(number)s tidak ada: hanya ada %(pages)s halaman.",
+                    pages,
+                )
+                % {"number": number, "pages": pages},
+            )
         rows = list(queryset[(number - 1) * size : number * size + 1])
     if stale_count and count < ((number or 1) - 1) * size + len(rows):
         # The stale count is below the rows listed (and the row past this page, when there is
@@ -256,7 +338,7 @@ def _supplier(request, supplier):
         # it is shown as the source wrote it, and OCDS does not publish it as an identifier.
         "npwp_lolos_uji": supplier.npwp_passes_check,
         "nama": supplier.name,
-        "api": _absolute(request, reverse("opendata:api-supplier", args=[supplier.pk])),
+        "api": _absolute(request, _reverse("opendata:api-supplier", args=[supplier.pk])),
     }
 
 
@@ -318,8 +400,8 @@ def package_summary(request, process):
         "diperbarui": shared["diperbarui"],
         # The page on the portal's public address, as in paket.csv (not the host asked).
         "url": shared["url"],
-        "api": _absolute(request, reverse("opendata:api-package", args=[process.ocid])),
-        "ocds": _absolute(request, reverse("opendata:release", args=[process.ocid])),
+        "api": _absolute(request, _reverse("opendata:api-package", args=[process.ocid])),
+        "ocds": _absolute(request, _reverse("opendata:release", args=[process.ocid])),
     }
 
 
@@ -334,7 +416,7 @@ def packages(request):
     if package_filter.problems:
         # The site ignores a bad filter and says so; an API refuses, naming each one.
         problems = [problem.split(";")[0] + "." for problem in package_filter.problems]
-        raise ApiError(400, "Ada saringan yang tidak valid.", problems)
+        raise ApiError(400, gettext("Ada saringan yang tidak valid."), problems)
     queryset = package_filter.apply(_public_packages())
     return _paginate(request, queryset, package_summary)
 
@@ -349,7 +431,7 @@ def package(request, ocid):
         .first()
     )
     if process is None:
-        raise ApiError(404, "Paket tidak ditemukan atau belum dipublikasikan.")
+        raise ApiError(404, gettext("Paket tidak ditemukan atau belum dipublikasikan."))
     withdrawn = not process.is_published
     completeness = {row.stage: row for row in process.completeness.all()}
     shared = package_values(process, DETAIL_COLUMNS)
@@ -424,7 +506,7 @@ def package(request, ocid):
             }
             for flag in sorted(process.flags.all(), key=lambda f: f.flag)
         ],
-        "ocds_rekaman": _absolute(request, reverse("opendata:record", args=[process.ocid])),
+        "ocds_rekaman": _absolute(request, _reverse("opendata:record", args=[process.ocid])),
     }
 
 
@@ -447,9 +529,9 @@ def agency_row(request, agency):
         "paket": agency.paket,
         "pagu": agency.pagu,
         "nilai_kontrak": agency.nilai_kontrak,
-        "url": _absolute(request, reverse("contracts:agency-detail", args=[agency.code])),
-        "api": _absolute(request, reverse("opendata:api-agency", args=[agency.code])),
-        "paket_api": _absolute(request, reverse("opendata:api-packages") + f"?pd={agency.code}"),
+        "url": _absolute(request, _reverse("contracts:agency-detail", args=[agency.code])),
+        "api": _absolute(request, _reverse("opendata:api-agency", args=[agency.code])),
+        "paket_api": _absolute(request, _reverse("opendata:api-packages") + f"?pd={agency.code}"),
     }
 
 
@@ -463,7 +545,7 @@ def agencies(request):
 def agency(request, code):
     found = _agency_figures(Agency.objects.active().filter(code=code)).first()
     if found is None:
-        raise ApiError(404, "Perangkat daerah tidak ditemukan.")
+        raise ApiError(404, gettext("Perangkat daerah tidak ditemukan."))
     per_year = Process.objects.published().filter(agency=found).figures_per_year()
     return {
         **agency_row(request, found),
@@ -486,9 +568,9 @@ def agency(request, code):
 def supplier_row(request, supplier):
     return {
         **_supplier(request, supplier),
-        "url": _absolute(request, reverse("contracts:supplier-detail", args=[supplier.pk])),
+        "url": _absolute(request, _reverse("contracts:supplier-detail", args=[supplier.pk])),
         "paket_api": _absolute(
-            request, reverse("opendata:api-packages") + f"?penyedia={supplier.pk}"
+            request, _reverse("opendata:api-packages") + f"?penyedia={supplier.pk}"
         ),
     }
 
@@ -510,7 +592,7 @@ def suppliers(request):
 def supplier(request, pk):
     found = Supplier.objects.public().filter(pk=pk).first()
     if found is None:
-        raise ApiError(404, "Penyedia tidak ditemukan.")
+        raise ApiError(404, gettext("Penyedia tidak ditemukan."))
     won = (
         Process.objects.published()
         .filter(supplier=found)
@@ -539,11 +621,11 @@ def supplier(request, pk):
 def root(request):
     return {
         "versi": "1",
-        "dokumentasi": _absolute(request, reverse("opendata:api-docs")),
-        "openapi": _absolute(request, reverse("opendata:api-openapi")),
-        "paket": _absolute(request, reverse("opendata:api-packages")),
-        "perangkat_daerah": _absolute(request, reverse("opendata:api-agencies")),
-        "penyedia": _absolute(request, reverse("opendata:api-suppliers")),
+        "dokumentasi": _absolute(request, _reverse("opendata:api-docs")),
+        "openapi": _absolute(request, _reverse("opendata:api-openapi")),
+        "paket": _absolute(request, _reverse("opendata:api-packages")),
+        "perangkat_daerah": _absolute(request, _reverse("opendata:api-agencies")),
+        "penyedia": _absolute(request, _reverse("opendata:api-suppliers")),
         "lisensi": "https://creativecommons.org/licenses/by/4.0/",
     }
 
@@ -581,7 +663,9 @@ def not_found(request, rest):
             return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
     if (refusal := refusal_of_writes(request)) is not None:
         return refusal
-    return error_reply("Alamat API ini tidak ada; lihat /api/v1/ untuk daftarnya.", status=404)
+    return error_reply(
+        gettext("Alamat API ini tidak ada; lihat /api/v1/ untuk daftarnya."), status=404
+    )
 
 
 def error_reply(message, *, status):

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OpendataConfig(AppConfig):
     name = "opendata"
-    verbose_name = "Data terbuka"
+    verbose_name = _("Data terbuka")

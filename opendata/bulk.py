@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, Max, Prefetch
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
 from contracts.models import Process, Release
@@ -45,21 +46,29 @@ SCOPE_ALL = "semua"
 CHUNK = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# name: (what it holds, content type)
+# name: (what it holds, content type). What it holds is read on the open-data page only, in
+# the page's language (`{% translate %}` there): marked, not translated here, so that nothing
+# built into a file can depend on the language of whoever asked first.
 FILES = {
-    "ocds.json": ("Paket rilis OCDS: setiap rilis setiap paket", "application/json"),
+    "ocds.json": (gettext_noop("Paket rilis OCDS: setiap rilis setiap paket"), "application/json"),
     "ocds-rekaman.json": (
-        "Paket rekaman OCDS: riwayat rilis dan rilis terkompilasi per paket",
+        gettext_noop("Paket rekaman OCDS: riwayat rilis dan rilis terkompilasi per paket"),
         "application/json",
     ),
-    "ocds.jsonl": ("JSON Lines: satu rilis terkompilasi per baris", "application/x-ndjson"),
-    "paket.csv": ("CSV: satu baris per paket", "text/csv"),
-    "dokumen.csv": ("CSV: satu baris per dokumen", "text/csv"),
-    "peserta.csv": ("CSV: satu baris per peserta tender", "text/csv"),
-    "pemenang.csv": ("CSV: satu baris per penetapan pemenang", "text/csv"),
-    "kontrak.csv": ("CSV: satu baris per kontrak", "text/csv"),
-    "tanda.csv": ("CSV: satu baris per tanda untuk dicermati", "text/csv"),
-    "paket.xlsx": ("XLSX: lembar paket, dokumen, peserta, pemenang, tanda dan kontrak", XLSX),
+    "ocds.jsonl": (
+        gettext_noop("JSON Lines: satu rilis terkompilasi per baris"),
+        "application/x-ndjson",
+    ),
+    "paket.csv": (gettext_noop("CSV: satu baris per paket"), "text/csv"),
+    "dokumen.csv": (gettext_noop("CSV: satu baris per dokumen"), "text/csv"),
+    "peserta.csv": (gettext_noop("CSV: satu baris per peserta tender"), "text/csv"),
+    "pemenang.csv": (gettext_noop("CSV: satu baris per penetapan pemenang"), "text/csv"),
+    "kontrak.csv": (gettext_noop("CSV: satu baris per kontrak"), "text/csv"),
+    "tanda.csv": (gettext_noop("CSV: satu baris per tanda untuk dicermati"), "text/csv"),
+    "paket.xlsx": (
+        gettext_noop("XLSX: lembar paket, dokumen, peserta, pemenang, tanda dan kontrak"),
+        XLSX,
+    ),
 }
 
 

@@ -1,22 +1,23 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class BulkFile(models.Model):
     """A bulk download as last built: where it is stored, its size, and the data it holds."""
 
-    scope = models.CharField("cakupan", max_length=10)  # a fiscal year or "semua"
-    name = models.CharField("berkas", max_length=40)
+    scope = models.CharField(_("cakupan"), max_length=10)  # a fiscal year or "semua"
+    name = models.CharField(_("berkas"), max_length=40)
     storage_name = models.CharField(max_length=255)
-    size = models.PositiveBigIntegerField("ukuran (bita)")
-    packages = models.PositiveIntegerField("paket")
-    built_at = models.DateTimeField("dibuat")
+    size = models.PositiveBigIntegerField(_("ukuran (bita)"))
+    packages = models.PositiveIntegerField(_("paket"))
+    built_at = models.DateTimeField(_("dibuat"))
     # Which state of the data it was built from; a different stamp means rebuild.
     data_stamp = models.CharField(max_length=120)
 
     class Meta:
-        verbose_name = "berkas unduhan massal"
-        verbose_name_plural = "berkas unduhan massal"
+        verbose_name = _("berkas unduhan massal")
+        verbose_name_plural = _("berkas unduhan massal")
         constraints = [
             models.UniqueConstraint(fields=["scope", "name"], name="bulkfile_once_per_scope")
         ]
@@ -45,13 +46,13 @@ class RateCounter(models.Model):
 class QualityRun(models.Model):
     """One computation of the data-quality report (opendata/quality.py), in the job queue."""
 
-    started_at = models.DateTimeField("mulai")
-    finished_at = models.DateTimeField("selesai")
-    packages = models.PositiveIntegerField("paket diperiksa")
+    started_at = models.DateTimeField(_("mulai"))
+    finished_at = models.DateTimeField(_("selesai"))
+    packages = models.PositiveIntegerField(_("paket diperiksa"))
     # None: the daily job; otherwise the administrator who asked for it.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="diminta oleh",
+        verbose_name=_("diminta oleh"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -59,8 +60,8 @@ class QualityRun(models.Model):
     )
 
     class Meta:
-        verbose_name = "penghitungan kualitas data"
-        verbose_name_plural = "penghitungan kualitas data"
+        verbose_name = _("penghitungan kualitas data")
+        verbose_name_plural = _("penghitungan kualitas data")
         ordering = ["-finished_at"]
 
     def __str__(self):
@@ -70,22 +71,22 @@ class QualityRun(models.Model):
 class QualityResult(models.Model):
     """How many of one agency's published packages of one fiscal year pass one check."""
 
-    check_code = models.CharField("pemeriksaan", max_length=40)
+    check_code = models.CharField(_("pemeriksaan"), max_length=40)
     agency = models.ForeignKey(
         "agencies.Agency",
-        verbose_name="perangkat daerah",
+        verbose_name=_("perangkat daerah"),
         on_delete=models.CASCADE,
         related_name="+",
     )
-    fiscal_year = models.PositiveSmallIntegerField("tahun anggaran")
+    fiscal_year = models.PositiveSmallIntegerField(_("tahun anggaran"))
     # Packages the check speaks of (a contract check skips packages without a contract).
-    applicable = models.PositiveIntegerField("paket yang diperiksa")
-    passing = models.PositiveIntegerField("paket yang lolos")
-    computed_at = models.DateTimeField("dihitung")
+    applicable = models.PositiveIntegerField(_("paket yang diperiksa"))
+    passing = models.PositiveIntegerField(_("paket yang lolos"))
+    computed_at = models.DateTimeField(_("dihitung"))
 
     class Meta:
-        verbose_name = "hasil kualitas data"
-        verbose_name_plural = "hasil kualitas data"
+        verbose_name = _("hasil kualitas data")
+        verbose_name_plural = _("hasil kualitas data")
         constraints = [
             models.UniqueConstraint(
                 fields=["check_code", "agency", "fiscal_year"], name="qualityresult_once"
@@ -106,22 +107,22 @@ class QualityFailure(models.Model):
     Agency and year are those the package had when the check ran, so that the list of a
     cell holds the packages its count counted."""
 
-    check_code = models.CharField("pemeriksaan", max_length=40)
+    check_code = models.CharField(_("pemeriksaan"), max_length=40)
     process = models.ForeignKey(
-        "contracts.Process", verbose_name="paket", on_delete=models.CASCADE, related_name="+"
+        "contracts.Process", verbose_name=_("paket"), on_delete=models.CASCADE, related_name="+"
     )
     agency = models.ForeignKey(
         "agencies.Agency",
-        verbose_name="perangkat daerah",
+        verbose_name=_("perangkat daerah"),
         on_delete=models.CASCADE,
         related_name="+",
     )
-    fiscal_year = models.PositiveSmallIntegerField("tahun anggaran")
-    problems = models.JSONField("masalah", default=list)
+    fiscal_year = models.PositiveSmallIntegerField(_("tahun anggaran"))
+    problems = models.JSONField(_("masalah"), default=list)
 
     class Meta:
-        verbose_name = "paket yang gagal pemeriksaan"
-        verbose_name_plural = "paket yang gagal pemeriksaan"
+        verbose_name = _("paket yang gagal pemeriksaan")
+        verbose_name_plural = _("paket yang gagal pemeriksaan")
         constraints = [
             models.UniqueConstraint(fields=["check_code", "process"], name="qualityfailure_once")
         ]
@@ -141,15 +142,15 @@ class JobFailure(models.Model):
     failed. Shown to administrators on the jobs' page (Pekerjaan latar); not linked to the job
     row, which the queue may delete."""
 
-    job_id = models.BigIntegerField("pekerjaan", db_index=True)
-    task_name = models.CharField("tugas", max_length=128)
-    attempt = models.PositiveIntegerField("percobaan ke-")
-    error = models.TextField("galat")  # exception type, message and the traceback's end
-    at = models.DateTimeField("waktu", auto_now_add=True)
+    job_id = models.BigIntegerField(_("pekerjaan"), db_index=True)
+    task_name = models.CharField(_("tugas"), max_length=128)
+    attempt = models.PositiveIntegerField(_("percobaan ke-"))
+    error = models.TextField(_("galat"))  # exception type, message and the traceback's end
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "galat pekerjaan latar"
-        verbose_name_plural = "galat pekerjaan latar"
+        verbose_name = _("galat pekerjaan latar")
+        verbose_name_plural = _("galat pekerjaan latar")
 
     def __str__(self):
         return f"{self.task_name} #{self.job_id}"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 
 from agencies.models import AgencyKind
 from contracts.filters import COMPLETENESS, SORTS
@@ -38,8 +39,12 @@ SOURCE = Path(__file__).resolve().parent / "openapi.yaml"
 # The official OCDS 1.1.5 schemas the document refers to for OCDS bodies; copies of the same
 # files are kept in contracts/ocds/1.1.5/ for offline validation.
 OCDS_SCHEMA_BASE = "https://standard.open-contracting.org/schema/1__1__5/"
-# JSON Schema types as the documentation page names them.
-TYPE_LABELS = {"integer": "bilangan bulat", "string": "teks", "boolean": "benar/salah"}
+# JSON Schema types as the documentation page names them (in the page's language).
+TYPE_LABELS = {
+    "integer": gettext_lazy("bilangan bulat"),
+    "string": gettext_lazy("teks"),
+    "boolean": gettext_lazy("benar/salah"),
+}
 
 
 @functools.cache
@@ -202,15 +207,16 @@ def operations(spec):
 
 
 def _limits(schema):
+    """The schema's limits as the documentation page reads them, in the active language."""
     limits = []
     if "minimum" in schema:
         limits.append(f"≥ {schema['minimum']}")
     if "maximum" in schema:
         limits.append(f"≤ {schema['maximum']}")
     if "maxLength" in schema:
-        limits.append(f"≤ {schema['maxLength']} karakter")
+        limits.append(gettext("≤ %(length)s karakter") % {"length": schema["maxLength"]})
     if "pattern" in schema:
-        limits.append(f"pola {schema['pattern']}")
+        limits.append(gettext("pola %(pattern)s") % {"pattern": schema["pattern"]})
     if "default" in schema:
-        limits.append(f"bawaan {schema['default']}")
+        limits.append(gettext("bawaan %(default)s") % {"default": schema["default"]})
     return limits

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from stdnum.id import npwp
 
 from contracts.models import STAGE_ORDER, Method, Process, Stage, Status
@@ -51,6 +52,9 @@ class Subject:
 
 @dataclass(frozen=True)
 class Check:
+    # short, label, explanation and action are lazy (gettext_lazy): the dashboard and the
+    # policy page show them in their language. The problems a check finds are stored as found,
+    # in Indonesian (QualityFailure.problems), and read so.
     code: str
     short: str  # a column heading
     label: str  # what passing means, in a few words
@@ -154,14 +158,14 @@ def _schema_problem(error):
 
 @check(
     "skema",
-    short="Skema",
-    label="Sesuai skema OCDS 1.1.5, termasuk format",
-    explanation=(
+    short=_("Skema"),
+    label=_("Sesuai skema OCDS 1.1.5, termasuk format"),
+    explanation=_(
         "Rilis terkompilasi paket diperiksa terhadap skema rilis OCDS 1.1.5 beserta formatnya: "
         "alamat harus URI yang sah, tanggal harus tanggal-waktu lengkap dengan zona waktu. "
         "Data yang tidak sesuai skema ditolak atau salah dibaca oleh alat OCP dan pengguna data."
     ),
-    action=(
+    action=_(
         "Lihat isian yang disebut. Bila isiannya benar tetapi keluarannya tetap salah, "
         "pemetaan OCDS portal yang perlu diperbaiki: laporkan ke pengelola portal."
     ),
@@ -232,14 +236,14 @@ def _values_at(node, names, path=()):
 
 @check(
     "kode_tertutup",
-    short="Kode tertutup",
-    label="Kode dari daftar kode tertutup OCDS",
-    explanation=(
+    short=_("Kode tertutup"),
+    label=_("Kode dari daftar kode tertutup OCDS"),
+    explanation=_(
         "Status tender, penetapan dan kontrak, metode, kategori, tag rilis, mata uang dan "
         "isian lain yang daftar kodenya tertutup hanya boleh memakai kode dari daftar itu; "
         "kode lain tidak dikenali alat mana pun."
     ),
-    action=(
+    action=_(
         "Kode ini berasal dari pemetaan OCDS portal, bukan dari isian operator: laporkan ke "
         "pengelola portal dengan nama isian yang disebut."
     ),
@@ -281,9 +285,9 @@ def _withdrawn(process):
 
 @check(
     "status_tender",
-    short="Status tender",
-    label="Status tender sesuai tahap yang dicapai",
-    explanation=(
+    short=_("Status tender"),
+    label=_("Status tender sesuai tahap yang dicapai"),
+    explanation=_(
         "tender.status harus sesuai daftar kode tenderStatus dengan tahap paket: paket yang "
         "baru sampai perencanaan berstatus planned (atau planning), paket di tahap pemilihan "
         "active (atau cancelled/unsuccessful), paket yang sudah punya pemenang complete. "
@@ -292,7 +296,7 @@ def _withdrawn(process):
         "Swakelola tanpa pemilihan penyedia hanya diperiksa di tahap perencanaan atau bila "
         "ditarik."
     ),
-    action=(
+    action=_(
         "Periksa tahap yang tercatat pada paket (kode tender, HPS, pemenang, kontrak). Bila "
         "tahapnya benar, status keluaran OCDS yang keliru: laporkan ke pengelola portal."
     ),
@@ -331,14 +335,14 @@ def _tender_status(subject):
 
 @check(
     "jumlah_peserta",
-    short="Jumlah peserta OCDS",
-    label="numberOfTenderers tidak melebihi peserta yang tercantum",
-    explanation=(
+    short=_("Jumlah peserta OCDS"),
+    label=_("numberOfTenderers tidak melebihi peserta yang tercantum"),
+    explanation=_(
         "tender.numberOfTenderers adalah jumlah peserta yang tercantum di tender.tenderers; "
         "bila lebih besar, yang terbit kemungkinan jumlah pendaftar LPSE, yang seharusnya di "
         "tender.numberOfRegistrations. Diperiksa pada paket yang mencantumkan keduanya."
     ),
-    action=(
+    action=_(
         "Lengkapi daftar peserta dengan setiap penyedia yang memasukkan penawaran; isian "
         "Peserta terdaftar (LPSE) tetap berisi jumlah pendaftar. Bila daftarnya lengkap, "
         "pemetaan OCDS portal yang keliru: laporkan ke pengelola portal."
@@ -369,15 +373,15 @@ REFERENCES = {
 
 @check(
     "pihak_dirujuk",
-    short="Rujukan pihak",
-    label="Setiap pihak yang dirujuk ada di daftar pihak, dengan perannya",
-    explanation=(
+    short=_("Rujukan pihak"),
+    label=_("Setiap pihak yang dirujuk ada di daftar pihak, dengan perannya"),
+    explanation=_(
         "Pembeli, pelaksana pemilihan, peserta, pemenang, pembayar dan penerima pembayaran "
         "dirujuk dengan id yang harus ada di parties, dan pihak itu harus memiliki peran "
         "(roles) yang sesuai; rujukan yang putus membuat pengguna data kehilangan siapa "
         "melakukan apa."
     ),
-    action="Rujukan dibangun oleh pemetaan OCDS portal: laporkan ke pengelola portal.",
+    action=_("Rujukan dibangun oleh pemetaan OCDS portal: laporkan ke pengelola portal."),
 )
 def _parties_referenced(subject):
     roles = {
@@ -408,14 +412,14 @@ def _parties_referenced(subject):
 
 @check(
     "kontrak_ke_penetapan",
-    short="Kontrak ke penetapan",
-    label="Kontrak merujuk penetapan pemenang yang ada",
-    explanation=(
+    short=_("Kontrak ke penetapan"),
+    label=_("Kontrak merujuk penetapan pemenang yang ada"),
+    explanation=_(
         "contracts[].awardID harus menunjuk id sebuah penetapan di awards; kontrak yang "
         "merujuk penetapan yang tidak ada (misalnya kontrak swakelola) tidak dapat dikaitkan "
         "dengan pemenangnya."
     ),
-    action=(
+    action=_(
         "Bila paket memang mempunyai pemenang, isi tahap Pemenang (penyedia, nilai, tanggal). "
         "Bila tidak (swakelola), rujukannya berasal dari pemetaan OCDS: laporkan ke pengelola "
         "portal."
@@ -446,9 +450,9 @@ ORG_ID_SCHEMES = {NPWP_SCHEME: npwp.is_valid, "ID-KHH": None}
 
 @check(
     "pengenal_penyedia",
-    short="NPWP penyedia",
-    label="Penyedia dikenali dengan NPWP yang sah (skema org-id ID-DJP)",
-    explanation=(
+    short=_("NPWP penyedia"),
+    label=_("Penyedia dikenali dengan NPWP yang sah (skema org-id ID-DJP)"),
+    explanation=_(
         "Setiap pemenang dan peserta yang berupa badan usaha atau perorangan harus mempunyai "
         "pengenal dengan skema dari org-id.guide (untuk NPWP: ID-DJP, Direktorat Jenderal "
         "Pajak), dan NPWP-nya harus lolos digit pemeriksa; NPWP yang gagal tidak diterbitkan "
@@ -456,7 +460,7 @@ ORG_ID_SCHEMES = {NPWP_SCHEME: npwp.is_valid, "ID-KHH": None}
         "diperiksa. Tanpa pengenal, penyedia yang sama tidak dapat dikenali lintas paket dan "
         "lintas daerah."
     ),
-    action=(
+    action=_(
         "Bila NPWP penyedia tidak tercatat, lengkapi dari dokumen penyedia. Bila NPWP-nya "
         "tercatat tetapi gagal digit pemeriksa, cocokkan dengan dokumen penyedia dan "
         "perbaiki (hampir pasti salah ketik). Bila NPWP-nya benar tetapi skemanya salah, "
@@ -523,14 +527,14 @@ def _has_amount(items):
 
 @check(
     "nilai_tahap",
-    short="Nilai",
-    label="Nilai penetapan dan nilai kontrak ada sesuai tahap",
-    explanation=(
+    short=_("Nilai"),
+    label=_("Nilai penetapan dan nilai kontrak ada sesuai tahap"),
+    explanation=_(
         "Paket yang sudah sampai tahap Pemenang harus memuat nilai penetapan (awards[].value), "
         "yang sudah sampai tahap Kontrak juga nilai kontrak (contracts[].value); tanpa nilai, "
         "belanja tidak dapat dijumlahkan atau dibandingkan dengan HPS dan pagu."
     ),
-    action="Isi nilai penetapan pada tahap Pemenang dan nilai kontrak pada tahap Kontrak.",
+    action=_("Isi nilai penetapan pada tahap Pemenang dan nilai kontrak pada tahap Kontrak."),
 )
 def _stage_amounts(subject):
     process, release = subject.process, subject.release
@@ -554,14 +558,14 @@ def _stage_amounts(subject):
 
 @check(
     "tanggal_runtut",
-    short="Tanggal",
-    label="Tanggal runtut",
-    explanation=(
+    short=_("Tanggal"),
+    label=_("Tanggal runtut"),
+    explanation=_(
         "Setiap periode harus mulai sebelum atau pada tanggal selesainya (masa penawaran, "
         "masa kontrak), dan kontrak ditandatangani pada atau setelah tanggal penetapan "
         "pemenangnya. Diperiksa pada paket yang memuat pasangan tanggal itu."
     ),
-    action="Periksa tanggal yang disebut terhadap dokumennya (pengumuman, SPPBJ, kontrak).",
+    action=_("Periksa tanggal yang disebut terhadap dokumennya (pengumuman, SPPBJ, kontrak)."),
 )
 def _dates_in_order(subject):
     release = subject.release
@@ -603,14 +607,14 @@ def document_url(document):
 
 @check(
     "dokumen_terbit",
-    short="Dokumen",
-    label="Setiap dokumen paket ada di OCDS-nya",
-    explanation=(
+    short=_("Dokumen"),
+    label=_("Setiap dokumen paket ada di OCDS-nya"),
+    explanation=_(
         "Setiap dokumen yang diunggah untuk paket yang dipublikasikan harus tercantum di "
         "rilis OCDS-nya (di bagian tahapnya); dokumen yang hanya ada di halaman paket dan "
         "dokumen.csv tidak ditemukan oleh pengguna OCDS."
     ),
-    action=(
+    action=_(
         "Periksa tahap dokumen yang disebut: dokumen tahap Pemenang atau Kontrak tampil di OCDS "
         "bila tahap itu berisi data. Bila tahapnya benar, laporkan ke pengelola portal."
     ),

@@ -41,6 +41,8 @@ from django.http import (
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from agencies.models import AgencyKind
@@ -58,23 +60,26 @@ CHUNK = 2000
 FORMATS = {"csv": "text/csv", "xlsx": XLSX, "json": "application/json"}
 COLUMNS = PAKET.names
 
-# Each filter of the list, its label, and how its value reads (codes by their names).
+# Each filter of the list, its label, and how its value reads (codes by their names). Labels
+# and names are read by a person (the "Keterangan" sheet, `keterangan_saringan`), so they are
+# in the language of the page the download was asked from (`/en/paket/unduh.xlsx`: English);
+# the names a program reads (columns, `saringan`'s keys and values, sheet names) never change.
 LABELS = {
-    "q": ("Kata kunci", None),
-    "tahun": ("Tahun anggaran", None),
-    "pd": ("Perangkat daerah (kode)", None),
-    "jenis_pd": ("Jenis perangkat daerah", AgencyKind),
-    "tahap": ("Tahap terakhir", Stage),
-    "metode": ("Metode pemilihan", Method),
-    "jenis": ("Jenis pengadaan", Category),
-    "dana": ("Sumber dana", FundingSource),
-    "kecamatan": ("Kecamatan", None),
-    "penyedia": ("Penyedia (menang atau ikut)", None),
-    "nilai_min": ("Pagu dari (Rp)", None),
-    "nilai_max": ("Pagu sampai (Rp)", None),
-    "lengkap": ("Kelengkapan", COMPLETENESS),
-    "tanda": ("Tanda untuk dicermati", Flag),
-    "urut": ("Urutan", {key: label for key, (label, _) in SORTS.items()}),
+    "q": (_("Kata kunci"), None),
+    "tahun": (_("Tahun anggaran"), None),
+    "pd": (_("Perangkat daerah (kode)"), None),
+    "jenis_pd": (_("Jenis perangkat daerah"), AgencyKind),
+    "tahap": (_("Tahap terakhir"), Stage),
+    "metode": (_("Metode pemilihan"), Method),
+    "jenis": (_("Jenis pengadaan"), Category),
+    "dana": (_("Sumber dana"), FundingSource),
+    "kecamatan": (_("Kecamatan"), None),
+    "penyedia": (_("Penyedia (menang atau ikut)"), None),
+    "nilai_min": (_("Pagu dari (Rp)"), None),
+    "nilai_max": (_("Pagu sampai (Rp)"), None),
+    "lengkap": (_("Kelengkapan"), COMPLETENESS),
+    "tanda": (_("Tanda untuk dicermati"), Flag),
+    "urut": (_("Urutan"), {key: label for key, (label, _order) in SORTS.items()}),
 }
 
 
@@ -100,21 +105,26 @@ def rows(package_filter):
 
 def described_filters(package_filter):
     """[(name, label, value as read)] for each filter in use, the sort last; the supplier by
-    name and id (one query)."""
+    name and id (one query). Label and value as read in the active language: the
+    vocabularies' names are kept Indonesian in the data (`gettext_noop`) and translated here."""
     params = {**package_filter.params, "urut": package_filter.sort}
     described = []
     for name, value in params.items():
         label, names = LABELS[name]
         if name == "penyedia":
             supplier = Supplier.objects.filter(pk=value).only("name").first()
-            shown = f"{supplier.name} (id {value})" if supplier else f"id {value} (tidak dikenal)"
+            shown = (
+                f"{supplier.name} (id {value})"
+                if supplier
+                else gettext("id %(id)s (tidak dikenal)") % {"id": value}
+            )
         elif names is None:
             shown = str(value)
         elif isinstance(names, dict):
-            shown = names.get(value, value)
+            shown = gettext(names[value]) if value in names else value
         else:
-            shown = names(value).label
-        described.append((name, label, shown))
+            shown = gettext(names(value).label)
+        described.append((name, str(label), shown))
     return described
 
 
@@ -125,7 +135,7 @@ def filename(package_filter, extension):
     return f"{stem}.{extension}"
 
 
-REFUSED = (
+REFUSED = _(
     "Unduhan tidak dibuat: ada saringan yang tidak valid, dan tanpa saringan itu berkas ini "
     "berisi paket di luar pilihan Anda. Perbaiki atau hapus saringan itu, lalu unduh lagi."
 )
@@ -135,14 +145,15 @@ def refused(fmt, problems):
     """400 naming each refused filter: {"galat": REFUSED, "masalah": [sentence]} for JSON (the
     API's shape), else the same as plain text, one sentence a line."""
     problems = [problem.split(";")[0].rstrip(".") + "." for problem in problems]
+    refusal = str(REFUSED)  # in the language of the page asked from
     if fmt == "json":
         response = JsonResponse(
-            {"galat": REFUSED, "masalah": problems},
+            {"galat": refusal, "masalah": problems},
             status=400,
             json_dumps_params={"ensure_ascii": False},
         )
     else:
-        text = "\n".join([REFUSED, "", *problems]) + "\n"
+        text = "\n".join([refusal, "", *problems]) + "\n"
         response = HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-store"
     response["Access-Control-Allow-Origin"] = "*"
@@ -162,7 +173,7 @@ def download(request, fmt):
     400 naming it, as plain text (JSON for `.json`): the list says it drops it beside its
     results, but a script would take the whole portal for its selection."""
     if fmt not in FORMATS:
-        raise Http404("Format unduhan tidak dikenal: pilih csv, xlsx atau json.")
+        raise Http404(gettext("Format unduhan tidak dikenal: pilih csv, xlsx atau json."))
     package_filter = PackageFilter.from_query(request.GET)
     problems = filter_words.check(package_filter, notes=False)
     if problems:
@@ -239,14 +250,16 @@ def _xlsx(package_filter, *, source, made):
     for row in rows(package_filter):
         sheets.append("paket", row)
         count += 1
+    # The sheet keeps its name in every language (a program finds it by name, as it finds
+    # "paket"); what it says is read by a person, in the page's language.
     notes = sheets.workbook.create_sheet("Keterangan")
-    notes.append(["Keterangan", "Nilai"])
-    notes.append(["Sumber", text_cell(notes, source)])
-    notes.append(["Dibuat (WIB)", made.replace(tzinfo=None)])
-    notes.append(["Jumlah paket", count])
-    for _, label, shown in described_filters(package_filter):
+    notes.append([gettext("Keterangan"), gettext("Nilai")])
+    notes.append([gettext("Sumber"), text_cell(notes, source)])
+    notes.append([gettext("Dibuat (WIB)"), made.replace(tzinfo=None)])
+    notes.append([gettext("Jumlah paket"), count])
+    for _name, label, shown in described_filters(package_filter):
         # A filter's value as typed (a keyword "=1+1" too): a text cell, never a formula.
-        notes.append([f"Saringan: {label}", text_cell(notes, shown)])
+        notes.append([gettext("Saringan: %(label)s") % {"label": label}, text_cell(notes, shown)])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
     sheets.save(handle)
     handle.seek(0)

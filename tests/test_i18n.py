@@ -125,8 +125,6 @@ PENDING_TEMPLATES = {
     "dashboards/quality.html",
     "dashboards/quality_failures.html",
     "dashboards/todo.html",
-    "opendata/api.html",
-    "opendata/index.html",
 }
 PENDING_PYTHON = {
     "opendata_kontrak/jobs_admin.py",
@@ -151,9 +149,6 @@ PENDING_PYTHON = {
     "dashboards/field.py",
     "dashboards/selectors.py",
     "dashboards/views.py",
-    "opendata/apps.py",
-    "opendata/models.py",
-    "opendata/quality.py",
     "imports/admin.py",
     "imports/apps.py",
     "imports/lpse.py",
