@@ -62,7 +62,7 @@ class ImportRunAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.Mode
     list_select_related = ["user", "agency"]
     # The outcome in words rather than the stored counts (JSON keyed by English outcome names).
     fields = ["kind", "filename", "sha256", "user", "agency", "rows", "outcome"]
-    readonly_fields = fields
+    readonly_fields = ["outcome"]
     change_list_template = "admin/imports/importrun/change_list.html"
 
     def get_queryset(self, request):
