@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AgenciesConfig(AppConfig):
     name = "agencies"
-    verbose_name = "Perangkat daerah dan pengguna"
+    verbose_name = _("Perangkat daerah dan pengguna")

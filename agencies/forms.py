@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies import signin
 
@@ -15,10 +17,10 @@ class WorkspaceLoginForm(AdminAuthenticationForm):
     """
 
     code = forms.CharField(
-        label="Kode autentikator",
+        label=_("Kode autentikator"),
         required=False,
         max_length=12,
-        help_text="Enam angka dari aplikasi autentikator, bila autentikasi dua langkah aktif.",
+        help_text=_("Enam angka dari aplikasi autentikator, bila autentikasi dua langkah aktif."),
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -50,12 +52,17 @@ class WorkspaceLoginForm(AdminAuthenticationForm):
     def get_invalid_login_error(self):
         if signin.locked_out(self.request):
             return ValidationError(
-                "Terlalu banyak percobaan masuk yang gagal untuk akun atau alamat ini. "
-                f"Coba lagi dalam {signin.lockout_minutes()} menit.",
+                gettext(
+                    "Terlalu banyak percobaan masuk yang gagal untuk akun atau alamat ini. "
+                    "Coba lagi dalam %(minutes)s menit."
+                )
+                % {"minutes": signin.lockout_minutes()},
                 code="locked",
             )
         return ValidationError(
-            "Nama pengguna, kata sandi, atau kode autentikator salah. Perhatikan huruf besar "
-            "dan kecil; kode autentikator hanya berlaku sekali.",
+            gettext(
+                "Nama pengguna, kata sandi, atau kode autentikator salah. Perhatikan huruf besar "
+                "dan kecil; kode autentikator hanya berlaku sekali."
+            ),
             code="invalid_login",
         )

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from agencies import roles
@@ -30,35 +31,36 @@ class AgencyQuerySet(models.QuerySet):
 class Agency(models.Model):
     """A regional government agency (Perangkat Daerah): the `buyer` of its procurement."""
 
-    code = models.SlugField("kode", max_length=80, unique=True)
-    name = models.CharField("nama", max_length=200)
-    short_name = models.CharField("singkatan", max_length=40, blank=True)
-    kind = models.CharField("jenis", max_length=20, choices=AgencyKind.choices)
+    code = models.SlugField(_("kode"), max_length=80, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    short_name = models.CharField(_("singkatan"), max_length=40, blank=True)
+    kind = models.CharField(_("jenis"), max_length=20, choices=AgencyKind.choices)
     sirup_id = models.CharField(
-        "ID satker SiRUP",
+        _("ID satker SiRUP"),
         max_length=20,
         blank=True,
-        help_text="Dipakai untuk mencocokkan baris impor SiRUP dengan perangkat daerah ini.",
+        help_text=_("Dipakai untuk mencocokkan baris impor SiRUP dengan perangkat daerah ini."),
     )
-    sirup_name = models.CharField("nama di SiRUP", max_length=200, blank=True)
-    source = models.CharField("sumber data", max_length=300, blank=True)
-    is_active = models.BooleanField("aktif", default=True)
-    created_at = models.DateTimeField("dibuat", auto_now_add=True)
-    updated_at = models.DateTimeField("diubah", auto_now=True)
+    sirup_name = models.CharField(_("nama di SiRUP"), max_length=200, blank=True)
+    source = models.CharField(_("sumber data"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     objects = AgencyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "perangkat daerah"
-        verbose_name_plural = "perangkat daerah"
+        verbose_name = _("perangkat daerah")
+        verbose_name_plural = _("perangkat daerah")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["sirup_id"],
                 condition=~Q(sirup_id=""),
                 name="agency_sirup_id_unique",
-                violation_error_message="Kode satker SiRUP ini sudah dipakai perangkat daerah "
-                "lain.",
+                violation_error_message=_(
+                    "Kode satker SiRUP ini sudah dipakai perangkat daerah lain."
+                ),
             ),
         ]
 
@@ -75,7 +77,7 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(
         Agency,
-        verbose_name="perangkat daerah",
+        verbose_name=_("perangkat daerah"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -83,8 +85,8 @@ class User(AbstractUser):
     )
 
     class Meta:
-        verbose_name = "pengguna"
-        verbose_name_plural = "pengguna"
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
 
     @cached_property
     def role_names(self):
@@ -126,16 +128,16 @@ class User(AbstractUser):
 class Kecamatan(models.Model):
     """A district of the regency, as Kemendagri lists it: the place citizens filter by."""
 
-    code = models.CharField("kode Kemendagri", max_length=8, unique=True)
-    name = models.CharField("nama", max_length=100, unique=True)
+    code = models.CharField(_("kode Kemendagri"), max_length=8, unique=True)
+    name = models.CharField(_("nama"), max_length=100, unique=True)
     # The name as agencies.places.name_key spells it, for the public filter to match in SQL
     # whichever spelling a citizen types ("Sumberrejo" finds "Sumberejo").
-    key = models.CharField("kunci nama", max_length=100, unique=True, editable=False)
-    source = models.CharField("sumber data", max_length=300, blank=True)
+    key = models.CharField(_("kunci nama"), max_length=100, unique=True, editable=False)
+    source = models.CharField(_("sumber data"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "kecamatan"
-        verbose_name_plural = "kecamatan"
+        verbose_name = _("kecamatan")
+        verbose_name_plural = _("kecamatan")
         ordering = ["name"]
 
     def __str__(self):
@@ -151,31 +153,32 @@ class Kecamatan(models.Model):
 
 
 class DesaKind(models.TextChoices):
-    DESA = "desa", "Desa"
-    KELURAHAN = "kelurahan", "Kelurahan"
+    DESA = "desa", gettext_noop("Desa")
+    KELURAHAN = "kelurahan", gettext_noop("Kelurahan")
 
 
 class Desa(models.Model):
     """A village (desa) or urban village (kelurahan) of a kecamatan."""
 
     kecamatan = models.ForeignKey(
-        Kecamatan, verbose_name="kecamatan", on_delete=models.PROTECT, related_name="desa"
+        Kecamatan, verbose_name=_("kecamatan"), on_delete=models.PROTECT, related_name="desa"
     )
-    code = models.CharField("kode Kemendagri", max_length=13, unique=True)
-    name = models.CharField("nama", max_length=100)
-    kind = models.CharField("jenis", max_length=10, choices=DesaKind.choices)
+    code = models.CharField(_("kode Kemendagri"), max_length=13, unique=True)
+    name = models.CharField(_("nama"), max_length=100)
+    kind = models.CharField(_("jenis"), max_length=10, choices=DesaKind.choices)
 
     class Meta:
-        verbose_name = "desa/kelurahan"
-        verbose_name_plural = "desa/kelurahan"
+        verbose_name = _("desa/kelurahan")
+        verbose_name_plural = _("desa/kelurahan")
         ordering = ["kecamatan__name", "name"]
         constraints = [
             # Several desa share a name across the regency, never within one kecamatan.
             models.UniqueConstraint(
                 fields=["kecamatan", "name"],
                 name="desa_name_per_kecamatan",
-                violation_error_message="Desa/kelurahan dengan nama ini sudah ada di kecamatan "
-                "ini.",
+                violation_error_message=_(
+                    "Desa/kelurahan dengan nama ini sudah ada di kecamatan ini."
+                ),
             ),
         ]
 
@@ -189,26 +192,26 @@ class PlaceAlias(models.Model):
     `text` is the text as `agencies.places.normalise` writes it, so that case and punctuation
     do not make a second alias."""
 
-    text = models.CharField("teks lokasi (dinormalkan)", max_length=500, unique=True)
+    text = models.CharField(_("teks lokasi (dinormalkan)"), max_length=500, unique=True)
     kecamatan = models.ForeignKey(
-        Kecamatan, verbose_name="kecamatan", on_delete=models.CASCADE, related_name="aliases"
+        Kecamatan, verbose_name=_("kecamatan"), on_delete=models.CASCADE, related_name="aliases"
     )
     desa = models.ForeignKey(
         Desa,
-        verbose_name="desa/kelurahan",
+        verbose_name=_("desa/kelurahan"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="aliases",
     )
     created_by = models.ForeignKey(
-        User, verbose_name="dibuat oleh", on_delete=models.SET_NULL, null=True, blank=True
+        User, verbose_name=_("dibuat oleh"), on_delete=models.SET_NULL, null=True, blank=True
     )
-    created_at = models.DateTimeField("dibuat", auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "padanan lokasi"
-        verbose_name_plural = "padanan lokasi"
+        verbose_name = _("padanan lokasi")
+        verbose_name_plural = _("padanan lokasi")
         ordering = ["text"]
 
     def __str__(self):
@@ -218,14 +221,14 @@ class PlaceAlias(models.Model):
 class UnresolvedPlace(models.Model):
     """A location text no rule or alias placed in a kecamatan, waiting for an administrator."""
 
-    text = models.CharField("teks lokasi (dinormalkan)", max_length=500, unique=True)
-    example = models.TextField("contoh teks asli")
-    package_count = models.PositiveIntegerField("jumlah paket", default=0)
-    last_seen = models.DateTimeField("terakhir terlihat")
+    text = models.CharField(_("teks lokasi (dinormalkan)"), max_length=500, unique=True)
+    example = models.TextField(_("contoh teks asli"))
+    package_count = models.PositiveIntegerField(_("jumlah paket"), default=0)
+    last_seen = models.DateTimeField(_("terakhir terlihat"))
 
     class Meta:
-        verbose_name = "lokasi belum dikenali"
-        verbose_name_plural = "lokasi belum dikenali"
+        verbose_name = _("lokasi belum dikenali")
+        verbose_name_plural = _("lokasi belum dikenali")
         ordering = ["-package_count", "text"]
 
     def __str__(self):

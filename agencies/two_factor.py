@@ -13,16 +13,18 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import signin
 
-DEVICE_NAME = "Aplikasi autentikator"
+DEVICE_NAME = "Aplikasi autentikator"  # i18n: data (stored as the device's name)
 
 
 class ConfirmForm(forms.Form):
     code = forms.CharField(
-        label="Kode dari aplikasi",
+        label=_("Kode dari aplikasi"),
         max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -38,14 +40,15 @@ def setup(request):
         # deletes the user's row.)
         if confirmed and not signin.verify(confirmed, request.POST.get("code")):
             messages.error(
-                request, "Kode autentikator salah atau sudah dipakai; tidak ada yang berubah."
+                request,
+                gettext("Kode autentikator salah atau sudah dipakai; tidak ada yang berubah."),
             )
         elif action == "matikan" and signin.required(user):
-            messages.error(request, "Administrator wajib memakai autentikasi dua langkah.")
+            messages.error(request, gettext("Administrator wajib memakai autentikasi dua langkah."))
         else:
             TOTPDevice.objects.filter(user=user).delete()
             if action == "matikan":
-                messages.success(request, "Autentikasi dua langkah dimatikan.")
+                messages.success(request, gettext("Autentikasi dua langkah dimatikan."))
         return redirect("two-factor")
     if confirmed:
         return render(
@@ -69,10 +72,13 @@ def setup(request):
             # This session has just shown the code: it has passed the second step.
             django_otp.login(request, device)
             messages.success(
-                request, "Autentikasi dua langkah aktif. Mulai sekarang masuk dengan kodenya."
+                request,
+                gettext("Autentikasi dua langkah aktif. Mulai sekarang masuk dengan kodenya."),
             )
             return redirect("admin:index")
-        form.add_error("code", "Kode tidak cocok. Periksa jam ponsel dan masukkan kode terbaru.")
+        form.add_error(
+            "code", gettext("Kode tidak cocok. Periksa jam ponsel dan masukkan kode terbaru.")
+        )
     uri = device.config_url
     secret = b32encode(device.bin_key).decode()
     return render(
@@ -82,14 +88,14 @@ def setup(request):
             **admin.site.each_context(request),
             "title": TITLE,
             "form": form,
-            "qr": segno.make(uri, error="m").svg_data_uri(scale=5, title="Kode QR"),
+            "qr": segno.make(uri, error="m").svg_data_uri(scale=5, title=gettext("Kode QR")),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "required": signin.required(user),
         },
     )
 
 
-TITLE = "Autentikasi dua langkah"
+TITLE = _("Autentikasi dua langkah")
 
 
 class SecondStepMiddleware:
@@ -125,9 +131,10 @@ class SecondStepMiddleware:
     def send_to_second_step(request, user):
         if signin.confirmed_device(user):
             logout(request)
-            messages.info(request, "Masuk lagi dengan kode dari aplikasi autentikator.")
+            messages.info(request, gettext("Masuk lagi dengan kode dari aplikasi autentikator."))
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         messages.warning(
-            request, "Administrator wajib mengaktifkan autentikasi dua langkah sebelum bekerja."
+            request,
+            gettext("Administrator wajib mengaktifkan autentikasi dua langkah sebelum bekerja."),
         )
         return redirect("two-factor")

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from imports import jobs
 from imports.models import ImportJob, ImportKind, ImportRun
@@ -24,13 +26,13 @@ RECENT_JOBS = 10
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Jenis data",
-        choices=[("", "Kenali dari nama kolomnya"), *ImportKind.choices],
+        label=_("Jenis data"),
+        choices=[("", _("Kenali dari nama kolomnya")), *ImportKind.choices],
         required=False,
     )
     file = forms.FileField(
-        label="Berkas ekspor",
-        help_text="CSV atau XLSX dengan nama kolom ekspor aslinya di baris pertama.",
+        label=_("Berkas ekspor"),
+        help_text=_("CSV atau XLSX dengan nama kolom ekspor aslinya di baris pertama."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
     )
 
@@ -38,7 +40,8 @@ class ImportForm(forms.Form):
         uploaded = self.cleaned_data["file"]
         if getattr(uploaded, "oversized", False) or uploaded.size > settings.IMPORT_MAX_BYTES:
             raise forms.ValidationError(
-                f"Berkas lebih besar dari {filesizeformat(settings.IMPORT_MAX_BYTES)}."
+                gettext("Berkas lebih besar dari %(size)s.")
+                % {"size": filesizeformat(settings.IMPORT_MAX_BYTES)}
             )
         return uploaded  # what it is comes from its content: opendata_kontrak.readers
 
@@ -57,6 +60,9 @@ class ImportRunAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.Mode
     list_display = ["finished_at", "kind", "filename", "user", "agency", "rows", "outcome"]
     list_filter = ["kind"]
     list_select_related = ["user", "agency"]
+    # The outcome in words rather than the stored counts (JSON keyed by English outcome names).
+    fields = ["kind", "filename", "sha256", "user", "agency", "rows", "outcome"]
+    readonly_fields = ["outcome"]
     change_list_template = "admin/imports/importrun/change_list.html"
 
     def get_queryset(self, request):
@@ -65,7 +71,7 @@ class ImportRunAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.Mode
             return runs
         return runs.filter(agency_id=request.user.agency_id)
 
-    @admin.display(description="hasil")
+    @admin.display(description=_("hasil"))
     def outcome(self, run):
         return ", ".join(
             f"{run.counts.get(key, 0)} {label}" for key, label in OUTCOME_LABELS.items()
@@ -86,7 +92,7 @@ class ImportRunAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.Mode
         return {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Impor data SiRUP / LPSE",
+            "title": _("Impor data SiRUP / LPSE"),
             **extra,
         }
 
@@ -156,11 +162,12 @@ class ImportRunAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.Mode
         if not jobs.confirm(job=job, by=request.user, take_source=take_source):
             # Already confirmed (a double submit), still previewing, or failed.
             self.message_user(
-                request, "Impor ini sudah diproses atau belum siap.", messages.WARNING
+                request, gettext("Impor ini sudah diproses atau belum siap."), messages.WARNING
             )
         return HttpResponseRedirect(reverse("admin:imports_job", args=[job.pk]))
 
 
 def labelled(counts):
-    """[(Indonesian label, outcome, count)] for counts so far, in the report's order."""
+    """[(label in the active language, outcome, count)] for counts so far, in the report's
+    order."""
     return [(label, key, counts.get(key, 0)) for key, label in OUTCOME_LABELS.items()]

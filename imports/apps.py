@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportsConfig(AppConfig):
     name = "imports"
-    verbose_name = "Impor data SiRUP dan LPSE"
+    verbose_name = _("Impor data SiRUP dan LPSE")

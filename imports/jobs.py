@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from procrastinate import exceptions
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob, ProcrastinateWorker
@@ -102,7 +102,17 @@ def _queue(job):
 
 
 def perform(*, job_id, queue_job_id=None):
-    """Run the job's preview or commit, in the worker."""
+    """Run the job's preview or commit, in the worker.
+
+    In Indonesian whatever language is active: what it writes is stored (the report's notes,
+    a failure's reason, the audit trail's field names) and stays as written; the pages put
+    their own words (outcomes, titles, the summary) around it in the reader's language.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        _perform(job_id=job_id, queue_job_id=queue_job_id)
+
+
+def _perform(*, job_id, queue_job_id=None):
     started = ImportJob.objects.filter(pk=job_id, state=State.QUEUED).update(
         state=State.RUNNING, started_at=timezone.now(), queue_job_id=queue_job_id
     )

@@ -524,7 +524,7 @@ def _read_tender(row, *, year, budget, suppliers, notes):
 
 TENDER = _Export(
     kind="lpse_tender",
-    label="kode tender",
+    label="kode tender",  # i18n: data (the stored notes of a report name it)
     system="lelang",
     url=LPSE_URL,
     code="kode_lelang",
@@ -623,7 +623,7 @@ def _non_tender_award(row, reference, notes):
 
 NON_TENDER = _Export(
     kind="lpse_non_tender",
-    label="kode non tender",
+    label="kode non tender",  # i18n: data (the stored notes of a report name it)
     system="nontender",
     url=NON_TENDER_URL,
     code="kd_lelang",

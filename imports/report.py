@@ -1,16 +1,21 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
 CREATED = "created"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
 SKIPPED = "skipped"
 
+# Shown in the reader's language (the workspace's choice); the outcomes themselves (the keys)
+# are what the reports and ImportRun.counts store.
 OUTCOME_LABELS = {
-    CREATED: "baru",
-    UPDATED: "diperbarui",
-    UNCHANGED: "tidak berubah",
-    SKIPPED: "dilewati",
+    CREATED: _("baru"),
+    UPDATED: _("diperbarui"),
+    UNCHANGED: _("tidak berubah"),
+    SKIPPED: _("dilewati"),
 }
 
 
@@ -66,7 +71,7 @@ class ImportReport:
 
     @property
     def labelled_counts(self):
-        """[(Indonesian label, outcome, count)] in the order of OUTCOME_LABELS."""
+        """[(label in the active language, outcome, count)] in the order of OUTCOME_LABELS."""
         return [(OUTCOME_LABELS[o], o, number) for o, number in self.counts.items()]
 
     @property
@@ -87,12 +92,27 @@ class ImportReport:
         return [row for row in self.rows if row.messages and row.outcome != SKIPPED]
 
     def summary(self):
+        """One line in the active language: "rup.csv: 3 baris — 1 baru, …; 1 baris dengan
+        catatan. Perhatian: …". The warnings are the report's own (stored) sentences."""
         counts = self.counts
         parts = [f"{counts[o]} {OUTCOME_LABELS[o]}" for o in OUTCOME_LABELS]
         warned = len([r for r in self.with_messages if r.outcome != SKIPPED])
+        rows = ngettext(
+            "%(filename)s: %(rows)s baris — %(outcomes)s",
+            "%(filename)s: %(rows)s baris — %(outcomes)s",
+            self.total,
+        ) % {"filename": self.filename, "rows": self.total, "outcomes": ", ".join(parts)}
+        noted = (
+            ngettext("; %(rows)s baris dengan catatan", "; %(rows)s baris dengan catatan", warned)
+            % {"rows": warned}
+            if warned
+            else ""
+        )
         return (
-            f"{self.filename}: {self.total} baris — "
-            + ", ".join(parts)
-            + (f"; {warned} baris dengan catatan" if warned else "")
-            + "".join(f". Perhatian: {warning}" for warning in self.warnings)
+            rows
+            + noted
+            + "".join(
+                gettext(". Perhatian: %(warning)s") % {"warning": warning}
+                for warning in self.warnings
+            )
         )

@@ -6,8 +6,12 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import ValidationError
 from django.db import DataError, transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-INVALID_FILTER = "Saringan pada alamat halaman ini tidak valid; daftar ditampilkan tanpa saringan."
+INVALID_FILTER = _(
+    "Saringan pada alamat halaman ini tidak valid; daftar ditampilkan tanpa saringan."
+)
 
 
 class ReadOnlyAdminMixin:
@@ -70,8 +74,7 @@ class CheckedQueryParametersMixin:
         if refused:
             messages.warning(
                 request,
-                "Nilai awal dari alamat halaman ini tidak valid dan diabaikan: "
-                + ", ".join(refused)
-                + ".",
+                gettext("Nilai awal dari alamat halaman ini tidak valid dan diabaikan: %(fields)s.")
+                % {"fields": ", ".join(refused)},
             )
         return initial

@@ -18,6 +18,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
 
 from opendata.models import JobFailure
@@ -25,39 +26,40 @@ from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyA
 
 # Procrastinate's statuses (procrastinate.jobs.Status) as the list and its filter name them.
 STATUS_LABELS = {
-    "todo": "menunggu",
-    "doing": "berjalan",
-    "succeeded": "berhasil",
-    "failed": "gagal",
-    "cancelled": "dibatalkan",
-    "aborting": "sedang dihentikan",  # the library's legacy status, kept for old rows
-    "aborted": "dihentikan",
+    "todo": _("menunggu"),
+    "doing": _("berjalan"),
+    "succeeded": _("berhasil"),
+    "failed": _("gagal"),
+    "cancelled": _("dibatalkan"),
+    # The library's legacy status, kept for old rows.
+    "aborting": _("sedang dihentikan"),
+    "aborted": _("dihentikan"),
 }
 
 # Each task (every `@app.task` of the portal, by Procrastinate's name for it: module.function)
 # as an administrator knows it. The list shows the raw name under it, small; an unlisted task
 # (a test's probe) shows only its name. tests/test_jobs.py checks every registered task is here.
 TASK_LABELS = {
-    "builtin:procrastinate.builtin_tasks.remove_old_jobs": "Hapus pekerjaan lama dari antrean",
-    "alerts.tasks.alerts_housekeeping": "Bersihkan data langganan lama",
-    "alerts.tasks.dispatch_alerts": "Kirim peringatan seketika",
-    "alerts.tasks.requeue_stalled_mail": "Antrekan lagi surel yang tertahan",
-    "alerts.tasks.send_daily_digest": "Kirim ringkasan harian langganan",
-    "alerts.tasks.send_mail": "Kirim surel",
-    "contracts.tasks.check_bulk_upload_files": "Periksa berkas unggahan massal",
-    "contracts.tasks.discard_expired_staged_uploads": "Buang unggahan sementara kedaluwarsa",
-    "contracts.tasks.recompute_cached": "Hitung ulang nilai cache",
-    "contracts.tasks.recompute_completeness": "Hitung ulang kelengkapan semua paket",
-    "contracts.tasks.store_bulk_upload_files": "Simpan berkas unggahan massal",
-    "imports.tasks.fail_stalled_imports": "Tandai gagal impor yang macet",
-    "imports.tasks.perform_import_job": "Impor data",
-    "integrity.tasks.recompute_flags": "Hitung ulang tanda untuk dicermati",
-    "opendata.tasks.build_open_data": "Bangun berkas data terbuka",
-    "opendata.tasks.clear_sessions": "Bersihkan sesi",
-    "opendata.tasks.portal_daily": "Pekerjaan harian",
-    "opendata.tasks.refresh_data_quality": "Hitung ulang kualitas data terbuka",
-    "opendata.tasks.retry_stalled_jobs": "Ulangi pekerjaan yang macet",
-    "opendata_kontrak.cluster_probe.cluster_probe": "Uji antrean (cluster_probe)",
+    "builtin:procrastinate.builtin_tasks.remove_old_jobs": _("Hapus pekerjaan lama dari antrean"),
+    "alerts.tasks.alerts_housekeeping": _("Bersihkan data langganan lama"),
+    "alerts.tasks.dispatch_alerts": _("Kirim peringatan seketika"),
+    "alerts.tasks.requeue_stalled_mail": _("Antrekan lagi surel yang tertahan"),
+    "alerts.tasks.send_daily_digest": _("Kirim ringkasan harian langganan"),
+    "alerts.tasks.send_mail": _("Kirim surel"),
+    "contracts.tasks.check_bulk_upload_files": _("Periksa berkas unggahan massal"),
+    "contracts.tasks.discard_expired_staged_uploads": _("Buang unggahan sementara kedaluwarsa"),
+    "contracts.tasks.recompute_cached": _("Hitung ulang nilai cache"),
+    "contracts.tasks.recompute_completeness": _("Hitung ulang kelengkapan semua paket"),
+    "contracts.tasks.store_bulk_upload_files": _("Simpan berkas unggahan massal"),
+    "imports.tasks.fail_stalled_imports": _("Tandai gagal impor yang macet"),
+    "imports.tasks.perform_import_job": _("Impor data"),
+    "integrity.tasks.recompute_flags": _("Hitung ulang tanda untuk dicermati"),
+    "opendata.tasks.build_open_data": _("Bangun berkas data terbuka"),
+    "opendata.tasks.clear_sessions": _("Bersihkan sesi"),
+    "opendata.tasks.portal_daily": _("Pekerjaan harian"),
+    "opendata.tasks.refresh_data_quality": _("Hitung ulang kualitas data terbuka"),
+    "opendata.tasks.retry_stalled_jobs": _("Ulangi pekerjaan yang macet"),
+    "opendata_kontrak.cluster_probe.cluster_probe": _("Uji antrean (cluster_probe)"),
 }
 
 # The portal's time zone (settings.TIME_ZONE, Asia/Jakarta) by the name its people use.
@@ -84,7 +86,7 @@ class StatusFilter(admin.SimpleListFilter):
     """The statuses in Indonesian, each one whatever rows there are (the library's filter
     showed its English values)."""
 
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -97,7 +99,7 @@ class StatusFilter(admin.SimpleListFilter):
 class TaskFilter(admin.SimpleListFilter):
     """The tasks that have jobs in the queue, by description, each with its raw name."""
 
-    title = "tugas"
+    title = _("tugas")
     parameter_name = "task_name"
 
     def lookups(self, request, model_admin):
@@ -138,8 +140,8 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
         "status_display",
         "attempts",
         "queued_at",
-        "started_at",
-        "finished_at",
+        "started_detail",
+        "finished_detail",
         "scheduled_display",
         "queue_name",
         "lock",
@@ -162,7 +164,7 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
         # Django titles a list its user may only view "Pilih … untuk melihat" ("select … to
         # view"); nothing is selected here.
         return super().changelist_view(
-            request, {"title": "Pekerjaan latar", **(extra_context or {})}
+            request, {"title": _("Pekerjaan latar"), **(extra_context or {})}
         )
 
     def get_queryset(self, request):
@@ -181,59 +183,68 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
             )
         )
 
-    @admin.display(description="tugas", ordering="task_name")
+    @admin.display(description=_("tugas"), ordering="task_name")
     def task_display(self, job):
         return task_label(job.task_name)
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_display(self, job):
         return STATUS_LABELS.get(job.status, job.status)
 
-    @admin.display(description="diantrekan", ordering="queued")
+    @admin.display(description=_("diantrekan"), ordering="queued")
     def queued_at(self, job):
         return wib(job.queued)
 
-    @admin.display(description="mulai (terakhir)", ordering="started")
+    @admin.display(description=_("mulai (terakhir)"), ordering="started")
     def started_at(self, job):
         return wib(job.started)
 
-    @admin.display(description="berakhir", ordering="finished")
+    @admin.display(description=_("berakhir"), ordering="finished")
     def finished_at(self, job):
         # A job back in the queue for a retry has not ended, whatever its last attempt did.
         return wib(job.finished) if job.status not in ("todo", "doing") else None
 
-    @admin.display(description="dijadwalkan")
-    def scheduled_display(self, job):
-        return wib(job.scheduled_at)
+    # The job's own page shows a value as it is (None as "None", in English): "—" for none.
+    @admin.display(description=_("mulai (terakhir)"))
+    def started_detail(self, job):
+        return self.started_at(job) or "—"
 
-    @admin.display(description="galat terakhir")
+    @admin.display(description=_("berakhir"))
+    def finished_detail(self, job):
+        return self.finished_at(job) or "—"
+
+    @admin.display(description=_("dijadwalkan"))
+    def scheduled_display(self, job):
+        return wib(job.scheduled_at) or "—"
+
+    @admin.display(description=_("galat terakhir"))
     def error_line(self, job):
         """The exception's own line (a traceback's last), e.g. "EndpointConnectionError: …"."""
         if not job.last_error:
             return ""
         return job.last_error.strip().splitlines()[-1][:200]
 
-    @admin.display(description="galat terakhir")
+    @admin.display(description=_("galat terakhir"))
     def error_display(self, job):
         return format_html("<pre>{}</pre>", job.last_error) if job.last_error else "—"
 
 
 def install():
     """Put this admin in place of the library's on the portal's site, with Indonesian names."""
-    ProcrastinateJob._meta.verbose_name = "pekerjaan latar"
-    ProcrastinateJob._meta.verbose_name_plural = "pekerjaan latar"
+    ProcrastinateJob._meta.verbose_name = _("pekerjaan latar")
+    ProcrastinateJob._meta.verbose_name_plural = _("pekerjaan latar")
     for name, label in [
-        ("task_name", "nama tugas"),
-        ("attempts", "percobaan"),
-        ("queue_name", "antrean"),
-        ("scheduled_at", "dijadwalkan"),
-        ("lock", "kunci"),
-        ("queueing_lock", "kunci antrean"),
-        ("args", "argumen"),
-        ("status", "status"),
+        ("task_name", _("nama tugas")),
+        ("attempts", _("percobaan")),
+        ("queue_name", _("antrean")),
+        ("scheduled_at", _("dijadwalkan")),
+        ("lock", _("kunci")),
+        ("queueing_lock", _("kunci antrean")),
+        ("args", _("argumen")),
+        ("status", _("status")),
     ]:
         ProcrastinateJob._meta.get_field(name).verbose_name = label
-    apps.get_app_config("procrastinate").verbose_name = "Antrean pekerjaan latar"
+    apps.get_app_config("procrastinate").verbose_name = _("Antrean pekerjaan latar")
     if admin.site.is_registered(ProcrastinateJob):
         admin.site.unregister(ProcrastinateJob)
     admin.site.register(ProcrastinateJob, JobAdmin)

@@ -12,10 +12,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 LONGEST_SIDE = 2560
+
+
+def too_many_pixels():
+    """The message (read when raised, in the active language)."""
+    return gettext("%(name)s: gambar terlalu besar (jumlah piksel).")
 
 
 @dataclass
@@ -27,11 +33,14 @@ class CleanPhoto:
 
 
 def clean(uploaded):
-    """A re-encoded copy of `uploaded`, or ValidationError saying what is wrong, in Indonesian."""
-    name = getattr(uploaded, "name", "foto")
+    """A re-encoded copy of `uploaded`, or ValidationError saying what is wrong, in the active
+    language."""
+    name = getattr(uploaded, "name", None) or gettext("foto")
     if getattr(uploaded, "oversized", False) or uploaded.size > settings.REPORT_PHOTO_MAX_BYTES:
         limit = filesizeformat(settings.REPORT_PHOTO_MAX_BYTES)
-        raise ValidationError(f"{name}: foto lebih dari {limit}.")
+        raise ValidationError(
+            gettext("%(name)s: foto lebih dari %(limit)s.") % {"name": name, "limit": limit}
+        )
     data = uploaded.read()
     try:
         with warnings.catch_warnings():
@@ -40,9 +49,12 @@ def clean(uploaded):
             with Image.open(io.BytesIO(data)) as probe:
                 kind = probe.format
                 if kind not in FORMATS:
-                    raise ValidationError(f"{name}: hanya foto JPEG atau PNG yang diterima.")
+                    raise ValidationError(
+                        gettext("%(name)s: hanya foto JPEG atau PNG yang diterima.")
+                        % {"name": name}
+                    )
                 if probe.width * probe.height > settings.REPORT_PHOTO_MAX_PIXELS:
-                    raise ValidationError(f"{name}: gambar terlalu besar (jumlah piksel).")
+                    raise ValidationError(too_many_pixels() % {"name": name})
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
@@ -50,9 +62,11 @@ def clean(uploaded):
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(f"{name}: gambar terlalu besar (jumlah piksel).") from None
+        raise ValidationError(too_many_pixels() % {"name": name}) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(f"{name}: bukan foto JPEG/PNG yang utuh.") from None
+        raise ValidationError(
+            gettext("%(name)s: bukan foto JPEG/PNG yang utuh.") % {"name": name}
+        ) from None
     mode = "RGBA" if kind == "PNG" and upright.mode in ("RGBA", "LA", "P") else "RGB"
     pixels = upright.convert(mode)
     pixels.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
@@ -69,11 +83,12 @@ def clean(uploaded):
 
 def clean_each(files):
     """Each of `files` through photos.clean, on its own: ([(file name, photos.CleanPhoto)] of
-    those that passed, [Indonesian message naming the file and its reason] of the others)."""
+    those that passed, [message naming the file and its reason, in the active language] of
+    the others)."""
     passed, problems = [], []
     for item in files:
         try:
-            passed.append((getattr(item, "name", "") or "foto", clean(item)))
+            passed.append((getattr(item, "name", "") or gettext("foto"), clean(item)))
         except ValidationError as error:
             problems.extend(error.messages)
     return passed, problems
