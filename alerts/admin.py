@@ -75,6 +75,7 @@ class SubscriptionAdmin(AdministratorsReadOnly):
         "params",
         "process",
         "frequency",
+        "language",
         "created_at",
         "confirmed_at",
         "digest_from",
