@@ -344,3 +344,31 @@ def test_the_follow_link_and_the_privacy_note_in_english(client, health):
         client.get("/en/data-terbuka/kebijakan/")
     )
     assert "Langganan surel: apa yang disimpan" in html_of(client.get("/data-terbuka/kebijakan/"))
+
+
+def test_past_the_limits_the_note_and_the_refusal_are_english(client, smtp_server, settings):
+    settings.ALERT_MAX_SUBSCRIPTIONS = 1
+    for year in (2019, 2020):
+        client.post(
+            f"/en/langganan/ikuti/?pd=dinas-kesehatan&tahun={year}",
+            {"email": ADDRESS, "frequency": "harian", "scope": "perubahan"},
+        )
+    confirmation, note = delivered(smtp_server)
+    assert confirmation["Subject"].startswith("Confirm subscription: ")
+    assert note["Subject"] == "New subscription not made: limit of 1 subscription"
+    assert "but this address has reached the limit of 1 subscription." in text_part(note)
+    assert link(note, "kelola").startswith("/en/langganan/kelola/")
+
+    settings.ALERT_ADDRESS_RATE_LIMIT = (1, 86400)
+    refused = client.post(
+        "/en/langganan/ikuti/?pd=dinas-kesehatan",
+        {"email": "other@example.org", "frequency": "harian", "scope": "perubahan"},
+    )
+    assert refused.status_code == 302
+    refused = client.post(
+        "/en/langganan/ikuti/?pd=dinas-kesehatan&tahun=2021",
+        {"email": "other@example.org", "frequency": "harian", "scope": "perubahan"},
+    )
+    html = html_of(refused, status=429)
+    assert "Too many requests for this e-mail address. Try again in " in html
+    assert " minutes; what you entered is still below." in html
