@@ -7,6 +7,7 @@ links mailed to the address (alerts.services).
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from alerts import services
 from alerts.models import OutgoingMail, Subscriber, Subscription
@@ -38,7 +39,7 @@ class SubscriptionInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
-    @admin.display(description="yang diikuti")
+    @admin.display(description=_("yang diikuti"))
     def followed(self, subscription):
         return services.describe(subscription)
 
@@ -74,6 +75,7 @@ class SubscriptionAdmin(AdministratorsReadOnly):
         "params",
         "process",
         "frequency",
+        "language",
         "created_at",
         "confirmed_at",
         "digest_from",
@@ -81,7 +83,7 @@ class SubscriptionAdmin(AdministratorsReadOnly):
     ]
     readonly_fields = fields
 
-    @admin.display(description="yang diikuti")
+    @admin.display(description=_("yang diikuti"))
     def followed(self, subscription):
         return services.describe(subscription)
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AlertsConfig(AppConfig):
     name = "alerts"
-    verbose_name = "Langganan kabar"
+    verbose_name = _("Langganan kabar")
 
     def ready(self):
         from alerts import changes

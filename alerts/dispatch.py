@@ -17,7 +17,10 @@ on; a subscription nothing happened to gets no mail.
 A mail lists at most MAX_PACKAGES packages; beyond them it says how many changes and packages
 are left out and links to the list they are in (an import of thousands never makes a mail of
 thousands, and nothing is cut without saying so). Each package's part is rendered once per
-run and shared by every mail that lists it.
+run and language and shared by every mail that lists it.
+
+Each mail is written in its subscription's language (`Subscription.language`): its sentences,
+amounts and dates, and its links to the pages in that language (`/en/…` for English).
 """
 
 import datetime
@@ -25,25 +28,27 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 
 from alerts import mail
-from alerts.links import absolute, manage_url, unsubscribe_url
+from alerts.links import absolute, in_language, manage_url, unsubscribe_url
 from alerts.matching import match, params_key
 from alerts.models import Change, ChangeKind, Frequency, Scope, Subscription
 from alerts.services import describe_target
 from contracts.filters import PackageFilter
 from contracts.list_heading import names_for
 from contracts.models import Process, Stage
-from contracts.templatetags.rupiah import angka, rupiah
-from opendata_kontrak.text import long_date, printable
+from contracts.templatetags.rupiah import money, number
+from opendata_kontrak.text import page_date, printable
 
 # Packages listed in one mail; the rest are counted and linked.
 MAX_PACKAGES = 30
@@ -55,70 +60,112 @@ MAX_DOCUMENTS = 10
 ANSWER_QUOTE = 200
 
 
+def _label(label):
+    """A vocabulary's label (kept Indonesian in the data, gettext_noop) in the active
+    language."""
+    return gettext(str(label))
+
+
 def _stage(code):
-    return Stage(code).label if code in Stage.values else code
+    return _label(Stage(code).label) if code in Stage.values else code
 
 
 def describe_change(change, process=None):
-    """What `change` (a Change) means, in one Indonesian sentence for the mail; `process`
-    (its Process, supplier read) names the winner of a contract."""
+    """What `change` (a Change) means, in one sentence of the active language for the mail;
+    `process` (its Process, supplier read) names the winner of a contract. What was typed or
+    stored (document titles, a withdrawal's reason, names) is quoted as it is."""
     detail = change.detail or {}
     kind = change.kind
     if kind == ChangeKind.NEW:
-        return f"Paket baru diumumkan, tahap {_stage(detail.get('tahap'))}."
+        return gettext("Paket baru diumumkan, tahap %(stage)s.") % {
+            "stage": _stage(detail.get("tahap"))
+        }
     if kind == ChangeKind.STAGE:
-        return f"Mencapai tahap {_stage(detail.get('tahap'))}."
+        return gettext("Mencapai tahap %(stage)s.") % {"stage": _stage(detail.get("tahap"))}
     if kind == ChangeKind.CONTRACT:
-        text = "Kontrak ditandatangani"
-        if process is not None and process.supplier_id is not None:
-            text += f" dengan {process.supplier.name}"
-        if detail.get("nomor"):
-            text += f" nomor {detail['nomor']}"
-        if detail.get("tanggal"):
-            text += f" pada {long_date(datetime.date.fromisoformat(detail['tanggal']))}"
-        if detail.get("nilai") is not None:
-            text += f", nilai {rupiah(detail['nilai'])}"
-        return text + "."
+        return _contract_signed(detail, process)
     if kind == ChangeKind.DOCUMENT:
         titles = detail.get("dokumen") or []
         named = ", ".join(titles[:MAX_DOCUMENTS])
         if len(titles) > MAX_DOCUMENTS:
-            named += f", dan {angka(len(titles) - MAX_DOCUMENTS)} dokumen lain"
-        return f"Dokumen baru: {named}."
+            more = len(titles) - MAX_DOCUMENTS
+            named += ngettext(
+                ", dan %(count)s dokumen lain", ", dan %(count)s dokumen lain", more
+            ) % {"count": number(more)}
+        return gettext("Dokumen baru: %(documents)s.") % {"documents": named}
     if kind == ChangeKind.FLAG:
-        return f"Tanda untuk dicermati: {'; '.join(detail.get('label') or detail.get('tanda'))}."
+        # The labels stored with the change are the flags' Indonesian labels (gettext_noop).
+        labels = [_label(label) for label in detail.get("label") or detail.get("tanda")]
+        return gettext("Tanda untuk dicermati: %(flags)s.") % {"flags": "; ".join(labels)}
     if kind == ChangeKind.WITHDRAWN:
         reason = (detail.get("alasan") or "").strip()
-        return "Paket ditarik dari publikasi" + (f". Alasan: {reason}" if reason else ".")
+        if reason:
+            return gettext("Paket ditarik dari publikasi. Alasan: %(reason)s") % {"reason": reason}
+        return gettext("Paket ditarik dari publikasi.")
     if kind == ChangeKind.REPORT:
-        # participation.mail.report_moderated: reference, topic, follow-up, answer rewritten.
-        from participation.models import FollowUp, Topic
+        return _report_answered(detail)
+    return f"{change.get_kind_display()}."
 
-        what = "memperbarui jawaban atas" if detail.get("diperbarui") else "menjawab"
-        text = f"Perangkat daerah {what} laporan warga {detail.get('laporan', '')}"
-        if detail.get("jenis") in Topic.values:
-            text += f" ({Topic(detail['jenis']).label.lower()})"
-        if detail.get("tindak_lanjut") in FollowUp.values:
-            text += f"; tindak lanjut: {FollowUp(detail['tindak_lanjut']).label.lower()}"
-        return text + "."
-    return change.get_kind_display() + "."
+
+def _contract_signed(detail, process):
+    """ "Kontrak ditandatangani dengan CV X nomor 1/2019 pada 12 Mei 2019, nilai Rp …." with
+    whichever of the supplier, number, date and value are known."""
+    text = gettext("Kontrak ditandatangani")
+    if process is not None and process.supplier_id is not None:
+        text += gettext(" dengan %(supplier)s") % {"supplier": process.supplier.name}
+    if detail.get("nomor"):
+        text += gettext(" nomor %(number)s") % {"number": detail["nomor"]}
+    if detail.get("tanggal"):
+        signed = page_date(datetime.date.fromisoformat(detail["tanggal"]))
+        text += gettext(" pada %(date)s") % {"date": signed}
+    if detail.get("nilai") is not None:
+        text += gettext(", nilai %(amount)s") % {"amount": money(detail["nilai"])}
+    return text + "."
+
+
+def _report_answered(detail):
+    # participation.mail.report_moderated: reference, topic, follow-up, answer rewritten.
+    from participation.models import FollowUp, Topic
+
+    reference = detail.get("laporan", "")
+    if detail.get("diperbarui"):
+        text = gettext("Perangkat daerah memperbarui jawaban atas laporan warga %(reference)s")
+    else:
+        text = gettext("Perangkat daerah menjawab laporan warga %(reference)s")
+    text %= {"reference": reference}
+    if detail.get("jenis") in Topic.values:
+        text += f" ({_label(Topic(detail['jenis']).label).lower()})"
+    if detail.get("tindak_lanjut") in FollowUp.values:
+        text += gettext("; tindak lanjut: %(state)s") % {
+            "state": _label(FollowUp(detail["tindak_lanjut"]).label).lower()
+        }
+    return text + "."
+
+
+def _page(name, *args, query=""):
+    """The absolute address of the public page `name` in the active language (a mail is
+    composed under its reader's language, dispatch's Composer.message)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse(name, args=list(args))
+    path = in_language(path, translation.get_language())
+    return absolute(path + (f"?{query}" if query else ""))
 
 
 def package_url(process_id):
-    return absolute(reverse("contracts:process-detail", args=[process_id]))
+    return _page("contracts:process-detail", process_id)
 
 
 def list_url(params):
-    query = PackageFilter(params=params).query_string()
-    return absolute(reverse("contracts:process-list") + (f"?{query}" if query else ""))
+    return _page("contracts:process-list", query=PackageFilter(params=params).query_string())
 
 
-AMOUNT = re.compile(r"-?Rp [0-9]{1,3}(?:\.[0-9]{3})*")
+# An amount as the mails write it: "Rp 1.150.000.000" (id), "IDR 1,150,000,000" (en).
+AMOUNT = re.compile(r"-?Rp [0-9]{1,3}(?:\.[0-9]{3})*|-?IDR [0-9]{1,3}(?:,[0-9]{3})*")
 
 
 def nowrap_amounts(text):
-    """`text` escaped for HTML, each amount ("Rp 1.150.000.000") in a span that a narrow
-    screen never breaks between "Rp" and its digits."""
+    """`text` escaped for HTML, each amount ("Rp 1.150.000.000", "IDR 1,150,000,000") in a
+    span that a narrow screen never breaks between the currency and its digits."""
     return mark_safe(  # noqa: S308 (escaped here)
         AMOUNT.sub(
             lambda found: f'<span style="white-space:nowrap">{found.group(0)}</span>',
@@ -133,16 +180,22 @@ def facts(process):
     award's value (when there is one)."""
     found = []
     if process.method:
-        found.append({"label": "Metode", "value": process.get_method_display()})
+        found.append({"label": gettext("Metode"), "value": _label(process.get_method_display())})
     if process.hps_amount is not None:
-        found.append({"label": "HPS", "value": rupiah(process.hps_amount), "amount": True})
+        found.append({"label": gettext("HPS"), "value": money(process.hps_amount), "amount": True})
     if process.stage_reached == Stage.TENDER and process.bid_deadline:
-        found.append({"label": "Batas penawaran", "value": long_date(process.bid_deadline)})
+        found.append(
+            {"label": gettext("Batas penawaran"), "value": page_date(process.bid_deadline)}
+        )
     if process.supplier_id is not None:
-        found.append({"label": "Penyedia", "value": process.supplier.name})
+        found.append({"label": gettext("Penyedia"), "value": process.supplier.name})
         if process.award_amount is not None:
             found.append(
-                {"label": "Nilai penetapan", "value": rupiah(process.award_amount), "amount": True}
+                {
+                    "label": gettext("Nilai penetapan"),
+                    "value": money(process.award_amount),
+                    "amount": True,
+                }
             )
     return found
 
@@ -238,12 +291,13 @@ class Composer:
         reference = (change.detail or {}).get("laporan")
         if change.kind == ChangeKind.REPORT and reference in self.answers:
             line["reference"] = reference
-            line["url"] = absolute(reverse("participation:follow", args=[reference]))
+            line["url"] = _page("participation:follow", reference)
             line["quote"] = quote(self.answers[reference])
         return line
 
     def part(self, process_id, changes):
-        key = (process_id, tuple(change.pk for change in changes))
+        """The part of `process_id` listing `changes`, in the active language."""
+        key = (translation.get_language(), process_id, tuple(change.pk for change in changes))
         if key not in self.parts:
             process = self.processes[process_id]
             context = {
@@ -264,8 +318,10 @@ class Composer:
         """What the subscription follows, in words ("Paket Dinas Kesehatan, TA 2019")."""
         if subscription.process_id is not None:
             process = self.processes.get(subscription.process_id)
-            return f"paket “{process.title}”" if process else "satu paket"
-        key = (subscription.scope, params_key(subscription.params))
+            if process is None:
+                return gettext("satu paket")
+            return gettext("paket “%(title)s”") % {"title": process.title}
+        key = (translation.get_language(), subscription.scope, params_key(subscription.params))
         if key not in self.descriptions:
             # The subscription pages' own words, mid-sentence in the mail ("… paket yang Anda
             # ikuti: paket di Kecamatan Dander.").
@@ -277,7 +333,11 @@ class Composer:
 
     def message(self, name, subscription, changes, **extra):
         """The queue_many() dict of one mail `name` (alert|digest) to `subscription` listing
-        `changes` (in order) grouped by package."""
+        `changes` (in order) grouped by package, written in the subscription's language."""
+        with translation.override(subscription.language or settings.LANGUAGE_CODE):
+            return self._message(name, subscription, changes, **extra)
+
+    def _message(self, name, subscription, changes, **extra):
         grouped = defaultdict(list)
         for change in changes:
             grouped[change.process_id].append(change)
@@ -297,7 +357,7 @@ class Composer:
             "left_packages": len(left),
             "list_url": list_url(subscription.params) if left else "",
             "unsubscribe_url": unsubscribe,
-            "manage_url": manage_url(subscription.subscriber),
+            "manage_url": manage_url(subscription.subscriber, subscription.language),
             **extra,
         }
         subject, text, html = mail.render(name, context)
@@ -386,7 +446,8 @@ def send_digests(*, now=None):
         queued = 0
         if matched:
             composer = Composer(changes, [s for s in subscriptions if s.pk in matched])
-            day = long_date(timezone.localdate(now))
+            # Written in each mail's language (the templates' date filter).
+            day = timezone.localdate(now)
             digests = once_per_address(
                 (subscription, recent)
                 for subscription in subscriptions

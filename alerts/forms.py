@@ -1,6 +1,8 @@
 """The forms of the subscription pages: an address, how often, and what (alerts.views)."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Kecamatan
 from alerts.models import Frequency, Scope
@@ -16,16 +18,19 @@ from opendata_kontrak.text import PrintableTextForm
 DEFAULT_FREQUENCY = Frequency.DAILY
 
 
-FREQUENCY_ERRORS = {"required": "Pilih seberapa sering.", "invalid_choice": "Pilih salah satu."}
+FREQUENCY_ERRORS = {
+    "required": _("Pilih seberapa sering."),
+    "invalid_choice": _("Pilih salah satu."),
+}
 
 
 class EmailForm(SaysLimitsForm, PrintableTextForm, forms.Form):
     email = forms.EmailField(
-        label="Alamat surel",
+        label=_("Alamat surel"),
         max_length=254,
         error_messages={
-            "required": "Isi alamat surel Anda.",
-            "invalid": "Alamat surel ini tidak valid; tulis seperti nama@contoh.id.",
+            "required": _("Isi alamat surel Anda."),
+            "invalid": _("Alamat surel ini tidak valid; tulis seperti nama@contoh.id."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
     )
@@ -36,22 +41,28 @@ class SubscribeForm(EmailForm):
     opportunities."""
 
     frequency = forms.ChoiceField(
-        label="Seberapa sering",
+        label=_("Seberapa sering"),
         choices=Frequency.choices,
         widget=forms.RadioSelect,
         error_messages=FREQUENCY_ERRORS,
     )
     scope = forms.ChoiceField(
-        label="Kabar apa",
+        label=_("Kabar apa"),
         choices=[
             (
                 Scope.CHANGES,
-                "Semua perubahan: paket baru, tahap, kontrak, dokumen, tanda, laporan, penarikan",
+                _(
+                    "Semua perubahan: paket baru, tahap, kontrak, dokumen, tanda, laporan, "
+                    "penarikan"
+                ),
             ),
-            (Scope.OPPORTUNITIES, "Hanya peluang usaha: rencana dan tender baru"),
+            (Scope.OPPORTUNITIES, _("Hanya peluang usaha: rencana dan tender baru")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Pilih kabar apa.", "invalid_choice": "Pilih salah satu."},
+        error_messages={
+            "required": _("Pilih kabar apa."),
+            "invalid_choice": _("Pilih salah satu."),
+        },
     )
 
     def __init__(self, *args, package=False, **kwargs):
@@ -64,18 +75,18 @@ class SubscribeForm(EmailForm):
 
 
 def _choices(pairs):
-    return [("", "Semua"), *pairs]
+    return [("", _("Semua")), *pairs]
 
 
 class OpportunityForm(EmailForm):
     """Peluang usaha: new plans and tenders of one kind, method, kecamatan or agency."""
 
-    jenis = forms.ChoiceField(label="Jenis pengadaan", required=False)
-    metode = forms.ChoiceField(label="Metode pemilihan", required=False)
-    kecamatan = forms.ChoiceField(label="Kecamatan (lokasi pekerjaan)", required=False)
-    pd = forms.ChoiceField(label="Perangkat daerah", required=False)
+    jenis = forms.ChoiceField(label=_("Jenis pengadaan"), required=False)
+    metode = forms.ChoiceField(label=_("Metode pemilihan"), required=False)
+    kecamatan = forms.ChoiceField(label=_("Kecamatan (lokasi pekerjaan)"), required=False)
+    pd = forms.ChoiceField(label=_("Perangkat daerah"), required=False)
     frequency = forms.ChoiceField(
-        label="Seberapa sering",
+        label=_("Seberapa sering"),
         choices=Frequency.choices,
         initial=DEFAULT_FREQUENCY,
         widget=forms.RadioSelect,
@@ -86,18 +97,27 @@ class OpportunityForm(EmailForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["jenis"].choices = _choices(Category.choices)
+        # The vocabularies' labels are kept Indonesian in the data (gettext_noop): shown here
+        # in the page's language.
+        self.fields["jenis"].choices = _choices(
+            (value, gettext(label)) for value, label in Category.choices
+        )
         # Swakelola selects no supplier: never an opportunity.
         self.fields["metode"].choices = _choices(
-            [(value, label) for value, label in Method.choices if value != Method.SELF_MANAGED]
+            [
+                (value, gettext(label))
+                for value, label in Method.choices
+                if value != Method.SELF_MANAGED
+            ]
         )
         names = Kecamatan.objects.order_by("name").values_list("name", flat=True)
         self.fields["kecamatan"].choices = _choices((name, name) for name in names)
         self.fields["pd"].choices = _choices((a.code, a.name) for a in agencies_for_filter())
         for name in self.FILTERS:
-            self.fields[name].error_messages["invalid_choice"] = (
-                f"{self.fields[name].label}: “%(value)s” tidak ada dalam daftar; pilih dari daftar."
-            )
+            # %(value)s is left for the field to fill with the value refused.
+            self.fields[name].error_messages["invalid_choice"] = gettext(
+                "%(label)s: “%%(value)s” tidak ada dalam daftar; pilih dari daftar."
+            ) % {"label": self.fields[name].label}
 
     def params(self):
         """The chosen filters in the list's shape (PackageFilter.params)."""

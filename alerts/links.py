@@ -5,6 +5,10 @@ subscription's key, the address), with a salt of its own, so a link for one purp
 serves another and a deleted row's link opens nothing. Only the confirmation expires
 (ALERT_CONFIRM_HOURS); the unsubscribe and manage links live as long as their rows, since every
 mail must stay leavable. Paths are fixed here and served by alerts.urls.
+
+A mail's links open the pages in the mail's language: `/en/langganan/…` for English, the
+unprefixed Indonesian path otherwise (opendata_kontrak.languages). The language is given, never
+read from the active one: mail is composed in a worker or in another language's request.
 """
 
 import hashlib
@@ -99,13 +103,29 @@ def absolute(path):
     return f"{settings.PORTAL['BASE_URL']}{path}"
 
 
+def in_language(path, language):
+    """The unprefixed (Indonesian) `path` of a public page in `language`: "/en/langganan/…"
+    for "en"; unchanged for the default language or one without pages of its own."""
+    from opendata_kontrak.languages import prefixed_languages
+
+    if language in prefixed_languages():
+        return f"/{language}{path}"
+    return path
+
+
 def confirm_url(subscription):
-    return absolute(f"/langganan/konfirmasi/{confirm_token(subscription)}/")
+    """The confirmation page, in the subscription's language."""
+    path = f"/langganan/konfirmasi/{confirm_token(subscription)}/"
+    return absolute(in_language(path, subscription.language))
 
 
 def unsubscribe_url(subscription):
-    return absolute(f"/langganan/berhenti/{unsubscribe_token(subscription)}/")
+    """The page (and RFC 8058 one-click address) ending `subscription`, in its language."""
+    path = f"/langganan/berhenti/{unsubscribe_token(subscription)}/"
+    return absolute(in_language(path, subscription.language))
 
 
-def manage_url(subscriber):
-    return absolute(f"/langganan/kelola/{manage_token(subscriber)}/")
+def manage_url(subscriber, language=None):
+    """The page of every subscription of `subscriber`, in `language` (the default one, else)."""
+    path = f"/langganan/kelola/{manage_token(subscriber)}/"
+    return absolute(in_language(path, language or settings.LANGUAGE_CODE))

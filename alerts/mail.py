@@ -27,7 +27,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alerts.models import OutgoingMail, Subscriber
 from opendata_kontrak.text import printable
@@ -36,14 +36,18 @@ MAIL_ATTEMPTS = 5
 SEND_BATCH = 100
 
 
-def render(name, context):
+def render(name, context, *, language=None):
     """(subject, text, html) of the mail `name` with `context` (plus the portal's settings
-    as `portal`). The subject is one line of printable text; the text and HTML parts keep
-    their line breaks and tabs but no other control character (an old title's ESC or NEL)."""
+    as `portal`), all three written in `language` ("id", "en"; the active language when
+    None): a mail goes in the language its reader asked in, whatever the language of the
+    request or worker composing it. The subject is one line of printable text; the text and
+    HTML parts keep their line breaks and tabs but no other control character (an old
+    title's ESC or NEL)."""
     context = {"portal": settings.PORTAL, **context}
-    subject = " ".join(render_to_string(f"alerts/mail/{name}_subject.txt", context).split())
-    text = render_to_string(f"alerts/mail/{name}.txt", context)
-    html = render_to_string(f"alerts/mail/{name}.html", context)
+    with translation.override(language or translation.get_language()):
+        subject = " ".join(render_to_string(f"alerts/mail/{name}_subject.txt", context).split())
+        text = render_to_string(f"alerts/mail/{name}.txt", context)
+        html = render_to_string(f"alerts/mail/{name}.html", context)
     return printable(subject), printable(text), printable(html)
 
 

@@ -11,6 +11,9 @@ most one such mail per subscription per CONFIRMATION_INTERVAL, however often the
 Neither its subject nor its body quotes a search typed by whoever sent the form (any words, to
 any address, from the regency's sender): the subject names what is followed by its filters'
 names alone, and the search's words are shown on the confirmation page only.
+
+Each mail is written in the language of the page it was asked on (`language`, "id" or "en"),
+and a subscription keeps that language for every later mail (`Subscription.language`).
 """
 
 import contextlib
@@ -20,7 +23,8 @@ import idna
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from alerts import links, mail
 from alerts.keys import followed_params, subscription_key
@@ -46,11 +50,20 @@ def normalise_email(address):
     return f"{local}@{domain}".lower()
 
 
+def mail_language(language):
+    """`language` if the portal has pages in it ("id", "en"), else the default (Indonesian):
+    the language a mail is written in."""
+    if language in {code for code, _name in settings.LANGUAGES}:
+        return language
+    return settings.LANGUAGE_CODE
+
+
 def describe(subscription, *, names=None):
-    """What `subscription` follows, in words: "Paket “Rehabilitasi …”" for one package, the
-    list's heading for filters (contracts.list_heading.describe), "Peluang usaha, yaitu rencana
-    dan tender baru, untuk …" for an opportunities subscription (the mails say the same). One
-    query per agency, supplier or kecamatan filter, none with `names`."""
+    """What `subscription` follows, in words of the active language: "Paket “Rehabilitasi …”"
+    for one package, the list's heading for filters (contracts.list_heading.describe),
+    "Peluang usaha, yaitu rencana dan tender baru, untuk …" for an opportunities subscription
+    (the mails say the same). One query per agency, supplier or kecamatan filter, none with
+    `names`."""
     return describe_target(
         subscription.scope, subscription.params, subscription.process, names=names
     )
@@ -64,10 +77,12 @@ def describe_target(scope, params, process, *, names=None, quote_search=True):
     from contracts.list_heading import describe as heading
 
     if process is not None:
-        return f"Paket “{process.title}”"
+        return gettext("Paket “%(title)s”") % {"title": process.title}
     words = heading(params, names=names, search=None if quote_search else SEARCH_UNQUOTED)
     if scope == Scope.OPPORTUNITIES:
-        return f"Peluang usaha, yaitu rencana dan tender baru, untuk {words[0].lower()}{words[1:]}"
+        return gettext("Peluang usaha, yaitu rencana dan tender baru, untuk %(what)s") % {
+            "what": f"{words[0].lower()}{words[1:]}"
+        }
     return words
 
 
@@ -76,10 +91,12 @@ def _confirm_hours():
 
 
 @transaction.atomic
-def subscribe(*, email, scope, params=None, process=None, frequency=Frequency.DAILY):
+def subscribe(*, email, scope, params=None, process=None, frequency=Frequency.DAILY, language=None):
     """Ask for `email` to follow `params` (the list's filters, PackageFilter.params; sort and
     page are dropped) or one `process` (a published Process), with `scope` (Scope) and
-    `frequency` (Frequency).
+    `frequency` (Frequency), from a page in `language` ("id" or "en"; Indonesian when None).
+    The mail queued is written in `language`; a new or still unconfirmed subscription takes
+    it for all its mail, a confirmed one keeps its own (only the mailbox may change it).
 
     Creates the Subscriber if new and an unconfirmed Subscription, and queues the mail the
     address needs: a confirmation link for a new or still unconfirmed subscription (its
@@ -99,6 +116,7 @@ def subscribe(*, email, scope, params=None, process=None, frequency=Frequency.DA
     scope = Scope.CHANGES if process is not None else Scope(scope)
     key = subscription_key(scope, params, process.pk if process is not None else None)
     address = normalise_email(email)
+    language = mail_language(language)
     try:
         with transaction.atomic():
             subscriber, _ = Subscriber.objects.get_or_create(email=address)
@@ -109,7 +127,7 @@ def subscribe(*, email, scope, params=None, process=None, frequency=Frequency.DA
     subscription = subscriber.subscriptions.filter(key=key).first()
     if subscription is None:
         if subscriber.subscriptions.count() >= settings.ALERT_MAX_SUBSCRIPTIONS:
-            return None, _mail_too_many(subscriber)
+            return None, _mail_too_many(subscriber, language)
         subscription = Subscription.objects.create(
             subscriber=subscriber,
             scope=scope,
@@ -117,16 +135,18 @@ def subscribe(*, email, scope, params=None, process=None, frequency=Frequency.DA
             process=process,
             frequency=frequency,
             key=key,
+            language=language,
         )
     elif subscription.mailed_at and now - subscription.mailed_at < CONFIRMATION_INTERVAL:
         return subscription, None
     elif subscription.confirmed_at is None:
         subscription.frequency = frequency
-        subscription.save(update_fields=["frequency"])
+        subscription.language = language
+        subscription.save(update_fields=["frequency", "language"])
     subscription.mailed_at = now
     subscription.save(update_fields=["mailed_at"])
     name = "confirm" if subscription.confirmed_at is None else "already_following"
-    return subscription, _mail_about(subscription, name)
+    return subscription, _mail_about(subscription, name, language)
 
 
 def _give_another_try(subscriber):
@@ -144,36 +164,42 @@ def _give_another_try(subscriber):
     return True
 
 
-def _mail_about(subscription, name):
+def _mail_about(subscription, name, language):
+    """The confirmation (or "already following") mail of `subscription`, in `language`."""
     subscriber = subscription.subscriber
     _give_another_try(subscriber)
-    what = describe_target(
-        subscription.scope, subscription.params, subscription.process, quote_search=False
-    )
+    with translation.override(language):
+        what = describe_target(
+            subscription.scope, subscription.params, subscription.process, quote_search=False
+        )
     context = {
         # Never the typed search's words: the address has not confirmed anything yet.
         "what": what,
         "what_in_subject": what[0].lower() + what[1:],
         "subscription": subscription,
         "confirm_url": links.confirm_url(subscription),
-        "manage_url": links.manage_url(subscriber),
+        "manage_url": links.manage_url(subscriber, language),
         "expires_at": timezone.now() + datetime.timedelta(hours=_confirm_hours()),
         "hours": _confirm_hours(),
     }
-    subject, text, html = mail.render(name, context)
+    subject, text, html = mail.render(name, context, language=language)
     return mail.queue(
         to=subscriber.email, subject=subject, text=text, html=html, subscriber=subscriber
     )
 
 
-def _mail_too_many(subscriber):
+def _mail_too_many(subscriber, language):
     # Told once a day at most: the form may be sent again and again past the limit.
     if not ratelimit.hit("langganan-penuh", subscriber.pk, limit=1, window=86400).allowed:
         return None
     _give_another_try(subscriber)
     subject, text, html = mail.render(
         "too_many",
-        {"limit": settings.ALERT_MAX_SUBSCRIPTIONS, "manage_url": links.manage_url(subscriber)},
+        {
+            "limit": settings.ALERT_MAX_SUBSCRIPTIONS,
+            "manage_url": links.manage_url(subscriber, language),
+        },
+        language=language,
     )
     return mail.queue(
         to=subscriber.email, subject=subject, text=text, html=html, subscriber=subscriber
@@ -230,15 +256,19 @@ def unsubscribe_all(subscriber):
 
 
 @transaction.atomic
-def send_manage_link(email):
+def send_manage_link(email, language=None):
     """Mail the manage link to `email` if it follows anything; nothing for an unknown address
-        (a stranger's address typed here gets no mail). A suspended address is given one more try
-    (`_give_another_try`). Returns the OutgoingMail or None."""
+    (a stranger's address typed here gets no mail). The mail and the page it links to are in
+    `language` (the page's where it was asked; Indonesian when None). A suspended address is
+    given one more try (`_give_another_try`). Returns the OutgoingMail or None."""
     subscriber = Subscriber.objects.filter(email=normalise_email(email)).first()
     if subscriber is None:
         return None
     _give_another_try(subscriber)
-    subject, text, html = mail.render("manage_link", {"manage_url": links.manage_url(subscriber)})
+    language = mail_language(language)
+    subject, text, html = mail.render(
+        "manage_link", {"manage_url": links.manage_url(subscriber, language)}, language=language
+    )
     return mail.queue(
         to=subscriber.email, subject=subject, text=text, html=html, subscriber=subscriber
     )

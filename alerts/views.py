@@ -14,8 +14,11 @@ from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -72,15 +75,16 @@ def target_from_query(query):
         pk = whole_number(query.get("paket", "").strip())
         process = public_packages().filter(pk=pk).first() if pk is not None else None
         if process is None:
-            return None, None, ["Paket ini tidak ditemukan atau tidak dipublikasikan."]
+            return None, None, [gettext("Paket ini tidak ditemukan atau tidak dipublikasikan.")]
         return None, process, []
     query = query.copy()
     for name in NOT_FOLLOWED:
         query.pop(name, None)
     package_filter = PackageFilter.from_query(query)
     # The list's own sentences end "…; saringan ini diabaikan": here nothing is followed.
+    ignored, mend = gettext("saringan ini diabaikan"), gettext("perbaiki tautannya lalu coba lagi")
     problems = [
-        problem.replace("saringan ini diabaikan", "perbaiki tautannya lalu coba lagi")
+        problem.replace(ignored, mend)
         for problem in filter_words.check(package_filter, notes=False)
     ]
     params = followed_params(package_filter.params)
@@ -89,8 +93,11 @@ def target_from_query(query):
         found = places.find(params["kecamatan"])
         if found is None:
             problems.append(
-                f"Kecamatan “{params['kecamatan'][:40]}” tidak ada dalam daftar kecamatan; "
-                "pilih kecamatan dari daftar paket."
+                gettext(
+                    "Kecamatan “%(name)s” tidak ada dalam daftar kecamatan; "
+                    "pilih kecamatan dari daftar paket."
+                )
+                % {"name": params["kecamatan"][:40]}
             )
         else:
             params["kecamatan"] = found.name
@@ -98,7 +105,9 @@ def target_from_query(query):
         "penyedia" in params
         and not Supplier.objects.public().filter(pk=params["penyedia"]).exists()
     ):
-        problems.append(f"Penyedia nomor {params['penyedia']} tidak ditemukan.")
+        problems.append(
+            gettext("Penyedia nomor %(number)s tidak ditemukan.") % {"number": params["penyedia"]}
+        )
     return params, None, problems
 
 
@@ -111,23 +120,33 @@ def _search_problems(typed):
         return []
     if len(text) > MAX_SEARCH_LENGTH:
         return [
-            f"Kata pencarian terlalu panjang ({len(text)} karakter); paling banyak "
-            f"{MAX_SEARCH_LENGTH} karakter. Persingkat lalu coba lagi."
+            gettext(
+                "Kata pencarian terlalu panjang (%(length)s karakter); paling banyak "
+                "%(limit)s karakter. Persingkat lalu coba lagi."
+            )
+            % {"length": len(text), "limit": MAX_SEARCH_LENGTH}
         ]
     if not search_words(text):
-        return ["Kata pencarian tidak memuat huruf atau angka; tulis kata yang dicari."]
+        return [gettext("Kata pencarian tidak memuat huruf atau angka; tulis kata yang dicari.")]
     # The search's own reading of words (contracts.search), uncapped.
     if word_count(text) > MAX_WORDS:
-        return [f"Kata pencarian paling banyak {MAX_WORDS} kata; persingkat lalu coba lagi."]
+        return [
+            gettext("Kata pencarian paling banyak %(limit)s kata; persingkat lalu coba lagi.")
+            % {"limit": MAX_WORDS}
+        ]
     return []
 
 
 def _too_many(verdict, what):
     minutes = max(1, round(verdict.retry_after / 60))
-    return (
-        f"Terlalu banyak permintaan {what}. Coba lagi dalam {minutes} menit; isian Anda masih "
-        "di bawah ini."
-    )
+    # Indonesian says "5 menit" whatever the count; the English catalogue has both forms.
+    return ngettext(
+        "Terlalu banyak permintaan %(whom)s. Coba lagi dalam %(minutes)s menit; isian Anda "
+        "masih di bawah ini.",
+        "Terlalu banyak permintaan %(whom)s. Coba lagi dalam %(minutes)s menit; isian Anda "
+        "masih di bawah ini.",
+        minutes,
+    ) % {"whom": what, "minutes": minutes}
 
 
 def _client_allowed(request):
@@ -143,7 +162,7 @@ def _address_allowed(email):
     return ratelimit.hit("langganan-alamat", counted[:32], limit=limit, window=window)
 
 
-FROM_CLIENT, FOR_ADDRESS = "dari perangkat Anda", "untuk alamat surel ini"
+FROM_CLIENT, FOR_ADDRESS = _("dari perangkat Anda"), _("untuk alamat surel ini")
 
 
 def _refused(form, verdict, whom):
@@ -196,6 +215,7 @@ def subscribe(request):
         params=None if package else params,
         process=process,
         frequency=form.cleaned_data["frequency"],
+        language=translation.get_language(),
     )
     # The page after it links back to what was followed: its query, read again there.
     return HttpResponseRedirect(f"{reverse('alerts:sent')}?{followed_query(params, process)}")
@@ -291,6 +311,7 @@ def opportunities(request):
         scope=Scope.OPPORTUNITIES,
         params=form.params(),
         frequency=form.cleaned_data["frequency"],
+        language=translation.get_language(),
     )
     return HttpResponseRedirect(reverse("alerts:sent"))
 
@@ -436,9 +457,9 @@ def manage(request, token):
 
 
 MANAGE_DONE = {
-    "frekuensi": "Frekuensi disimpan.",
-    "konfirmasi": "Langganan dikonfirmasi.",
-    "berhenti": "Langganan dihentikan.",
+    "frekuensi": _("Frekuensi disimpan."),
+    "konfirmasi": _("Langganan dikonfirmasi."),
+    "berhenti": _("Langganan dihentikan."),
 }
 
 
@@ -493,7 +514,7 @@ def manage_request(request):
         return _retry_later(
             form, render(request, "alerts/manage_request.html", {"form": form}, status=429)
         )
-    services.send_manage_link(email)
+    services.send_manage_link(email, language=translation.get_language())
     return HttpResponseRedirect(reverse("alerts:manage-sent"))
 
 
