@@ -25,8 +25,9 @@ from contracts import services
 from contracts.models import DocumentType
 from dashboards import selectors
 from dashboards.charts import trend_svg
-from tests.dashboards import test_dashboards, test_quality
+from tests.dashboards import test_dashboards, test_field, test_quality
 from tests.factories import make_administrator, make_operator, make_process, make_supervisor
+from tests.participation.test_reports import png, upload
 
 # The dashboards' own fixtures: a small data set whose numbers are worked out in their tests.
 data, rules, report = test_dashboards.data, test_dashboards.rules, test_quality.report
@@ -424,6 +425,34 @@ def test_the_field_pages_in_english(client, data):
     assert "disimpan untuk" not in saved.content.decode()
     indonesian = client.get(url[3:]).content.decode()
     assert "Simpan laporan kemajuan" in indonesian and "← Pilih paket lain" in indonesian
+
+
+@pytest.mark.django_db
+def test_a_refused_progress_report_keeps_its_photo_and_says_so_in_english(client, media_root):
+    health = Agency.objects.get(code="dinas-kesehatan")
+    process = make_process(health, title="Rehabilitasi Puskesmas Dander")
+    client.force_login(make_operator(health))
+    response = client.post(
+        f"/en{FIELD}{process.pk}/",
+        {
+            **test_field.PROGRESS,
+            "kemajuan-physical_percent": "150",
+            "kemajuan-photos": [upload(png(), "denah.png")],
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    for phrase in [
+        "Not saved yet: check the fields marked below; what you have written is still there.",
+        "1 photo that passed the checks is kept for now and listed below: "
+        "<strong>no need to choose it again</strong>.",
+        "<legend>Photos kept for now (1)</legend>",
+        "these photos are saved with the next progress report, no need to choose them again. "
+        f"Kept for at most {settings.STAGED_UPLOAD_HOURS} hours.",
+        "> Remove</label>",
+    ]:
+        assert phrase in html, phrase
+    assert "foto yang lolos" not in html and "Foto disimpan sementara" not in html
 
 
 # --- openness and quality --------------------------------------------------------------------
