@@ -78,9 +78,12 @@ def xlsx_value(sheet, value):
     return text_cell(sheet, value) if value.startswith(("=", "#")) else value
 
 
-def xlsx_response(filename, header, rows):
+def xlsx_response(filename, header, rows, *, sheet=None):
+    """An XLSX download `filename`.xlsx of one sheet, titled `sheet` (the reader's language;
+    default the file's name), cut to the 31 characters a sheet's title may have."""
+    title = sheet or filename
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(filename[:31])
+    sheet = workbook.create_sheet(title[:31])
     sheet.freeze_panes = "A2"
     sheet.append([xlsx_value(sheet, value) for value in header])
     for row in rows:

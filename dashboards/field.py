@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from contracts import services
 from contracts.admin import MESSAGES_ANCHOR, REFUSAL_ANCHOR
@@ -21,7 +22,9 @@ def _operator(request):
     user = request.user
     if not user.is_operator:
         raise PermissionDenied(
-            "Halaman lapangan ada untuk operator perangkat daerah: masuk dengan akun operator."
+            gettext(
+                "Halaman lapangan ada untuk operator perangkat daerah: masuk dengan akun operator."
+            )
         )
     return user
 
@@ -67,7 +70,7 @@ def field_update(request, pk):
             "bayar": (FieldPaymentForm, "bayar"),
         }.get(kind, (None, None))
         if form_class is None:
-            raise PermissionDenied("Isian tidak dikenal.")
+            raise PermissionDenied(gettext("Isian tidak dikenal."))
         photos = {"user": user, "process": process} if kind == "kemajuan" else {}
         form = form_class(request.POST, request.FILES, prefix=prefix, **photos)
         form.instance.process = process
@@ -90,8 +93,11 @@ def field_update(request, pk):
                     services.discard_staged_photos(staged=form.staged_removed)
                 messages.success(
                     request,
-                    f"{form.instance._meta.verbose_name.capitalize()} "
-                    f"disimpan untuk {process.title}.",
+                    gettext("%(what)s disimpan untuk %(title)s.")
+                    % {
+                        "what": str(form.instance._meta.verbose_name).capitalize(),
+                        "title": process.title,
+                    },
                 )
                 # With a fragment of its own: the form posts to #kesalahan, and a redirect
                 # without one would keep that fragment (the browser carries it over).
@@ -150,7 +156,7 @@ def staged_photo(request, pk):
     return storage.serve(
         photo.file.name,
         content_type=photo.content_type,
-        missing="Foto tidak ditemukan.",
+        missing=gettext("Foto tidak ditemukan."),
         public=False,
     )
 

@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Collate, Greatest, Lower
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.models import KIND_ORDER, Agency, AgencyKind
 from contracts.deadlines import due_date_expression
@@ -114,7 +115,8 @@ def matrix(year, sort="jenis"):
                 total.total.add(row.total)
         total.open_requests = sum(r.open_requests for r in rows if r.agency.kind == kind)
         kinds.append(total)
-    regency = Row(label="Kabupaten")
+    # Kept untranslated (the rows are cached for both languages); the page translates it.
+    regency = Row(label=gettext_noop("Kabupaten"))
     for stage in STAGE_ORDER:
         regency.cells[stage] = Cell()
         for row in rows:
@@ -200,12 +202,17 @@ def drilldown(year, agency, stage):
     return incomplete(rows)
 
 
+# The to-do's filter labels, translated where the page shows them.
 TODO_KINDS = {
-    "dokumen": "Dokumen belum diunggah",
-    "isian": "Isian belum diisi",
-    "terlambat": "Terlambat",
+    "dokumen": gettext_noop("Dokumen belum diunggah"),
+    "isian": gettext_noop("Isian belum diisi"),
+    "terlambat": gettext_noop("Terlambat"),
 }
-TODO_SORTS = {"terlambat": "Paling lama terlambat", "judul": "Nama paket", "tahun": "Tahun terbaru"}
+TODO_SORTS = {
+    "terlambat": gettext_noop("Paling lama terlambat"),
+    "judul": gettext_noop("Nama paket"),
+    "tahun": gettext_noop("Tahun terbaru"),
+}
 _TODO_THING_KIND = {"dokumen": "document", "isian": "field"}
 # What an item of the to-do shows of its package; the due-date fields stay in the database.
 _TODO_PROCESS_FIELDS = ["id", "ocid", "title", "fiscal_year", "status"]
@@ -335,7 +342,11 @@ class MissingAgencyDocument:
     packages: int  # how many of the agency's packages of that year it would complete
 
     def __str__(self):
-        return f"{self.document_type.name} {self.fiscal_year} belum diunggah"
+        # In the language of the page that shows it; the type's name is the register's.
+        return gettext("%(document)s %(year)s belum diunggah") % {
+            "document": self.document_type.name,
+            "year": self.fiscal_year,
+        }
 
 
 def missing_agency_documents(agency, *, year=None, stage=None, kind=None):

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
@@ -31,9 +32,11 @@ def supervisors_only(view):
             return redirect_to_login(request.get_full_path(), "/admin/login/")
         if not (user.is_supervisor or user.is_administrator):
             raise PermissionDenied(
-                "Halaman ini untuk pengawas (Bagian Pembangunan, Kominfo, Inspektorat, tim "
-                "OGP): masuk dengan akun pengawas. Operator perangkat daerah: buka daftar "
-                "tugas Anda."
+                gettext(
+                    "Halaman ini untuk pengawas (Bagian Pembangunan, Kominfo, Inspektorat, tim "
+                    "OGP): masuk dengan akun pengawas. Operator perangkat daerah: buka daftar "
+                    "tugas Anda."
+                )
             )
         return view(request, *args, **kwargs)
 
@@ -71,10 +74,20 @@ def matrix(request):
     export = request.GET.get("format")
     if export in {"csv", "xlsx"}:
         rows = data()[0]
-        header = ["Perangkat daerah", "Jenis"]
+        # The titles in the reader's language; the values (names, kinds) as the data has them,
+        # the same in both files.
+        header = [gettext("Perangkat daerah"), gettext("Jenis")]
         for _, label in _stages():
-            header += [f"{label} lengkap", f"{label} wajib"]
-        header += ["Total lengkap", "Total wajib", "Persen", "Permintaan belum ditutup"]
+            header += [
+                gettext("%(stage)s lengkap") % {"stage": gettext(label)},
+                gettext("%(stage)s wajib") % {"stage": gettext(label)},
+            ]
+        header += [
+            gettext("Total lengkap"),
+            gettext("Total wajib"),
+            gettext("Persen"),
+            gettext("Permintaan belum ditutup"),
+        ]
         table = [
             [row.label, row.agency.get_kind_display()]
             + [
@@ -85,8 +98,14 @@ def matrix(request):
             + [row.total.complete, row.total.required, row.total.share, row.open_requests]
             for row in rows
         ]
-        respond = exports.csv_response if export == "csv" else exports.xlsx_response
-        return respond(f"kelengkapan-{year}", header, table)
+        if export == "csv":
+            return exports.csv_response(f"kelengkapan-{year}", header, table)
+        return exports.xlsx_response(
+            f"kelengkapan-{year}",
+            header,
+            table,
+            sheet=gettext("kelengkapan-%(year)s") % {"year": year},
+        )
 
     def trend():
         return public_cache.remember(
@@ -94,7 +113,9 @@ def matrix(request):
         )
 
     def chart():
-        return trend_svg(trend(), f"Kelengkapan kabupaten per bulan {year}")
+        return trend_svg(
+            trend(), gettext("Kelengkapan kabupaten per bulan %(year)s") % {"year": year}
+        )
 
     # Rows, trend and chart are read by the template only when its cached fragment is stale.
     return render(
@@ -123,11 +144,17 @@ def cell(request, year, code, stage):
     # Every part of the address is checked before it reaches a query or a date: a year no
     # package can have (0, 99999999999) or an unknown stage is a page that does not exist.
     if not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR or stage not in STAGE_ORDER:
-        raise Http404("Tahun atau tahap ini tidak ada.")
+        raise Http404(gettext("Tahun atau tahap ini tidak ada."))
     agency = get_object_or_404(Agency, code=code)
     items = selectors.drilldown(year, agency, stage)
     if request.GET.get("format") in {"csv", "xlsx"}:
-        return _missing_export(request, f"kurang-{agency.code}-{stage}-{year}", items)
+        return _missing_export(
+            request,
+            f"kurang-{agency.code}-{stage}-{year}",
+            items,
+            sheet=gettext("kurang-%(agency)s-%(stage)s-%(year)s")
+            % {"agency": agency.code, "stage": stage, "year": year},
+        )
     trend = selectors.trend(year, agency)
     return render(
         request,
@@ -139,14 +166,28 @@ def cell(request, year, code, stage):
             "stage_label": Stage(stage).label,
             "items": items,
             "trend": trend,
-            "chart": trend_svg(trend, f"Kelengkapan {agency.name} per bulan {year}"),
+            "chart": trend_svg(
+                trend,
+                gettext("Kelengkapan %(agency)s per bulan %(year)s")
+                % {"agency": agency.name, "year": year},
+            ),
         },
     )
 
 
-def _missing_export(request, filename, items):
-    """CSV (streamed while the items are read) or XLSX of `items` (an iterable of Missing)."""
-    header = ["ocid", "Paket", "Tahun", "Tahap", "Yang belum ada", "Batas", "Terlambat (hari)"]
+def _missing_export(request, filename, items, *, sheet):
+    """CSV (streamed while the items are read) or XLSX (its one sheet named `sheet`) of `items`
+    (an iterable of Missing). The titles in the reader's language; the values (the stage, what
+    is missing, as stored) the same in both."""
+    header = [
+        "ocid",
+        gettext("Paket"),
+        gettext("Tahun"),
+        gettext("Tahap"),
+        gettext("Yang belum ada"),
+        gettext("Batas"),
+        gettext("Terlambat (hari)"),
+    ]
     data = (
         [
             item.process.ocid,
@@ -159,8 +200,9 @@ def _missing_export(request, filename, items):
         ]
         for item in items
     )
-    respond = exports.csv_stream if request.GET["format"] == "csv" else exports.xlsx_response
-    return respond(filename, header, data)
+    if request.GET["format"] == "csv":
+        return exports.csv_stream(filename, header, data)
+    return exports.xlsx_response(filename, header, data, sheet=sheet)
 
 
 TODO_PER_PAGE = 50
@@ -190,13 +232,20 @@ def todo(request):
         return redirect_to_login(request.get_full_path(), "/admin/login/")
     if not user.is_operator:
         raise PermissionDenied(
-            "Daftar tugas ada untuk operator perangkat daerah: masuk dengan akun operator. "
-            "Pengawas: buka halaman Pengawasan."
+            gettext(
+                "Daftar tugas ada untuk operator perangkat daerah: masuk dengan akun operator. "
+                "Pengawas: buka halaman Pengawasan."
+            )
         )
     filters = _todo_filters(request)
     items = selectors.todo(user.agency, **filters)
     if request.GET.get("format") in {"csv", "xlsx"}:
-        return _missing_export(request, f"tugas-{user.agency.code}", items)
+        return _missing_export(
+            request,
+            f"tugas-{user.agency.code}",
+            items,
+            sheet=gettext("tugas-%(agency)s") % {"agency": user.agency.code},
+        )
     page = Paginator(items, TODO_PER_PAGE).get_page(request.GET.get("halaman"))
     unanswered, answered = followup_selectors.operator_unclosed(user)
     kept = {
@@ -296,13 +345,13 @@ def quality_failures(request, code):
     what failed and a link to each package in the workspace."""
     item = quality.CHECKS.get(code)
     if item is None:
-        raise Http404("Pemeriksaan ini tidak ada.")
+        raise Http404(gettext("Pemeriksaan ini tidak ada."))
     year, years = _quality_year(request)
     agency = None
     if request.GET.get("pd"):
         agency = Agency.objects.filter(code=request.GET["pd"]).first()
         if agency is None:
-            raise Http404("Perangkat daerah ini tidak ada.")
+            raise Http404(gettext("Perangkat daerah ini tidak ada."))
     found = quality.failures(code, year=year, agency=agency)
     page = Paginator(found, FAILURES_PER_PAGE).get_page(
         whole_number(request.GET.get("halaman", 1), max_digits=9) or 1
@@ -335,13 +384,17 @@ def quality_failures(request, code):
 def quality_refresh(request):
     """An administrator asks for the report again; it is computed in the job queue."""
     if not request.user.is_administrator:
-        raise PermissionDenied("Hanya administrator yang dapat meminta penghitungan ulang.")
+        raise PermissionDenied(
+            gettext("Hanya administrator yang dapat meminta penghitungan ulang.")
+        )
     if quality.request_refresh(by=request.user):
         messages.success(
             request,
-            "Penghitungan ulang kualitas data masuk antrean; hasilnya tampil di sini setelah "
-            "selesai (biasanya beberapa menit).",
+            gettext(
+                "Penghitungan ulang kualitas data masuk antrean; hasilnya tampil di sini setelah "
+                "selesai (biasanya beberapa menit)."
+            ),
         )
     else:
-        messages.info(request, "Penghitungan ulang kualitas data sudah ada di antrean.")
+        messages.info(request, gettext("Penghitungan ulang kualitas data sudah ada di antrean."))
     return redirect("dashboards:quality")
