@@ -27,6 +27,7 @@ from opendata.api import MAX_PAGE_SIZE, PAGE_SIZE, error_reply, read_only, refus
 from opendata.bulk import FILES, SCOPE_ALL, files_for, scopes
 from opendata.models import BulkFile
 from opendata_kontrak import storage
+from opendata_kontrak.languages import canonical_reverse
 
 
 def _published(ocid):
@@ -69,7 +70,10 @@ def _json(data):
 def package_release(request, ocid):
     process = _published(ocid)
     releases = history(process, related_lists(process))
-    return _json(release_package(releases, uri=request.build_absolute_uri()))
+    # The package's uri names it, not the address it was asked at: the canonical one (OCDS
+    # carries no language), on the host asked.
+    uri = request.build_absolute_uri(canonical_reverse("opendata:release", args=[ocid]))
+    return _json(release_package(releases, uri=uri))
 
 
 @_ocds
@@ -79,8 +83,10 @@ def package_record(request, ocid):
     return _json(
         record_package(
             process,
-            uri=request.build_absolute_uri(),
-            packages=[request.build_absolute_uri(reverse("opendata:release", args=[ocid]))],
+            uri=request.build_absolute_uri(canonical_reverse("opendata:record", args=[ocid])),
+            packages=[
+                request.build_absolute_uri(canonical_reverse("opendata:release", args=[ocid]))
+            ],
             releases=history(process, lists),
             flags=process.flags.all(),
             **lists,

@@ -162,7 +162,7 @@ def test_only_supervisors_are_told_so_in_english(client, data):
 
 MATRIX_TITLES_EN = [
     "Agency",
-    "Kind",
+    "Type",
     "Planning complete",
     "Planning required",
     "Supplier selection complete",

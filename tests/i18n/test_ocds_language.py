@@ -28,3 +28,6 @@ def test_a_release_stored_in_an_english_request_links_without_en(client, media_r
     english = client.get(f"/en/ocds/{process.ocid}/")
     assert english.status_code == 200
     assert "/en/" not in english.content.decode()
+    record = client.get(f"/en/ocds/{process.ocid}/rekam/").content.decode()
+    assert "/en/" not in record
+    assert f'"uri": "http://testserver/ocds/{process.ocid}/rekam/"' in record

@@ -133,7 +133,7 @@ def test_the_policy_page_in_english(client):
         "open the CSV through Data › From Text/CSV with the comma as separator",  # noqa: RUF001
         "<h2>Licence</h2>",
         "Creative Commons Attribution 4.0 International (CC BY 4.0)</a>",
-        "Data quality has not been computed yet.",
+        "Data quality has not been counted yet.",
         "Are any data wrong or missing? Write to ",
     ]:
         assert phrase in html, phrase
