@@ -70,6 +70,8 @@ urlpatterns += language_patterns(
         include(([path("", contract_views.agency_list, name="agency-list")], "agencies")),
     ),
     path("tentang/", TemplateView.as_view(template_name="about.html"), name="about"),
+    # The procurement terms the English pages keep in Indonesian, defined in both languages.
+    path("glosarium/", TemplateView.as_view(template_name="glossary.html"), name="glossary"),
     path("", include("contracts.urls")),
     path("", include("dashboards.urls")),
     path("", include("opendata.urls")),
