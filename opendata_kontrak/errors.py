@@ -36,6 +36,15 @@ def csrf_failure(request, reason=""):
         return render(request, "403_csrf.html", status=403)
 
 
+def bad_request(request, exception):
+    """handler400: Django's 400 page (our 400.html, with the request) in the address's
+    language. A request Django refuses while it is read (too many fields in the address: a
+    TooManyFieldsSent) may be refused by a middleware above PortalLocaleMiddleware, before
+    any language is set for it."""
+    with translation.override(page_language(request)):
+        return defaults.bad_request(request, exception)
+
+
 def server_error(request):
     """handler500: Django's 500 page, except for a database that went away.
 
