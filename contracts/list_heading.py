@@ -7,7 +7,7 @@ CV Bangun Desa"; a feed (Indonesian whatever its address) and a mail (its reader
 set theirs before asking.
 """
 
-from django.utils.translation import gettext, gettext_noop, pgettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyKind, Kecamatan
@@ -59,8 +59,6 @@ def describe(params, *, names=None, kecamatan=None, search=None):
         }
     elif place_name:
         place = gettext("di Kecamatan %(kecamatan)s") % {"kecamatan": place_name}
-    elif agency:
-        place = pgettext("judul daftar: perangkat daerah", "%(agency)s") % {"agency": agency}
     else:
         place = ""
     parts = []
@@ -93,6 +91,11 @@ def describe(params, *, names=None, kecamatan=None, search=None):
     if "q" in params:
         parts.append(str(search) if search else gettext("untuk “%(q)s”") % {"q": params["q"]})
     filters = ", ".join(parts)
+    if agency and not place_name:
+        # An agency alone: its own sentence, which English reads "Packages of <agency>".
+        if filters:
+            return gettext("Paket %(agency)s, %(filters)s") % {"agency": agency, "filters": filters}
+        return gettext("Paket %(agency)s") % {"agency": agency}
     if place and filters:
         return gettext("Paket %(place)s, %(filters)s") % {"place": place, "filters": filters}
     if place:

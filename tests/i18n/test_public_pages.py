@@ -212,14 +212,14 @@ def test_the_glossary_defines_the_kept_terms_in_both_languages(client):
     for term in [
         "Perangkat daerah (SKPD): agency",
         "HPS (Harga Perkiraan Sendiri): owner\u2019s estimate",
-        "Pagu: budget ceiling",
+        "Pagu (pagu anggaran): budget ceiling",
         "Swakelola: self-managed",
         "Kecamatan: district",
         "PPK (Pejabat Pembuat Komitmen): commitment-making official",
         "SP2D (Surat Perintah Pencairan Dana): payment order",
         "Tahun anggaran (TA): fiscal year (FY)",
         "BLUD (Badan Layanan Umum Daerah): regional public service agency",
-        "Penyedia: supplier",
+        "Penyedia (penyedia barang/jasa): supplier",
     ]:
         assert term in text, term
     # Each term has an anchor a page can link to.
@@ -423,9 +423,15 @@ def test_the_list_heading_without_a_place_and_with_amounts():
             "matching “jalan”"
         )
         assert describe({}) == "Procurement packages"
+        agency = {"pd": "dinas-kesehatan", "tahun": 2019}
+        assert describe(agency) == "Packages of Dinas Kesehatan, FY 2019"
+        assert describe({"pd": "dinas-kesehatan"}) == "Packages of Dinas Kesehatan"
     with translation.override("id"):
         assert describe(params) == (
             "Paket TA 2019, Barang, pagu dari Rp\N{NO-BREAK SPACE}100.000.000, untuk “jalan”"
+        )
+        assert (
+            describe({"pd": "dinas-kesehatan", "tahun": 2019}) == "Paket Dinas Kesehatan, TA 2019"
         )
 
 
