@@ -245,10 +245,13 @@ def test_the_sitemap_lists_the_glossary_in_both_languages(client):
 
 @pytest.mark.django_db
 def test_the_agency_list_in_english(client, world):
-    text = main_text(client.get("/en/perangkat-daerah/"))
+    response = client.get("/en/perangkat-daerah/")
+    text = main_text(response)
     # 74 agencies in the register, of which only Dinas Kesehatan publishes (three packages,
-    # one withdrawn: two shown).
-    assert "74 agencies (perangkat daerah) of" in text
+    # one withdrawn: two shown). The kept term glossed, and linked to its definition.
+    assert (
+        '74 agencies (<a href="/en/glosarium/#perangkat-daerah">perangkat daerah</a>) of'
+    ) in response.content.decode()
     assert "1 of them have published their procurement packages" in text
     assert "Dinas Kesehatan Dinkes 2 packages" in text
     assert "Office (dinas) (23)" in text and "no package yet" in text
@@ -293,8 +296,12 @@ def test_a_kecamatan_page_in_english(client, world):
 
 @pytest.mark.django_db
 def test_the_kecamatan_index_in_english(client, world):
-    text = main_text(client.get("/en/kecamatan/?tahun=2019"))
+    response = client.get("/en/kecamatan/?tahun=2019")
+    text = main_text(response)
     assert "Packages per district (kecamatan)" in text
+    assert (
+        'district (<a href="/en/glosarium/#kecamatan">kecamatan</a>)' in response.content.decode()
+    )
     assert "Choose a district on the map or in the table." in text
     absent(text, ["Paket per kecamatan", "Apa yang dibangun", "Tahun anggaran 2019"])
     assert "Paket per kecamatan" in main_text(client.get("/kecamatan/?tahun=2019"))
