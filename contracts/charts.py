@@ -15,7 +15,10 @@ the screen (width 100%).
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from contracts.templatetags.rupiah import angka, desimal, rupiah
+from django.conf import settings
+from django.utils import translation
+
+from contracts.templatetags.rupiah import decimal_here, desimal, money, number
 
 WIDTH = 360
 MARGIN = 4
@@ -30,6 +33,10 @@ COLOURS = ("#0b4a6f", "#b35900", "#5b3a8c")
 MAX_BAR = WIDTH - 2 * MARGIN - VALUE_ROOM
 
 SHORT_UNITS = ((10**12, "T"), (10**9, "M"), (10**6, "jt"), (10**3, "rb"))
+# English's own short units (trillion, billion, million, thousand), written against the figure
+# as the financial press writes them: "IDR 12.5bn". The Indonesian "M" (miliar) is a thousand
+# times the English "m" (million), so the units are the language's, never one set for both.
+SHORT_UNITS_ENGLISH = ((10**12, "tn"), (10**9, "bn"), (10**6, "m"), (10**3, "k"))
 
 
 def short_rupiah(amount):
@@ -37,27 +44,42 @@ def short_rupiah(amount):
     'Rp 12,5 M', 350_000_000 -> 'Rp 350 jt', 1_200_000_000_000 -> 'Rp 1,2 T', 750 -> 'Rp 750';
     None -> '—'. One decimal below a hundred units, none above; the table beside the chart
     holds the whole figure."""
+    return _short(amount, SHORT_UNITS, "Rp {number} {unit}", "Rp {number}", desimal)
+
+
+def short_money(amount):
+    """`short_rupiah` in the active language: 12_500_000_000 -> 'Rp 12,5 M' (id),
+    'IDR 12.5bn' (en); 350_000_000 -> 'IDR 350m', 750 -> 'IDR 750'; None -> '—'."""
+    if (translation.get_language() or settings.LANGUAGE_CODE) == "id":
+        return short_rupiah(amount)
+    return _short(amount, SHORT_UNITS_ENGLISH, "IDR {number}{unit}", "IDR {number}", decimal_here)
+
+
+def _short(amount, units, pattern, plain, decimal):
     if amount is None:
         return "—"
     value = int(amount)
     sign = "-" if value < 0 else ""
     value = abs(value)
-    for index, (unit, name) in enumerate(SHORT_UNITS):
+    for index, (unit, name) in enumerate(units):
         if value >= unit:
             scaled = Decimal(value) / unit
             places = Decimal("1") if scaled >= 100 else Decimal("0.1")
             scaled = scaled.quantize(places, rounding=ROUND_HALF_UP)
             if scaled >= 1000 and index > 0:  # 999.96 jt rounds to 1.000 jt: say 1 M
-                bigger, bigger_name = SHORT_UNITS[index - 1]
-                return f"{sign}Rp {desimal(Decimal(value) / bigger)} {bigger_name}"
-            return f"{sign}Rp {desimal(scaled)} {name}"
-    return f"{sign}Rp {value}"
+                bigger, bigger_name = units[index - 1]
+                return sign + pattern.format(
+                    number=decimal(Decimal(value) / bigger), unit=bigger_name
+                )
+            return sign + pattern.format(number=decimal(scaled), unit=name)
+    return sign + plain.format(number=value)
 
 
 @dataclass(frozen=True)
 class Series:
     """One measure drawn as bars: `key` names it in each row, `name` in the legend and the
-    table's heading; money is written in Rupiah, anything else as a count."""
+    table's heading (a lazy translation: read in the page's language); money is written in
+    Rupiah, anything else as a count, both in the active language."""
 
     key: str
     name: str
@@ -65,12 +87,12 @@ class Series:
     unknown: str = "—"  # the table's words for an unknown value (None); the bar reads "—"
 
     def short(self, value):
-        return short_rupiah(value) if self.money else angka(value)
+        return short_money(value) if self.money else number(value)
 
     def full(self, value):
         if value is None:
             return self.unknown
-        return rupiah(value) if self.money else angka(value)
+        return money(value) if self.money else number(value)
 
 
 @dataclass
@@ -183,8 +205,9 @@ def bar_chart(
     if len(series) > 1:
         x = MARGIN
         for index, s in enumerate(series):
-            legend.append(LegendEntry(s.name, COLOURS[index], x, x + 16))
-            x += 16 + 8 * len(s.name) + 16
+            name = str(s.name)  # the label in the page's language, measured as written
+            legend.append(LegendEntry(name, COLOURS[index], x, x + 16))
+            x += 16 + 8 * len(name) + 16
         top += LEGEND_HEIGHT
     groups = []
     for row in rows:

@@ -9,6 +9,10 @@
 - `PackageReleasesFeed` (`/feed/paket/<pk>/`): what changed in one package, one entry per stored
   OCDS release, newest first.
 
+The feeds' words are marked for translation, but a feed is written in the data's language,
+Indonesian, whatever its address (PortalFeed.__call__): its entries are the data's, and a feed
+reader shows one language per feed.
+
 Every text is passed through `opendata_kontrak.text.printable` on its way into the XML (one
 feed type does it for all of them), so no title, name or search ever breaks a feed.
 """
@@ -22,6 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import conditional_page
 
 from contracts import filter_words
@@ -29,14 +34,14 @@ from contracts import kecamatan as places
 from contracts.filters import PackageFilter, with_lookups
 from contracts.list_heading import describe
 from contracts.models import Process, Release, Stage
-from contracts.templatetags.rupiah import angka, rupiah
+from contracts.templatetags.rupiah import money, number
 from opendata_kontrak.text import printable
 
 # Entries in a feed: the newest packages, or a package's newest releases.
 FEED_SIZE = 50
 # The list's sort and page shape what a person reads, not what a feed follows.
 NOT_FOLLOWED = ("urut", "halaman")
-REFUSED = (
+REFUSED = gettext_noop(
     "Umpan tidak dibuat: ada saringan yang tidak valid, dan tanpa saringan itu umpan ini "
     "berisi paket di luar pilihan Anda. Perbaiki atau hapus saringan itu pada alamat umpan."
 )
@@ -79,7 +84,7 @@ class Refused(Exception):
 
     def response(self):
         problems = [problem.split(";")[0].rstrip(".") + "." for problem in self.problems]
-        text = "\n".join([REFUSED, "", *problems]) + "\n"
+        text = "\n".join([gettext(REFUSED), "", *problems]) + "\n"
         response = HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
         response["Cache-Control"] = "no-store"
         return response
@@ -99,11 +104,12 @@ class PortalFeed(Feed):
         # A feed carries no language (its entries are the data's, in Indonesian): under /en/ it
         # is the same feed, its entry ids and links the canonical Indonesian addresses, so a
         # reader never holds one package under two ids. (The list under /en/ links here too.)
-        try:
-            with translation.override(settings.LANGUAGE_CODE):
+        # Its refusal too: the problems are named in the words of the feed they refuse.
+        with translation.override(settings.LANGUAGE_CODE):
+            try:
                 response = super().__call__(request, *args, **kwargs)
-        except Refused as refusal:
-            return refusal.response()
+            except Refused as refusal:
+                return refusal.response()
         # Django dates the answer by its newest entry; an entry that leaves the feed (a
         # withdrawn package) changes the feed, not that date. The ETag of the body decides a
         # reader's "not modified" instead.
@@ -146,7 +152,7 @@ class LatestPackagesFeed(PortalFeed):
             kecamatan = places.find(package_filter.params["kecamatan"])
             if kecamatan is None:
                 # Not the whole regency's feed under a name that is none of its kecamatan.
-                raise Http404("Kecamatan tidak dikenal.")
+                raise Http404(gettext("Kecamatan tidak dikenal."))
         heading = describe(package_filter.params, kecamatan=kecamatan)
         return Selection(package_filter, heading, kecamatan.name if kecamatan else None)
 
@@ -164,14 +170,14 @@ class LatestPackagesFeed(PortalFeed):
         return f"{url}?{query}" if query else url
 
     def subtitle(self, selection):
-        text = "Paket pengadaan yang baru dipublikasikan, terbaru lebih dulu."
+        text = gettext("Paket pengadaan yang baru dipublikasikan, terbaru lebih dulu.")
         if selection.kecamatan:
-            text += (
-                f" Lokasi di Kecamatan {selection.kecamatan}, termasuk paket yang lokasinya "
-                "menyebut beberapa kecamatan."
-            )
+            text += " " + gettext(
+                "Lokasi di Kecamatan %(kecamatan)s, termasuk paket yang lokasinya menyebut "
+                "beberapa kecamatan."
+            ) % {"kecamatan": selection.kecamatan}
         if "penyedia" in selection.package_filter.params:
-            text += " Paket yang dimenangkan atau diikuti penyedia ini."
+            text += " " + gettext("Paket yang dimenangkan atau diikuti penyedia ini.")
         return text
 
     def items(self, selection):
@@ -185,9 +191,13 @@ class LatestPackagesFeed(PortalFeed):
         return item.title
 
     def item_description(self, item):
-        parts = [item.agency.name, f"TA {item.fiscal_year}", f"pagu {rupiah(item.budget_amount)}"]
+        parts = [
+            item.agency.name,
+            gettext("TA %(year)s") % {"year": item.fiscal_year},
+            gettext("pagu %(amount)s") % {"amount": money(item.budget_amount)},
+        ]
         if item.supplier:
-            parts.append(f"penyedia {item.supplier.name}")
+            parts.append(gettext("penyedia %(name)s") % {"name": item.supplier.name})
         return " · ".join(parts)
 
     def item_link(self, item):
@@ -210,14 +220,14 @@ REACHED = {
     "implementation": Stage.IMPLEMENTATION,
 }
 CHANGED = {
-    "planningUpdate": "Data perencanaan diubah",
-    "tenderUpdate": "Data pemilihan penyedia diubah",
-    "awardUpdate": "Data pemenang diubah",
-    "contractUpdate": "Data kontrak diubah",
-    "contractAmendment": "Kontrak diubah (adendum)",
-    "implementationUpdate": "Data implementasi diperbarui",
-    "tenderCancellation": "Pemilihan penyedia dibatalkan",
-    "awardCancellation": "Penetapan pemenang dibatalkan",
+    "planningUpdate": gettext_noop("Data perencanaan diubah"),
+    "tenderUpdate": gettext_noop("Data pemilihan penyedia diubah"),
+    "awardUpdate": gettext_noop("Data pemenang diubah"),
+    "contractUpdate": gettext_noop("Data kontrak diubah"),
+    "contractAmendment": gettext_noop("Kontrak diubah (adendum)"),
+    "implementationUpdate": gettext_noop("Data implementasi diperbarui"),
+    "tenderCancellation": gettext_noop("Pemilihan penyedia dibatalkan"),
+    "awardCancellation": gettext_noop("Penetapan pemenang dibatalkan"),
 }
 # tender.status of a withdrawn package (contracts.ocds): a plan is withdrawn, a selection
 # under way or done is cancelled.
@@ -274,23 +284,30 @@ class Change:
             previous is None or _tender(previous.data).get("status") not in WITHDRAWN
         )
         if previous is None:
-            change.what.append(f"Paket diumumkan (tahap {Stage(release.stage_reached).label})")
+            change.what.append(
+                gettext("Paket diumumkan (tahap %(stage)s)")
+                % {"stage": gettext(Stage(release.stage_reached).label)}
+            )
         if withdrawn:
-            change.what.append("Paket ditarik")
+            change.what.append(gettext("Paket ditarik"))
             change.reason = str(_tender(release.data).get("statusDetails") or "")
         for tag in release.tags:
             if tag in REACHED and previous is not None:
-                change.what.append(f"Tahap {REACHED[tag].label} tercapai")
+                change.what.append(
+                    gettext("Tahap %(stage)s tercapai") % {"stage": gettext(REACHED[tag].label)}
+                )
             elif tag in CHANGED and previous is not None and not withdrawn:
                 # A withdrawal's own updates and cancellations are the withdrawal itself.
-                change.what.append(CHANGED[tag])
+                change.what.append(gettext(CHANGED[tag]))
         before = published_documents(previous.data) if previous is not None else {}
         now = published_documents(release.data)
         change.documents = [title for key, title in now.items() if key not in before]
         if change.documents and previous is not None:
-            change.what.append(f"{angka(len(change.documents))} dokumen baru")
+            change.what.append(
+                gettext("%(count)s dokumen baru") % {"count": number(len(change.documents))}
+            )
         if not change.what:
-            change.what.append("Data paket diperbarui")
+            change.what.append(gettext("Data paket diperbarui"))
         return change
 
     @property
@@ -301,12 +318,15 @@ class Change:
     def summary(self):
         sentences = [_sentence(sentence) for sentence in self.what]
         if self.reason:
-            sentences.append(_sentence(f"Alasan penarikan: {self.reason}"))
+            sentences.append(
+                _sentence(gettext("Alasan penarikan: %(reason)s") % {"reason": self.reason})
+            )
         if self.documents:
-            label = "Dokumen baru" if self.release.sequence > 1 else "Dokumen"
+            label = gettext("Dokumen baru") if self.release.sequence > 1 else gettext("Dokumen")
             sentences.append(_sentence(f"{label}: {'; '.join(self.documents)}"))
-        sentences.append(_sentence(f"Tahap terakhir: {Stage(self.release.stage_reached).label}"))
-        sentences.append(_sentence(f"Rilis OCDS {self.release_id}"))
+        stage = gettext(Stage(self.release.stage_reached).label)
+        sentences.append(_sentence(gettext("Tahap terakhir: %(stage)s") % {"stage": stage}))
+        sentences.append(_sentence(gettext("Rilis OCDS %(id)s") % {"id": self.release_id}))
         return " ".join(sentences)
 
     @property
@@ -331,7 +351,10 @@ class PackageReleasesFeed(PortalFeed):
         return get_object_or_404(Process.objects.open_data().select_related("agency"), pk=pk)
 
     def title(self, process):
-        return f"Perubahan paket {process.title} — {_site()}"
+        return gettext("Perubahan paket %(title)s — %(site)s") % {
+            "title": process.title,
+            "site": _site(),
+        }
 
     def link(self, process):
         return reverse("contracts:process-detail", args=[process.pk])
@@ -340,10 +363,10 @@ class PackageReleasesFeed(PortalFeed):
         return reverse("contracts:package-feed", args=[process.pk])
 
     def subtitle(self, process):
-        return (
-            f"Setiap perubahan data terbuka paket ini ({process.agency.name}, TA "
-            f"{process.fiscal_year}, ocid {process.ocid}), terbaru lebih dulu."
-        )
+        return gettext(
+            "Setiap perubahan data terbuka paket ini (%(agency)s, TA %(year)s, ocid %(ocid)s), "
+            "terbaru lebih dulu."
+        ) % {"agency": process.agency.name, "year": process.fiscal_year, "ocid": process.ocid}
 
     def items(self, process):
         # One more than shown: the oldest entry shown says what changed since the one before.

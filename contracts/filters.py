@@ -104,7 +104,10 @@ class PackageFilter:
             if value in allowed:
                 params[name] = value
             else:
-                problems.append(f"{label} “{value[:40]}” tidak dikenal; saringan ini diabaikan.")
+                problems.append(
+                    gettext("%(label)s “%(value)s” tidak dikenal; saringan ini diabaikan.")
+                    % {"label": gettext(label), "value": value[:40]}
+                )
 
         year = query.get("tahun", "").strip()
         if year:
@@ -113,15 +116,18 @@ class PackageFilter:
             ) and MIN_FISCAL_YEAR <= number <= MAX_FISCAL_YEAR:
                 params["tahun"] = number
             else:
-                problems.append(f"Tahun “{year[:10]}” tidak valid; saringan ini diabaikan.")
-        choice("jenis_pd", AgencyKind.values, "Jenis perangkat daerah")
-        choice("tahap", Stage.values, "Tahap")
-        choice("metode", Method.values, "Metode")
-        choice("jenis", Category.values, "Jenis pengadaan")
-        choice("dana", FundingSource.values, "Sumber dana")
-        choice("lengkap", COMPLETENESS, "Kelengkapan")
-        choice("urut", SORTS, "Urutan")
-        choice("tanda", Flag.values, "Tanda")
+                problems.append(
+                    gettext("Tahun “%(year)s” tidak valid; saringan ini diabaikan.")
+                    % {"year": year[:10]}
+                )
+        choice("jenis_pd", AgencyKind.values, gettext_noop("Jenis perangkat daerah"))
+        choice("tahap", Stage.values, gettext_noop("Tahap"))
+        choice("metode", Method.values, gettext_noop("Metode"))
+        choice("jenis", Category.values, gettext_noop("Jenis pengadaan"))
+        choice("dana", FundingSource.values, gettext_noop("Sumber dana"))
+        choice("lengkap", COMPLETENESS, gettext_noop("Kelengkapan"))
+        choice("urut", SORTS, gettext_noop("Urutan"))
+        choice("tanda", Flag.values, gettext_noop("Tanda"))
         agency = query.get("pd", "").strip()
         if agency:
             params["pd"] = agency[:80]
@@ -133,7 +139,7 @@ class PackageFilter:
             if (number := whole_number(supplier)) is not None:
                 params["penyedia"] = number
             else:
-                problems.append("Penyedia tidak valid; saringan ini diabaikan.")
+                problems.append(gettext("Penyedia tidak valid; saringan ini diabaikan."))
         for name, label in [
             ("nilai_min", gettext_noop("Pagu terendah")),
             ("nilai_max", gettext_noop("Pagu tertinggi")),
@@ -289,20 +295,20 @@ class PackageFilter:
         """What to loosen when nothing matches: [(label, query string without it)] for each
         active filter, the label as the form names it ("Tahun anggaran", "kata kunci")."""
         labels = {
-            "q": "kata kunci",
-            "tahun": "Tahun anggaran",
-            "pd": "Perangkat daerah",
-            "jenis_pd": "Jenis perangkat daerah",
-            "tahap": "Tahap terakhir",
-            "metode": "Metode",
-            "jenis": "Jenis pengadaan",
-            "dana": "Sumber dana",
-            "kecamatan": "Kecamatan",
-            "penyedia": "Penyedia",
-            "lengkap": "Kelengkapan",
-            "nilai_min": "Pagu dari (Rp)",
-            "nilai_max": "Pagu sampai (Rp)",
-            "tanda": "Tanda untuk dicermati",
+            "q": gettext("kata kunci"),
+            "tahun": gettext("Tahun anggaran"),
+            "pd": gettext("Perangkat daerah"),
+            "jenis_pd": gettext("Jenis perangkat daerah"),
+            "tahap": gettext("Tahap terakhir"),
+            "metode": gettext("Metode"),
+            "jenis": gettext("Jenis pengadaan"),
+            "dana": gettext("Sumber dana"),
+            "kecamatan": gettext("Kecamatan"),
+            "penyedia": gettext("Penyedia"),
+            "lengkap": gettext("Kelengkapan"),
+            "nilai_min": gettext("Pagu dari (Rp)"),
+            "nilai_max": gettext("Pagu sampai (Rp)"),
+            "tanda": gettext("Tanda untuk dicermati"),
         }
         return [
             (labels.get(name, name), self.query_string(**{name: None}))

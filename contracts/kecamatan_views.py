@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from contracts import kecamatan as places
 from contracts import public_cache, spending
@@ -62,7 +63,7 @@ def kecamatan_detail(request, nama):
     """
     kecamatan = places.find(nama)
     if kecamatan is None:
-        raise Http404("Kecamatan tidak dikenal.")
+        raise Http404(gettext("Kecamatan tidak dikenal."))
     if nama != places.slug(kecamatan):
         url = _detail_url(kecamatan)
         query = request.GET.urlencode()

@@ -1,15 +1,21 @@
 """The public list's heading, which names the filters in use, and how many are in use.
 
 "Paket di Kecamatan Sumberejo, TA 2019, penyedia CV Bangun Desa": a shared address says what
-it lists, the supplier filter (reached from a supplier's page) included.
+it lists, the supplier filter (reached from a supplier's page) included. In the active
+language: the English list reads "Packages in Sumberejo district (kecamatan), FY 2019, supplier
+CV Bangun Desa"; a feed (Indonesian whatever its address) and a mail (its reader's language)
+set theirs before asking.
 """
+
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyKind, Kecamatan
 from contracts import kecamatan as places
 from contracts.filters import COMPLETENESS
 from contracts.flag_codes import Flag
 from contracts.models import Category, FundingSource, Method, Stage, Supplier
-from contracts.templatetags.rupiah import rupiah_in_text as rupiah
+from contracts.templatetags.rupiah import money
 
 # Parameters that shape the list without narrowing it: the search has its own box and the
 # sort is not a filter.
@@ -23,51 +29,86 @@ def active_filters(params):
 
 # Said instead of a typed search where the words must not be quoted (mail to an address not
 # confirmed yet: anyone may type anything into the search and any address into the form).
-SEARCH_UNQUOTED = "dengan kata pencarian (tampil di halaman konfirmasi)"
+SEARCH_UNQUOTED = _("dengan kata pencarian (tampil di halaman konfirmasi)")
 
 
 def describe(params, *, names=None, kecamatan=None, search=None):
-    """The heading for the list's `params` (PackageFilter.params): "Paket pengadaan" with no
-    filter, else "Paket" and each filter in words. Reads the agency's, the supplier's and the
+    """The heading for the list's `params` (PackageFilter.params), in the active language:
+    "Paket pengadaan" with no filter, else "Paket" and each filter in words ("Paket di
+    Kecamatan Dander, Dinas Kesehatan, TA 2019"; in English "Packages of Dinas Kesehatan in
+    Dander district (kecamatan), FY 2019"). Reads the agency's, the supplier's and the
     kecamatan's names (one query each, only for a filter in use; none for the kecamatan when
     the caller passes the register's `kecamatan` it found already), or takes them from `names`
     (`names_for`, for many headings at once); an agency code found nowhere is shown as typed,
     a supplier the public may not see (`Supplier.objects.public()`, the rule of its page) as
-    "nomor <id>". `search` replaces the typed search's quoted words (SEARCH_UNQUOTED)."""
+    "nomor <id>". `search` replaces the typed search's quoted words (SEARCH_UNQUOTED).
+
+    The place (kecamatan and agency) and the other filters are translated apart, and the
+    sentence around them too: English puts the agency before the kecamatan and a comma after
+    "Packages" when no place comes first, Indonesian neither."""
     names = names or _names_of(params, kecamatan)
-    parts = []
+    place_name = agency = None
     if "kecamatan" in params:
-        name = names["kecamatan"].get(params["kecamatan"])
-        parts.append(f"di Kecamatan {name or params['kecamatan']}")
+        place_name = names["kecamatan"].get(params["kecamatan"]) or params["kecamatan"]
     if "pd" in params:
-        parts.append(names["pd"].get(params["pd"]) or params["pd"])
+        agency = names["pd"].get(params["pd"]) or params["pd"]
+    if place_name and agency:
+        place = gettext("di Kecamatan %(kecamatan)s, %(agency)s") % {
+            "kecamatan": place_name,
+            "agency": agency,
+        }
+    elif place_name:
+        place = gettext("di Kecamatan %(kecamatan)s") % {"kecamatan": place_name}
+    else:
+        place = ""
+    parts = []
     labels = {
-        "jenis_pd": ("jenis perangkat daerah {}", AgencyKind),
-        "tahap": ("tahap {}", Stage),
-        "metode": ("metode {}", Method),
-        "jenis": ("{}", Category),
-        "dana": ("sumber dana {}", FundingSource),
-        "tanda": ("tanda “{}”", Flag),
+        "jenis_pd": (gettext_noop("jenis perangkat daerah %(label)s"), AgencyKind),
+        "tahap": (gettext_noop("tahap %(label)s"), Stage),
+        "metode": (gettext_noop("metode %(label)s"), Method),
+        "jenis": (None, Category),
+        "dana": (gettext_noop("sumber dana %(label)s"), FundingSource),
+        "tanda": (gettext_noop("tanda “%(label)s”"), Flag),
     }
     if "tahun" in params:
-        parts.append(f"TA {params['tahun']}")
+        parts.append(gettext("TA %(year)s") % {"year": params["tahun"]})
     for name, (template, choices) in labels.items():
         if name in params:
-            parts.append(template.format(choices(params[name]).label))
+            label = gettext(choices(params[name]).label)
+            parts.append(gettext(template) % {"label": label} if template else label)
     if "lengkap" in params:
-        parts.append(COMPLETENESS[params["lengkap"]].lower())
+        parts.append(gettext(COMPLETENESS[params["lengkap"]]).lower())
     if "nilai_min" in params:
-        parts.append(f"pagu dari {rupiah(params['nilai_min'])}")
+        parts.append(gettext("pagu dari %(amount)s") % {"amount": _money(params["nilai_min"])})
     if "nilai_max" in params:
-        parts.append(f"pagu sampai {rupiah(params['nilai_max'])}")
+        parts.append(gettext("pagu sampai %(amount)s") % {"amount": _money(params["nilai_max"])})
     if "penyedia" in params:
         name = names["penyedia"].get(params["penyedia"])
-        parts.append(f"penyedia {name or 'nomor ' + str(params['penyedia'])}")
+        if name:
+            parts.append(gettext("penyedia %(name)s") % {"name": name})
+        else:
+            parts.append(gettext("penyedia nomor %(id)s") % {"id": params["penyedia"]})
     if "q" in params:
-        parts.append(search or f"untuk “{params['q']}”")
-    if not parts:
-        return "Paket pengadaan"
-    return "Paket " + ", ".join(parts)
+        parts.append(str(search) if search else gettext("untuk “%(q)s”") % {"q": params["q"]})
+    filters = ", ".join(parts)
+    if agency and not place_name:
+        # An agency alone: its own sentence, which English reads "Packages of <agency>".
+        if filters:
+            return gettext("Paket %(agency)s, %(filters)s") % {"agency": agency, "filters": filters}
+        return gettext("Paket %(agency)s") % {"agency": agency}
+    if place and filters:
+        return gettext("Paket %(place)s, %(filters)s") % {"place": place, "filters": filters}
+    if place:
+        return gettext("Paket %(place)s") % {"place": place}
+    if filters:
+        return gettext("Paket %(filters)s") % {"filters": filters}
+    return gettext("Paket pengadaan")
+
+
+def _money(amount):
+    """An amount for a heading, in the active language, "Rp"/"IDR" joined to its digits by a
+    no-break space so that a line never ends between them."""
+    return money(amount).replace(" ", "\N{NO-BREAK SPACE}", 1)
 
 
 def _names_of(params, kecamatan=None):

@@ -96,6 +96,7 @@ class PageSitemap(BothLanguages):
             "contracts:kecamatan-list",
             "agencies:agency-list",
             "about",
+            "glossary",
         ]
 
     def location(self, item):

@@ -13,27 +13,35 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import KIND_ORDER, AgencyKind
 from contracts import public_cache
 from contracts.charts import Series, bar_chart
 from contracts.kecamatan import spending_map, totals_per_kecamatan
 from contracts.models import Method, Process
-from contracts.templatetags.rupiah import angka, rupiah
+from contracts.templatetags.rupiah import money, number
 
-PAGU = Series("budget", "Pagu")
-CONTRACTS = Series("contracts", "Nilai kontrak")
-PACKAGES = Series("packages", "Paket", money=False)
+# The charts' words are lazy translations, read in the language of the page that draws them
+# (the charts are built while a page renders, inside fragments cached per language).
+PAGU = Series("budget", _("Pagu"))
+CONTRACTS = Series("contracts", _("Nilai kontrak"))
+PACKAGES = Series("packages", _("Paket"), money=False)
 # What a place's money is best known as, the figure of the map, its table and each kecamatan
 # page: the same label and the same one-line definition wherever it is shown.
-SPENDING_NAME = "Belanja"
-SPENDING_DEFINITION = "nilai kontrak, atau pagu bila belum berkontrak"
+SPENDING_NAME = _("Belanja")
+SPENDING_DEFINITION = _("nilai kontrak, atau pagu bila belum berkontrak")
 SPENDING = Series("spending", SPENDING_NAME)
 # A kecamatan's packages that have no contract yet: the bar reads "—", the table says why.
-NO_CONTRACT_YET = "— (belum ada kontrak)"
+NO_CONTRACT_YET = _("— (belum ada kontrak)")
 # The year's packages whose place names no kecamatan of the register (blank or unresolved):
-# one name on the map's table, the kecamatan index and this page's chart.
-NO_KECAMATAN = "Tanpa kecamatan atau di luar daftar"
+# one name on the map's table, the kecamatan index and this page's chart. Lazy: compared with
+# the rows' names as its text, shown in the page's language.
+NO_KECAMATAN = _("Tanpa kecamatan atau di luar daftar")
+# A method's row when the package has none: kept in the cached rows as written (Indonesian, as
+# every vocabulary label there), translated where a chart shows it.
+NO_METHOD = gettext_noop("Tanpa metode")
 
 
 def _sums():
@@ -82,7 +90,7 @@ def _year_grouped_by(year, *fields, **expressions):
 def _per_method(year):
     rows = _year_grouped_by(year, "method")
     for row in rows:
-        row["label"] = _label(Method, row["method"]) or "Tanpa metode"
+        row["label"] = _label(Method, row["method"]) or NO_METHOD
     return sorted(rows, key=lambda row: (-(row["budget"] or 0), row["label"]))
 
 
@@ -178,18 +186,22 @@ def supplier_wins_per_year(totals):
     ]
 
 
+def _no_package_in(year):
+    return gettext("Belum ada paket tahun anggaran %(year)s yang dipublikasikan.") % {"year": year}
+
+
 def year_chart():
     """Pagu and contract value per fiscal year, for the home page."""
     return bar_chart(
         per_year(),
         slug="grafik-per-tahun",
-        title="Pagu dan nilai kontrak per tahun anggaran",
+        title=gettext("Pagu dan nilai kontrak per tahun anggaran"),
         series=[PAGU, CONTRACTS],
         label=lambda row: str(row["fiscal_year"]),
         href=lambda row: _list_url(tahun=row["fiscal_year"]),
-        label_heading="Tahun",
+        label_heading=gettext("Tahun"),
         extra_columns=[PACKAGES],
-        empty_text="Belum ada paket yang dipublikasikan.",
+        empty_text=gettext("Belum ada paket yang dipublikasikan."),
     )
 
 
@@ -198,16 +210,18 @@ def method_chart(year):
     return bar_chart(
         per_method(year),
         slug="grafik-per-metode",
-        title=f"Pagu dan nilai kontrak per metode pemilihan, tahun anggaran {year}",
+        title=gettext("Pagu dan nilai kontrak per metode pemilihan, tahun anggaran %(year)s")
+        % {"year": year},
         series=[PAGU, CONTRACTS],
-        label=lambda row: row["label"],
+        # The cached rows hold the vocabulary's Indonesian label: translated as it is shown.
+        label=lambda row: gettext(row["label"]),
         # The list filters by the known methods only: another word would be ignored there.
         href=lambda row: (
             _list_url(tahun=year, metode=row["method"]) if row["method"] in Method.values else ""
         ),
-        label_heading="Metode pemilihan",
+        label_heading=gettext("Metode pemilihan"),
         extra_columns=[PACKAGES],
-        empty_text=f"Belum ada paket tahun anggaran {year} yang dipublikasikan.",
+        empty_text=_no_package_in(year),
     )
 
 
@@ -216,13 +230,14 @@ def agency_kind_chart(year):
     return bar_chart(
         per_agency_kind(year),
         slug="grafik-per-jenis-pd",
-        title=f"Pagu dan nilai kontrak per jenis perangkat daerah, tahun anggaran {year}",
+        title=gettext("Pagu dan nilai kontrak per jenis perangkat daerah, tahun anggaran %(year)s")
+        % {"year": year},
         series=[PAGU, CONTRACTS],
-        label=lambda row: row["label"],
+        label=lambda row: gettext(row["label"]),
         href=lambda row: _list_url(tahun=year, jenis_pd=row["kind"]),
-        label_heading="Jenis perangkat daerah",
+        label_heading=gettext("Jenis perangkat daerah"),
         extra_columns=[PACKAGES],
-        empty_text=f"Belum ada paket tahun anggaran {year} yang dipublikasikan.",
+        empty_text=_no_package_in(year),
     )
 
 
@@ -238,36 +253,44 @@ def kecamatan_chart(year):
     unplaced = [row for row in rows if row["name"] == NO_KECAMATAN]
     notes = [
         format_html(
-            '{} ({} paket; pagu <span class="money">{}</span>, nilai kontrak '
-            '<span class="money">{}</span>) tidak digambar, agar batang kecamatan memakai '
-            "seluruh lebar grafik; angkanya ada di baris terakhir tabel.",
-            NO_KECAMATAN,
-            angka(row["packages"]),
-            rupiah(row["budget"]),
-            rupiah(row["contracts"]) if row["contracts"] is not None else "belum ada",
+            gettext(
+                '{name} ({packages} paket; pagu <span class="money">{budget}</span>, nilai '
+                'kontrak <span class="money">{contracts}</span>) tidak digambar, agar batang '
+                "kecamatan memakai seluruh lebar grafik; angkanya ada di baris terakhir tabel."
+            ),
+            name=NO_KECAMATAN,
+            packages=number(row["packages"]),
+            budget=money(row["budget"]),
+            contracts=(
+                money(row["contracts"]) if row["contracts"] is not None else gettext("belum ada")
+            ),
         )
         for row in unplaced
     ]
     notes.append(
-        "Kecamatan tanpa paket ditulis “tidak ada paket” (Rp 0). Kecamatan yang punya paket "
-        "tetapi belum ada kontraknya: nilai kontrak “—”, di tabel “belum ada kontrak”. "
-        f"{SPENDING_NAME} = {SPENDING_DEFINITION}, seperti di peta kecamatan."
+        gettext(
+            "Kecamatan tanpa paket ditulis “tidak ada paket” (%(zero)s). Kecamatan yang punya "
+            "paket tetapi belum ada kontraknya: nilai kontrak “—”, di tabel “belum ada "
+            "kontrak”. %(name)s = %(definition)s, seperti di peta kecamatan."
+        )
+        % {"zero": money(0), "name": SPENDING_NAME, "definition": SPENDING_DEFINITION}
     )
     return bar_chart(
         placed,
         slug="grafik-per-kecamatan",
-        title=f"Pagu dan nilai kontrak per kecamatan, tahun anggaran {year}",
+        title=gettext("Pagu dan nilai kontrak per kecamatan, tahun anggaran %(year)s")
+        % {"year": year},
         series=[PAGU, Series("contracts", CONTRACTS.name, unknown=NO_CONTRACT_YET)],
         label=lambda row: row["name"],
         href=lambda row: (
             "" if row["name"] == NO_KECAMATAN else _list_url(tahun=year, kecamatan=row["name"])
         ),
-        label_heading="Kecamatan",
+        label_heading=gettext("Kecamatan"),
         extra_columns=[SPENDING, PACKAGES],
-        zero_row_text="tidak ada paket",
+        zero_row_text=gettext("tidak ada paket"),
         aside=unplaced,
         notes=notes,
-        empty_text=f"Belum ada paket tahun anggaran {year} yang dipublikasikan.",
+        empty_text=_no_package_in(year),
     )
 
 
@@ -277,27 +300,31 @@ def agency_year_chart(agency, per_year_rows):
     return bar_chart(
         sorted(per_year_rows, key=lambda row: row["fiscal_year"]),
         slug="grafik-pd-per-tahun",
-        title=f"Pagu dan nilai kontrak {agency.name} per tahun anggaran",
+        title=gettext("Pagu dan nilai kontrak %(name)s per tahun anggaran") % {"name": agency.name},
         series=[PAGU, CONTRACTS],
         label=lambda row: str(row["fiscal_year"]),
         href=lambda row: _list_url(pd=agency.code, tahun=row["fiscal_year"]),
-        label_heading="Tahun",
+        label_heading=gettext("Tahun"),
         extra_columns=[PACKAGES],
-        empty_text=f"{agency.name} belum mempublikasikan paket.",
+        empty_text=gettext("%(name)s belum mempublikasikan paket.") % {"name": agency.name},
     )
 
 
 def supplier_chart(supplier, totals):
     """A supplier's wins per year (count and award value), from the supplier page's cached
     rows: no query of its own."""
-    wins = Series("awarded", "Nilai penetapan")
+    wins = Series("awarded", gettext("Nilai penetapan"))
     return bar_chart(
         supplier_wins_per_year(totals),
         slug="grafik-penyedia-per-tahun",
-        title=f"Kemenangan {supplier.name} per tahun anggaran",
+        title=gettext("Kemenangan %(name)s per tahun anggaran") % {"name": supplier.name},
         series=[wins],
-        label=lambda row: f"{row['fiscal_year']} · {angka(row['packages'])} paket",
-        label_heading="Tahun",
-        extra_columns=[Series("packages", "Paket dimenangkan", money=False)],
-        empty_text=f"{supplier.name} belum memenangkan paket yang dipublikasikan.",
+        label=lambda row: (
+            ngettext("%(year)s · %(count)s paket", "%(year)s · %(count)s paket", row["packages"])
+            % {"year": row["fiscal_year"], "count": number(row["packages"])}
+        ),
+        label_heading=gettext("Tahun"),
+        extra_columns=[Series("packages", gettext("Paket dimenangkan"), money=False)],
+        empty_text=gettext("%(name)s belum memenangkan paket yang dipublikasikan.")
+        % {"name": supplier.name},
     )

@@ -2,6 +2,7 @@
 per kecamatan, as charts with their tables."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from contracts import spending
 from contracts.views import published_years
@@ -17,11 +18,18 @@ def spending_overview(request):
     year = chosen if chosen in years else (years[0] if years else None)
     notice = ""
     if asked and year and chosen != year:
-        notice = (
-            f"Tahun anggaran {chosen} belum punya paket yang dipublikasikan"
-            if chosen is not None
-            else f"“{asked[:10]}” bukan tahun"
-        ) + f"; yang ditampilkan tahun anggaran {year}."
+        if chosen is not None:
+            notice = gettext(
+                "Tahun anggaran %(chosen)s belum punya paket yang dipublikasikan; yang "
+                "ditampilkan tahun anggaran %(year)s."
+            ) % {"chosen": chosen, "year": year}
+        else:
+            notice = gettext(
+                "“%(asked)s” bukan tahun; yang ditampilkan tahun anggaran %(year)s."
+            ) % {
+                "asked": asked[:10],
+                "year": year,
+            }
     return render(
         request,
         "contracts/spending.html",

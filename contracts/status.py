@@ -22,7 +22,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from contracts.models import (
     STAGE_ORDER,
@@ -277,26 +277,29 @@ def package_status(process, *, today):
 IMPORT_SOURCES = {"sirup_status_aktif": "SiRUP", LPSE_STAGE: "LPSE"}
 
 # The events a package's data dates, latest wins; later in the list wins a tie (a PHO signed on
-# the day of the last report is the news).
+# the day of the last report is the news). The labels stay Indonesian here; the page translates
+# the one it shows (contracts/_package_updated.html).
 EVENTS = [
-    ("tender_announced", "pengumuman pemilihan penyedia"),
-    ("bid_deadline", "batas pemasukan penawaran"),
-    ("award_date", "penetapan pemenang"),
-    ("contract_signed", "penandatanganan kontrak"),
-    ("contract_start", "mulai kontrak"),
-    ("last_amendment", "adendum kontrak"),
-    ("last_payment", "pembayaran"),
-    ("last_report", "laporan progres"),
-    ("pho_date", "serah terima pertama (PHO/BAST)"),
-    ("fho_date", "serah terima akhir (FHO)"),
+    ("tender_announced", gettext_noop("pengumuman pemilihan penyedia")),
+    ("bid_deadline", gettext_noop("batas pemasukan penawaran")),
+    ("award_date", gettext_noop("penetapan pemenang")),
+    ("contract_signed", gettext_noop("penandatanganan kontrak")),
+    ("contract_start", gettext_noop("mulai kontrak")),
+    ("last_amendment", gettext_noop("adendum kontrak")),
+    ("last_payment", gettext_noop("pembayaran")),
+    ("last_report", gettext_noop("laporan progres")),
+    ("pho_date", gettext_noop("serah terima pertama (PHO/BAST)")),
+    ("fho_date", gettext_noop("serah terima akhir (FHO)")),
 ]
 
 
 def imported_from(process):
-    """The sources an import brought `process` from, as words ("SiRUP", "SiRUP dan LPSE"), or
-    "" for a package an operator entered."""
+    """The sources an import brought `process` from, as words in the active language ("SiRUP",
+    "SiRUP dan LPSE"; "SiRUP and LPSE"), or "" for a package an operator entered."""
     names = [name for key, name in IMPORT_SOURCES.items() if key in process.source_values]
-    return " dan ".join(names)
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s dan %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def latest_event(process, *, last_dates, today):

@@ -5,6 +5,7 @@ from django.db.models import Count, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
 from django.views.decorators.http import conditional_page
 
 from agencies.models import KIND_ORDER, Agency, AgencyKind, Kecamatan
@@ -443,7 +444,7 @@ def document_download(request, pk):
     return storage.serve(
         document.file.name,
         content_type="application/pdf",
-        missing="Berkas dokumen tidak ditemukan.",
+        missing=gettext("Berkas dokumen tidak ditemukan."),
         filename=document_filename(document.original_filename),
         attachment=bool(request.GET.get("unduh")),
         public=_shown_publicly(document.process_id),
@@ -463,7 +464,7 @@ def progress_photo(request, pk):
     return storage.serve(
         photo.file.name,
         content_type=photo.content_type,
-        missing="Foto tidak ditemukan.",
+        missing=gettext("Foto tidak ditemukan."),
         public=_shown_publicly(photo.report.process_id),
     )
 
@@ -477,7 +478,7 @@ def agency_document_download(request, pk):
     return storage.serve(
         document.file.name,
         content_type="application/pdf",
-        missing="Berkas dokumen tidak ditemukan.",
+        missing=gettext("Berkas dokumen tidak ditemukan."),
         filename=document_filename(document.original_filename),
         attachment=bool(request.GET.get("unduh")),
         public=AgencyDocument.objects.published().filter(pk=pk).exists(),

@@ -17,6 +17,8 @@ from opendata_kontrak.languages import language_patterns
 # A database error raised in a middleware reaches this handler rather than the outage
 # middleware: it answers the same 503 (opendata_kontrak/errors.py).
 handler500 = "opendata_kontrak.errors.server_error"
+# A request refused while it is read gets the 400 page in its address's language.
+handler400 = "opendata_kontrak.errors.bad_request"
 
 admin.site.site_header = "Open Data Kontrak — Ruang Kerja Operator"
 admin.site.site_title = "Open Data Kontrak"
@@ -70,6 +72,8 @@ urlpatterns += language_patterns(
         include(([path("", contract_views.agency_list, name="agency-list")], "agencies")),
     ),
     path("tentang/", TemplateView.as_view(template_name="about.html"), name="about"),
+    # The procurement terms the English pages keep in Indonesian, defined in both languages.
+    path("glosarium/", TemplateView.as_view(template_name="glossary.html"), name="glossary"),
     path("", include("contracts.urls")),
     path("", include("dashboards.urls")),
     path("", include("opendata.urls")),

@@ -279,6 +279,7 @@ def cases(world):
         ("home", "/", PUBLIC),
         ("agencies:agency-list", "/perangkat-daerah/", PUBLIC),
         ("about", "/tentang/", PUBLIC),
+        ("glossary", "/glosarium/", PUBLIC),
         ("contracts:process-list", "/paket/", PUBLIC),
         ("contracts:process-detail", f"/paket/{published.pk}/", PUBLIC),
         ("contracts:process-detail", f"/paket/{draft.pk}/", HIDDEN),

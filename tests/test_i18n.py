@@ -49,14 +49,6 @@ APPS = [
     "integrity",
 ]
 PENDING_TEMPLATES = {
-    "400.html",
-    "403.html",
-    "403_csrf.html",
-    "404.html",
-    "413.html",
-    "500.html",
-    "503.html",
-    "about.html",
     "admin/base_site.html",
     "admin/contracts/bulk_preview.html",
     "admin/contracts/bulk_status.html",
@@ -67,19 +59,7 @@ PENDING_TEMPLATES = {
     "admin/contracts/process/spreadsheet.html",
     "admin/contracts/process/withdraw.html",
     "admin/index.html",
-    "agencies/agency_detail.html",
-    "agencies/agency_list.html",
     "base.html",
-    "bench_floor.html",
-    "contracts/_home_charts.html",
-    "contracts/_package_summary.html",
-    "contracts/_package_updated.html",
-    "contracts/_supplier_links.html",
-    "contracts/kecamatan_detail.html",
-    "contracts/kecamatan_list.html",
-    "contracts/process_withdrawn.html",
-    "contracts/spending.html",
-    "contracts/supplier_detail.html",
 }
 PENDING_PYTHON = {
     "contracts/admin.py",
@@ -92,7 +72,6 @@ PENDING_PYTHON = {
     "contracts/ocds.py",
     "contracts/place_admin.py",
     "contracts/services.py",
-    "contracts/spending.py",
     "contracts/spreadsheet_views.py",
 }
 TEMPLATES = sorted(
