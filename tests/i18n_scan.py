@@ -33,6 +33,7 @@ _VISIBLE_ATTRIBUTES = re.compile(
     r'\b(?:aria-label|title|placeholder|alt|data-label|value|content)="([^"]*)"'
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_ENTITY = re.compile(r"&#?\w+;")
 
 
 def _words(text):
@@ -49,6 +50,8 @@ def untranslated_text(source):
         source = pattern.sub(" ", source)
     # {% translate "…" %} inside an attribute is a tag like any other once removed.
     source = _TAGS.sub(" ", source)
+    # Character references (&rsaquo;, &nbsp;) are punctuation, not words.
+    source = _ENTITY.sub(" ", source)
     found = []
     for match in _VISIBLE_ATTRIBUTES.finditer(source):
         attribute = match.group(0).split("=", 1)[0]
@@ -64,7 +67,8 @@ def untranslated_text(source):
 
 
 def _looks_like_prose(value):
-    return " " in value.strip() and bool(_WORD.search(value))
+    # A viewport's "width=device-width, initial-scale=1" is settings, not words.
+    return " " in value.strip() and "=" not in value and bool(_WORD.search(value))
 
 
 # --- Python -------------------------------------------------------------------------------

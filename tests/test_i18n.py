@@ -59,7 +59,6 @@ PENDING_TEMPLATES = {
     "admin/contracts/process/spreadsheet.html",
     "admin/contracts/process/withdraw.html",
     "admin/index.html",
-    "base.html",
 }
 PENDING_PYTHON = {
     "contracts/admin.py",
@@ -527,6 +526,12 @@ def test_the_scan_finds_a_word_left_out():
         "paket",
     ]
     assert untranslated_text('<input placeholder="Kata kunci">') == ["Kata", "kunci"]
+    assert untranslated_text('<meta name="description" content="Kontrak terbuka">') == [
+        "Kontrak",
+        "terbuka",
+    ]
+    viewport = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    assert untranslated_text(viewport + "<p>&rsaquo; &nbsp;</p>") == []
     assert untranslated_text('<a title="{% translate "Rekaman" %}">{{ x }} · 12</a>') == []
 
 
