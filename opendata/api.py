@@ -16,7 +16,6 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import gettext, ngettext
-from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
 from agencies.models import Agency
@@ -26,6 +25,7 @@ from contracts.filters import PackageFilter
 from contracts.models import STAGE_ORDER, Bidder, Process, Stage, Supplier, shown_publicly
 from opendata import openapi, ratelimit
 from opendata.columns import absolute, as_json, document_url, kecamatan_of, package_values
+from opendata_kontrak.languages import api_language
 from opendata_kontrak.params import whole_number
 
 PAGE_SIZE = 25
@@ -129,32 +129,6 @@ def read_only(view):
     know to be safe (QUERY, PROPFIND, ...). Its messages in the client's language
     (`in_api_language`)."""
     return csrf_exempt(in_api_language(view))
-
-
-def api_language(request):
-    """The language of the API's messages: a code of settings.LANGUAGES ("id" or "en").
-
-    The address's prefix when it has one (`/en/api/v1/...` is English whatever the client
-    asks, as every address under `/en/`); otherwise the client's `Accept-Language`, its first
-    language the portal speaks (`en-GB,en;q=0.9` -> "en"); otherwise Indonesian. Not the
-    `django_language` cookie: that is an operator's choice for the workspace, and an API client
-    says what it reads in its header. The site's pages do not do this (the address alone
-    decides, opendata_kontrak/languages.py): a page's link must open the same page for
-    everyone, while an API answer names its language (`Content-Language`) and varies by the
-    header (`Vary: Accept-Language`), which caches and clients of an API honour.
-    """
-    prefixed = translation.get_language_from_path(request.path_info)
-    if prefixed is not None:
-        return prefixed
-    # Django's own reading of the header (quality order, "*" ends it, malformed parts dropped).
-    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-        if code == "*":
-            break
-        try:
-            return translation.get_supported_language_variant(code)
-        except LookupError:
-            continue
-    return settings.LANGUAGE_CODE
 
 
 def in_api_language(view):

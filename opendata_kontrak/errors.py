@@ -9,23 +9,13 @@ language themselves (`page_language`) rather than trust what the thread last act
 
 import sys
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 from django.utils import translation
 from django.views import defaults
 
 from opendata_kontrak import outage
-from opendata_kontrak.languages import WORKSPACE_PREFIX, workspace_language
-
-
-def page_language(request):
-    """The language `request`'s answer is in, by PortalLocaleMiddleware's rule: the address's
-    prefix ("en" under /en/), the workspace's cookie under /admin/, else Indonesian."""
-    language = translation.get_language_from_path(request.path_info)
-    if language is None and request.path_info.startswith(WORKSPACE_PREFIX):
-        language = workspace_language(request)
-    return language or settings.LANGUAGE_CODE
+from opendata_kontrak.languages import page_language
 
 
 def csrf_failure(request, reason=""):

@@ -24,6 +24,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.urls import LocalePrefixPattern, URLResolver, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 WORKSPACE_PREFIX = "/admin/"
 
@@ -111,3 +112,44 @@ def canonical_reverse(name, args=None, kwargs=None):
     which carries no language and must not take /en/ from the request that built it."""
     with translation.override(settings.LANGUAGE_CODE):
         return reverse(name, args=args, kwargs=kwargs)
+
+
+def page_language(request):
+    """The language `request`'s answer is in, by PortalLocaleMiddleware's rule: the address's
+    prefix ("en" under /en/), the workspace's cookie under /admin/, else Indonesian."""
+    language = translation.get_language_from_path(request.path_info)
+    if language is None and request.path_info.startswith(WORKSPACE_PREFIX):
+        language = workspace_language(request)
+    return language or settings.LANGUAGE_CODE
+
+
+def api_language(request):
+    """The language of the API's messages: a code of settings.LANGUAGES ("id" or "en").
+
+    The address's prefix when it has one (`/en/api/v1/...` is English whatever the client
+    asks, as every address under `/en/`); otherwise the client's `Accept-Language`, its first
+    language the portal speaks (`en-GB,en;q=0.9` -> "en"); otherwise Indonesian. Not the
+    `django_language` cookie: that is an operator's choice for the workspace, and an API client
+    says what it reads in its header. The site's pages do not do this (the address alone
+    decides, opendata_kontrak/languages.py): a page's link must open the same page for
+    everyone, while an API answer names its language (`Content-Language`) and varies by the
+    header (`Vary: Accept-Language`), which caches and clients of an API honour.
+    """
+    prefixed = translation.get_language_from_path(request.path_info)
+    if prefixed is not None:
+        return prefixed
+    # Django's own reading of the header (quality order, "*" ends it, malformed parts dropped).
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def answer_language(request, *, answers_json):
+    """The language of an answer made before PortalLocaleMiddleware has run (a refused request,
+    an outage): the API's rule for JSON answers, the page's rule for pages."""
+    return api_language(request) if answers_json else page_language(request)

@@ -18,8 +18,32 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
-MESSAGE = "Alamat ini memuat karakter NUL (0x00) yang tidak sah; periksa kembali tautannya."
+from opendata_kontrak.languages import answer_language
+
+MESSAGE = gettext_lazy(
+    "Alamat ini memuat karakter NUL (0x00) yang tidak sah; periksa kembali tautannya."
+)
+TOO_BIG = gettext_lazy(
+    "Kiriman ini %(size)s, lebih dari batas %(limit)s untuk halaman ini. Tidak ada yang disimpan."
+)
+TOO_MANY_FILES = gettext_lazy("Terlalu banyak berkas dalam satu kiriman. Tidak ada yang disimpan.")
+TOO_MANY_FIELDS = gettext_lazy("Terlalu banyak isian dalam satu kiriman. Tidak ada yang disimpan.")
+UNREADABLE = gettext_lazy(
+    "Kiriman ini tidak dapat dibaca; biasanya karena nama berkas yang terlalu panjang. Ganti "
+    "nama berkasnya (paling banyak 200 karakter) lalu kirim ulang. Tidak ada yang disimpan."
+)
+
+
+class Sized(int):
+    """A size in bytes that writes itself as filesizeformat does in the active language."""
+
+    def __str__(self):
+        return filesizeformat(int(self))
+
+
 # Addresses read by programs (the API, each package's OCDS): their refusals are JSON too.
 JSON_PREFIXES = ("/api/", "/ocds/")
 # The field page (dashboards.field), where an operator's phone sends progress photos.
@@ -39,13 +63,15 @@ class RejectNulBytesMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            if answers_json(request):
-                response = JsonResponse({"galat": MESSAGE}, status=400)
-                response["Access-Control-Allow-Origin"] = "*"
-                return response
-            return HttpResponseBadRequest(
-                render_to_string("400.html", {"message": MESSAGE}, request=request)
-            )
+            # Refused before PortalLocaleMiddleware: in the answer's language, set here.
+            with translation.override(answer_language(request, answers_json=answers_json(request))):
+                if answers_json(request):
+                    response = JsonResponse({"galat": str(MESSAGE)}, status=400)
+                    response["Access-Control-Allow-Origin"] = "*"
+                    return response
+                return HttpResponseBadRequest(
+                    render_to_string("400.html", {"message": MESSAGE}, request=request)
+                )
         return self.get_response(request)
 
 
@@ -61,15 +87,20 @@ def body_limit(path):
     return settings.FORM_MAX_BYTES
 
 
-def _refuse(request, status, message):
-    if answers_json(request):
-        response = JsonResponse({"galat": message}, status=status)
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
-    template = "413.html" if status == 413 else "400.html"
-    return HttpResponse(
-        render_to_string(template, {"message": message}, request=request), status=status
-    )
+def _refuse(request, status, message, **values):
+    """The refusal, in the answer's language (this runs before PortalLocaleMiddleware):
+    `message` an Indonesian gettext_lazy text, `values` its %(name)s values."""
+    json = answers_json(request)
+    with translation.override(answer_language(request, answers_json=json)):
+        text = str(message) % values if values else str(message)
+        if json:
+            response = JsonResponse({"galat": text}, status=status)
+            response["Access-Control-Allow-Origin"] = "*"
+            return response
+        template = "413.html" if status == 413 else "400.html"
+        return HttpResponse(
+            render_to_string(template, {"message": text}, request=request), status=status
+        )
 
 
 class RequestLimitsMiddleware:
@@ -86,30 +117,17 @@ class RequestLimitsMiddleware:
             return _refuse(
                 request,
                 413,
-                f"Kiriman ini {filesizeformat(length)}, lebih dari batas {filesizeformat(limit)} "
-                "untuk halaman ini. Tidak ada yang disimpan.",
+                TOO_BIG,
+                size=Sized(length),
+                limit=Sized(limit),
             )
         if request.method == "POST":
             try:
                 request.POST  # noqa: B018 (read here, so a refusal is ours, not a bare 400)
             except TooManyFilesSent:
-                return _refuse(
-                    request,
-                    413,
-                    "Terlalu banyak berkas dalam satu kiriman. Tidak ada yang disimpan.",
-                )
+                return _refuse(request, 413, TOO_MANY_FILES)
             except (TooManyFieldsSent, RequestDataTooBig):
-                return _refuse(
-                    request,
-                    413,
-                    "Terlalu banyak isian dalam satu kiriman. Tidak ada yang disimpan.",
-                )
+                return _refuse(request, 413, TOO_MANY_FIELDS)
             except MultiPartParserError:
-                return _refuse(
-                    request,
-                    400,
-                    "Kiriman ini tidak dapat dibaca; biasanya karena nama berkas yang terlalu "
-                    "panjang. Ganti nama berkasnya (paling banyak 200 karakter) lalu kirim ulang. "
-                    "Tidak ada yang disimpan.",
-                )
+                return _refuse(request, 400, UNREADABLE)
         return self.get_response(request)
