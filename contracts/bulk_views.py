@@ -13,6 +13,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from procrastinate.contrib.django.models import ProcrastinateWorker
 
 from contracts import bulk_uploads
@@ -21,30 +24,37 @@ from contracts.models import BulkUpload
 from opendata_kontrak import storage
 
 RECENT = 10
-ALREADY_CONFIRMED = "Unggahan ini sudah dikonfirmasi; berkasnya disimpan sekali saja."
+ALREADY_CONFIRMED = _("Unggahan ini sudah dikonfirmasi; berkasnya disimpan sekali saja.")
 
 
 class BulkFilesForm(forms.Form):
     files = MultiplePdfField(
-        label="Berkas PDF",
-        help_text=(
-            "Pilih banyak berkas sekaligus (paling banyak "
-            f"{settings.UPLOAD_MAX_FILES} sekali kirim; sisanya lewat “Tambah berkas”). Nama "
-            "tiap berkas memuat kode RUP atau kode tender paketnya, misalnya “12345678 KAK "
-            "Pelaksanaan.pdf” atau “Kontrak 23456789.pdf”."
-        ),
+        label=_("Berkas PDF"),
+        # Translated when shown, in the operator's language.
+        help_text=lazy(
+            lambda: (
+                gettext(
+                    "Pilih banyak berkas sekaligus (paling banyak %(max)s sekali kirim; sisanya "
+                    "lewat “Tambah berkas”). Nama tiap berkas memuat kode RUP atau kode tender "
+                    "paketnya, misalnya “12345678 KAK Pelaksanaan.pdf” atau “Kontrak "
+                    "23456789.pdf”."
+                )
+                % {"max": settings.UPLOAD_MAX_FILES}
+            ),
+            str,
+        )(),
     )
 
     def clean_files(self):
         files = self.cleaned_data["files"]
         if not files:
-            raise forms.ValidationError("Pilih setidaknya satu berkas PDF.")
+            raise forms.ValidationError(gettext("Pilih setidaknya satu berkas PDF."))
         return files
 
 
 def _operator(request):
     if not request.user.is_operator:
-        raise PermissionDenied("Unggah massal ada untuk operator perangkat daerah.")
+        raise PermissionDenied(gettext("Unggah massal ada untuk operator perangkat daerah."))
     return request.user
 
 
@@ -101,7 +111,9 @@ def bulk_batch(request, pk):
                 by=user,
             )
             if action == "pilih":
-                messages.success(request, "Pilihan disimpan; belum ada berkas yang disimpan.")
+                messages.success(
+                    request, gettext("Pilihan disimpan; belum ada berkas yang disimpan.")
+                )
                 return redirect("contracts:bulk-batch", pk=batch.pk)
             try:
                 confirmed = bulk_uploads.confirm_bulk_upload(batch=batch, by=user)
@@ -113,7 +125,7 @@ def bulk_batch(request, pk):
                     messages.warning(request, ALREADY_CONFIRMED)
                 return redirect("contracts:bulk-batch", pk=batch.pk)
         else:
-            raise PermissionDenied("Tindakan tidak dikenal.")
+            raise PermissionDenied(gettext("Tindakan tidak dikenal."))
         batch.refresh_from_db()
     elif request.method == "POST":
         # A second click or another tab after the confirmation: nothing is stored twice.
@@ -166,4 +178,4 @@ def _live_workers():
 def _admin_context(request):
     from django.contrib import admin
 
-    return {**admin.site.each_context(request), "title": "Unggah banyak PDF sekaligus"}
+    return {**admin.site.each_context(request), "title": gettext("Unggah banyak PDF sekaligus")}
