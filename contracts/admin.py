@@ -57,6 +57,7 @@ from contracts.models import (
     StageRequirement,
     Status,
     Supplier,
+    stored_text,
 )
 from contracts.npwp import InvalidNPWP, normalize_npwp
 from contracts.search import package_search
@@ -591,7 +592,8 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
         services.record_rows_changed(
             process=process,
             by=request.user,
-            label=str(formset.model._meta.verbose_name_plural),
+            # The audit keeps the Indonesian name, whatever the operator's language.
+            label=stored_text(formset.model._meta.verbose_name_plural),
             added=formset.new_objects,
             changed=[row for row, _ in formset.changed_objects],
             deleted=formset.deleted_objects,

@@ -20,6 +20,7 @@ from contracts.models import (
     StageExemption,
     StageRequirement,
     Status,
+    stored_text,
 )
 from opendata_kontrak import bulk
 
@@ -75,9 +76,10 @@ RELATED_FIELDS = ["bidders", "amendments", "progress_reports", "payments"]
 def field_label(name):
     """A requirement's label (a field's verbose name, or the related rows' plural), as text."""
     field = Process._meta.get_field(name)
+    # Stored in the completeness rows (and cached here): the Indonesian, whoever asks first.
     if name in RELATED_FIELDS:
-        return str(field.related_model._meta.verbose_name_plural)
-    return str(field.verbose_name)
+        return stored_text(field.related_model._meta.verbose_name_plural)
+    return stored_text(field.verbose_name)
 
 
 def field_choices():

@@ -21,7 +21,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +32,14 @@ from opendata_kontrak.constraints import ConstraintsAtFields
 def jakarta_today():
     """Today's date in the regency (Asia/Jakarta, WIB), whatever zone is active."""
     return timezone.localdate(timezone=zoneinfo.ZoneInfo("Asia/Jakarta"))
+
+
+def stored_text(text):
+    """The portal's own (Indonesian) wording of a label, whatever language the request speaks:
+    what goes into stored rows (the audit's field names, a stage's missing items) stays
+    Indonesian, as everything stored does (issue #23). `text` is a str or a lazy label."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
 
 
 def not_after_today(value):
