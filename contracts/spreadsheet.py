@@ -34,8 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_noop, pgettext_lazy
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from agencies.models import Kecamatan
 from contracts import services
@@ -49,10 +48,11 @@ from opendata_kontrak.text import PrintableTextForm, printable
 
 # The titles a person reads (the sheet's name, its headers) are written in the operator's
 # language; a sheet is read back whichever of the portal's languages it was downloaded in.
-SHEET_TITLE = pgettext_lazy("spreadsheet sheet name", "Paket")
-KEY_HEADER = _("ID paket (jangan diubah)")
-STAMP_HEADER = _("Versi (jangan diubah)")
-NOTES_TITLE = pgettext_lazy("spreadsheet sheet name", "Petunjuk")
+# The constants are the Indonesian titles; sheet_title() and gettext(KEY_HEADER) the active
+# language's.
+SHEET_TITLE = "Paket"
+KEY_HEADER = gettext_noop("ID paket (jangan diubah)")
+STAMP_HEADER = gettext_noop("Versi (jangan diubah)")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What the confirmation carries back (signed): the reviewed rows, good for this long.
 CONFIRM_MAX_AGE_SECONDS = 2 * 60 * 60
@@ -61,12 +61,22 @@ CONFIRM_SALT = "contracts.spreadsheet.confirm"
 TEXT, DATE, RUPIAH, NIP = "teks", "tanggal", "rupiah", "nip"
 
 
-def in_each_language(text):
-    """A (lazy) title as each of the portal's languages writes it: [Indonesian, English]."""
+def sheet_title():
+    """The package sheet's name in the active language ("Paket", "Packages")."""
+    return pgettext("spreadsheet sheet name", "Paket")
+
+
+def notes_title():
+    return pgettext("spreadsheet sheet name", "Petunjuk")
+
+
+def in_each_language(title):
+    """A title as each of the portal's languages writes it: [Indonesian, English]. `title`:
+    a function giving it in the active language, or a str marked with gettext_noop."""
     written = []
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            written.append(str(text))
+            written.append(title() if callable(title) else gettext(title))
     return written
 
 
@@ -88,11 +98,7 @@ class Column:
     @property
     def headers(self):
         """The column's title in every language a downloaded sheet may carry."""
-        return [capfirst(text) for text in in_each_language(self._verbose_name)]
-
-    @property
-    def _verbose_name(self):
-        return Process._meta.get_field(self.name).verbose_name
+        return in_each_language(lambda: self.header)
 
 
 # Read-only first (grey headers), then the editable columns in the order of the stages.
@@ -183,14 +189,14 @@ def workbook(processes, *, agency, fiscal_year):
 
     book = Workbook()
     sheet = book.active
-    sheet.title = str(SHEET_TITLE)
+    sheet.title = sheet_title()
     grey = PatternFill("solid", fgColor="D9D9D9")
     light_grey = PatternFill("solid", fgColor="F2F2F2")
     editable_fill = PatternFill("solid", fgColor="FFF2CC")
     bold = Font(bold=True)
     unlocked = Protection(locked=False)
 
-    headers = [str(KEY_HEADER), str(STAMP_HEADER), *(column.header for column in COLUMNS)]
+    headers = [gettext(KEY_HEADER), gettext(STAMP_HEADER), *(column.header for column in COLUMNS)]
     for index, header in enumerate(headers, start=1):
         cell = sheet.cell(row=1, column=index, value=header)
         cell.font = bold
@@ -229,7 +235,7 @@ def workbook(processes, *, agency, fiscal_year):
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
 
     _kecamatan_choices(book, sheet)
-    notes = book.create_sheet(str(NOTES_TITLE))
+    notes = book.create_sheet(notes_title())
     for line in _instructions(agency, fiscal_year):
         notes.append([line])
     notes.column_dimensions["A"].width = 110
@@ -283,7 +289,7 @@ def _instructions(agency, fiscal_year):
         gettext("Paket %(agency)s, tahun anggaran %(year)s.")
         % {"agency": agency.name, "year": fiscal_year},
         gettext("Ubah hanya kolom berjudul kuning di lembar “%(sheet)s”: %(columns)s.")
-        % {"sheet": SHEET_TITLE, "columns": editable},
+        % {"sheet": sheet_title(), "columns": editable},
         gettext(
             "Kolom berjudul abu-abu hanya untuk dibaca. Jangan menambah, menghapus, atau "
             "menyalin baris: setiap baris terikat pada satu paket."
@@ -345,14 +351,14 @@ def read_sheet(content, filename):
             % {"file": filename}
         ) from error
     try:
-        title = next((t for t in in_each_language(SHEET_TITLE) if t in book.sheetnames), None)
+        title = next((t for t in in_each_language(sheet_title) if t in book.sheetnames), None)
         if title is None:
             raise SheetError(
                 gettext(
                     "%(file)s: tidak ada lembar “%(sheet)s”. Unggah berkas yang diunduh dari "
                     "halaman Lembar kerja paket, tanpa mengganti nama lembarnya."
                 )
-                % {"file": filename, "sheet": SHEET_TITLE}
+                % {"file": filename, "sheet": sheet_title()}
             )
         sheet = book[title]
         sheet.reset_dimensions()
@@ -367,7 +373,12 @@ def read_sheet(content, filename):
                     "%(file)s: lembar “%(sheet)s” tidak memuat kolom “%(key)s” dan “%(stamp)s”. "
                     "Unggah berkas yang diunduh dari halaman ini."
                 )
-                % {"file": filename, "sheet": title, "key": KEY_HEADER, "stamp": STAMP_HEADER}
+                % {
+                    "file": filename,
+                    "sheet": title,
+                    "key": gettext(KEY_HEADER),
+                    "stamp": gettext(STAMP_HEADER),
+                }
             )
         positions = {name: index for index, name in enumerate(header) if name}
         rows = []
@@ -595,7 +606,7 @@ def review(rows, *, user, lock=False):
             refuse(
                 row,
                 gettext("kolom “%(key)s” kosong atau diubah; baris ini tidak dikenali.")
-                % {"key": KEY_HEADER},
+                % {"key": gettext(KEY_HEADER)},
             )
             continue
         if row.key in seen:
