@@ -134,6 +134,11 @@ def bulk_batch(request, pk):
     files = list(
         batch.files.select_related("process", "document_type", "document").order_by("position")
     )
+    for f in files:
+        # Stored in Indonesian; a whole sentence (not one with a name or number in it) is in
+        # the catalogue and shown in the operator's language.
+        f.problem_shown = gettext(f.problem) if f.problem else ""
+        f.reason_shown = gettext(f.reason) if f.reason else ""
     context = {**_admin_context(request), "batch": batch, "files": files}
     if batch.state == BulkUpload.State.PREVIEW:
         types = bulk_uploads.bulk_document_types()
