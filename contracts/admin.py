@@ -61,7 +61,7 @@ from contracts.models import (
 )
 from contracts.npwp import InvalidNPWP, normalize_npwp
 from contracts.search import package_search
-from contracts.templatetags.rupiah import audit_changes, rupiah
+from contracts.templatetags.rupiah import audit_changes, money
 from opendata_kontrak import queue, storage
 from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
 
@@ -718,7 +718,7 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
 
     @admin.display(description=_("pagu"), ordering="budget_amount")
     def budget(self, process):
-        return rupiah(process.budget_amount)
+        return money(process.budget_amount)
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, process):

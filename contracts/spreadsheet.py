@@ -40,7 +40,7 @@ from agencies.models import Kecamatan
 from contracts import services
 from contracts.forms import NipField, RupiahField, RupiahInput, kecamatan_field
 from contracts.models import Process, Status
-from contracts.templatetags.rupiah import rupiah
+from contracts.templatetags.rupiah import money
 from opendata_kontrak.limits import DATE_FORMAT_HINT, say_limits
 from opendata_kontrak.params import whole_number
 from opendata_kontrak.readers import ZIP_MAGIC, ImportFileError, check_unpacked_size
@@ -568,7 +568,7 @@ def display(value, kind):
     if value is None or value == "":
         return "—"
     if kind == RUPIAH and isinstance(value, int):
-        return rupiah(value)
+        return money(value)
     if kind == DATE and isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
