@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contracts import pipeline
 from contracts.models import (
@@ -83,8 +84,9 @@ def field_label(name):
 
 
 def field_choices():
+    """The requirement form's choices, grouped by stage, in the active language."""
     return [
-        (Stage(stage).label, [(name, field_label(name)) for name in names])
+        (gettext(Stage(stage).label), [(name, gettext(field_label(name))) for name in names])
         for stage, names in REQUIREMENT_FIELDS.items()
     ]
 
