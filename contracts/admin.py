@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -67,7 +67,7 @@ from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyA
 
 logger = logging.getLogger(__name__)
 
-GENERAL = pgettext_lazy("section of the package form", "Paket")
+GENERAL = _("Paket")
 PUBLICATION = _("Publikasi")
 
 # Fieldset name -> stage section it belongs to.

@@ -34,7 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_noop, pgettext
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.models import Kecamatan
 from contracts import services
@@ -63,11 +63,11 @@ TEXT, DATE, RUPIAH, NIP = "teks", "tanggal", "rupiah", "nip"
 
 def sheet_title():
     """The package sheet's name in the active language ("Paket", "Packages")."""
-    return pgettext("spreadsheet sheet name", "Paket")
+    return gettext("Paket")
 
 
 def notes_title():
-    return pgettext("spreadsheet sheet name", "Petunjuk")
+    return gettext("Petunjuk")
 
 
 def in_each_language(title):
