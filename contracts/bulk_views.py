@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -75,7 +75,7 @@ def bulk_upload(request):
     if posted and form.is_valid():
         batch = bulk_uploads.start_bulk_upload(by=user)
         if _add(request, batch, form, user):
-            return redirect("contracts:bulk-batch", pk=batch.pk)
+            return _batch_page(batch)
         batch.delete()
     recent = BulkUpload.objects.visible_to(user)[:RECENT]
     return render(
@@ -97,7 +97,7 @@ def bulk_batch(request, pk):
         if action == "tambah":
             add_form = BulkFilesForm(request.POST, request.FILES)
             if add_form.is_valid() and _add(request, batch, add_form, user):
-                return redirect("contracts:bulk-batch", pk=batch.pk)
+                return _batch_page(batch)
             status = 400
         elif action in ("pilih", "konfirmasi"):
             bulk_uploads.choose_bulk_files(
@@ -114,7 +114,7 @@ def bulk_batch(request, pk):
                 messages.success(
                     request, gettext("Pilihan disimpan; belum ada berkas yang disimpan.")
                 )
-                return redirect("contracts:bulk-batch", pk=batch.pk)
+                return _batch_page(batch)
             try:
                 confirmed = bulk_uploads.confirm_bulk_upload(batch=batch, by=user)
             except ValidationError as error:
@@ -123,14 +123,14 @@ def bulk_batch(request, pk):
             else:
                 if not confirmed:
                     messages.warning(request, ALREADY_CONFIRMED)
-                return redirect("contracts:bulk-batch", pk=batch.pk)
+                return _batch_page(batch)
         else:
             raise PermissionDenied(gettext("Tindakan tidak dikenal."))
         batch.refresh_from_db()
     elif request.method == "POST":
         # A second click or another tab after the confirmation: nothing is stored twice.
         messages.warning(request, ALREADY_CONFIRMED)
-        return redirect("contracts:bulk-batch", pk=batch.pk)
+        return _batch_page(batch)
     files = list(
         batch.files.select_related("process", "document_type", "document").order_by("position")
     )
@@ -172,6 +172,15 @@ def bulk_batch(request, pk):
             bulk_uploads.resume_stalled(batch=batch)
         template = "admin/contracts/bulk_status.html"
     return render(request, template, context, status=status)
+
+
+def _batch_page(batch):
+    """The redirect to a batch's page at its workspace address: these pages sit among the
+    public patterns (opendata_kontrak/urls.py), so a reverse under English would give
+    /en/admin/..., a page the language button could no longer switch back (the workspace's
+    language is the operator's cookie, never the address)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return redirect("contracts:bulk-batch", pk=batch.pk)
 
 
 def _live_workers():

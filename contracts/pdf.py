@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 HEADER_WINDOW = 1024
@@ -180,15 +181,18 @@ def inspect_uploads(uploads, *, deadline=None):
     refused as not checked, and the operator saves it in a later batch.
     """
     deadline = deadline or time.monotonic() + settings.PDF_BATCH_SECONDS
+    # Each check runs in a thread of its own, which does not inherit the request's language.
+    language = translation.get_language()
 
     def check(uploaded):
-        remaining = deadline - time.monotonic()
-        if remaining < 1:
-            return PdfRejected(display_filename(uploaded.name), not_checked_in_time())
-        try:
-            return inspect_upload(uploaded, timeout=remaining)
-        except PdfRejected as rejection:
-            return rejection
+        with translation.override(language):
+            remaining = deadline - time.monotonic()
+            if remaining < 1:
+                return PdfRejected(display_filename(uploaded.name), not_checked_in_time())
+            try:
+                return inspect_upload(uploaded, timeout=remaining)
+            except PdfRejected as rejection:
+                return rejection
 
     with ThreadPoolExecutor(max_workers=settings.PDF_CHECKS_AT_ONCE) as pool:
         return list(pool.map(check, uploads))

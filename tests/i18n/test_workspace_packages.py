@@ -285,8 +285,11 @@ def test_a_bulk_upload_is_checked_and_previewed_in_english_its_reasons_stored_in
         BULK_URL, {"files": [SimpleUploadedFile("Laporan tanpa kode.pdf", pdfs.good_pdf())]}
     )
     assert response.status_code == 302
+    # The workspace's address, not an /en/ copy the language button could not switch back.
+    assert response["Location"].startswith("/admin/unggah-massal/")
     html = text(client.get(response["Location"]))
     assert "Checking files: <strong>0 of 1 files</strong>." in html
+    assert '<a href="/admin/unggah-massal/">Upload many PDFs</a>' in html
     assert "This page refreshes itself every 2 seconds." in html
     assert "Memeriksa berkas" not in html
     run_queued_jobs()
