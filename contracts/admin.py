@@ -896,8 +896,9 @@ def _badge_text(row):
         return gettext("tidak berlaku untuk metode ini")
     if row.is_complete:
         return gettext("lengkap")
+    # The missing items are stored in Indonesian; a field's name is in the catalogue.
     return gettext("kurang %(missing)s") % {
-        "missing": ", ".join(item["label"] for item in row.missing)
+        "missing": ", ".join(gettext(item["label"]) for item in row.missing)
     }
 
 
