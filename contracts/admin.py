@@ -17,7 +17,10 @@ from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from contracts import (
@@ -54,23 +57,24 @@ from contracts.models import (
     StageRequirement,
     Status,
     Supplier,
+    stored_text,
 )
 from contracts.npwp import InvalidNPWP, normalize_npwp
 from contracts.search import package_search
-from contracts.templatetags.rupiah import audit_changes, rupiah
+from contracts.templatetags.rupiah import audit_changes, money
 from opendata_kontrak import queue, storage
 from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyAdminMixin
 
 logger = logging.getLogger(__name__)
 
-GENERAL = "Paket"
-PUBLICATION = "Publikasi"
+GENERAL = _("Paket")
+PUBLICATION = _("Publikasi")
 
 # Fieldset name -> stage section it belongs to.
 STAGE_FIELDSETS = {
     Stage.PLANNING: [
         (
-            "Anggaran dan metode",
+            _("Anggaran dan metode"),
             [
                 ("program_code", "program_name"),
                 ("activity_code", "activity_name"),
@@ -84,7 +88,7 @@ STAGE_FIELDSETS = {
             ],
         ),
         (
-            "Lokasi dan jadwal",
+            _("Lokasi dan jadwal"),
             [
                 ("location_kecamatan", "location_desa"),
                 "location_detail",
@@ -92,7 +96,7 @@ STAGE_FIELDSETS = {
             ],
         ),
         (
-            "Pejabat",
+            _("Pejabat"),
             [
                 ("pa_kpa_name", "pa_kpa_nip"),
                 ("ppk_name", "ppk_nip"),
@@ -102,7 +106,7 @@ STAGE_FIELDSETS = {
     ],
     Stage.TENDER: [
         (
-            "Data pemilihan",
+            _("Data pemilihan"),
             [
                 "tender_code",
                 "hps_amount",
@@ -113,10 +117,10 @@ STAGE_FIELDSETS = {
             ],
         ),
     ],
-    Stage.AWARD: [("Penetapan pemenang", ["supplier", ("award_amount", "award_date")])],
+    Stage.AWARD: [(_("Penetapan pemenang"), ["supplier", ("award_amount", "award_date")])],
     Stage.CONTRACT: [
         (
-            "Data kontrak",
+            _("Data kontrak"),
             [
                 "contract_number",
                 ("contract_amount", "contract_signed"),
@@ -125,13 +129,14 @@ STAGE_FIELDSETS = {
         ),
     ],
     Stage.IMPLEMENTATION: [
-        ("Serah terima", ["pho_date", ("maintenance_end", "fho_date")]),
+        (_("Serah terima"), ["pho_date", ("maintenance_end", "fho_date")]),
     ],
 }
 
 
 def upload_fieldset_name(stage):
-    return f"Unggah dokumen {Stage(stage).label}"
+    """The upload section's title in the active language (built per request)."""
+    return gettext("Unggah dokumen %(stage)s") % {"stage": gettext(Stage(stage).label)}
 
 
 # --- scoping helpers -----------------------------------------------------------------------
@@ -174,7 +179,7 @@ class BidderInline(ProcessScopedInlineMixin, admin.TabularInline):
     extra = 0
     autocomplete_fields = ["supplier"]
     stage = Stage.TENDER
-    verbose_name_plural = "Peserta tender"
+    verbose_name_plural = _("Peserta tender")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "supplier":
@@ -232,29 +237,36 @@ class DocumentInline(ProcessScopedInlineMixin, admin.TabularInline):
             kwargs["queryset"] = DocumentType.objects.filter(stage=self.stage)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="berkas")
+    @admin.display(description=_("berkas"))
     def download(self, document):
         url = reverse("contracts:document-download", args=[document.pk])
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', url, document.original_filename
         )
 
-    @admin.display(description="ukuran")
+    @admin.display(description=_("ukuran"))
     def size_display(self, document):
         from django.template.defaultfilters import filesizeformat
 
         return filesizeformat(document.size)
 
-    @admin.display(description="teks")
+    @admin.display(description=_("teks"))
     def text_state(self, document):
         return document.get_text_status_display()
+
+
+def _document_inline_title(stage):
+    # Built when the page is shown, in its language: "Dokumen Kontrak", "Contract documents".
+    return lazy(
+        lambda: gettext("Dokumen %(stage)s") % {"stage": gettext(Stage(stage).label)}, str
+    )()
 
 
 def document_inline(stage):
     return type(
         f"DocumentInline_{stage}",
         (DocumentInline,),
-        {"stage": stage, "verbose_name_plural": f"Dokumen {Stage(stage).label}"},
+        {"stage": stage, "verbose_name_plural": _document_inline_title(stage)},
     )
 
 
@@ -580,7 +592,8 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
         services.record_rows_changed(
             process=process,
             by=request.user,
-            label=str(formset.model._meta.verbose_name_plural),
+            # The audit keeps the Indonesian name, whatever the operator's language.
+            label=stored_text(formset.model._meta.verbose_name_plural),
             added=formset.new_objects,
             changed=[row for row, _ in formset.changed_objects],
             deleted=formset.deleted_objects,
@@ -617,14 +630,16 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
             messages.info(
                 request,
                 format_html(
-                    "{} dipilih di tahap {} tetapi dikenali sebagai {}: disimpan di "
-                    '<a href="{}#tahap-{}">tahap {}</a>.',
-                    name,
-                    Stage(stage).label,
-                    kind.name,
-                    reverse("admin:contracts_process_change", args=[form.instance.pk]),
-                    kind.stage,
-                    Stage(kind.stage).label,
+                    gettext(
+                        "{file} dipilih di tahap {chosen} tetapi dikenali sebagai {kind}: "
+                        'disimpan di <a href="{url}#tahap-{code}">tahap {stage}</a>.'
+                    ),
+                    file=name,
+                    chosen=gettext(Stage(stage).label),
+                    kind=kind.name,
+                    url=reverse("admin:contracts_process_change", args=[form.instance.pk]),
+                    code=kind.stage,
+                    stage=gettext(Stage(kind.stage).label),
                 ),
             )
         for stage in STAGE_ORDER:
@@ -652,14 +667,30 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
             if saved:
                 messages.success(
                     request,
-                    f"{len(saved)} dokumen {Stage(stage).label} tersimpan: "
-                    + ", ".join(f"{d.original_filename} ({d.document_type})" for d in saved),
+                    ngettext(
+                        "%(count)s dokumen %(stage)s tersimpan: %(files)s",
+                        "%(count)s dokumen %(stage)s tersimpan: %(files)s",
+                        len(saved),
+                    )
+                    % {
+                        "count": len(saved),
+                        "stage": gettext(Stage(stage).label),
+                        "files": ", ".join(
+                            f"{d.original_filename} ({d.document_type})" for d in saved
+                        ),
+                    },
                 )
             if repeated := len(checked) + len(staged) - len(saved):
                 messages.warning(
                     request,
-                    f"{repeated} berkas {Stage(stage).label} sama persis dengan dokumen yang "
-                    "sudah ada di tahap ini (SHA-256 sama) dan tidak disimpan dua kali.",
+                    ngettext(
+                        "%(count)s berkas %(stage)s sama persis dengan dokumen yang sudah ada di "
+                        "tahap ini (SHA-256 sama) dan tidak disimpan dua kali.",
+                        "%(count)s berkas %(stage)s sama persis dengan dokumen yang sudah ada di "
+                        "tahap ini (SHA-256 sama) dan tidak disimpan dua kali.",
+                        repeated,
+                    )
+                    % {"count": repeated, "stage": gettext(Stage(stage).label)},
                 )
 
     def delete_model(self, request, obj):
@@ -681,21 +712,21 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
 
     # List -----------------------------------------------------------------------------------
 
-    @admin.display(description="perangkat daerah", ordering="agency__name")
+    @admin.display(description=_("perangkat daerah"), ordering="agency__name")
     def agency_short(self, process):
         return process.agency.short_name or process.agency.name
 
-    @admin.display(description="pagu", ordering="budget_amount")
+    @admin.display(description=_("pagu"), ordering="budget_amount")
     def budget(self, process):
-        return rupiah(process.budget_amount)
+        return money(process.budget_amount)
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_badge(self, process):
         return format_html(
             '<span class="badge badge--{}">{}</span>', process.status, process.get_status_display()
         )
 
-    @admin.display(description="kelengkapan tahap")
+    @admin.display(description=_("kelengkapan tahap"))
     def stage_badges(self, process):
         rows = {row.stage: row for row in process.completeness.all()}
         return format_html(
@@ -706,7 +737,7 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
                 (
                     (
                         _badge_state(rows.get(stage)),
-                        Stage(stage).label,
+                        gettext(Stage(stage).label),
                         _badge_text(rows.get(stage)),
                         number,
                     )
@@ -715,7 +746,7 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
             ),
         )
 
-    @admin.action(description="Publikasikan paket terpilih", permissions=["change"])
+    @admin.action(description=_("Publikasikan paket terpilih"), permissions=["change"])
     def publish_selected(self, request, queryset):
         editable = queryset.filter(pk__in=Process.objects.editable_by(request.user).values("pk"))
         if request.POST.get("confirm_publish") != "ya":
@@ -727,11 +758,23 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
             services.publish_process(process=process, by=request.user)
             published += 1
         skipped = queryset.count() - editable.count()
-        self.message_user(request, f"{published} paket dipublikasikan.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s paket dipublikasikan.", "%(count)s paket dipublikasikan.", published
+            )
+            % {"count": published},
+            messages.SUCCESS,
+        )
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} paket bukan milik perangkat daerah Anda dan dilewati.",
+                ngettext(
+                    "%(count)s paket bukan milik perangkat daerah Anda dan dilewati.",
+                    "%(count)s paket bukan milik perangkat daerah Anda dan dilewati.",
+                    skipped,
+                )
+                % {"count": skipped},
                 messages.WARNING,
             )
 
@@ -746,7 +789,7 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
         for process in processes:
             by_stage = {row.stage: row for row in process.completeness.all()}
             empty = [
-                Stage(stage).label
+                gettext(Stage(stage).label)
                 for stage in STAGE_ORDER
                 if (row := by_stage.get(stage)) is None or (row.is_required and not row.is_complete)
             ]
@@ -757,7 +800,7 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": "Konfirmasi publikasi paket",
+                "title": _("Konfirmasi publikasi paket"),
                 "rows": rows,
                 "with_empty_stages": sum(1 for row in rows if row["incomplete_stages"]),
                 "already_published": editable.filter(status=Status.PUBLISHED).count(),
@@ -787,7 +830,7 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
     def _editable_object(self, request, object_id):
         process = self.get_object(request, unquote(object_id))
         if process is None:
-            raise Http404("Paket tidak ditemukan.")
+            raise Http404(gettext("Paket tidak ditemukan."))
         if not self.has_change_permission(request, process):
             raise PermissionDenied
         return process
@@ -798,7 +841,11 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
         if request.method != "POST":
             return HttpResponseRedirect(change_url)
         services.publish_process(process=process, by=request.user)
-        self.message_user(request, f"“{process}” dipublikasikan.", messages.SUCCESS)
+        self.message_user(
+            request,
+            gettext("“%(package)s” dipublikasikan.") % {"package": process},
+            messages.SUCCESS,
+        )
         return land_on_messages(HttpResponseRedirect(change_url))
 
     def withdraw_view(self, request, object_id):
@@ -813,7 +860,11 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
             except ValidationError as problem:
                 error = " ".join(problem.messages)
             else:
-                self.message_user(request, f"“{process}” ditarik dari publikasi.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    gettext("“%(package)s” ditarik dari publikasi.") % {"package": process},
+                    messages.SUCCESS,
+                )
                 return land_on_messages(HttpResponseRedirect(change_url))
         return TemplateResponse(
             request,
@@ -825,7 +876,7 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
                 "error": error,
                 "reason": request.POST.get("reason", ""),
                 "change_url": change_url,
-                "title": "Tarik paket dari publikasi",
+                "title": _("Tarik paket dari publikasi"),
             },
         )
 
@@ -840,12 +891,15 @@ def _badge_state(row):
 
 def _badge_text(row):
     if row is None:
-        return "belum dihitung"
+        return gettext("belum dihitung")
     if not row.is_required:
-        return "tidak berlaku untuk metode ini"
+        return gettext("tidak berlaku untuk metode ini")
     if row.is_complete:
-        return "lengkap"
-    return "kurang " + ", ".join(item["label"] for item in row.missing)
+        return gettext("lengkap")
+    # The missing items are stored in Indonesian; a field's name is in the catalogue.
+    return gettext("kurang %(missing)s") % {
+        "missing": ", ".join(gettext(item["label"]) for item in row.missing)
+    }
 
 
 # --- shared registers ----------------------------------------------------------------------
@@ -889,9 +943,12 @@ class SupplierAdmin(CheckedQueryParametersMixin, admin.ModelAdmin):
             obj.name_source, obj.handed_over = kept.name_source, True
             self.message_user(
                 request,
-                f"NPWP {kept.npwp_display} sudah terdaftar atas nama “{kept.name}”: nama itu "
-                "yang dipakai, dan penyedia ini kini dapat dipilih di paket perangkat daerah "
-                "Anda. Jika namanya keliru, hubungi administrator.",
+                gettext(
+                    "NPWP %(npwp)s sudah terdaftar atas nama “%(name)s”: nama itu yang dipakai, "
+                    "dan penyedia ini kini dapat dipilih di paket perangkat daerah Anda. Jika "
+                    "namanya keliru, hubungi administrator."
+                )
+                % {"npwp": kept.npwp_display, "name": kept.name},
                 messages.WARNING,
             )
 
@@ -941,7 +998,7 @@ class RecomputesCompletenessMixin:
         from contracts.tasks import recompute_completeness
 
         queue.defer_on_commit(recompute_completeness)
-        self.message_user(request, queue.queued_message("Kelengkapan semua paket"))
+        self.message_user(request, queue.queued_message(gettext("Kelengkapan semua paket")))
 
 
 @admin.register(DocumentType)
@@ -963,13 +1020,13 @@ class StageRequirementAdmin(
     list_filter = ["stage", "is_active"]
     list_select_related = ["document_type"]
 
-    @admin.display(description="metode")
+    @admin.display(description=_("metode"))
     def methods_display(self, requirement):
-        return ", ".join(requirement.methods) or "semua"
+        return ", ".join(requirement.methods) or gettext("semua")
 
-    @admin.display(description="jenis")
+    @admin.display(description=_("jenis"))
     def categories_display(self, requirement):
-        return ", ".join(requirement.categories) or "semua"
+        return ", ".join(requirement.categories) or gettext("semua")
 
 
 @admin.register(StageExemption)
@@ -999,7 +1056,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.Mod
             return entries.filter(agency_id=user.agency_id)
         return entries.none()
 
-    @admin.display(description="perubahan")
+    @admin.display(description=_("perubahan"))
     def changes_summary(self, entry):
         return audit_changes(entry)
 
@@ -1097,9 +1154,16 @@ class AgencyDocumentAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.Mod
             obj.stored_before = True
             messages.warning(
                 request,
-                f"{uploaded.name} sama persis (SHA-256 sama) dengan {held.document_type} TA "
-                f"{held.fiscal_year} yang sudah diunggah ({held.original_filename}) dan tidak "
-                "disimpan dua kali.",
+                gettext(
+                    "%(file)s sama persis (SHA-256 sama) dengan %(type)s TA %(year)s yang sudah "
+                    "diunggah (%(held)s) dan tidak disimpan dua kali."
+                )
+                % {
+                    "file": uploaded.name,
+                    "type": held.document_type,
+                    "year": held.fiscal_year,
+                    "held": held.original_filename,
+                },
             )
             return
         (stored,) = stored
@@ -1114,8 +1178,12 @@ class AgencyDocumentAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.Mod
         ).count()
         messages.info(
             request,
-            f"{stored.document_type} TA {stored.fiscal_year} tersimpan sekali dan berlaku untuk "
-            f"{covered} paket.",
+            ngettext(
+                "%(type)s TA %(year)s tersimpan sekali dan berlaku untuk %(count)s paket.",
+                "%(type)s TA %(year)s tersimpan sekali dan berlaku untuk %(count)s paket.",
+                covered,
+            )
+            % {"type": stored.document_type, "year": stored.fiscal_year, "count": covered},
         )
 
     def log_addition(self, request, obj, message):
@@ -1140,11 +1208,11 @@ class AgencyDocumentAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.Mod
         for obj in queryset:
             self.delete_model(request, obj)
 
-    @admin.display(description="perangkat daerah", ordering="agency__name")
+    @admin.display(description=_("perangkat daerah"), ordering="agency__name")
     def agency_short(self, document):
         return document.agency.short_name or document.agency.name
 
-    @admin.display(description="berkas")
+    @admin.display(description=_("berkas"))
     def download(self, document):
         url = reverse("contracts:agency-document-download", args=[document.pk])
         return format_html(

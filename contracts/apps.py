@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class ContractsConfig(AppConfig):
     name = "contracts"
-    verbose_name = "Paket pengadaan"
+    verbose_name = _("Paket pengadaan")
 
     def ready(self):
         from agencies.models import Agency

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 # A number as written in a name: a run of digits, or digits grouped in threes by dots or
 # spaces as an amount is printed ("17.654.321", "17 654 321").
@@ -37,9 +38,10 @@ class NameMatch:
 
     @property
     def reason(self):
-        """Why the file cannot be placed, in Indonesian; empty when it can."""
+        """Why the file cannot be placed, in Indonesian (it is stored with the file's row; a
+        page translates the whole sentences, marked gettext_noop); empty when it can."""
         if self.outcome == Outcome.NONE:
-            return (
+            return gettext_noop(
                 "Tidak ada kode RUP atau kode tender paket perangkat daerah Anda di nama berkas; "
                 "beri nama berkas dengan kode paketnya, misalnya “12345678 KAK.pdf”."
             )
@@ -47,7 +49,7 @@ class NameMatch:
             names = ", ".join(f"{p.title} ({p.fiscal_year})" for p in self.candidates)
             return f"Nomor di nama berkas cocok dengan lebih dari satu paket: {names}."
         if self.outcome == Outcome.OTHER_AGENCY:
-            return "Kode di nama berkas milik paket perangkat daerah lain."
+            return gettext_noop("Kode di nama berkas milik paket perangkat daerah lain.")
         return ""
 
 

@@ -19,7 +19,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from contracts.bulk_names import Outcome, match_name
 from contracts.forms import guess_document_type
@@ -62,8 +63,11 @@ class BulkRow:
         return not self.problem and self.process is not None and self.document_type is not None
 
 
-TYPE_UNKNOWN = "Jenis dokumen tidak dikenali dari nama berkas; pilih jenisnya."
-DUPLICATE = "Berkas yang sama persis sudah tersimpan di paket ini."
+# The reasons are stored with the file's row in Indonesian, as everything stored is (the checks
+# run under the portal's language); the pages translate those that are whole sentences
+# (gettext_noop here) as they show them (contracts.bulk_views).
+TYPE_UNKNOWN = gettext_noop("Jenis dokumen tidak dikenali dari nama berkas; pilih jenisnya.")
+DUPLICATE = gettext_noop("Berkas yang sama persis sudah tersimpan di paket ini.")
 DUPLICATE_STORED = (
     "Berkas yang sama persis sudah tersimpan di paket “{process}” sebagai “{document}” "
     "({document_type})."
@@ -177,7 +181,7 @@ def store_bulk_upload(*, rows, by):
         if not row.ready:
             continue
         if row.process.pk not in editable:
-            raise PermissionDenied("Paket ini bukan milik perangkat daerah Anda.")
+            raise PermissionDenied(gettext("Paket ini bukan milik perangkat daerah Anda."))
         key = (row.process.pk, row.document_type.pk)
         groups.setdefault(key, (row.process, row.document_type, []))[2].append(
             (row.upload, row.info)
@@ -198,24 +202,26 @@ def store_bulk_upload(*, rows, by):
 
 # --- the operator's batch: staged files, a preview, a confirmation, a background task -------
 
-EXCLUDED = "Dikecualikan oleh operator pada pratinjau."
-UNEXPECTED_CHECK = (
+EXCLUDED = gettext_noop("Dikecualikan oleh operator pada pratinjau.")
+UNEXPECTED_CHECK = gettext_noop(
     "Terjadi kesalahan tak terduga saat memeriksa berkas ini. Unggah ulang; jika gagal lagi, "
     "hubungi pengelola portal."
 )
-NO_TYPE = "Jenis dokumen belum dipilih."
-STILL_CHECKING = "Sebagian berkas masih diperiksa; tunggu sampai pratinjaunya lengkap."
+NO_TYPE = gettext_noop("Jenis dokumen belum dipilih.")
+STILL_CHECKING = gettext_noop(
+    "Sebagian berkas masih diperiksa; tunggu sampai pratinjaunya lengkap."
+)
 STAGED_GONE = (
     "Berkas sementaranya sudah dihapus (pratinjau yang tidak dikonfirmasi disimpan "
     f"{settings.STAGED_UPLOAD_HOURS} jam); unggah ulang berkas ini."
 )
-PACKAGE_GONE = "Paketnya sudah dihapus."
-NOT_YOURS = "Paket ini bukan milik perangkat daerah Anda."
-STORAGE_DOWN = (
+PACKAGE_GONE = gettext_noop("Paketnya sudah dihapus.")
+NOT_YOURS = gettext_noop("Paket ini bukan milik perangkat daerah Anda.")
+STORAGE_DOWN = gettext_noop(
     "Penyimpanan berkas tidak dapat dijangkau atau penuh saat berkas ini disimpan; berkas ini "
     "tidak tersimpan. Unggah ulang nanti; jika terulang, beri tahu administrator portal."
 )
-UNEXPECTED = (
+UNEXPECTED = gettext_noop(
     "Terjadi kesalahan tak terduga saat menyimpan berkas ini; berkas ini tidak tersimpan. "
     "Unggah ulang; jika gagal lagi, hubungi pengelola portal."
 )
@@ -225,7 +231,7 @@ def start_bulk_upload(*, by):
     """A new, empty batch for an operator's agency. Raises PermissionDenied for anyone who is
     not an operator: the page places files among one agency's packages."""
     if not by.is_operator:
-        raise PermissionDenied("Unggah massal ada untuk operator perangkat daerah.")
+        raise PermissionDenied(gettext("Unggah massal ada untuk operator perangkat daerah."))
     return BulkUpload.objects.create(user=by, agency_id=by.agency_id)
 
 
@@ -246,7 +252,7 @@ def add_bulk_files(*, batch, uploads, by):
     with files_follow_transaction(), transaction.atomic():
         locked = BulkUpload.objects.select_for_update().get(pk=batch.pk)
         if locked.state not in (BulkUpload.State.CHECKING, BulkUpload.State.PREVIEW):
-            raise PermissionDenied("Unggahan ini sudah dikonfirmasi.")
+            raise PermissionDenied(gettext("Unggahan ini sudah dikonfirmasi."))
         position = batch.files.count()
         rows = []
         for uploaded in uploads:
@@ -254,17 +260,9 @@ def add_bulk_files(*, batch, uploads, by):
             row = BulkUploadFile(
                 batch=batch, position=position, original_filename=display_filename(uploaded.name)
             )
-            if getattr(uploaded, "excess", False):
-                # Dropped as it streamed in (contracts.uploads): nothing of it was received.
-                row.problem = (
-                    f"lebih dari {settings.UPLOAD_MAX_FILES} berkas dalam satu kiriman, jadi "
-                    "berkas ini tidak diterima; tambahkan lagi lewat “Tambah berkas”"
-                )
-            elif getattr(uploaded, "oversized", False) or uploaded.size == 0:
-                try:
-                    inspect_upload(uploaded)  # refuses these before reading anything
-                except PdfRejected as rejection:
-                    row.problem = rejection.reason
+            # What is stored is Indonesian, whatever language the operator reads.
+            with translation.override(settings.LANGUAGE_CODE):
+                _refuse_at_receipt(row, uploaded, inspect_upload)
             if row.problem:
                 row.checked = True
             else:
@@ -276,6 +274,21 @@ def add_bulk_files(*, batch, uploads, by):
         BulkUpload.objects.filter(pk=batch.pk).update(state=BulkUpload.State.CHECKING)
         _queue_check(batch)
     return rows
+
+
+def _refuse_at_receipt(row, uploaded, inspect_upload):
+    """Set row.problem for a file refused as it arrives (past the count or size limit)."""
+    if getattr(uploaded, "excess", False):
+        # Dropped as it streamed in (contracts.uploads): nothing of it was received.
+        row.problem = (
+            f"lebih dari {settings.UPLOAD_MAX_FILES} berkas dalam satu kiriman, jadi "
+            "berkas ini tidak diterima; tambahkan lagi lewat “Tambah berkas”"
+        )
+    elif getattr(uploaded, "oversized", False) or uploaded.size == 0:
+        try:
+            inspect_upload(uploaded)  # refuses these before reading anything
+        except PdfRejected as rejection:
+            row.problem = rejection.reason
 
 
 def _queue_check(batch):
@@ -292,6 +305,7 @@ def _queue_check(batch):
         ).defer(batch_id=batch.pk)
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def check_bulk_files(*, batch_id):
     """Check the files of a batch not checked yet, PDF_CHECKS_AT_ONCE at a time, in the worker
     (contracts.tasks): each is read by the PDF intake and matched to a package by its name
@@ -411,12 +425,12 @@ def confirm_bulk_upload(*, batch, by):
     with transaction.atomic():
         locked = BulkUpload.objects.select_for_update().get(pk=batch.pk)
         if locked.state == BulkUpload.State.CHECKING:
-            raise ValidationError(STILL_CHECKING)
+            raise ValidationError(gettext(STILL_CHECKING))
         if locked.state != BulkUpload.State.PREVIEW:
             return False
         files = list(batch.files.select_related("staged"))
         if not all(f.checked for f in files):
-            raise ValidationError(STILL_CHECKING)
+            raise ValidationError(gettext(STILL_CHECKING))
         untyped = [
             f.original_filename
             for f in files
@@ -424,7 +438,8 @@ def confirm_bulk_upload(*, batch, by):
         ]
         if untyped:
             raise ValidationError(
-                f"Pilih jenis dokumen untuk {', '.join(untyped)}, atau kecualikan berkasnya."
+                gettext("Pilih jenis dokumen untuk %(files)s, atau kecualikan berkasnya.")
+                % {"files": ", ".join(untyped)}
             )
         ready = [f for f in files if f.ready]
         BulkUpload.objects.filter(pk=batch.pk).update(
@@ -479,6 +494,7 @@ def discard_expired_bulk_uploads(*, now=None):
     return len(expired)
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def store_bulk_files(*, batch_id):
     """Store a confirmed batch's files one by one, in the worker (contracts.tasks); each file
     in a transaction of its own, so the page sees the count grow and a run cut short resumes
@@ -612,5 +628,5 @@ def bulk_progress(batch):
 
 def _own_batch(batch, by):
     if not BulkUpload.objects.visible_to(by).filter(pk=batch.pk).exists():
-        raise PermissionDenied("Unggahan ini bukan milik Anda.")
+        raise PermissionDenied(gettext("Unggahan ini bukan milik Anda."))
     return batch

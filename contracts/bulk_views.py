@@ -12,7 +12,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from procrastinate.contrib.django.models import ProcrastinateWorker
 
 from contracts import bulk_uploads
@@ -21,30 +24,37 @@ from contracts.models import BulkUpload
 from opendata_kontrak import storage
 
 RECENT = 10
-ALREADY_CONFIRMED = "Unggahan ini sudah dikonfirmasi; berkasnya disimpan sekali saja."
+ALREADY_CONFIRMED = _("Unggahan ini sudah dikonfirmasi; berkasnya disimpan sekali saja.")
 
 
 class BulkFilesForm(forms.Form):
     files = MultiplePdfField(
-        label="Berkas PDF",
-        help_text=(
-            "Pilih banyak berkas sekaligus (paling banyak "
-            f"{settings.UPLOAD_MAX_FILES} sekali kirim; sisanya lewat “Tambah berkas”). Nama "
-            "tiap berkas memuat kode RUP atau kode tender paketnya, misalnya “12345678 KAK "
-            "Pelaksanaan.pdf” atau “Kontrak 23456789.pdf”."
-        ),
+        label=_("Berkas PDF"),
+        # Translated when shown, in the operator's language.
+        help_text=lazy(
+            lambda: (
+                gettext(
+                    "Pilih banyak berkas sekaligus (paling banyak %(max)s sekali kirim; sisanya "
+                    "lewat “Tambah berkas”). Nama tiap berkas memuat kode RUP atau kode tender "
+                    "paketnya, misalnya “12345678 KAK Pelaksanaan.pdf” atau “Kontrak "
+                    "23456789.pdf”."
+                )
+                % {"max": settings.UPLOAD_MAX_FILES}
+            ),
+            str,
+        )(),
     )
 
     def clean_files(self):
         files = self.cleaned_data["files"]
         if not files:
-            raise forms.ValidationError("Pilih setidaknya satu berkas PDF.")
+            raise forms.ValidationError(gettext("Pilih setidaknya satu berkas PDF."))
         return files
 
 
 def _operator(request):
     if not request.user.is_operator:
-        raise PermissionDenied("Unggah massal ada untuk operator perangkat daerah.")
+        raise PermissionDenied(gettext("Unggah massal ada untuk operator perangkat daerah."))
     return request.user
 
 
@@ -65,7 +75,7 @@ def bulk_upload(request):
     if posted and form.is_valid():
         batch = bulk_uploads.start_bulk_upload(by=user)
         if _add(request, batch, form, user):
-            return redirect("contracts:bulk-batch", pk=batch.pk)
+            return _batch_page(batch)
         batch.delete()
     recent = BulkUpload.objects.visible_to(user)[:RECENT]
     return render(
@@ -87,7 +97,7 @@ def bulk_batch(request, pk):
         if action == "tambah":
             add_form = BulkFilesForm(request.POST, request.FILES)
             if add_form.is_valid() and _add(request, batch, add_form, user):
-                return redirect("contracts:bulk-batch", pk=batch.pk)
+                return _batch_page(batch)
             status = 400
         elif action in ("pilih", "konfirmasi"):
             bulk_uploads.choose_bulk_files(
@@ -101,8 +111,10 @@ def bulk_batch(request, pk):
                 by=user,
             )
             if action == "pilih":
-                messages.success(request, "Pilihan disimpan; belum ada berkas yang disimpan.")
-                return redirect("contracts:bulk-batch", pk=batch.pk)
+                messages.success(
+                    request, gettext("Pilihan disimpan; belum ada berkas yang disimpan.")
+                )
+                return _batch_page(batch)
             try:
                 confirmed = bulk_uploads.confirm_bulk_upload(batch=batch, by=user)
             except ValidationError as error:
@@ -111,17 +123,22 @@ def bulk_batch(request, pk):
             else:
                 if not confirmed:
                     messages.warning(request, ALREADY_CONFIRMED)
-                return redirect("contracts:bulk-batch", pk=batch.pk)
+                return _batch_page(batch)
         else:
-            raise PermissionDenied("Tindakan tidak dikenal.")
+            raise PermissionDenied(gettext("Tindakan tidak dikenal."))
         batch.refresh_from_db()
     elif request.method == "POST":
         # A second click or another tab after the confirmation: nothing is stored twice.
         messages.warning(request, ALREADY_CONFIRMED)
-        return redirect("contracts:bulk-batch", pk=batch.pk)
+        return _batch_page(batch)
     files = list(
         batch.files.select_related("process", "document_type", "document").order_by("position")
     )
+    for f in files:
+        # Stored in Indonesian; a whole sentence (not one with a name or number in it) is in
+        # the catalogue and shown in the operator's language.
+        f.problem_shown = gettext(f.problem) if f.problem else ""
+        f.reason_shown = gettext(f.reason) if f.reason else ""
     context = {**_admin_context(request), "batch": batch, "files": files}
     if batch.state == BulkUpload.State.PREVIEW:
         types = bulk_uploads.bulk_document_types()
@@ -157,6 +174,15 @@ def bulk_batch(request, pk):
     return render(request, template, context, status=status)
 
 
+def _batch_page(batch):
+    """The redirect to a batch's page at its workspace address: these pages sit among the
+    public patterns (opendata_kontrak/urls.py), so a reverse under English would give
+    /en/admin/..., a page the language button could no longer switch back (the workspace's
+    language is the operator's cookie, never the address)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return redirect("contracts:bulk-batch", pk=batch.pk)
+
+
 def _live_workers():
     """How many queue workers sent a heartbeat lately (none: the batch waits for one)."""
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALLED_SECONDS)
@@ -166,4 +192,4 @@ def _live_workers():
 def _admin_context(request):
     from django.contrib import admin
 
-    return {**admin.site.each_context(request), "title": "Unggah banyak PDF sekaligus"}
+    return {**admin.site.each_context(request), "title": gettext("Unggah banyak PDF sekaligus")}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contracts import pipeline
 from contracts.models import (
@@ -20,6 +21,7 @@ from contracts.models import (
     StageExemption,
     StageRequirement,
     Status,
+    stored_text,
 )
 from opendata_kontrak import bulk
 
@@ -75,14 +77,16 @@ RELATED_FIELDS = ["bidders", "amendments", "progress_reports", "payments"]
 def field_label(name):
     """A requirement's label (a field's verbose name, or the related rows' plural), as text."""
     field = Process._meta.get_field(name)
+    # Stored in the completeness rows (and cached here): the Indonesian, whoever asks first.
     if name in RELATED_FIELDS:
-        return str(field.related_model._meta.verbose_name_plural)
-    return str(field.verbose_name)
+        return stored_text(field.related_model._meta.verbose_name_plural)
+    return stored_text(field.verbose_name)
 
 
 def field_choices():
+    """The requirement form's choices, grouped by stage, in the active language."""
     return [
-        (Stage(stage).label, [(name, field_label(name)) for name in names])
+        (gettext(Stage(stage).label), [(name, gettext(field_label(name))) for name in names])
         for stage, names in REQUIREMENT_FIELDS.items()
     ]
 

@@ -39,7 +39,7 @@ SAMPLES = [
         "stages": 5,
         "published": True,
         "fields": {
-            "title": "[CONTOH] Rehabilitasi Jalan Dander - Ngumpakdalem",
+            "title": "[CONTOH] Rehabilitasi Jalan Dander - Ngumpakdalem",  # i18n: data
             "program_name": "Program Penyelenggaraan Jalan",
             "activity_name": "Rehabilitasi Jalan Kabupaten",
             "rup_code": "90000001",
@@ -77,7 +77,7 @@ SAMPLES = [
         "stages": 4,
         "published": True,
         "fields": {
-            "title": "[CONTOH] Pengadaan Alat Kesehatan Puskesmas",
+            "title": "[CONTOH] Pengadaan Alat Kesehatan Puskesmas",  # i18n: data
             "program_name": "Program Pemenuhan Upaya Kesehatan",
             "activity_name": "Pengadaan Alat Kesehatan Puskesmas",
             "rup_code": "90000002",
@@ -105,7 +105,7 @@ SAMPLES = [
         "stages": 2,
         "published": True,
         "fields": {
-            "title": "[CONTOH] Konsultan Perencanaan Gedung Pelayanan Terpadu",
+            "title": "[CONTOH] Konsultan Perencanaan Gedung Pelayanan Terpadu",  # i18n: data
             "program_name": "Program Penataan Bangunan Gedung",
             "activity_name": "Perencanaan Gedung Pelayanan",
             "rup_code": "90000003",
@@ -130,7 +130,7 @@ SAMPLES = [
         "stages": 5,
         "published": True,
         "fields": {
-            "title": "[CONTOH] Swakelola Pemeliharaan Saluran Desa Sukorejo",
+            "title": "[CONTOH] Swakelola Pemeliharaan Saluran Desa Sukorejo",  # i18n: data
             "program_name": "Program Pemberdayaan Masyarakat Desa",
             "activity_name": "Pemeliharaan Saluran Lingkungan",
             "rup_code": "90000004",
@@ -155,7 +155,7 @@ SAMPLES = [
         "stages": 1,
         "published": False,
         "fields": {
-            "title": "[CONTOH] Pengadaan Langsung Alat Tulis Kantor (draf)",
+            "title": "[CONTOH] Pengadaan Langsung Alat Tulis Kantor (draf)",  # i18n: data
             "program_name": "Program Penunjang Urusan Pemerintahan",
             "activity_name": "Penyediaan Alat Tulis Kantor",
             "rup_code": "90000005",
@@ -223,12 +223,16 @@ def _create(sample):
         )
         Payment.objects.create(
             process=process,
-            label="Termin 1 (100%)",
+            label="Termin 1 (100%)",  # i18n: data
             sp2d_number="CONTOH-SP2D-1",
             amount=fields["contract_amount"],
             date=fields["pho_date"],
         )
-        services.record_rows_changed(process=process, by=operator, label="implementasi")
+        services.record_rows_changed(
+            process=process,
+            by=operator,
+            label="implementasi",  # i18n: data
+        )
     for stage in STAGE_ORDER[: sample["stages"]]:
         for document_type in DocumentType.objects.filter(stage=stage).order_by("position")[:4]:
             data = make_pdf(

@@ -3,6 +3,9 @@ import time
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from contracts import nip
 from contracts.completeness import REQUIREMENT_FIELDS, field_choices
@@ -28,6 +31,20 @@ from opendata_kontrak.limits import SaysLimitsForm
 from opendata_kontrak.photos import clean_each
 from opendata_kontrak.text import PrintableTextForm
 
+
+def _filled_lazily(message, **values):
+    """`message` (marked with gettext_noop, `%(name)s` placeholders) translated into the
+    language active when it is shown, its values filled then: each value a callable (a size
+    formatted by that language) or a plain value."""
+
+    def fill():
+        return gettext(message) % {
+            name: value() if callable(value) else value for name, value in values.items()
+        }
+
+    return lazy(fill, str)()
+
+
 # Photos one progress report may carry: what fits in one request from a phone
 # (request_guard.body_limit allows the citizens' report's size on the field page).
 FIELD_MAX_PHOTOS = 3
@@ -35,7 +52,7 @@ FIELD_MAX_PHOTOS = 3
 # The field page's dates typed as the admin's are (dd/mm/yyyy, DATE_INPUT_FORMATS' first
 # entry), in a text input: a browser's date picker writes and shows its own locale's order.
 FIELD_DATE_INPUT = forms.DateInput(
-    format="%d/%m/%Y", attrs={"inputmode": "numeric", "placeholder": "hh/bb/tttt"}
+    format="%d/%m/%Y", attrs={"inputmode": "numeric", "placeholder": _("hh/bb/tttt")}
 )
 # Percentages with the decimal comma ("45,5"), as in the admin (localize=True).
 FIELD_PERCENT_INPUT = forms.TextInput(attrs={"inputmode": "decimal"})
@@ -84,7 +101,7 @@ class NipField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.update(max_length=nip.TYPED_MAX_LENGTH, required=kwargs.get("required", False))
-        kwargs.setdefault("help_text", "18 angka; spasi boleh, misalnya 19700101 199003 1 005.")
+        kwargs.setdefault("help_text", _("18 angka; spasi boleh, misalnya 19700101 199003 1 005."))
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -104,20 +121,26 @@ def upload_files_field(stage):
 
 
 def _stage_upload_fields():
-    limit = filesizeformat(settings.DOCUMENT_MAX_BYTES)
     fields = {}
     for stage in STAGE_ORDER:
         fields[upload_type_field(stage)] = forms.ModelChoiceField(
-            label="Jenis dokumen",
+            label=_("Jenis dokumen"),
             queryset=DocumentType.objects.filter(stage=stage),
             required=False,
-            help_text="Berlaku untuk semua berkas yang dipilih. Kosongkan agar jenis dikenali "
-            "dari nama berkas (mis. “DPA 2018.pdf”, “Renja SKPD.pdf”).",
+            help_text=_(
+                "Berlaku untuk semua berkas yang dipilih. Kosongkan agar jenis dikenali "
+                "dari nama berkas (mis. “DPA 2018.pdf”, “Renja SKPD.pdf”)."
+            ),
         )
         fields[upload_files_field(stage)] = MultiplePdfField(
-            label="Berkas PDF",
-            help_text=f"Boleh memilih beberapa berkas sekaligus. PDF saja, paling besar "
-            f"{limit} per berkas, tanpa kata sandi.",
+            label=_("Berkas PDF"),
+            help_text=_filled_lazily(
+                gettext_noop(
+                    "Boleh memilih beberapa berkas sekaligus. PDF saja, paling besar "
+                    "%(limit)s per berkas, tanpa kata sandi."
+                ),
+                limit=lambda: filesizeformat(settings.DOCUMENT_MAX_BYTES),
+            ),
         )
     return fields
 
@@ -130,21 +153,21 @@ class StageUploadFields:
 
 class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
     funding_sources = forms.MultipleChoiceField(
-        label="Sumber dana",
+        label=_("Sumber dana"),
         choices=FundingSource.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     lpse_url = forms.URLField(
-        label="Tautan LPSE",
+        label=_("Tautan LPSE"),
         required=False,
         max_length=500,
         assume_scheme="https",
         widget=forms.URLInput(attrs={"size": 60}),
     )
-    pa_kpa_nip = NipField(label="NIP PA/KPA")
-    ppk_nip = NipField(label="NIP PPK")
-    pptk_nip = NipField(label="NIP PPTK")
+    pa_kpa_nip = NipField(label=_("NIP PA/KPA"))
+    ppk_nip = NipField(label=_("NIP PPK"))
+    pptk_nip = NipField(label=_("NIP PPTK"))
 
     class Meta:
         model = Process
@@ -187,10 +210,13 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
         )
         if excess:
             raise forms.ValidationError(
-                f"Paling banyak {settings.UPLOAD_MAX_FILES} berkas dalam satu kiriman; "
-                f"{excess} berkas lebih dari itu tidak diterima, dan tidak ada berkas yang "
-                "disimpan. Isian lain tetap seperti yang Anda ketik: pilih ulang berkasnya, "
-                f"paling banyak {settings.UPLOAD_MAX_FILES} sekali kirim."
+                gettext(
+                    "Paling banyak %(max)s berkas dalam satu kiriman; %(excess)s berkas lebih "
+                    "dari itu tidak diterima, dan tidak ada berkas yang disimpan. Isian lain "
+                    "tetap seperti yang Anda ketik: pilih ulang berkasnya, paling banyak "
+                    "%(max)s sekali kirim."
+                )
+                % {"max": settings.UPLOAD_MAX_FILES, "excess": excess}
             )
         # One time budget for every file of this save, whatever stages they belong to.
         deadline = time.monotonic() + settings.PDF_BATCH_SECONDS
@@ -248,7 +274,8 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
         if untyped:
             self.add_error(
                 upload_files_field(stage),
-                f"Pilih jenis dokumen untuk {', '.join(untyped)} pada daftar berkas di bawah.",
+                gettext("Pilih jenis dokumen untuk %(files)s pada daftar berkas di bawah.")
+                % {"files": ", ".join(untyped)},
             )
 
     def _check_uploads(self, stage, files, chosen_type, deadline):
@@ -278,16 +305,23 @@ class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
         if unknown:
             self.add_error(
                 upload_type_field(stage),
-                "Jenis dokumen tidak dapat dikenali dari nama berkas "
-                f"{', '.join(unknown)}: pilih jenisnya pada daftar berkas di bawah.",
+                gettext(
+                    "Jenis dokumen tidak dapat dikenali dari nama berkas %(files)s: pilih "
+                    "jenisnya pada daftar berkas di bawah."
+                )
+                % {"files": ", ".join(unknown)},
             )
         if problems:
             problems.append(
-                "Berkas itu tidak disimpan; berkas lain yang lolos pemeriksaan disimpan "
-                "sementara dan tercantum di bawah, tidak perlu dipilih ulang."
+                gettext(
+                    "Berkas itu tidak disimpan; berkas lain yang lolos pemeriksaan disimpan "
+                    "sementara dan tercantum di bawah, tidak perlu dipilih ulang."
+                )
                 if checked
-                else "Tidak ada berkas tahap ini yang disimpan. Pilih berkas yang benar; "
-                "isian lain di formulir tetap seperti yang Anda ketik."
+                else gettext(
+                    "Tidak ada berkas tahap ini yang disimpan. Pilih berkas yang benar; "
+                    "isian lain di formulir tetap seperti yang Anda ketik."
+                )
             )
             self.add_error(upload_files_field(stage), problems)
         self.pending_uploads.setdefault(stage, []).extend(checked)
@@ -309,13 +343,18 @@ class AgencyDocumentForm(PrintableTextForm, forms.ModelForm):
     `checked` is (UploadedFile, PdfInfo)."""
 
     upload = forms.FileField(
-        label="Berkas PDF",
+        label=_("Berkas PDF"),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".pdf,application/pdf", "data-max-bytes": settings.DOCUMENT_MAX_BYTES}
         ),
-        help_text=f"PDF saja, paling besar {filesizeformat(settings.DOCUMENT_MAX_BYTES)}, tanpa "
-        "kata sandi. Diunggah sekali; berlaku untuk semua paket perangkat daerah dan tahun "
-        "anggaran ini (atau program/kegiatan yang diisi di bawah).",
+        help_text=_filled_lazily(
+            gettext_noop(
+                "PDF saja, paling besar %(limit)s, tanpa kata sandi. Diunggah sekali; berlaku "
+                "untuk semua paket perangkat daerah dan tahun anggaran ini (atau "
+                "program/kegiatan yang diisi di bawah)."
+            ),
+            limit=lambda: filesizeformat(settings.DOCUMENT_MAX_BYTES),
+        ),
     )
 
     class Meta:
@@ -358,8 +397,11 @@ class AgencyDocumentForm(PrintableTextForm, forms.ModelForm):
         ):
             self.add_error(
                 "upload",
-                f"Berkas ini sama persis (SHA-256 sama) dengan {kind} {agency} TA {year} yang "
-                "sudah diunggah; tidak perlu diunggah lagi.",
+                gettext(
+                    "Berkas ini sama persis (SHA-256 sama) dengan %(type)s %(agency)s TA "
+                    "%(year)s yang sudah diunggah; tidak perlu diunggah lagi."
+                )
+                % {"type": kind, "agency": agency, "year": year},
             )
             return cleaned
         self.checked = (uploaded, info)
@@ -384,12 +426,14 @@ def kecamatan_field(current):
     names = list(Kecamatan.objects.order_by("name").values_list("name", flat=True))
     choices = [("", "—"), *((name, name) for name in names)]
     if current and current not in names:
-        choices.append((current, f"{current} (belum ada di register wilayah)"))
+        choices.append(
+            (current, gettext("%(name)s (belum ada di register wilayah)") % {"name": current})
+        )
     return forms.ChoiceField(
-        label="Kecamatan",
+        label=_("Kecamatan"),
         choices=choices,
         required=False,
-        help_text="Dari register wilayah kabupaten; administrator dapat melengkapinya.",
+        help_text=_("Dari register wilayah kabupaten; administrator dapat melengkapinya."),
     )
 
 
@@ -406,7 +450,7 @@ class NpwpField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.update(max_length=TYPED_MAX_LENGTH, required=kwargs.get("required", False))
         kwargs.setdefault(
-            "help_text", "15 angka (format lama) atau 16 angka; titik dan strip boleh."
+            "help_text", _("15 angka (format lama) atau 16 angka; titik dan strip boleh.")
         )
         super().__init__(**kwargs)
 
@@ -436,8 +480,12 @@ class SupplierForm(PrintableTextForm, forms.ModelForm):
             problem = check_digits_problem(npwp)
             if problem:
                 raise forms.ValidationError(
-                    f"{problem}. Periksa lagi angkanya pada kartu NPWP atau surat keterangan "
-                    "terdaftar penyedia, lalu ketik ulang; kosongkan NPWP bila belum diketahui."
+                    gettext(
+                        "%(problem)s. Periksa lagi angkanya pada kartu NPWP atau surat keterangan "
+                        "terdaftar penyedia, lalu ketik ulang; kosongkan NPWP bila belum "
+                        "diketahui."
+                    )
+                    % {"problem": problem}
                 )
         return npwp
 
@@ -452,22 +500,22 @@ class SupplierForm(PrintableTextForm, forms.ModelForm):
 
 class StageRequirementForm(forms.ModelForm):
     field_name = forms.ChoiceField(
-        label="Isian", required=False, choices=[("", "— (syarat berupa dokumen) —")]
+        label=_("Isian"), required=False, choices=[("", _("— (syarat berupa dokumen) —"))]
     )
 
     methods = forms.MultipleChoiceField(
-        label="Hanya untuk metode",
+        label=_("Hanya untuk metode"),
         choices=Method.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Kosongkan jika berlaku untuk semua metode.",
+        help_text=_("Kosongkan jika berlaku untuk semua metode."),
     )
     categories = forms.MultipleChoiceField(
-        label="Hanya untuk jenis pengadaan",
+        label=_("Hanya untuk jenis pengadaan"),
         choices=Category.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Kosongkan jika berlaku untuk semua jenis.",
+        help_text=_("Kosongkan jika berlaku untuk semua jenis."),
     )
 
     class Meta:
@@ -482,11 +530,13 @@ class StageRequirementForm(forms.ModelForm):
         cleaned = super().clean()
         field_name, document_type = cleaned.get("field_name"), cleaned.get("document_type")
         if bool(field_name) == bool(document_type):
-            raise forms.ValidationError("Pilih salah satu: sebuah isian atau sebuah jenis dokumen.")
+            raise forms.ValidationError(
+                gettext("Pilih salah satu: sebuah isian atau sebuah jenis dokumen.")
+            )
         if document_type and document_type.stage != cleaned.get("stage"):
-            raise forms.ValidationError("Jenis dokumen itu milik tahap lain.")
+            raise forms.ValidationError(gettext("Jenis dokumen itu milik tahap lain."))
         if field_name and field_name not in REQUIREMENT_FIELDS.get(cleaned.get("stage"), []):
-            raise forms.ValidationError("Isian itu milik tahap lain.")
+            raise forms.ValidationError(gettext("Isian itu milik tahap lain."))
         return cleaned
 
 
@@ -507,7 +557,7 @@ class RupiahField(forms.IntegerField):
 
     widget = RupiahInput
     default_error_messages = {
-        "invalid": "Tulis jumlah rupiah tanpa sen, mis. 1.250.000.000.",
+        "invalid": _("Tulis jumlah rupiah tanpa sen, mis. 1.250.000.000."),
     }
 
     def __init__(self, *, max_value=None, min_value=0, **kwargs):
@@ -544,9 +594,12 @@ class FieldProgressForm(SaysLimitsForm, PrintableTextForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         limit = filesizeformat(settings.REPORT_PHOTO_MAX_BYTES)
         self.fields["photos"] = MultipleFileField(
-            label="Foto pekerjaan (opsional)",
-            help_text=f"Langsung dari kamera: JPEG atau PNG, paling banyak {FIELD_MAX_PHOTOS} "
-            f"foto, masing-masing {limit}. Lokasi GPS dan data kamera di dalam foto dihapus.",
+            label=_("Foto pekerjaan (opsional)"),
+            help_text=gettext(
+                "Langsung dari kamera: JPEG atau PNG, paling banyak %(max)s foto, masing-masing "
+                "%(limit)s. Lokasi GPS dan data kamera di dalam foto dihapus."
+            )
+            % {"max": FIELD_MAX_PHOTOS, "limit": limit},
         )
         self.fields["photos"].widget.attrs.update(
             {
@@ -573,11 +626,16 @@ class FieldProgressForm(SaysLimitsForm, PrintableTextForm, forms.ModelForm):
         if len(files) > room:
             if self.staged:
                 raise forms.ValidationError(
-                    f"Paling banyak {FIELD_MAX_PHOTOS} foto per laporan, termasuk "
-                    f"{len(self.staged)} foto yang disimpan sementara: pilih paling banyak "
-                    f"{max(room, 0)} foto lagi, atau centang Hapus pada foto sementara."
+                    gettext(
+                        "Paling banyak %(max)s foto per laporan, termasuk %(staged)s foto yang "
+                        "disimpan sementara: pilih paling banyak %(room)s foto lagi, atau "
+                        "centang Hapus pada foto sementara."
+                    )
+                    % {"max": FIELD_MAX_PHOTOS, "staged": len(self.staged), "room": max(room, 0)}
                 )
-            raise forms.ValidationError(f"Paling banyak {FIELD_MAX_PHOTOS} foto per laporan.")
+            raise forms.ValidationError(
+                gettext("Paling banyak %(max)s foto per laporan.") % {"max": FIELD_MAX_PHOTOS}
+            )
         self.passed_photos, problems = clean_each(files)
         if problems:
             raise forms.ValidationError(problems)
@@ -598,7 +656,7 @@ class FieldProgressForm(SaysLimitsForm, PrintableTextForm, forms.ModelForm):
 class FieldPaymentForm(SaysLimitsForm, PrintableTextForm, forms.ModelForm):
     """A payment (termin, SP2D) typed on a phone; the amount the Indonesian way."""
 
-    amount = RupiahField(label="Nilai (Rp)", min_value=1)
+    amount = RupiahField(label=_("Nilai (Rp)"), min_value=1)
 
     class Meta:
         model = Payment

@@ -21,8 +21,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
-from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from opendata_kontrak.constraints import ConstraintsAtFields
@@ -33,15 +34,29 @@ def jakarta_today():
     return timezone.localdate(timezone=zoneinfo.ZoneInfo("Asia/Jakarta"))
 
 
+def stored_text(text):
+    """The portal's own (Indonesian) wording of a label, whatever language the request speaks:
+    what goes into stored rows (the audit's field names, a stage's missing items) stays
+    Indonesian, as everything stored does (issue #23). `text` is a str or a lazy label."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
 def not_after_today(value):
     """Validator for the date of an event that has already happened (a progress report, a
     payment's SP2D, the BAST hand-over, a signed contract or amendment): refuses a date after
-    today in Asia/Jakarta with an Indonesian message. `value` is a datetime.date."""
+    today in Asia/Jakarta with a message in the active language. `value` is a datetime.date."""
     today = jakarta_today()
     if value is not None and value > today:
         raise ValidationError(
-            f"Tanggal {value:%d/%m/%Y} belum tiba: isi tanggal kejadiannya, paling lambat "
-            f"hari ini ({today:%d/%m/%Y}).",
+            gettext(
+                "Tanggal %(date)s belum tiba: isi tanggal kejadiannya, paling lambat "
+                "hari ini (%(today)s)."
+            )
+            % {
+                "date": formats.date_format(value, "SHORT_DATE_FORMAT"),
+                "today": formats.date_format(today, "SHORT_DATE_FORMAT"),
+            },
             code="future_date",
         )
 
@@ -101,18 +116,18 @@ class FundingSource(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draf"
-    PUBLISHED = "published", "Dipublikasikan"
-    WITHDRAWN = "withdrawn", "Ditarik"
+    DRAFT = "draft", _("Draf")
+    PUBLISHED = "published", _("Dipublikasikan")
+    WITHDRAWN = "withdrawn", _("Ditarik")
 
 
 class NameSource(models.TextChoices):
     """Who decided a supplier's name. The official source (LPSE/SiRUP imports) replaces an
     operator's; an administrator's correction stands over both."""
 
-    OPERATOR = "operator", "Operator perangkat daerah"
-    OFFICIAL = "resmi", "Sumber resmi (LPSE/SiRUP)"
-    ADMINISTRATOR = "administrator", "Administrator"
+    OPERATOR = "operator", _("Operator perangkat daerah")
+    OFFICIAL = "resmi", _("Sumber resmi (LPSE/SiRUP)")
+    ADMINISTRATOR = "administrator", _("Administrator")
 
 
 def editable_by(queryset, user):
@@ -173,12 +188,12 @@ class Supplier(models.Model):
     One name per NPWP, the same on every agency's packages and on the public site.
     """
 
-    name = models.CharField("nama", max_length=255)
+    name = models.CharField(_("nama"), max_length=255)
     # Canonical 16 digits: since 2024 a company's NPWP is its old 15 digits with a leading 0.
     npwp = models.CharField("NPWP", max_length=16, unique=True, null=True, blank=True)
-    address = models.TextField("alamat", blank=True)
+    address = models.TextField(_("alamat"), blank=True)
     name_source = models.CharField(
-        "nama ditetapkan oleh",
+        _("nama ditetapkan oleh"),
         max_length=20,
         choices=NameSource.choices,
         default=NameSource.OPERATOR,
@@ -186,7 +201,7 @@ class Supplier(models.Model):
     # The agencies whose operators added this supplier, or asked for it by its exact NPWP:
     # they may pick it before any of their packages names it.
     known_to = models.ManyToManyField(
-        Agency, verbose_name="ditambahkan oleh perangkat daerah", blank=True, related_name="+"
+        Agency, verbose_name=_("ditambahkan oleh perangkat daerah"), blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -194,8 +209,8 @@ class Supplier(models.Model):
     objects = SupplierQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "penyedia"
-        verbose_name_plural = "penyedia"
+        verbose_name = _("penyedia")
+        verbose_name_plural = _("penyedia")
         ordering = ["name"]
         indexes = [
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="supplier_name_trigram"),
@@ -204,7 +219,7 @@ class Supplier(models.Model):
             models.CheckConstraint(
                 condition=Q(npwp__regex=r"^[0-9]{16}$"),
                 name="supplier_npwp_16_digits",
-                violation_error_message="NPWP disimpan sebagai 16 angka.",
+                violation_error_message=_("NPWP disimpan sebagai 16 angka."),
             ),
         ]
 
@@ -328,166 +343,171 @@ def make_ocid(pk):
 
 class Process(ConstraintsAtFields, models.Model):
     agency = models.ForeignKey(
-        Agency, verbose_name="perangkat daerah", on_delete=models.PROTECT, related_name="processes"
+        Agency,
+        verbose_name=_("perangkat daerah"),
+        on_delete=models.PROTECT,
+        related_name="processes",
     )
     ocid = models.CharField("ocid", max_length=64, unique=True, editable=False)
     fiscal_year = models.PositiveSmallIntegerField(
-        "tahun anggaran",
+        _("tahun anggaran"),
         validators=[MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)],
     )
-    title = models.CharField("nama paket", max_length=500)
-    description = models.TextField("uraian", blank=True)
+    title = models.CharField(_("nama paket"), max_length=500)
+    description = models.TextField(_("uraian"), blank=True)
     is_sample = models.BooleanField(
-        "contoh", default=False, help_text="Data contoh untuk demo, bukan paket sungguhan."
+        _("contoh"), default=False, help_text=_("Data contoh untuk demo, bukan paket sungguhan.")
     )
 
     # Perencanaan
-    program_code = models.CharField("kode program", max_length=60, blank=True)
-    program_name = models.CharField("program", max_length=500, blank=True)
-    activity_code = models.CharField("kode kegiatan", max_length=60, blank=True)
-    activity_name = models.CharField("kegiatan", max_length=500, blank=True)
-    sub_activity_code = models.CharField("kode sub kegiatan", max_length=60, blank=True)
-    sub_activity_name = models.CharField("sub kegiatan", max_length=500, blank=True)
+    program_code = models.CharField(_("kode program"), max_length=60, blank=True)
+    program_name = models.CharField(_("program"), max_length=500, blank=True)
+    activity_code = models.CharField(_("kode kegiatan"), max_length=60, blank=True)
+    activity_name = models.CharField(_("kegiatan"), max_length=500, blank=True)
+    sub_activity_code = models.CharField(_("kode sub kegiatan"), max_length=60, blank=True)
+    sub_activity_name = models.CharField(_("sub kegiatan"), max_length=500, blank=True)
     # Lists: a plan may draw on many accounts and name many places (every school of a
     # programme), so these hold as much as the source gives.
-    account_code = models.TextField("kode rekening", blank=True)
-    rup_code = models.CharField("kode RUP", max_length=30, blank=True)
-    budget_amount = models.BigIntegerField("pagu (Rp)", null=True, blank=True)
+    account_code = models.TextField(_("kode rekening"), blank=True)
+    rup_code = models.CharField(_("kode RUP"), max_length=30, blank=True)
+    budget_amount = models.BigIntegerField(_("pagu (Rp)"), null=True, blank=True)
     funding_sources = ArrayField(
         models.CharField(max_length=20, choices=FundingSource.choices),
-        verbose_name="sumber dana",
+        verbose_name=_("sumber dana"),
         default=list,
         blank=True,
     )
     category = models.CharField(
-        "jenis pengadaan", max_length=30, choices=Category.choices, blank=True
+        _("jenis pengadaan"), max_length=30, choices=Category.choices, blank=True
     )
-    method = models.CharField("metode pemilihan", max_length=30, choices=Method.choices, blank=True)
+    method = models.CharField(
+        _("metode pemilihan"), max_length=30, choices=Method.choices, blank=True
+    )
     method_original = models.CharField(
-        "metode (istilah asli)",
+        _("metode (istilah asli)"),
         max_length=100,
         blank=True,
-        help_text="Istilah metode sebagaimana tertulis di sumber, mis. 'Lelang Umum'.",
+        help_text=_("Istilah metode sebagaimana tertulis di sumber, mis. 'Lelang Umum'."),
     )
-    location_kecamatan = models.CharField("kecamatan", max_length=100, blank=True)
-    location_desa = models.CharField("desa/kelurahan", max_length=100, blank=True)
-    location_detail = models.TextField("detail lokasi", blank=True)
+    location_kecamatan = models.CharField(_("kecamatan"), max_length=100, blank=True)
+    location_desa = models.CharField(_("desa/kelurahan"), max_length=100, blank=True)
+    location_detail = models.TextField(_("detail lokasi"), blank=True)
     # Every kecamatan of the register the location names, by its register name, sorted: the
     # one `location_kecamatan` holds, or the several a text like "Kecamatan Sumberrejo, Balen,
     # Kedungadem" names (where `location_kecamatan` stays empty). Filled where the place is
     # resolved (contracts.locations), read by the public kecamatan filter and totals.
     location_kecamatan_all = ArrayField(
         models.CharField(max_length=100),
-        verbose_name="kecamatan yang disebut lokasi",
+        verbose_name=_("kecamatan yang disebut lokasi"),
         default=list,
         # In the table too: rows written by COPY without the column (benchmark data) hold none.
         db_default=models.Value([], output_field=ArrayField(models.CharField(max_length=100))),
         blank=True,
         editable=False,
     )
-    planned_start = models.DateField("rencana mulai", null=True, blank=True)
-    planned_end = models.DateField("rencana selesai", null=True, blank=True)
-    pa_kpa_name = models.CharField("nama PA/KPA", max_length=200, blank=True)
-    pa_kpa_nip = models.CharField("NIP PA/KPA", max_length=18, blank=True)
-    ppk_name = models.CharField("nama PPK", max_length=200, blank=True)
-    ppk_nip = models.CharField("NIP PPK", max_length=18, blank=True)
-    pptk_name = models.CharField("nama PPTK", max_length=200, blank=True)
-    pptk_nip = models.CharField("NIP PPTK", max_length=18, blank=True)
+    planned_start = models.DateField(_("rencana mulai"), null=True, blank=True)
+    planned_end = models.DateField(_("rencana selesai"), null=True, blank=True)
+    pa_kpa_name = models.CharField(_("nama PA/KPA"), max_length=200, blank=True)
+    pa_kpa_nip = models.CharField(_("NIP PA/KPA"), max_length=18, blank=True)
+    ppk_name = models.CharField(_("nama PPK"), max_length=200, blank=True)
+    ppk_nip = models.CharField(_("NIP PPK"), max_length=18, blank=True)
+    pptk_name = models.CharField(_("nama PPTK"), max_length=200, blank=True)
+    pptk_nip = models.CharField(_("NIP PPTK"), max_length=18, blank=True)
 
     # Pemilihan Penyedia
-    tender_code = models.CharField("kode tender", max_length=30, blank=True)
-    hps_amount = models.BigIntegerField("HPS (Rp)", null=True, blank=True)
+    tender_code = models.CharField(_("kode tender"), max_length=30, blank=True)
+    hps_amount = models.BigIntegerField(_("HPS (Rp)"), null=True, blank=True)
     tender_announced = models.DateField(
-        "tanggal pengumuman", null=True, blank=True, validators=[not_after_today]
+        _("tanggal pengumuman"), null=True, blank=True, validators=[not_after_today]
     )
-    bid_deadline = models.DateField("batas pemasukan penawaran", null=True, blank=True)
-    number_of_tenderers = models.PositiveIntegerField("jumlah peserta", null=True, blank=True)
-    procuring_entity = models.CharField("Pokja / Pejabat Pengadaan", max_length=255, blank=True)
-    lpse_url = models.URLField("tautan LPSE", max_length=500, blank=True)
+    bid_deadline = models.DateField(_("batas pemasukan penawaran"), null=True, blank=True)
+    number_of_tenderers = models.PositiveIntegerField(_("jumlah peserta"), null=True, blank=True)
+    procuring_entity = models.CharField(_("Pokja / Pejabat Pengadaan"), max_length=255, blank=True)
+    lpse_url = models.URLField(_("tautan LPSE"), max_length=500, blank=True)
 
     # Pemenang
     supplier = models.ForeignKey(
         Supplier,
-        verbose_name="penyedia pemenang",
+        verbose_name=_("penyedia pemenang"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="awarded_processes",
     )
-    award_amount = models.BigIntegerField("nilai penetapan (Rp)", null=True, blank=True)
+    award_amount = models.BigIntegerField(_("nilai penetapan (Rp)"), null=True, blank=True)
     award_date = models.DateField(
-        "tanggal penetapan", null=True, blank=True, validators=[not_after_today]
+        _("tanggal penetapan"), null=True, blank=True, validators=[not_after_today]
     )
 
     # Kontrak
-    contract_number = models.CharField("nomor kontrak/SPK", max_length=200, blank=True)
-    contract_amount = models.BigIntegerField("nilai kontrak (Rp)", null=True, blank=True)
+    contract_number = models.CharField(_("nomor kontrak/SPK"), max_length=200, blank=True)
+    contract_amount = models.BigIntegerField(_("nilai kontrak (Rp)"), null=True, blank=True)
     contract_signed = models.DateField(
-        "tanggal tanda tangan", null=True, blank=True, validators=[not_after_today]
+        _("tanggal tanda tangan"), null=True, blank=True, validators=[not_after_today]
     )
-    contract_start = models.DateField("mulai kontrak", null=True, blank=True)
-    contract_end = models.DateField("akhir kontrak", null=True, blank=True)
+    contract_start = models.DateField(_("mulai kontrak"), null=True, blank=True)
+    contract_end = models.DateField(_("akhir kontrak"), null=True, blank=True)
 
     # Implementasi: the hand-over. Perpres 16/2018 Pasal 57 has the PPK receive the finished work
     # by a Berita Acara Serah Terima (BAST); works then stay in the supplier's care through the
     # masa pemeliharaan, closed by the final hand-over: PHO (provisional hand over, serah terima
     # pertama) and FHO (final hand over, serah terima akhir).
     pho_date = models.DateField(
-        "tanggal serah terima pertama (PHO/BAST)",
+        _("tanggal serah terima pertama (PHO/BAST)"),
         null=True,
         blank=True,
-        help_text="Tanggal berita acara serah terima pekerjaan setelah pekerjaan selesai 100%.",
+        help_text=_("Tanggal berita acara serah terima pekerjaan setelah pekerjaan selesai 100%."),
         validators=[not_after_today],
     )
     maintenance_end = models.DateField(
-        "akhir masa pemeliharaan",
+        _("akhir masa pemeliharaan"),
         null=True,
         blank=True,
-        help_text="Untuk pekerjaan dengan masa pemeliharaan (pekerjaan konstruksi).",
+        help_text=_("Untuk pekerjaan dengan masa pemeliharaan (pekerjaan konstruksi)."),
     )
     fho_date = models.DateField(
-        "tanggal serah terima akhir (FHO)",
+        _("tanggal serah terima akhir (FHO)"),
         null=True,
         blank=True,
-        help_text="Tanggal berita acara serah terima akhir, setelah masa pemeliharaan berakhir.",
+        help_text=_("Tanggal berita acara serah terima akhir, setelah masa pemeliharaan berakhir."),
         validators=[not_after_today],
     )
 
     # Kept by contracts.completeness.refresh, for the public filters and search.
     stage_reached = models.CharField(
-        "tahap terakhir", max_length=20, choices=Stage.choices, default=Stage.PLANNING
+        _("tahap terakhir"), max_length=20, choices=Stage.choices, default=Stage.PLANNING
     )
-    all_complete = models.BooleanField("semua tahap lengkap", default=False)
+    all_complete = models.BooleanField(_("semua tahap lengkap"), default=False)
     search_vector = SearchVectorField(null=True, editable=False)
     # What the last import of each field said ({field name: value as JSON}), so that a
     # re-import changes only what its source changed and keeps what an operator corrected
     # (imports.common.ProcessWriter).
-    source_values = models.JSONField("nilai dari impor terakhir", default=dict, editable=False)
+    source_values = models.JSONField(_("nilai dari impor terakhir"), default=dict, editable=False)
 
     # Publication
     status = models.CharField(
-        "status", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    published_at = models.DateTimeField("dipublikasikan", null=True, blank=True)
+    published_at = models.DateTimeField(_("dipublikasikan"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="dipublikasikan oleh",
+        verbose_name=_("dipublikasikan oleh"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    withdrawn_at = models.DateTimeField("ditarik", null=True, blank=True)
-    withdrawn_reason = models.TextField("alasan penarikan", blank=True)
+    withdrawn_at = models.DateTimeField(_("ditarik"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("alasan penarikan"), blank=True)
 
-    created_at = models.DateTimeField("dibuat", auto_now_add=True)
-    updated_at = models.DateTimeField("diubah", auto_now=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     objects = ProcessQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "paket pengadaan"
-        verbose_name_plural = "paket pengadaan"
+        verbose_name = _("paket pengadaan")
+        verbose_name_plural = _("paket pengadaan")
         ordering = ["-fiscal_year", "-updated_at"]
         indexes = [
             models.Index(fields=["agency", "fiscal_year"]),
@@ -538,20 +558,23 @@ class Process(ConstraintsAtFields, models.Model):
                 fields=["agency", "fiscal_year", "rup_code"],
                 condition=~Q(rup_code=""),
                 name="process_rup_code_unique_per_agency_year",
-                violation_error_message="Kode RUP ini sudah dipakai paket lain perangkat daerah "
-                "ini pada tahun anggaran yang sama: satu kode RUP untuk satu paket.",
+                violation_error_message=_(
+                    "Kode RUP ini sudah dipakai paket lain perangkat daerah "
+                    "ini pada tahun anggaran yang sama: satu kode RUP untuk satu paket."
+                ),
             ),
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
                     name=f"process_{name}_not_negative",
-                    violation_error_message=f"{label} tidak boleh kurang dari nol.",
+                    violation_error_message=message,
                 )
-                for name, label in [
-                    ("budget_amount", "Pagu"),
-                    ("hps_amount", "HPS"),
-                    ("award_amount", "Nilai penetapan"),
-                    ("contract_amount", "Nilai kontrak"),
+                # Whole sentences, so that each translates as one.
+                for name, message in [
+                    ("budget_amount", _("Pagu tidak boleh kurang dari nol.")),
+                    ("hps_amount", _("HPS tidak boleh kurang dari nol.")),
+                    ("award_amount", _("Nilai penetapan tidak boleh kurang dari nol.")),
+                    ("contract_amount", _("Nilai kontrak tidak boleh kurang dari nol.")),
                 ]
             ],
             *[
@@ -566,20 +589,26 @@ class Process(ConstraintsAtFields, models.Model):
                     (
                         "planned_start",
                         "planned_end",
-                        "Rencana mulai harus sebelum rencana selesai (atau di hari yang sama): "
-                        "periksa kedua tanggal.",
+                        _(
+                            "Rencana mulai harus sebelum rencana selesai (atau di hari yang sama): "
+                            "periksa kedua tanggal."
+                        ),
                     ),
                     (
                         "tender_announced",
                         "bid_deadline",
-                        "Tanggal pengumuman harus sebelum batas pemasukan penawaran (atau di "
-                        "hari yang sama): periksa kedua tanggal.",
+                        _(
+                            "Tanggal pengumuman harus sebelum batas pemasukan penawaran (atau di "
+                            "hari yang sama): periksa kedua tanggal."
+                        ),
                     ),
                     (
                         "contract_start",
                         "contract_end",
-                        "Mulai kontrak harus sebelum akhir kontrak (atau di hari yang sama): "
-                        "periksa kedua tanggal.",
+                        _(
+                            "Mulai kontrak harus sebelum akhir kontrak (atau di hari yang sama): "
+                            "periksa kedua tanggal."
+                        ),
                     ),
                 ]
             ],
@@ -592,46 +621,58 @@ class Process(ConstraintsAtFields, models.Model):
                 | Q(contract_start__isnull=True)
                 | Q(contract_start__lte=F("pho_date")),
                 name="process_contract_start_before_pho_date",
-                violation_error_message="Serah terima pertama (PHO) tidak boleh sebelum mulai "
-                "kontrak: pekerjaan diserahterimakan setelah dikerjakan. Periksa kedua tanggal.",
+                violation_error_message=_(
+                    "Serah terima pertama (PHO) tidak boleh sebelum mulai "
+                    "kontrak: pekerjaan diserahterimakan setelah dikerjakan. Periksa kedua tanggal."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(maintenance_end__isnull=True) | Q(pho_date__isnull=False),
                 name="process_maintenance_end_needs_pho_date",
-                violation_error_message="Akhir masa pemeliharaan menyusul serah terima pertama "
-                "(PHO): isi tanggal PHO lebih dahulu, karena masa pemeliharaan dihitung sejak PHO.",
+                violation_error_message=_(
+                    "Akhir masa pemeliharaan menyusul serah terima pertama (PHO): isi tanggal "
+                    "PHO lebih dahulu, karena masa pemeliharaan dihitung sejak PHO."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(maintenance_end__isnull=True)
                 | Q(pho_date__isnull=True)
                 | Q(pho_date__lte=F("maintenance_end")),
                 name="process_pho_date_before_maintenance_end",
-                violation_error_message="Akhir masa pemeliharaan tidak boleh sebelum serah terima "
-                "pertama (PHO): masa pemeliharaan dihitung sejak PHO.",
+                violation_error_message=_(
+                    "Akhir masa pemeliharaan tidak boleh sebelum serah terima "
+                    "pertama (PHO): masa pemeliharaan dihitung sejak PHO."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(fho_date__isnull=True) | Q(pho_date__isnull=False),
                 name="process_fho_date_needs_pho_date",
-                violation_error_message="Serah terima akhir (FHO) menyusul serah terima pertama "
-                "(PHO): isi tanggal PHO lebih dahulu.",
+                violation_error_message=_(
+                    "Serah terima akhir (FHO) menyusul serah terima pertama "
+                    "(PHO): isi tanggal PHO lebih dahulu."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(fho_date__isnull=True)
                 | Q(pho_date__isnull=True)
                 | Q(pho_date__lte=F("fho_date")),
                 name="process_pho_date_before_fho_date",
-                violation_error_message="Serah terima akhir (FHO) tidak boleh sebelum serah "
-                "terima pertama (PHO): periksa kedua tanggal.",
+                violation_error_message=_(
+                    "Serah terima akhir (FHO) tidak boleh sebelum serah "
+                    "terima pertama (PHO): periksa kedua tanggal."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status=Status.WITHDRAWN) | ~Q(withdrawn_reason=""),
                 name="process_withdrawal_has_reason",
-                violation_error_message="Paket yang ditarik harus disertai alasan penarikan.",
+                violation_error_message=_("Paket yang ditarik harus disertai alasan penarikan."),
             ),
             models.CheckConstraint(
                 condition=Q(status=Status.DRAFT) | Q(published_at__isnull=False),
                 name="process_publication_has_date",
-                violation_error_message="Paket yang dipublikasikan harus punya tanggal publikasi.",
+                violation_error_message=_(
+                    "Paket yang dipublikasikan harus punya tanggal publikasi."
+                ),
             ),
         ]
 
@@ -682,25 +723,27 @@ class DocumentType(models.Model):
     Codes not in the OCDS codelist are local codes (is_local), documented by their description.
     """
 
-    code = models.SlugField("kode", max_length=60, unique=True)
-    name = models.CharField("nama", max_length=200)
-    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
-    ocds_code = models.CharField("kode OCDS documentType", max_length=60)
-    is_local = models.BooleanField("kode lokal", default=False)
-    description = models.TextField("keterangan", blank=True)
-    position = models.PositiveSmallIntegerField("urutan", default=0)
+    code = models.SlugField(_("kode"), max_length=60, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    stage = models.CharField(_("tahap"), max_length=20, choices=Stage.choices)
+    ocds_code = models.CharField(_("kode OCDS documentType"), max_length=60)
+    is_local = models.BooleanField(_("kode lokal"), default=False)
+    description = models.TextField(_("keterangan"), blank=True)
+    position = models.PositiveSmallIntegerField(_("urutan"), default=0)
     per_agency = models.BooleanField(
-        "dokumen perangkat daerah",
+        _("dokumen perangkat daerah"),
         default=False,
-        help_text="Satu dokumen per perangkat daerah per tahun anggaran (mis. DPA, Renja SKPD), "
-        "diunggah sekali dan berlaku untuk semua paketnya.",
+        help_text=_(
+            "Satu dokumen per perangkat daerah per tahun anggaran (mis. DPA, Renja SKPD), "
+            "diunggah sekali dan berlaku untuk semua paketnya."
+        ),
     )
 
     objects = DocumentTypeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "jenis dokumen"
-        verbose_name_plural = "jenis dokumen"
+        verbose_name = _("jenis dokumen")
+        verbose_name_plural = _("jenis dokumen")
         ordering = ["position", "name"]
 
     def __str__(self):
@@ -713,10 +756,10 @@ def document_upload_to(document, filename):
 
 
 class TextStatus(models.TextChoices):
-    OK = "ok", "Teks terbaca"
-    EMPTY = "empty", "Tidak ada teks (mungkin hasil pindai)"
-    FAILED = "failed", "Teks tidak dapat diambil"
-    TIMEOUT = "timeout", "Pengambilan teks melewati batas waktu"
+    OK = "ok", _("Teks terbaca")
+    EMPTY = "empty", _("Tidak ada teks (mungkin hasil pindai)")
+    FAILED = "failed", _("Teks tidak dapat diambil")
+    TIMEOUT = "timeout", _("Pengambilan teks melewati batas waktu")
 
 
 class StoredPdf(models.Model):
@@ -733,14 +776,14 @@ class StoredPdf(models.Model):
     Meta extends `StoredPdf.Meta` and lists `*StoredPdf.Meta.constraints` with its own.
     """
 
-    file = models.FileField("berkas", upload_to=document_upload_to, max_length=200)
-    original_filename = models.CharField("nama berkas asli", max_length=255)
-    size = models.PositiveBigIntegerField("ukuran (bita)")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    page_count = models.PositiveIntegerField("jumlah halaman")
-    text = models.TextField("teks", blank=True)
+    file = models.FileField(_("berkas"), upload_to=document_upload_to, max_length=200)
+    original_filename = models.CharField(_("nama berkas asli"), max_length=255)
+    size = models.PositiveBigIntegerField(_("ukuran (bita)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    page_count = models.PositiveIntegerField(_("jumlah halaman"))
+    text = models.TextField(_("teks"), blank=True)
     text_status = models.CharField(
-        "status teks", max_length=10, choices=TextStatus.choices, default=TextStatus.OK
+        _("status teks"), max_length=10, choices=TextStatus.choices, default=TextStatus.OK
     )
 
     class Meta:
@@ -755,25 +798,25 @@ class StoredPdf(models.Model):
 
 class Document(StoredPdf):
     process = models.ForeignKey(
-        Process, verbose_name="paket", on_delete=models.CASCADE, related_name="documents"
+        Process, verbose_name=_("paket"), on_delete=models.CASCADE, related_name="documents"
     )
-    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
+    stage = models.CharField(_("tahap"), max_length=20, choices=Stage.choices)
     document_type = models.ForeignKey(
-        DocumentType, verbose_name="jenis dokumen", on_delete=models.PROTECT
+        DocumentType, verbose_name=_("jenis dokumen"), on_delete=models.PROTECT
     )
-    title = models.CharField("judul", max_length=255, blank=True)
+    title = models.CharField(_("judul"), max_length=255, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="diunggah oleh",
+        verbose_name=_("diunggah oleh"),
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField("diunggah", auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
 
     class Meta(StoredPdf.Meta):
-        verbose_name = "dokumen"
-        verbose_name_plural = "dokumen"
+        verbose_name = _("dokumen")
+        verbose_name_plural = _("dokumen")
         ordering = ["stage", "uploaded_at", "pk"]
         indexes = [models.Index(fields=["process", "stage"])]
 
@@ -815,38 +858,38 @@ class StagedUpload(StoredPdf):
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="pengunggah",
+        verbose_name=_("pengunggah"),
         on_delete=models.CASCADE,
         related_name="+",
     )
     agency = models.ForeignKey(
-        "agencies.Agency", verbose_name="perangkat daerah", on_delete=models.CASCADE
+        "agencies.Agency", verbose_name=_("perangkat daerah"), on_delete=models.CASCADE
     )
     process = models.ForeignKey(
         Process,
-        verbose_name="paket",
+        verbose_name=_("paket"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="+",
     )
-    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
+    stage = models.CharField(_("tahap"), max_length=20, choices=Stage.choices)
     document_type = models.ForeignKey(
         DocumentType,
-        verbose_name="jenis dokumen",
+        verbose_name=_("jenis dokumen"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
     )
     # StoredPdf's file, in its own folder (staged_upload_to).
-    file = models.FileField("berkas", upload_to=staged_upload_to, max_length=200)
-    created = models.DateTimeField("disimpan sementara", auto_now_add=True)
+    file = models.FileField(_("berkas"), upload_to=staged_upload_to, max_length=200)
+    created = models.DateTimeField(_("disimpan sementara"), auto_now_add=True)
 
     objects = StagedUploadQuerySet.as_manager()
 
     class Meta(StoredPdf.Meta):
-        verbose_name = "berkas sementara"
-        verbose_name_plural = "berkas sementara"
+        verbose_name = _("berkas sementara")
+        verbose_name_plural = _("berkas sementara")
         ordering = ["created", "pk"]
         indexes = [models.Index(fields=["user", "stage"]), models.Index(fields=["created"])]
 
@@ -895,59 +938,59 @@ class AgencyDocument(StoredPdf):
 
     agency = models.ForeignKey(
         Agency,
-        verbose_name="perangkat daerah",
+        verbose_name=_("perangkat daerah"),
         on_delete=models.PROTECT,
         related_name="agency_documents",
     )
     fiscal_year = models.PositiveSmallIntegerField(
-        "tahun anggaran",
+        _("tahun anggaran"),
         validators=[MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)],
     )
     document_type = models.ForeignKey(
         DocumentType,
-        verbose_name="jenis dokumen",
+        verbose_name=_("jenis dokumen"),
         on_delete=models.PROTECT,
         limit_choices_to={"per_agency": True},
     )
     revision = models.PositiveSmallIntegerField(
-        "perubahan ke-",
+        _("perubahan ke-"),
         default=0,
-        help_text="0 untuk dokumen murni; 1, 2, … untuk perubahannya (mis. DPA-Perubahan).",
+        help_text=_("0 untuk dokumen murni; 1, 2, … untuk perubahannya (mis. DPA-Perubahan)."),
     )
     program_code = models.CharField(
-        "kode program",
+        _("kode program"),
         max_length=60,
         blank=True,
-        help_text="Kosongkan bila dokumen berlaku untuk semua program perangkat daerah.",
+        help_text=_("Kosongkan bila dokumen berlaku untuk semua program perangkat daerah."),
     )
     activity_code = models.CharField(
-        "kode kegiatan",
+        _("kode kegiatan"),
         max_length=60,
         blank=True,
-        help_text="Kosongkan bila dokumen berlaku untuk semua kegiatan perangkat daerah.",
+        help_text=_("Kosongkan bila dokumen berlaku untuk semua kegiatan perangkat daerah."),
     )
     pages = models.CharField(
-        "halaman",
+        _("halaman"),
         max_length=100,
         blank=True,
-        help_text="Halaman atau bagian yang memuat program/kegiatan itu, mis. “12-18”.",
+        help_text=_("Halaman atau bagian yang memuat program/kegiatan itu, mis. “12-18”."),
     )
-    title = models.CharField("judul", max_length=255, blank=True)
+    title = models.CharField(_("judul"), max_length=255, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="diunggah oleh",
+        verbose_name=_("diunggah oleh"),
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField("diunggah", auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
 
     objects = AgencyDocumentQuerySet.as_manager()
 
     class Meta(StoredPdf.Meta):
-        verbose_name = "dokumen perangkat daerah"
-        verbose_name_plural = "dokumen perangkat daerah"
+        verbose_name = _("dokumen perangkat daerah")
+        verbose_name_plural = _("dokumen perangkat daerah")
         ordering = ["fiscal_year", "document_type__position", "revision", "pk"]
         indexes = [
             models.Index(fields=["agency", "fiscal_year"]),
@@ -960,8 +1003,10 @@ class AgencyDocument(StoredPdf):
             models.UniqueConstraint(
                 fields=["agency", "fiscal_year", "document_type", "sha256"],
                 name="agencydocument_stored_once",
-                violation_error_message="Berkas yang sama sudah diunggah untuk dokumen ini pada "
-                "tahun anggaran itu; tidak perlu diunggah lagi.",
+                violation_error_message=_(
+                    "Berkas yang sama sudah diunggah untuk dokumen ini pada "
+                    "tahun anggaran itu; tidak perlu diunggah lagi."
+                ),
             ),
         ]
 
@@ -995,26 +1040,27 @@ class AgencyDocument(StoredPdf):
 class Bidder(models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="bidders")
     supplier = models.ForeignKey(
-        Supplier, verbose_name="penyedia", on_delete=models.PROTECT, related_name="bids"
+        Supplier, verbose_name=_("penyedia"), on_delete=models.PROTECT, related_name="bids"
     )
-    bid_amount = models.BigIntegerField("nilai penawaran (Rp)", null=True, blank=True)
-    corrected_amount = models.BigIntegerField("harga terkoreksi (Rp)", null=True, blank=True)
+    bid_amount = models.BigIntegerField(_("nilai penawaran (Rp)"), null=True, blank=True)
+    corrected_amount = models.BigIntegerField(_("harga terkoreksi (Rp)"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "peserta tender"
-        verbose_name_plural = "peserta tender"
+        verbose_name = _("peserta tender")
+        verbose_name_plural = _("peserta tender")
         constraints = [
             models.UniqueConstraint(
                 fields=["process", "supplier"],
                 name="bidder_once_per_process",
-                violation_error_message="Penyedia ini sudah tercatat sebagai peserta paket ini.",
+                violation_error_message=_("Penyedia ini sudah tercatat sebagai peserta paket ini."),
             ),
             models.CheckConstraint(
                 condition=(Q(bid_amount__isnull=True) | Q(bid_amount__gte=0))
                 & (Q(corrected_amount__isnull=True) | Q(corrected_amount__gte=0)),
                 name="bidder_amounts_not_negative",
-                violation_error_message="Nilai penawaran dan harga terkoreksi tidak boleh kurang "
-                "dari nol.",
+                violation_error_message=_(
+                    "Nilai penawaran dan harga terkoreksi tidak boleh kurang dari nol."
+                ),
             ),
         ]
 
@@ -1024,21 +1070,21 @@ class Bidder(models.Model):
 
 class Amendment(ConstraintsAtFields, models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="amendments")
-    number = models.CharField("nomor adendum", max_length=200)
-    date = models.DateField("tanggal", validators=[not_after_today])
-    description = models.TextField("perubahan", blank=True)
-    new_amount = models.BigIntegerField("nilai kontrak baru (Rp)", null=True, blank=True)
-    new_end = models.DateField("akhir kontrak baru", null=True, blank=True)
+    number = models.CharField(_("nomor adendum"), max_length=200)
+    date = models.DateField(_("tanggal"), validators=[not_after_today])
+    description = models.TextField(_("perubahan"), blank=True)
+    new_amount = models.BigIntegerField(_("nilai kontrak baru (Rp)"), null=True, blank=True)
+    new_end = models.DateField(_("akhir kontrak baru"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "adendum"
-        verbose_name_plural = "adendum"
+        verbose_name = _("adendum")
+        verbose_name_plural = _("adendum")
         ordering = ["date", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(new_amount__isnull=True) | Q(new_amount__gte=0),
                 name="amendment_amount_not_negative",
-                violation_error_message="Nilai kontrak baru tidak boleh kurang dari nol.",
+                violation_error_message=_("Nilai kontrak baru tidak boleh kurang dari nol."),
             ),
         ]
 
@@ -1066,32 +1112,33 @@ class Amendment(ConstraintsAtFields, models.Model):
 
 class ProgressReport(models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="progress_reports")
-    date = models.DateField("tanggal laporan", validators=[not_after_today])
+    date = models.DateField(_("tanggal laporan"), validators=[not_after_today])
     physical_percent = models.DecimalField(
-        "progres fisik (%)",
+        _("progres fisik (%)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     financial_percent = models.DecimalField(
-        "progres keuangan (%)",
+        _("progres keuangan (%)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    note = models.CharField("catatan", max_length=500, blank=True)
+    note = models.CharField(_("catatan"), max_length=500, blank=True)
 
     class Meta:
-        verbose_name = "laporan kemajuan"
-        verbose_name_plural = "laporan kemajuan"
+        verbose_name = _("laporan kemajuan")
+        verbose_name_plural = _("laporan kemajuan")
         ordering = ["date", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(physical_percent__gte=0, physical_percent__lte=100)
                 & Q(financial_percent__gte=0, financial_percent__lte=100),
                 name="progress_percent_in_range",
-                violation_error_message="Progres fisik dan keuangan masing-masing antara 0 dan "
-                "100 persen.",
+                violation_error_message=_(
+                    "Progres fisik dan keuangan masing-masing antara 0 dan 100 persen."
+                ),
             ),
         ]
 
@@ -1105,32 +1152,37 @@ class PlannedProgress(ConstraintsAtFields, models.Model):
     progress reports (contracts.progress compares the two)."""
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="planned_progress")
-    date = models.DateField("akhir periode")
+    date = models.DateField(_("akhir periode"))
     period = models.CharField(
-        "periode", max_length=60, blank=True, help_text="Mis. “Minggu ke-3” atau “Agustus 2018”."
+        _("periode"),
+        max_length=60,
+        blank=True,
+        help_text=_("Mis. “Minggu ke-3” atau “Agustus 2018”."),
     )
     planned_percent = models.DecimalField(
-        "rencana progres fisik kumulatif (%)",
+        _("rencana progres fisik kumulatif (%)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
     class Meta:
-        verbose_name = "rencana progres"
-        verbose_name_plural = "rencana progres (kurva S)"
+        verbose_name = _("rencana progres")
+        verbose_name_plural = _("rencana progres (kurva S)")
         ordering = ["date", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["process", "date"],
                 name="plannedprogress_once_per_date",
-                violation_error_message="Rencana progres untuk akhir periode ini sudah ada: satu "
-                "angka rencana per tanggal.",
+                violation_error_message=_(
+                    "Rencana progres untuk akhir periode ini sudah ada: satu "
+                    "angka rencana per tanggal."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(planned_percent__gte=0, planned_percent__lte=100),
                 name="plannedprogress_percent_in_range",
-                violation_error_message="Rencana progres fisik antara 0 dan 100 persen.",
+                violation_error_message=_("Rencana progres fisik antara 0 dan 100 persen."),
             ),
         ]
 
@@ -1153,22 +1205,22 @@ class ProgressPhoto(models.Model):
     (opendata_kontrak.photos.clean: JPEG or PNG, no EXIF/GPS); public with its package."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField("foto", upload_to=progress_photo_upload_to, max_length=200)
-    content_type = models.CharField("jenis berkas", max_length=20)
-    width = models.PositiveIntegerField("lebar (piksel)")
-    height = models.PositiveIntegerField("tinggi (piksel)")
-    size = models.PositiveIntegerField("ukuran (bita)")
-    created_at = models.DateTimeField("diunggah", auto_now_add=True)
+    file = models.FileField(_("foto"), upload_to=progress_photo_upload_to, max_length=200)
+    content_type = models.CharField(_("jenis berkas"), max_length=20)
+    width = models.PositiveIntegerField(_("lebar (piksel)"))
+    height = models.PositiveIntegerField(_("tinggi (piksel)"))
+    size = models.PositiveIntegerField(_("ukuran (bita)"))
+    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "foto kemajuan"
-        verbose_name_plural = "foto kemajuan"
+        verbose_name = _("foto kemajuan")
+        verbose_name_plural = _("foto kemajuan")
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(content_type__in=["image/jpeg", "image/png"]),
                 name="progressphoto_jpeg_or_png",
-                violation_error_message="Foto kemajuan hanya JPEG atau PNG.",
+                violation_error_message=_("Foto kemajuan hanya JPEG atau PNG."),
             ),
         ]
 
@@ -1200,38 +1252,38 @@ class StagedPhoto(models.Model):
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="pengunggah",
+        verbose_name=_("pengunggah"),
         on_delete=models.CASCADE,
         related_name="+",
     )
     agency = models.ForeignKey(
-        "agencies.Agency", verbose_name="perangkat daerah", on_delete=models.CASCADE
+        "agencies.Agency", verbose_name=_("perangkat daerah"), on_delete=models.CASCADE
     )
     process = models.ForeignKey(
-        Process, verbose_name="paket", on_delete=models.CASCADE, related_name="+"
+        Process, verbose_name=_("paket"), on_delete=models.CASCADE, related_name="+"
     )
-    file = models.FileField("foto", upload_to=staged_photo_upload_to, max_length=200)
-    original_filename = models.CharField("nama berkas asli", max_length=255)
-    content_type = models.CharField("jenis berkas", max_length=20)
-    width = models.PositiveIntegerField("lebar (piksel)")
-    height = models.PositiveIntegerField("tinggi (piksel)")
-    size = models.PositiveIntegerField("ukuran (bita)")
+    file = models.FileField(_("foto"), upload_to=staged_photo_upload_to, max_length=200)
+    original_filename = models.CharField(_("nama berkas asli"), max_length=255)
+    content_type = models.CharField(_("jenis berkas"), max_length=20)
+    width = models.PositiveIntegerField(_("lebar (piksel)"))
+    height = models.PositiveIntegerField(_("tinggi (piksel)"))
+    size = models.PositiveIntegerField(_("ukuran (bita)"))
     # Of the cleaned content: the same photo chosen again after a refusal is kept once.
-    sha256 = models.CharField("SHA-256", max_length=64)
-    created = models.DateTimeField("disimpan sementara", auto_now_add=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created = models.DateTimeField(_("disimpan sementara"), auto_now_add=True)
 
     objects = StagedPhotoQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "foto sementara"
-        verbose_name_plural = "foto sementara"
+        verbose_name = _("foto sementara")
+        verbose_name_plural = _("foto sementara")
         ordering = ["created", "pk"]
         indexes = [models.Index(fields=["user", "process"]), models.Index(fields=["created"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(content_type__in=["image/jpeg", "image/png"]),
                 name="stagedphoto_jpeg_or_png",
-                violation_error_message="Foto sementara hanya JPEG atau PNG.",
+                violation_error_message=_("Foto sementara hanya JPEG atau PNG."),
             ),
         ]
 
@@ -1245,20 +1297,20 @@ class StagedPhoto(models.Model):
 
 class Payment(ConstraintsAtFields, models.Model):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="payments")
-    label = models.CharField("termin", max_length=100)
-    sp2d_number = models.CharField("nomor SP2D", max_length=100, blank=True)
-    amount = models.BigIntegerField("nilai (Rp)", validators=[MinValueValidator(0)])
-    date = models.DateField("tanggal bayar", validators=[not_after_today])
+    label = models.CharField(_("termin"), max_length=100)
+    sp2d_number = models.CharField(_("nomor SP2D"), max_length=100, blank=True)
+    amount = models.BigIntegerField(_("nilai (Rp)"), validators=[MinValueValidator(0)])
+    date = models.DateField(_("tanggal bayar"), validators=[not_after_today])
 
     class Meta:
-        verbose_name = "pembayaran"
-        verbose_name_plural = "pembayaran"
+        verbose_name = _("pembayaran")
+        verbose_name_plural = _("pembayaran")
         ordering = ["date", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gte=0),
                 name="payment_amount_not_negative",
-                violation_error_message="Nilai pembayaran tidak boleh kurang dari nol.",
+                violation_error_message=_("Nilai pembayaran tidak boleh kurang dari nol."),
             ),
         ]
 
@@ -1274,40 +1326,42 @@ class StageRequirement(ConstraintsAtFields, models.Model):
     Empty `methods` / `categories` mean every method / category.
     """
 
-    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
-    field_name = models.CharField("isian", max_length=60, blank=True)
+    stage = models.CharField(_("tahap"), max_length=20, choices=Stage.choices)
+    field_name = models.CharField(_("isian"), max_length=60, blank=True)
     document_type = models.ForeignKey(
         DocumentType,
-        verbose_name="jenis dokumen",
+        verbose_name=_("jenis dokumen"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
     )
     methods = ArrayField(
         models.CharField(max_length=30, choices=Method.choices),
-        verbose_name="hanya untuk metode",
+        verbose_name=_("hanya untuk metode"),
         default=list,
         blank=True,
     )
     categories = ArrayField(
         models.CharField(max_length=30, choices=Category.choices),
-        verbose_name="hanya untuk jenis",
+        verbose_name=_("hanya untuk jenis"),
         default=list,
         blank=True,
     )
-    is_active = models.BooleanField("berlaku", default=True)
+    is_active = models.BooleanField(_("berlaku"), default=True)
 
     class Meta:
-        verbose_name = "syarat kelengkapan"
-        verbose_name_plural = "syarat kelengkapan"
+        verbose_name = _("syarat kelengkapan")
+        verbose_name_plural = _("syarat kelengkapan")
         ordering = ["stage", "field_name", "document_type__position"]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(field_name="") & Q(document_type__isnull=False))
                 | (~Q(field_name="") & Q(document_type__isnull=True)),
                 name="requirement_is_field_or_document",
-                violation_error_message="Pilih salah satu: isian atau jenis dokumen, tidak "
-                "keduanya dan tidak kosong keduanya.",
+                violation_error_message=_(
+                    "Pilih salah satu: isian atau jenis dokumen, tidak "
+                    "keduanya dan tidak kosong keduanya."
+                ),
             ),
         ]
 
@@ -1327,17 +1381,17 @@ class StageRequirement(ConstraintsAtFields, models.Model):
 class StageExemption(models.Model):
     """A stage a method does not have, e.g. Swakelola has no supplier selection or award."""
 
-    method = models.CharField("metode", max_length=30, choices=Method.choices)
-    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
+    method = models.CharField(_("metode"), max_length=30, choices=Method.choices)
+    stage = models.CharField(_("tahap"), max_length=20, choices=Stage.choices)
 
     class Meta:
-        verbose_name = "tahap yang tidak berlaku"
-        verbose_name_plural = "tahap yang tidak berlaku"
+        verbose_name = _("tahap yang tidak berlaku")
+        verbose_name_plural = _("tahap yang tidak berlaku")
         constraints = [
             models.UniqueConstraint(
                 fields=["method", "stage"],
                 name="exemption_unique",
-                violation_error_message="Tahap ini sudah dikecualikan untuk metode ini.",
+                violation_error_message=_("Tahap ini sudah dikecualikan untuk metode ini."),
             ),
         ]
 
@@ -1352,19 +1406,19 @@ class StageCompleteness(models.Model):
     """
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="completeness")
-    stage = models.CharField("tahap", max_length=20, choices=Stage.choices)
-    is_required = models.BooleanField("berlaku", default=True)
-    is_complete = models.BooleanField("lengkap", default=False)
+    stage = models.CharField(_("tahap"), max_length=20, choices=Stage.choices)
+    is_required = models.BooleanField(_("berlaku"), default=True)
+    is_complete = models.BooleanField(_("lengkap"), default=False)
     # [{"kind": "field"|"document", "code": ..., "label": ...}]
-    missing = models.JSONField("yang belum ada", default=list, blank=True)
+    missing = models.JSONField(_("yang belum ada"), default=list, blank=True)
     # When the stage last became complete; empty while it is not. The supervisors' trend
     # counts, for each month, the stages complete by then.
-    completed_at = models.DateTimeField("lengkap sejak", null=True, blank=True)
+    completed_at = models.DateTimeField(_("lengkap sejak"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "kelengkapan tahap"
-        verbose_name_plural = "kelengkapan tahap"
+        verbose_name = _("kelengkapan tahap")
+        verbose_name_plural = _("kelengkapan tahap")
         constraints = [
             models.UniqueConstraint(fields=["process", "stage"], name="completeness_unique"),
             models.CheckConstraint(
@@ -1386,17 +1440,17 @@ class Release(models.Model):
     """
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="releases")
-    sequence = models.PositiveIntegerField("urutan")
-    date = models.DateTimeField("tanggal")
-    tags = ArrayField(models.CharField(max_length=40), verbose_name="tag")
-    stage_reached = models.CharField("tahap tercapai", max_length=20, choices=Stage.choices)
+    sequence = models.PositiveIntegerField(_("urutan"))
+    date = models.DateTimeField(_("tanggal"))
+    tags = ArrayField(models.CharField(max_length=40), verbose_name=_("tag"))
+    stage_reached = models.CharField(_("tahap tercapai"), max_length=20, choices=Stage.choices)
     # SHA-256 of the release without its id, date and tags: an unchanged package adds nothing.
     digest = models.CharField(max_length=64)
     data = models.JSONField()
 
     class Meta:
-        verbose_name = "rilis OCDS"
-        verbose_name_plural = "rilis OCDS"
+        verbose_name = _("rilis OCDS")
+        verbose_name_plural = _("rilis OCDS")
         ordering = ["process", "sequence"]
         constraints = [
             models.UniqueConstraint(fields=["process", "sequence"], name="release_sequence_unique")
@@ -1410,45 +1464,45 @@ class AuditEntry(models.Model):
     """Who changed what, when: every change to a process, its stages and its documents."""
 
     class Action(models.TextChoices):
-        CREATE = "create", "Dibuat"
-        CHANGE = "change", "Diubah"
-        PUBLISH = "publish", "Dipublikasikan"
-        WITHDRAW = "withdraw", "Ditarik"
-        UPLOAD = "upload", "Dokumen diunggah"
-        DOCUMENT_CHANGE = "document_change", "Dokumen diubah"
-        DOCUMENT_DELETE = "document_delete", "Dokumen dihapus"
-        DELETE = "delete", "Dihapus"
+        CREATE = "create", _("Dibuat")
+        CHANGE = "change", _("Diubah")
+        PUBLISH = "publish", _("Dipublikasikan")
+        WITHDRAW = "withdraw", _("Ditarik")
+        UPLOAD = "upload", _("Dokumen diunggah")
+        DOCUMENT_CHANGE = "document_change", _("Dokumen diubah")
+        DOCUMENT_DELETE = "document_delete", _("Dokumen dihapus")
+        DELETE = "delete", _("Dihapus")
         # Supervisors' requests (followups): asked, answered, marked done, closed, reopened.
-        REQUEST = "request", "Permintaan pengawas"
-        REQUEST_REPLY = "request_reply", "Permintaan dijawab"
-        REQUEST_DONE = "request_done", "Permintaan ditandai selesai"
-        REQUEST_CLOSE = "request_close", "Permintaan ditutup"
-        REQUEST_REOPEN = "request_reopen", "Permintaan dibuka lagi"
+        REQUEST = "request", _("Permintaan pengawas")
+        REQUEST_REPLY = "request_reply", _("Permintaan dijawab")
+        REQUEST_DONE = "request_done", _("Permintaan ditandai selesai")
+        REQUEST_CLOSE = "request_close", _("Permintaan ditutup")
+        REQUEST_REOPEN = "request_reopen", _("Permintaan dibuka lagi")
 
     process = models.ForeignKey(
         Process, on_delete=models.SET_NULL, null=True, related_name="audit_entries"
     )
-    process_label = models.CharField("paket", max_length=500)
+    process_label = models.CharField(_("paket"), max_length=500)
     # Kept beside the process so that an operator still sees their agency's trail of a
     # package that was deleted.
     agency = models.ForeignKey(
-        Agency, verbose_name="perangkat daerah", on_delete=models.PROTECT, related_name="+"
+        Agency, verbose_name=_("perangkat daerah"), on_delete=models.PROTECT, related_name="+"
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="oleh",
+        verbose_name=_("oleh"),
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
     )
-    action = models.CharField("tindakan", max_length=20, choices=Action.choices)
+    action = models.CharField(_("tindakan"), max_length=20, choices=Action.choices)
     # {"field label": [old, new]} or, for documents, {"berkas": name, ...}
-    changes = models.JSONField("perubahan", default=dict, blank=True)
-    at = models.DateTimeField("waktu", auto_now_add=True, db_index=True)
+    changes = models.JSONField(_("perubahan"), default=dict, blank=True)
+    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = "jejak perubahan"
-        verbose_name_plural = "jejak perubahan"
+        verbose_name = _("jejak perubahan")
+        verbose_name_plural = _("jejak perubahan")
         ordering = ["-at", "-pk"]
 
     def __str__(self):
@@ -1471,35 +1525,35 @@ class BulkUpload(models.Model):
     preview (PREVIEW); once confirmed, a background task stores them (QUEUED, RUNNING)."""
 
     class State(models.TextChoices):
-        CHECKING = "checking", "memeriksa berkas"
-        PREVIEW = "preview", "pratinjau"
-        QUEUED = "queued", "menunggu giliran"
-        RUNNING = "running", "menyimpan"
-        DONE = "done", "selesai"
+        CHECKING = "checking", _("memeriksa berkas")
+        PREVIEW = "preview", _("pratinjau")
+        QUEUED = "queued", _("menunggu giliran")
+        RUNNING = "running", _("menyimpan")
+        DONE = "done", _("selesai")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="pengunggah",
+        verbose_name=_("pengunggah"),
         on_delete=models.CASCADE,
         related_name="+",
     )
-    agency = models.ForeignKey(Agency, verbose_name="perangkat daerah", on_delete=models.CASCADE)
+    agency = models.ForeignKey(Agency, verbose_name=_("perangkat daerah"), on_delete=models.CASCADE)
     state = models.CharField(
-        "keadaan", max_length=10, choices=State.choices, default=State.CHECKING
+        _("keadaan"), max_length=10, choices=State.choices, default=State.CHECKING
     )
     # Files the confirmation sent to the task: the "N" of "37 dari N berkas".
-    files_to_store = models.PositiveIntegerField("berkas yang disimpan", default=0)
+    files_to_store = models.PositiveIntegerField(_("berkas yang disimpan"), default=0)
     # The Procrastinate job storing it.
     queue_job_id = models.BigIntegerField(null=True, blank=True)
-    created = models.DateTimeField("dibuat", auto_now_add=True)
-    confirmed_at = models.DateTimeField("dikonfirmasi", null=True, blank=True)
-    finished_at = models.DateTimeField("selesai", null=True, blank=True)
+    created = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("dikonfirmasi"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
 
     objects = BulkUploadQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "unggah massal"
-        verbose_name_plural = "unggah massal"
+        verbose_name = _("unggah massal")
+        verbose_name_plural = _("unggah massal")
         ordering = ["-created", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -1523,21 +1577,21 @@ class BulkUploadFile(models.Model):
     skipped it. Every file ends stored or skipped with a reason: none is dropped unsaid."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "belum diproses"
-        STORED = "stored", "tersimpan"
-        SKIPPED = "skipped", "tidak disimpan"
+        PENDING = "pending", _("belum diproses")
+        STORED = "stored", _("tersimpan")
+        SKIPPED = "skipped", _("tidak disimpan")
 
     batch = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="files")
-    position = models.PositiveIntegerField("urutan")
-    original_filename = models.CharField("nama berkas", max_length=255)
+    position = models.PositiveIntegerField(_("urutan"))
+    original_filename = models.CharField(_("nama berkas"), max_length=255)
     # The file as received, until the checking task has read it (then staged or refused).
     received = models.FileField(
-        "berkas diterima", upload_to=staged_upload_to, max_length=200, blank=True
+        _("berkas diterima"), upload_to=staged_upload_to, max_length=200, blank=True
     )
-    checked = models.BooleanField("sudah diperiksa", default=False)
+    checked = models.BooleanField(_("sudah diperiksa"), default=False)
     staged = models.ForeignKey(
         StagedUpload,
-        verbose_name="berkas sementara",
+        verbose_name=_("berkas sementara"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -1545,31 +1599,31 @@ class BulkUploadFile(models.Model):
     )
     process = models.ForeignKey(
         Process,
-        verbose_name="paket",
+        verbose_name=_("paket"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
     # The kode RUP or kode tender the name answered to, as stored on the package.
-    code = models.CharField("kode", max_length=50, blank=True)
+    code = models.CharField(_("kode"), max_length=50, blank=True)
     document_type = models.ForeignKey(
         DocumentType,
-        verbose_name="jenis dokumen",
+        verbose_name=_("jenis dokumen"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    problem = models.TextField("tidak dapat disimpan karena", blank=True)
-    excluded = models.BooleanField("dikecualikan", default=False)
+    problem = models.TextField(_("tidak dapat disimpan karena"), blank=True)
+    excluded = models.BooleanField(_("dikecualikan"), default=False)
     outcome = models.CharField(
-        "hasil", max_length=10, choices=Outcome.choices, default=Outcome.PENDING
+        _("hasil"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
     )
-    reason = models.TextField("alasan tidak disimpan", blank=True)
+    reason = models.TextField(_("alasan tidak disimpan"), blank=True)
     document = models.ForeignKey(
         Document,
-        verbose_name="dokumen",
+        verbose_name=_("dokumen"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -1577,8 +1631,8 @@ class BulkUploadFile(models.Model):
     )
 
     class Meta:
-        verbose_name = "berkas unggah massal"
-        verbose_name_plural = "berkas unggah massal"
+        verbose_name = _("berkas unggah massal")
+        verbose_name_plural = _("berkas unggah massal")
         ordering = ["batch", "position"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "position"], name="bulkuploadfile_position"),

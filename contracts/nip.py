@@ -10,6 +10,8 @@ portal stores the 18 digits alone.
 import datetime
 import re
 
+from django.utils.translation import gettext
+
 # How long a typed NIP may be: 18 digits and the spaces people put between the groups,
 # with room for a doubled space; the stored form is the 18 digits alone.
 TYPED_MAX_LENGTH = 30
@@ -22,26 +24,36 @@ class InvalidNIP(ValueError):
 def normalize_nip(value):
     """The 18 digits of a NIP as typed or printed (spaces allowed); "" for an empty value.
 
-    Raises InvalidNIP, in Indonesian, saying what is wrong: a character other than digits and
-    spaces, the wrong number of digits, or a group that cannot be a date, a month or a sex.
+    Raises InvalidNIP, in the active language, saying what is wrong: a character other than
+    digits and spaces, the wrong number of digits, or a group that cannot be a date, a month or
+    a sex.
     """
     text = " ".join(str(value or "").split())
     if not text:
         return ""
     if re.search(r"[^0-9 ]", text):
         raise InvalidNIP(
-            f"NIP “{text}” memuat huruf atau tanda selain angka dan spasi; NIP hanya 18 angka, "
-            "misalnya 19700101 199003 1 005"
+            gettext(
+                "NIP “%(value)s” memuat huruf atau tanda selain angka dan spasi; NIP hanya 18 "
+                "angka, misalnya 19700101 199003 1 005"
+            )
+            % {"value": text}
         )
     digits = text.replace(" ", "")
     if len(digits) != 18:
         raise InvalidNIP(
-            f"NIP harus 18 angka, yang diisi {len(digits)} angka; periksa lagi pada SK atau "
-            "kartu pegawai (misalnya 19700101 199003 1 005)"
+            gettext(
+                "NIP harus 18 angka, yang diisi %(count)s angka; periksa lagi pada SK atau "
+                "kartu pegawai (misalnya 19700101 199003 1 005)"
+            )
+            % {"count": len(digits)}
         )
     problem = _structure_problem(digits)
     if problem:
-        raise InvalidNIP(f"NIP {format_nip(digits)}: {problem}; kemungkinan ada angka salah ketik")
+        raise InvalidNIP(
+            gettext("NIP %(nip)s: %(problem)s; kemungkinan ada angka salah ketik")
+            % {"nip": format_nip(digits), "problem": problem}
+        )
     return digits
 
 
@@ -54,12 +66,21 @@ def _structure_problem(digits):
     try:
         born = datetime.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        return f"8 angka pertama ({digits[0:8]}) bukan tanggal lahir tttt-bb-hh yang ada"
+        return gettext("8 angka pertama (%(digits)s) bukan tanggal lahir tttt-bb-hh yang ada") % {
+            "digits": digits[0:8]
+        }
     year, month = int(digits[8:12]), int(digits[12:14])
     if not 1 <= month <= 12:
-        return f"angka ke-13 dan ke-14 ({digits[12:14]}) bukan bulan pengangkatan 01 sampai 12"
+        return gettext(
+            "angka ke-13 dan ke-14 (%(digits)s) bukan bulan pengangkatan 01 sampai 12"
+        ) % {"digits": digits[12:14]}
     if year < born.year:
-        return f"tahun pengangkatan {year} sebelum tahun lahir {born.year}"
+        return gettext("tahun pengangkatan %(year)s sebelum tahun lahir %(born)s") % {
+            "year": year,
+            "born": born.year,
+        }
     if digits[14] not in "12":
-        return f"angka ke-15 ({digits[14]}) harus 1 (laki-laki) atau 2 (perempuan)"
+        return gettext("angka ke-15 (%(digit)s) harus 1 (laki-laki) atau 2 (perempuan)") % {
+            "digit": digits[14]
+        }
     return None

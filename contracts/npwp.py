@@ -8,6 +8,8 @@ a person's is their NIK, a company's is its old number with a leading 0. The por
 import math
 import re
 
+from django.utils.translation import gettext
+
 # How long a typed NPWP may be: the digits with the dots, dashes and spaces people write
 # between them (01.999.888.7-777.000 is 20 characters for 15 digits). The stored form is
 # the 16 digits alone, so the column's length is no limit on what may be typed.
@@ -28,13 +30,19 @@ def normalize_npwp(value):
     if not text or set(text) <= {"0", ".", "-", " "}:
         return None
     if re.search(r"[^0-9.\- ]", text):
-        raise InvalidNPWP(f"NPWP {text!r} memuat karakter selain angka, titik dan tanda hubung")
+        raise InvalidNPWP(
+            gettext("NPWP %(value)r memuat karakter selain angka, titik dan tanda hubung")
+            % {"value": text}
+        )
     digits = re.sub(r"[^0-9]", "", text)
     if len(digits) == 15:
         return "0" + digits
     if len(digits) == 16:
         return digits
-    raise InvalidNPWP(f"NPWP {text!r} harus 15 atau 16 angka, bukan {len(digits)}")
+    raise InvalidNPWP(
+        gettext("NPWP %(value)r harus 15 atau 16 angka, bukan %(count)s")
+        % {"value": text, "count": len(digits)}
+    )
 
 
 def _from_spreadsheet_number(value):
@@ -44,14 +52,16 @@ def _from_spreadsheet_number(value):
     A spreadsheet keeps 15 significant digits: a 15-digit NPWP survives as a number (without
     its leading zeros, given back here), a 16-digit one has lost its last digit already."""
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-        raise InvalidNPWP(f"NPWP {value!r} bukan deretan angka")
+        raise InvalidNPWP(gettext("NPWP %(value)r bukan deretan angka") % {"value": value})
     number = int(value)
     if number < 0:
-        raise InvalidNPWP(f"NPWP {value!r} bukan deretan angka")
+        raise InvalidNPWP(gettext("NPWP %(value)r bukan deretan angka") % {"value": value})
     if number >= 10**15:
         raise InvalidNPWP(
-            "NPWP 16 angka tersimpan sebagai angka di spreadsheet, yang hanya menyimpan 15 angka "
-            "penting: angka terakhirnya bisa berubah. Simpan kolom NPWP sebagai teks."
+            gettext(
+                "NPWP 16 angka tersimpan sebagai angka di spreadsheet, yang hanya menyimpan 15 "
+                "angka penting: angka terakhirnya bisa berubah. Simpan kolom NPWP sebagai teks."
+            )
         )
     return str(number).zfill(15)
 
@@ -70,7 +80,8 @@ ORG_ID_SCHEME = "ID-DJP"
 
 
 def check_digits_problem(canonical):
-    """Why the canonical 16 digits fail their check, in Indonesian; None when they pass.
+    """Why the canonical 16 digits fail their check, in the active language; None when they
+    pass.
 
     The check is python-stdnum's (`stdnum.id.npwp`): for a company's number (leading 0) the
     Luhn check digit over the first 9 digits of the 15-digit form; for a number not starting
@@ -83,16 +94,15 @@ def check_digits_problem(canonical):
     try:
         stdnum_npwp.validate(canonical)
     except InvalidChecksum:
-        return (
-            f"NPWP {format_npwp(canonical)} tidak lolos uji angka pemeriksa: angka ke-9 "
-            "(sebelum tanda hubung) tidak cocok dengan 8 angka di depannya, jadi kemungkinan "
-            "ada angka yang salah ketik"
-        )
+        return gettext(
+            "NPWP %(npwp)s tidak lolos uji angka pemeriksa: angka ke-9 (sebelum tanda hubung) "
+            "tidak cocok dengan 8 angka di depannya, jadi kemungkinan ada angka yang salah ketik"
+        ) % {"npwp": format_npwp(canonical)}
     except ValidationError:
-        return (
-            f"NPWP {canonical} berawalan selain 0, jadi berupa NIK, tetapi kode wilayah atau "
+        return gettext(
+            "NPWP %(npwp)s berawalan selain 0, jadi berupa NIK, tetapi kode wilayah atau "
             "tanggal lahir di dalamnya tidak ada, jadi kemungkinan ada angka yang salah ketik"
-        )
+        ) % {"npwp": canonical}
     return None
 
 

@@ -191,7 +191,7 @@ def _progress_photo(report, photo):
     return {
         "id": f"foto-kemajuan-{photo.pk}",
         "documentType": "physicalProgressReport",
-        "title": f"Foto kemajuan pekerjaan {report.date.isoformat()}",
+        "title": f"Foto kemajuan pekerjaan {report.date.isoformat()}",  # i18n: data
         "description": f"Progres fisik {persen_angka(report.physical_percent)} pada "
         f"{report.date.isoformat()}",
         "url": portal_url("contracts:progress-photo", photo.pk),
@@ -584,7 +584,7 @@ def package_state(
         awards.append(
             {
                 "id": award_id,
-                "title": "Swakelola oleh perangkat daerah",
+                "title": "Swakelola oleh perangkat daerah",  # i18n: data
                 "status": "cancelled" if withdrawn else "active",
                 "date": _datetime(process.contract_signed),
                 "value": _money(process.contract_amount),
@@ -653,7 +653,9 @@ def package_state(
                     + [
                         {
                             "id": f"progres-{r.pk}",
-                            "title": f"Progres fisik {persen_angka(r.physical_percent)}",
+                            "title": (
+                                f"Progres fisik {persen_angka(r.physical_percent)}"  # i18n: data
+                            ),
                             "description": f"Fisik {persen_angka(r.physical_percent)}, keuangan "
                             f"{persen_angka(r.financial_percent)}",
                             "type": "reporting",

@@ -24,13 +24,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 HEADER_WINDOW = 1024
-NOT_PDF = "bukan berkas PDF (isinya tidak diawali penanda %PDF-)"
-MAKE_SIMPLER = "cetak ulang ke PDF atau pisahkan menjadi beberapa berkas, lalu unggah kembali"
+# The reasons are translated when a file is refused (gettext at the raise), into the language
+# of the request that checks it; the bulk upload's worker has none and keeps Indonesian.
+NOT_PDF = gettext_noop("bukan berkas PDF (isinya tidak diawali penanda %PDF-)")
+MAKE_SIMPLER = gettext_noop(
+    "cetak ulang ke PDF atau pisahkan menjadi beberapa berkas, lalu unggah kembali"
+)
 # What an operator can do about active content: printing to PDF keeps the pages and drops
 # every script, action and attachment.
-CLEAN_COPY_ADVICE = (
+CLEAN_COPY_ADVICE = gettext_noop(
     "buka berkas ini lalu cetak ulang ke PDF (menu Cetak, pilih “Microsoft Print to PDF” "
     "atau “Simpan sebagai PDF”), atau ekspor ulang dari dokumen aslinya tanpa skrip dan "
     "lampiran, lalu unggah salinan itu"
@@ -65,10 +71,12 @@ def inspect_upload(uploaded, *, timeout=None):
     name = display_filename(uploaded.name)
     if getattr(uploaded, "oversized", False) or uploaded.size > max_bytes():
         raise PdfRejected(
-            name, f"ukurannya melebihi batas {filesizeformat(max_bytes())} per berkas"
+            name,
+            gettext("ukurannya melebihi batas %(limit)s per berkas")
+            % {"limit": filesizeformat(max_bytes())},
         )
     if uploaded.size == 0:
-        raise PdfRejected(name, "berkas kosong (0 bita)")
+        raise PdfRejected(name, gettext("berkas kosong (0 bita)"))
 
     digest = hashlib.sha256()
     head = b""
@@ -83,10 +91,12 @@ def inspect_upload(uploaded, *, timeout=None):
         if b"%PDF-" in head:
             raise PdfRejected(
                 name,
-                "bukan PDF murni: ada isi lain (misalnya HTML atau skrip) sebelum penanda "
-                "%PDF- di awal berkas; simpan ulang dari aplikasi asalnya sebagai PDF",
+                gettext(
+                    "bukan PDF murni: ada isi lain (misalnya HTML atau skrip) sebelum penanda "
+                    "%PDF- di awal berkas; simpan ulang dari aplikasi asalnya sebagai PDF"
+                ),
             )
-        raise PdfRejected(name, NOT_PDF)
+        raise PdfRejected(name, gettext(NOT_PDF))
 
     result = _run_worker(uploaded, name, timeout)
     _refuse_on_error(name, result)
@@ -105,42 +115,61 @@ def _refuse_on_error(name, result):
         return
     detail = result.get("detail")
     if error == "not_pdf":
-        raise PdfRejected(name, NOT_PDF)
+        raise PdfRejected(name, gettext(NOT_PDF))
     if error == "truncated":
         raise PdfRejected(
             name,
-            "berkas PDF terpotong atau tidak utuh (penanda akhir %%EOF tidak ada); "
-            "unggah ulang berkas aslinya",
+            gettext(
+                "berkas PDF terpotong atau tidak utuh (penanda akhir %%EOF tidak ada); "
+                "unggah ulang berkas aslinya"
+            ),
         )
     if error == "needs_password":
         raise PdfRejected(
             name,
-            "PDF ini hanya bisa dibuka dengan kata sandi. Buka dengan kata sandinya lalu simpan "
-            "salinan tanpa kata sandi (di Adobe Acrobat: Properti Dokumen → Keamanan → Tanpa "
-            "Keamanan; atau cetak ulang ke PDF), kemudian unggah salinan itu",
+            gettext(
+                "PDF ini hanya bisa dibuka dengan kata sandi. Buka dengan kata sandinya lalu "
+                "simpan salinan tanpa kata sandi (di Adobe Acrobat: Properti Dokumen → Keamanan "
+                "→ Tanpa Keamanan; atau cetak ulang ke PDF), kemudian unggah salinan itu"
+            ),
         )
     if error == "no_pages":
-        raise PdfRejected(name, "PDF tidak memiliki halaman")
+        raise PdfRejected(name, gettext("PDF tidak memiliki halaman"))
     if error == "too_many_revisions":
         raise PdfRejected(
             name,
-            "PDF menyimpan terlalu banyak revisi untuk diperiksa; simpan sebagai salinan baru "
-            "(Simpan Sebagai) lalu unggah salinan itu",
+            gettext(
+                "PDF menyimpan terlalu banyak revisi untuk diperiksa; simpan sebagai salinan "
+                "baru (Simpan Sebagai) lalu unggah salinan itu"
+            ),
         )
     if error == "active_content":
-        shown = detail[:5] + ([f"dan {len(detail) - 5} lainnya"] if len(detail) > 5 else [])
+        # What was found (contracts.pdf_active, read in the worker) stays in its words; the
+        # sentence around it follows the request's language.
+        more = len(detail) - 5
+        shown = detail[:5] + (
+            [gettext("dan %(count)s lainnya") % {"count": more}] if more > 0 else []
+        )
         raise PdfRejected(
             name,
-            f"PDF memuat konten aktif atau lampiran yang tidak diterima, yang bisa berjalan "
-            f"sendiri atau dibuka program lain di komputer pembaca: "
-            f"{'; '.join(shown)}. Agar bisa diterbitkan, {CLEAN_COPY_ADVICE}",
+            gettext(
+                "PDF memuat konten aktif atau lampiran yang tidak diterima, yang bisa berjalan "
+                "sendiri atau dibuka program lain di komputer pembaca: %(found)s. Agar bisa "
+                "diterbitkan, %(advice)s"
+            )
+            % {"found": "; ".join(shown), "advice": gettext(CLEAN_COPY_ADVICE)},
         )
-    reason = f" (menurut pustaka PDF: {detail})" if detail else ""
-    raise PdfRejected(
-        name,
-        f"PDF rusak dan tidak dapat dibaca{reason}; buka berkas aslinya, simpan ulang sebagai "
-        "PDF, lalu unggah kembali",
-    )
+    if detail:
+        reason = gettext(
+            "PDF rusak dan tidak dapat dibaca (menurut pustaka PDF: %(detail)s); buka berkas "
+            "aslinya, simpan ulang sebagai PDF, lalu unggah kembali"
+        ) % {"detail": detail}
+    else:
+        reason = gettext(
+            "PDF rusak dan tidak dapat dibaca; buka berkas aslinya, simpan ulang sebagai PDF, "
+            "lalu unggah kembali"
+        )
+    raise PdfRejected(name, reason)
 
 
 def inspect_uploads(uploads, *, deadline=None):
@@ -152,26 +181,29 @@ def inspect_uploads(uploads, *, deadline=None):
     refused as not checked, and the operator saves it in a later batch.
     """
     deadline = deadline or time.monotonic() + settings.PDF_BATCH_SECONDS
+    # Each check runs in a thread of its own, which does not inherit the request's language.
+    language = translation.get_language()
 
     def check(uploaded):
-        remaining = deadline - time.monotonic()
-        if remaining < 1:
-            return PdfRejected(display_filename(uploaded.name), not_checked_in_time())
-        try:
-            return inspect_upload(uploaded, timeout=remaining)
-        except PdfRejected as rejection:
-            return rejection
+        with translation.override(language):
+            remaining = deadline - time.monotonic()
+            if remaining < 1:
+                return PdfRejected(display_filename(uploaded.name), not_checked_in_time())
+            try:
+                return inspect_upload(uploaded, timeout=remaining)
+            except PdfRejected as rejection:
+                return rejection
 
     with ThreadPoolExecutor(max_workers=settings.PDF_CHECKS_AT_ONCE) as pool:
         return list(pool.map(check, uploads))
 
 
 def not_checked_in_time():
-    return (
+    return gettext(
         "belum sempat diperiksa: pemeriksaan semua berkas dalam satu kali simpan dibatasi "
-        f"{settings.PDF_BATCH_SECONDS:g} detik. Unggah berkas tahap ini dalam beberapa kali "
-        "simpan, dengan lebih sedikit berkas besar sekaligus"
-    )
+        "%(seconds)s detik. Unggah berkas tahap ini dalam beberapa kali simpan, dengan lebih "
+        "sedikit berkas besar sekaligus"
+    ) % {"seconds": f"{settings.PDF_BATCH_SECONDS:g}"}
 
 
 def _run_worker(uploaded, name, timeout=None):
@@ -206,17 +238,19 @@ def _run_worker(uploaded, name, timeout=None):
                 raise PdfRejected(name, not_checked_in_time()) from error
             raise PdfRejected(
                 name,
-                f"PDF terlalu rumit untuk diperiksa dalam batas waktu; {MAKE_SIMPLER}",
+                gettext("PDF terlalu rumit untuk diperiksa dalam batas waktu; %(advice)s")
+                % {"advice": gettext(MAKE_SIMPLER)},
             ) from error
     if completed.returncode != 0:
         raise PdfRejected(
             name,
-            f"PDF rusak atau terlalu berat untuk diperiksa; {MAKE_SIMPLER}",
+            gettext("PDF rusak atau terlalu berat untuk diperiksa; %(advice)s")
+            % {"advice": gettext(MAKE_SIMPLER)},
         )
     try:
         return json.loads(completed.stdout)
     except ValueError as error:
-        raise PdfRejected(name, "PDF rusak atau tidak dapat dibaca") from error
+        raise PdfRejected(name, gettext("PDF rusak atau tidak dapat dibaca")) from error
 
 
 def display_filename(name):

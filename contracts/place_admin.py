@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.admin import PlaceRegisterAdmin
 from agencies.models import Desa, Kecamatan, UnresolvedPlace
@@ -15,12 +17,12 @@ from contracts.locations import map_place
 class MapPlaceForm(forms.ModelForm):
     """An administrator's answer for an unresolved text: its kecamatan and, if known, desa."""
 
-    kecamatan = forms.ModelChoiceField(Kecamatan.objects.all(), label="Kecamatan")
+    kecamatan = forms.ModelChoiceField(Kecamatan.objects.all(), label=_("Kecamatan"))
     desa = forms.ModelChoiceField(
         Desa.objects.select_related("kecamatan"),
-        label="Desa/kelurahan",
+        label=_("Desa/kelurahan"),
         required=False,
-        help_text="Kosongkan bila teks ini hanya menyebut kecamatan.",
+        help_text=_("Kosongkan bila teks ini hanya menyebut kecamatan."),
     )
 
     class Meta:
@@ -32,7 +34,9 @@ class MapPlaceForm(forms.ModelForm):
         kecamatan, desa = data.get("kecamatan"), data.get("desa")
         if kecamatan and desa and desa.kecamatan_id != kecamatan.pk:
             self.add_error(
-                "desa", f"{desa.name} ada di Kecamatan {desa.kecamatan.name}, bukan {kecamatan}."
+                "desa",
+                gettext("%(desa)s ada di Kecamatan %(kecamatan)s, bukan %(chosen)s.")
+                % {"desa": desa.name, "kecamatan": desa.kecamatan.name, "chosen": kecamatan},
             )
         return data
 
@@ -48,7 +52,7 @@ class UnresolvedPlaceAdmin(PlaceRegisterAdmin):
     readonly_fields = ["example", "text", "package_count", "last_seen"]
     fieldsets = [
         (None, {"fields": ["example", "text", "package_count", "last_seen"]}),
-        ("Petakan ke register wilayah", {"fields": ["kecamatan", "desa"]}),
+        (_("Petakan ke register wilayah"), {"fields": ["kecamatan", "desa"]}),
     ]
 
     def has_add_permission(self, request):
@@ -61,11 +65,19 @@ class UnresolvedPlaceAdmin(PlaceRegisterAdmin):
             desa=form.cleaned_data["desa"],
             by=request.user,
         )
-        place = form.cleaned_data["desa"] or f"Kecamatan {form.cleaned_data['kecamatan']}"
+        place = form.cleaned_data["desa"] or gettext("Kecamatan %(name)s") % {
+            "name": form.cleaned_data["kecamatan"]
+        }
         self.message_user(
             request,
-            f"“{obj.example[:80]}” dipetakan ke {place}; {changed} paket diperbarui. "
-            "Impor berikutnya memakai padanan ini juga.",
+            ngettext(
+                "“%(text)s” dipetakan ke %(place)s; %(count)s paket diperbarui. Impor berikutnya "
+                "memakai padanan ini juga.",
+                "“%(text)s” dipetakan ke %(place)s; %(count)s paket diperbarui. Impor berikutnya "
+                "memakai padanan ini juga.",
+                changed,
+            )
+            % {"text": obj.example[:80], "place": place, "count": changed},
             messages.SUCCESS,
         )
 

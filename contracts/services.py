@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contracts import completeness, public_cache
 from contracts.models import (
@@ -28,6 +29,7 @@ from contracts.models import (
     Status,
     progress_photo_upload_to,
     staged_photo_upload_to,
+    stored_text,
 )
 
 # Publication has its own trail entries; the rest is derived by contracts.completeness.
@@ -55,14 +57,16 @@ def can_edit(user, process):
 
 def ensure_can_edit(user, process):
     if not can_edit(user, process):
-        raise PermissionDenied("Anda tidak berhak mengubah paket ini.")
+        raise PermissionDenied(gettext("Anda tidak berhak mengubah paket ini."))
 
 
 def ensure_agency_allowed(user, agency_id):
     if user.is_administrator:
         return
     if not (user.is_operator and user.agency_id == agency_id):
-        raise PermissionDenied("Operator hanya dapat mengelola paket perangkat daerahnya sendiri.")
+        raise PermissionDenied(
+            gettext("Operator hanya dapat mengelola paket perangkat daerahnya sendiri.")
+        )
 
 
 # --- audit ---------------------------------------------------------------------------------
@@ -98,7 +102,7 @@ def diff(before, after, model):
     for name, new in after.items():
         old = before.get(name)
         if old != new:
-            label = str(model._meta.get_field(name).verbose_name)
+            label = stored_text(model._meta.get_field(name).verbose_name)
             changes[label] = [old, new]
     return changes
 
@@ -308,9 +312,9 @@ def _add_implementation_row(*, row, by, photos, staged):
         stored_photo.save()
         stored.append(stored_photo)
     discard_staged_photos(staged=staged)
-    changes = {str(row._meta.verbose_name_plural): {"ditambah": [str(row)]}}
+    changes = {stored_text(row._meta.verbose_name_plural): {"ditambah": [str(row)]}}
     if stored:
-        changes[str(ProgressPhoto._meta.verbose_name_plural)] = {
+        changes[stored_text(ProgressPhoto._meta.verbose_name_plural)] = {
             "ditambah": [str(photo) for photo in stored]
         }
     record(process=row.process, by=by, action=AuditEntry.Action.CHANGE, changes=changes)
@@ -331,7 +335,7 @@ def _own_staged_photos(*, staged, by, process):
         .order_by("created", "pk")
     )
     if len(rows) != len(set(pks)):
-        raise PermissionDenied("Foto sementara ini bukan milik Anda untuk paket ini.")
+        raise PermissionDenied(gettext("Foto sementara ini bukan milik Anda untuk paket ini."))
     return rows
 
 
@@ -426,9 +430,9 @@ def withdraw_process(*, process, by, reason):
     ensure_can_edit(by, process)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Alasan penarikan wajib diisi: masyarakat akan membacanya.")
+        raise ValidationError(gettext("Alasan penarikan wajib diisi: masyarakat akan membacanya."))
     if process.status != Status.PUBLISHED:
-        raise ValidationError("Hanya paket yang sudah dipublikasikan yang dapat ditarik.")
+        raise ValidationError(gettext("Hanya paket yang sudah dipublikasikan yang dapat ditarik."))
     process.status = Status.WITHDRAWN
     process.withdrawn_at = timezone.now()
     process.withdrawn_reason = reason
@@ -450,7 +454,9 @@ def add_documents(*, process, stage, document_type, uploads, by):
     JavaScript) stores its documents once. Returns the documents stored.
     """
     if document_type.stage != stage:
-        raise ValidationError(f"{document_type} bukan dokumen tahap ini.")
+        raise ValidationError(
+            gettext("%(type)s bukan dokumen tahap ini.") % {"type": document_type}
+        )
     with files_follow_transaction(), transaction.atomic():
         ensure_can_edit(by, process)
         # The package's row is locked first, so a second copy of the same form waits for the
@@ -608,7 +614,9 @@ def commit_staged_uploads(*, process, stage, staged, by):
     by_type = {}
     for row in staged:
         if row.document_type is None or row.document_type.stage != stage:
-            raise ValidationError(f"{row.original_filename}: pilih jenis dokumennya.")
+            raise ValidationError(
+                gettext("%(file)s: pilih jenis dokumennya.") % {"file": row.original_filename}
+            )
         by_type.setdefault(row.document_type, []).append(row)
     saved = []
     with files_follow_transaction(), transaction.atomic():
@@ -646,7 +654,7 @@ def retype_staged_uploads(*, staged, by):
     """Remember the document type chosen beside each staged file on a refused submit."""
     for row in staged:
         if row.user_id != by.pk:
-            raise PermissionDenied("Berkas sementara ini bukan milik Anda.")
+            raise PermissionDenied(gettext("Berkas sementara ini bukan milik Anda."))
         StagedUpload.objects.filter(pk=row.pk).update(document_type=row.document_type)
 
 
@@ -673,14 +681,19 @@ def update_document(*, document, by):
     previous = Document.objects.select_related("process").get(pk=document.pk)
     ensure_can_edit(by, previous.process)
     if document.process_id != previous.process_id or document.file.name != previous.file.name:
-        raise PermissionDenied("Berkas dan paket sebuah dokumen tidak dapat dipindahkan.")
+        raise PermissionDenied(gettext("Berkas dan paket sebuah dokumen tidak dapat dipindahkan."))
     if document.document_type.stage != document.stage:
-        raise ValidationError(f"{document.document_type} bukan dokumen tahap ini.")
+        raise ValidationError(
+            gettext("%(type)s bukan dokumen tahap ini.") % {"type": document.document_type}
+        )
     changes = {}
     for field in ["document_type", "title"]:
         old, new = getattr(previous, field), getattr(document, field)
         if old != new:
-            changes[str(Document._meta.get_field(field).verbose_name)] = [str(old), str(new)]
+            changes[stored_text(Document._meta.get_field(field).verbose_name)] = [
+                str(old),
+                str(new),
+            ]
     document.save(update_fields=["document_type", "title"])
     if changes:
         changes["berkas"] = document.original_filename
@@ -752,7 +765,9 @@ def add_agency_documents(
 
     ensure_agency_allowed(by, agency.pk)
     if not document_type.per_agency:
-        raise ValidationError(f"{document_type} bukan dokumen perangkat daerah per tahun.")
+        raise ValidationError(
+            gettext("%(type)s bukan dokumen perangkat daerah per tahun.") % {"type": document_type}
+        )
     with files_follow_transaction(), transaction.atomic():
         # The agency's row is locked, so a form sent twice stores its files once.
         type(agency).objects.select_for_update().filter(pk=agency.pk).first()
@@ -876,7 +891,7 @@ def merge_processes(*, keep, absorbed, by=None):
     from contracts.models import Bidder
 
     if keep.pk == absorbed.pk:
-        raise ValidationError("Paket tidak dapat digabung dengan dirinya sendiri.")
+        raise ValidationError(gettext("Paket tidak dapat digabung dengan dirinya sendiri."))
     # Both rows locked, their publication as stored now (keep is saved whole below).
     stored = Process.objects.select_for_update().in_bulk([keep.pk, absorbed.pk])
     _keep_stored_publication(keep, stored[keep.pk])
@@ -888,7 +903,7 @@ def merge_processes(*, keep, absorbed, by=None):
         mine, theirs = getattr(keep, field.attname), getattr(absorbed, field.attname)
         if mine in (None, "", []) and theirs not in (None, "", []):
             setattr(keep, field.attname, theirs)
-            taken[str(field.verbose_name)] = plain(theirs)
+            taken[stored_text(field.verbose_name)] = plain(theirs)
     # What each source last said stays known for both: the plan's fields and the tender's.
     keep.source_values = {**absorbed.source_values, **keep.source_values}
     if keep.status == Status.DRAFT and absorbed.status == Status.PUBLISHED:
@@ -935,7 +950,7 @@ def save_supplier(*, supplier, by):
         supplier.save()
         return supplier, False
     if supplier.pk is not None:
-        raise PermissionDenied("Hanya administrator yang dapat mengubah data penyedia.")
+        raise PermissionDenied(gettext("Hanya administrator yang dapat mengubah data penyedia."))
     existing = (
         Supplier.objects.select_for_update().filter(npwp=supplier.npwp).first()
         if supplier.npwp

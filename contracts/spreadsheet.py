@@ -28,30 +28,56 @@ import io
 from dataclasses import dataclass, field
 
 from django import forms
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats, translation
 from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.models import Kecamatan
 from contracts import services
 from contracts.forms import NipField, RupiahField, RupiahInput, kecamatan_field
 from contracts.models import Process, Status
-from contracts.templatetags.rupiah import rupiah
+from contracts.templatetags.rupiah import money
 from opendata_kontrak.limits import DATE_FORMAT_HINT, say_limits
 from opendata_kontrak.params import whole_number
 from opendata_kontrak.readers import ZIP_MAGIC, ImportFileError, check_unpacked_size
 from opendata_kontrak.text import PrintableTextForm, printable
 
+# The titles a person reads (the sheet's name, its headers) are written in the operator's
+# language; a sheet is read back whichever of the portal's languages it was downloaded in.
+# The constants are the Indonesian titles; sheet_title() and gettext(KEY_HEADER) the active
+# language's.
 SHEET_TITLE = "Paket"
-KEY_HEADER = "ID paket (jangan diubah)"
-STAMP_HEADER = "Versi (jangan diubah)"
+KEY_HEADER = gettext_noop("ID paket (jangan diubah)")
+STAMP_HEADER = gettext_noop("Versi (jangan diubah)")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What the confirmation carries back (signed): the reviewed rows, good for this long.
 CONFIRM_MAX_AGE_SECONDS = 2 * 60 * 60
 CONFIRM_SALT = "contracts.spreadsheet.confirm"
 
 TEXT, DATE, RUPIAH, NIP = "teks", "tanggal", "rupiah", "nip"
+
+
+def sheet_title():
+    """The package sheet's name in the active language ("Paket", "Packages")."""
+    return gettext("Paket")
+
+
+def notes_title():
+    return gettext("Petunjuk")
+
+
+def in_each_language(title):
+    """A title as each of the portal's languages writes it: [Indonesian, English]. `title`:
+    a function giving it in the active language, or a str marked with gettext_noop."""
+    written = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            written.append(title() if callable(title) else gettext(title))
+    return written
 
 
 @dataclass(frozen=True)
@@ -66,7 +92,13 @@ class Column:
 
     @property
     def header(self):
+        """The column's title in the active language."""
         return capfirst(str(Process._meta.get_field(self.name).verbose_name))
+
+    @property
+    def headers(self):
+        """The column's title in every language a downloaded sheet may carry."""
+        return in_each_language(lambda: self.header)
 
 
 # Read-only first (grey headers), then the editable columns in the order of the stages.
@@ -109,7 +141,8 @@ DATE_FORMAT = "DD/MM/YYYY"
 
 
 class SheetError(Exception):
-    """The file as a whole cannot be read as this portal's package sheet (Indonesian)."""
+    """The file as a whole cannot be read as this portal's package sheet (in the language
+    active when it was raised)."""
 
 
 def packages_for_sheet(user, fiscal_year=None):
@@ -132,9 +165,10 @@ def stamp(process):
 def _shown(process, column):
     value = getattr(process, column.name)
     if column.name == "method":
-        return process.get_method_display() if value else ""
+        # A vocabulary label kept in Indonesian (gettext_noop), shown in the sheet's language.
+        return gettext(process.get_method_display()) if value else ""
     if column.name == "status":
-        return process.get_status_display()
+        return str(process.get_status_display())
     if column.kind == TEXT or column.kind == NIP:
         return printable(str(value or ""))
     return value
@@ -155,14 +189,14 @@ def workbook(processes, *, agency, fiscal_year):
 
     book = Workbook()
     sheet = book.active
-    sheet.title = SHEET_TITLE
+    sheet.title = sheet_title()
     grey = PatternFill("solid", fgColor="D9D9D9")
     light_grey = PatternFill("solid", fgColor="F2F2F2")
     editable_fill = PatternFill("solid", fgColor="FFF2CC")
     bold = Font(bold=True)
     unlocked = Protection(locked=False)
 
-    headers = [KEY_HEADER, STAMP_HEADER, *(column.header for column in COLUMNS)]
+    headers = [gettext(KEY_HEADER), gettext(STAMP_HEADER), *(column.header for column in COLUMNS)]
     for index, header in enumerate(headers, start=1):
         cell = sheet.cell(row=1, column=index, value=header)
         cell.font = bold
@@ -201,7 +235,7 @@ def workbook(processes, *, agency, fiscal_year):
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
 
     _kecamatan_choices(book, sheet)
-    notes = book.create_sheet("Petunjuk")
+    notes = book.create_sheet(notes_title())
     for line in _instructions(agency, fiscal_year):
         notes.append([line])
     notes.column_dimensions["A"].width = 110
@@ -230,8 +264,8 @@ def _kecamatan_choices(book, sheet):
         formula1=f"=Kecamatan!$A$1:$A${len(names)}",
         allow_blank=True,
         errorStyle="warning",
-        error="Nama ini tidak ada di register kecamatan; unggahan akan menolaknya.",
-        errorTitle="Kecamatan",
+        error=gettext("Nama ini tidak ada di register kecamatan; unggahan akan menolaknya."),
+        errorTitle=gettext("Kecamatan"),
         showErrorMessage=True,
     )
     choice.add(f"{letter}2:{letter}{max(sheet.max_row, 2)}")
@@ -245,20 +279,32 @@ def _text_cell(cell, value):
     cell.number_format = "@"
 
 
+# opendata_kontrak.limits.DATE_FORMAT_HINT, named here so the catalogue holds its English.
+gettext_noop("format hh/bb/tttt, misalnya 17/08/2025")
+
+
 def _instructions(agency, fiscal_year):
     editable = ", ".join(column.header for column in EDITABLE)
     return [
-        f"Paket {agency.name}, tahun anggaran {fiscal_year}.",
-        f"Ubah hanya kolom berjudul kuning di lembar “{SHEET_TITLE}”: {editable}.",
-        "Kolom berjudul abu-abu hanya untuk dibaca. Jangan menambah, menghapus, atau menyalin "
-        "baris: setiap baris terikat pada satu paket.",
-        f"Tanggal diisi sebagai tanggal ({DATE_FORMAT_HINT}); nilai rupiah tanpa sen; NIP 18 "
-        "angka.",
-        "Simpan sebagai XLSX, lalu unggah di halaman Lembar kerja paket. Portal menampilkan "
-        "setiap perubahan untuk diperiksa; belum ada yang tersimpan sebelum Anda "
-        "mengonfirmasi.",
-        "Paket yang diubah di portal setelah berkas ini diunduh tidak dapat diubah lewat "
-        "berkas ini: unduh ulang lembarnya.",
+        gettext("Paket %(agency)s, tahun anggaran %(year)s.")
+        % {"agency": agency.name, "year": fiscal_year},
+        gettext("Ubah hanya kolom berjudul kuning di lembar “%(sheet)s”: %(columns)s.")
+        % {"sheet": sheet_title(), "columns": editable},
+        gettext(
+            "Kolom berjudul abu-abu hanya untuk dibaca. Jangan menambah, menghapus, atau "
+            "menyalin baris: setiap baris terikat pada satu paket."
+        ),
+        gettext("Tanggal diisi sebagai tanggal (%(hint)s); nilai rupiah tanpa sen; NIP 18 angka.")
+        % {"hint": gettext(DATE_FORMAT_HINT)},
+        gettext(
+            "Simpan sebagai XLSX, lalu unggah di halaman Lembar kerja paket. Portal menampilkan "
+            "setiap perubahan untuk diperiksa; belum ada yang tersimpan sebelum Anda "
+            "mengonfirmasi."
+        ),
+        gettext(
+            "Paket yang diubah di portal setelah berkas ini diunduh tidak dapat diubah lewat "
+            "berkas ini: unduh ulang lembarnya."
+        ),
     ]
 
 
@@ -278,18 +324,22 @@ class SheetRow:
 
 
 def read_sheet(content, filename):
-    """The rows of an uploaded sheet ([SheetRow]); SheetError (Indonesian) for a file that is
-    not an XLSX, or has no sheet "Paket" with the key columns of this portal's download."""
+    """The rows of an uploaded sheet ([SheetRow]); SheetError (in the active language) for a
+    file that is not an XLSX, or has no sheet "Paket" (or "Packages": a sheet downloaded in
+    either language) with the key columns of this portal's download."""
     from openpyxl import load_workbook
 
     handle = io.BytesIO(content)
     if content[:4] != ZIP_MAGIC:
         raise SheetError(
-            f"{filename}: bukan berkas XLSX. Unggah lembar kerja yang diunduh dari halaman "
-            "ini, disimpan sebagai Excel Workbook (.xlsx)."
+            gettext(
+                "%(file)s: bukan berkas XLSX. Unggah lembar kerja yang diunduh dari halaman "
+                "ini, disimpan sebagai Excel Workbook (.xlsx)."
+            )
+            % {"file": filename}
         )
     try:
-        check_unpacked_size(handle, filename, advice="Unduh lembar per tahun anggaran.")
+        check_unpacked_size(handle, filename, advice=gettext("Unduh lembar per tahun anggaran."))
         # data_only=False: a formula arrives as a formula, and is refused, never run or
         # taken for the value some other program last cached.
         book = load_workbook(handle, read_only=True, data_only=False)
@@ -297,22 +347,38 @@ def read_sheet(content, filename):
         raise SheetError(str(error)) from error
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise SheetError(
-            f"{filename}: berkas XLSX rusak atau tidak terbaca; simpan ulang sebagai .xlsx."
+            gettext("%(file)s: berkas XLSX rusak atau tidak terbaca; simpan ulang sebagai .xlsx.")
+            % {"file": filename}
         ) from error
     try:
-        if SHEET_TITLE not in book.sheetnames:
+        title = next((t for t in in_each_language(sheet_title) if t in book.sheetnames), None)
+        if title is None:
             raise SheetError(
-                f"{filename}: tidak ada lembar “{SHEET_TITLE}”. Unggah berkas yang diunduh "
-                "dari halaman Lembar kerja paket, tanpa mengganti nama lembarnya."
+                gettext(
+                    "%(file)s: tidak ada lembar “%(sheet)s”. Unggah berkas yang diunduh dari "
+                    "halaman Lembar kerja paket, tanpa mengganti nama lembarnya."
+                )
+                % {"file": filename, "sheet": sheet_title()}
             )
-        sheet = book[SHEET_TITLE]
+        sheet = book[title]
         sheet.reset_dimensions()
         lines = sheet.iter_rows()
         header = [str(cell.value or "").strip() for cell in next(lines, ())]
-        if KEY_HEADER not in header or STAMP_HEADER not in header:
+        if not (
+            set(in_each_language(KEY_HEADER)) & set(header)
+            and set(in_each_language(STAMP_HEADER)) & set(header)
+        ):
             raise SheetError(
-                f"{filename}: lembar “{SHEET_TITLE}” tidak memuat kolom “{KEY_HEADER}” dan "
-                f"“{STAMP_HEADER}”. Unggah berkas yang diunduh dari halaman ini."
+                gettext(
+                    "%(file)s: lembar “%(sheet)s” tidak memuat kolom “%(key)s” dan “%(stamp)s”. "
+                    "Unggah berkas yang diunduh dari halaman ini."
+                )
+                % {
+                    "file": filename,
+                    "sheet": title,
+                    "key": gettext(KEY_HEADER),
+                    "stamp": gettext(STAMP_HEADER),
+                }
             )
         positions = {name: index for index, name in enumerate(header) if name}
         rows = []
@@ -330,16 +396,17 @@ def _empty(cell):
     return cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
 
 
-def _cell(cells, positions, header):
-    index = positions.get(header)
+def _cell(cells, positions, headers):
+    """The cell under the first of `headers` (one title in each language) the sheet has."""
+    index = next((positions[h] for h in headers if h in positions), None)
     if index is None or index >= len(cells):
         return None
     return cells[index]
 
 
 def _row(line, cells, positions):
-    key_cell = _cell(cells, positions, KEY_HEADER)
-    stamp_cell = _cell(cells, positions, STAMP_HEADER)
+    key_cell = _cell(cells, positions, in_each_language(KEY_HEADER))
+    stamp_cell = _cell(cells, positions, in_each_language(STAMP_HEADER))
     row = SheetRow(
         line=line,
         key=_key(key_cell.value if key_cell is not None else None),
@@ -347,12 +414,17 @@ def _row(line, cells, positions):
         values={},
     )
     for column in EDITABLE:
-        cell = _cell(cells, positions, column.header)
+        cell = _cell(cells, positions, column.headers)
         if cell is None:
             continue  # a column taken out of the sheet changes nothing
         if cell.data_type == "f":
             row.problems.append(
-                (column, "berisi rumus; tulis nilainya saja (salin, lalu tempel sebagai nilai).")
+                (
+                    column,
+                    gettext(
+                        "berisi rumus; tulis nilainya saja (salin, lalu tempel sebagai nilai)."
+                    ),
+                )
             )
             continue
         try:
@@ -378,7 +450,7 @@ def plain_cell(value, kind):
     """A cell's value as the column's form field takes it, whatever program saved it:
     datetime -> date, a whole float (1250000000.0) -> int, text without surrounding spaces,
     a number in a text column -> its digits; None or "" for an empty cell.
-    Raises ValueError (Indonesian) for an amount with sen."""
+    Raises ValueError (in the active language) for an amount with sen."""
     if isinstance(value, str):
         value = value.strip()
         return value or None
@@ -389,8 +461,10 @@ def plain_cell(value, kind):
         # number has lost its last digits already (197001011990031001 -> ...031000), and what
         # is left may still look like a NIP. Only the text the operator typed is trusted.
         raise ValueError(
-            "NIP tersimpan sebagai angka, sehingga angka terakhirnya bisa berubah; ketik ulang "
-            "sebagai teks (awali dengan tanda petik ' atau format sel sebagai Teks)."
+            gettext(
+                "NIP tersimpan sebagai angka, sehingga angka terakhirnya bisa berubah; ketik "
+                "ulang sebagai teks (awali dengan tanda petik ' atau format sel sebagai Teks)."
+            )
         )
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -402,9 +476,9 @@ def plain_cell(value, kind):
         return str(value)  # a bare number: the date field says how to write a date
     if kind == RUPIAH:
         if isinstance(value, float):
-            raise ValueError("jumlah rupiah ditulis tanpa sen (bilangan bulat).")
+            raise ValueError(gettext("jumlah rupiah ditulis tanpa sen (bilangan bulat)."))
         if isinstance(value, datetime.date):
-            raise ValueError("berisi tanggal, bukan jumlah rupiah.")
+            raise ValueError(gettext("berisi tanggal, bukan jumlah rupiah."))
         return value
     if isinstance(value, datetime.datetime | datetime.date):
         return value.strftime("%d/%m/%Y")
@@ -441,7 +515,7 @@ class PackageSheetForm(PrintableTextForm, forms.ModelForm):
         if "location_kecamatan" in self.fields:
             current = self.instance.location_kecamatan
             self.fields["location_kecamatan"] = kecamatan_field(current)
-            self.fields["location_kecamatan"].error_messages["invalid_choice"] = (
+            self.fields["location_kecamatan"].error_messages["invalid_choice"] = gettext(
                 "“%(value)s” tidak ada di register kecamatan; tulis namanya persis seperti di "
                 "register (misalnya Dander)."
             )
@@ -489,13 +563,14 @@ def _same(old, new, kind):
 
 
 def display(value, kind):
-    """A value as the preview shows it: Rp with dots, dd/mm/yyyy, "—" for empty."""
+    """A value as the preview shows it, by the active language: Rp 1.250.000.000 and
+    dd/mm/yyyy in Indonesian, IDR 1,250,000,000 and yyyy-mm-dd in English; "—" for empty."""
     if value is None or value == "":
         return "—"
     if kind == RUPIAH and isinstance(value, int):
-        return rupiah(value)
+        return money(value)
     if kind == DATE and isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
 
 
@@ -503,7 +578,8 @@ def review(rows, *, user, lock=False):
     """Compare sheet rows with the packages now, and check every changed cell.
 
     Returns a Review: the changes (only cells whose value differs, after the admin's fields
-    cleaned them: a NIP typed with spaces is no change) and the errors, each in Indonesian and
+    cleaned them: a NIP typed with spaces is no change) and the errors, each in the active
+    language and
     naming its spreadsheet line and column. A row is refused whole when its key is unknown,
     belongs to a package the user may not change through this sheet, repeats another row, or
     its stamp differs from the package's (changed since the download). `lock`: read the
@@ -520,32 +596,49 @@ def review(rows, *, user, lock=False):
     refused = set()
 
     def refuse(row, message):
-        errors.append(f"Baris {row.line}: {message}")
+        errors.append(
+            gettext("Baris %(line)s: %(problem)s") % {"line": row.line, "problem": message}
+        )
         refused.add(row.line)
 
     for row in rows:
         if row.key is None:
-            refuse(row, f"kolom “{KEY_HEADER}” kosong atau diubah; baris ini tidak dikenali.")
+            refuse(
+                row,
+                gettext("kolom “%(key)s” kosong atau diubah; baris ini tidak dikenali.")
+                % {"key": gettext(KEY_HEADER)},
+            )
             continue
         if row.key in seen:
             refuse(
-                row, f"paket yang sama sudah ada di baris {seen[row.key]}; satu baris satu paket."
+                row,
+                gettext("paket yang sama sudah ada di baris %(line)s; satu baris satu paket.")
+                % {"line": seen[row.key]},
             )
             continue
         seen[row.key] = row.line
         process = known.get(row.key)
         if process is None:
-            refuse(row, f"paket dengan ID {row.key} tidak ada (mungkin sudah dihapus).")
+            refuse(
+                row,
+                gettext("paket dengan ID %(id)s tidak ada (mungkin sudah dihapus).")
+                % {"id": row.key},
+            )
             continue
         if row.key not in mine:
             refuse(
                 row,
-                "paket ini bukan milik perangkat daerah Anda; hanya paket perangkat daerah "
-                "Anda yang dapat diubah lewat lembar ini.",
+                gettext(
+                    "paket ini bukan milik perangkat daerah Anda; hanya paket perangkat daerah "
+                    "Anda yang dapat diubah lewat lembar ini."
+                ),
             )
             continue
         for column, problem in row.problems:
-            errors.append(f"Baris {row.line}, kolom {column.header}: {problem}")
+            errors.append(
+                gettext("Baris %(line)s, kolom %(column)s: %(problem)s")
+                % {"line": row.line, "column": column.header, "problem": problem}
+            )
             refused.add(row.line)
         candidates = {
             column.name: row.values[column.name]
@@ -562,9 +655,12 @@ def review(rows, *, user, lock=False):
             # Its cells are beside the point: the row was written against an older package.
             refuse(
                 row,
-                f"paket “{title}” sudah diubah di portal sejak lembar ini diunduh, jadi "
-                "perubahan baris ini bisa menimpa isian terbaru. Unduh ulang lembarnya, lalu "
-                "ulangi perubahan baris ini.",
+                gettext(
+                    "paket “%(title)s” sudah diubah di portal sejak lembar ini diunduh, jadi "
+                    "perubahan baris ini bisa menimpa isian terbaru. Unduh ulang lembarnya, lalu "
+                    "ulangi perubahan baris ini."
+                )
+                % {"title": title},
             )
         elif change is None:
             errors.extend(row_errors)
@@ -616,17 +712,25 @@ def _say_errors(row, error_dict, columns, errors):
     for name, field_errors in error_dict.items():
         column = columns.get(name)
         if column:
-            where = f"Baris {row.line}, kolom {column.header}"
+            where = gettext("Baris %(line)s, kolom %(column)s") % {
+                "line": row.line,
+                "column": column.header,
+            }
         elif name in {f.name for f in Process._meta.concrete_fields}:
             # A rule broken by a field the sheet does not hold (an imported value): the
             # package's own page is where it is fixed.
             label = Process._meta.get_field(name).verbose_name
-            where = f"Baris {row.line}, isian {label} (perbaiki di halaman paketnya)"
+            where = gettext("Baris %(line)s, isian %(field)s (perbaiki di halaman paketnya)") % {
+                "line": row.line,
+                "field": label,
+            }
         else:
-            where = f"Baris {row.line}"
+            where = gettext("Baris %(line)s") % {"line": row.line}
         for error in field_errors:
             for message in ValidationError(error).messages:
-                errors.append(f"{where}: {message}")
+                errors.append(
+                    gettext("%(where)s: %(problem)s") % {"where": where, "problem": message}
+                )
 
 
 # --- confirm --------------------------------------------------------------------------------
@@ -672,13 +776,15 @@ def rows_from_confirmation(token, *, user):
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE_SECONDS)
     except signing.SignatureExpired as error:
         raise SheetError(
-            "Pratinjau ini sudah lebih dari dua jam; unggah berkasnya lagi untuk memeriksa "
-            "perubahannya sekali lagi."
+            gettext(
+                "Pratinjau ini sudah lebih dari dua jam; unggah berkasnya lagi untuk memeriksa "
+                "perubahannya sekali lagi."
+            )
         ) from error
     except signing.BadSignature as error:
-        raise SheetError("Konfirmasi tidak sah; unggah berkasnya lagi.") from error
+        raise SheetError(gettext("Konfirmasi tidak sah; unggah berkasnya lagi.")) from error
     if data.get("user") != user.pk:
-        raise SheetError("Konfirmasi ini milik pengguna lain; unggah berkasnya lagi.")
+        raise SheetError(gettext("Konfirmasi ini milik pengguna lain; unggah berkasnya lagi."))
     return [
         SheetRow(
             line=line,

@@ -12,18 +12,20 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from contracts import spreadsheet
 from opendata_kontrak.params import whole_number
 
-TITLE = "Lembar kerja paket (XLSX)"
+TITLE = _("Lembar kerja paket (XLSX)")
 
 
 class SheetUploadForm(forms.Form):
     berkas = forms.FileField(
-        label="Berkas XLSX yang sudah diubah",
-        error_messages={"required": "Pilih berkas XLSX yang diunduh dari halaman ini."},
+        label=_("Berkas XLSX yang sudah diubah"),
+        error_messages={"required": _("Pilih berkas XLSX yang diunduh dari halaman ini.")},
     )
 
     def clean_berkas(self):
@@ -32,9 +34,14 @@ class SheetUploadForm(forms.Form):
         # of it but its size.
         if getattr(uploaded, "oversized", False) or uploaded.size > settings.DOCUMENT_MAX_BYTES:
             raise forms.ValidationError(
-                f"Berkas ini {filesizeformat(uploaded.size)}, lebih dari batas "
-                f"{filesizeformat(settings.DOCUMENT_MAX_BYTES)}. Unduh lembar per tahun "
-                "anggaran, atau hapus lembar lain yang ditambahkan ke berkasnya."
+                gettext(
+                    "Berkas ini %(size)s, lebih dari batas %(limit)s. Unduh lembar per tahun "
+                    "anggaran, atau hapus lembar lain yang ditambahkan ke berkasnya."
+                )
+                % {
+                    "size": filesizeformat(uploaded.size),
+                    "limit": filesizeformat(settings.DOCUMENT_MAX_BYTES),
+                }
             )
         return uploaded
 
@@ -43,7 +50,10 @@ def _operator(request):
     user = request.user
     if not user.is_operator:
         raise PermissionDenied(
-            "Lembar kerja paket ada untuk operator perangkat daerah: masuk dengan akun operator."
+            gettext(
+                "Lembar kerja paket ada untuk operator perangkat daerah: masuk dengan akun "
+                "operator."
+            )
         )
     return user
 
@@ -103,7 +113,9 @@ def sheet_download(request):
     year = whole_number(request.GET.get("tahun", ""), max_digits=4)
     if year not in years:
         if not years:
-            messages.warning(request, "Perangkat daerah Anda belum punya paket untuk diunduh.")
+            messages.warning(
+                request, gettext("Perangkat daerah Anda belum punya paket untuk diunduh.")
+            )
             return redirect("process-sheet")
         year = years[0]
     packages = (
@@ -128,7 +140,13 @@ def sheet_confirm(request):
         return _page(request, user, result=result, status=409)
     messages.success(
         request,
-        f"Tersimpan: {result.cell_count} perubahan pada {len(result.changes)} paket. "
-        "Setiap perubahan tercatat di riwayat paketnya.",
+        ngettext(
+            "Tersimpan: %(cells)s perubahan pada %(packages)s paket. Setiap perubahan tercatat "
+            "di riwayat paketnya.",
+            "Tersimpan: %(cells)s perubahan pada %(packages)s paket. Setiap perubahan tercatat "
+            "di riwayat paketnya.",
+            result.cell_count,
+        )
+        % {"cells": result.cell_count, "packages": len(result.changes)},
     )
     return redirect("process-sheet")

@@ -49,29 +49,8 @@ APPS = [
     "integrity",
 ]
 PENDING_TEMPLATES = {
-    "admin/base_site.html",
-    "admin/contracts/bulk_preview.html",
-    "admin/contracts/bulk_status.html",
-    "admin/contracts/bulk_upload.html",
-    "admin/contracts/process/change_form.html",
-    "admin/contracts/process/change_list.html",
-    "admin/contracts/process/publish_confirm.html",
-    "admin/contracts/process/spreadsheet.html",
-    "admin/contracts/process/withdraw.html",
-    "admin/index.html",
 }
 PENDING_PYTHON = {
-    "contracts/admin.py",
-    "contracts/apps.py",
-    "contracts/bulk_uploads.py",
-    "contracts/bulk_views.py",
-    "contracts/demo.py",
-    "contracts/forms.py",
-    "contracts/models.py",
-    "contracts/ocds.py",
-    "contracts/place_admin.py",
-    "contracts/services.py",
-    "contracts/spreadsheet_views.py",
 }
 TEMPLATES = sorted(
     p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*.html")
