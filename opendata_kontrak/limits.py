@@ -11,15 +11,24 @@ text and in the error for a date that cannot be read.
 
 from django import forms
 from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop
 
 # DATE_INPUT_FORMATS' first entry (opendata_kontrak/formats/id), which the admin's calendar
 # also writes; the other accepted notations (17-08-2025, 2025-08-17) are not advertised.
-DATE_FORMAT_HINT = "format hh/bb/tttt, misalnya 17/08/2025"
+# Indonesian, as stored in code; shown through gettext (English: dd/mm/yyyy, which the English
+# DATE_INPUT_FORMATS accept as well).
+DATE_FORMAT_HINT = gettext_noop("format hh/bb/tttt, misalnya 17/08/2025")
 
 
 def _label(field, name):
     # Django fills the message with %-formatting: a literal % in a label must be doubled.
-    return capfirst(str(field.label or name or "isian")).replace("%", "%%")
+    return capfirst(str(field.label or name or gettext("isian"))).replace("%", "%%")
+
+
+def _said(message, label):
+    """`message` (Indonesian, with Django's own %(…)s placeholders and `{label}`) in the active
+    language, the field's label put in."""
+    return gettext(message).replace("{label}", label)
 
 
 def say_limits(field, name=""):
@@ -31,35 +40,46 @@ def say_limits(field, name=""):
     get `DATE_FORMAT_HINT` in their help text and invalid message.
     """
     label = _label(field, name)
+    hint = gettext(DATE_FORMAT_HINT)
     if isinstance(field, forms.CharField) and field.max_length is not None:
         field.widget.attrs.pop("maxlength", None)
-        field.error_messages["max_length"] = (
-            f"{label} paling banyak %(limit_value)d karakter, yang diisi %(show_value)d "
-            "karakter. Tidak ada yang dipotong: singkatkan isinya lalu simpan lagi."
+        field.error_messages["max_length"] = _said(
+            gettext_noop(
+                "{label} paling banyak %(limit_value)d karakter, yang diisi %(show_value)d "
+                "karakter. Tidak ada yang dipotong: singkatkan isinya lalu simpan lagi."
+            ),
+            label,
         )
     if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
         # A number out of range or too precise is refused, never clipped or rounded.
-        field.error_messages["max_value"] = f"{label} paling besar %(limit_value)s."
-        field.error_messages["min_value"] = f"{label} paling kecil %(limit_value)s."
-    if isinstance(field, forms.DecimalField):
-        field.error_messages["max_decimal_places"] = (
-            f"{label} paling banyak %(max)s angka di belakang koma; tidak dibulatkan."
+        field.error_messages["max_value"] = _said(
+            gettext_noop("{label} paling besar %(limit_value)s."), label
         )
-        field.error_messages["max_digits"] = f"{label} paling banyak %(max)s angka."
-        field.error_messages["max_whole_digits"] = (
-            f"{label} paling banyak %(max)s angka di depan koma."
+        field.error_messages["min_value"] = _said(
+            gettext_noop("{label} paling kecil %(limit_value)s."), label
+        )
+    if isinstance(field, forms.DecimalField):
+        field.error_messages["max_decimal_places"] = _said(
+            gettext_noop("{label} paling banyak %(max)s angka di belakang koma; tidak dibulatkan."),
+            label,
+        )
+        field.error_messages["max_digits"] = _said(
+            gettext_noop("{label} paling banyak %(max)s angka."), label
+        )
+        field.error_messages["max_whole_digits"] = _said(
+            gettext_noop("{label} paling banyak %(max)s angka di depan koma."), label
         )
     if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
-        field.error_messages["invalid"] = (
-            f"{label}: tanggal tidak dapat dibaca. Tulis dengan {DATE_FORMAT_HINT}."
-        )
-        if DATE_FORMAT_HINT not in str(field.help_text):
-            hint = capfirst(DATE_FORMAT_HINT) + "."
-            field.help_text = f"{field.help_text} {hint}".strip() if field.help_text else hint
+        field.error_messages["invalid"] = _said(
+            gettext_noop("{label}: tanggal tidak dapat dibaca. Tulis dengan {hint}."), label
+        ).replace("{hint}", hint)
+        if hint not in str(field.help_text):
+            said = capfirst(hint) + "."
+            field.help_text = f"{field.help_text} {said}".strip() if field.help_text else said
     if isinstance(field, forms.SplitDateTimeField):
-        field.error_messages["invalid_date"] = (
-            f"{label}: tanggal tidak dapat dibaca. Tulis dengan {DATE_FORMAT_HINT}."
-        )
+        field.error_messages["invalid_date"] = _said(
+            gettext_noop("{label}: tanggal tidak dapat dibaca. Tulis dengan {hint}."), label
+        ).replace("{hint}", hint)
     return field
 
 

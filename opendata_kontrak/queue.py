@@ -7,6 +7,7 @@ A job deferred with a queueing lock while another with the same lock still waits
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from procrastinate.exceptions import AlreadyEnqueued
 
 JOBS_PAGE = "admin:procrastinate_procrastinatejob_changelist"
@@ -32,9 +33,11 @@ def queued_message(what):
     """The administrator's message (safe HTML, with a link to the jobs' page) after an edit
     that queued a recompute; `what` names the work, e.g. "Kelengkapan semua paket"."""
     return format_html(
-        "{} akan dihitung ulang di antrean pekerjaan latar (beberapa menit untuk ribuan paket); "
-        'hasilnya tampak setelah pekerjaan itu selesai. Pantau di <a href="{}">Pekerjaan '
-        "latar</a>.",
+        gettext(
+            "{} akan dihitung ulang di antrean pekerjaan latar (beberapa menit untuk ribuan "
+            'paket); hasilnya tampak setelah pekerjaan itu selesai. Pantau di <a href="{}">'
+            "Pekerjaan latar</a>."
+        ),
         what,
         reverse(JOBS_PAGE),
     )

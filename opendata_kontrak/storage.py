@@ -1,5 +1,7 @@
 """How the portal's documents are stored: one place that both settings and tests build from."""
 
+from django.utils.translation import gettext, gettext_noop
+
 # A hung object store (it accepts the connection, never answers) must fail one request with the
 # form's "storage unreachable" message, not hold a worker thread until nginx gives up: each
 # attempt waits at most CONNECT + READ seconds, and MAX_ATTEMPTS attempts (the first included)
@@ -136,18 +138,23 @@ def unavailable_errors():
     return tuple(errors)
 
 
+# What a refused save asks to be chosen again (unavailable_message's `files`).
+FILES_AGAIN = (gettext_noop("berkasnya"), gettext_noop("fotonya"))
+
+
 def unavailable_message(error, *, files="berkasnya"):
-    """What the person whose save failed is told, in Indonesian: nothing was kept, what they
-    typed is still there, and `files` (berkasnya, fotonya) must be chosen again."""
+    """What the person whose save failed is told, in the active language: nothing was kept,
+    what they typed is still there, and `files` (one of FILES_AGAIN, in Indonesian) must be
+    chosen again."""
     import errno
 
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-        cause = "Ruang penyimpanan berkas penuh"
-        advice = "Beri tahu administrator portal."
+        cause = gettext("Ruang penyimpanan berkas penuh")
+        advice = gettext("Beri tahu administrator portal.")
     else:
-        cause = "Penyimpanan berkas sedang tidak dapat dijangkau"
-        advice = "Coba kirim lagi beberapa saat lagi."
-    return (
-        f"{cause}; tidak ada yang tersimpan dari pengiriman ini. {advice} Isian Anda masih di "
-        f"formulir; pilih ulang {files}."
-    )
+        cause = gettext("Penyimpanan berkas sedang tidak dapat dijangkau")
+        advice = gettext("Coba kirim lagi beberapa saat lagi.")
+    return gettext(
+        "%(cause)s; tidak ada yang tersimpan dari pengiriman ini. %(advice)s Isian Anda masih "
+        "di formulir; pilih ulang %(files)s."
+    ) % {"cause": cause, "advice": advice, "files": gettext(files)}

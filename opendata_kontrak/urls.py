@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemaps
 from django.http import HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from agencies import two_factor
@@ -20,9 +21,9 @@ handler500 = "opendata_kontrak.errors.server_error"
 # A request refused while it is read gets the 400 page in its address's language.
 handler400 = "opendata_kontrak.errors.bad_request"
 
-admin.site.site_header = "Open Data Kontrak — Ruang Kerja Operator"
+admin.site.site_header = gettext_lazy("Open Data Kontrak — Ruang Kerja Operator")
 admin.site.site_title = "Open Data Kontrak"
-admin.site.index_title = "Ruang kerja"
+admin.site.index_title = gettext_lazy("Ruang kerja")
 # The package page needs the width more than a second navigation needs the space.
 admin.site.enable_nav_sidebar = False
 # The job queue's own job list, for administrators: read-only, in Indonesian (jobs_admin).

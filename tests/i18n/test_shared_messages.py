@@ -1,0 +1,85 @@
+"""Sentences the project's own helpers build for every app — a field's limits, a store that
+cannot be reached, a recompute sent to the queue, the workspace's title — in the active
+language, the Indonesian ones unchanged."""
+
+import errno
+
+import pytest
+from django import forms
+from django.utils import translation
+
+from opendata_kontrak import queue, storage
+from opendata_kontrak.limits import say_limits
+from tests.factories import make_administrator
+
+
+def errors_of(field, value):
+    class Form(forms.Form):
+        pass
+
+    Form.base_fields["value"] = field
+    form = Form(data={"value": value})
+    assert not form.is_valid()
+    return form.errors["value"]
+
+
+def test_a_fields_limits_in_english_and_in_indonesian():
+    with translation.override("en"):
+        text = say_limits(forms.CharField(label="Title", max_length=5))
+        assert errors_of(text, "abcdefgh") == [
+            "Title takes at most 5 characters; 8 were entered. Nothing was cut: shorten it and "
+            "save again."
+        ]
+        date = say_limits(forms.DateField(label="Contract date"))
+        assert date.help_text == "Format dd/mm/yyyy, for example 17/08/2025."
+        assert errors_of(date, "31/31/2025") == [
+            "Contract date: the date cannot be read. Write it in format dd/mm/yyyy, for example "
+            "17/08/2025."
+        ]
+        amount = say_limits(forms.DecimalField(label="Value", max_digits=4, decimal_places=2))
+        assert errors_of(amount, "1.234") == [
+            "Value takes at most 2 digits after the decimal point; nothing is rounded."
+        ]
+    with translation.override("id"):
+        text = say_limits(forms.CharField(label="Judul", max_length=5))
+        assert errors_of(text, "abcdefgh") == [
+            "Judul paling banyak 5 karakter, yang diisi 8 karakter. Tidak ada yang dipotong: "
+            "singkatkan isinya lalu simpan lagi."
+        ]
+        date = say_limits(forms.DateField(label="Tanggal kontrak"))
+        assert date.help_text == "Format hh/bb/tttt, misalnya 17/08/2025."
+
+
+def test_the_store_unreachable_message_in_both_languages():
+    full = OSError(errno.ENOSPC, "No space left on device")
+    with translation.override("en"):
+        assert storage.unavailable_message(full, files="fotonya") == (
+            "The file store is full; nothing from this submission was saved. Tell the "
+            "portal\u2019s administrator. What you entered is still in the form; choose the "
+            "photos again."
+        )
+    with translation.override("id"):
+        assert storage.unavailable_message(TimeoutError()) == (
+            "Penyimpanan berkas sedang tidak dapat dijangkau; tidak ada yang tersimpan dari "
+            "pengiriman ini. Coba kirim lagi beberapa saat lagi. Isian Anda masih di formulir; "
+            "pilih ulang berkasnya."
+        )
+
+
+def test_the_queued_recompute_message_in_english():
+    with translation.override("en"):
+        message = queue.queued_message("Completeness of every package")
+    assert message.startswith(
+        "Completeness of every package will be recomputed in the background job queue"
+    )
+    assert ">Background jobs</a>." in message
+
+
+@pytest.mark.django_db
+def test_the_workspace_title_follows_the_language_choice(client):
+    client.force_login(make_administrator())
+    assert "Ruang Kerja Operator" in client.get("/admin/").content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get("/admin/").content.decode()
+    assert "Open Data Kontrak \u2014 Operators\u2019 workspace" in english
+    assert "Ruang Kerja Operator" not in english
