@@ -13,7 +13,7 @@ from django.utils import formats, timezone, translation
 from agencies.models import Agency
 from agencies.places import kecamatan_with
 from contracts import completeness, pipeline
-from contracts.models import AuditEntry, Process, Status, make_ocid
+from contracts.models import AuditEntry, Process, Status, make_ocid, stored_text
 from contracts.services import plain
 from contracts.templatetags.rupiah import rupiah
 from imports.values import text
@@ -119,7 +119,8 @@ def _field(name):
 
 
 def _label(name):
-    return str(_field(name).verbose_name)
+    # Stored in the import's history: the portal's Indonesian label whatever the request speaks.
+    return stored_text(_field(name).verbose_name)
 
 
 class AgencyMatcher:

@@ -83,3 +83,11 @@ def test_the_workspace_title_follows_the_language_choice(client):
     english = client.get("/admin/").content.decode()
     assert "Open Data Kontrak \u2014 Operators\u2019 workspace" in english
     assert "Ruang Kerja Operator" not in english
+
+
+def test_an_imports_history_names_fields_in_indonesian_in_an_english_request():
+    from imports import common
+
+    with translation.override("en"):
+        assert str(common._field("title").verbose_name) == "package name"
+        assert common._label("title") == "nama paket"
