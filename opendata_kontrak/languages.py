@@ -14,9 +14,11 @@ page, whatever the reader's browser asks for); English is the same address under
 Files, feeds, OCDS and the API live in the same URL namespaces as the pages (`contracts:`,
 `opendata:`), and a namespace cannot be split across the prefix without renaming names that
 templates and tests reverse: they answer under `/en/` as well, with the same (language-neutral)
-content. Their Indonesian address stays the canonical one. The API's messages do not follow
-Accept-Language yet: when they do, its cached answers (which hold links to pages, reversed in
-the active language) need the language in their key, and `Vary: Accept-Language`.
+content. Their Indonesian address stays the canonical one, and what they carry as data is
+reversed under it (`canonical_reverse`). The API alone also reads Accept-Language, for its
+messages only (`api_language`): its answers name their language and vary by that header.
+Answers made before PortalLocaleMiddleware runs (a refused request, an outage) take their
+language from `answer_language`.
 """
 
 from django.conf import settings

@@ -91,3 +91,12 @@ def test_an_imports_history_names_fields_in_indonesian_in_an_english_request():
     with translation.override("en"):
         assert str(common._field("title").verbose_name) == "package name"
         assert common._label("title") == "nama paket"
+
+
+@pytest.mark.django_db
+def test_every_page_links_the_glossary_in_its_language(client):
+    indonesian = client.get("/paket/").content.decode()
+    assert '<a href="/glosarium/">Glosarium istilah pengadaan</a>' in indonesian
+    english = client.get("/en/paket/").content.decode()
+    assert '<a href="/en/glosarium/">Glossary of procurement terms</a>' in english
+    assert '<a href="/en/data-terbuka/kebijakan/">Open data policy</a>' in english
