@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import roles
@@ -141,7 +142,7 @@ admin.site.unregister(TOTPDevice)
 # django-otp has no Indonesian: its names ("TOTP devices", "Confirmed", "Last used at") showed
 # in English in the Indonesian workspace. Named here as the two-factor page names them.
 TOTPDevice._meta.verbose_name = _("autentikator")
-TOTPDevice._meta.verbose_name_plural = _("autentikator")
+TOTPDevice._meta.verbose_name_plural = pgettext_lazy("jamak", "autentikator")
 for _name, _label in [
     ("user", _("pengguna")),
     ("confirmed", _("terpasang")),

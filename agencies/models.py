@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from agencies import roles
 
@@ -51,7 +51,7 @@ class Agency(models.Model):
 
     class Meta:
         verbose_name = _("perangkat daerah")
-        verbose_name_plural = _("perangkat daerah")
+        verbose_name_plural = pgettext_lazy("jamak", "perangkat daerah")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -86,7 +86,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("pengguna")
-        verbose_name_plural = _("pengguna")
+        verbose_name_plural = pgettext_lazy("jamak", "pengguna")
 
     @cached_property
     def role_names(self):
@@ -137,7 +137,7 @@ class Kecamatan(models.Model):
 
     class Meta:
         verbose_name = _("kecamatan")
-        verbose_name_plural = _("kecamatan")
+        verbose_name_plural = pgettext_lazy("jamak", "kecamatan")
         ordering = ["name"]
 
     def __str__(self):
@@ -169,7 +169,7 @@ class Desa(models.Model):
 
     class Meta:
         verbose_name = _("desa/kelurahan")
-        verbose_name_plural = _("desa/kelurahan")
+        verbose_name_plural = pgettext_lazy("jamak", "desa/kelurahan")
         ordering = ["kecamatan__name", "name"]
         constraints = [
             # Several desa share a name across the regency, never within one kecamatan.
@@ -211,7 +211,7 @@ class PlaceAlias(models.Model):
 
     class Meta:
         verbose_name = _("padanan lokasi")
-        verbose_name_plural = _("padanan lokasi")
+        verbose_name_plural = pgettext_lazy("jamak", "padanan lokasi")
         ordering = ["text"]
 
     def __str__(self):
@@ -228,7 +228,7 @@ class UnresolvedPlace(models.Model):
 
     class Meta:
         verbose_name = _("lokasi belum dikenali")
-        verbose_name_plural = _("lokasi belum dikenali")
+        verbose_name_plural = pgettext_lazy("jamak", "lokasi belum dikenali")
         ordering = ["-package_count", "text"]
 
     def __str__(self):

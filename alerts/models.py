@@ -20,7 +20,7 @@ their address.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Process
@@ -36,7 +36,7 @@ class Subscriber(models.Model):
 
     class Meta:
         verbose_name = _("pelanggan")
-        verbose_name_plural = _("pelanggan")
+        verbose_name_plural = pgettext_lazy("jamak", "pelanggan")
 
     def __str__(self):
         return self.email
@@ -96,7 +96,7 @@ class Subscription(models.Model):
 
     class Meta:
         verbose_name = _("langganan")
-        verbose_name_plural = _("langganan")
+        verbose_name_plural = pgettext_lazy("jamak", "langganan")
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "key"], name="subscription_once"),
             models.CheckConstraint(
@@ -136,7 +136,7 @@ class Change(models.Model):
 
     class Meta:
         verbose_name = _("perubahan")
-        verbose_name_plural = _("perubahan")
+        verbose_name_plural = pgettext_lazy("jamak", "perubahan")
         indexes = [
             models.Index(
                 fields=["created_at"],
@@ -176,7 +176,7 @@ class OutgoingMail(models.Model):
 
     class Meta:
         verbose_name = _("surel keluar")
-        verbose_name_plural = _("surel keluar")
+        verbose_name_plural = pgettext_lazy("jamak", "surel keluar")
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self):

@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -179,7 +179,7 @@ class BidderInline(ProcessScopedInlineMixin, admin.TabularInline):
     extra = 0
     autocomplete_fields = ["supplier"]
     stage = Stage.TENDER
-    verbose_name_plural = _("Peserta tender")
+    verbose_name_plural = pgettext_lazy("jamak", "Peserta tender")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "supplier":

@@ -22,7 +22,7 @@ from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -210,7 +210,7 @@ class Supplier(models.Model):
 
     class Meta:
         verbose_name = _("penyedia")
-        verbose_name_plural = _("penyedia")
+        verbose_name_plural = pgettext_lazy("jamak", "penyedia")
         ordering = ["name"]
         indexes = [
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="supplier_name_trigram"),
@@ -507,7 +507,7 @@ class Process(ConstraintsAtFields, models.Model):
 
     class Meta:
         verbose_name = _("paket pengadaan")
-        verbose_name_plural = _("paket pengadaan")
+        verbose_name_plural = pgettext_lazy("jamak", "paket pengadaan")
         ordering = ["-fiscal_year", "-updated_at"]
         indexes = [
             models.Index(fields=["agency", "fiscal_year"]),
@@ -743,7 +743,7 @@ class DocumentType(models.Model):
 
     class Meta:
         verbose_name = _("jenis dokumen")
-        verbose_name_plural = _("jenis dokumen")
+        verbose_name_plural = pgettext_lazy("jamak", "jenis dokumen")
         ordering = ["position", "name"]
 
     def __str__(self):
@@ -816,7 +816,7 @@ class Document(StoredPdf):
 
     class Meta(StoredPdf.Meta):
         verbose_name = _("dokumen")
-        verbose_name_plural = _("dokumen")
+        verbose_name_plural = pgettext_lazy("jamak", "dokumen")
         ordering = ["stage", "uploaded_at", "pk"]
         indexes = [models.Index(fields=["process", "stage"])]
 
@@ -889,7 +889,7 @@ class StagedUpload(StoredPdf):
 
     class Meta(StoredPdf.Meta):
         verbose_name = _("berkas sementara")
-        verbose_name_plural = _("berkas sementara")
+        verbose_name_plural = pgettext_lazy("jamak", "berkas sementara")
         ordering = ["created", "pk"]
         indexes = [models.Index(fields=["user", "stage"]), models.Index(fields=["created"])]
 
@@ -990,7 +990,7 @@ class AgencyDocument(StoredPdf):
 
     class Meta(StoredPdf.Meta):
         verbose_name = _("dokumen perangkat daerah")
-        verbose_name_plural = _("dokumen perangkat daerah")
+        verbose_name_plural = pgettext_lazy("jamak", "dokumen perangkat daerah")
         ordering = ["fiscal_year", "document_type__position", "revision", "pk"]
         indexes = [
             models.Index(fields=["agency", "fiscal_year"]),
@@ -1047,7 +1047,7 @@ class Bidder(models.Model):
 
     class Meta:
         verbose_name = _("peserta tender")
-        verbose_name_plural = _("peserta tender")
+        verbose_name_plural = pgettext_lazy("jamak", "peserta tender")
         constraints = [
             models.UniqueConstraint(
                 fields=["process", "supplier"],
@@ -1078,7 +1078,7 @@ class Amendment(ConstraintsAtFields, models.Model):
 
     class Meta:
         verbose_name = _("adendum")
-        verbose_name_plural = _("adendum")
+        verbose_name_plural = pgettext_lazy("jamak", "adendum")
         ordering = ["date", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -1129,7 +1129,7 @@ class ProgressReport(models.Model):
 
     class Meta:
         verbose_name = _("laporan kemajuan")
-        verbose_name_plural = _("laporan kemajuan")
+        verbose_name_plural = pgettext_lazy("jamak", "laporan kemajuan")
         ordering = ["date", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -1168,7 +1168,7 @@ class PlannedProgress(ConstraintsAtFields, models.Model):
 
     class Meta:
         verbose_name = _("rencana progres")
-        verbose_name_plural = _("rencana progres (kurva S)")
+        verbose_name_plural = pgettext_lazy("jamak", "rencana progres (kurva S)")
         ordering = ["date", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -1214,7 +1214,7 @@ class ProgressPhoto(models.Model):
 
     class Meta:
         verbose_name = _("foto kemajuan")
-        verbose_name_plural = _("foto kemajuan")
+        verbose_name_plural = pgettext_lazy("jamak", "foto kemajuan")
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
@@ -1276,7 +1276,7 @@ class StagedPhoto(models.Model):
 
     class Meta:
         verbose_name = _("foto sementara")
-        verbose_name_plural = _("foto sementara")
+        verbose_name_plural = pgettext_lazy("jamak", "foto sementara")
         ordering = ["created", "pk"]
         indexes = [models.Index(fields=["user", "process"]), models.Index(fields=["created"])]
         constraints = [
@@ -1304,7 +1304,7 @@ class Payment(ConstraintsAtFields, models.Model):
 
     class Meta:
         verbose_name = _("pembayaran")
-        verbose_name_plural = _("pembayaran")
+        verbose_name_plural = pgettext_lazy("jamak", "pembayaran")
         ordering = ["date", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -1351,7 +1351,7 @@ class StageRequirement(ConstraintsAtFields, models.Model):
 
     class Meta:
         verbose_name = _("syarat kelengkapan")
-        verbose_name_plural = _("syarat kelengkapan")
+        verbose_name_plural = pgettext_lazy("jamak", "syarat kelengkapan")
         ordering = ["stage", "field_name", "document_type__position"]
         constraints = [
             models.CheckConstraint(
@@ -1386,7 +1386,7 @@ class StageExemption(models.Model):
 
     class Meta:
         verbose_name = _("tahap yang tidak berlaku")
-        verbose_name_plural = _("tahap yang tidak berlaku")
+        verbose_name_plural = pgettext_lazy("jamak", "tahap yang tidak berlaku")
         constraints = [
             models.UniqueConstraint(
                 fields=["method", "stage"],
@@ -1418,7 +1418,7 @@ class StageCompleteness(models.Model):
 
     class Meta:
         verbose_name = _("kelengkapan tahap")
-        verbose_name_plural = _("kelengkapan tahap")
+        verbose_name_plural = pgettext_lazy("jamak", "kelengkapan tahap")
         constraints = [
             models.UniqueConstraint(fields=["process", "stage"], name="completeness_unique"),
             models.CheckConstraint(
@@ -1450,7 +1450,7 @@ class Release(models.Model):
 
     class Meta:
         verbose_name = _("rilis OCDS")
-        verbose_name_plural = _("rilis OCDS")
+        verbose_name_plural = pgettext_lazy("jamak", "rilis OCDS")
         ordering = ["process", "sequence"]
         constraints = [
             models.UniqueConstraint(fields=["process", "sequence"], name="release_sequence_unique")
@@ -1502,7 +1502,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name = _("jejak perubahan")
-        verbose_name_plural = _("jejak perubahan")
+        verbose_name_plural = pgettext_lazy("jamak", "jejak perubahan")
         ordering = ["-at", "-pk"]
 
     def __str__(self):
@@ -1553,7 +1553,7 @@ class BulkUpload(models.Model):
 
     class Meta:
         verbose_name = _("unggah massal")
-        verbose_name_plural = _("unggah massal")
+        verbose_name_plural = pgettext_lazy("jamak", "unggah massal")
         ordering = ["-created", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -1632,7 +1632,7 @@ class BulkUploadFile(models.Model):
 
     class Meta:
         verbose_name = _("berkas unggah massal")
-        verbose_name_plural = _("berkas unggah massal")
+        verbose_name_plural = pgettext_lazy("jamak", "berkas unggah massal")
         ordering = ["batch", "position"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "position"], name="bulkuploadfile_position"),

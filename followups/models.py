@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agencies.models import Agency
 from contracts.models import Process, Stage
@@ -78,7 +79,7 @@ class FollowUp(models.Model):
 
     class Meta:
         verbose_name = _("permintaan pengawas")
-        verbose_name_plural = _("permintaan pengawas")
+        verbose_name_plural = pgettext_lazy("jamak", "permintaan pengawas")
         ordering = ["-updated_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -130,7 +131,7 @@ class FollowUpEntry(models.Model):
 
     class Meta:
         verbose_name = _("langkah permintaan")
-        verbose_name_plural = _("langkah permintaan")
+        verbose_name_plural = pgettext_lazy("jamak", "langkah permintaan")
         ordering = ["at", "pk"]
         constraints = [
             # A reply says something; a change of status may come without words.

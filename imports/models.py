@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportKind(models.TextChoices):
@@ -39,7 +40,7 @@ class ImportRun(models.Model):
 
     class Meta:
         verbose_name = _("impor")
-        verbose_name_plural = _("riwayat impor")
+        verbose_name_plural = pgettext_lazy("jamak", "riwayat impor")
         ordering = ["-finished_at"]
 
     def __str__(self):
@@ -117,7 +118,7 @@ class ImportJob(models.Model):
 
     class Meta:
         verbose_name = _("pekerjaan impor")
-        verbose_name_plural = _("pekerjaan impor")
+        verbose_name_plural = pgettext_lazy("jamak", "pekerjaan impor")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(

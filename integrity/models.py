@@ -5,6 +5,7 @@ period, so a new regulation is an administrator's edit, not a deploy."""
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contracts.flag_codes import Flag
 from contracts.models import Category, Method, Process
@@ -42,7 +43,7 @@ class Threshold(models.Model):
 
     class Meta:
         verbose_name = _("ambang tanda")
-        verbose_name_plural = _("ambang tanda")
+        verbose_name_plural = pgettext_lazy("jamak", "ambang tanda")
         ordering = ["flag", "category", "method", "valid_from"]
         constraints = [
             models.CheckConstraint(
@@ -78,7 +79,7 @@ class PackageFlag(models.Model):
 
     class Meta:
         verbose_name = _("tanda paket")
-        verbose_name_plural = _("tanda paket")
+        verbose_name_plural = pgettext_lazy("jamak", "tanda paket")
         constraints = [models.UniqueConstraint(fields=["process", "flag"], name="packageflag_once")]
         indexes = [models.Index(fields=["flag", "process"])]
 

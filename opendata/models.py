@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BulkFile(models.Model):
@@ -17,7 +18,7 @@ class BulkFile(models.Model):
 
     class Meta:
         verbose_name = _("berkas unduhan massal")
-        verbose_name_plural = _("berkas unduhan massal")
+        verbose_name_plural = pgettext_lazy("jamak", "berkas unduhan massal")
         constraints = [
             models.UniqueConstraint(fields=["scope", "name"], name="bulkfile_once_per_scope")
         ]
@@ -61,7 +62,7 @@ class QualityRun(models.Model):
 
     class Meta:
         verbose_name = _("penghitungan kualitas data")
-        verbose_name_plural = _("penghitungan kualitas data")
+        verbose_name_plural = pgettext_lazy("jamak", "penghitungan kualitas data")
         ordering = ["-finished_at"]
 
     def __str__(self):
@@ -86,7 +87,7 @@ class QualityResult(models.Model):
 
     class Meta:
         verbose_name = _("hasil kualitas data")
-        verbose_name_plural = _("hasil kualitas data")
+        verbose_name_plural = pgettext_lazy("jamak", "hasil kualitas data")
         constraints = [
             models.UniqueConstraint(
                 fields=["check_code", "agency", "fiscal_year"], name="qualityresult_once"
@@ -122,7 +123,7 @@ class QualityFailure(models.Model):
 
     class Meta:
         verbose_name = _("paket yang gagal pemeriksaan")
-        verbose_name_plural = _("paket yang gagal pemeriksaan")
+        verbose_name_plural = pgettext_lazy("jamak", "paket yang gagal pemeriksaan")
         constraints = [
             models.UniqueConstraint(fields=["check_code", "process"], name="qualityfailure_once")
         ]
@@ -150,7 +151,7 @@ class JobFailure(models.Model):
 
     class Meta:
         verbose_name = _("galat pekerjaan latar")
-        verbose_name_plural = _("galat pekerjaan latar")
+        verbose_name_plural = pgettext_lazy("jamak", "galat pekerjaan latar")
 
     def __str__(self):
         return f"{self.task_name} #{self.job_id}"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from procrastinate.contrib.django.models import ProcrastinateEvent, ProcrastinateJob
 
 from opendata.models import JobFailure
@@ -232,7 +233,7 @@ class JobAdmin(ReadOnlyAdminMixin, CheckedQueryParametersMixin, admin.ModelAdmin
 def install():
     """Put this admin in place of the library's on the portal's site, with Indonesian names."""
     ProcrastinateJob._meta.verbose_name = _("pekerjaan latar")
-    ProcrastinateJob._meta.verbose_name_plural = _("pekerjaan latar")
+    ProcrastinateJob._meta.verbose_name_plural = pgettext_lazy("jamak", "pekerjaan latar")
     for name, label in [
         ("task_name", _("nama tugas")),
         ("attempts", _("percobaan")),

@@ -10,7 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Process, shown_publicly
@@ -105,7 +105,7 @@ class Report(ConstraintsAtFields, models.Model):
 
     class Meta:
         verbose_name = _("laporan warga")
-        verbose_name_plural = _("laporan warga")
+        verbose_name_plural = pgettext_lazy("jamak", "laporan warga")
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["process", "moderation"]),
@@ -149,7 +149,7 @@ class ReportPhoto(models.Model):
 
     class Meta:
         verbose_name = _("foto laporan")
-        verbose_name_plural = _("foto laporan")
+        verbose_name_plural = pgettext_lazy("jamak", "foto laporan")
         ordering = ["pk"]
 
     def __str__(self):
@@ -180,7 +180,7 @@ class PollVote(models.Model):
 
     class Meta:
         verbose_name = _("suara survei kepuasan")
-        verbose_name_plural = _("suara survei kepuasan")
+        verbose_name_plural = pgettext_lazy("jamak", "suara survei kepuasan")
         constraints = [
             models.UniqueConstraint(fields=["visitor", "month"], name="poll_one_vote_per_month")
         ]

@@ -100,3 +100,17 @@ def test_every_page_links_the_glossary_in_its_language(client):
     english = client.get("/en/paket/").content.decode()
     assert '<a href="/en/glosarium/">Glossary of procurement terms</a>' in english
     assert '<a href="/en/data-terbuka/kebijakan/">Open data policy</a>' in english
+
+
+@pytest.mark.django_db
+def test_the_workspace_names_many_of_a_kind_in_the_english_plural(client):
+    """Indonesian says "perangkat daerah" for one agency and for many; English needs two words,
+    so the plural names carry a context of their own ("jamak")."""
+    client.force_login(make_administrator())
+    indonesian = client.get("/admin/").content.decode()
+    assert ">Paket pengadaan<" in indonesian and ">Perangkat daerah<" in indonesian
+    client.cookies["django_language"] = "en"
+    english = client.get("/admin/").content.decode()
+    assert ">Procurement packages<" in english
+    assert ">Agencies<" in english
+    assert ">Suppliers<" in english
