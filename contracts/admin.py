@@ -67,7 +67,7 @@ from opendata_kontrak.admin_mixins import CheckedQueryParametersMixin, ReadOnlyA
 
 logger = logging.getLogger(__name__)
 
-GENERAL = _("Paket")
+GENERAL = pgettext_lazy("satu paket", "Paket")
 PUBLICATION = _("Publikasi")
 
 # Fieldset name -> stage section it belongs to.

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
@@ -181,7 +181,7 @@ def _missing_export(request, filename, items, *, sheet):
     is missing, as stored) the same in both."""
     header = [
         "ocid",
-        gettext("Paket"),
+        pgettext("satu paket", "Paket"),
         gettext("Tahun"),
         gettext("Tahap"),
         gettext("Yang belum ada"),

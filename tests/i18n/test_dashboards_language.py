@@ -233,7 +233,7 @@ def test_the_matrix_export_titles_follow_the_language_and_the_values_do_not(clie
 
 MISSING_TITLES_EN = [
     "ocid",
-    "Packages",
+    "Package",
     "Year",
     "Stage",
     "What is missing",
