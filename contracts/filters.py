@@ -11,7 +11,7 @@ from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Upper
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.models import Agency, AgencyKind, Kecamatan
 from agencies.places import KECAMATAN_MARKERS, name_key, normalise
@@ -57,19 +57,21 @@ COMPLETENESS = {
 }
 
 
-# How each language writes an amount: (the thousands separator, the decimal mark).
-AMOUNT_MARKS = {"id": (".", ","), "en": (",", ".")}
 AMOUNT_PREFIXES = ("rp", "idr")
 
 
-def rupiah_amount(raw, language=None):
-    """The whole Rupiah `raw` spells as the page's language writes money, or None.
+def rupiah_amount(raw):
+    """The whole Rupiah `raw` spells, or None — the same reading on every page and for every
+    client, whatever its language (one address, one filter: the language switcher and the API
+    pass the query on as typed).
 
-    Indonesian `Rp 1.250.000.000` (or `1.250.000.000,00`), English `IDR 1,250,000,000` (or
-    `1,250,000,000.00`); plain digits in either; the prefix and spaces optional. Separators must
-    group by three (so `500.000` on an English page, five hundred with a decimal fraction of
-    zeros, is 500, and `1.25` there is not whole); cents must be zero (pagu has none)."""
-    group, decimal = AMOUNT_MARKS.get((language or get_language() or "id")[:2], AMOUNT_MARKS["id"])
+    Rupiah have no cents in practice, so a dot or a comma followed by exactly three digits
+    groups thousands in both languages: Indonesian `Rp 1.250.000.000`, English
+    `IDR 1,250,000,000`, `500.000` and `500,000` are all whole amounts. A last mark followed by
+    one or two zeros is zero cents (`1.250.000,00`, `1,250,000.00`, `500.00`); the grouping mark
+    must be one kind and group by three; cents other than zero (`100000000.50`), a mark before
+    fewer or more than three digits (`1.5`, `1.0000`) and mixed groupings are refused (None),
+    never read another way. The prefix (Rp, IDR) and spaces around are optional."""
     # Spaces around the amount and after its prefix (the no-break one of "Rp 1.000" too, and
     # the byte-order mark JSON Schema counts as one), none inside it, as the API describes.
     text = raw.replace("\ufeff", " ").strip()
@@ -77,15 +79,19 @@ def rupiah_amount(raw, language=None):
         if text.lower().startswith(prefix):
             text = text[len(prefix) :].lstrip()
             break
-    whole, _, cents = text.partition(decimal)
-    if cents and (cents.strip("0") or not cents.isdigit()):
-        return None
-    if group in whole:
-        head, *groups = whole.split(group)
+    marks = [index for index, char in enumerate(text) if char in ".,"]
+    if marks and 1 <= len(text) - marks[-1] - 1 <= 2 and not text[marks[-1] + 1 :].strip("0"):
+        # Zero cents after the last mark: "…,00", "….0".
+        text = text[: marks[-1]]
+    grouped = [char for char in text if char in ".,"]
+    if grouped:
+        if len(set(grouped)) != 1:
+            return None
+        head, *groups = text.split(grouped[0])
         if not (1 <= len(head) <= 3) or any(len(part) != 3 for part in groups):
             return None
-        whole = head + "".join(groups)
-    return whole_number(whole, max_digits=15)
+        text = head + "".join(groups)
+    return whole_number(text, max_digits=15)
 
 
 @dataclass

@@ -64,8 +64,14 @@ SHOWN = [
         "Id penyedia (lihat `/api/v1/penyedia/`); paket yang dimenangkan atau diikutinya."
     ),
     gettext_noop("`ya`: semua tahap wajib lengkap; `tidak`: ada yang belum."),
-    gettext_noop("Pagu terendah, dalam rupiah (titik pemisah ribuan dan awalan `Rp` boleh)."),
-    gettext_noop("Pagu tertinggi, dalam rupiah (titik pemisah ribuan dan awalan `Rp` boleh)."),
+    gettext_noop(
+        "Pagu terendah, dalam rupiah (pemisah ribuan titik atau koma, awalan `Rp` atau "
+        "`IDR` boleh)."
+    ),
+    gettext_noop(
+        "Pagu tertinggi, dalam rupiah (pemisah ribuan titik atau koma, awalan `Rp` atau "
+        "`IDR` boleh)."
+    ),
     gettext_noop("Tanda untuk dicermati (red flag) yang dimiliki paket."),
     gettext_noop(
         "Urutan: `terbaru` (bawaan), `nilai` (pagu terbesar), `nilai_kecil`, `kontrak` "
