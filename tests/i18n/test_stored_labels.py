@@ -1,0 +1,45 @@
+"""Labels stored in Indonesian (what a stage still lacks, the document types' names and
+descriptions, seeded from contracts/rules.py) are translated where an English page shows them,
+and shown as stored on the Indonesian page (from the try-out: the English package page listed
+"program, kegiatan, … KAK Pelaksanaan")."""
+
+import re
+
+import pytest
+
+from agencies.models import Agency
+from tests.contracts.test_public import publish
+from tests.factories import make_operator, make_process
+
+
+def missing_line(html):
+    match = re.search(r'<p class="missing">(.*?)</p>', html, re.S)
+    assert match, "no missing-data line"
+    return match.group(1)
+
+
+@pytest.mark.django_db
+def test_what_a_stage_lacks_in_the_page_language(client):
+    health = Agency.objects.get(code="dinas-kesehatan")
+    process = publish(
+        make_process(health, title="Rehabilitasi Puskesmas Dander", fiscal_year=2019),
+        make_operator(health),
+    )
+    indonesian = missing_line(client.get(f"/paket/{process.pk}/").content.decode())
+    english = missing_line(client.get(f"/en/paket/{process.pk}/").content.decode())
+    assert indonesian.startswith("Data yang belum ada:")
+    assert english.startswith("Data still missing:")
+    assert "programme" in english and "activity" in english
+    for word in ("program,", "kegiatan", "rencana mulai", "KAK Pelaksanaan"):
+        assert word not in english, word
+    assert "kegiatan" in indonesian
+
+
+@pytest.mark.django_db
+def test_the_local_codes_describe_each_document_type_in_english(client):
+    english = client.get("/en/data-terbuka/kode-lokal/").content.decode()
+    assert "The agency\u2019s annual work plan." in english
+    assert "Renja SKPD (the agency\u2019s annual work plan)" in english
+    assert "Rencana kerja tahunan perangkat daerah." not in english
+    indonesian = client.get("/data-terbuka/kode-lokal/").content.decode()
+    assert "Rencana kerja tahunan perangkat daerah." in indonesian
