@@ -109,7 +109,12 @@ class PortalFeed(Feed):
             try:
                 response = super().__call__(request, *args, **kwargs)
             except Refused as refusal:
-                return refusal.response()
+                response = refusal.response()
+                response["Content-Language"] = settings.LANGUAGE_CODE
+                return response
+        # The feed says xml:lang="id"; the header says the same under /en/ (the locale
+        # middleware would name the address's language).
+        response["Content-Language"] = settings.LANGUAGE_CODE
         # Django dates the answer by its newest entry; an entry that leaves the feed (a
         # withdrawn package) changes the feed, not that date. The ETag of the body decides a
         # reader's "not modified" instead.

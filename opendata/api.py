@@ -141,7 +141,8 @@ def in_api_language(view):
         language = api_language(request)
         with translation.override(language):
             response = view(request, *args, **kwargs)
-        response["Content-Language"] = language
+        # A view whose body has a language of its own (the OpenAPI document) names it itself.
+        response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Accept-Language",))
         return response
 
@@ -615,6 +616,7 @@ def openapi_document(request):
         return refusal
     body, etag = openapi.served()
     response = HttpResponse(body, content_type="application/json")
+    response["Content-Language"] = settings.LANGUAGE_CODE  # one Indonesian document
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=3600"
     # Django's reading of If-None-Match (weak tags, lists, "*"); a 304 keeps the headers above.

@@ -288,3 +288,15 @@ def test_a_selection_downloads_human_text_in_english_under_en_with_the_same_colu
     refused = client.get(f"/en{reverse('opendata:selection', args=['json'])}", {"tahun": "dua"})
     assert refused.status_code == 400
     assert refused.json()["galat"].startswith("Download not made: a filter is not valid")
+
+
+@pytest.mark.django_db
+def test_what_has_one_language_says_so_whatever_is_asked(client):
+    """The OpenAPI document is one Indonesian document, and a feed under /en/ is the Indonesian
+    feed: their Content-Language says id (it said en, from the try-out)."""
+    document = client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en")
+    assert document.status_code == 200 and document["Content-Language"] == "id"
+    feed = client.get("/en/feed/paket/")
+    assert feed.status_code == 200 and feed["Content-Language"] == "id"
+    error = client.get("/api/v1/paket/", {"halaman": "abc"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert error["Content-Language"] == "en"
