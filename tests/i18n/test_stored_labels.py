@@ -43,3 +43,12 @@ def test_the_local_codes_describe_each_document_type_in_english(client):
     assert "Rencana kerja tahunan perangkat daerah." not in english
     indonesian = client.get("/data-terbuka/kode-lokal/").content.decode()
     assert "Rencana kerja tahunan perangkat daerah." in indonesian
+
+
+@pytest.mark.django_db
+def test_the_thresholds_count_packages_and_days_in_the_plural(client):
+    english = client.get("/en/tanda/").content.decode()
+    assert re.search(r'data-label="Threshold">\d+ packages<', english), "no plural packages"
+    assert not re.search(r">\d+ package<", english.replace(">1 package<", ""))
+    indonesian = client.get("/tanda/").content.decode()
+    assert re.search(r'data-label="Ambang">\d+ paket<', indonesian)
