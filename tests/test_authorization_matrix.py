@@ -608,6 +608,7 @@ def test_every_role_gets_the_expected_outcome_everywhere(client, world):
     assert not wrong, "\n" + "\n".join(wrong)
 
 
+@pytest.mark.once  # the same rule as above, by the other language's addresses
 @pytest.mark.django_db
 def test_the_english_addresses_get_the_same_outcome(client, world):
     """Every address with an English form (/en/...) answers each role as its Indonesian one."""
