@@ -704,6 +704,12 @@ class Process(ConstraintsAtFields, models.Model):
             self.ocid = make_ocid(self.pk)
         super().save(*args, **kwargs)
 
+    def funding_source_labels(self):
+        """The sources of funds as their (Indonesian, gettext_noop) labels, for a page to
+        translate; a code outside the vocabulary (an old import) as it is stored."""
+        labels = dict(FundingSource.choices)
+        return [labels.get(code, code) for code in self.funding_sources]
+
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED

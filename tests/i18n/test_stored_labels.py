@@ -52,3 +52,16 @@ def test_the_thresholds_count_packages_and_days_in_the_plural(client):
     assert not re.search(r">\d+ package<", english.replace(">1 package<", ""))
     indonesian = client.get("/tanda/").content.decode()
     assert re.search(r'data-label="Ambang">\d+ paket<', indonesian)
+
+
+@pytest.mark.django_db
+def test_the_sources_of_funds_are_named_not_coded(client):
+    health = Agency.objects.get(code="dinas-kesehatan")
+    process = publish(
+        make_process(health, title="Jalan Dander", funding_sources=["APBDP", "DAK"]),
+        make_operator(health),
+    )
+    indonesian = client.get(f"/paket/{process.pk}/").content.decode()
+    assert "<dd>APBD Perubahan, DAK</dd>" in indonesian
+    english = client.get(f"/en/paket/{process.pk}/").content.decode()
+    assert "<dd>APBD-P (revised regional budget), DAK (special allocation fund)</dd>" in english
