@@ -507,3 +507,16 @@ def test_the_moderation_form_follows_the_workspace_language(client, package, ope
     assert "Pemeriksaan dan tindak lanjut" not in english and "Riwayat" not in english
     listing = html_of(client.get("/admin/participation/report/"))
     assert "Publish the selected reports" in listing and "needs action" in listing.lower()
+
+
+def test_a_flags_stored_reason_is_marked_indonesian_on_the_english_page(client, flagged):
+    """A red flag's reason is stored in Indonesian (integrity.flags): the English page says so
+    and marks it lang="id", so a screen reader reads it with an Indonesian voice."""
+    over, _clean = flagged
+    english = html_of(client.get(f"/en/paket/{over.pk}/"))
+    assert "The reasons for each flag and their legal basis are recorded in Indonesian." in english
+    reason = over.flags.get().reason
+    assert f'<p lang="id">{reason}</p>' in english
+    indonesian = html_of(client.get(f"/paket/{over.pk}/"))
+    assert "dicatat dalam bahasa Indonesia" not in indonesian
+    assert f'<p lang="id">{reason}</p>' in indonesian
