@@ -3,12 +3,14 @@ import time
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from contracts import nip
 from contracts.completeness import REQUIREMENT_FIELDS, field_choices
+from contracts.filters import rupiah_amount
 from contracts.models import (
     STAGE_ORDER,
     AgencyDocument,
@@ -541,19 +543,23 @@ class StageRequirementForm(forms.ModelForm):
 
 
 class RupiahInput(forms.TextInput):
-    """Shows 1250000000 as 1.250.000.000, the way operators read and type amounts."""
+    """Shows 1250000000 as the page's language groups it (1.250.000.000, 1,250,000,000), the
+    way operators read and type amounts; RupiahField reads either."""
 
     def __init__(self, attrs=None):
         super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, int):
-            return f"{value:,}".replace(",", ".")
+            return f"{value:,}".replace(",", formats.get_format("THOUSAND_SEPARATOR"))
         return super().format_value(value)
 
 
 class RupiahField(forms.IntegerField):
-    """Whole Rupiah: accepts '1.250.000.000', 'Rp 1.250.000.000' or '1250000000'."""
+    """Whole Rupiah, read as contracts.filters.rupiah_amount reads them, the same in both
+    languages: '1.250.000.000', 'Rp 1.250.000.000', 'IDR 1,250,000,000', '1250000000' (spaces
+    inside the number are dropped first: '1 250 000'). Cents other than zero, or marks that do
+    not group by three ('1.5'), are refused, never read as another amount."""
 
     widget = RupiahInput
     default_error_messages = {
@@ -570,10 +576,15 @@ class RupiahField(forms.IntegerField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = value.strip().removeprefix("Rp").removeprefix("rp").strip()
-            if "," in value:
+            if not value.strip():
+                return None
+            # The prefix and every space go ("Rp 1 250 000"); then one reading of the marks.
+            text = value.replace("\u00a0", " ").strip()
+            prefix = next((p for p in ("rp", "idr") if text.lower().startswith(p)), "")
+            amount = rupiah_amount(text[len(prefix) :].replace(" ", ""))
+            if amount is None:
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-            value = value.replace(".", "").replace(" ", "")
+            return amount
         return super().to_python(value)
 
 

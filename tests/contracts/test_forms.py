@@ -49,13 +49,21 @@ def test_rupiah_refuses_sen_words_and_negatives(typed):
 
 
 @pytest.mark.django_db
-def test_field_payment_form_reads_rupiah_the_indonesian_way():
+def test_field_payment_form_reads_rupiah_either_way_and_refuses_cents():
     from contracts.forms import FieldPaymentForm
 
     data = {"label": "Termin I", "sp2d_number": "12/SP2D", "date": "2024-07-01"}
     form = FieldPaymentForm(data={**data, "amount": "1.250.000.000"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["amount"] == 1_250_000_000
-    refused = FieldPaymentForm(data={**data, "amount": "1,250,000,000"})
+    english = FieldPaymentForm(data={**data, "amount": "IDR 1,250,000,000"})
+    assert english.is_valid(), english.errors
+    assert english.cleaned_data["amount"] == 1_250_000_000
+    # Cents, or a mark that does not group by three: refused, never read as another amount.
+    for typed in ("1.250.000.000,50", "1.5"):
+        refused = FieldPaymentForm(data={**data, "amount": typed})
+        assert not refused.is_valid(), typed
+    assert refused.errors["amount"] == ["Tulis jumlah rupiah tanpa sen, mis. 1.250.000.000."]
+    refused = FieldPaymentForm(data={**data, "amount": "1.250.000.000,50"})
     assert not refused.is_valid()
     assert refused.errors["amount"] == ["Tulis jumlah rupiah tanpa sen, mis. 1.250.000.000."]

@@ -64,11 +64,11 @@ def test_a_payment_typed_the_indonesian_way_is_saved_with_an_audit_entry(client,
 def test_a_refused_form_keeps_what_was_typed_and_says_why_in_indonesian(client, made):
     client.force_login(made["operator"])
     url = reverse("dashboards:field-update", args=[made["process"].pk])
-    response = client.post(url, {**PAYMENT, "bayar-amount": "1,250,000,000"})
+    response = client.post(url, {**PAYMENT, "bayar-amount": "1.250.000.000,50"})
     html = response.content.decode()
     assert response.status_code == 400
     assert "Tulis jumlah rupiah tanpa sen, mis. 1.250.000.000." in html
-    assert 'value="0042/SP2D/2024"' in html and 'value="1,250,000,000"' in html
+    assert 'value="0042/SP2D/2024"' in html and 'value="1.250.000.000,50"' in html
     progress = {
         "jenis": "kemajuan",
         "kemajuan-date": "2024-07-02",

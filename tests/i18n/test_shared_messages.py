@@ -114,3 +114,20 @@ def test_the_workspace_names_many_of_a_kind_in_the_english_plural(client):
     assert ">Procurement packages<" in english
     assert ">Agencies<" in english
     assert ">Suppliers<" in english
+
+
+def test_a_rupiah_box_shows_the_page_language_and_reads_either():
+    """The workspace shows IDR 1,250,000,000 in English: its amount boxes show and take that
+    form too, and the Indonesian one, with one reading (from the try-out: English refused
+    1,250,000,000 and told the operator to leave out cents)."""
+    from contracts.forms import RupiahField, RupiahInput
+
+    with translation.override("en"):
+        assert RupiahInput().format_value(1_250_000_000) == "1,250,000,000"
+        field = RupiahField()
+        assert field.clean("1,250,000,000") == field.clean("Rp 1.250.000.000") == 1_250_000_000
+        with pytest.raises(forms.ValidationError) as refused:
+            field.clean("1,250,000.50")
+        assert refused.value.messages == ["Write a whole amount in rupiah, e.g. 1,250,000,000."]
+    with translation.override("id"):
+        assert RupiahInput().format_value(1_250_000_000) == "1.250.000.000"
