@@ -405,8 +405,8 @@ class ProcessAdmin(OwnAgencyMixin, CheckedQueryParametersMixin, admin.ModelAdmin
     def get_list_display(self, request):
         # An operator's list is one agency: the column would repeat it on every row.
         if request.user.is_operator and not request.user.is_administrator:
-            return [name for name in self.list_display if name != "agency_short"]
-        return self.list_display
+            return [name for name in super().get_list_display(request) if name != "agency_short"]
+        return super().get_list_display(request)
 
     def get_list_filter(self, request):
         if request.user.is_operator and not request.user.is_administrator:

@@ -29,6 +29,7 @@ from contracts.models import (
 from contracts.npwp import TYPED_MAX_LENGTH, InvalidNPWP, check_digits_problem, normalize_npwp
 from contracts.pdf import PdfRejected, inspect_upload, inspect_uploads
 from contracts.recognition import recognise_document_type
+from opendata_kontrak.languages import shown_choices
 from opendata_kontrak.limits import SaysLimitsForm
 from opendata_kontrak.photos import clean_each
 from opendata_kontrak.text import PrintableTextForm
@@ -156,7 +157,7 @@ class StageUploadFields:
 class ProcessAdminForm(PrintableTextForm, StageUploadFields, forms.ModelForm):
     funding_sources = forms.MultipleChoiceField(
         label=_("Sumber dana"),
-        choices=FundingSource.choices,
+        choices=shown_choices(FundingSource.choices),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -507,14 +508,14 @@ class StageRequirementForm(forms.ModelForm):
 
     methods = forms.MultipleChoiceField(
         label=_("Hanya untuk metode"),
-        choices=Method.choices,
+        choices=shown_choices(Method.choices),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("Kosongkan jika berlaku untuk semua metode."),
     )
     categories = forms.MultipleChoiceField(
         label=_("Hanya untuk jenis pengadaan"),
-        choices=Category.choices,
+        choices=shown_choices(Category.choices),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("Kosongkan jika berlaku untuk semua jenis."),

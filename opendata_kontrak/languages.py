@@ -26,6 +26,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.urls import LocalePrefixPattern, URLResolver, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 WORKSPACE_PREFIX = "/admin/"
@@ -155,3 +157,18 @@ def answer_language(request, *, answers_json):
     """The language of an answer made before PortalLocaleMiddleware has run (a refused request,
     an outage): the API's rule for JSON answers, the page's rule for pages."""
     return api_language(request) if answers_json else page_language(request)
+
+
+def shown_choices(choices):
+    """`choices` ([(value, label)], optgroups too) with each label translated when shown: the
+    vocabularies' labels are gettext_noop (Indonesian in the data), so a form or the admin
+    translates them as it draws them."""
+    shown = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            shown.append((value, shown_choices(label)))
+        elif isinstance(label, str) and not isinstance(label, Promise) and label:
+            shown.append((value, gettext_lazy(label)))
+        else:
+            shown.append((value, label))
+    return shown

@@ -131,3 +131,30 @@ def test_a_rupiah_box_shows_the_page_language_and_reads_either():
         assert refused.value.messages == ["Write a whole amount in rupiah, e.g. 1,250,000,000."]
     with translation.override("id"):
         assert RupiahInput().format_value(1_250_000_000) == "1.250.000.000"
+
+
+@pytest.mark.django_db
+def test_the_workspace_draws_the_vocabularies_in_its_language(client):
+    """Methods, types and sources of funds are Indonesian data (gettext_noop); the workspace's
+    forms, list columns and filters translate them as drawn (from the try-out: the English
+    workspace offered "Pengadaan Langsung", "Pekerjaan Konstruksi", "Lainnya")."""
+    from agencies.models import Agency
+    from contracts.models import Process
+    from tests.factories import make_process
+
+    health = Agency.objects.get(code="dinas-kesehatan")
+    make_process(
+        health, title="Jalan Dander", method="pengadaan_langsung", category="pekerjaan_konstruksi"
+    )
+    client.force_login(make_administrator())
+    client.cookies["django_language"] = "en"
+    form = client.get("/admin/contracts/process/add/").content.decode()
+    assert "Direct procurement" in form
+    assert "Construction works" in form
+    assert "Pengadaan Langsung" not in form and "Pekerjaan Konstruksi" not in form
+    listing = client.get("/admin/contracts/process/").content.decode()
+    assert "Pengadaan Langsung" not in listing
+    del client.cookies["django_language"]
+    indonesian = client.get("/admin/contracts/process/add/").content.decode()
+    assert "Pengadaan Langsung" in indonesian and "Pekerjaan Konstruksi" in indonesian
+    assert Process.objects.get(title="Jalan Dander").get_method_display() == "Pengadaan Langsung"
