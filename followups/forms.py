@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from contracts.models import Stage
 from followups.models import TEXT_LIMIT
+from opendata_kontrak.limits import SaysLimitsForm, say_limits
 
 NOTE_LABEL = _("Catatan (tidak wajib)")
 
@@ -24,7 +25,7 @@ def _text_help():
     ) % {"limit": TEXT_LIMIT}
 
 
-class AskForm(forms.Form):
+class AskForm(SaysLimitsForm, forms.Form):
     """A supervisor's request; the agency is the package's when the request is about one."""
 
     agency = forms.ModelChoiceField(
@@ -50,14 +51,17 @@ class AskForm(forms.Form):
             del self.fields["agency"]
 
 
-class NoteForm(forms.Form):
+class NoteForm(SaysLimitsForm, forms.Form):
     """The words beside an answer, a close or a reopen."""
 
     def __init__(self, *args, required=False, label=NOTE_LABEL, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["text"] = forms.CharField(
-            label=label,
-            max_length=TEXT_LIMIT,
-            required=required,
-            widget=forms.Textarea(attrs={"rows": 3}),
+        # Added after SaysLimitsForm has gone over the fields: it states its limit itself.
+        self.fields["text"] = say_limits(
+            forms.CharField(
+                label=label,
+                max_length=TEXT_LIMIT,
+                required=required,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
         )

@@ -3,12 +3,19 @@ Django's `is_staff` flag (which an administrator's account form no longer shows)
 
 from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.apps import AdminConfig
+from django.urls import reverse
 
 from opendata_kontrak.admin_links import PermittedLinksAdminMixin, install
 from opendata_kontrak.limits import SaysLimitsAdminMixin
 
 
 class PortalAdminSite(AdminSite):
+    def each_context(self, request):
+        # "View site" opens the public pages in the workspace's language (/en/ for English).
+        context = super().each_context(request)
+        context["site_url"] = reverse("home")
+        return context
+
     def has_permission(self, request):
         """An active account with a workspace role: operator (of an agency), supervisor or
         administrator (or a superuser). A staff account without a role sees nothing."""

@@ -291,6 +291,8 @@ AXES_ENABLE_ADMIN = False
 # opendata_kontrak/languages.py.
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+# The workspace's language choice (the django_language cookie) kept a year, not the session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

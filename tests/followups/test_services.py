@@ -133,3 +133,22 @@ def test_visibility_follows_the_one_rule(two_agencies):
     from django.contrib.auth.models import AnonymousUser
 
     assert not FollowUp.objects.visible_to(AnonymousUser()).exists()
+
+
+@pytest.mark.django_db
+def test_a_request_over_the_limit_is_refused_whole_not_cut():
+    """The browser's maxlength cut a 2,100-character request to its first 2,000 and the
+    request at its end was lost (from the try-out): the form states the limit instead."""
+    from followups.forms import AskForm, NoteForm
+    from followups.models import TEXT_LIMIT
+
+    form = AskForm(data={"text": "x" * (TEXT_LIMIT + 100)}, process=object())
+    assert "maxlength" not in str(form["text"])
+    assert not form.is_valid()
+    assert form.errors["text"] == [
+        f"Permintaan paling banyak {TEXT_LIMIT} karakter, yang diisi {TEXT_LIMIT + 100} "
+        "karakter. Tidak ada yang dipotong: singkatkan isinya lalu simpan lagi."
+    ]
+    note = NoteForm(data={"text": "x" * (TEXT_LIMIT + 1)})
+    assert "maxlength" not in str(note["text"])
+    assert not note.is_valid() and "Tidak ada yang dipotong" in note.errors["text"][0]

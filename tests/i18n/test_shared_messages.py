@@ -158,3 +158,18 @@ def test_the_workspace_draws_the_vocabularies_in_its_language(client):
     indonesian = client.get("/admin/contracts/process/add/").content.decode()
     assert "Pengadaan Langsung" in indonesian and "Pekerjaan Konstruksi" in indonesian
     assert Process.objects.get(title="Jalan Dander").get_method_display() == "Pengadaan Langsung"
+
+
+@pytest.mark.django_db
+def test_view_site_opens_the_public_pages_in_the_workspace_language(client):
+    client.force_login(make_administrator())
+    assert '<a href="/">' in client.get("/admin/").content.decode()
+    client.cookies["django_language"] = "en"
+    assert '<a href="/en/">' in client.get("/admin/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_choice_outlives_the_browser_session(client):
+    answer = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    assert answer.status_code == 302
+    assert answer.cookies["django_language"]["max-age"] == 365 * 24 * 60 * 60
