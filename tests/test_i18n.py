@@ -533,3 +533,20 @@ def view(request):
 """
     found = [text for _line, text in unmarked_strings(source)]
     assert found == ["Perencanaan", "Nama paket", "Catatan", "Paket", "Paket  tersimpan."]
+
+
+def test_scripts_carry_no_sentence_of_their_own():
+    """What a script says to a user (an alert, a status) comes from the page, in its language
+    (data-* attributes rendered through the catalogue): a string literal of two words or more
+    in static/js/ would be text no catalogue translates (from the try-out: the upload's alerts
+    were Indonesian in the English workspace)."""
+    literal = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'')
+    found = []
+    for script in sorted((ROOT / "static" / "js").glob("*.js")):
+        for line in script.read_text(encoding="utf-8").splitlines():
+            code = line.split("//", 1)[0] if not line.lstrip().startswith("//") else ""
+            for match in literal.finditer(code):
+                text = match.group(1) or match.group(2) or ""
+                if text != "use strict" and re.search(r"[^\W\d_]{2,} [^\W\d_]{2,}", text):
+                    found.append((script.name, text))
+    assert found == []

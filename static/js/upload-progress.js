@@ -9,6 +9,10 @@
   var bar = document.getElementById("upload-progress-bar");
   var text = box && box.querySelector(".upload-progress__text");
 
+  function said(name) {
+    return (box && box.dataset[name]) || "";
+  }
+
   function chosenFiles() {
     var files = [];
     form.querySelectorAll("input[type=file]").forEach(function (input) {
@@ -28,8 +32,10 @@
     var tooLarge = files.filter(function (f) { return f.limit && f.file.size > f.limit; });
     if (tooLarge.length) {
       event.preventDefault();
-      alert("Berkas terlalu besar (batas " + Math.round(tooLarge[0].limit / 1048576) + " MB): " +
-        tooLarge.map(function (f) { return f.file.name; }).join(", "));
+      // The sentences come from the page, in its language (data-* of the progress box).
+      alert(said("tooLarge")
+        .replace("{limit}", Math.round(tooLarge[0].limit / 1048576))
+        .replace("{files}", tooLarge.map(function (f) { return f.file.name; }).join(", ")));
       return;
     }
     form.dataset.submitting = "yes";
@@ -70,7 +76,7 @@
     request.addEventListener("error", function () {
       form.dataset.submitting = "";
       box.hidden = true;
-      alert("Koneksi terputus saat mengunggah. Tidak ada yang tersimpan; silakan coba lagi.");
+      alert(said("connectionLost"));
     });
     request.send(data);
   });
