@@ -99,23 +99,34 @@ def persen(share):
 
 @register.filter
 def audit_changes(entry):
-    """An audit entry's changes as 'label: old → new' lines."""
+    """An audit entry's changes as 'label: old → new' lines, the labels (stored in
+    Indonesian) translated where the catalogue has them, a status by its name, not its code
+    (the Indonesian workspace showed "status: withdrawn → published")."""
     return format_html_join(
         mark_safe("<br>"),
         "<strong>{}</strong>: {}",
-        ((label, _describe(value)) for label, value in entry.changes.items()),
+        (
+            (translation.gettext(label), _describe(value, status=label == "status"))
+            for label, value in entry.changes.items()
+        ),
     )
 
 
-def _describe(value):
+def _describe(value, *, status=False):
     if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], dict):
-        old, new = value
+        old, new = (_status_name(v) for v in value) if status else value
         return f"{old if old not in (None, '') else '—'} → {new if new not in (None, '') else '—'}"
     if isinstance(value, dict):
         return "; ".join(f"{key}: {', '.join(map(str, items))}" for key, items in value.items())
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
+
+
+def _status_name(code):
+    from contracts.models import Status
+
+    return str(Status(code).label) if code in Status.values else code
 
 
 @register.filter

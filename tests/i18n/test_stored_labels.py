@@ -65,3 +65,20 @@ def test_the_sources_of_funds_are_named_not_coded(client):
     assert "<dd>APBD Perubahan, DAK</dd>" in indonesian
     english = client.get(f"/en/paket/{process.pk}/").content.decode()
     assert "<dd>APBD-P (revised regional budget), DAK (special allocation fund)</dd>" in english
+
+
+def test_an_audit_entrys_status_change_reads_as_names_not_codes():
+    from django.utils import translation
+
+    from contracts.models import AuditEntry
+    from contracts.templatetags.rupiah import audit_changes
+
+    entry = AuditEntry(changes={"status": ["withdrawn", "published"], "nama paket": ["A", "B"]})
+    with translation.override("id"):
+        shown = str(audit_changes(entry))
+    assert "<strong>status</strong>: Ditarik → Dipublikasikan" in shown
+    assert "<strong>nama paket</strong>: A → B" in shown
+    with translation.override("en"):
+        shown = str(audit_changes(entry))
+    assert "<strong>status</strong>: Withdrawn → Published" in shown
+    assert "<strong>package name</strong>: A → B" in shown
