@@ -582,10 +582,14 @@ class RupiahField(forms.IntegerField):
             # The prefix and every space go ("Rp 1 250 000"); then one reading of the marks.
             text = value.replace("\u00a0", " ").strip()
             prefix = next((p for p in ("rp", "idr") if text.lower().startswith(p)), "")
-            amount = rupiah_amount(text[len(prefix) :].replace(" ", ""))
+            text = text[len(prefix) :].replace(" ", "")
+            # A minus is read, not refused here: the field's bound or the model's constraint
+            # says in words that the amount may not be below zero.
+            sign = -1 if text.startswith("-") else 1
+            amount = rupiah_amount(text.removeprefix("-"))
             if amount is None:
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-            return amount
+            return sign * amount
         return super().to_python(value)
 
 

@@ -16,6 +16,18 @@ from tests.mailserver import html_part, text_part
 pytestmark = pytest.mark.django_db
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
+MONTHS = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
+
+
+def next_digest_hour():
+    """The next 06:00 WIB after now, and its date as the mail writes it: the changes are
+    recorded now, so the digest that carries them is the next one (a fixed 2 Desember 2026
+    06:00 stopped working once that hour had passed)."""
+    now = timezone.now().astimezone(WIB)
+    at = now.replace(hour=6, minute=0, second=0, microsecond=0)
+    if at <= now:
+        at += datetime.timedelta(days=1)
+    return at, f"{at.day} {MONTHS.split()[at.month - 1]} {at.year}"
 
 
 @pytest.fixture(autouse=True)
@@ -61,15 +73,15 @@ def test_two_packages_three_changes_make_one_mail_grouped_by_package(
     changes.record(bridge.pk, "dokumen", {"dokumen": ["Gambar Rencana"]})
     changes.record(talud.pk, "tahap", {"tahap": "pemilihan"})
     changes.record(road.pk, "tahap", {"tahap": "pemilihan"})  # Kapas: not followed
-    at = datetime.datetime(2026, 12, 2, 6, 0, tzinfo=WIB)
+    at, day = next_digest_hour()
 
     assert dispatch.send_digests(now=at) == (1, 1)
     assert send_waiting() == 1
     (message,) = smtp_server.to("harian@contoh.id")
-    assert message["Subject"] == "Ringkasan 2 Desember 2026: 3 perubahan pada 2 paket"
+    assert message["Subject"] == f"Ringkasan {day}: 3 perubahan pada 2 paket"
     text = text_part(message)
     assert text.startswith(
-        "Ringkasan harian 2 Desember 2026: 3 perubahan pada 2 paket yang Anda ikuti: "
+        f"Ringkasan harian {day}: 3 perubahan pada 2 paket yang Anda ikuti: "
         "paket di Kecamatan Dander.\n\n"
         "Pembangunan Talud Dander\n"
         "Dinas PU Uji · pagu Rp 1.250.000.000\n"
