@@ -102,3 +102,14 @@ def axe_violations():
         ]
 
     return check
+
+
+@pytest.fixture
+def english_browser_phone(browser):
+    """A 360 x 740 phone page whose browser asks for English first: the pages' language tests
+    show that only the address decides (an Indonesian address stays Indonesian)."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="en-GB"
+    )
+    yield context.new_page()
+    context.close()

@@ -16,11 +16,8 @@ PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture
-def phone(browser):
-    # A browser that asks for English first: the Indonesian addresses stay Indonesian anyway.
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB")
-    yield context.new_page()
-    context.close()
+def phone(english_browser_phone):
+    return english_browser_phone
 
 
 @pytest.fixture
