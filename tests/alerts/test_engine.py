@@ -1,6 +1,7 @@
 """Instant alerts: changes matched to subscriptions and mailed through a real SMTP server."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -8,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts import dispatch
-from alerts.links import manage_url, unsubscribe_url
+from alerts.links import UNSUBSCRIBE, subscriber_for, subscription_for
 from alerts.models import Change, OutgoingMail
 from contracts import services
 from contracts.models import Supplier
@@ -54,13 +55,20 @@ def test_a_new_package_of_a_followed_agency_is_mailed_at_once(health, smtp_serve
         "- Paket baru diumumkan, tahap Perencanaan.\n"
         f"{BASE}/paket/{process.pk}/\n"
     )
-    unsubscribe = unsubscribe_url(subscription)
-    assert unsubscribe.startswith(f"{BASE}/langganan/berhenti/")
+    # The links are signed with the second they were made, so they are read back, not remade:
+    # each must name this subscription (and its address), whatever second the mail was written.
+    unsubscribe = re.search(r"Berhenti berlangganan ini: (\S+)\n", text)[1]
+    prefix = f"{BASE}/langganan/berhenti/"
+    assert unsubscribe.startswith(prefix)
+    token = unsubscribe.removeprefix(prefix).rstrip("/")
+    assert subscription_for(token, purpose=UNSUBSCRIBE) == subscription
     # Folded onto its own line by the sender (a long URL): the unfolded value is the link.
     assert message["List-Unsubscribe"].strip() == f"<{unsubscribe}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert f"Berhenti berlangganan ini: {unsubscribe}\n" in text
-    assert f"Kelola semua langganan alamat ini: {manage_url(subscription.subscriber)}" in text
+    manage = re.search(r"Kelola semua langganan alamat ini: (\S+)", text)[1]
+    prefix = f"{BASE}/langganan/kelola/"
+    assert manage.startswith(prefix)
+    assert subscriber_for(manage.removeprefix(prefix).rstrip("/")) == subscription.subscriber
     html = html_part(message)
     assert f'<a href="{BASE}/paket/{process.pk}/"' in html
     assert f'<a href="{unsubscribe}"' in html and "Rp 1.250.000.000" in html
