@@ -89,6 +89,16 @@ def smtp_server(settings):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Passwords hashed at 1,000 PBKDF2 iterations in the tests (tests/hashers.py): a test
+    creating or signing in a user spent 0.2 s a hash under the production hasher."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.hashers.QuickPBKDF2PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def stale_values_recomputed_at_once():
     """A page after a change shows it at once: a retired cached value is computed in the request
     (PUBLIC_CACHE_SERVE_STALE off). The stale-while-revalidate tests turn serving stale back on,

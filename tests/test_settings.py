@@ -26,7 +26,9 @@ PRODUCTION = {
 PRINT_SETTINGS = """
 import json
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 print(json.dumps({
+    "password_hash": make_password("kata-sandi").split("$")[:2],
     "debug": settings.DEBUG,
     "engine": settings.DATABASES["default"]["ENGINE"],
     "db_host": settings.DATABASES["default"]["HOST"],
@@ -100,6 +102,9 @@ def test_local_defaults_are_safe_and_indonesian(tmp_path):
     assert (values["language"], values["time_zone"]) == ("id", "Asia/Jakarta")
     assert values["region"] == "Kabupaten Bojonegoro"
     assert values["trusted_proxies"] == 0
+    # Django's own hasher at its full strength (the tests hash faster: tests/hashers.py).
+    assert values["password_hash"][0] == "pbkdf2_sha256"
+    assert int(values["password_hash"][1]) >= 1_000_000
     # No mail server: each message a file under var/mail/ (make run says so).
     assert values["mail"][0] == "django.core.mail.backends.filebased.EmailBackend"
     assert values["mail"][4] == str(tmp_path / "mail")
@@ -162,6 +167,8 @@ def test_production_turns_on_transport_security():
     assert values["hsts"] >= 31536000
     assert values["debug"] is False
     assert values["secret_key"] == PRODUCTION["SECRET_KEY"]
+    assert values["password_hash"][0] == "pbkdf2_sha256"
+    assert int(values["password_hash"][1]) >= 1_000_000
 
 
 def test_check_deploy_is_clean_in_production():
