@@ -98,6 +98,23 @@ def quick_password_hashing():
         yield
 
 
+@pytest.fixture(autouse=True)
+def one_rate_limit_window(monkeypatch):
+    """The rate limits' clock (opendata.ratelimit) held at the test's start. Their windows are
+    fixed (a minute for the API): hits of one test on either side of a window's end would start
+    a fresh count, and a test expecting its fourth request refused would fail at random.
+    Returns the moment held."""
+    import types
+
+    from django.utils import timezone
+
+    from opendata import ratelimit
+
+    moment = timezone.now()
+    monkeypatch.setattr(ratelimit, "timezone", types.SimpleNamespace(now=lambda: moment))
+    return moment
+
+
 @pytest.fixture(scope="session", autouse=True)
 def stale_values_recomputed_at_once():
     """A page after a change shows it at once: a retired cached value is computed in the request

@@ -88,9 +88,11 @@ def test_the_rate_limit_gives_the_same_verdicts_on_both_backends(backend, reques
     assert 0 < retry <= 60
 
 
-def test_with_redis_the_counters_live_in_redis_with_their_window(redis_cache):
+def test_with_redis_the_counters_live_in_redis_with_their_window(
+    redis_cache, one_rate_limit_window
+):
     verdicts("uji", "192.0.2.1", 2)
-    start = int(time.time()) // 60 * 60
+    start = int(one_rate_limit_window.timestamp()) // 60 * 60
     key = f"portal:1:laju:uji:192.0.2.1:{start}"
     assert int(redis_cache.get(key)) == 2
     assert 0 < redis_cache.ttl(key) <= 61  # gone with its window: nothing to sweep
