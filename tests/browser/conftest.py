@@ -105,7 +105,7 @@ def axe_violations():
 
 
 @pytest.fixture
-def english_browser_phone(browser):
+def english_phone(browser):
     """A 360 x 740 phone page whose browser asks for English first: the pages' language tests
     show that only the address decides (an Indonesian address stays Indonesian)."""
     context = browser.new_context(
