@@ -1,20 +1,4 @@
-"""Fixtures of the alerts' tests (helpers in tests/alerts/following.py)."""
+"""Fixtures of the alerts' tests (defined in tests/alerts/fixtures.py, which tests/i18n shares;
+helpers in tests/alerts/following.py)."""
 
-import pytest
-
-from tests.alerts.following import BASE
-from tests.factories import make_agency, make_operator
-
-
-@pytest.fixture
-def portal_address(settings):
-    """The mails' links on BASE (a module asks for it through an autouse fixture)."""
-    settings.PORTAL = {**settings.PORTAL, "BASE_URL": BASE}
-    settings.DEFAULT_FROM_EMAIL = "Open Data Kontrak <noreply@bojonegorokab.go.id>"
-
-
-@pytest.fixture
-def health():
-    """(agency, its operator): Dinas Kesehatan Uji, code dinkes-uji."""
-    agency = make_agency(code="dinkes-uji", name="Dinas Kesehatan Uji")
-    return agency, make_operator(agency)
+from tests.alerts.fixtures import health, portal_address  # noqa: F401 (fixtures)

@@ -1,5 +1,8 @@
 import pytest
 
+# The alerts' fixtures (the mails' address, the followed agency), for test_alerts_language.py.
+from tests.alerts.fixtures import health, portal_address  # noqa: F401 (fixtures)
+
 
 def pytest_collection_modifyitems(items):
     """The English tests check words, formats and addresses, none of which depends on which

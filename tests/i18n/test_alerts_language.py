@@ -17,7 +17,6 @@ from django.utils import timezone
 from alerts import dispatch
 from alerts.models import Subscription
 from tests.alerts.following import BASE, publish, send_waiting
-from tests.factories import make_agency, make_operator
 from tests.mailserver import html_part, text_part
 
 pytestmark = pytest.mark.django_db
@@ -29,17 +28,8 @@ ENGLISH_MONTHS = (
 
 
 @pytest.fixture(autouse=True)
-def portal_address(settings):
+def _on_the_public_address(portal_address):
     """The mails' links on BASE, as in tests/alerts."""
-    settings.PORTAL = {**settings.PORTAL, "BASE_URL": BASE}
-    settings.DEFAULT_FROM_EMAIL = "Open Data Kontrak <noreply@bojonegorokab.go.id>"
-
-
-@pytest.fixture
-def health():
-    """(agency, its operator): Dinas Kesehatan Uji, code dinkes-uji."""
-    agency = make_agency(code="dinkes-uji", name="Dinas Kesehatan Uji")
-    return agency, make_operator(agency)
 
 
 def ask(client, prefix, frequency="segera", address=ADDRESS):
