@@ -26,6 +26,7 @@ from contracts.sitemaps import PackageSitemap
 from contracts.templatetags import rupiah as money_filters
 from tests.contracts.test_public import publish
 from tests.factories import make_operator, make_process
+from tests.i18n.pages import html_of
 from tests.i18n_scan import unmarked_strings, untranslated_text
 from tests.sitemaps import whole_sitemap
 
@@ -79,11 +80,6 @@ def package(health):
         ),
         operator,
     )
-
-
-def html_of(response):
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 # --- which language each address answers in ------------------------------------------------

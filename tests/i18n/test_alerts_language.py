@@ -17,6 +17,7 @@ from django.utils import timezone
 from alerts import dispatch
 from alerts.models import Subscription
 from tests.alerts.following import BASE, publish, send_waiting
+from tests.i18n.pages import html_of
 from tests.mailserver import html_part, text_part
 
 pytestmark = pytest.mark.django_db
@@ -50,11 +51,6 @@ def link(message, kind):
     found = re.search(rf"https?://\S+?/langganan/{kind}/\S+/", text_part(message))
     assert found, text_part(message)
     return urlsplit(found.group(0)).path
-
-
-def html_of(response, status=200):
-    assert response.status_code == status, response.status_code
-    return response.content.decode()
 
 
 # --- the whole journey ------------------------------------------------------------------

@@ -27,6 +27,7 @@ from dashboards import selectors
 from dashboards.charts import trend_svg
 from tests.dashboards import test_dashboards, test_field, test_quality
 from tests.factories import make_administrator, make_operator, make_process, make_supervisor
+from tests.i18n.pages import absent
 from tests.participation.test_reports import png, upload
 
 # The dashboards' own fixtures: a small data set whose numbers are worked out in their tests.
@@ -47,10 +48,6 @@ def main_of(response):
     assert response.status_code == 200, response.status_code
     html = response.content.decode()
     return html[html.index("<main") : html.index("</main>")]
-
-
-def absent(page, phrases):
-    return [phrase for phrase in phrases if phrase in page]
 
 
 def overdue_since_march_2018():

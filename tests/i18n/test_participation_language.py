@@ -27,6 +27,7 @@ from tests.factories import (
     make_supervisor,
     planning_fields,
 )
+from tests.i18n.pages import html_of
 from tests.mailserver import html_part, text_part
 
 pytestmark = pytest.mark.django_db
@@ -72,11 +73,6 @@ def package(health, operator):
     process = make_process(health, **planning_fields(title=TITLE))
     contract_services.publish_process(process=process, by=operator)
     return process
-
-
-def html_of(response, status=200):
-    assert response.status_code == status, response.status_code
-    return response.content.decode()
 
 
 def report_url(package, prefix=""):

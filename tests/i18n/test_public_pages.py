@@ -18,6 +18,7 @@ from contracts.list_heading import describe
 from contracts.models import Bidder, Supplier
 from tests.contracts.test_public import publish
 from tests.factories import make_operator, make_process
+from tests.i18n.pages import absent
 from tests.sitemaps import whole_sitemap
 
 
@@ -38,11 +39,6 @@ def main_text(response, status=200):
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     body = re.sub(r"<[^>]+>", " ", body)
     return " ".join(html_lib.unescape(body).split())
-
-
-def absent(text, phrases):
-    left = [phrase for phrase in phrases if phrase in text]
-    assert left == [], left
 
 
 @pytest.fixture
@@ -98,7 +94,10 @@ def test_the_404_page_under_en_is_english_and_unprefixed_indonesian(client):
     )
     assert "Back to the home page" in text and "Browse by agency" in text
     assert 'href="/en/"' in page and 'href="/en/perangkat-daerah/"' in page
-    absent(text, ["Halaman tidak ditemukan", "Alamat yang Anda buka", "Kembali ke beranda"])
+    assert (
+        absent(text, ["Halaman tidak ditemukan", "Alamat yang Anda buka", "Kembali ke beranda"])
+        == []
+    )
     indonesian = main_text(client.get("/tidak-ada/"), 404)
     assert "Halaman tidak ditemukan" in indonesian and "Kembali ke beranda" in indonesian
     assert "Page not found" not in indonesian
@@ -111,8 +110,12 @@ def test_the_403_page_under_en_is_english(client, health):
     assert "Access denied" in text
     assert "Your task list" in text and "To your workspace" in text
     assert "Back to the home page" in text
-    absent(
-        text, ["Akses ditolak", "Daftar tugas Anda", "Ke ruang kerja Anda", "Kembali ke beranda"]
+    assert (
+        absent(
+            text,
+            ["Akses ditolak", "Daftar tugas Anda", "Ke ruang kerja Anda", "Kembali ke beranda"],
+        )
+        == []
     )
     assert "Akses ditolak" in main_text(client.get("/pengawasan/"), 403)
 
@@ -125,7 +128,7 @@ def test_a_stale_form_under_en_gets_the_english_csrf_page():
     text = main_text(english, 403)
     assert "The form cannot be accepted" in text
     assert "Nothing was saved." in text and "allow cookies for this portal" in text
-    absent(text, ["Formulir tidak dapat diterima", "Tidak ada yang disimpan", "CSRF"])
+    assert absent(text, ["Formulir tidak dapat diterima", "Tidak ada yang disimpan", "CSRF"]) == []
     indonesian = main_text(client.post("/langganan/ikuti/", {"surel": "warga@example.org"}), 403)
     assert "Formulir tidak dapat diterima" in indonesian and "Tidak ada yang disimpan" in indonesian
 
@@ -140,7 +143,7 @@ def test_a_suspicious_request_under_en_gets_the_english_400(client, settings):
     assert "The address or the form data sent cannot be read." in text
     assert "What you can do: check the link" in text and "Search packages" in text
     assert f"mailto:{settings.PORTAL['CONTACT_EMAIL']}" in page
-    absent(text, ["Permintaan tidak sah", "Yang dapat Anda lakukan", "Cari paket"])
+    assert absent(text, ["Permintaan tidak sah", "Yang dapat Anda lakukan", "Cari paket"]) == []
     assert "Permintaan tidak sah" in main_text(client.get("/paket/", fields), 400)
 
 
@@ -195,9 +198,18 @@ def test_the_about_page_in_english_links_the_glossary(client, settings):
     assert "Presidential Regulation No. 16 of 2018" in text
     assert "Law No. 14 of 2008 on Public Information Disclosure" in text
     assert 'href="/en/glosarium/">glossary</a>' in english.content.decode()
-    absent(
-        text,
-        ["Siapa mengisi apa", "Standar data", "Dasar hukum", "Peraturan Presiden", "Undang-Undang"],
+    assert (
+        absent(
+            text,
+            [
+                "Siapa mengisi apa",
+                "Standar data",
+                "Dasar hukum",
+                "Peraturan Presiden",
+                "Undang-Undang",
+            ],
+        )
+        == []
     )
     indonesian = client.get("/tentang/")
     assert "Siapa mengisi apa" in main_text(indonesian)
@@ -225,7 +237,12 @@ def test_the_glossary_defines_the_kept_terms_in_both_languages(client):
     # Each term has an anchor a page can link to.
     for anchor in ["hps", "pagu", "swakelola", "kecamatan", "ppk", "dpa", "rup", "sp2d", "blud"]:
         assert f'id="{anchor}"' in page, anchor
-    absent(text, ["Glosarium", "Batas tertinggi anggaran", "Wilayah administratif", "Pejabat yang"])
+    assert (
+        absent(
+            text, ["Glosarium", "Batas tertinggi anggaran", "Wilayah administratif", "Pejabat yang"]
+        )
+        == []
+    )
     indonesian = main_text(client.get("/glosarium/"))
     assert "Glosarium" in indonesian
     assert "Batas tertinggi anggaran yang tersedia untuk satu paket" in indonesian
@@ -255,7 +272,7 @@ def test_the_agency_list_in_english(client, world):
     assert "1 of them have published their procurement packages" in text
     assert "Dinas Kesehatan Dinkes 2 packages" in text
     assert "Office (dinas) (23)" in text and "no package yet" in text
-    absent(text, ["terdaftar di portal ini", "belum ada paket", "Seberapa lengkap"])
+    assert absent(text, ["terdaftar di portal ini", "belum ada paket", "Seberapa lengkap"]) == []
     indonesian = main_text(client.get("/perangkat-daerah/"))
     assert "74 perangkat daerah" in indonesian and "Dinas Kesehatan Dinkes 2 paket" in indonesian
 
@@ -271,7 +288,10 @@ def test_an_agency_page_in_english(client, world):
     # 2019: two packages of IDR 1,250,000,000 and 300,000,000; none complete.
     assert "2019 2 IDR 1,550,000,000" in text and "0 of 2" in text
     assert 'data-label="Total contracts"' in page
-    absent(text, ["Per tahun anggaran", "saring semua paketnya", "umpan Atom", "0 dari 2"])
+    assert (
+        absent(text, ["Per tahun anggaran", "saring semua paketnya", "umpan Atom", "0 dari 2"])
+        == []
+    )
     indonesian = main_text(client.get("/perangkat-daerah/dinas-kesehatan/"))
     assert "Per tahun anggaran" in indonesian and "Rp 1.550.000.000" in indonesian
     assert "0 dari 2" in indonesian
@@ -289,7 +309,7 @@ def test_a_kecamatan_page_in_english(client, world):
     assert "Filter further in the list of packages" in text and "all years" in text
     assert "Atom feed of packages in Dander district" in text
     assert "packages managed by Kecamatan Dander" in text
-    absent(text, ["Saring lebih lanjut", "semua tahun", "umpan Atom", "yang dikelola"])
+    assert absent(text, ["Saring lebih lanjut", "semua tahun", "umpan Atom", "yang dikelola"]) == []
     indonesian = client.get("/kecamatan/dander/").content.decode()
     assert "<h1>Kecamatan Dander</h1>" in indonesian and "Saring lebih lanjut" in indonesian
 
@@ -303,7 +323,7 @@ def test_the_kecamatan_index_in_english(client, world):
         'district (<a href="/en/glosarium/#kecamatan">kecamatan</a>)' in response.content.decode()
     )
     assert "Choose a district on the map or in the table." in text
-    absent(text, ["Paket per kecamatan", "Apa yang dibangun", "Tahun anggaran 2019"])
+    assert absent(text, ["Paket per kecamatan", "Apa yang dibangun", "Tahun anggaran 2019"]) == []
     assert "Paket per kecamatan" in main_text(client.get("/kecamatan/?tahun=2019"))
 
 
@@ -321,11 +341,11 @@ def test_the_spending_page_and_its_charts_in_english(client, world):
     )
     assert "Dander IDR 1,250,000,000 — (no contract yet)" in text
     assert "Balen no package" in text
-    absent(
+    assert absent(
         text,
         ["Belanja dalam angka", "Pagu dan nilai kontrak", "belum ada kontrak", "tidak ada paket",
          "Tanpa kecamatan", "yang ditampilkan", " jt", "Rp "],
-    )  # fmt: skip
+    ) == []  # fmt: skip
     indonesian = main_text(client.get("/angka/?tahun=2030"))
     assert "Tahun anggaran 2030 belum punya paket yang dipublikasikan" in indonesian
     assert "Rp 1,6 M" in indonesian and "Balen tidak ada paket" in indonesian
@@ -339,7 +359,9 @@ def test_the_home_page_charts_in_english(client, world):
     # Per method: the tender of 1,250,000,000 (short 1.3bn) and the package with no method.
     assert "Open tender IDR 1.3bn" in text and "No method IDR 300m" in text
     assert "Spending in 2019 per kind of agency and per district (kecamatan)" in text
-    absent(text, ["Ke mana uangnya", "Tanpa metode", "per metode pemilihan", "Rp 1,3 M"])
+    assert (
+        absent(text, ["Ke mana uangnya", "Tanpa metode", "per metode pemilihan", "Rp 1,3 M"]) == []
+    )
     indonesian = main_text(client.get("/"))
     assert "Ke mana uangnya" in indonesian and "Tanpa metode Rp 300 jt" in indonesian
 
@@ -360,7 +382,10 @@ def test_a_supplier_page_in_english(client, world):
         "Packages won, per year and agency" in text and "See all its packages in the list" in text
     )
     assert "Wins of CV Sehat Sentosa per fiscal year" in text and "2019 · 1 package" in text
-    absent(text, ["Menang 1 paket", "Paket yang dimenangkan", "tidak lolos uji", "Kemenangan"])
+    assert (
+        absent(text, ["Menang 1 paket", "Paket yang dimenangkan", "tidak lolos uji", "Kemenangan"])
+        == []
+    )
     indonesian = main_text(client.get(f"/penyedia/{supplier.pk}/"))
     assert "Menang 1 paket; ikut dalam 2 paket yang dipublikasikan." in indonesian
 
@@ -377,7 +402,10 @@ def test_a_withdrawn_package_in_english(client, world):
     ) in text
     assert "Reason for withdrawal Anggaran dialihkan ke penanganan banjir." in text  # stored
     assert "This package\u2019s OCDS record (its whole history of releases)" in text
-    absent(text, ["Paket ditarik", "telah ditarik", "Alasan penarikan", "Telusuri paket lain"])
+    assert (
+        absent(text, ["Paket ditarik", "telah ditarik", "Alasan penarikan", "Telusuri paket lain"])
+        == []
+    )
     indonesian = main_text(client.get(f"/paket/{withdrawn.pk}/"), 410)
     assert "telah ditarik dari situs oleh perangkat daerahnya pada" in indonesian
 
@@ -398,7 +426,10 @@ def test_a_package_summary_and_its_source_in_english(client, world, health):
     assert "Open data: OCDS record · API data (JSON)" in text
     assert "Data source Imported from SiRUP and LPSE on" in text
     assert "Latest recorded event Contract signed, 3 June 2019" in text
-    absent(text, ["Data terbuka:", "Diimpor dari", "Kejadian terakhir", "penandatanganan"])
+    assert (
+        absent(text, ["Data terbuka:", "Diimpor dari", "Kejadian terakhir", "penandatanganan"])
+        == []
+    )
     indonesian = main_text(client.get(f"/paket/{imported.pk}/"))
     assert "Diimpor dari SiRUP dan LPSE pada" in indonesian
     assert "Penandatanganan kontrak, 3 Juni 2019" in indonesian
@@ -447,7 +478,7 @@ def test_a_refused_filter_is_said_in_english_on_the_english_list(client, world):
     text = main_text(client.get("/en/paket/?tahun=abc&pd=tidak-ada"))
     assert "Year “abc” is not valid; this filter is ignored." in text
     assert "Agency “tidak-ada” is not known; this filter is ignored." in text
-    absent(text, ["tidak valid", "tidak dikenal"])
+    assert absent(text, ["tidak valid", "tidak dikenal"]) == []
     assert "Tahun “abc” tidak valid" in main_text(client.get("/paket/?tahun=abc"))
 
 
