@@ -32,7 +32,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -48,6 +47,7 @@ from contracts.filters import PackageFilter
 from contracts.list_heading import names_for
 from contracts.models import Process, Stage
 from contracts.templatetags.rupiah import money, number
+from opendata_kontrak.languages import canonical_reverse
 from opendata_kontrak.text import page_date, printable
 
 # Packages listed in one mail; the rest are counted and linked.
@@ -145,9 +145,7 @@ def _report_answered(detail):
 def _page(name, *args, query=""):
     """The absolute address of the public page `name` in the active language (a mail is
     composed under its reader's language, dispatch's Composer.message)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        path = reverse(name, args=list(args))
-    path = in_language(path, translation.get_language())
+    path = in_language(canonical_reverse(name, args=list(args)), translation.get_language())
     return absolute(path + (f"?{query}" if query else ""))
 
 

@@ -12,7 +12,7 @@ import functools
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import gettext, ngettext
@@ -25,7 +25,7 @@ from contracts.filters import PackageFilter
 from contracts.models import STAGE_ORDER, Bidder, Process, Stage, Supplier, shown_publicly
 from opendata import openapi, ratelimit
 from opendata.columns import absolute, as_json, document_url, kecamatan_of, package_values
-from opendata_kontrak.languages import api_language
+from opendata_kontrak.languages import api_language, canonical_reverse
 from opendata_kontrak.params import whole_number
 
 PAGE_SIZE = 25
@@ -154,14 +154,6 @@ def _absolute(request, path):
     bulk files: one host in one answer, whichever name the client used. `request` is kept
     for the callers' sake (and a later per-request base)."""
     return absolute(path)
-
-
-def _reverse(name, args=None):
-    """`reverse` as the data's links read: the canonical (Indonesian, unprefixed) address,
-    whatever language the answer's messages are in (`/paket/12/`, never `/en/paket/12/`), so
-    an answer's data are the same in every language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return reverse(name, args=args)
 
 
 # Page numbers reach this many rows deep; beyond, OFFSET would make the database step over
@@ -313,7 +305,7 @@ def _supplier(request, supplier):
         # it is shown as the source wrote it, and OCDS does not publish it as an identifier.
         "npwp_lolos_uji": supplier.npwp_passes_check,
         "nama": supplier.name,
-        "api": _absolute(request, _reverse("opendata:api-supplier", args=[supplier.pk])),
+        "api": _absolute(request, canonical_reverse("opendata:api-supplier", args=[supplier.pk])),
     }
 
 
@@ -375,8 +367,8 @@ def package_summary(request, process):
         "diperbarui": shared["diperbarui"],
         # The page on the portal's public address, as in paket.csv (not the host asked).
         "url": shared["url"],
-        "api": _absolute(request, _reverse("opendata:api-package", args=[process.ocid])),
-        "ocds": _absolute(request, _reverse("opendata:release", args=[process.ocid])),
+        "api": _absolute(request, canonical_reverse("opendata:api-package", args=[process.ocid])),
+        "ocds": _absolute(request, canonical_reverse("opendata:release", args=[process.ocid])),
     }
 
 
@@ -481,7 +473,9 @@ def package(request, ocid):
             }
             for flag in sorted(process.flags.all(), key=lambda f: f.flag)
         ],
-        "ocds_rekaman": _absolute(request, _reverse("opendata:record", args=[process.ocid])),
+        "ocds_rekaman": _absolute(
+            request, canonical_reverse("opendata:record", args=[process.ocid])
+        ),
     }
 
 
@@ -504,9 +498,11 @@ def agency_row(request, agency):
         "paket": agency.paket,
         "pagu": agency.pagu,
         "nilai_kontrak": agency.nilai_kontrak,
-        "url": _absolute(request, _reverse("contracts:agency-detail", args=[agency.code])),
-        "api": _absolute(request, _reverse("opendata:api-agency", args=[agency.code])),
-        "paket_api": _absolute(request, _reverse("opendata:api-packages") + f"?pd={agency.code}"),
+        "url": _absolute(request, canonical_reverse("contracts:agency-detail", args=[agency.code])),
+        "api": _absolute(request, canonical_reverse("opendata:api-agency", args=[agency.code])),
+        "paket_api": _absolute(
+            request, canonical_reverse("opendata:api-packages") + f"?pd={agency.code}"
+        ),
     }
 
 
@@ -543,9 +539,11 @@ def agency(request, code):
 def supplier_row(request, supplier):
     return {
         **_supplier(request, supplier),
-        "url": _absolute(request, _reverse("contracts:supplier-detail", args=[supplier.pk])),
+        "url": _absolute(
+            request, canonical_reverse("contracts:supplier-detail", args=[supplier.pk])
+        ),
         "paket_api": _absolute(
-            request, _reverse("opendata:api-packages") + f"?penyedia={supplier.pk}"
+            request, canonical_reverse("opendata:api-packages") + f"?penyedia={supplier.pk}"
         ),
     }
 
@@ -596,11 +594,11 @@ def supplier(request, pk):
 def root(request):
     return {
         "versi": "1",
-        "dokumentasi": _absolute(request, _reverse("opendata:api-docs")),
-        "openapi": _absolute(request, _reverse("opendata:api-openapi")),
-        "paket": _absolute(request, _reverse("opendata:api-packages")),
-        "perangkat_daerah": _absolute(request, _reverse("opendata:api-agencies")),
-        "penyedia": _absolute(request, _reverse("opendata:api-suppliers")),
+        "dokumentasi": _absolute(request, canonical_reverse("opendata:api-docs")),
+        "openapi": _absolute(request, canonical_reverse("opendata:api-openapi")),
+        "paket": _absolute(request, canonical_reverse("opendata:api-packages")),
+        "perangkat_daerah": _absolute(request, canonical_reverse("opendata:api-agencies")),
+        "penyedia": _absolute(request, canonical_reverse("opendata:api-suppliers")),
         "lisensi": "https://creativecommons.org/licenses/by/4.0/",
     }
 

@@ -32,13 +32,13 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl.cell import WriteOnlyCell
 
 from contracts.models import Stage
 from dashboards.exports import safe, xlsx_value
+from opendata_kontrak.languages import canonical_reverse
 
 # The kinds of value: codes, never shown (the policy page shows each kind's UNITS).
 TEXT, WHOLE, MONEY, DATE, MOMENT, YES_NO, LIST, URL = (
@@ -111,8 +111,7 @@ def _route(name):
     # reverse() once per route, not once per row (a year's bulk build has many thousand rows).
     # Always the canonical (Indonesian, unprefixed) address: the data carry no language, and
     # what is cached here must not take the prefix of whichever request came first (/en/).
-    with translation.override(settings.LANGUAGE_CODE):
-        return reverse(name, args=[987654321]).replace("987654321", "{}")
+    return canonical_reverse(name, args=[987654321]).replace("987654321", "{}")
 
 
 def absolute(path):

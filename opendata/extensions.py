@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 
 from django.conf import settings
-from django.urls import reverse
-from django.utils import translation
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from opendata_kontrak.languages import canonical_reverse
 
 AMOUNT = re.compile(r"Rp \d[\d.]*\d")
 EXTENSION_ROOT = Path(__file__).resolve().parent / "extension"
@@ -32,8 +32,7 @@ def documentation_url(language):
     """The absolute URL of the extension's documentation in `language` ("id" or "en"): the
     canonical (Indonesian) page's section, whichever language the request is in, so that the
     served extension.json is the same file under /en/."""
-    with translation.override(settings.LANGUAGE_CODE):
-        page = reverse("opendata:extension-docs")
+    page = canonical_reverse("opendata:extension-docs")
     return f"{settings.PORTAL['BASE_URL']}{page}#{language}"
 
 
